@@ -1,0 +1,77 @@
+#pragma once
+
+#include "engineserver.h"
+#include "http/httpconnection_p.h"
+
+#include <QtCore/QHash>
+#include <QtCore/QPointer>
+#include <QtNetwork/QSslConfiguration>
+
+#include <optional>
+
+QT_BEGIN_NAMESPACE
+class QWebSocket;
+class QWebSocketServer;
+QT_END_NAMESPACE
+
+namespace SocketIO {
+
+namespace Http {
+class Front;
+}
+
+class EngineServerPrivate : public Http::Handler
+{
+    Q_DECLARE_PUBLIC(EngineServer)
+public:
+    explicit EngineServerPrivate(EngineServer *q);
+    ~EngineServerPrivate() override;
+
+    // Http::Handler
+    qint64 maxBodySize(const HttpRequest &head) const override;
+    void handleRequest(Http::Connection *connection, const HttpRequest &request) override;
+    void handleBodyTooLarge(Http::Connection *connection, const HttpRequest &head) override;
+    void handleUpgrade(Http::Connection *connection, const HttpRequest &request) override;
+
+    bool matchesPath(const HttpRequest &request) const;
+    // Runs the reference's checks; `done` gets the error code or NoError.
+    using Verdict = std::function<void(EngineServer::ErrorCode code, const QString &message)>;
+    void verify(const HttpRequest &request, bool upgrade, const Verdict &done);
+    void abortRequest(Http::Connection *connection, const HttpRequest &request,
+                      EngineServer::ErrorCode code, const QString &message);
+    void abortUpgrade(Http::Connection *connection, const HttpRequest &request,
+                      EngineServer::ErrorCode code, const QString &message);
+    void reportConnectionError(const HttpRequest &request, EngineServer::ErrorCode code,
+                               const QString &message);
+    void handshake(const HttpRequest &request, Http::Connection *connection, QWebSocket *socket);
+    void onWebSocket(QWebSocket *socket);
+    // CORS and user headers for every response on the engine path.
+    void decorateResponse(const HttpRequest &request, HttpResponse &response);
+    void compressResponse(const HttpRequest &request, QByteArray &body, HttpResponse &response);
+    void respondNotFound(Http::Connection *connection, const HttpRequest &request);
+    QString generateId() const;
+    bool ensureFront();
+
+    EngineServer *const q_ptr;
+    EngineOptions options;
+    QString routePath;
+    Http::Front *front = nullptr;
+    QWebSocketServer *webSocketServer = nullptr;
+    // Upgrades verified and handed to QWebSocketServer, keyed by the peer's address:port.
+    QHash<QString, HttpRequest> pendingUpgrades;
+    QHash<QString, EngineSocket *> clients;
+    std::optional<QSslConfiguration> sslConfiguration;
+    EngineServer::AllowRequest allowRequest;
+    QPointer<QObject> allowRequestContext;
+    bool hasAllowRequestContext = false;
+    EngineServer::RequestHandler requestHandler;
+    QPointer<QObject> requestHandlerContext;
+    bool hasRequestHandlerContext = false;
+    EngineServer::HeadersHook headersHook;
+    QPointer<QObject> headersHookContext;
+    bool hasHeadersHookContext = false;
+    EngineServer::Error error = EngineServer::Error::NoError;
+    QString errorString;
+};
+
+} // namespace SocketIO

@@ -1,0 +1,58 @@
+// Engine.IO packet and payload codecs (protocol v4 and v3). Pure functions over bytes.
+#pragma once
+
+#include <QtCore/QByteArray>
+#include <QtCore/QByteArrayView>
+#include <QtCore/QList>
+
+namespace SocketIO::EngineIO {
+
+enum class PacketType : quint8 { Open, Close, Ping, Pong, Message, Upgrade, Noop, Error };
+
+// One Engine.IO packet. `data` holds UTF-8 text, or raw bytes when `binary` is set (only
+// message packets are binary).
+struct Packet
+{
+    PacketType type = PacketType::Noop;
+    QByteArray data;
+    bool binary = false;
+
+    static Packet text(PacketType type, QByteArray data = {})
+    {
+        return {type, std::move(data), false};
+    }
+    static Packet bytes(QByteArray data) { return {PacketType::Message, std::move(data), true}; }
+    bool isError() const { return type == PacketType::Error; }
+    friend bool operator==(const Packet &a, const Packet &b)
+    {
+        return a.type == b.type && a.binary == b.binary && a.data == b.data;
+    }
+};
+
+char typeChar(PacketType type);
+
+// --- protocol v4 -------------------------------------------------------------------------
+// A text frame: "<type><data>"; a binary packet becomes raw bytes (isBinaryFrame set) when
+// the transport carries binary frames, else "b<base64>".
+QByteArray encodePacket(const Packet &packet, bool supportsBinary, bool *isBinaryFrame = nullptr);
+// Decodes one frame; returns a packet of type Error when the frame is not a valid packet.
+Packet decodePacket(QByteArrayView frame, bool isBinaryFrame);
+// Polling payload: packets joined by the record separator 0x1e, binary as "b<base64>".
+QByteArray encodePayload(const QList<Packet> &packets);
+// Stops at the first invalid packet, which is appended as an Error packet.
+QList<Packet> decodePayload(QByteArrayView payload);
+
+// --- protocol v3 (allowEIO3) --------------------------------------------------------------
+namespace V3 {
+// WebSocket frames: text "<type><data>", binary as one byte type (4) then the data.
+QByteArray encodePacket(const Packet &packet, bool supportsBinary, bool *isBinaryFrame = nullptr);
+Packet decodePacket(QByteArrayView frame, bool isBinaryFrame);
+// Polling payloads. The text form is "<length>:<packet>" per packet, the length counted in
+// UTF-16 code units as JavaScript does, binary packets as "b4<base64>". The binary form (used
+// when the client supports binary and a binary packet is queued) is, per packet, one byte
+// 0 (text) or 1 (binary), the length as one byte per decimal digit, 0xff, then the packet.
+QByteArray encodePayload(const QList<Packet> &packets, bool supportsBinary, bool *isBinary);
+QList<Packet> decodePayload(QByteArrayView payload, bool isBinary);
+} // namespace V3
+
+} // namespace SocketIO::EngineIO

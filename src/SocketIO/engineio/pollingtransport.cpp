@@ -1,0 +1,200 @@
+#include "engineio/pollingtransport_p.h"
+
+#include "engineio/engineserver_p.h"
+#include "http/compression_p.h"
+#include "http/httpconnection_p.h"
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonValue>
+#include <QtCore/QTimer>
+#include <QtCore/QUrlQuery>
+
+namespace SocketIO::EngineIO {
+
+PollingTransport::PollingTransport(EngineServerPrivate *server, const HttpRequest &handshake,
+                                   int protocol, QObject *parent)
+    : Transport(protocol, parent)
+    , m_server(server)
+{
+    const QUrlQuery query = handshake.query();
+    if (protocol == 3) {
+        m_supportsBinary = !query.hasQueryItem(QStringLiteral("b64"));
+        if (query.hasQueryItem(QStringLiteral("j"))) {
+            m_jsonp = true;
+            m_supportsBinary = false;
+            for (QChar c : query.queryItemValue(QStringLiteral("j"))) {
+                if (c.isDigit())
+                    m_jsonpIndex.append(char(c.unicode()));
+            }
+        }
+    }
+}
+
+PollingTransport::~PollingTransport() = default;
+
+void PollingTransport::handleRequest(Http::Connection *connection, const HttpRequest &request)
+{
+    if (request.method() == "GET") {
+        onPoll(connection, request);
+    } else if (request.method() == "POST") {
+        onData(connection, request);
+    } else {
+        HttpResponse response;
+        response.setStatusCode(500);
+        respond(connection, request, response);
+    }
+}
+
+void PollingTransport::respond(Http::Connection *connection, const HttpRequest &request,
+                               HttpResponse &response)
+{
+    m_server->decorateResponse(request, response);
+    connection->respond(response);
+}
+
+void PollingTransport::onPoll(Http::Connection *connection, const HttpRequest &request)
+{
+    if (m_get) {
+        // Two GETs at once: the reference answers the second with 400 and fails the session,
+        // which answers the first with a close packet.
+        HttpResponse response;
+        response.setStatusCode(400);
+        respond(connection, request, response);
+        Q_EMIT errorOccurred(QStringLiteral("overlap from client"));
+        return;
+    }
+    m_get = connection;
+    m_getRequest = request;
+    if (m_shouldClose) {
+        m_shouldClose = false;
+        close();
+        return;
+    }
+    connect(connection, &Http::Connection::aborted, this, [this, connection] {
+        if (m_get == connection) {
+            m_get = nullptr;
+            Q_EMIT errorOccurred(QStringLiteral("poll connection closed prematurely"));
+        }
+    });
+    Q_EMIT drained();
+}
+
+void PollingTransport::onData(Http::Connection *connection, const HttpRequest &request)
+{
+    QByteArray body = request.body();
+    QList<Packet> packets;
+    if (m_protocol == 3) {
+        if (m_jsonp)
+            body = decodeJsonpBody(body);
+        const bool binary = request.header("content-type") == "application/octet-stream";
+        packets = V3::decodePayload(body, binary);
+    } else {
+        packets = decodePayload(body);
+    }
+    HttpResponse response;
+    response.setHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/html"));
+    response.setBody(QByteArrayLiteral("ok"));
+    respond(connection, request, response);
+    // Packets are delivered after answering, so that a close they cause cannot race the
+    // answer; the reference answers "ok" in the same tick too.
+    QPointer<PollingTransport> self(this);
+    for (const Packet &packet : std::as_const(packets)) {
+        if (!self || m_closing)
+            return;
+        if (packet.type == PacketType::Close) {
+            Q_EMIT closed();
+            return;
+        }
+        Q_EMIT packetReceived(packet);
+    }
+}
+
+QByteArray PollingTransport::decodeJsonpBody(const QByteArray &body) const
+{
+    // The JSONP client posts a form "d=<payload>" whose newlines are escaped as "\n".
+    const QUrlQuery form(QString::fromUtf8(body).replace(u'+', u' '));
+    QString data = form.queryItemValue(QStringLiteral("d"), QUrl::FullyDecoded);
+    QString out;
+    out.reserve(data.size());
+    for (qsizetype i = 0; i < data.size(); ++i) {
+        if (data.at(i) == u'\\' && i + 1 < data.size()) {
+            if (data.at(i + 1) == u'n') {
+                out.append(u'\n');
+                ++i;
+                continue;
+            }
+            if (data.at(i + 1) == u'\\') {
+                out.append(u'\\');
+                ++i;
+                continue;
+            }
+        }
+        out.append(data.at(i));
+    }
+    return out.toUtf8();
+}
+
+void PollingTransport::send(const QList<Packet> &packets)
+{
+    if (!m_get)
+        return;
+    Http::Connection *connection = m_get;
+    m_get = nullptr;
+    disconnect(connection, &Http::Connection::aborted, this, nullptr);
+
+    HttpResponse response;
+    QByteArray body;
+    if (m_protocol == 3) {
+        bool binary = false;
+        body = V3::encodePayload(packets, m_supportsBinary, &binary);
+        if (m_jsonp) {
+            const QByteArray json =
+                QJsonDocument::fromVariant(QVariantList{QString::fromUtf8(body)})
+                    .toJson(QJsonDocument::Compact);
+            QByteArray js = json.sliced(1, json.size() - 2); // the string literal alone
+            js.replace("\xe2\x80\xa8", "\\u2028").replace("\xe2\x80\xa9", "\\u2029");
+            body = "___eio[" + m_jsonpIndex + "](" + js + ");";
+            response.setHeader(QByteArrayLiteral("Content-Type"),
+                               QByteArrayLiteral("text/javascript; charset=UTF-8"));
+        } else {
+            response.setHeader(QByteArrayLiteral("Content-Type"),
+                               binary ? QByteArrayLiteral("application/octet-stream")
+                                      : QByteArrayLiteral("text/plain; charset=UTF-8"));
+        }
+    } else {
+        body = encodePayload(packets);
+        response.setHeader(QByteArrayLiteral("Content-Type"),
+                           QByteArrayLiteral("text/plain; charset=UTF-8"));
+    }
+    m_server->compressResponse(m_getRequest, body, response);
+    response.setBody(body);
+    respond(connection, m_getRequest, response);
+}
+
+void PollingTransport::close()
+{
+    if (m_closing)
+        return;
+    if (m_get && !m_discarded) {
+        send({Packet::text(PacketType::Close)});
+    } else if (!m_discarded) {
+        // Wait for the client's next GET to tell it, as the reference does (closeTimeout).
+        m_shouldClose = true;
+        QTimer::singleShot(CloseTimeout, this, [this] {
+            if (m_shouldClose && !m_closing) {
+                m_closing = true;
+                Q_EMIT closed();
+            }
+        });
+        return;
+    }
+    m_closing = true;
+    Q_EMIT closed();
+}
+
+void PollingTransport::discard()
+{
+    Transport::discard();
+}
+
+} // namespace SocketIO::EngineIO

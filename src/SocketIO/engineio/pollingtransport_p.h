@@ -1,0 +1,52 @@
+// HTTP long-polling: GET requests carry packets to the client, POST requests from it.
+#pragma once
+
+#include "engineio/transport_p.h"
+#include "httprequest.h"
+
+#include <QtCore/QPointer>
+
+namespace SocketIO {
+class EngineServerPrivate;
+namespace Http {
+class Connection;
+}
+} // namespace SocketIO
+
+namespace SocketIO::EngineIO {
+
+class PollingTransport : public Transport
+{
+    Q_OBJECT
+public:
+    PollingTransport(EngineServerPrivate *server, const HttpRequest &handshake, int protocol,
+                     QObject *parent);
+    ~PollingTransport() override;
+
+    QString name() const override { return QStringLiteral("polling"); }
+    bool isWritable() const override { return m_get && !m_closing; }
+    void send(const QList<Packet> &packets) override;
+    void close() override;
+    void discard() override;
+
+    // A GET or POST for this session.
+    void handleRequest(Http::Connection *connection, const HttpRequest &request);
+
+private:
+    void onPoll(Http::Connection *connection, const HttpRequest &request);
+    void onData(Http::Connection *connection, const HttpRequest &request);
+    void respond(Http::Connection *connection, const HttpRequest &request, HttpResponse &response);
+    QByteArray decodeJsonpBody(const QByteArray &body) const;
+
+    EngineServerPrivate *const m_server;
+    QPointer<Http::Connection> m_get;
+    HttpRequest m_getRequest;
+    bool m_supportsBinary = true; // v3 clients ask for base64 with b64=1
+    QByteArray m_jsonpIndex;      // v3 JSONP polling (j=N); empty when not JSONP
+    bool m_jsonp = false;
+    bool m_closing = false;
+    bool m_shouldClose = false;
+    static constexpr int CloseTimeout = 30'000; // ms, the reference's closeTimeout
+};
+
+} // namespace SocketIO::EngineIO

@@ -1,0 +1,431 @@
+#include "engineoptions.h"
+
+#include <QtCore/QMetaType>
+
+namespace SocketIO {
+
+/*!
+    \class SocketIO::EngineOptions
+    \inmodule SocketIO
+    \brief The Engine.IO server options, with the defaults of Node's engine.io 6.6.
+*/
+
+CorsOptions CorsOptions::allowingOrigin(const QString &origin)
+{
+    CorsOptions options;
+    options.origin = Origin::List;
+    options.origins = {origin};
+    return options;
+}
+
+QString EngineOptions::routePath() const
+{
+    QString route = path;
+    while (route.endsWith(u'/'))
+        route.chop(1);
+    if (addTrailingSlash)
+        route += u'/';
+    return route;
+}
+
+QString EngineOptions::validate() const
+{
+    if (pingInterval <= 0)
+        return QStringLiteral("pingInterval must be a positive number of milliseconds");
+    if (pingTimeout <= 0)
+        return QStringLiteral("pingTimeout must be a positive number of milliseconds");
+    if (upgradeTimeout < 0)
+        return QStringLiteral("upgradeTimeout must not be negative");
+    if (maxHttpBufferSize <= 0)
+        return QStringLiteral("maxHttpBufferSize must be a positive number of bytes");
+    if (transports.isEmpty())
+        return QStringLiteral("transports must name at least one transport");
+    for (const QString &transport : transports) {
+        if (transport == u"webtransport") {
+            return QStringLiteral("the \"webtransport\" transport is not supported: it needs "
+                                  "HTTP/3, which Qt does not provide");
+        }
+        if (transport != u"polling" && transport != u"websocket")
+            return QStringLiteral(
+                       "unknown transport \"%1\" (expected \"polling\" or \"websocket\")")
+                .arg(transport);
+    }
+    if (wsEngine != u"qt") {
+        return QStringLiteral("unknown wsEngine \"%1\": this build offers \"qt\" "
+                              "(QWebSocketServer)")
+            .arg(wsEngine);
+    }
+    if (perMessageDeflate) {
+        return QStringLiteral("perMessageDeflate is not supported by the \"qt\" wsEngine: "
+                              "QWebSocketServer does not implement the permessage-deflate "
+                              "extension; leave perMessageDeflate false (the default)");
+    }
+    if (httpCompression && httpCompression->threshold < 0)
+        return QStringLiteral("httpCompression.threshold must not be negative");
+    if (cors && cors->origin == CorsOptions::Origin::Any && cors->credentials) {
+        return QStringLiteral("cors: origin \"*\" cannot be used with credentials: browsers "
+                              "reject a wildcard Access-Control-Allow-Origin on credentialed "
+                              "requests; list the allowed origins or use origin true");
+    }
+    if (cors && cors->origin == CorsOptions::Origin::Callback && !cors->originCallback)
+        return QStringLiteral("cors: origin is a callback but none was given");
+    if (!path.startsWith(u'/'))
+        return QStringLiteral("path must start with \"/\"");
+    if (destroyUpgradeTimeout < 0)
+        return QStringLiteral("destroyUpgradeTimeout must not be negative");
+    if (http.maxHeaderSize <= 0)
+        return QStringLiteral("http.maxHeaderSize must be positive");
+    return {};
+}
+
+namespace {
+bool isNumber(const QVariant &value)
+{
+    switch (value.typeId()) {
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong:
+    case QMetaType::Double:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isBool(const QVariant &value)
+{
+    return value.typeId() == QMetaType::Bool;
+}
+
+bool isMap(const QVariant &value)
+{
+    return value.typeId() == QMetaType::QVariantMap;
+}
+
+QStringList toStringList(const QVariant &value, bool *ok)
+{
+    *ok = true;
+    if (value.typeId() == QMetaType::QString)
+        return value.toString().split(u',', Qt::SkipEmptyParts);
+    if (value.typeId() == QMetaType::QStringList)
+        return value.toStringList();
+    if (value.typeId() == QMetaType::QVariantList) {
+        QStringList out;
+        for (const QVariant &item : value.toList()) {
+            if (item.typeId() != QMetaType::QString) {
+                *ok = false;
+                return {};
+            }
+            out.append(item.toString());
+        }
+        return out;
+    }
+    *ok = false;
+    return {};
+}
+
+struct Reader
+{
+    const QVariantMap &map;
+    QString *error;
+    QString prefix;
+
+    bool fail(const QString &key, const char *expected)
+    {
+        if (error && error->isEmpty())
+            *error = QStringLiteral("option \"%1%2\": expected %3")
+                         .arg(prefix, key, QString::fromLatin1(expected));
+        return false;
+    }
+    bool number(const QString &key, qint64 *out)
+    {
+        const auto it = map.constFind(key);
+        if (it == map.cend())
+            return true;
+        if (!isNumber(*it))
+            return fail(key, "a number");
+        *out = it->toLongLong();
+        return true;
+    }
+    bool integer(const QString &key, int *out)
+    {
+        qint64 value = *out;
+        if (!number(key, &value))
+            return false;
+        *out = int(value);
+        return true;
+    }
+    bool boolean(const QString &key, bool *out)
+    {
+        const auto it = map.constFind(key);
+        if (it == map.cend())
+            return true;
+        if (!isBool(*it))
+            return fail(key, "true or false");
+        *out = it->toBool();
+        return true;
+    }
+    bool string(const QString &key, QString *out)
+    {
+        const auto it = map.constFind(key);
+        if (it == map.cend())
+            return true;
+        if (it->typeId() != QMetaType::QString)
+            return fail(key, "a string");
+        *out = it->toString();
+        return true;
+    }
+    bool strings(const QString &key, QStringList *out)
+    {
+        const auto it = map.constFind(key);
+        if (it == map.cend())
+            return true;
+        bool ok = false;
+        *out = toStringList(*it, &ok);
+        return ok || fail(key, "a list of strings");
+    }
+};
+
+bool checkKeys(const QVariantMap &map, const QStringList &known, const QString &prefix,
+               QString *error)
+{
+    for (auto it = map.cbegin(); it != map.cend(); ++it) {
+        if (!known.contains(it.key())) {
+            if (error && error->isEmpty())
+                *error = QStringLiteral("unknown option \"%1%2\"").arg(prefix, it.key());
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<CorsOptions> readCors(const QVariantMap &map, QString *error)
+{
+    static const QStringList known = {QStringLiteral("origin"),
+                                      QStringLiteral("methods"),
+                                      QStringLiteral("allowedHeaders"),
+                                      QStringLiteral("exposedHeaders"),
+                                      QStringLiteral("credentials"),
+                                      QStringLiteral("maxAge"),
+                                      QStringLiteral("preflightContinue"),
+                                      QStringLiteral("optionsSuccessStatus")};
+    if (!checkKeys(map, known, QStringLiteral("cors."), error))
+        return std::nullopt;
+    CorsOptions cors;
+    Reader r{map, error, QStringLiteral("cors.")};
+    const auto origin = map.constFind(QStringLiteral("origin"));
+    if (origin != map.cend()) {
+        if (isBool(*origin)) {
+            cors.origin =
+                origin->toBool() ? CorsOptions::Origin::Reflect : CorsOptions::Origin::Disabled;
+        } else if (origin->typeId() == QMetaType::QString && origin->toString() == u"*") {
+            cors.origin = CorsOptions::Origin::Any;
+        } else {
+            bool ok = false;
+            cors.origins = toStringList(*origin, &ok);
+            if (!ok) {
+                r.fail(QStringLiteral("origin"), "true, false, \"*\", an origin or a list");
+                return std::nullopt;
+            }
+            cors.origin = CorsOptions::Origin::List;
+        }
+    }
+    QStringList allowed;
+    qint64 maxAge = -1;
+    bool ok = r.strings(QStringLiteral("methods"), &cors.methods) &&
+              r.strings(QStringLiteral("allowedHeaders"), &allowed) &&
+              r.strings(QStringLiteral("exposedHeaders"), &cors.exposedHeaders) &&
+              r.boolean(QStringLiteral("credentials"), &cors.credentials) &&
+              r.number(QStringLiteral("maxAge"), &maxAge) &&
+              r.boolean(QStringLiteral("preflightContinue"), &cors.preflightContinue) &&
+              r.integer(QStringLiteral("optionsSuccessStatus"), &cors.optionsSuccessStatus);
+    if (!ok)
+        return std::nullopt;
+    if (map.contains(QStringLiteral("allowedHeaders")))
+        cors.allowedHeaders = allowed;
+    if (maxAge >= 0)
+        cors.maxAge = int(maxAge);
+    return cors;
+}
+
+std::optional<CookieOptions> readCookie(const QVariantMap &map, QString *error)
+{
+    static const QStringList known = {QStringLiteral("name"),     QStringLiteral("path"),
+                                      QStringLiteral("domain"),   QStringLiteral("httpOnly"),
+                                      QStringLiteral("sameSite"), QStringLiteral("secure"),
+                                      QStringLiteral("maxAge"),   QStringLiteral("expires")};
+    if (!checkKeys(map, known, QStringLiteral("cookie."), error))
+        return std::nullopt;
+    CookieOptions cookie;
+    Reader r{map, error, QStringLiteral("cookie.")};
+    // Like engine.io: `path: false` drops the Path attribute and makes httpOnly default off.
+    const auto path = map.constFind(QStringLiteral("path"));
+    if (path != map.cend() && isBool(*path) && !path->toBool()) {
+        cookie.path.clear();
+        cookie.httpOnly = false;
+    } else if (!r.string(QStringLiteral("path"), &cookie.path)) {
+        return std::nullopt;
+    }
+    const auto sameSite = map.constFind(QStringLiteral("sameSite"));
+    if (sameSite != map.cend() && isBool(*sameSite)) {
+        cookie.sameSite = sameSite->toBool() ? QStringLiteral("Strict") : QString();
+    } else if (!r.string(QStringLiteral("sameSite"), &cookie.sameSite)) {
+        return std::nullopt;
+    }
+    qint64 maxAge = std::numeric_limits<qint64>::min();
+    QString expires;
+    bool ok = r.string(QStringLiteral("name"), &cookie.name) &&
+              r.string(QStringLiteral("domain"), &cookie.domain) &&
+              r.boolean(QStringLiteral("httpOnly"), &cookie.httpOnly) &&
+              r.boolean(QStringLiteral("secure"), &cookie.secure) &&
+              r.number(QStringLiteral("maxAge"), &maxAge) &&
+              r.string(QStringLiteral("expires"), &expires);
+    if (!ok)
+        return std::nullopt;
+    if (maxAge != std::numeric_limits<qint64>::min())
+        cookie.maxAge = maxAge;
+    if (!expires.isEmpty()) {
+        const QDateTime when = QDateTime::fromString(expires, Qt::ISODate);
+        if (!when.isValid()) {
+            r.fail(QStringLiteral("expires"), "an ISO 8601 date");
+            return std::nullopt;
+        }
+        cookie.expires = when;
+    }
+    return cookie;
+}
+} // namespace
+
+EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *error)
+{
+    static const QStringList known = {QStringLiteral("pingInterval"),
+                                      QStringLiteral("pingTimeout"),
+                                      QStringLiteral("upgradeTimeout"),
+                                      QStringLiteral("maxHttpBufferSize"),
+                                      QStringLiteral("transports"),
+                                      QStringLiteral("allowUpgrades"),
+                                      QStringLiteral("perMessageDeflate"),
+                                      QStringLiteral("httpCompression"),
+                                      QStringLiteral("wsEngine"),
+                                      QStringLiteral("initialPacket"),
+                                      QStringLiteral("cookie"),
+                                      QStringLiteral("cors"),
+                                      QStringLiteral("allowEIO3"),
+                                      QStringLiteral("path"),
+                                      QStringLiteral("addTrailingSlash"),
+                                      QStringLiteral("destroyUpgrade"),
+                                      QStringLiteral("destroyUpgradeTimeout"),
+                                      QStringLiteral("allowRequest")};
+    EngineOptions options;
+    if (error)
+        error->clear();
+    if (map.contains(QStringLiteral("allowRequest"))) {
+        if (error)
+            *error = QStringLiteral("option \"allowRequest\" is a function: set it with "
+                                    "EngineServer::setAllowRequest()");
+        return options;
+    }
+    if (!checkKeys(map, known, QString(), error))
+        return options;
+    Reader r{map, error, QString()};
+    QString initialPacket;
+    bool ok = r.integer(QStringLiteral("pingInterval"), &options.pingInterval) &&
+              r.integer(QStringLiteral("pingTimeout"), &options.pingTimeout) &&
+              r.integer(QStringLiteral("upgradeTimeout"), &options.upgradeTimeout) &&
+              r.number(QStringLiteral("maxHttpBufferSize"), &options.maxHttpBufferSize) &&
+              r.strings(QStringLiteral("transports"), &options.transports) &&
+              r.boolean(QStringLiteral("allowUpgrades"), &options.allowUpgrades) &&
+              r.string(QStringLiteral("wsEngine"), &options.wsEngine) &&
+              r.string(QStringLiteral("initialPacket"), &initialPacket) &&
+              r.boolean(QStringLiteral("allowEIO3"), &options.allowEIO3) &&
+              r.string(QStringLiteral("path"), &options.path) &&
+              r.boolean(QStringLiteral("addTrailingSlash"), &options.addTrailingSlash) &&
+              r.boolean(QStringLiteral("destroyUpgrade"), &options.destroyUpgrade) &&
+              r.integer(QStringLiteral("destroyUpgradeTimeout"), &options.destroyUpgradeTimeout);
+    if (!ok)
+        return options;
+    options.initialPacket = initialPacket.toUtf8();
+
+    const auto deflate = map.constFind(QStringLiteral("perMessageDeflate"));
+    if (deflate != map.cend())
+        options.perMessageDeflate = isMap(*deflate) || deflate->toBool();
+
+    const auto compression = map.constFind(QStringLiteral("httpCompression"));
+    if (compression != map.cend()) {
+        if (isBool(*compression)) {
+            options.httpCompression =
+                compression->toBool() ? std::optional(HttpCompressionOptions()) : std::nullopt;
+        } else if (isMap(*compression)) {
+            const QVariantMap sub = compression->toMap();
+            HttpCompressionOptions value;
+            Reader cr{sub, error, QStringLiteral("httpCompression.")};
+            if (!checkKeys(sub, {QStringLiteral("threshold")}, QStringLiteral("httpCompression."),
+                           error) ||
+                !cr.number(QStringLiteral("threshold"), &value.threshold))
+                return options;
+            options.httpCompression = value;
+        } else {
+            r.fail(QStringLiteral("httpCompression"), "true, false or an object");
+            return options;
+        }
+    }
+
+    const auto cookie = map.constFind(QStringLiteral("cookie"));
+    if (cookie != map.cend()) {
+        if (isBool(*cookie)) {
+            options.cookie = cookie->toBool() ? std::optional(CookieOptions()) : std::nullopt;
+        } else if (isMap(*cookie)) {
+            options.cookie = readCookie(cookie->toMap(), error);
+            if (!options.cookie)
+                return options;
+        } else {
+            r.fail(QStringLiteral("cookie"), "true, false or an object");
+            return options;
+        }
+    }
+
+    const auto cors = map.constFind(QStringLiteral("cors"));
+    if (cors != map.cend()) {
+        if (!isMap(*cors)) {
+            r.fail(QStringLiteral("cors"), "an object");
+            return options;
+        }
+        options.cors = readCors(cors->toMap(), error);
+        if (!options.cors)
+            return options;
+    }
+    if (error && error->isEmpty())
+        *error = options.validate();
+    return options;
+}
+
+QVariantMap EngineOptions::toVariantMap() const
+{
+    QVariantMap map;
+    map.insert(QStringLiteral("pingInterval"), pingInterval);
+    map.insert(QStringLiteral("pingTimeout"), pingTimeout);
+    map.insert(QStringLiteral("upgradeTimeout"), upgradeTimeout);
+    map.insert(QStringLiteral("maxHttpBufferSize"), maxHttpBufferSize);
+    map.insert(QStringLiteral("transports"), transports);
+    map.insert(QStringLiteral("allowUpgrades"), allowUpgrades);
+    map.insert(QStringLiteral("perMessageDeflate"), perMessageDeflate);
+    if (httpCompression)
+        map.insert(QStringLiteral("httpCompression"),
+                   QVariantMap{{QStringLiteral("threshold"), httpCompression->threshold}});
+    else
+        map.insert(QStringLiteral("httpCompression"), false);
+    map.insert(QStringLiteral("wsEngine"), wsEngine);
+    if (!initialPacket.isEmpty())
+        map.insert(QStringLiteral("initialPacket"), QString::fromUtf8(initialPacket));
+    map.insert(QStringLiteral("cookie"), bool(cookie));
+    map.insert(QStringLiteral("cors"), bool(cors));
+    map.insert(QStringLiteral("allowEIO3"), allowEIO3);
+    map.insert(QStringLiteral("path"), path);
+    map.insert(QStringLiteral("addTrailingSlash"), addTrailingSlash);
+    map.insert(QStringLiteral("destroyUpgrade"), destroyUpgrade);
+    map.insert(QStringLiteral("destroyUpgradeTimeout"), destroyUpgradeTimeout);
+    return map;
+}
+
+} // namespace SocketIO

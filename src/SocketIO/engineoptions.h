@@ -1,0 +1,110 @@
+#pragma once
+
+#include "socketio_export.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QStringList>
+#include <QtCore/QVariantMap>
+
+#include <functional>
+#include <optional>
+
+namespace SocketIO {
+
+// Cross-origin resource sharing, with the semantics and defaults of the `cors` npm package
+// that engine.io uses.
+struct SOCKETIO_EXPORT CorsOptions
+{
+    enum class Origin {
+        Any,      // "*" (the default)
+        Reflect,  // true: echo the request's Origin
+        Disabled, // false: no CORS headers
+        List,     // `origins` and `originPatterns`: allowed origins are echoed, others get none
+        Callback, // `originCallback` decides per request
+    };
+    // The decision of an origin callback: an error string fails the request with 500 in the
+    // reference; allow echoes the origin.
+    using OriginDecision = std::function<void(const QString &error, bool allow)>;
+    using OriginCallback = std::function<void(const QString &origin, OriginDecision decide)>;
+
+    Origin origin = Origin::Any;
+    QStringList origins;
+    QList<QRegularExpression> originPatterns;
+    OriginCallback originCallback;
+    QStringList methods = {QStringLiteral("GET"),  QStringLiteral("HEAD"),
+                           QStringLiteral("PUT"),  QStringLiteral("PATCH"),
+                           QStringLiteral("POST"), QStringLiteral("DELETE")};
+    // Unset: reflect the preflight's Access-Control-Request-Headers.
+    std::optional<QStringList> allowedHeaders;
+    QStringList exposedHeaders;
+    bool credentials = false;
+    std::optional<int> maxAge; // seconds
+    bool preflightContinue = false;
+    int optionsSuccessStatus = 204;
+
+    static CorsOptions allowingOrigin(const QString &origin);
+};
+
+// The sticky-session cookie engine.io can set on the handshake (the `cookie` option).
+struct SOCKETIO_EXPORT CookieOptions
+{
+    QString name = QStringLiteral("io");
+    QString path = QStringLiteral("/"); // empty: no Path attribute
+    QString domain;
+    bool httpOnly = true;
+    QString sameSite = QStringLiteral("Lax"); // "Strict", "Lax", "None" or empty
+    bool secure = false;
+    std::optional<qint64> maxAge; // seconds
+    std::optional<QDateTime> expires;
+};
+
+struct SOCKETIO_EXPORT HttpCompressionOptions
+{
+    qint64 threshold = 1024; // bytes; smaller bodies are sent as they are
+};
+
+// Limits of the HTTP front (Node's http.Server has the same knobs and defaults).
+struct SOCKETIO_EXPORT HttpLimits
+{
+    int maxHeaderSize = 16 * 1024; // bytes: larger heads get 431
+    int headersTimeout = 60'000;   // ms to receive a complete head: 408 after it
+    int requestTimeout = 300'000;  // ms to receive a complete body: 408 after it
+    int keepAliveTimeout = 5'000;  // ms an idle keep-alive connection stays open
+};
+
+// The Engine.IO server options, with the defaults of Node's engine.io 6.6.
+struct SOCKETIO_EXPORT EngineOptions
+{
+    int pingInterval = 25'000;            // ms
+    int pingTimeout = 20'000;             // ms
+    int upgradeTimeout = 10'000;          // ms
+    qint64 maxHttpBufferSize = 1'000'000; // bytes, per message and per polling request
+    QStringList transports = {QStringLiteral("polling"), QStringLiteral("websocket")};
+    bool allowUpgrades = true;
+    bool perMessageDeflate = false; // refused when true: the Qt WebSocket engine has none
+    std::optional<HttpCompressionOptions> httpCompression = HttpCompressionOptions();
+    QString wsEngine = QStringLiteral("qt"); // "qt": QWebSocketServer
+    QByteArray initialPacket;                // a message sent right after the handshake, when set
+    std::optional<CookieOptions> cookie;
+    std::optional<CorsOptions> cors;
+    bool allowEIO3 = false;
+    // Attach options.
+    QString path = QStringLiteral("/engine.io");
+    bool addTrailingSlash = true;
+    bool destroyUpgrade = true;
+    int destroyUpgradeTimeout = 1'000; // ms
+    HttpLimits http;
+
+    // Empty when the options can be used; else why not.
+    QString validate() const;
+    // The path prefix requests are matched against ("/engine.io/").
+    QString routePath() const;
+
+    // Reads the reference's option names (camelCase, as in the docs) from a map, such as a
+    // parsed JSON object. Unknown names and wrong types are errors.
+    static EngineOptions fromVariantMap(const QVariantMap &map, QString *error);
+    QVariantMap toVariantMap() const;
+};
+
+} // namespace SocketIO

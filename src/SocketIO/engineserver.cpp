@@ -1,0 +1,608 @@
+#include "engineserver.h"
+
+#include "engineio/engineserver_p.h"
+#include "engineio/enginesocket_p.h"
+#include "engineio/pollingtransport_p.h"
+#include "engineio/websockettransport_p.h"
+#include "http/compression_p.h"
+#include "http/cookie_p.h"
+#include "http/cors_p.h"
+#include "http/httpfront_p.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QRandomGenerator>
+#include <QtCore/QTimer>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#include <QtWebSockets/QWebSocketServer>
+
+Q_DECLARE_LOGGING_CATEGORY(lcEngine)
+
+namespace SocketIO {
+
+using namespace EngineIO;
+
+namespace {
+QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + u'|' + QString::number(port);
+}
+} // namespace
+
+EngineServerPrivate::EngineServerPrivate(EngineServer *q)
+    : q_ptr(q)
+{}
+
+EngineServerPrivate::~EngineServerPrivate() = default;
+
+QString EngineServerPrivate::generateId() const
+{
+    // Like the reference's base64id: 15 random bytes, base64 with '/' and '+' made URL-safe.
+    QByteArray bytes(15, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 3);
+    quint32 tail = QRandomGenerator::system()->generate();
+    memcpy(bytes.data() + 12, &tail, 3);
+    QString id;
+    do {
+        id = QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding));
+    } while (clients.contains(id) &&
+             (QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 3),
+              true));
+    return id;
+}
+
+bool EngineServerPrivate::matchesPath(const HttpRequest &request) const
+{
+    return request.target().startsWith(routePath.toUtf8());
+}
+
+qint64 EngineServerPrivate::maxBodySize(const HttpRequest &head) const
+{
+    // Requests outside the engine path belong to the application; keep them bounded too.
+    return matchesPath(head) ? options.maxHttpBufferSize
+                             : qMax<qint64>(options.maxHttpBufferSize, 16 * 1024 * 1024);
+}
+
+QString EngineServer::errorMessage(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::UnknownTransport:
+        return QStringLiteral("Transport unknown");
+    case ErrorCode::UnknownSid:
+        return QStringLiteral("Session ID unknown");
+    case ErrorCode::BadHandshakeMethod:
+        return QStringLiteral("Bad handshake method");
+    case ErrorCode::BadRequest:
+        return QStringLiteral("Bad request");
+    case ErrorCode::Forbidden:
+        return QStringLiteral("Forbidden");
+    case ErrorCode::UnsupportedProtocolVersion:
+        return QStringLiteral("Unsupported protocol version");
+    case ErrorCode::NoError:
+        break;
+    }
+    return {};
+}
+
+void EngineServerPrivate::reportConnectionError(const HttpRequest &request,
+                                                EngineServer::ErrorCode code,
+                                                const QString &message)
+{
+    Q_Q(EngineServer);
+    Q_EMIT q->connectionError({request, int(code), message});
+}
+
+void EngineServerPrivate::abortRequest(Http::Connection *connection, const HttpRequest &request,
+                                       EngineServer::ErrorCode code, const QString &message)
+{
+    const QString text = message.isEmpty() ? EngineServer::errorMessage(code) : message;
+    reportConnectionError(request, code, text);
+    HttpResponse response;
+    response.setStatusCode(code == EngineServer::ErrorCode::Forbidden ? 403 : 400);
+    response.setHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
+    // {"code":N,"message":"..."} in this key order, like JSON.stringify.
+    response.setBody(
+        "{\"code\":" + QByteArray::number(int(code)) + ",\"message\":" +
+        QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact).sliced(1).chopped(1) + '}');
+    decorateResponse(request, response);
+    connection->respond(response);
+}
+
+void EngineServerPrivate::abortUpgrade(Http::Connection *connection, const HttpRequest &request,
+                                       EngineServer::ErrorCode code, const QString &message)
+{
+    const QString text = message.isEmpty() ? EngineServer::errorMessage(code) : message;
+    reportConnectionError(request, code, text);
+    const QByteArray body = text.toUtf8();
+    connection->respondRawAndClose("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+                                   "Content-type: text/html\r\nContent-Length: " +
+                                   QByteArray::number(body.size()) + "\r\n\r\n" + body);
+}
+
+void EngineServerPrivate::decorateResponse(const HttpRequest &request, HttpResponse &response)
+{
+    if (headersHook && (!headersHookContext.isNull() || !hasHeadersHookContext)) {
+        headersHook(request, response, request.queryItem(QStringLiteral("sid")).isEmpty());
+    }
+}
+
+void EngineServerPrivate::compressResponse(const HttpRequest &request, QByteArray &body,
+                                           HttpResponse &response)
+{
+    if (!options.httpCompression || body.size() < options.httpCompression->threshold)
+        return;
+    const Http::ContentEncoding encoding =
+        Http::negotiateEncoding(request.header("accept-encoding"));
+    if (encoding == Http::ContentEncoding::Identity)
+        return;
+    body = Http::compress(body, encoding);
+    response.setHeader(QByteArrayLiteral("Content-Encoding"), Http::encodingName(encoding));
+}
+
+void EngineServerPrivate::respondNotFound(Http::Connection *connection, const HttpRequest &request)
+{
+    HttpResponse response;
+    if (requestHandler && (!requestHandlerContext.isNull() || !hasRequestHandlerContext) &&
+        requestHandler(request, response)) {
+        connection->respond(response);
+        return;
+    }
+    response.setStatusCode(404);
+    response.setHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain"));
+    response.setBody(QByteArrayLiteral("Not Found"));
+    connection->respond(response);
+}
+
+void EngineServerPrivate::handleRequest(Http::Connection *connection, const HttpRequest &request)
+{
+    if (!matchesPath(request)) {
+        respondNotFound(connection, request);
+        return;
+    }
+    QPointer<Http::Connection> guard(connection);
+    auto proceed = [this, guard, request] {
+        if (!guard)
+            return;
+        verify(request, false,
+               [this, guard, request](EngineServer::ErrorCode code, const QString &message) {
+                   if (!guard)
+                       return;
+                   if (code != EngineServer::ErrorCode::NoError) {
+                       abortRequest(guard, request, code, message);
+                       return;
+                   }
+                   const QString sid = request.queryItem(QStringLiteral("sid"));
+                   if (sid.isEmpty()) {
+                       handshake(request, guard, nullptr);
+                       return;
+                   }
+                   EngineSocket *socket = clients.value(sid);
+                   auto *polling = socket ? qobject_cast<PollingTransport *>(
+                                                EngineSocketPrivate::get(socket)->transport)
+                                          : nullptr;
+                   if (!polling) {
+                       abortRequest(guard, request, EngineServer::ErrorCode::BadRequest, {});
+                       return;
+                   }
+                   polling->handleRequest(guard, request);
+               });
+    };
+    if (!options.cors) {
+        proceed();
+        return;
+    }
+    // The CORS layer runs first, as engine.io's cors middleware does.
+    const CorsOptions &cors = *options.cors;
+    auto applyCors = [this, guard, request, proceed](bool allowed) {
+        if (!guard)
+            return;
+        const Http::CorsResult result = Http::corsHeaders(*options.cors, request, allowed);
+        guard->addResponseHeaders(result.headers);
+        if (result.preflight) {
+            HttpResponse response;
+            response.setStatusCode(options.cors->optionsSuccessStatus);
+            response.setHeader(QByteArrayLiteral("Content-Length"), QByteArrayLiteral("0"));
+            guard->respond(response);
+            return;
+        }
+        proceed();
+    };
+    const QString origin = QString::fromUtf8(request.header("origin"));
+    switch (cors.origin) {
+    case CorsOptions::Origin::Disabled:
+        proceed();
+        return;
+    case CorsOptions::Origin::Callback:
+        if (!cors.originCallback) {
+            proceed();
+            return;
+        }
+        cors.originCallback(
+            origin, [this, guard, request, applyCors, proceed](const QString &error, bool allow) {
+                if (!guard)
+                    return;
+                if (!error.isEmpty()) {
+                    abortRequest(guard, request, EngineServer::ErrorCode::BadRequest, {});
+                    return;
+                }
+                // `cors` adds no headers at all when the callback refuses.
+                if (allow)
+                    applyCors(true);
+                else
+                    proceed();
+            });
+        return;
+    case CorsOptions::Origin::List:
+        applyCors(Http::isOriginListed(cors, origin));
+        return;
+    case CorsOptions::Origin::Any:
+    case CorsOptions::Origin::Reflect:
+        applyCors(true);
+        return;
+    }
+}
+
+void EngineServerPrivate::verify(const HttpRequest &request, bool upgrade, const Verdict &done)
+{
+    using Code = EngineServer::ErrorCode;
+    const QString transport = request.queryItem(QStringLiteral("transport"));
+    if (!options.transports.contains(transport)) {
+        done(Code::UnknownTransport, {});
+        return;
+    }
+    if (Http::hasInvalidHeaderChar(request.header("origin"))) {
+        done(Code::BadRequest, {});
+        return;
+    }
+    const QString sid = request.queryItem(QStringLiteral("sid"));
+    if (!sid.isEmpty()) {
+        EngineSocket *socket = clients.value(sid);
+        if (!socket) {
+            done(Code::UnknownSid, {});
+            return;
+        }
+        if (!upgrade && socket->transportName() != transport) {
+            done(Code::BadRequest, {});
+            return;
+        }
+        done(Code::NoError, {});
+        return;
+    }
+    if (request.method() != "GET") {
+        done(Code::BadHandshakeMethod, {});
+        return;
+    }
+    if (transport == u"websocket" && !upgrade) {
+        done(Code::BadRequest, {});
+        return;
+    }
+    // The protocol version is checked here rather than after the WebSocket handshake, so a
+    // refused WebSocket gets a proper HTTP answer.
+    const QString eio = request.queryItem(QStringLiteral("EIO"));
+    if (eio != u"4" && !options.allowEIO3) {
+        done(Code::UnsupportedProtocolVersion, {});
+        return;
+    }
+    if (!allowRequest || (hasAllowRequestContext && allowRequestContext.isNull())) {
+        done(Code::NoError, {});
+        return;
+    }
+    QPointer<QObject> context = allowRequestContext;
+    const bool needsContext = hasAllowRequestContext;
+    allowRequest(request, [done, context, needsContext](const QString &reason, bool allow) {
+        if (needsContext && context.isNull())
+            return;
+        if (allow)
+            done(Code::NoError, {});
+        else
+            done(Code::Forbidden, reason);
+    });
+}
+
+void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection *connection,
+                                    QWebSocket *webSocket)
+{
+    Q_Q(EngineServer);
+    // EIO=4 is v4; anything else is taken as v3, as the reference does.
+    const int protocol = request.queryItem(QStringLiteral("EIO")) == u"4" ? 4 : 3;
+    auto *socket = new EngineSocket(q);
+    EngineSocketPrivate *d = EngineSocketPrivate::get(socket);
+    d->server = this;
+    d->id = generateId();
+    d->protocol = protocol;
+    d->request = request;
+    Transport *transport = nullptr;
+    if (webSocket)
+        transport = new WebSocketTransport(webSocket, protocol, options.maxHttpBufferSize, socket);
+    else
+        transport = new PollingTransport(this, request, protocol, socket);
+    d->setTransport(transport);
+    if (connection && options.cookie) {
+        connection->addResponseHeaders(
+            {{QByteArrayLiteral("Set-Cookie"), Http::serializeCookie(*options.cookie, d->id)}});
+    }
+    d->open();
+    if (connection)
+        static_cast<PollingTransport *>(transport)->handleRequest(connection, request);
+    clients.insert(d->id, socket);
+    const QString id = d->id;
+    QObject::connect(socket, &EngineSocket::closed, q, [this, q, id, socket] {
+        if (clients.value(id) == socket) {
+            clients.remove(id);
+            Q_EMIT q->clientsCountChanged();
+        }
+        socket->deleteLater();
+    });
+    Q_EMIT q->clientsCountChanged();
+    Q_EMIT q->connection(socket);
+}
+
+void EngineServerPrivate::handleBodyTooLarge(Http::Connection *connection, const HttpRequest &head)
+{
+    if (!matchesPath(head)) {
+        Http::Handler::handleBodyTooLarge(connection, head);
+        return;
+    }
+    HttpResponse response;
+    response.setStatusCode(413);
+    decorateResponse(head, response);
+    connection->respond(response, true);
+}
+
+void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const HttpRequest &request)
+{
+    if (!matchesPath(request)) {
+        // Not ours: like the reference, drop it after destroyUpgradeTimeout unless the
+        // application answered it.
+        if (options.destroyUpgrade) {
+            QPointer<Http::Connection> guard(connection);
+            QTimer::singleShot(options.destroyUpgradeTimeout, connection, [guard] {
+                if (guard)
+                    guard->abort();
+            });
+        }
+        return;
+    }
+    QPointer<Http::Connection> guard(connection);
+    verify(request, true,
+           [this, guard, request](EngineServer::ErrorCode code, const QString &message) {
+               if (!guard)
+                   return;
+               if (code != EngineServer::ErrorCode::NoError) {
+                   abortUpgrade(guard, request, code, message);
+                   return;
+               }
+               pendingUpgrades.insert(peerKey(request.peerAddress(), request.peerPort()), request);
+               QTcpSocket *socket = guard->takeSocket();
+               webSocketServer->handleConnection(socket);
+           });
+}
+
+void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
+{
+    const QString key = peerKey(webSocket->peerAddress(), webSocket->peerPort());
+    const auto it = pendingUpgrades.constFind(key);
+    if (it == pendingUpgrades.cend()) {
+        webSocket->close();
+        webSocket->deleteLater();
+        return;
+    }
+    const HttpRequest request = *it;
+    pendingUpgrades.erase(it);
+    if (request.queryItem(QStringLiteral("transport")) != u"websocket") {
+        webSocket->close();
+        webSocket->deleteLater();
+        return;
+    }
+    const QString sid = request.queryItem(QStringLiteral("sid"));
+    if (sid.isEmpty()) {
+        handshake(request, nullptr, webSocket);
+        return;
+    }
+    EngineSocket *socket = clients.value(sid);
+    if (!socket || socket->isUpgrading() || socket->isUpgraded()) {
+        webSocket->close();
+        webSocket->deleteLater();
+        return;
+    }
+    EngineSocketPrivate *d = EngineSocketPrivate::get(socket);
+    d->maybeUpgrade(
+        new WebSocketTransport(webSocket, d->protocol, options.maxHttpBufferSize, socket));
+}
+
+bool EngineServerPrivate::ensureFront()
+{
+    Q_Q(EngineServer);
+    if (front) {
+        error = EngineServer::Error::AlreadyListening;
+        errorString = QStringLiteral("the engine is already listening or attached");
+        return false;
+    }
+    const QString problem = options.validate();
+    if (!problem.isEmpty()) {
+        error = EngineServer::Error::InvalidOptions;
+        errorString = problem;
+        Q_EMIT q->errorOccurred(error);
+        return false;
+    }
+    routePath = options.routePath();
+    front = new Http::Front(this, options.http, q);
+    webSocketServer = new QWebSocketServer(QString(), QWebSocketServer::NonSecureMode, q);
+    webSocketServer->setMaxPendingConnections(1 << 20);
+    QObject::connect(webSocketServer, &QWebSocketServer::newConnection, q, [this] {
+        while (QWebSocket *socket = webSocketServer->nextPendingConnection())
+            onWebSocket(socket);
+    });
+    return true;
+}
+
+/*!
+    \class SocketIO::EngineServer
+    \inmodule SocketIO
+    \brief The Engine.IO server: sessions over HTTP long-polling and WebSocket.
+
+    Behaves like Node's engine.io 6.6: same handshake, options and defaults, error codes and
+    close reasons. Listen on its own (listen()) or take over a server the application owns
+    (attach()). Sessions are announced with connection() and owned by the server.
+*/
+
+EngineServer::EngineServer(QObject *parent)
+    : EngineServer(EngineOptions(), parent)
+{}
+
+EngineServer::EngineServer(const EngineOptions &options, QObject *parent)
+    : QObject(parent)
+    , d_ptr(new EngineServerPrivate(this))
+{
+    d_ptr->options = options;
+}
+
+EngineServer::~EngineServer()
+{
+    Q_D(EngineServer);
+    // Sessions go first: their transports reference the front's connections.
+    const auto sockets = d->clients.values();
+    d->clients.clear();
+    qDeleteAll(sockets);
+    delete d->front;
+    d->front = nullptr;
+}
+
+EngineOptions EngineServer::options() const
+{
+    return d_func()->options;
+}
+
+bool EngineServer::setOptions(const EngineOptions &options)
+{
+    Q_D(EngineServer);
+    if (d->front) {
+        d->error = Error::AlreadyListening;
+        d->errorString = QStringLiteral("options cannot change once the engine is listening");
+        return false;
+    }
+    const QString problem = options.validate();
+    if (!problem.isEmpty()) {
+        d->error = Error::InvalidOptions;
+        d->errorString = problem;
+        return false;
+    }
+    d->options = options;
+    return true;
+}
+
+bool EngineServer::listen(const QHostAddress &address, quint16 port)
+{
+    Q_D(EngineServer);
+    if (!d->ensureFront())
+        return false;
+    const QSslConfiguration *ssl = d->sslConfiguration ? &*d->sslConfiguration : nullptr;
+    if (!d->front->listen(address, port, ssl)) {
+        d->error = Error::ListenFailed;
+        d->errorString = d->front->errorString();
+        delete d->front;
+        d->front = nullptr;
+        Q_EMIT errorOccurred(d->error);
+        return false;
+    }
+    return true;
+}
+
+void EngineServer::setSslConfiguration(const QSslConfiguration &configuration)
+{
+    d_func()->sslConfiguration = configuration;
+}
+
+bool EngineServer::attach(QTcpServer *server)
+{
+    Q_D(EngineServer);
+    if (!server || !d->ensureFront())
+        return false;
+    d->front->attach(server);
+    return true;
+}
+
+void EngineServer::close()
+{
+    Q_D(EngineServer);
+    const auto sockets = d->clients.values();
+    for (EngineSocket *socket : sockets) {
+        // Like the reference's close(): discard what is queued and close at once.
+        EngineSocketPrivate::get(socket)->writeBuffer.clear();
+        socket->close();
+    }
+    if (d->front)
+        d->front->close();
+}
+
+bool EngineServer::isListening() const
+{
+    Q_D(const EngineServer);
+    return d->front && d->front->server() && d->front->server()->isListening();
+}
+
+quint16 EngineServer::serverPort() const
+{
+    Q_D(const EngineServer);
+    return d->front && d->front->server() ? d->front->server()->serverPort() : 0;
+}
+
+QHostAddress EngineServer::serverAddress() const
+{
+    Q_D(const EngineServer);
+    return d->front && d->front->server() ? d->front->server()->serverAddress() : QHostAddress();
+}
+
+void EngineServer::setAllowRequest(QObject *context, AllowRequest allowRequest)
+{
+    Q_D(EngineServer);
+    d->allowRequest = std::move(allowRequest);
+    d->allowRequestContext = context;
+    d->hasAllowRequestContext = context != nullptr;
+}
+
+void EngineServer::setRequestHandler(QObject *context, RequestHandler handler)
+{
+    Q_D(EngineServer);
+    d->requestHandler = std::move(handler);
+    d->requestHandlerContext = context;
+    d->hasRequestHandlerContext = context != nullptr;
+}
+
+void EngineServer::setHeadersHook(QObject *context, HeadersHook hook)
+{
+    Q_D(EngineServer);
+    d->headersHook = std::move(hook);
+    d->headersHookContext = context;
+    d->hasHeadersHookContext = context != nullptr;
+}
+
+QList<EngineSocket *> EngineServer::clients() const
+{
+    return d_func()->clients.values();
+}
+
+EngineSocket *EngineServer::client(const QString &id) const
+{
+    return d_func()->clients.value(id);
+}
+
+int EngineServer::clientsCount() const
+{
+    return int(d_func()->clients.size());
+}
+
+EngineServer::Error EngineServer::error() const
+{
+    return d_func()->error;
+}
+
+QString EngineServer::errorString() const
+{
+    return d_func()->errorString;
+}
+
+} // namespace SocketIO

@@ -1,0 +1,338 @@
+#include "enginesocket.h"
+
+#include "engineio/engineserver_p.h"
+#include "engineio/enginesocket_p.h"
+#include "engineio/pollingtransport_p.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcEngine, "socketio.engine", QtWarningMsg)
+
+namespace SocketIO {
+
+using namespace EngineIO;
+
+/*!
+    \class SocketIO::EngineSocket
+    \inmodule SocketIO
+    \brief One Engine.IO session: a client connected over polling or WebSocket.
+
+    Created by EngineServer and announced with EngineServer::connection(). The server owns
+    it and deletes it after closed(). Lives on the server's thread.
+*/
+
+EngineSocketPrivate::EngineSocketPrivate(EngineSocket *q)
+    : q_ptr(q)
+{
+    for (QTimer *timer : {&pingIntervalTimer, &pingTimeoutTimer, &upgradeTimeoutTimer}) {
+        timer->setSingleShot(true);
+        timer->setTimerType(Qt::PreciseTimer);
+    }
+    checkIntervalTimer.setInterval(100);
+    QObject::connect(&pingIntervalTimer, &QTimer::timeout, q, [this] {
+        sendPacket(Packet::text(PacketType::Ping));
+        resetPingTimeout();
+    });
+    QObject::connect(&pingTimeoutTimer, &QTimer::timeout, q,
+                     [this] { onClose(QStringLiteral("ping timeout")); });
+    QObject::connect(&upgradeTimeoutTimer, &QTimer::timeout, q, [this] {
+        qCDebug(lcEngine) << id << "upgrade timed out";
+        cancelUpgrade();
+    });
+    QObject::connect(&checkIntervalTimer, &QTimer::timeout, q, [this] {
+        // Answer the pending GET with a noop so that the client can finish the upgrade.
+        if (transport && transport->name() == u"polling" && transport->isWritable())
+            transport->send({Packet::text(PacketType::Noop)});
+    });
+}
+
+void EngineSocketPrivate::setReadyState(EngineSocket::ReadyState state)
+{
+    Q_Q(EngineSocket);
+    if (readyState == state)
+        return;
+    readyState = state;
+    Q_EMIT q->readyStateChanged(state);
+}
+
+void EngineSocketPrivate::open()
+{
+    const EngineOptions &options = server->options;
+    setReadyState(EngineSocket::ReadyState::Open);
+    QJsonArray upgrades;
+    if (options.allowUpgrades && transport->name() == u"polling" &&
+        options.transports.contains(u"websocket"))
+        upgrades.append(QStringLiteral("websocket"));
+    // Key order matters to byte-exact peers: sid, upgrades, pingInterval, pingTimeout,
+    // maxPayload. QJsonObject sorts keys, so the object is written by hand.
+    QByteArray handshake = "{\"sid\":\"" + id.toLatin1() + "\",\"upgrades\":" +
+                           QJsonDocument(upgrades).toJson(QJsonDocument::Compact) +
+                           ",\"pingInterval\":" + QByteArray::number(options.pingInterval) +
+                           ",\"pingTimeout\":" + QByteArray::number(options.pingTimeout) +
+                           ",\"maxPayload\":" + QByteArray::number(options.maxHttpBufferSize) + '}';
+    sendPacket(Packet::text(PacketType::Open, handshake));
+    if (!options.initialPacket.isEmpty())
+        sendPacket(Packet::text(PacketType::Message, options.initialPacket));
+    if (protocol == 4)
+        schedulePing();
+    else
+        resetPingTimeout();
+}
+
+void EngineSocketPrivate::schedulePing()
+{
+    pingIntervalTimer.start(server->options.pingInterval);
+}
+
+void EngineSocketPrivate::resetPingTimeout()
+{
+    const EngineOptions &options = server->options;
+    pingTimeoutTimer.start(protocol == 3 ? options.pingInterval + options.pingTimeout
+                                         : options.pingTimeout);
+}
+
+void EngineSocketPrivate::setTransport(Transport *newTransport)
+{
+    Q_Q(EngineSocket);
+    transport = newTransport;
+    newTransport->setParent(q);
+    QObject::connect(newTransport, &Transport::packetReceived, q,
+                     [this](const Packet &packet) { onPacket(packet); });
+    QObject::connect(newTransport, &Transport::drained, q, [this] { flush(); });
+    QObject::connect(newTransport, &Transport::errorOccurred, q, [this](const QString &error) {
+        onClose(QStringLiteral("transport error"), error);
+    });
+    QObject::connect(newTransport, &Transport::closed, q, [this] {
+        onClose(readyState == EngineSocket::ReadyState::Closing
+                    ? QStringLiteral("forced close")
+                    : QStringLiteral("transport close"));
+    });
+}
+
+void EngineSocketPrivate::sendPacket(const Packet &packet)
+{
+    if (readyState == EngineSocket::ReadyState::Closing ||
+        readyState == EngineSocket::ReadyState::Closed)
+        return;
+    writeBuffer.append(packet);
+    flush();
+}
+
+void EngineSocketPrivate::flush()
+{
+    Q_Q(EngineSocket);
+    if (readyState == EngineSocket::ReadyState::Closed || !transport || !transport->isWritable() ||
+        writeBuffer.isEmpty())
+        return;
+    const QList<Packet> packets = std::exchange(writeBuffer, {});
+    transport->send(packets);
+    Q_EMIT q->drained();
+    if (closeWhenDrained && writeBuffer.isEmpty()) {
+        closeWhenDrained = false;
+        transport->close();
+    }
+}
+
+void EngineSocketPrivate::onPacket(const Packet &packet)
+{
+    Q_Q(EngineSocket);
+    if (readyState != EngineSocket::ReadyState::Open)
+        return;
+    switch (packet.type) {
+    case PacketType::Ping:
+        if (protocol != 3) {
+            onClose(QStringLiteral("transport error"),
+                    QStringLiteral("invalid heartbeat direction"));
+            return;
+        }
+        resetPingTimeout();
+        sendPacket(Packet::text(PacketType::Pong, packet.data));
+        Q_EMIT q->heartbeat();
+        break;
+    case PacketType::Pong:
+        if (protocol == 3) {
+            onClose(QStringLiteral("transport error"),
+                    QStringLiteral("invalid heartbeat direction"));
+            return;
+        }
+        pingTimeoutTimer.stop();
+        schedulePing();
+        Q_EMIT q->heartbeat();
+        break;
+    case PacketType::Error:
+        onClose(QStringLiteral("parse error"));
+        break;
+    case PacketType::Message:
+        Q_EMIT q->messageReceived(packet.data, packet.binary);
+        break;
+    case PacketType::Close:
+        onClose(QStringLiteral("transport close"));
+        break;
+    case PacketType::Open:
+    case PacketType::Upgrade:
+    case PacketType::Noop:
+        break;
+    }
+}
+
+void EngineSocketPrivate::onClose(const QString &reason, const QString &description)
+{
+    Q_Q(EngineSocket);
+    if (readyState == EngineSocket::ReadyState::Closed)
+        return;
+    setReadyState(EngineSocket::ReadyState::Closed);
+    pingIntervalTimer.stop();
+    pingTimeoutTimer.stop();
+    cancelUpgrade();
+    writeBuffer.clear();
+    if (transport) {
+        transport->disconnect(q);
+        // A polling transport answers its pending GET with a close packet.
+        transport->close();
+        transport->deleteLater();
+        transport = nullptr;
+    }
+    qCDebug(lcEngine) << id << "closed:" << reason << description;
+    Q_EMIT q->closed(reason, description);
+}
+
+void EngineSocketPrivate::maybeUpgrade(Transport *next)
+{
+    Q_Q(EngineSocket);
+    upgrading = true;
+    upgradeTransport = next;
+    next->setParent(q);
+    QObject::connect(next, &Transport::packetReceived, q,
+                     [this](const Packet &packet) { onUpgradePacket(packet); });
+    QObject::connect(next, &Transport::errorOccurred, q, [this] { cancelUpgrade(); });
+    QObject::connect(next, &Transport::closed, q, [this] { cancelUpgrade(); });
+    upgradeTimeoutTimer.start(server->options.upgradeTimeout);
+}
+
+void EngineSocketPrivate::onUpgradePacket(const Packet &packet)
+{
+    Q_Q(EngineSocket);
+    if (packet.type == PacketType::Ping && packet.data == "probe") {
+        upgradeTransport->send({Packet::text(PacketType::Pong, QByteArrayLiteral("probe"))});
+        Q_EMIT q->upgrading(upgradeTransport->name());
+        // The reference checks every 100 ms; answering a pending GET at once saves a
+        // client up to 100 ms per upgrade.
+        checkIntervalTimer.start();
+        if (transport && transport->isWritable())
+            transport->send({Packet::text(PacketType::Noop)});
+        return;
+    }
+    if (packet.type == PacketType::Upgrade && readyState != EngineSocket::ReadyState::Closed) {
+        Transport *next = std::exchange(upgradeTransport, nullptr);
+        next->disconnect(q);
+        upgradeTimeoutTimer.stop();
+        checkIntervalTimer.stop();
+        upgrading = false;
+        upgraded = true;
+        Transport *old = std::exchange(transport, nullptr);
+        old->disconnect(q);
+        old->discard();
+        old->close();
+        old->deleteLater();
+        setTransport(next);
+        Q_EMIT q->upgraded(next->name());
+        flush();
+        if (readyState == EngineSocket::ReadyState::Closing)
+            transport->close();
+        return;
+    }
+    cancelUpgrade();
+}
+
+void EngineSocketPrivate::cancelUpgrade()
+{
+    upgradeTimeoutTimer.stop();
+    checkIntervalTimer.stop();
+    upgrading = false;
+    if (Transport *next = std::exchange(upgradeTransport, nullptr)) {
+        next->disconnect(q_ptr);
+        next->close();
+        next->deleteLater();
+    }
+}
+
+EngineSocket::EngineSocket(QObject *parent)
+    : QObject(parent)
+    , d_ptr(new EngineSocketPrivate(this))
+{}
+
+EngineSocket::~EngineSocket() = default;
+
+QString EngineSocket::id() const
+{
+    return d_func()->id;
+}
+
+int EngineSocket::protocol() const
+{
+    return d_func()->protocol;
+}
+
+QString EngineSocket::transportName() const
+{
+    Q_D(const EngineSocket);
+    return d->transport ? d->transport->name() : QString();
+}
+
+EngineSocket::ReadyState EngineSocket::readyState() const
+{
+    return d_func()->readyState;
+}
+
+bool EngineSocket::isUpgrading() const
+{
+    return d_func()->upgrading;
+}
+
+bool EngineSocket::isUpgraded() const
+{
+    return d_func()->upgraded;
+}
+
+HttpRequest EngineSocket::request() const
+{
+    return d_func()->request;
+}
+
+QHostAddress EngineSocket::remoteAddress() const
+{
+    return d_func()->request.peerAddress();
+}
+
+void EngineSocket::send(const QString &text)
+{
+    d_func()->sendPacket(Packet::text(PacketType::Message, text.toUtf8()));
+}
+
+void EngineSocket::sendUtf8(const QByteArray &utf8)
+{
+    d_func()->sendPacket(Packet::text(PacketType::Message, utf8));
+}
+
+void EngineSocket::sendBinary(const QByteArray &data)
+{
+    d_func()->sendPacket(Packet::bytes(data));
+}
+
+void EngineSocket::close()
+{
+    Q_D(EngineSocket);
+    if (d->readyState != ReadyState::Open)
+        return;
+    d->setReadyState(ReadyState::Closing);
+    if (!d->writeBuffer.isEmpty()) {
+        d->closeWhenDrained = true;
+        return;
+    }
+    d->transport->close();
+}
+
+} // namespace SocketIO

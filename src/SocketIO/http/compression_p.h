@@ -1,0 +1,17 @@
+#pragma once
+
+#include <QtCore/QByteArray>
+
+namespace SocketIO::Http {
+
+enum class ContentEncoding { Identity, Gzip, Deflate };
+
+// The encoding to use for a response, from the request's Accept-Encoding, choosing between
+// gzip and deflate like the `accepts` npm package (quality first, then header order).
+ContentEncoding negotiateEncoding(const QByteArray &acceptEncoding);
+QByteArray encodingName(ContentEncoding encoding);
+// Compresses with zlib (gzip or zlib-wrapped deflate, as Node's zlib does).
+QByteArray compress(const QByteArray &data, ContentEncoding encoding);
+QByteArray decompress(const QByteArray &data, ContentEncoding encoding);
+
+} // namespace SocketIO::Http

@@ -1,0 +1,10 @@
+#pragma once
+
+#include "engineoptions.h"
+
+namespace SocketIO::Http {
+
+// A Set-Cookie value in the attribute order of the `cookie` npm package's serialize().
+QByteArray serializeCookie(const CookieOptions &options, const QString &value);
+
+} // namespace SocketIO::Http

@@ -1,0 +1,25 @@
+// CORS headers with the semantics of the `cors` npm package (used by engine.io).
+#pragma once
+
+#include "engineoptions.h"
+#include "httprequest.h"
+
+namespace SocketIO::Http {
+
+struct CorsResult
+{
+    QList<HttpResponse::Header> headers;
+    bool preflight = false; // an OPTIONS request the CORS layer answers itself
+};
+
+// Headers for a request once the origin has been decided. `originAllowed` only matters for
+// the List and Callback modes.
+CorsResult corsHeaders(const CorsOptions &options, const HttpRequest &request, bool originAllowed);
+// Whether `origin` is allowed by the List mode.
+bool isOriginListed(const CorsOptions &options, const QString &origin);
+// Adds `value` to the comma-separated Vary header, once.
+void appendVary(QList<HttpResponse::Header> &headers, const QByteArray &value);
+// Whether an Origin header value holds characters that are invalid in a header.
+bool hasInvalidHeaderChar(QByteArrayView value);
+
+} // namespace SocketIO::Http

@@ -1,0 +1,223 @@
+#include "http/httpconnection_p.h"
+
+#include <QtCore/QLoggingCategory>
+#include <QtNetwork/QSslSocket>
+#include <QtNetwork/QTcpSocket>
+
+Q_LOGGING_CATEGORY(lcHttp, "socketio.http", QtWarningMsg)
+
+namespace SocketIO::Http {
+
+void Handler::handleBodyTooLarge(Connection *connection, const HttpRequest &)
+{
+    HttpResponse response;
+    response.setStatusCode(413);
+    connection->respond(response, true);
+}
+
+Connection::Connection(QTcpSocket *socket, Handler *handler, const HttpLimits &limits,
+                       QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_handler(handler)
+    , m_limits(limits)
+    , m_secure(qobject_cast<QSslSocket *>(socket) != nullptr)
+{
+    socket->setParent(this);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &Connection::onTimeout);
+    connect(socket, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, &Connection::onDisconnected);
+    startTimer(m_limits.keepAliveTimeout);
+    if (socket->bytesAvailable())
+        QMetaObject::invokeMethod(this, &Connection::onReadyRead, Qt::QueuedConnection);
+}
+
+Connection::~Connection() = default;
+
+void Connection::startTimer(int ms)
+{
+    if (ms > 0)
+        m_timer.start(ms);
+    else
+        m_timer.stop();
+}
+
+void Connection::onReadyRead()
+{
+    if (m_state == State::Idle)
+        readHead();
+    if (m_state == State::ReadingBody)
+        readBody();
+}
+
+void Connection::readHead()
+{
+    // The head is only peeked: a WebSocket upgrade must stay unread for QWebSocketServer.
+    const qsizetype limit = m_limits.maxHeaderSize + 4;
+    const QByteArray buffered = m_socket->peek(qMin<qint64>(m_socket->bytesAvailable(), limit));
+    if (buffered.isEmpty())
+        return;
+    if (!m_scanned)
+        startTimer(m_limits.headersTimeout);
+    const qsizetype end = findHeadEnd(buffered, m_scanned);
+    if (end < 0) {
+        m_scanned = buffered.size();
+        if (buffered.size() > m_limits.maxHeaderSize)
+            failRequest(431);
+        return;
+    }
+    m_scanned = 0;
+    m_request = HttpRequest();
+    m_extraHeaders.clear();
+    ParseError error;
+    if (!parseHead(QByteArrayView(buffered).first(end), &m_request, &error)) {
+        qCDebug(lcHttp) << "bad request:" << error.reason;
+        failRequest(error.status);
+        return;
+    }
+    m_request.setPeer(m_socket->peerAddress(), m_socket->peerPort(), m_secure);
+    if (m_request.isWebSocketUpgrade()) {
+        m_state = State::Dispatched;
+        m_timer.stop();
+        m_handler->handleUpgrade(this, m_request);
+        return;
+    }
+    m_socket->skip(end);
+    BodyFraming framing;
+    if (!bodyFraming(m_request, &framing, &error)) {
+        failRequest(error.status);
+        return;
+    }
+    m_body = BodyReader(framing, m_handler->maxBodySize(m_request));
+    if (m_body.error().status == 413) {
+        m_state = State::Dispatched;
+        m_timer.stop();
+        m_handler->handleBodyTooLarge(this, m_request);
+        return;
+    }
+    m_state = State::ReadingBody;
+    startTimer(m_limits.requestTimeout);
+}
+
+void Connection::readBody()
+{
+    if (!m_body.isComplete()) {
+        const QByteArray data = m_socket->peek(m_socket->bytesAvailable());
+        const qsizetype used = m_body.feed(data);
+        if (used < 0) {
+            if (m_body.error().status == 413) {
+                m_state = State::Dispatched;
+                m_timer.stop();
+                m_handler->handleBodyTooLarge(this, m_request);
+            } else {
+                failRequest(m_body.error().status);
+            }
+            return;
+        }
+        m_socket->skip(used);
+    }
+    if (!m_body.isComplete())
+        return;
+    m_request.setBody(m_body.takeBody());
+    m_state = State::Dispatched;
+    m_timer.stop();
+    m_handler->handleRequest(this, m_request);
+}
+
+void Connection::respond(const HttpResponse &response, bool close)
+{
+    if (m_state != State::Dispatched)
+        return;
+    const bool keepAlive = !close && m_request.keepAlive();
+    if (m_extraHeaders.isEmpty()) {
+        m_socket->write(response.serialize(keepAlive, m_limits.keepAliveTimeout / 1000));
+    } else {
+        HttpResponse decorated = response;
+        for (const auto &header : std::as_const(m_extraHeaders)) {
+            if (decorated.header(header.first).isNull())
+                decorated.addHeader(header.first, header.second);
+        }
+        m_extraHeaders.clear();
+        m_socket->write(decorated.serialize(keepAlive, m_limits.keepAliveTimeout / 1000));
+    }
+    if (!keepAlive) {
+        m_state = State::Closing;
+        m_socket->disconnectFromHost();
+        return;
+    }
+    m_state = State::Idle;
+    m_request = HttpRequest();
+    startTimer(m_limits.keepAliveTimeout);
+    if (m_socket->bytesAvailable())
+        QMetaObject::invokeMethod(this, &Connection::onReadyRead, Qt::QueuedConnection);
+}
+
+void Connection::respondRawAndClose(const QByteArray &bytes)
+{
+    if (m_state == State::Detached || m_state == State::Closing)
+        return;
+    m_state = State::Closing;
+    m_timer.stop();
+    m_socket->write(bytes);
+    m_socket->disconnectFromHost();
+}
+
+void Connection::failRequest(int status)
+{
+    const QByteArray line = "HTTP/1.1 " + QByteArray::number(status) + ' ' +
+                            HttpResponse::reasonPhrase(status) + "\r\nConnection: close\r\n\r\n";
+    respondRawAndClose(line);
+}
+
+QTcpSocket *Connection::takeSocket()
+{
+    QTcpSocket *socket = m_socket;
+    m_state = State::Detached;
+    m_timer.stop();
+    socket->disconnect(this);
+    socket->setParent(nullptr);
+    m_socket = nullptr;
+    deleteLater();
+    return socket;
+}
+
+void Connection::addResponseHeaders(const QList<HttpResponse::Header> &headers)
+{
+    m_extraHeaders += headers;
+}
+
+void Connection::abort()
+{
+    if (m_socket)
+        m_socket->abort();
+}
+
+void Connection::onDisconnected()
+{
+    const bool waiting = m_state == State::Dispatched;
+    m_state = State::Closing;
+    m_timer.stop();
+    if (waiting)
+        Q_EMIT aborted();
+    deleteLater();
+}
+
+void Connection::onTimeout()
+{
+    switch (m_state) {
+    case State::Idle:
+        if (m_scanned || m_socket->bytesAvailable())
+            failRequest(408);
+        else
+            m_socket->disconnectFromHost();
+        break;
+    case State::ReadingBody:
+        failRequest(408);
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace SocketIO::Http

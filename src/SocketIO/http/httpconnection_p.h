@@ -1,0 +1,82 @@
+// One HTTP/1.1 connection of the HTTP front: reads requests one at a time, hands them to a
+// handler, writes the handler's response, keeps the connection alive between requests.
+#pragma once
+
+#include "engineoptions.h"
+#include "http/httpparser_p.h"
+
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+
+QT_BEGIN_NAMESPACE
+class QTcpSocket;
+QT_END_NAMESPACE
+
+namespace SocketIO::Http {
+
+class Connection;
+
+// What the HTTP front calls for each request; implemented by the engine server.
+class Handler
+{
+public:
+    virtual ~Handler() = default;
+    // The largest body accepted for a request with this head.
+    virtual qint64 maxBodySize(const HttpRequest &head) const = 0;
+    virtual void handleRequest(Connection *connection, const HttpRequest &request) = 0;
+    // The body announced or sent is larger than maxBodySize(); the default answers 413.
+    virtual void handleBodyTooLarge(Connection *connection, const HttpRequest &head);
+    // A WebSocket upgrade request, still unread in the socket: call takeSocket() to accept
+    // it, or respond() to refuse it.
+    virtual void handleUpgrade(Connection *connection, const HttpRequest &request) = 0;
+};
+
+class Connection : public QObject
+{
+    Q_OBJECT
+public:
+    Connection(QTcpSocket *socket, Handler *handler, const HttpLimits &limits, QObject *parent);
+    ~Connection() override;
+
+    // Answers the request being handled. With `close`, the connection closes afterwards.
+    void respond(const HttpResponse &response, bool close = false);
+    // Writes raw bytes and closes (used for refused upgrades, which are not HTTP responses
+    // of ours in the reference either).
+    void respondRawAndClose(const QByteArray &bytes);
+    // Detaches the socket (WebSocket upgrade); this object deletes itself.
+    QTcpSocket *takeSocket();
+    void abort();
+    // Headers added to the response of the request being handled (CORS, cookies).
+    void addResponseHeaders(const QList<HttpResponse::Header> &headers);
+
+    bool isSecure() const { return m_secure; }
+    bool isWaitingForResponse() const { return m_state == State::Dispatched; }
+
+Q_SIGNALS:
+    // The peer went away while a request was waiting for its response.
+    void aborted();
+
+private:
+    enum class State { Idle, ReadingBody, Dispatched, Closing, Detached };
+    void readHead();
+    void readBody();
+    void onReadyRead();
+    void onDisconnected();
+    void onTimeout();
+    void failRequest(int status);
+    void startTimer(int ms);
+
+    QTcpSocket *m_socket;
+    Handler *m_handler;
+    HttpLimits m_limits;
+    State m_state = State::Idle;
+    bool m_secure = false;
+    qsizetype m_scanned = 0;
+    HttpRequest m_request;
+    QList<HttpResponse::Header> m_extraHeaders;
+    BodyReader m_body;
+    QTimer m_timer;
+};
+
+} // namespace SocketIO::Http
