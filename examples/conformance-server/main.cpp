@@ -1,6 +1,6 @@
 // The server the official Socket.IO protocol suites test against (see CONFORMANCE.md):
 // a raw Engine.IO echo server under /engine.io/.
-#include <engineserver.h>
+#include <SocketIO/engineserver.h>
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>

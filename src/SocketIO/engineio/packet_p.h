@@ -1,6 +1,8 @@
 // Engine.IO packet and payload codecs (protocol v4 and v3). Pure functions over bytes.
 #pragma once
 
+#include "testable_p.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QByteArrayView>
 #include <QtCore/QList>
@@ -29,30 +31,33 @@ struct Packet
     }
 };
 
-char typeChar(PacketType type);
+SOCKETIO_TESTABLE char typeChar(PacketType type);
 
 // --- protocol v4 -------------------------------------------------------------------------
 // A text frame: "<type><data>"; a binary packet becomes raw bytes (isBinaryFrame set) when
 // the transport carries binary frames, else "b<base64>".
-QByteArray encodePacket(const Packet &packet, bool supportsBinary, bool *isBinaryFrame = nullptr);
+SOCKETIO_TESTABLE QByteArray encodePacket(const Packet &packet, bool supportsBinary,
+                                          bool *isBinaryFrame = nullptr);
 // Decodes one frame; returns a packet of type Error when the frame is not a valid packet.
-Packet decodePacket(QByteArrayView frame, bool isBinaryFrame);
+SOCKETIO_TESTABLE Packet decodePacket(QByteArrayView frame, bool isBinaryFrame);
 // Polling payload: packets joined by the record separator 0x1e, binary as "b<base64>".
-QByteArray encodePayload(const QList<Packet> &packets);
+SOCKETIO_TESTABLE QByteArray encodePayload(const QList<Packet> &packets);
 // Stops at the first invalid packet, which is appended as an Error packet.
-QList<Packet> decodePayload(QByteArrayView payload);
+SOCKETIO_TESTABLE QList<Packet> decodePayload(QByteArrayView payload);
 
 // --- protocol v3 (allowEIO3) --------------------------------------------------------------
 namespace V3 {
 // WebSocket frames: text "<type><data>", binary as one byte type (4) then the data.
-QByteArray encodePacket(const Packet &packet, bool supportsBinary, bool *isBinaryFrame = nullptr);
-Packet decodePacket(QByteArrayView frame, bool isBinaryFrame);
+SOCKETIO_TESTABLE QByteArray encodePacket(const Packet &packet, bool supportsBinary,
+                                          bool *isBinaryFrame = nullptr);
+SOCKETIO_TESTABLE Packet decodePacket(QByteArrayView frame, bool isBinaryFrame);
 // Polling payloads. The text form is "<length>:<packet>" per packet, the length counted in
 // UTF-16 code units as JavaScript does, binary packets as "b4<base64>". The binary form (used
 // when the client supports binary and a binary packet is queued) is, per packet, one byte
 // 0 (text) or 1 (binary), the length as one byte per decimal digit, 0xff, then the packet.
-QByteArray encodePayload(const QList<Packet> &packets, bool supportsBinary, bool *isBinary);
-QList<Packet> decodePayload(QByteArrayView payload, bool isBinary);
+SOCKETIO_TESTABLE QByteArray encodePayload(const QList<Packet> &packets, bool supportsBinary,
+                                           bool *isBinary);
+SOCKETIO_TESTABLE QList<Packet> decodePayload(QByteArrayView payload, bool isBinary);
 } // namespace V3
 
 } // namespace SocketIO::EngineIO

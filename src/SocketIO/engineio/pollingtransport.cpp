@@ -102,6 +102,10 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
         if (!self || m_closing)
             return;
         if (packet.type == PacketType::Close) {
+            // The client closes: a pending GET is released with a noop, as the reference does.
+            if (m_get)
+                send({Packet::text(PacketType::Noop)});
+            m_closing = true;
             Q_EMIT closed();
             return;
         }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "testable_p.h"
+
 #include <QtCore/QByteArray>
 
 namespace SocketIO::Http {
@@ -8,10 +10,10 @@ enum class ContentEncoding { Identity, Gzip, Deflate };
 
 // The encoding to use for a response, from the request's Accept-Encoding, choosing between
 // gzip and deflate like the `accepts` npm package (quality first, then header order).
-ContentEncoding negotiateEncoding(const QByteArray &acceptEncoding);
-QByteArray encodingName(ContentEncoding encoding);
+SOCKETIO_TESTABLE ContentEncoding negotiateEncoding(const QByteArray &acceptEncoding);
+SOCKETIO_TESTABLE QByteArray encodingName(ContentEncoding encoding);
 // Compresses with zlib (gzip or zlib-wrapped deflate, as Node's zlib does).
-QByteArray compress(const QByteArray &data, ContentEncoding encoding);
-QByteArray decompress(const QByteArray &data, ContentEncoding encoding);
+SOCKETIO_TESTABLE QByteArray compress(const QByteArray &data, ContentEncoding encoding);
+SOCKETIO_TESTABLE QByteArray decompress(const QByteArray &data, ContentEncoding encoding);
 
 } // namespace SocketIO::Http

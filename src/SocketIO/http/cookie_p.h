@@ -1,10 +1,12 @@
 #pragma once
 
+#include "testable_p.h"
+
 #include "engineoptions.h"
 
 namespace SocketIO::Http {
 
 // A Set-Cookie value in the attribute order of the `cookie` npm package's serialize().
-QByteArray serializeCookie(const CookieOptions &options, const QString &value);
+SOCKETIO_TESTABLE QByteArray serializeCookie(const CookieOptions &options, const QString &value);
 
 } // namespace SocketIO::Http

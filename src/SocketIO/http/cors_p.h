@@ -1,6 +1,8 @@
 // CORS headers with the semantics of the `cors` npm package (used by engine.io).
 #pragma once
 
+#include "testable_p.h"
+
 #include "engineoptions.h"
 #include "httprequest.h"
 
@@ -14,12 +16,13 @@ struct CorsResult
 
 // Headers for a request once the origin has been decided. `originAllowed` only matters for
 // the List and Callback modes.
-CorsResult corsHeaders(const CorsOptions &options, const HttpRequest &request, bool originAllowed);
+SOCKETIO_TESTABLE CorsResult corsHeaders(const CorsOptions &options, const HttpRequest &request,
+                                         bool originAllowed);
 // Whether `origin` is allowed by the List mode.
-bool isOriginListed(const CorsOptions &options, const QString &origin);
+SOCKETIO_TESTABLE bool isOriginListed(const CorsOptions &options, const QString &origin);
 // Adds `value` to the comma-separated Vary header, once.
-void appendVary(QList<HttpResponse::Header> &headers, const QByteArray &value);
+SOCKETIO_TESTABLE void appendVary(QList<HttpResponse::Header> &headers, const QByteArray &value);
 // Whether an Origin header value holds characters that are invalid in a header.
-bool hasInvalidHeaderChar(QByteArrayView value);
+SOCKETIO_TESTABLE bool hasInvalidHeaderChar(QByteArrayView value);
 
 } // namespace SocketIO::Http

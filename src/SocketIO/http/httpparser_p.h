@@ -1,6 +1,8 @@
 // HTTP/1.1 request parsing: pure functions over bytes, no I/O.
 #pragma once
 
+#include "testable_p.h"
+
 #include "httprequest.h"
 
 #include <QtCore/QByteArrayView>
@@ -15,11 +17,11 @@ struct ParseError
 
 // Where the request head ("request line + headers + empty line") ends in `buffer`, or -1 when
 // it is not complete yet. `scanFrom` lets a caller resume a search over a growing buffer.
-qsizetype findHeadEnd(QByteArrayView buffer, qsizetype scanFrom = 0);
+SOCKETIO_TESTABLE qsizetype findHeadEnd(QByteArrayView buffer, qsizetype scanFrom = 0);
 
 // Parses a complete head (up to and including the empty line). Leading empty lines are
 // tolerated as RFC 9112 asks.
-bool parseHead(QByteArrayView head, HttpRequest *request, ParseError *error);
+SOCKETIO_TESTABLE bool parseHead(QByteArrayView head, HttpRequest *request, ParseError *error);
 
 // How the body of a parsed request is framed.
 struct BodyFraming
@@ -27,10 +29,11 @@ struct BodyFraming
     enum Kind { None, Length, Chunked } kind = None;
     qint64 length = 0;
 };
-bool bodyFraming(const HttpRequest &request, BodyFraming *framing, ParseError *error);
+SOCKETIO_TESTABLE bool bodyFraming(const HttpRequest &request, BodyFraming *framing,
+                                   ParseError *error);
 
 // Incremental body reader for Content-Length and chunked bodies.
-class BodyReader
+class SOCKETIO_TESTABLE BodyReader
 {
 public:
     BodyReader() = default;

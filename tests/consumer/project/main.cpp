@@ -1,0 +1,28 @@
+// An outside project: includes the installed headers, links SocketIO::SocketIO, and
+// answers one Engine.IO handshake over loopback.
+#include <SocketIO/engineserver.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QTimer>
+#include <QtNetwork/QTcpSocket>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    SocketIO::EngineServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 1;
+    QTcpSocket client;
+    QByteArray received;
+    QObject::connect(&client, &QTcpSocket::connected, &client, [&] {
+        client.write("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n");
+    });
+    QObject::connect(&client, &QTcpSocket::readyRead, &client, [&] {
+        received += client.readAll();
+        if (received.contains("0{\"sid\""))
+            app.exit(0);
+    });
+    QTimer::singleShot(10000, &app, [&] { app.exit(2); });
+    client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+    return app.exec();
+}
