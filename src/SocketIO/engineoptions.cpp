@@ -63,9 +63,11 @@ QString EngineOptions::validate() const
     if (httpCompression && httpCompression->threshold < 0)
         return QStringLiteral("httpCompression.threshold must not be negative");
     if (cors && cors->origin == CorsOptions::Origin::Any && cors->credentials) {
-        return QStringLiteral("cors: origin \"*\" cannot be used with credentials: browsers "
-                              "reject a wildcard Access-Control-Allow-Origin on credentialed "
-                              "requests; list the allowed origins or use origin true");
+        return QStringLiteral("cors: origin \"*\" cannot be combined with credentials: browsers "
+                              "refuse it (\"The value of the 'Access-Control-Allow-Origin' "
+                              "header in the response must not be the wildcard '*' when the "
+                              "request's credentials mode is 'include'\"); list the allowed "
+                              "origins, or use origin true to reflect the request's origin");
     }
     if (cors && cors->origin == CorsOptions::Origin::Callback && !cors->originCallback)
         return QStringLiteral("cors: origin is a callback but none was given");

@@ -92,8 +92,17 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
         packets = decodePayload(body);
     }
     HttpResponse response;
-    response.setHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/html"));
-    response.setBody(QByteArrayLiteral("ok"));
+    if (!packets.isEmpty() && packets.last().isError()) {
+        // The reference answers "ok" and then closes the session; CONFORMANCE.md asks for a
+        // 400 so that the client learns its payload was refused.
+        response.setStatusCode(400);
+        response.setHeader(QByteArrayLiteral("Content-Type"),
+                           QByteArrayLiteral("application/json"));
+        response.setBody(QByteArrayLiteral("{\"code\":3,\"message\":\"Bad request\"}"));
+    } else {
+        response.setHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/html"));
+        response.setBody(QByteArrayLiteral("ok"));
+    }
     respond(connection, request, response);
     // Packets are delivered after answering, so that a close they cause cannot race the
     // answer; the reference answers "ok" in the same tick too.

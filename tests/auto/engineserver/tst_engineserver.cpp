@@ -454,7 +454,9 @@ void tst_EngineServer::invalidPacketOverPolling()
     startServer(fastOptions());
     const QString sid = openPollingSession();
     const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
-    post(q, "abc");
+    const Reply refused = post(q, "abc");
+    QCOMPARE(refused.status, 400);
+    QCOMPARE(refused.body, QByteArray("{\"code\":3,\"message\":\"Bad request\"}"));
     QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("parse error")});
     QCOMPARE(get(q).status, 400);
 }
