@@ -389,13 +389,17 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
 
     const auto cors = map.constFind(QStringLiteral("cors"));
     if (cors != map.cend()) {
-        if (!isMap(*cors)) {
-            r.fail(QStringLiteral("cors"), "an object");
+        // false: no CORS headers; true: the `cors` package's defaults.
+        if (isBool(*cors)) {
+            options.cors = cors->toBool() ? std::optional(CorsOptions()) : std::nullopt;
+        } else if (isMap(*cors)) {
+            options.cors = readCors(cors->toMap(), error);
+            if (!options.cors)
+                return options;
+        } else {
+            r.fail(QStringLiteral("cors"), "true, false or an object");
             return options;
         }
-        options.cors = readCors(cors->toMap(), error);
-        if (!options.cors)
-            return options;
     }
     if (error && error->isEmpty())
         *error = options.validate();

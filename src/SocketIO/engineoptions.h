@@ -20,11 +20,12 @@ struct SOCKETIO_EXPORT CorsOptions
         Any,      // "*" (the default)
         Reflect,  // true: echo the request's Origin
         Disabled, // false: no CORS headers
-        List,     // `origins` and `originPatterns`: allowed origins are echoed, others get none
+        List,     // `origins` and `originPatterns`: allowed origins are echoed, others get none;
+                  // a single origin and no pattern is sent as it is, like a string in `cors`
         Callback, // `originCallback` decides per request
     };
-    // The decision of an origin callback: an error string fails the request with 500 in the
-    // reference; allow echoes the origin.
+    // The decision of an origin callback: an error string fails the request with 400 (as
+    // engine.io's middleware failure does); allow echoes the origin, refuse adds no headers.
     using OriginDecision = std::function<void(const QString &error, bool allow)>;
     using OriginCallback = std::function<void(const QString &origin, OriginDecision decide)>;
 

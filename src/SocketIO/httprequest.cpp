@@ -20,12 +20,15 @@ QString HttpRequest::path() const
 
 QUrlQuery HttpRequest::query() const
 {
-    return QUrlQuery(m_url);
+    // Like Node's querystring, '+' in a query means a space.
+    QString query = m_url.query(QUrl::FullyEncoded);
+    query.replace(u'+', QStringLiteral("%20"));
+    return QUrlQuery(query);
 }
 
 QString HttpRequest::queryItem(const QString &key) const
 {
-    return QUrlQuery(m_url).queryItemValue(key, QUrl::FullyDecoded);
+    return query().queryItemValue(key, QUrl::FullyDecoded);
 }
 
 QByteArray HttpRequest::header(QByteArrayView name) const

@@ -130,10 +130,10 @@ QByteArray encodePacket(const Packet &packet, bool supportsBinary, bool *isBinar
 Packet decodePacket(QByteArrayView frame, bool isBinaryFrame)
 {
     if (isBinaryFrame) {
-        if (frame.isEmpty() || frame.front() > char(PacketType::Noop))
+        if (frame.isEmpty() || quint8(frame.front()) > quint8(PacketType::Noop))
             return errorPacket();
         Packet packet = Packet::bytes(frame.sliced(1).toByteArray());
-        packet.type = PacketType(frame.front());
+        packet.type = PacketType(quint8(frame.front()));
         packet.binary = packet.type == PacketType::Message;
         return packet;
     }

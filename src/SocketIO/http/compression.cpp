@@ -12,6 +12,7 @@ ContentEncoding negotiateEncoding(const QByteArray &acceptEncoding)
     {
         double q = -1;
         int order = 0;
+        bool exact = false;
     };
     Choice gzip, deflate, any;
     int order = 0;
@@ -35,7 +36,7 @@ ContentEncoding negotiateEncoding(const QByteArray &acceptEncoding)
                          : name == "*"       ? &any
                                              : nullptr;
         if (target && target->q < 0)
-            *target = {q, order};
+            *target = {q, order, target != &any};
         ++order;
     }
     if (gzip.q < 0 && any.q >= 0)
@@ -45,8 +46,11 @@ ContentEncoding negotiateEncoding(const QByteArray &acceptEncoding)
     const bool gzipOk = gzip.q > 0;
     const bool deflateOk = deflate.q > 0;
     if (gzipOk && deflateOk) {
+        // Like negotiator: quality, then an exact match over "*", then header order.
         if (gzip.q != deflate.q)
             return gzip.q > deflate.q ? ContentEncoding::Gzip : ContentEncoding::Deflate;
+        if (gzip.exact != deflate.exact)
+            return gzip.exact ? ContentEncoding::Gzip : ContentEncoding::Deflate;
         return deflate.order < gzip.order ? ContentEncoding::Deflate : ContentEncoding::Gzip;
     }
     if (gzipOk)

@@ -1,5 +1,7 @@
 #include "http/httpparser_p.h"
 
+#include <cctype>
+
 namespace SocketIO::Http {
 
 namespace {
@@ -258,8 +260,11 @@ qsizetype BodyReader::feed(QByteArrayView data)
             } else {
                 const qsizetype semicolon = line.indexOf(';');
                 const QByteArrayView hex = (semicolon < 0 ? line : line.first(semicolon)).trimmed();
-                bool ok = false;
-                const qint64 size = hex.size() <= 12 ? hex.toLongLong(&ok, 16) : -1;
+                // Hex digits only, as llhttp: a sign or "0x" would be a smuggling vector.
+                bool ok = !hex.isEmpty() && hex.size() <= 12;
+                for (char c : hex)
+                    ok = ok && std::isxdigit(static_cast<unsigned char>(c));
+                const qint64 size = ok ? hex.toLongLong(&ok, 16) : -1;
                 if (!ok || size < 0)
                     return fail(400, "invalid chunk size");
                 if (m_body.size() + size > m_maxSize)
