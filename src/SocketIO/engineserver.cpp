@@ -268,6 +268,11 @@ void EngineServerPrivate::verify(const HttpRequest &request, bool upgrade, const
             done(Code::BadRequest, {});
             return;
         }
+        const int protocol = request.queryItem(QStringLiteral("EIO")) == u"4" ? 4 : 3;
+        if (protocol != socket->protocol()) {
+            done(Code::BadRequest, {});
+            return;
+        }
         done(Code::NoError, {});
         return;
     }
@@ -279,27 +284,28 @@ void EngineServerPrivate::verify(const HttpRequest &request, bool upgrade, const
         done(Code::BadRequest, {});
         return;
     }
-    // The protocol version is checked here rather than after the WebSocket handshake, so a
-    // refused WebSocket gets a proper HTTP answer.
-    const QString eio = request.queryItem(QStringLiteral("EIO"));
-    if (eio != u"4" && !options.allowEIO3) {
-        done(Code::UnsupportedProtocolVersion, {});
-        return;
-    }
+    // The protocol version is checked after allowRequest, as the reference does, but before
+    // a WebSocket handshake, so that a refused WebSocket gets a plain HTTP answer (the
+    // reference writes it after its 101).
+    const bool protocolOk = request.queryItem(QStringLiteral("EIO")) == u"4" || options.allowEIO3;
+    auto checkProtocol = [done, protocolOk] {
+        done(protocolOk ? Code::NoError : Code::UnsupportedProtocolVersion, {});
+    };
     if (!allowRequest || (hasAllowRequestContext && allowRequestContext.isNull())) {
-        done(Code::NoError, {});
+        checkProtocol();
         return;
     }
     QPointer<QObject> context = allowRequestContext;
     const bool needsContext = hasAllowRequestContext;
-    allowRequest(request, [done, context, needsContext](const QString &reason, bool allow) {
-        if (needsContext && context.isNull())
-            return;
-        if (allow)
-            done(Code::NoError, {});
-        else
-            done(Code::Forbidden, reason);
-    });
+    allowRequest(request,
+                 [done, checkProtocol, context, needsContext](const QString &reason, bool allow) {
+                     if (needsContext && context.isNull())
+                         return;
+                     if (allow)
+                         checkProtocol();
+                     else
+                         done(Code::Forbidden, reason);
+                 });
 }
 
 void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection *connection,

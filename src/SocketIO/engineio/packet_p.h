@@ -18,6 +18,7 @@ struct Packet
     PacketType type = PacketType::Noop;
     QByteArray data;
     bool binary = false;
+    bool compress = true; // polling responses holding only uncompressible packets stay plain
 
     static Packet text(PacketType type, QByteArray data = {})
     {

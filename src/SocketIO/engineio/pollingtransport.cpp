@@ -4,10 +4,13 @@
 #include "http/compression_p.h"
 #include "http/httpconnection_p.h"
 
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+
 #include <QtCore/QJsonValue>
 #include <QtCore/QTimer>
 #include <QtCore/QUrlQuery>
+#include <algorithm>
 
 namespace SocketIO::EngineIO {
 
@@ -17,15 +20,15 @@ PollingTransport::PollingTransport(EngineServerPrivate *server, const HttpReques
     , m_server(server)
 {
     const QUrlQuery query = handshake.query();
-    if (protocol == 3) {
+    if (protocol == 3)
         m_supportsBinary = !query.hasQueryItem(QStringLiteral("b64"));
-        if (query.hasQueryItem(QStringLiteral("j"))) {
-            m_jsonp = true;
-            m_supportsBinary = false;
-            for (QChar c : query.queryItemValue(QStringLiteral("j"))) {
-                if (c.isDigit())
-                    m_jsonpIndex.append(char(c.unicode()));
-            }
+    // JSONP polling (j=N) is chosen by the client, whatever the protocol.
+    if (query.hasQueryItem(QStringLiteral("j"))) {
+        m_jsonp = true;
+        m_supportsBinary = false;
+        for (QChar c : query.queryItemValue(QStringLiteral("j"))) {
+            if (c.isDigit())
+                m_jsonpIndex.append(char(c.unicode()));
         }
     }
 }
@@ -48,6 +51,11 @@ void PollingTransport::handleRequest(Http::Connection *connection, const HttpReq
 void PollingTransport::respond(Http::Connection *connection, const HttpRequest &request,
                                HttpResponse &response)
 {
+    // The reference's polling headers(): old IE gets its XSS filter off; nothing is cached.
+    const QByteArray agent = request.header("user-agent");
+    if (agent.contains(";MSIE") || agent.contains("Trident/"))
+        response.setHeader(QByteArrayLiteral("X-XSS-Protection"), QByteArrayLiteral("0"));
+    response.setHeader(QByteArrayLiteral("cache-control"), QByteArrayLiteral("no-store"));
     m_server->decorateResponse(request, response);
     connection->respond(response);
 }
@@ -82,10 +90,10 @@ void PollingTransport::onPoll(Http::Connection *connection, const HttpRequest &r
 void PollingTransport::onData(Http::Connection *connection, const HttpRequest &request)
 {
     QByteArray body = request.body();
+    if (m_jsonp)
+        body = decodeJsonpBody(body);
     QList<Packet> packets;
     if (m_protocol == 3) {
-        if (m_jsonp)
-            body = decodeJsonpBody(body);
         const bool binary = request.header("content-type") == "application/octet-stream";
         packets = V3::decodePayload(body, binary);
     } else {
@@ -127,22 +135,20 @@ QByteArray PollingTransport::decodeJsonpBody(const QByteArray &body) const
     // The JSONP client posts a form "d=<payload>" whose newlines are escaped as "\n".
     const QUrlQuery form(QString::fromUtf8(body).replace(u'+', u' '));
     QString data = form.queryItemValue(QStringLiteral("d"), QUrl::FullyDecoded);
+    // "\n" (backslash, n) is a newline; "\\n" stands for a literal backslash-n.
     QString out;
     out.reserve(data.size());
     for (qsizetype i = 0; i < data.size(); ++i) {
-        if (data.at(i) == u'\\' && i + 1 < data.size()) {
-            if (data.at(i + 1) == u'n') {
-                out.append(u'\n');
-                ++i;
-                continue;
-            }
-            if (data.at(i + 1) == u'\\') {
-                out.append(u'\\');
-                ++i;
-                continue;
-            }
+        const QStringView rest = QStringView(data).sliced(i);
+        if (rest.startsWith(u"\\\\n")) {
+            out.append(u"\\n");
+            i += 2;
+        } else if (rest.startsWith(u"\\n")) {
+            out.append(u'\n');
+            i += 1;
+        } else {
+            out.append(data.at(i));
         }
-        out.append(data.at(i));
     }
     return out.toUtf8();
 }
@@ -157,29 +163,28 @@ void PollingTransport::send(const QList<Packet> &packets)
 
     HttpResponse response;
     QByteArray body;
+    QByteArray contentType = QByteArrayLiteral("text/plain; charset=UTF-8");
     if (m_protocol == 3) {
         bool binary = false;
         body = V3::encodePayload(packets, m_supportsBinary, &binary);
-        if (m_jsonp) {
-            const QByteArray json =
-                QJsonDocument::fromVariant(QVariantList{QString::fromUtf8(body)})
-                    .toJson(QJsonDocument::Compact);
-            QByteArray js = json.sliced(1, json.size() - 2); // the string literal alone
-            js.replace("\xe2\x80\xa8", "\\u2028").replace("\xe2\x80\xa9", "\\u2029");
-            body = "___eio[" + m_jsonpIndex + "](" + js + ");";
-            response.setHeader(QByteArrayLiteral("Content-Type"),
-                               QByteArrayLiteral("text/javascript; charset=UTF-8"));
-        } else {
-            response.setHeader(QByteArrayLiteral("Content-Type"),
-                               binary ? QByteArrayLiteral("application/octet-stream")
-                                      : QByteArrayLiteral("text/plain; charset=UTF-8"));
-        }
+        if (binary)
+            contentType = QByteArrayLiteral("application/octet-stream");
     } else {
         body = encodePayload(packets);
-        response.setHeader(QByteArrayLiteral("Content-Type"),
-                           QByteArrayLiteral("text/plain; charset=UTF-8"));
     }
-    m_server->compressResponse(m_getRequest, body, response);
+    if (m_jsonp) {
+        // A JavaScript call with the payload as a string literal; U+2028/9 escaped because
+        // JSON allows them in strings and JavaScript did not.
+        const QByteArray json =
+            QJsonDocument(QJsonArray{QString::fromUtf8(body)}).toJson(QJsonDocument::Compact);
+        QByteArray js = json.sliced(1, json.size() - 2);
+        js.replace("\xe2\x80\xa8", "\\u2028").replace("\xe2\x80\xa9", "\\u2029");
+        body = "___eio[" + m_jsonpIndex + "](" + js + ");";
+    }
+    response.setHeader(QByteArrayLiteral("Content-Type"), contentType);
+    // Like the reference: compressed unless every packet asked not to be.
+    if (std::any_of(packets.cbegin(), packets.cend(), [](const Packet &p) { return p.compress; }))
+        m_server->compressResponse(m_getRequest, body, response);
     response.setBody(body);
     respond(connection, m_getRequest, response);
 }

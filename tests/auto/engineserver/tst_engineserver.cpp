@@ -155,6 +155,9 @@ private Q_SLOTS:
     void eio3TextPayloads();
     void eio3Jsonp();
     void eio3ClientPings();
+    void protocolMismatch();
+    void allowRequestBeforeProtocolCheck();
+    void jsonpWithEio4();
     void tls();
 
 private:
@@ -306,6 +309,7 @@ void tst_EngineServer::handshakePolling()
     const Reply reply = get(QStringLiteral("EIO=4&transport=polling"));
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.header("content-type"), QByteArray("text/plain; charset=UTF-8"));
+    QCOMPARE(reply.header("cache-control"), QByteArray("no-store"));
     QVERIFY(reply.body.startsWith("0{\"sid\":\""));
     const QJsonObject handshake = QJsonDocument::fromJson(reply.body.sliced(1)).object();
     // Exactly these keys, in this order on the wire.
@@ -1144,7 +1148,7 @@ void tst_EngineServer::eio3Jsonp()
     startServer(options);
     const Reply handshake = get(QStringLiteral("EIO=3&transport=polling&j=7"));
     QCOMPARE(handshake.status, 200);
-    QCOMPARE(handshake.header("content-type"), QByteArray("text/javascript; charset=UTF-8"));
+    QCOMPARE(handshake.header("content-type"), QByteArray("text/plain; charset=UTF-8"));
     QVERIFY2(handshake.body.startsWith("___eio[7](\"") && handshake.body.endsWith("\");"),
              handshake.body.constData());
     const QByteArray inner = handshake.body.sliced(10, handshake.body.size() - 12);
@@ -1237,6 +1241,52 @@ void tst_EngineServer::tls()
     QTRY_COMPARE(texts.count(), 2);
     QCOMPARE(texts.at(1).at(0).toString(), QStringLiteral("4secure"));
     QVERIFY(m_sockets.last()->request().isSecure());
+}
+
+void tst_EngineServer::protocolMismatch()
+{
+    EngineOptions options = fastOptions();
+    options.allowEIO3 = true;
+    startServer(options);
+    const QString sid = openPollingSession();
+    const Reply reply = get(QStringLiteral("EIO=3&transport=polling&sid=") + sid);
+    QCOMPARE(reply.status, 400);
+    QCOMPARE(reply.json().value(QStringLiteral("code")).toInt(), 3);
+}
+
+void tst_EngineServer::allowRequestBeforeProtocolCheck()
+{
+    startServer(fastOptions());
+    m_server->setAllowRequest(this, [](const HttpRequest &, EngineServer::Decision decide) {
+        decide(QStringLiteral("go away"), false);
+    });
+    // Like the reference, allowRequest is asked before the protocol version is checked.
+    const Reply reply = get(QStringLiteral("EIO=3&transport=polling"));
+    QCOMPARE(reply.status, 403);
+    QCOMPARE(reply.json().value(QStringLiteral("message")).toString(), QStringLiteral("go away"));
+}
+
+void tst_EngineServer::jsonpWithEio4()
+{
+    EngineOptions options = fastOptions();
+    options.pingInterval = 5000;
+    startServer(options);
+    const Reply handshake = get(QStringLiteral("EIO=4&transport=polling&j=a1b2"));
+    QVERIFY2(handshake.body.startsWith("___eio[12](\"0{"), handshake.body.constData());
+    const QByteArray inner = handshake.body.sliced(11, handshake.body.size() - 13);
+    const QString payload = QJsonDocument::fromJson("[" + inner + "]").array().at(0).toString();
+    const QString sid = QJsonDocument::fromJson(payload.sliced(1).toUtf8())
+                            .object()
+                            .value(QStringLiteral("sid"))
+                            .toString();
+    QVERIFY(!sid.isEmpty());
+    EngineSocket *socket = waitForSocket();
+    QSignalSpy received(socket, &EngineSocket::messageReceived);
+    const QString q = QStringLiteral("EIO=4&transport=polling&j=12&sid=") + sid;
+    // "\\n" stands for a backslash and an n; "\n" for a newline.
+    QCOMPARE(post(q, "d=4a%5C%5Cnb%5Cnc", "application/x-www-form-urlencoded").status, 200);
+    QCOMPARE(received.count(), 1);
+    QCOMPARE(received.at(0).at(0).toByteArray(), QByteArray("a\\nb\nc"));
 }
 
 QTEST_GUILESS_MAIN(tst_EngineServer)
