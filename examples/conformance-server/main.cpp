@@ -1,6 +1,8 @@
-// The server the official Socket.IO protocol suites test against (see CONFORMANCE.md):
-// a raw Engine.IO echo server under /engine.io/.
+// The server the official Socket.IO protocol suites test against (see CONFORMANCE.md): a
+// Socket.IO server under /socket.io/ and a raw Engine.IO echo server under /engine.io/, on
+// one port.
 #include <SocketIO/engineserver.h>
+#include <SocketIO/server.h>
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
@@ -24,15 +26,41 @@ int main(int argc, char *argv[])
     parser.addOptions({portOption, eio3Option, hostOption});
     parser.process(app);
 
-    EngineOptions options;
-    options.path = QStringLiteral("/engine.io");
-    options.pingInterval = 300;
-    options.pingTimeout = 200;
-    options.maxHttpBufferSize = 1'000'000;
-    options.cors = CorsOptions();
-    options.allowEIO3 = parser.isSet(eio3Option);
+    EngineOptions engineOptions;
+    engineOptions.pingInterval = 300;
+    engineOptions.pingTimeout = 200;
+    engineOptions.maxHttpBufferSize = 1'000'000;
+    engineOptions.cors = CorsOptions();
+    engineOptions.allowEIO3 = parser.isSet(eio3Option);
 
-    EngineServer engine(options);
+    ServerOptions options;
+    options.engine = engineOptions;
+    options.engine.path = QStringLiteral("/socket.io");
+    options.connectTimeout = 1000;
+    Server io(options);
+
+    QObject::connect(&io, &Server::connection, &io, [](Socket *socket) {
+        socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth});
+        socket->on(QStringLiteral("message"), socket,
+                   [socket](const QVariantList &args, const Ack &) {
+                       socket->emitEvent(QStringLiteral("message-back"), args);
+                   });
+        socket->on(QStringLiteral("message-with-ack"), socket,
+                   [](const QVariantList &args, const Ack &ack) { ack(args); });
+    });
+    QObject::connect(io.of(QStringLiteral("/custom")), &Namespace::connection, &io,
+                     [](Socket *socket) {
+                         socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth});
+                     });
+
+    if (!io.listen(QHostAddress(parser.value(hostOption)), parser.value(portOption).toUShort())) {
+        QTextStream(stderr) << "cannot listen: " << io.errorString() << '\n';
+        return 1;
+    }
+
+    // Raw Engine.IO echo on the same port.
+    engineOptions.path = QStringLiteral("/engine.io");
+    EngineServer engine(engineOptions);
     QObject::connect(&engine, &EngineServer::connection, &engine, [](EngineSocket *socket) {
         QObject::connect(socket, &EngineSocket::messageReceived, socket,
                          [socket](const QByteArray &data, bool binary) {
@@ -42,12 +70,11 @@ int main(int argc, char *argv[])
                                  socket->sendUtf8(data);
                          });
     });
-    if (!engine.listen(QHostAddress(parser.value(hostOption)),
-                       parser.value(portOption).toUShort())) {
-        QTextStream(stderr) << "cannot listen: " << engine.errorString() << '\n';
+    if (!engine.attach(io.engine())) {
+        QTextStream(stderr) << "cannot attach the Engine.IO server: " << engine.errorString()
+                            << '\n';
         return 1;
     }
-    QTextStream(stdout) << "conformance server listening on port " << engine.serverPort()
-                        << Qt::endl;
+    QTextStream(stdout) << "conformance server listening on port " << io.serverPort() << Qt::endl;
     return app.exec();
 }

@@ -158,6 +158,13 @@ void EngineServerPrivate::respondNotFound(Http::Connection *connection, const Ht
 
 void EngineServerPrivate::handleRequest(Http::Connection *connection, const HttpRequest &request)
 {
+    if (interceptor) {
+        HttpResponse response;
+        if (interceptor(request, response)) {
+            connection->respond(response);
+            return;
+        }
+    }
     if (!matchesPath(request)) {
         respondNotFound(connection, request);
         return;
@@ -419,10 +426,10 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
         new WebSocketTransport(webSocket, d->protocol, options.maxHttpBufferSize, socket));
 }
 
-bool EngineServerPrivate::ensureFront()
+bool EngineServerPrivate::prepare()
 {
     Q_Q(EngineServer);
-    if (front) {
+    if (front || host) {
         error = EngineServer::Error::AlreadyListening;
         errorString = QStringLiteral("the engine is already listening or attached");
         return false;
@@ -435,13 +442,23 @@ bool EngineServerPrivate::ensureFront()
         return false;
     }
     routePath = options.routePath();
+    if (!webSocketServer) {
+        webSocketServer = new QWebSocketServer(QString(), QWebSocketServer::NonSecureMode, q);
+        webSocketServer->setMaxPendingConnections(1 << 20);
+        QObject::connect(webSocketServer, &QWebSocketServer::newConnection, q, [this] {
+            while (QWebSocket *socket = webSocketServer->nextPendingConnection())
+                onWebSocket(socket);
+        });
+    }
+    return true;
+}
+
+bool EngineServerPrivate::ensureFront()
+{
+    Q_Q(EngineServer);
+    if (!prepare())
+        return false;
     front = new Http::Front(this, options.http, q);
-    webSocketServer = new QWebSocketServer(QString(), QWebSocketServer::NonSecureMode, q);
-    webSocketServer->setMaxPendingConnections(1 << 20);
-    QObject::connect(webSocketServer, &QWebSocketServer::newConnection, q, [this] {
-        while (QWebSocket *socket = webSocketServer->nextPendingConnection())
-            onWebSocket(socket);
-    });
     return true;
 }
 
@@ -475,6 +492,8 @@ EngineServer::~EngineServer()
     qDeleteAll(sockets);
     delete d->front;
     d->front = nullptr;
+    if (d->host && d->host->d_func()->front)
+        d->host->d_func()->front->removeHandler(d);
 }
 
 EngineOptions EngineServer::options() const
@@ -542,17 +561,42 @@ void EngineServer::close()
     }
     if (d->front)
         d->front->close();
+    if (d->host && d->host->d_func()->front)
+        d->host->d_func()->front->removeHandler(d);
+    d->host = nullptr;
+}
+
+bool EngineServer::attach(EngineServer *host)
+{
+    Q_D(EngineServer);
+    if (!host || host == this)
+        return false;
+    EngineServerPrivate *h = host->d_func();
+    if (!h->front) {
+        d->error = Error::ListenFailed;
+        d->errorString = QStringLiteral("the host engine is not listening yet");
+        return false;
+    }
+    if (!d->prepare())
+        return false;
+    d->host = host;
+    h->front->addHandler(d);
+    return true;
 }
 
 bool EngineServer::isListening() const
 {
     Q_D(const EngineServer);
+    if (d->host)
+        return d->host->isListening();
     return d->front && d->front->server() && d->front->server()->isListening();
 }
 
 quint16 EngineServer::serverPort() const
 {
     Q_D(const EngineServer);
+    if (d->host)
+        return d->host->serverPort();
     return d->front && d->front->server() ? d->front->server()->serverPort() : 0;
 }
 

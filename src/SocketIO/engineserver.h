@@ -77,6 +77,9 @@ public:
     // Attached: take over the connections of a server the application owns (a QTcpServer or
     // a QSslServer). Requests outside the engine path go to the request handler.
     bool attach(QTcpServer *server);
+    // Shares the port of another engine that listens already: requests for this engine's
+    // path are routed here (e.g. raw Engine.IO beside a Socket.IO server).
+    bool attach(EngineServer *host);
     // Closes every session ("forced close") and stops listening.
     void close();
     bool isListening() const;
@@ -104,6 +107,7 @@ Q_SIGNALS:
 
 private:
     friend class EngineSocketPrivate;
+    friend class EngineServerPrivate;
     Q_DECLARE_PRIVATE(EngineServer)
     Q_DISABLE_COPY_MOVE(EngineServer)
     std::unique_ptr<EngineServerPrivate> const d_ptr;

@@ -26,6 +26,7 @@ class EngineServerPrivate : public Http::Handler
 public:
     explicit EngineServerPrivate(EngineServer *q);
     ~EngineServerPrivate() override;
+    static EngineServerPrivate *get(EngineServer *engine) { return engine->d_func(); }
 
     // Http::Handler
     qint64 maxBodySize(const HttpRequest &head) const override;
@@ -34,6 +35,8 @@ public:
     void handleUpgrade(Http::Connection *connection, const HttpRequest &request) override;
 
     bool matchesPath(const HttpRequest &request) const;
+    bool claims(const HttpRequest &request) const override { return matchesPath(request); }
+    bool prepare();
     // Runs the reference's checks; `done` gets the error code or NoError.
     using Verdict = std::function<void(EngineServer::ErrorCode code, const QString &message)>;
     void verify(const HttpRequest &request, bool upgrade, const Verdict &done);
@@ -56,6 +59,8 @@ public:
     EngineOptions options;
     QString routePath;
     Http::Front *front = nullptr;
+    // Set when this engine shares another engine's front (EngineServer::attach(EngineServer*)).
+    QPointer<EngineServer> host;
     QWebSocketServer *webSocketServer = nullptr;
     // Upgrades verified and handed to QWebSocketServer, keyed by the peer's address:port.
     QHash<QString, HttpRequest> pendingUpgrades;
@@ -64,6 +69,8 @@ public:
     EngineServer::AllowRequest allowRequest;
     QPointer<QObject> allowRequestContext;
     bool hasAllowRequestContext = false;
+    // Runs before the engine's own routing (the Socket.IO server serves its client files).
+    EngineServer::RequestHandler interceptor;
     EngineServer::RequestHandler requestHandler;
     QPointer<QObject> requestHandlerContext;
     bool hasRequestHandlerContext = false;

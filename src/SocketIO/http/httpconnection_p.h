@@ -30,6 +30,12 @@ public:
     // A WebSocket upgrade request, still unread in the socket: call takeSocket() to accept
     // it, or respond() to refuse it.
     virtual void handleUpgrade(Connection *connection, const HttpRequest &request) = 0;
+    // Whether this handler serves the request when several share one front.
+    virtual bool claims(const HttpRequest &request) const
+    {
+        Q_UNUSED(request);
+        return false;
+    }
 };
 
 class Connection : public QObject

@@ -53,7 +53,7 @@ void Front::acceptPending()
         QTcpSocket *socket = m_server->nextPendingConnection();
         if (!socket)
             break;
-        new Connection(socket, m_handler, m_limits, this);
+        new Connection(socket, this, m_limits, this);
     }
 }
 

@@ -12,7 +12,9 @@
 
 namespace SocketIO::Http {
 
-class Front : public QObject
+// Also a Handler: it routes each request to the first added handler that claims it, else to
+// the main one (several engines on one port).
+class Front : public QObject, public Handler
 {
     Q_OBJECT
 public:
@@ -24,11 +26,39 @@ public:
     void close();
     QTcpServer *server() const { return m_server; }
     QString errorString() const { return m_errorString; }
+    void addHandler(Handler *handler) { m_extra.append(handler); }
+    void removeHandler(Handler *handler) { m_extra.removeAll(handler); }
+
+    qint64 maxBodySize(const HttpRequest &head) const override
+    {
+        return route(head)->maxBodySize(head);
+    }
+    void handleRequest(Connection *connection, const HttpRequest &request) override
+    {
+        route(request)->handleRequest(connection, request);
+    }
+    void handleBodyTooLarge(Connection *connection, const HttpRequest &head) override
+    {
+        route(head)->handleBodyTooLarge(connection, head);
+    }
+    void handleUpgrade(Connection *connection, const HttpRequest &request) override
+    {
+        route(request)->handleUpgrade(connection, request);
+    }
 
 private:
     void acceptPending();
+    Handler *route(const HttpRequest &request) const
+    {
+        for (Handler *handler : m_extra) {
+            if (handler->claims(request))
+                return handler;
+        }
+        return m_handler;
+    }
 
     Handler *const m_handler;
+    QList<Handler *> m_extra;
     HttpLimits m_limits;
     QPointer<QTcpServer> m_server;
     bool m_ownsServer = false;

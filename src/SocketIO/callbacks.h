@@ -1,0 +1,55 @@
+#pragma once
+
+#include "socketio_export.h"
+
+#include <QtCore/QString>
+#include <QtCore/QVariant>
+
+#include <functional>
+#include <memory>
+
+namespace SocketIO {
+
+// The acknowledgement of an incoming event: call it once with the reply's arguments. Later
+// calls, and calls after the socket went away, do nothing. Invalid when the sender asked
+// for no acknowledgement.
+class SOCKETIO_EXPORT Ack
+{
+public:
+    using Sender = std::function<void(const QVariantList &args)>;
+
+    Ack() = default;
+    explicit Ack(Sender sender);
+
+    bool isValid() const { return bool(m_state); }
+    bool isSent() const;
+    void operator()(const QVariantList &args = {}) const;
+
+private:
+    struct State;
+    std::shared_ptr<State> m_state;
+};
+
+// The continuation handed to a middleware: call next() to go on, or next(message, data) to
+// refuse. Only the first call counts.
+class SOCKETIO_EXPORT Next
+{
+public:
+    using Decide = std::function<void(bool accepted, const QString &message, const QVariant &data)>;
+
+    Next() = default;
+    explicit Next(Decide decide);
+
+    void operator()() const;
+    void operator()(const QString &message, const QVariant &data = {}) const;
+
+private:
+    struct State;
+    std::shared_ptr<State> m_state;
+};
+
+// The result of an acknowledgement with a timeout: `error` is empty, or
+// "operation has timed out".
+using AckCallback = std::function<void(const QString &error, const QVariantList &args)>;
+
+} // namespace SocketIO

@@ -1,0 +1,251 @@
+#include "parser.h"
+#include "parser/json_p.h"
+#include "parser/parsers_p.h"
+
+namespace SocketIO {
+
+namespace {
+
+const QStringList &reservedEvents()
+{
+    static const QStringList names = {
+        QStringLiteral("connect"),     QStringLiteral("connect_error"),
+        QStringLiteral("disconnect"),  QStringLiteral("disconnecting"),
+        QStringLiteral("newListener"), QStringLiteral("removeListener")};
+    return names;
+}
+
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+class DefaultDecoder final : public Decoder
+{
+public:
+    bool add(const QByteArray &data, bool binary, QList<Packet> *packets, QString *error) override
+    {
+        if (!binary) {
+            if (m_reconstructing) {
+                *error = QStringLiteral("got plaintext data when reconstructing a packet");
+                return false;
+            }
+            Packet packet;
+            if (!decodeString(data, &packet, &m_expected, error))
+                return false;
+            if (packet.type == Packet::Type::BinaryEvent ||
+                packet.type == Packet::Type::BinaryAck) {
+                packet.type = packet.type == Packet::Type::BinaryEvent ? Packet::Type::Event
+                                                                       : Packet::Type::Ack;
+                m_packet = std::move(packet);
+                m_attachments.clear();
+                m_reconstructing = true;
+                return true;
+            }
+            packets->append(std::move(packet));
+            return true;
+        }
+        if (!m_reconstructing) {
+            *error = QStringLiteral("got binary data when not reconstructing a packet");
+            return false;
+        }
+        m_attachments.append(data);
+        if (m_attachments.size() < m_expected)
+            return true;
+        m_reconstructing = false;
+        if (!Json::resolvePlaceholders(m_packet.data, m_attachments)) {
+            *error = QStringLiteral("illegal attachments");
+            return false;
+        }
+        m_attachments.clear();
+        packets->append(std::move(m_packet));
+        m_packet = Packet();
+        return true;
+    }
+
+private:
+    bool m_reconstructing = false;
+    qsizetype m_expected = 0;
+    Packet m_packet;
+    QList<QByteArray> m_attachments;
+};
+
+} // namespace
+
+bool isReservedEventName(const QString &name)
+{
+    return reservedEvents().contains(name);
+}
+
+bool isPayloadValid(Packet::Type type, const QVariant &payload)
+{
+    switch (type) {
+    case Packet::Type::Connect:
+        return payload.typeId() == QMetaType::QVariantMap;
+    case Packet::Type::Disconnect:
+        return !payload.isValid();
+    case Packet::Type::ConnectError:
+        return payload.typeId() == QMetaType::QString || payload.typeId() == QMetaType::QVariantMap;
+    case Packet::Type::Event:
+    case Packet::Type::BinaryEvent: {
+        if (payload.typeId() != QMetaType::QVariantList)
+            return false;
+        const QVariantList list = payload.toList();
+        if (list.isEmpty())
+            return false;
+        const QVariant &first = list.first();
+        if (first.typeId() == QMetaType::LongLong || first.typeId() == QMetaType::Double)
+            return true;
+        return first.typeId() == QMetaType::QString && !isReservedEventName(first.toString());
+    }
+    case Packet::Type::Ack:
+    case Packet::Type::BinaryAck:
+        return payload.typeId() == QMetaType::QVariantList;
+    }
+    return false;
+}
+
+// Follows socket.io-parser's decodeString step by step, including what it tolerates.
+bool decodeString(QByteArrayView str, Packet *packet, qsizetype *attachments, QString *error)
+{
+    const qsizetype length = str.size();
+    auto at = [&](qsizetype i) { return i >= 0 && i < length ? str.at(i) : '\0'; };
+    qsizetype i = 0;
+    const char typeChar = at(0);
+    const int type = length == 0 ? 0 : (isDigit(typeChar) ? typeChar - '0' : -1);
+    if (type < 0 || type > 6) {
+        *error = QStringLiteral("unknown packet type %1")
+                     .arg(type < 0 ? QStringLiteral("NaN") : QString::number(type));
+        return false;
+    }
+    packet->type = Packet::Type(type);
+    *attachments = 0;
+    if (packet->type == Packet::Type::BinaryEvent || packet->type == Packet::Type::BinaryAck) {
+        const qsizetype start = i + 1;
+        while (at(++i) != '-' && i < length) {
+        }
+        const QByteArrayView count = str.sliced(start, qMin(i, length) - start);
+        bool numeric = !count.isEmpty();
+        for (char c : count)
+            numeric = numeric && isDigit(c);
+        if (!numeric || at(i) != '-' || count.size() > 9) {
+            *error = QStringLiteral("Illegal attachments");
+            return false;
+        }
+        const qsizetype n = count.toLongLong();
+        if (n < 1) {
+            *error = QStringLiteral("Illegal attachments");
+            return false;
+        }
+        if (n > MaxAttachments) {
+            *error = QStringLiteral("too many attachments");
+            return false;
+        }
+        *attachments = n;
+    }
+    if (at(i + 1) == '/') {
+        const qsizetype start = i + 1;
+        while (++i < length && at(i) != ',') {
+        }
+        packet->nsp = QString::fromUtf8(str.sliced(start, i - start));
+    } else {
+        packet->nsp = QStringLiteral("/");
+    }
+    if (isDigit(at(i + 1))) {
+        const qsizetype start = i + 1;
+        while (++i < length && isDigit(at(i))) {
+        }
+        const QByteArrayView digits = str.sliced(start, i - start);
+        --i;
+        if (digits.size() > 15) {
+            *error = QStringLiteral("invalid packet id");
+            return false;
+        }
+        packet->id = digits.toLongLong();
+    }
+    ++i;
+    if (i < length) {
+        QVariant payload;
+        if (!Json::parse(str.sliced(i), &payload) || !isPayloadValid(packet->type, payload)) {
+            *error = QStringLiteral("invalid payload");
+            return false;
+        }
+        packet->data = std::move(payload);
+    }
+    return true;
+}
+
+QByteArray encodeHeader(const Packet &packet, qsizetype attachments)
+{
+    QByteArray out;
+    out.append(char('0' + int(packet.type)));
+    if (packet.type == Packet::Type::BinaryEvent || packet.type == Packet::Type::BinaryAck) {
+        out.append(QByteArray::number(attachments));
+        out.append('-');
+    }
+    if (!packet.nsp.isEmpty() && packet.nsp != u"/") {
+        out.append(packet.nsp.toUtf8());
+        out.append(',');
+    }
+    if (packet.hasId())
+        out.append(QByteArray::number(packet.id));
+    return out;
+}
+
+QList<EngineMessage> DefaultParser::encode(const Packet &packet) const
+{
+    Packet copy;
+    const Packet *source = &packet;
+    const bool eventOrAck = packet.type == Packet::Type::Event || packet.type == Packet::Type::Ack;
+    if (eventOrAck && Json::hasBinary(packet.data)) {
+        copy = packet;
+        copy.type = packet.type == Packet::Type::Event ? Packet::Type::BinaryEvent
+                                                       : Packet::Type::BinaryAck;
+        source = &copy;
+    }
+    QList<QByteArray> attachments;
+    QByteArray json;
+    const bool binaryType =
+        source->type == Packet::Type::BinaryEvent || source->type == Packet::Type::BinaryAck;
+    if (source->data.isValid())
+        Json::write(source->data, json, binaryType ? &attachments : nullptr);
+    QList<EngineMessage> messages;
+    messages.reserve(1 + attachments.size());
+    QByteArray text = encodeHeader(*source, attachments.size());
+    text.append(json);
+    messages.append({std::move(text), false});
+    for (QByteArray &attachment : attachments)
+        messages.append({std::move(attachment), true});
+    return messages;
+}
+
+std::unique_ptr<Decoder> DefaultParser::createDecoder() const
+{
+    return std::make_unique<DefaultDecoder>();
+}
+
+Decoder::~Decoder() = default;
+Parser::~Parser() = default;
+
+std::shared_ptr<const Parser> Parser::defaultParser()
+{
+    static const auto parser = std::make_shared<const DefaultParser>();
+    return parser;
+}
+
+std::shared_ptr<const Parser> Parser::msgpackParser()
+{
+    static const auto parser = std::make_shared<const MsgpackParser>();
+    return parser;
+}
+
+std::shared_ptr<const Parser> Parser::byName(const QString &name)
+{
+    if (name == u"default")
+        return defaultParser();
+    if (name == u"msgpack")
+        return msgpackParser();
+    return {};
+}
+
+} // namespace SocketIO

@@ -1,0 +1,193 @@
+#include "server/client_p.h"
+
+#include "engineio/enginesocket_p.h"
+#include "server/namespace_p.h"
+#include "server/server_p.h"
+#include "server/socket_p.h"
+
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QUrl>
+#include <QtCore/QUrlQuery>
+
+Q_LOGGING_CATEGORY(lcServer, "socketio.server", QtWarningMsg)
+
+namespace SocketIO {
+
+Client::Client(ServerPrivate *server, EngineSocket *conn)
+    : QObject(conn)
+    , m_server(server)
+    , m_conn(conn)
+    , m_decoder(server->options.parser->createDecoder())
+{
+    connect(conn, &EngineSocket::messageReceived, this, &Client::onMessage);
+    connect(conn, &EngineSocket::closed, this, &Client::onClose);
+    m_connectTimeout.setSingleShot(true);
+    connect(&m_connectTimeout, &QTimer::timeout, this, [this] {
+        if (m_nsps.isEmpty()) {
+            qCDebug(lcServer) << "no namespace joined before connectTimeout: closing";
+            close();
+        }
+    });
+    m_connectTimeout.start(server->options.connectTimeout);
+}
+
+Client::~Client() = default;
+
+int Client::protocol() const
+{
+    return m_conn ? m_conn->protocol() : 4;
+}
+
+void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
+{
+    if (!m_conn || m_conn->readyState() != EngineSocket::ReadyState::Open)
+        return;
+    writeToEngine(m_server->options.parser->encode(packet), flags);
+}
+
+void Client::writeToEngine(const QList<EngineMessage> &messages, const BroadcastFlags &flags)
+{
+    if (!m_conn || m_conn->readyState() != EngineSocket::ReadyState::Open)
+        return;
+    EngineSocketPrivate *engine = EngineSocketPrivate::get(m_conn);
+    if (flags.isVolatile && !(engine->transport && engine->transport->isWritable()))
+        return; // a volatile packet is dropped when it cannot go out now
+    for (const EngineMessage &message : messages) {
+        EngineIO::Packet packet =
+            message.binary ? EngineIO::Packet::bytes(message.data)
+                           : EngineIO::Packet::text(EngineIO::PacketType::Message, message.data);
+        packet.compress = flags.compress;
+        engine->sendPacket(packet);
+    }
+}
+
+void Client::onMessage(const QByteArray &data, bool binary)
+{
+    QList<Packet> packets;
+    QString error;
+    if (!m_decoder->add(data, binary, &packets, &error)) {
+        onParseError(error);
+        return;
+    }
+    QPointer<Client> self(this);
+    for (const Packet &packet : std::as_const(packets)) {
+        if (!self || m_closed)
+            return;
+        onDecoded(packet);
+    }
+}
+
+void Client::onDecoded(const Packet &packet)
+{
+    QString name = packet.nsp;
+    QVariantMap auth = packet.data.toMap();
+    if (protocol() == 3) {
+        // v3 clients put the namespace's query in the namespace itself.
+        const QUrl url(QStringLiteral("https://socket.io") + packet.nsp);
+        name = url.path();
+        auth.clear();
+        for (const auto &item : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
+            auth.insert(item.first, item.second);
+    }
+    Socket *socket = m_nsps.value(name);
+    if (!socket && packet.type == Packet::Type::Connect) {
+        connectNamespace(name, auth);
+    } else if (socket && packet.type != Packet::Type::Connect &&
+               packet.type != Packet::Type::ConnectError) {
+        // The reference delivers on the next tick; a queued call keeps that order.
+        QPointer<Socket> guard(socket);
+        const Packet copy = packet;
+        QMetaObject::invokeMethod(
+            this,
+            [guard, copy] {
+                if (guard)
+                    SocketPrivate::get(guard)->onPacket(copy);
+            },
+            Qt::QueuedConnection);
+    } else {
+        qCDebug(lcServer) << "invalid state for packet type" << int(packet.type) << "on" << name;
+        close();
+    }
+}
+
+void Client::connectNamespace(const QString &name, const QVariantMap &auth)
+{
+    if (Namespace *nsp = m_server->nsps.value(name)) {
+        NamespacePrivate::get(nsp)->add(this, auth);
+        return;
+    }
+    QPointer<Client> self(this);
+    m_server->checkNamespace(name, auth, [self, name, auth](Namespace *nsp) {
+        if (!self)
+            return;
+        if (nsp) {
+            NamespacePrivate::get(nsp)->add(self, auth);
+            return;
+        }
+        Packet error;
+        error.type = Packet::Type::ConnectError;
+        error.nsp = name;
+        error.data = QVariantMap{{QStringLiteral("message"), QStringLiteral("Invalid namespace")}};
+        self->writePacket(error);
+    });
+}
+
+void Client::registerSocket(Socket *socket)
+{
+    m_sockets.insert(socket->id(), socket);
+    m_nsps.insert(socket->nsp()->name(), socket);
+    m_connectTimeout.stop();
+}
+
+void Client::remove(Socket *socket)
+{
+    const auto it = m_sockets.find(socket->id());
+    if (it == m_sockets.end() || *it != socket)
+        return;
+    m_sockets.erase(it);
+    m_nsps.remove(socket->nsp()->name());
+}
+
+void Client::disconnectAll()
+{
+    const auto sockets = m_sockets.values();
+    for (Socket *socket : sockets)
+        socket->disconnect();
+    m_sockets.clear();
+    close();
+}
+
+void Client::close()
+{
+    if (m_conn && m_conn->readyState() == EngineSocket::ReadyState::Open) {
+        m_conn->close();
+        onClose(QStringLiteral("forced server close"), {});
+    }
+}
+
+void Client::onParseError(const QString &message)
+{
+    qCDebug(lcServer) << "invalid packet:" << message;
+    const auto sockets = m_sockets.values();
+    for (Socket *socket : sockets)
+        SocketPrivate::get(socket)->onError(message);
+    if (m_conn)
+        m_conn->close();
+}
+
+void Client::onClose(const QString &reason, const QString &description)
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_connectTimeout.stop();
+    if (m_conn)
+        m_conn->disconnect(this);
+    const auto sockets = m_sockets.values();
+    m_sockets.clear();
+    m_nsps.clear();
+    for (Socket *socket : sockets)
+        SocketPrivate::get(socket)->onClose(reason, description);
+}
+
+} // namespace SocketIO

@@ -1,0 +1,55 @@
+// One Engine.IO session seen by the Socket.IO server: decodes its packets and multiplexes
+// the namespaces joined over it.
+#pragma once
+
+#include "adapter.h"
+#include "enginesocket.h"
+#include "parser.h"
+
+#include <QtCore/QHash>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+
+namespace SocketIO {
+
+class ServerPrivate;
+class Socket;
+
+class Client : public QObject
+{
+    Q_OBJECT
+public:
+    Client(ServerPrivate *server, EngineSocket *conn);
+    ~Client() override;
+
+    EngineSocket *conn() const { return m_conn; }
+    ServerPrivate *server() const { return m_server; }
+    int protocol() const;
+
+    void writePacket(const Packet &packet, const BroadcastFlags &flags = {});
+    void writeToEngine(const QList<EngineMessage> &messages, const BroadcastFlags &flags);
+    void registerSocket(Socket *socket);
+    void remove(Socket *socket);
+    // Disconnects every namespace, then closes the connection (socket.disconnect(true)).
+    void disconnectAll();
+    // Closes the connection: its sockets get "forced server close".
+    void close();
+
+private:
+    void onMessage(const QByteArray &data, bool binary);
+    void onDecoded(const Packet &packet);
+    void onParseError(const QString &message);
+    void onClose(const QString &reason, const QString &description);
+    void connectNamespace(const QString &name, const QVariantMap &auth);
+
+    ServerPrivate *const m_server;
+    QPointer<EngineSocket> m_conn;
+    std::unique_ptr<Decoder> m_decoder;
+    QHash<QString, Socket *> m_sockets; // by socket id
+    QHash<QString, Socket *> m_nsps;    // by namespace name
+    QTimer m_connectTimeout;
+    bool m_closed = false;
+};
+
+} // namespace SocketIO

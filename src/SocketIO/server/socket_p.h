@@ -1,0 +1,78 @@
+#pragma once
+
+#include "socket.h"
+
+#include <QtCore/QHash>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+
+namespace SocketIO {
+
+class Client;
+
+class SocketPrivate
+{
+    Q_DECLARE_PUBLIC(Socket)
+public:
+    explicit SocketPrivate(Socket *q);
+    static SocketPrivate *get(Socket *socket) { return socket->d_func(); }
+    static Socket *create(Namespace *nsp, Client *client, const QVariantMap &auth,
+                          const Session *previous);
+
+    // Sends one packet on this socket's namespace.
+    void packet(Packet packet, const BroadcastFlags &flags = {});
+    bool emitWithFlags(const QString &event, const QVariantList &args, const BroadcastFlags &flags,
+                       QObject *context, AckCallback callback);
+    void registerAck(qint64 id, const BroadcastFlags &flags, QObject *context,
+                     AckCallback callback);
+    void onConnect();
+    void onPacket(const Packet &packet);
+    void onEvent(const Packet &packet);
+    void onAck(const Packet &packet);
+    void dispatch(const QString &event, const QVariantList &args, const Ack &ack);
+    void onClose(const QString &reason, const QString &description = {});
+    void onError(const QString &message);
+    void cleanup();
+    void sendConnectError(const QString &message, const QVariant &data);
+    void notifyOutgoing(const QVariantList &eventAndArgs);
+
+    struct Listener
+    {
+        int id;
+        QPointer<QObject> context;
+        bool hasContext;
+        Socket::AnyHandler handler;
+    };
+    struct Handler
+    {
+        QString event;
+        QPointer<QObject> context;
+        bool hasContext;
+        Socket::EventHandler handler;
+    };
+    struct MiddlewareEntry
+    {
+        QPointer<QObject> context;
+        bool hasContext;
+        Socket::Middleware middleware;
+    };
+
+    Socket *const q_ptr;
+    Namespace *nsp = nullptr;
+    Client *client = nullptr;
+    QString id;
+    QString pid;
+    Handshake handshake;
+    QVariantMap data;
+    bool connected = false;
+    bool recovered = false;
+    bool cleanedUp = false;
+    QHash<qint64, std::function<void(const QVariantList &)>> acks;
+    QList<Handler> handlers;
+    QList<Listener> anyListeners;
+    QList<Listener> anyOutgoingListeners;
+    QList<MiddlewareEntry> middlewares;
+    int nextListenerId = 1;
+};
+
+} // namespace SocketIO

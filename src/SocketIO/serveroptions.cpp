@@ -1,0 +1,251 @@
+#include "serveroptions.h"
+
+#include <QtCore/QMetaType>
+
+namespace SocketIO {
+
+/*!
+    \class SocketIO::ServerOptions
+    \inmodule SocketIO
+    \brief The Socket.IO server options, with the defaults of Node's socket.io 4.8.
+*/
+
+ServerOptions::ServerOptions()
+{
+    engine.path = QStringLiteral("/socket.io");
+}
+
+QString ServerOptions::validate() const
+{
+    if (!parser)
+        return QStringLiteral("parser must be set (Parser::defaultParser() or msgpackParser())");
+    if (connectTimeout <= 0)
+        return QStringLiteral("connectTimeout must be a positive number of milliseconds");
+    if (connectionStateRecovery && connectionStateRecovery->maxDisconnectionDuration <= 0)
+        return QStringLiteral("connectionStateRecovery.maxDisconnectionDuration must be positive");
+    return engine.validate();
+}
+
+namespace {
+
+bool isNumber(const QVariant &v)
+{
+    switch (v.typeId()) {
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong:
+    case QMetaType::Double:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QString expected(const QString &key, const char *what)
+{
+    return QStringLiteral("option \"%1\": expected %2").arg(key, QString::fromLatin1(what));
+}
+
+// 0.9-era names with no modern meaning, and why.
+QString refusedLegacy(const QString &key)
+{
+    static const QHash<QString, QString> reasons = {
+        {QStringLiteral("store"),
+         QStringLiteral("stores were replaced by adapters: set ServerOptions::adapter")},
+        {QStringLiteral("authorization"),
+         QStringLiteral("use a middleware (Namespace::use) to accept or refuse connections")},
+        {QStringLiteral("heartbeats"),
+         QStringLiteral("Engine.IO v4 always sends heartbeats; tune pingInterval/pingTimeout")},
+        {QStringLiteral("close timeout"),
+         QStringLiteral("sessions no longer linger after a disconnection; use "
+                        "connectionStateRecovery.maxDisconnectionDuration to allow resuming")},
+        {QStringLiteral("polling duration"),
+         QStringLiteral("a long-poll is now held until there is data or a ping (pingInterval)")},
+        {QStringLiteral("log level"),
+         QStringLiteral(
+             "logging goes through QLoggingCategory (socketio.*): set QT_LOGGING_RULES")},
+        {QStringLiteral("logger"),
+         QStringLiteral("logging goes through QLoggingCategory (socketio.*)")},
+        {QStringLiteral("log colors"),
+         QStringLiteral("logging goes through QLoggingCategory (socketio.*)")},
+        {QStringLiteral("blacklist"),
+         QStringLiteral("reserved event names are always refused; filter others in a "
+                        "Socket::use middleware")},
+        {QStringLiteral("browser client handler"),
+         QStringLiteral("serve custom files with EngineServer::setRequestHandler")},
+        {QStringLiteral("browser client minification"),
+         QStringLiteral("the client files are served as found in clientDirectory")},
+        {QStringLiteral("browser client cache"),
+         QStringLiteral("the client files are validated with their ETag instead")},
+        {QStringLiteral("browser client expires"),
+         QStringLiteral("the client files are sent with Cache-Control: public, max-age=0 and an "
+                        "ETag")},
+        {QStringLiteral("match origin protocol"),
+         QStringLiteral("not applicable: the client builds its own URLs")},
+        {QStringLiteral("flash policy server"), QStringLiteral("Flash sockets no longer exist")},
+        {QStringLiteral("flash policy port"), QStringLiteral("Flash sockets no longer exist")},
+        {QStringLiteral("adapter"),
+         QStringLiteral("the adapter is a factory function: set ServerOptions::adapter in code")},
+    };
+    const auto it = reasons.constFind(key);
+    if (it == reasons.cend())
+        return {};
+    return QStringLiteral("option \"%1\" is not supported: %2").arg(key, *it);
+}
+
+// Maps the 0.9 transport names onto Engine.IO's.
+bool legacyTransports(const QVariant &value, QStringList *out, QString *error)
+{
+    const QStringList names = value.toStringList();
+    for (const QString &name : names) {
+        QString mapped;
+        if (name == u"websocket")
+            mapped = QStringLiteral("websocket");
+        else if (name == u"xhr-polling" || name == u"jsonp-polling" || name == u"htmlfile" ||
+                 name == u"polling")
+            mapped = QStringLiteral("polling");
+        if (mapped.isEmpty()) {
+            *error = QStringLiteral("option \"transports\": \"%1\" has no Engine.IO equivalent")
+                         .arg(name);
+            return false;
+        }
+        if (!out->contains(mapped))
+            out->append(mapped);
+    }
+    return true;
+}
+
+} // namespace
+
+ServerOptions ServerOptions::fromVariantMap(const QVariantMap &input, QString *error)
+{
+    ServerOptions options;
+    QString problem;
+    QVariantMap engine;
+    for (auto it = input.cbegin(); it != input.cend(); ++it) {
+        const QString &key = it.key();
+        const QVariant &value = it.value();
+        if (const QString refused = refusedLegacy(key); !refused.isEmpty()) {
+            problem = refused;
+            break;
+        }
+        if (key == u"serveClient" || key == u"browser client") {
+            if (value.typeId() != QMetaType::Bool) {
+                problem = expected(key, "true or false");
+                break;
+            }
+            options.serveClient = value.toBool();
+        } else if (key == u"browser client etag") {
+            if (value.typeId() != QMetaType::Bool || !value.toBool()) {
+                problem = QStringLiteral("option \"browser client etag\": ETags are always sent");
+                break;
+            }
+        } else if (key == u"browser client gzip") {
+            if (value.typeId() != QMetaType::Bool) {
+                problem = expected(key, "true or false");
+                break;
+            }
+            engine.insert(QStringLiteral("httpCompression"), value.toBool());
+        } else if (key == u"clientDirectory") {
+            options.clientDirectory = value.toString();
+        } else if (key == u"path" || key == u"resource") {
+            if (value.typeId() != QMetaType::QString) {
+                problem = expected(key, "a string");
+                break;
+            }
+            engine.insert(QStringLiteral("path"), value);
+        } else if (key == u"parser") {
+            options.parser = Parser::byName(value.toString());
+            if (!options.parser) {
+                problem = QStringLiteral("option \"parser\": expected \"default\" or \"msgpack\"");
+                break;
+            }
+        } else if (key == u"connectTimeout") {
+            if (!isNumber(value)) {
+                problem = expected(key, "a number");
+                break;
+            }
+            options.connectTimeout = value.toInt();
+        } else if (key == u"cleanupEmptyChildNamespaces") {
+            if (value.typeId() != QMetaType::Bool) {
+                problem = expected(key, "true or false");
+                break;
+            }
+            options.cleanupEmptyChildNamespaces = value.toBool();
+        } else if (key == u"connectionStateRecovery") {
+            if (value.typeId() == QMetaType::Bool) {
+                if (value.toBool())
+                    options.connectionStateRecovery = ConnectionStateRecoveryOptions();
+                continue;
+            }
+            if (value.typeId() != QMetaType::QVariantMap) {
+                problem = expected(key, "an object");
+                break;
+            }
+            ConnectionStateRecoveryOptions recovery;
+            const QVariantMap sub = value.toMap();
+            for (auto s = sub.cbegin(); s != sub.cend(); ++s) {
+                if (s.key() == u"maxDisconnectionDuration" && isNumber(s.value())) {
+                    recovery.maxDisconnectionDuration = s.value().toInt();
+                } else if (s.key() == u"skipMiddlewares" && s.value().typeId() == QMetaType::Bool) {
+                    recovery.skipMiddlewares = s.value().toBool();
+                } else {
+                    problem = QStringLiteral("option \"connectionStateRecovery.%1\" is unknown or "
+                                             "of the wrong type")
+                                  .arg(s.key());
+                    break;
+                }
+            }
+            if (!problem.isEmpty())
+                break;
+            options.connectionStateRecovery = recovery;
+        } else if (key == u"heartbeat interval" || key == u"heartbeat timeout") {
+            // 0.9 counted seconds.
+            if (!isNumber(value)) {
+                problem = expected(key, "a number of seconds");
+                break;
+            }
+            engine.insert(key == u"heartbeat interval" ? QStringLiteral("pingInterval")
+                                                       : QStringLiteral("pingTimeout"),
+                          qRound(value.toDouble() * 1000));
+        } else if (key == u"destroy upgrade") {
+            engine.insert(QStringLiteral("destroyUpgrade"), value);
+        } else if (key == u"destroy buffer size") {
+            engine.insert(QStringLiteral("maxHttpBufferSize"), value);
+        } else if (key == u"origins") {
+            // "*:*" (the 0.9 default) or "host:port" entries, or a list of origins.
+            QStringList origins = value.typeId() == QMetaType::QString
+                                      ? value.toString().split(u' ', Qt::SkipEmptyParts)
+                                      : value.toStringList();
+            if (origins.isEmpty() || origins.contains(QStringLiteral("*:*")) ||
+                origins.contains(QStringLiteral("*"))) {
+                engine.insert(QStringLiteral("cors"),
+                              QVariantMap{{QStringLiteral("origin"), QStringLiteral("*")}});
+            } else {
+                engine.insert(QStringLiteral("cors"),
+                              QVariantMap{{QStringLiteral("origin"), origins}});
+            }
+        } else if (key == u"transports" && value.canConvert<QStringList>()) {
+            QStringList transports;
+            if (!legacyTransports(value, &transports, &problem))
+                break;
+            engine.insert(QStringLiteral("transports"), transports);
+        } else {
+            engine.insert(key, value);
+        }
+    }
+    if (problem.isEmpty()) {
+        const QString path = options.engine.path;
+        if (!engine.contains(QStringLiteral("path")))
+            engine.insert(QStringLiteral("path"), path);
+        options.engine = EngineOptions::fromVariantMap(engine, &problem);
+    }
+    if (problem.isEmpty())
+        problem = options.validate();
+    if (error)
+        *error = problem;
+    return options;
+}
+
+} // namespace SocketIO

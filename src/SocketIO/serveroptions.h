@@ -1,0 +1,51 @@
+#pragma once
+
+#include "engineoptions.h"
+#include "parser.h"
+#include "socketio_export.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace SocketIO {
+
+class Adapter;
+class Namespace;
+
+struct SOCKETIO_EXPORT ConnectionStateRecoveryOptions
+{
+    int maxDisconnectionDuration = 2 * 60 * 1000; // ms
+    bool skipMiddlewares = true;
+};
+
+// The Socket.IO server options, with the defaults of Node's socket.io 4.8. The engine
+// options (engine.path defaults to "/socket.io" here) are set in `engine`.
+struct SOCKETIO_EXPORT ServerOptions
+{
+    ServerOptions();
+
+    EngineOptions engine;
+    bool serveClient = true;
+    // Where socket.io.js and friends are read from, e.g. node_modules/socket.io-client/dist.
+    QString clientDirectory;
+    // Creates the adapter of each namespace; the in-memory Adapter when unset.
+    std::function<Adapter *(Namespace *)> adapter;
+    std::shared_ptr<const Parser> parser = Parser::defaultParser();
+    int connectTimeout = 45'000; // ms
+    bool cleanupEmptyChildNamespaces = false;
+    std::optional<ConnectionStateRecoveryOptions> connectionStateRecovery;
+
+    // Empty when usable; else why not.
+    QString validate() const;
+
+    // Reads the reference's option names, engine options included ("pingInterval", "cors",
+    // ...), from a map such as a parsed JSON object. The 0.9-era names ("heartbeat interval",
+    // "heartbeat timeout", "close timeout", "transports", "resource", "origins",
+    // "browser client", "destroy upgrade", "destroy buffer size", "log level", ...) are mapped
+    // to their modern equivalents where one exists and refused with an explanation where none
+    // does. Unknown names and wrong types are errors.
+    static ServerOptions fromVariantMap(const QVariantMap &map, QString *error);
+};
+
+} // namespace SocketIO

@@ -1,0 +1,697 @@
+#include "socket.h"
+
+#include "adapter.h"
+#include "engineio/enginesocket_p.h"
+#include "namespace.h"
+#include "parser/parsers_p.h"
+#include "server.h"
+#include "server/client_p.h"
+#include "server/namespace_p.h"
+#include "server/server_p.h"
+#include "server/socket_p.h"
+
+#include <QtCore/QLocale>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QPromise>
+#include <QtCore/QRandomGenerator>
+#include <QtCore/QTimeZone>
+
+Q_DECLARE_LOGGING_CATEGORY(lcServer)
+
+namespace SocketIO {
+
+namespace {
+
+QString generateId()
+{
+    // 15 random bytes, URL-safe base64: 20 characters, like the reference's base64id.
+    QByteArray bytes(15, Qt::Uninitialized);
+    for (int i = 0; i < 15; i += 3) {
+        const quint32 r = QRandomGenerator::system()->generate();
+        memcpy(bytes.data() + i, &r, 3);
+    }
+    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding));
+}
+
+// JavaScript's `new Date() + ""`: "Sun Nov 22 2026 00:40:00 GMT+0000 (Coordinated Universal Time)".
+QString javaScriptDate(const QDateTime &now)
+{
+    const int offset = now.offsetFromUtc() / 60;
+    const QString zone = now.timeZone().displayName(now, QTimeZone::LongName, QLocale::c());
+    return QLocale::c().toString(now, u"ddd MMM dd yyyy hh:mm:ss") +
+           QStringLiteral(" GMT%1%2%3 (%4)")
+               .arg(offset < 0 ? u'-' : u'+')
+               .arg(qAbs(offset) / 60, 2, 10, QLatin1Char('0'))
+               .arg(qAbs(offset) % 60, 2, 10, QLatin1Char('0'))
+               .arg(zone.isEmpty() ? QStringLiteral("Coordinated Universal Time") : zone);
+}
+
+Handshake buildHandshake(EngineSocket *conn, const QVariantMap &auth)
+{
+    Handshake h;
+    const HttpRequest request = conn->request();
+    for (const auto &header : request.headers()) {
+        const QString name = QString::fromLatin1(header.first);
+        const QString value = QString::fromUtf8(header.second);
+        const auto it = h.headers.find(name);
+        if (it == h.headers.end())
+            h.headers.insert(name, value);
+        else
+            *it = QString(it->toString() + QStringLiteral(", ") + value);
+    }
+    const QDateTime now = QDateTime::currentDateTime();
+    h.time = javaScriptDate(now);
+    h.address = conn->remoteAddress().toString();
+    h.xdomain = request.hasHeader("origin");
+    h.secure = request.isSecure();
+    h.issued = now.toMSecsSinceEpoch();
+    h.url = QString::fromUtf8(request.target());
+    const auto items = request.query().queryItems(QUrl::FullyDecoded);
+    for (const auto &item : items)
+        h.query.insert(item.first, item.second);
+    h.auth = auth;
+    return h;
+}
+
+bool isReservedOutgoing(const QString &event)
+{
+    if (!isReservedEventName(event))
+        return false;
+    qCWarning(lcServer) << "emitEvent:" << event << "is a reserved event name";
+    return true;
+}
+
+} // namespace
+
+QVariantMap Handshake::toVariantMap() const
+{
+    return {{QStringLiteral("headers"), headers}, {QStringLiteral("time"), time},
+            {QStringLiteral("address"), address}, {QStringLiteral("xdomain"), xdomain},
+            {QStringLiteral("secure"), secure},   {QStringLiteral("issued"), issued},
+            {QStringLiteral("url"), url},         {QStringLiteral("query"), query},
+            {QStringLiteral("auth"), auth}};
+}
+
+SocketPrivate::SocketPrivate(Socket *q)
+    : q_ptr(q)
+{}
+
+Socket *SocketPrivate::create(Namespace *nsp, Client *client, const QVariantMap &auth,
+                              const Session *previous)
+{
+    auto *socket = new Socket(nsp);
+    SocketPrivate *d = socket->d_func();
+    d->nsp = nsp;
+    d->client = client;
+    ServerPrivate *server = NamespacePrivate::get(nsp)->server;
+    if (previous) {
+        d->id = previous->sid;
+        d->pid = previous->pid;
+        d->recovered = true;
+        d->data = previous->data;
+        socket->join(QStringList(previous->rooms.cbegin(), previous->rooms.cend()));
+        // Missed packets go out before the CONNECT; the client buffers them until then.
+        for (const QVariantList &missed : previous->missedPackets) {
+            Packet packet;
+            packet.type = Packet::Type::Event;
+            packet.data = missed;
+            d->packet(packet);
+        }
+    } else {
+        if (client->protocol() == 3) {
+            const QString engineId = client->conn()->id();
+            d->id = nsp->name() != u"/" ? nsp->name() + u'#' + engineId : engineId;
+        } else {
+            d->id = generateId();
+        }
+        if (server->options.connectionStateRecovery)
+            d->pid = generateId();
+    }
+    d->handshake = buildHandshake(client->conn(), auth);
+    return socket;
+}
+
+void SocketPrivate::packet(Packet packet, const BroadcastFlags &flags)
+{
+    packet.nsp = nsp->name();
+    if (client)
+        client->writePacket(packet, flags);
+}
+
+void SocketPrivate::onConnect()
+{
+    Q_Q(Socket);
+    connected = true;
+    q->join(id);
+    Packet connect;
+    connect.type = Packet::Type::Connect;
+    if (client->protocol() != 3) {
+        QVariantMap payload{{QStringLiteral("sid"), id}};
+        if (!pid.isEmpty())
+            payload.insert(QStringLiteral("pid"), pid);
+        connect.data = payload;
+    }
+    packet(connect);
+}
+
+void SocketPrivate::sendConnectError(const QString &message, const QVariant &data)
+{
+    Packet error;
+    error.type = Packet::Type::ConnectError;
+    if (client->protocol() == 3) {
+        error.data = data.isValid() ? data : QVariant(message);
+    } else {
+        QVariantMap payload{{QStringLiteral("message"), message}};
+        if (data.isValid())
+            payload.insert(QStringLiteral("data"), data);
+        error.data = payload;
+    }
+    packet(error);
+}
+
+void SocketPrivate::onPacket(const Packet &packet)
+{
+    switch (packet.type) {
+    case Packet::Type::Event:
+    case Packet::Type::BinaryEvent:
+        onEvent(packet);
+        break;
+    case Packet::Type::Ack:
+    case Packet::Type::BinaryAck:
+        onAck(packet);
+        break;
+    case Packet::Type::Disconnect:
+        onClose(QStringLiteral("client namespace disconnect"));
+        break;
+    default:
+        break;
+    }
+}
+
+void SocketPrivate::onEvent(const Packet &packet)
+{
+    QVariantList args = packet.data.toList();
+    if (args.isEmpty())
+        return;
+    const QString event = args.takeFirst().toString();
+    Ack ack;
+    if (packet.hasId()) {
+        QPointer<Socket> guard(q_ptr);
+        const qint64 ackId = packet.id;
+        ack = Ack([guard, ackId](const QVariantList &reply) {
+            if (!guard)
+                return;
+            Packet answer;
+            answer.type = Packet::Type::Ack;
+            answer.id = ackId;
+            answer.data = reply;
+            SocketPrivate::get(guard)->packet(answer);
+        });
+    }
+    const auto listeners = anyListeners;
+    for (const Listener &listener : listeners) {
+        if (!listener.hasContext || listener.context)
+            listener.handler(event, args);
+    }
+    dispatch(event, args, ack);
+}
+
+void SocketPrivate::dispatch(const QString &event, const QVariantList &args, const Ack &ack)
+{
+    QList<MiddlewareEntry> chain = middlewares;
+    chain.removeIf([](const MiddlewareEntry &e) { return e.hasContext && e.context.isNull(); });
+    QPointer<Socket> guard(q_ptr);
+    auto finish = [guard, event, args, ack](bool accepted, const QString &message,
+                                            const QVariant &data) {
+        QMetaObject::invokeMethod(
+            guard.data(),
+            [guard, event, args, ack, accepted, message, data] {
+                if (!guard)
+                    return;
+                if (!accepted) {
+                    Q_EMIT guard->errorOccurred(message, data);
+                    return;
+                }
+                SocketPrivate *d = SocketPrivate::get(guard);
+                if (!d->connected)
+                    return;
+                Q_EMIT guard->eventReceived(event, args, ack);
+                const auto handlers = d->handlers;
+                for (const Handler &h : handlers) {
+                    if (!guard)
+                        return;
+                    if (h.event == event && (!h.hasContext || h.context))
+                        h.handler(args, ack);
+                }
+            },
+            Qt::QueuedConnection);
+    };
+    if (chain.isEmpty()) {
+        finish(true, {}, {});
+        return;
+    }
+    auto step = std::make_shared<std::function<void(qsizetype)>>();
+    *step = [chain, finish, step, event, args](qsizetype i) {
+        if (i >= chain.size()) {
+            finish(true, {}, {});
+            *step = nullptr;
+            return;
+        }
+        chain.at(i).middleware(
+            event, args,
+            Next([step, finish, i](bool accepted, const QString &message, const QVariant &data) {
+                if (!accepted) {
+                    finish(false, message, data);
+                    *step = nullptr;
+                    return;
+                }
+                if (*step)
+                    (*step)(i + 1);
+            }));
+    };
+    (*step)(0);
+}
+
+void SocketPrivate::onAck(const Packet &packet)
+{
+    const auto it = acks.find(packet.id);
+    if (it == acks.end())
+        return;
+    const auto callback = std::move(*it);
+    acks.erase(it);
+    callback(packet.data.toList());
+}
+
+void SocketPrivate::onError(const QString &message)
+{
+    Q_Q(Socket);
+    Q_EMIT q->errorOccurred(message, {});
+}
+
+void SocketPrivate::onClose(const QString &reason, const QString &description)
+{
+    Q_Q(Socket);
+    if (!connected)
+        return;
+    Q_EMIT q->disconnecting(reason, description);
+    static const QStringList recoverable = {
+        QStringLiteral("transport error"),      QStringLiteral("transport close"),
+        QStringLiteral("forced close"),         QStringLiteral("ping timeout"),
+        QStringLiteral("server shutting down"), QStringLiteral("forced server close")};
+    if (NamespacePrivate::get(nsp)->server->options.connectionStateRecovery &&
+        recoverable.contains(reason)) {
+        Session session;
+        session.sid = id;
+        session.pid = pid;
+        session.rooms = q->rooms();
+        session.data = data;
+        nsp->adapter()->persistSession(session);
+    }
+    cleanup();
+    if (client)
+        client->remove(q);
+    connected = false;
+    Q_EMIT q->disconnected(reason, description);
+    q->deleteLater();
+}
+
+void SocketPrivate::cleanup()
+{
+    if (cleanedUp)
+        return;
+    cleanedUp = true;
+    nsp->adapter()->delAll(id);
+    NamespacePrivate::get(nsp)->remove(q_ptr);
+}
+
+void SocketPrivate::notifyOutgoing(const QVariantList &eventAndArgs)
+{
+    if (anyOutgoingListeners.isEmpty() || eventAndArgs.isEmpty())
+        return;
+    const QString event = eventAndArgs.first().toString();
+    const QVariantList args = eventAndArgs.mid(1);
+    const auto listeners = anyOutgoingListeners;
+    for (const Listener &listener : listeners) {
+        if (!listener.hasContext || listener.context)
+            listener.handler(event, args);
+    }
+}
+
+void SocketPrivate::registerAck(qint64 ackId, const BroadcastFlags &flags, QObject *context,
+                                AckCallback callback)
+{
+    QPointer<QObject> guard(context);
+    const bool needsContext = context != nullptr;
+    auto deliver = [guard, needsContext, callback](const QString &error, const QVariantList &args) {
+        if (!needsContext || guard)
+            callback(error, args);
+    };
+    if (flags.timeout < 0) {
+        acks.insert(ackId, [deliver](const QVariantList &args) { deliver({}, args); });
+        return;
+    }
+    auto *timer = new QTimer(q_ptr);
+    timer->setSingleShot(true);
+    QObject::connect(timer, &QTimer::timeout, q_ptr, [this, ackId, deliver, timer] {
+        acks.remove(ackId);
+        timer->deleteLater();
+        deliver(QStringLiteral("operation has timed out"), {});
+    });
+    timer->start(flags.timeout);
+    acks.insert(ackId, [deliver, timer](const QVariantList &args) {
+        timer->stop();
+        timer->deleteLater();
+        deliver({}, args);
+    });
+}
+
+bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args,
+                                  const BroadcastFlags &flags, QObject *context,
+                                  AckCallback callback)
+{
+    Q_Q(Socket);
+    if (isReservedOutgoing(event))
+        return false;
+    Packet packet;
+    packet.type = Packet::Type::Event;
+    QVariantList data{event};
+    data += args;
+    packet.data = data;
+    if (callback) {
+        packet.id = NamespacePrivate::get(nsp)->ackIds++;
+        registerAck(packet.id, flags, context, std::move(callback));
+    }
+    if (NamespacePrivate::get(nsp)->server->options.connectionStateRecovery) {
+        // Through the adapter, so that the packet is stored and replayed after a reconnection.
+        BroadcastOptions options;
+        options.rooms = {id};
+        options.flags = flags;
+        nsp->adapter()->broadcast(packet, options);
+        return true;
+    }
+    notifyOutgoing(data);
+    this->packet(packet, flags);
+    Q_UNUSED(q);
+    return true;
+}
+
+/*!
+    \class SocketIO::Socket
+    \inmodule SocketIO
+    \brief One client connected to one namespace.
+
+    Incoming events arrive through eventReceived() and the handlers added with on(); send
+    with emitEvent() (\c emit is a Qt keyword). Owned by its Namespace and deleted after
+    disconnected().
+*/
+
+Socket::Socket(QObject *parent)
+    : QObject(parent)
+    , d_ptr(new SocketPrivate(this))
+{}
+
+Socket::~Socket() = default;
+
+QString Socket::id() const
+{
+    return d_func()->id;
+}
+
+Namespace *Socket::nsp() const
+{
+    return d_func()->nsp;
+}
+
+Server *Socket::server() const
+{
+    return d_func()->nsp->server();
+}
+
+Handshake Socket::handshake() const
+{
+    return d_func()->handshake;
+}
+
+EngineSocket *Socket::conn() const
+{
+    Q_D(const Socket);
+    return d->client ? d->client->conn() : nullptr;
+}
+
+bool Socket::isConnected() const
+{
+    return d_func()->connected;
+}
+
+bool Socket::isRecovered() const
+{
+    return d_func()->recovered;
+}
+
+QVariantMap Socket::data() const
+{
+    return d_func()->data;
+}
+
+void Socket::setData(const QVariantMap &data)
+{
+    Q_D(Socket);
+    if (d->data == data)
+        return;
+    d->data = data;
+    Q_EMIT dataChanged();
+}
+
+QSet<QString> Socket::rooms() const
+{
+    Q_D(const Socket);
+    return d->nsp->adapter()->socketRooms(d->id);
+}
+
+void Socket::join(const QString &room)
+{
+    join(QStringList{room});
+}
+
+void Socket::join(const QStringList &rooms)
+{
+    Q_D(Socket);
+    if (d->cleanedUp)
+        return;
+    d->nsp->adapter()->addAll(d->id, QSet<QString>(rooms.cbegin(), rooms.cend()));
+}
+
+void Socket::leave(const QString &room)
+{
+    Q_D(Socket);
+    d->nsp->adapter()->del(d->id, room);
+}
+
+bool Socket::emitEvent(const QString &event, const QVariantList &args)
+{
+    return d_func()->emitWithFlags(event, args, {}, nullptr, {});
+}
+
+bool Socket::emitEvent(const QString &event, const QVariantList &args, QObject *context,
+                       AckCallback callback)
+{
+    return d_func()->emitWithFlags(event, args, {}, context, std::move(callback));
+}
+
+QFuture<QVariantList> Socket::emitWithAck(const QString &event, const QVariantList &args)
+{
+    return Emitter(this).emitWithAck(event, args);
+}
+
+Emitter Socket::timeout(int milliseconds)
+{
+    return Emitter(this).timeout(milliseconds);
+}
+
+Emitter Socket::compress(bool compress)
+{
+    return Emitter(this).compress(compress);
+}
+
+Emitter Socket::asVolatile()
+{
+    return Emitter(this).asVolatile();
+}
+
+BroadcastOperator Socket::broadcast() const
+{
+    Q_D(const Socket);
+    return BroadcastOperator(d->nsp->adapter(), {}, {d->id});
+}
+
+BroadcastOperator Socket::to(const QString &room) const
+{
+    return broadcast().to(room);
+}
+
+BroadcastOperator Socket::to(const QStringList &rooms) const
+{
+    return broadcast().to(rooms);
+}
+
+BroadcastOperator Socket::except(const QString &room) const
+{
+    return broadcast().except(room);
+}
+
+BroadcastOperator Socket::local() const
+{
+    return broadcast().local();
+}
+
+void Socket::on(const QString &event, QObject *context, EventHandler handler)
+{
+    d_func()->handlers.append({event, context, context != nullptr, std::move(handler)});
+}
+
+void Socket::off(const QString &event)
+{
+    d_func()->handlers.removeIf(
+        [&event](const SocketPrivate::Handler &h) { return h.event == event; });
+}
+
+int Socket::onAny(QObject *context, AnyHandler handler)
+{
+    Q_D(Socket);
+    const int id = d->nextListenerId++;
+    d->anyListeners.append({id, context, context != nullptr, std::move(handler)});
+    return id;
+}
+
+int Socket::prependAny(QObject *context, AnyHandler handler)
+{
+    Q_D(Socket);
+    const int id = d->nextListenerId++;
+    d->anyListeners.prepend({id, context, context != nullptr, std::move(handler)});
+    return id;
+}
+
+void Socket::offAny(int id)
+{
+    Q_D(Socket);
+    if (id < 0)
+        d->anyListeners.clear();
+    else
+        d->anyListeners.removeIf([id](const SocketPrivate::Listener &l) { return l.id == id; });
+}
+
+int Socket::onAnyOutgoing(QObject *context, AnyHandler handler)
+{
+    Q_D(Socket);
+    const int id = d->nextListenerId++;
+    d->anyOutgoingListeners.append({id, context, context != nullptr, std::move(handler)});
+    return id;
+}
+
+int Socket::prependAnyOutgoing(QObject *context, AnyHandler handler)
+{
+    Q_D(Socket);
+    const int id = d->nextListenerId++;
+    d->anyOutgoingListeners.prepend({id, context, context != nullptr, std::move(handler)});
+    return id;
+}
+
+void Socket::offAnyOutgoing(int id)
+{
+    Q_D(Socket);
+    if (id < 0)
+        d->anyOutgoingListeners.clear();
+    else
+        d->anyOutgoingListeners.removeIf(
+            [id](const SocketPrivate::Listener &l) { return l.id == id; });
+}
+
+void Socket::use(QObject *context, Middleware middleware)
+{
+    d_func()->middlewares.append({context, context != nullptr, std::move(middleware)});
+}
+
+void Socket::disconnect(bool close)
+{
+    Q_D(Socket);
+    if (!d->connected)
+        return;
+    if (close) {
+        d->client->disconnectAll();
+        return;
+    }
+    Packet packet;
+    packet.type = Packet::Type::Disconnect;
+    d->packet(packet);
+    d->onClose(QStringLiteral("server namespace disconnect"));
+}
+
+/*!
+    \class SocketIO::Emitter
+    \inmodule SocketIO
+    \brief Emits to one socket with flags (timeout, compress, volatile).
+*/
+
+Emitter::Emitter(Socket *socket, BroadcastFlags flags)
+    : m_socket(socket)
+    , m_flags(flags)
+{}
+
+Emitter Emitter::timeout(int milliseconds) const
+{
+    Emitter e = *this;
+    e.m_flags.timeout = milliseconds;
+    return e;
+}
+
+Emitter Emitter::compress(bool compress) const
+{
+    Emitter e = *this;
+    e.m_flags.compress = compress;
+    return e;
+}
+
+Emitter Emitter::asVolatile() const
+{
+    Emitter e = *this;
+    e.m_flags.isVolatile = true;
+    return e;
+}
+
+bool Emitter::emitEvent(const QString &event, const QVariantList &args) const
+{
+    if (!m_socket)
+        return false;
+    return SocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, nullptr, {});
+}
+
+bool Emitter::emitEvent(const QString &event, const QVariantList &args, QObject *context,
+                        AckCallback callback) const
+{
+    if (!m_socket)
+        return false;
+    return SocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, context,
+                                                       std::move(callback));
+}
+
+QFuture<QVariantList> Emitter::emitWithAck(const QString &event, const QVariantList &args) const
+{
+    auto promise = std::make_shared<QPromise<QVariantList>>();
+    promise->start();
+    QFuture<QVariantList> future = promise->future();
+    const bool sent =
+        emitEvent(event, args, nullptr, [promise](const QString &error, const QVariantList &reply) {
+            if (!error.isEmpty())
+                promise->setException(TimeoutError());
+            else
+                promise->addResult(reply);
+            promise->finish();
+        });
+    if (!sent) {
+        promise->setException(std::make_exception_ptr(QUnhandledException()));
+        promise->finish();
+    }
+    return future;
+}
+
+} // namespace SocketIO
