@@ -84,8 +84,9 @@ void ServerPrivate::checkNamespace(const QString &name, const QVariantMap &auth,
     QPointer<Server> guard(q_ptr);
     *step = [this, guard, candidates, name, auth, done, step](qsizetype i) {
         if (!guard || i >= candidates.size()) {
+            const auto finish = done; // resetting *step destroys this closure
             *step = nullptr;
-            done(nullptr);
+            finish(nullptr);
             return;
         }
         const auto &[matcher, parent] = candidates.at(i);
