@@ -139,6 +139,7 @@ private Q_SLOTS:
     void eio3Namespaces();
     void closeShutsDown();
     void handshakeDetails();
+    void broadcastIsEncodedOnce();
 
 private:
     Server *start(ServerOptions options = {});
@@ -1081,6 +1082,47 @@ void tst_Server::handshakeDetails()
     QVERIFY(h.time.contains(u"GMT"));
     QVERIFY(qAbs(h.issued - QDateTime::currentMSecsSinceEpoch()) < 10000);
     QVERIFY(h.address.contains(u"127.0.0.1"));
+}
+
+namespace {
+// The default parser, counting how often it encodes.
+class CountingParser : public Parser
+{
+public:
+    QString name() const override { return QStringLiteral("counting"); }
+    QList<EngineMessage> encode(const Packet &packet) const override
+    {
+        ++encodes;
+        return defaultParser()->encode(packet);
+    }
+    std::unique_ptr<Decoder> createDecoder() const override
+    {
+        return defaultParser()->createDecoder();
+    }
+    mutable int encodes = 0;
+};
+} // namespace
+
+void tst_Server::broadcastIsEncodedOnce()
+{
+    auto parser = std::make_shared<CountingParser>();
+    ServerOptions options = fastOptions();
+    options.parser = parser;
+    start(options);
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < 5; ++i) {
+        clients.push_back(std::make_unique<RawClient>(m_io->serverPort()));
+        QVERIFY(clients.back()->open());
+        clients.back()->connectTo();
+        clients.back()->next();
+    }
+    const int before = parser->encodes;
+    m_io->emitEvent(QStringLiteral("news"), {QByteArray("bin"), 1});
+    QCOMPARE(parser->encodes - before, 1);
+    for (auto &client : clients) {
+        QCOMPARE(client->next(), QByteArray("51-[\"news\",{\"_placeholder\":true,\"num\":0},1]"));
+        QCOMPARE(client->next(), QByteArray("bin"));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Server)
