@@ -207,7 +207,8 @@ QList<EngineMessage> DefaultParser::encode(const Packet &packet) const
     QByteArray json;
     const bool binaryType =
         source->type == Packet::Type::BinaryEvent || source->type == Packet::Type::BinaryAck;
-    if (source->data.isValid())
+    // Like the reference, null and undefined data are left out.
+    if (source->data.isValid() && source->data.typeId() != QMetaType::Nullptr)
         Json::write(source->data, json, binaryType ? &attachments : nullptr);
     QList<EngineMessage> messages;
     messages.reserve(1 + attachments.size());

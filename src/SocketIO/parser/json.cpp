@@ -7,8 +7,10 @@
 #include <QtCore/QUrl>
 #include <QtCore/QUuid>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace SocketIO::Json {
 
@@ -159,10 +161,15 @@ void writeValue(const QVariant &value, QByteArray &out, QList<QByteArray> *attac
     case QMetaType::QUuid:
         writeString(value.toString(), out);
         return;
-    case QMetaType::QDateTime:
-        // Date.prototype.toJSON: ISO 8601 in UTC with milliseconds.
-        writeString(value.toDateTime().toUTC().toString(Qt::ISODateWithMs), out);
+    case QMetaType::QDateTime: {
+        // Date.prototype.toJSON: ISO 8601 in UTC with milliseconds; null when invalid.
+        const QDateTime when = value.toDateTime();
+        if (when.isValid())
+            writeString(when.toUTC().toString(Qt::ISODateWithMs), out);
+        else
+            out.append("null", 4);
         return;
+    }
     case QMetaType::QByteArray:
         if (!attachments) {
             out.append("null", 4);
@@ -259,8 +266,8 @@ void writeNumber(double value, QByteArray &out)
         out.append('0');
         return;
     }
-    if (value == std::trunc(value) && std::abs(value) < 1e21) {
-        // Exact integers below 1e21 print without exponent or fraction.
+    if (value == std::trunc(value) && std::abs(value) < 9007199254740992.0) {
+        // Exact integers print without exponent or fraction.
         char buffer[32];
         const auto result =
             std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
@@ -343,26 +350,302 @@ bool hasBinary(const QVariant &value)
     }
 }
 
-bool parse(QByteArrayView text, QVariant *value)
+namespace {
+// A strict RFC 8259 parser producing QVariant directly, with JSON.parse's results: integral
+// numbers become qint64 (-0 stays a double), overflow becomes an infinity.
+class Parser
 {
-    const QByteArrayView trimmed = text.trimmed();
-    if (trimmed.isEmpty())
-        return false;
-    QJsonParseError error;
-    if (trimmed.front() == '{' || trimmed.front() == '[') {
-        const QJsonDocument document = QJsonDocument::fromJson(trimmed.toByteArray(), &error);
-        if (error.error != QJsonParseError::NoError)
+public:
+    explicit Parser(QByteArrayView text)
+        : p(text.data())
+        , end(text.data() + text.size())
+    {}
+
+    bool parseDocument(QVariant *value)
+    {
+        skipSpace();
+        if (!parseValue(value, 0))
             return false;
-        *value = document.isArray() ? fromJson(document.array()) : fromJson(document.object());
+        skipSpace();
+        return p == end;
+    }
+
+private:
+    void skipSpace()
+    {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+            ++p;
+    }
+    bool literal(const char *word, qsizetype size)
+    {
+        if (end - p < size || std::memcmp(p, word, size) != 0)
+            return false;
+        p += size;
         return true;
     }
-    // A scalar: parse it as the only element of an array.
-    const QJsonDocument document =
-        QJsonDocument::fromJson('[' + trimmed.toByteArray() + ']', &error);
-    if (error.error != QJsonParseError::NoError || document.array().size() != 1)
+    bool parseValue(QVariant *value, int depth)
+    {
+        if (p >= end || depth > 512)
+            return false;
+        switch (*p) {
+        case '{':
+            return parseObject(value, depth);
+        case '[':
+            return parseArray(value, depth);
+        case '"': {
+            QString s;
+            if (!parseString(&s))
+                return false;
+            *value = std::move(s);
+            return true;
+        }
+        case 't':
+            *value = true;
+            return literal("true", 4);
+        case 'f':
+            *value = false;
+            return literal("false", 5);
+        case 'n':
+            *value = QVariant::fromValue(nullptr);
+            return literal("null", 4);
+        default:
+            return parseNumber(value);
+        }
+    }
+    bool parseNumber(QVariant *value)
+    {
+        const char *start = p;
+        if (p < end && *p == '-')
+            ++p;
+        if (p >= end)
+            return false;
+        if (*p == '0') {
+            ++p;
+        } else if (*p >= '1' && *p <= '9') {
+            while (p < end && *p >= '0' && *p <= '9')
+                ++p;
+        } else {
+            return false;
+        }
+        bool integral = true;
+        if (p < end && *p == '.') {
+            integral = false;
+            ++p;
+            if (p >= end || *p < '0' || *p > '9')
+                return false;
+            while (p < end && *p >= '0' && *p <= '9')
+                ++p;
+        }
+        if (p < end && (*p == 'e' || *p == 'E')) {
+            integral = false;
+            ++p;
+            if (p < end && (*p == '+' || *p == '-'))
+                ++p;
+            if (p >= end || *p < '0' || *p > '9')
+                return false;
+            while (p < end && *p >= '0' && *p <= '9')
+                ++p;
+        }
+        if (integral && p - start <= 16 &&
+            !(p - start == 2 && start[0] == '-' && start[1] == '0')) {
+            qint64 v = 0;
+            std::from_chars(start, p, v);
+            // Past 2^53 JavaScript has no exact integer: fall through to a double.
+            if (v >= -9007199254740992LL && v <= 9007199254740992LL) {
+                *value = v;
+                return true;
+            }
+        }
+        double d = 0;
+        const auto result = std::from_chars(start, p, d);
+        if (result.ec == std::errc::result_out_of_range) {
+            // JSON.parse gives an infinity for a number too large, zero for one too small.
+            const char *e = std::find_if(start, p, [](char c) { return c == 'e' || c == 'E'; });
+            const bool tiny = e < p && e[1] == '-';
+            d = tiny ? 0.0 : std::numeric_limits<double>::infinity();
+            if (*start == '-')
+                d = -d;
+        }
+        if (d == std::trunc(d) && std::abs(d) < 9007199254740992.0 && !(d == 0 && std::signbit(d)))
+            *value = qint64(d);
+        else
+            *value = d;
+        return true;
+    }
+    static int hexValue(char c)
+    {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    }
+    bool parseString(QString *out)
+    {
+        ++p; // the opening quote
+        const char *run = p;
+        // Fast path: no escapes.
+        while (p < end && *p != '"' && *p != '\\' && quint8(*p) >= 0x20)
+            ++p;
+        if (p < end && *p == '"') {
+            *out = QString::fromUtf8(run, p - run);
+            ++p;
+            return true;
+        }
+        QString text = QString::fromUtf8(run, p - run);
+        const char *segment = p; // undecoded UTF-8 since the last escape
+        while (p < end) {
+            const char c = *p;
+            if (c == '"' || c == '\\') {
+                text += QString::fromUtf8(segment, p - segment);
+                ++p;
+                if (c == '"') {
+                    *out = std::move(text);
+                    return true;
+                }
+                if (p >= end)
+                    return false;
+                const char e = *p++;
+                switch (e) {
+                case '"':
+                    text += u'"';
+                    break;
+                case '\\':
+                    text += u'\\';
+                    break;
+                case '/':
+                    text += u'/';
+                    break;
+                case 'b':
+                    text += u'\b';
+                    break;
+                case 'f':
+                    text += u'\f';
+                    break;
+                case 'n':
+                    text += u'\n';
+                    break;
+                case 'r':
+                    text += u'\r';
+                    break;
+                case 't':
+                    text += u'\t';
+                    break;
+                case 'u': {
+                    char16_t unit;
+                    if (!readUnit(&unit))
+                        return false;
+                    text += QChar(unit); // lone surrogates are kept, as in JavaScript
+                    break;
+                }
+                default:
+                    return false;
+                }
+                segment = p;
+                continue;
+            }
+            if (quint8(c) < 0x20)
+                return false;
+            ++p;
+        }
         return false;
-    *value = fromJson(document.array().at(0));
-    return true;
+    }
+    bool readUnit(char16_t *unit)
+    {
+        if (end - p < 4)
+            return false;
+        int v = 0;
+        for (int i = 0; i < 4; ++i) {
+            const int h = hexValue(p[i]);
+            if (h < 0)
+                return false;
+            v = v * 16 + h;
+        }
+        p += 4;
+        *unit = char16_t(v);
+        return true;
+    }
+    bool parseArray(QVariant *value, int depth)
+    {
+        ++p;
+        QVariantList list;
+        skipSpace();
+        if (p < end && *p == ']') {
+            ++p;
+            *value = list;
+            return true;
+        }
+        while (true) {
+            skipSpace();
+            QVariant item;
+            if (!parseValue(&item, depth + 1))
+                return false;
+            list.append(std::move(item));
+            skipSpace();
+            if (p >= end)
+                return false;
+            if (*p == ',') {
+                ++p;
+                continue;
+            }
+            if (*p != ']')
+                return false;
+            ++p;
+            *value = std::move(list);
+            return true;
+        }
+    }
+    bool parseObject(QVariant *value, int depth)
+    {
+        ++p;
+        QVariantMap map;
+        skipSpace();
+        if (p < end && *p == '}') {
+            ++p;
+            *value = map;
+            return true;
+        }
+        while (true) {
+            skipSpace();
+            if (p >= end || *p != '"')
+                return false;
+            QString key;
+            if (!parseString(&key))
+                return false;
+            skipSpace();
+            if (p >= end || *p != ':')
+                return false;
+            ++p;
+            skipSpace();
+            QVariant item;
+            if (!parseValue(&item, depth + 1))
+                return false;
+            map.insert(key, std::move(item)); // a repeated key keeps the last value
+            skipSpace();
+            if (p >= end)
+                return false;
+            if (*p == ',') {
+                ++p;
+                continue;
+            }
+            if (*p != '}')
+                return false;
+            ++p;
+            *value = std::move(map);
+            return true;
+        }
+    }
+
+    const char *p;
+    const char *end;
+};
+} // namespace
+
+bool parse(QByteArrayView text, QVariant *value)
+{
+    return Parser(text).parseDocument(value);
 }
 
 bool resolvePlaceholders(QVariant &value, const QList<QByteArray> &attachments)

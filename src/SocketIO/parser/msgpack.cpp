@@ -181,20 +181,44 @@ struct Reader
             QVariant key, item;
             if (!value(&key) || !value(&item))
                 return false;
-            map.insert(key.toString(), item);
+            // Keys become strings the way JavaScript's String() makes them.
+            QString name;
+            switch (key.typeId()) {
+            case QMetaType::Nullptr:
+                name = QStringLiteral("null");
+                break;
+            case QMetaType::Bool:
+                name = key.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+                break;
+            case QMetaType::UnknownType:
+                name = QStringLiteral("undefined");
+                break;
+            default:
+                name = key.toString();
+                break;
+            }
+            map.insert(name, item);
         }
         *out = map;
         return true;
     }
-    bool ext(quint32 n, QVariant *out)
+    bool ext(quint32 n, QVariant *out, bool fixed = true)
     {
         qint8 type;
         if (!big(&type) || !need(n))
             return false;
-        // notepack: fixext1 type 0 is undefined; type -1 is a Date (timestamp).
-        if (type == 0 && n == 1) {
+        // notepack: fixext1 type 0 is undefined; ext8/16/32 of type 0 is its old binary
+        // encoding; type -1 is a Date (timestamp).
+        if (type == 0 && n == 1 && fixed) {
             p += 1;
             *out = QVariant();
+            return true;
+        }
+        if (type == 0 && !fixed) {
+            QByteArray b;
+            if (!bytes(n, &b))
+                return false;
+            *out = b;
             return true;
         }
         if (type == -1 && (n == 4 || n == 8 || n == 12)) {
@@ -214,8 +238,24 @@ struct Reader
             *out = QDateTime::fromMSecsSinceEpoch(seconds * 1000 + nanoseconds / 1000000, Qt::UTC);
             return true;
         }
-        error = QStringLiteral("unsupported msgpack extension type %1").arg(type);
-        return false;
+        // notepack's old Date: fixext8 of type 0 holding milliseconds as a big-endian double
+        // or integer.
+        if (type == 0 && n == 8) {
+            const quint64 v = qFromBigEndian<quint64>(p);
+            p += 8;
+            double ms;
+            std::memcpy(&ms, &v, sizeof ms);
+            if (!std::isfinite(ms) || std::abs(ms) > 8.64e15 || (ms != 0 && std::abs(ms) < 1e-300))
+                ms = double(qint64(v));
+            *out = QDateTime::fromMSecsSinceEpoch(qint64(ms), Qt::UTC);
+            return true;
+        }
+        // Any other extension reads as [type, bytes], as notepack does.
+        QByteArray b;
+        if (!bytes(n, &b))
+            return false;
+        *out = QVariantList{qint64(type), b};
+        return true;
     }
     bool value(QVariant *out)
     {
@@ -283,15 +323,15 @@ struct Reader
         case 0xc7:
             if (!big(&u8))
                 return false;
-            return ext(u8, out);
+            return ext(u8, out, false);
         case 0xc8:
             if (!big(&u16))
                 return false;
-            return ext(u16, out);
+            return ext(u16, out, false);
         case 0xc9:
             if (!big(&u32))
                 return false;
-            return ext(u32, out);
+            return ext(u32, out, false);
         case 0xca: {
             if (!big(&u32))
                 return false;
@@ -400,8 +440,8 @@ void write(const QVariant &value, QByteArray &out)
 {
     switch (value.typeId()) {
     case QMetaType::UnknownType:
-        // undefined, as notepack writes it
-        out.append("\xd4\x00\x00", 3);
+        // undefined: notepack 3 writes it as nil
+        out.append(char(0xc0));
         return;
     case QMetaType::Nullptr:
     case QMetaType::Void:
@@ -439,9 +479,33 @@ void write(const QVariant &value, QByteArray &out)
     case QMetaType::QString:
         writeString(*static_cast<const QString *>(value.constData()), out);
         return;
-    case QMetaType::QDateTime:
-        writeString(value.toDateTime().toUTC().toString(Qt::ISODateWithMs), out);
+    case QMetaType::QDateTime: {
+        // The msgpack timestamp extension (type -1), as notepack writes a Date.
+        const QDateTime when = value.toDateTime();
+        if (!when.isValid()) {
+            out.append(char(0xc0));
+            return;
+        }
+        const qint64 ms = when.toMSecsSinceEpoch();
+        qint64 seconds = ms / 1000;
+        qint64 nanoseconds = (ms % 1000) * 1000000;
+        if (nanoseconds < 0) {
+            nanoseconds += 1000000000;
+            --seconds;
+        }
+        if (nanoseconds == 0 && seconds >= 0 && seconds <= 0xffffffffLL) {
+            out.append("\xd6\xff", 2);
+            putBig<quint32>(out, quint32(seconds));
+        } else if (seconds >= 0 && seconds < (1LL << 34)) {
+            out.append("\xd7\xff", 2);
+            putBig<quint64>(out, (quint64(nanoseconds) << 34) | quint64(seconds));
+        } else {
+            out.append("\xc7\x0c\xff", 3);
+            putBig<quint32>(out, quint32(nanoseconds));
+            putBig<qint64>(out, seconds);
+        }
         return;
+    }
     case QMetaType::QVariantList:
     case QMetaType::QStringList: {
         const QVariantList list = value.toList();

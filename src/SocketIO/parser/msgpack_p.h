@@ -12,7 +12,8 @@ namespace SocketIO::MsgPack {
 SOCKETIO_TESTABLE void write(const QVariant &value, QByteArray &out);
 SOCKETIO_TESTABLE QByteArray encode(const QVariant &value);
 // Decodes exactly one value spanning all of `data`. Maps become QVariantMap (keys as
-// strings), bin QByteArray, nil a null QVariant, notepack's undefined an invalid QVariant.
+// strings), bin QByteArray, nil a null QVariant, notepack's undefined (d4 00 00) an
+// invalid QVariant, which is written back as nil, as notepack 3 does.
 SOCKETIO_TESTABLE bool decode(QByteArrayView data, QVariant *value, QString *error);
 
 } // namespace SocketIO::MsgPack

@@ -1,15 +1,34 @@
 #include "parser/msgpack_p.h"
+
 #include "parser/parsers_p.h"
+#include <cmath>
 
 namespace SocketIO {
 
 namespace {
 
+// Number.isInteger: a whole double counts as an integer.
+bool toInteger(const QVariant &value, qint64 *out)
+{
+    if (value.typeId() == QMetaType::LongLong) {
+        *out = value.toLongLong();
+        return true;
+    }
+    if (value.typeId() == QMetaType::Double) {
+        const double d = value.toDouble();
+        if (std::isfinite(d) && d == std::trunc(d) && std::abs(d) < 9007199254740992.0) {
+            *out = qint64(d);
+            return true;
+        }
+    }
+    return false;
+}
+
 // socket.io-msgpack-parser's checkPacket.
 bool checkPacket(const QVariantMap &map, Packet *packet, QString *error)
 {
-    const QVariant type = map.value(QStringLiteral("type"));
-    if (type.typeId() != QMetaType::LongLong || type.toLongLong() < 0 || type.toLongLong() > 4) {
+    qint64 type = -1;
+    if (!toInteger(map.value(QStringLiteral("type")), &type) || type < 0 || type > 4) {
         *error = QStringLiteral("invalid packet type");
         return false;
     }
@@ -18,7 +37,7 @@ bool checkPacket(const QVariantMap &map, Packet *packet, QString *error)
         *error = QStringLiteral("invalid namespace");
         return false;
     }
-    packet->type = Packet::Type(type.toLongLong());
+    packet->type = Packet::Type(type);
     packet->nsp = nsp.toString();
     packet->data = map.value(QStringLiteral("data"));
     bool dataValid = false;
@@ -43,11 +62,13 @@ bool checkPacket(const QVariantMap &map, Packet *packet, QString *error)
     }
     const auto id = map.constFind(QStringLiteral("id"));
     if (id != map.cend() && id->isValid()) {
-        if (id->typeId() != QMetaType::LongLong || id->toLongLong() < 0) {
+        qint64 value = -1;
+        // -1 would mean "no id" here; the reference accepts it but nothing sends it.
+        if (!toInteger(*id, &value) || value < 0) {
             *error = QStringLiteral("invalid packet id");
             return false;
         }
-        packet->id = id->toLongLong();
+        packet->id = value;
     }
     return true;
 }
@@ -62,7 +83,7 @@ public:
         if (!MsgPack::decode(data, &value, error))
             return false;
         if (value.typeId() != QMetaType::QVariantMap) {
-            *error = QStringLiteral("invalid packet");
+            *error = QStringLiteral("invalid packet type");
             return false;
         }
         Packet packet;
