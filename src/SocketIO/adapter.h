@@ -13,6 +13,9 @@
 
 namespace SocketIO {
 
+namespace EngineIO {
+struct Packet;
+}
 class Namespace;
 class Socket;
 
@@ -110,6 +113,9 @@ protected:
                const std::function<void(Socket *)> &callback) const;
     QSet<QString> computeExceptSids(const QSet<QString> &exceptRooms) const;
     static SocketDetails detailsOf(const Socket *socket);
+    // The engine packets of `packet`, encoded once for every recipient.
+    QList<EngineIO::Packet> encodeForBroadcast(const Packet &packet,
+                                               const BroadcastFlags &flags) const;
 
 private:
     void removeFromRoom(const QString &room, const QString &id);

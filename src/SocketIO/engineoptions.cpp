@@ -50,9 +50,9 @@ QString EngineOptions::validate() const
                        "unknown transport \"%1\" (expected \"polling\" or \"websocket\")")
                 .arg(transport);
     }
-    if (wsEngine != u"qt") {
-        return QStringLiteral("unknown wsEngine \"%1\": this build offers \"qt\" "
-                              "(QWebSocketServer)")
+    if (wsEngine != u"qt" && wsEngine != u"lean") {
+        return QStringLiteral("unknown wsEngine \"%1\": this build offers \"lean\" (the built-in "
+                              "RFC 6455 engine) and \"qt\" (QWebSocketServer)")
             .arg(wsEngine);
     }
     if (perMessageDeflate) {

@@ -8,6 +8,7 @@
 #include "http/cookie_p.h"
 #include "http/cors_p.h"
 #include "http/httpfront_p.h"
+#include "websocket/leansocket_p.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -183,7 +184,7 @@ void EngineServerPrivate::handleRequest(Http::Connection *connection, const Http
                    }
                    const QString sid = request.queryItem(QStringLiteral("sid"));
                    if (sid.isEmpty()) {
-                       handshake(request, guard, nullptr);
+                       handshake(request, guard, {});
                        return;
                    }
                    EngineSocket *socket = clients.value(sid);
@@ -316,7 +317,7 @@ void EngineServerPrivate::verify(const HttpRequest &request, bool upgrade, const
 }
 
 void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection *connection,
-                                    QWebSocket *webSocket)
+                                    const MakeTransport &makeWebSocket)
 {
     Q_Q(EngineServer);
     // EIO=4 is v4; anything else is taken as v3, as the reference does.
@@ -327,11 +328,8 @@ void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection
     d->id = generateId();
     d->protocol = protocol;
     d->request = request;
-    Transport *transport = nullptr;
-    if (webSocket)
-        transport = new WebSocketTransport(webSocket, protocol, options.maxHttpBufferSize, socket);
-    else
-        transport = new PollingTransport(this, request, protocol, socket);
+    Transport *transport = makeWebSocket ? makeWebSocket(protocol, socket)
+                                         : new PollingTransport(this, request, protocol, socket);
     d->setTransport(transport);
     if (connection && options.cookie) {
         connection->addResponseHeaders(
@@ -388,42 +386,102 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
                    abortUpgrade(guard, request, code, message);
                    return;
                }
+               if (options.wsEngine == u"lean") {
+                   acceptLean(guard, request);
+                   return;
+               }
                pendingUpgrades.insert(peerKey(request.peerAddress(), request.peerPort()), request);
                QTcpSocket *socket = guard->takeSocket();
                webSocketServer->handleConnection(socket);
            });
 }
 
-void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
+void EngineServerPrivate::acceptLean(Http::Connection *connection, const HttpRequest &request)
 {
-    const QString key = peerKey(webSocket->peerAddress(), webSocket->peerPort());
-    const auto it = pendingUpgrades.constFind(key);
-    if (it == pendingUpgrades.cend()) {
-        webSocket->close();
-        webSocket->deleteLater();
+    // The checks and answers of the ws library.
+    auto refuse = [connection](const QByteArray &message) {
+        connection->respondRawAndClose("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+                                       "Content-Type: text/html\r\nContent-Length: " +
+                                       QByteArray::number(message.size()) + "\r\n\r\n" + message);
+    };
+    if (!WebSocket::isValidKey(request.header("sec-websocket-key"))) {
+        refuse("Missing or invalid Sec-WebSocket-Key header");
         return;
     }
-    const HttpRequest request = *it;
-    pendingUpgrades.erase(it);
+    const QByteArray version = request.header("sec-websocket-version").trimmed();
+    if (version != "13" && version != "8") {
+        refuse("Missing or invalid Sec-WebSocket-Version header");
+        return;
+    }
+    // CORS headers and the headers hook reach the 101 too, as with the reference.
+    HttpResponse decorations;
+    if (options.cors && options.cors->origin != CorsOptions::Origin::Callback) {
+        const bool allowed =
+            options.cors->origin != CorsOptions::Origin::List ||
+            Http::isOriginListed(*options.cors, QString::fromUtf8(request.header("origin")));
+        for (const auto &h : Http::corsHeaders(*options.cors, request, allowed).headers)
+            decorations.addHeader(h.first, h.second);
+    }
+    decorateResponse(request, decorations);
+    const qsizetype head = connection->headLength();
+    QTcpSocket *tcp = connection->takeSocket();
+    tcp->skip(head);
+    auto *socket = new WebSocket::LeanSocket(tcp, options.maxHttpBufferSize);
+    socket->accept(request, decorations.headers());
+    attachWebSocket(
+        request,
+        [socket](int protocol, QObject *parent) -> Transport * {
+            return new WebSocketTransport(socket, protocol, parent);
+        },
+        [socket] {
+            socket->close();
+            socket->deleteLater();
+        });
+}
+
+void EngineServerPrivate::attachWebSocket(const HttpRequest &request,
+                                          const MakeTransport &makeTransport,
+                                          const std::function<void()> &reject)
+{
     if (request.queryItem(QStringLiteral("transport")) != u"websocket") {
-        webSocket->close();
-        webSocket->deleteLater();
+        reject();
         return;
     }
     const QString sid = request.queryItem(QStringLiteral("sid"));
     if (sid.isEmpty()) {
-        handshake(request, nullptr, webSocket);
+        handshake(request, nullptr, makeTransport);
         return;
     }
     EngineSocket *socket = clients.value(sid);
     if (!socket || socket->isUpgrading() || socket->isUpgraded()) {
-        webSocket->close();
-        webSocket->deleteLater();
+        reject();
         return;
     }
     EngineSocketPrivate *d = EngineSocketPrivate::get(socket);
-    d->maybeUpgrade(
-        new WebSocketTransport(webSocket, d->protocol, options.maxHttpBufferSize, socket));
+    d->maybeUpgrade(makeTransport(d->protocol, socket));
+}
+
+void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
+{
+    const QString key = peerKey(webSocket->peerAddress(), webSocket->peerPort());
+    const auto it = pendingUpgrades.constFind(key);
+    auto reject = [webSocket] {
+        webSocket->close();
+        webSocket->deleteLater();
+    };
+    if (it == pendingUpgrades.cend()) {
+        reject();
+        return;
+    }
+    const HttpRequest request = *it;
+    pendingUpgrades.erase(it);
+    const qint64 maxSize = options.maxHttpBufferSize;
+    attachWebSocket(
+        request,
+        [webSocket, maxSize](int protocol, QObject *parent) -> Transport * {
+            return new WebSocketTransport(webSocket, protocol, maxSize, parent);
+        },
+        reject);
 }
 
 bool EngineServerPrivate::prepare()

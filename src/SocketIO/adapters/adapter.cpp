@@ -118,19 +118,27 @@ void Adapter::apply(const BroadcastOptions &options,
     }
 }
 
+QList<EngineIO::Packet> Adapter::encodeForBroadcast(const Packet &packet,
+                                                    const BroadcastFlags &flags) const
+{
+    // Encoded once, down to the WebSocket frame: every recipient gets the same bytes.
+    const ServerOptions &options = NamespacePrivate::get(m_nsp)->server->options;
+    return Client::toEnginePackets(options.parser->encode(packet), flags,
+                                   options.engine.wsEngine == u"lean");
+}
+
 void Adapter::broadcast(const Packet &source, const BroadcastOptions &options)
 {
     Packet packet = source;
     packet.nsp = m_nsp->name();
     // Encoded once; every recipient gets the same messages.
-    const QList<EngineMessage> messages =
-        NamespacePrivate::get(m_nsp)->server->options.parser->encode(packet);
+    const QList<EngineIO::Packet> packets = encodeForBroadcast(packet, options.flags);
     const QVariantList data = packet.data.toList();
     apply(options, [&](Socket *socket) {
         SocketPrivate *s = SocketPrivate::get(socket);
         s->notifyOutgoing(data);
         if (s->client)
-            s->client->writeToEngine(messages, options.flags);
+            s->client->writeToEngine(packets, options.flags);
     });
 }
 
@@ -141,8 +149,7 @@ void Adapter::broadcastWithAck(const Packet &source, const BroadcastOptions &opt
     Packet packet = source;
     packet.nsp = m_nsp->name();
     packet.id = NamespacePrivate::get(m_nsp)->ackIds++;
-    const QList<EngineMessage> messages =
-        NamespacePrivate::get(m_nsp)->server->options.parser->encode(packet);
+    const QList<EngineIO::Packet> packets = encodeForBroadcast(packet, options.flags);
     const QVariantList data = packet.data.toList();
     int count = 0;
     apply(options, [&](Socket *socket) {
@@ -151,7 +158,7 @@ void Adapter::broadcastWithAck(const Packet &source, const BroadcastOptions &opt
         s->acks.insert(packet.id, ack);
         s->notifyOutgoing(data);
         if (s->client)
-            s->client->writeToEngine(messages, options.flags);
+            s->client->writeToEngine(packets, options.flags);
     });
     clientCountCallback(count);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engineio/transport_p.h"
 #include "engineserver.h"
 #include "http/httpconnection_p.h"
 
@@ -46,8 +47,15 @@ public:
                       EngineServer::ErrorCode code, const QString &message);
     void reportConnectionError(const HttpRequest &request, EngineServer::ErrorCode code,
                                const QString &message);
-    void handshake(const HttpRequest &request, Http::Connection *connection, QWebSocket *socket);
+    // Makes the WebSocket transport of a session (nullptr: the session starts on polling).
+    using MakeTransport = std::function<EngineIO::Transport *(int protocol, QObject *parent)>;
+    void handshake(const HttpRequest &request, Http::Connection *connection,
+                   const MakeTransport &makeWebSocket);
     void onWebSocket(QWebSocket *socket);
+    void acceptLean(Http::Connection *connection, const HttpRequest &request);
+    // A WebSocket whose upgrade was verified: a new session, or the upgrade of one.
+    void attachWebSocket(const HttpRequest &request, const MakeTransport &makeTransport,
+                         const std::function<void()> &reject);
     // CORS and user headers for every response on the engine path.
     void decorateResponse(const HttpRequest &request, HttpResponse &response);
     void compressResponse(const HttpRequest &request, QByteArray &body, HttpResponse &response);

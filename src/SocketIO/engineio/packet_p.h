@@ -19,6 +19,9 @@ struct Packet
     QByteArray data;
     bool binary = false;
     bool compress = true; // polling responses holding only uncompressible packets stay plain
+    // The complete WebSocket frame of this (v4) packet when it was encoded ahead, once for
+    // every recipient of a broadcast; empty otherwise.
+    QByteArray wsFrame;
 
     static Packet text(PacketType type, QByteArray data = {})
     {

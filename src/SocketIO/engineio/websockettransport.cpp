@@ -5,7 +5,7 @@ namespace SocketIO::EngineIO {
 WebSocketTransport::WebSocketTransport(QWebSocket *socket, int protocol, qint64 maxMessageSize,
                                        QObject *parent)
     : Transport(protocol, parent)
-    , m_socket(socket)
+    , m_qt(socket)
 {
     socket->setParent(this);
     // Larger messages make QWebSocket close with 1009 (message too big), as ws does with
@@ -16,28 +16,46 @@ WebSocketTransport::WebSocketTransport(QWebSocket *socket, int protocol, qint64 
             [this](const QString &message) { onFrame(message.toUtf8(), false); });
     connect(socket, &QWebSocket::binaryMessageReceived, this,
             [this](const QByteArray &message) { onFrame(message, true); });
-    connect(socket, &QWebSocket::disconnected, this, [this] {
-        if (!m_closing) {
-            m_closing = true;
-            Q_EMIT closed();
-        }
-    });
+    connect(socket, &QWebSocket::disconnected, this, &WebSocketTransport::onDisconnected);
     connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError) {
-                if (m_closing || !m_socket)
+                if (m_closing || !m_qt)
                     return;
                 // A peer that just goes away is a close, not an error.
-                if (m_socket->error() == QAbstractSocket::RemoteHostClosedError)
+                if (m_qt->error() == QAbstractSocket::RemoteHostClosedError)
                     return;
-                Q_EMIT errorOccurred(m_socket->errorString());
+                Q_EMIT errorOccurred(m_qt->errorString());
             });
+}
+
+WebSocketTransport::WebSocketTransport(WebSocket::LeanSocket *socket, int protocol, QObject *parent)
+    : Transport(protocol, parent)
+    , m_lean(socket)
+{
+    socket->setParent(this);
+    connect(socket, &WebSocket::LeanSocket::textReceived, this,
+            [this](const QByteArray &message) { onFrame(message, false); });
+    connect(socket, &WebSocket::LeanSocket::binaryReceived, this,
+            [this](const QByteArray &message) { onFrame(message, true); });
+    connect(socket, &WebSocket::LeanSocket::disconnected, this,
+            &WebSocketTransport::onDisconnected);
 }
 
 WebSocketTransport::~WebSocketTransport()
 {
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
+    if (m_qt) {
+        m_qt->disconnect(this);
+        m_qt->abort();
+    }
+    if (m_lean)
+        m_lean->disconnect(this);
+}
+
+void WebSocketTransport::onDisconnected()
+{
+    if (!m_closing) {
+        m_closing = true;
+        Q_EMIT closed();
     }
 }
 
@@ -49,16 +67,35 @@ void WebSocketTransport::onFrame(QByteArrayView frame, bool binary)
 
 void WebSocketTransport::send(const QList<Packet> &packets)
 {
-    if (!m_socket)
-        return;
     for (const Packet &packet : packets) {
+        if (m_lean) {
+            if (m_protocol != 3) {
+                if (!packet.wsFrame.isEmpty())
+                    m_lean->sendFrame(packet.wsFrame);
+                else if (packet.binary)
+                    m_lean->sendBinary(packet.data);
+                else
+                    m_lean->sendFrame(
+                        WebSocket::encodeTextFrame(typeChar(packet.type), packet.data));
+                continue;
+            }
+            bool binaryFrame = false;
+            const QByteArray frame = V3::encodePacket(packet, true, &binaryFrame);
+            if (binaryFrame)
+                m_lean->sendBinary(frame);
+            else
+                m_lean->sendText(frame);
+            continue;
+        }
+        if (!m_qt)
+            return;
         bool binaryFrame = false;
         const QByteArray frame = m_protocol == 3 ? V3::encodePacket(packet, true, &binaryFrame)
                                                  : encodePacket(packet, true, &binaryFrame);
         if (binaryFrame)
-            m_socket->sendBinaryMessage(frame);
+            m_qt->sendBinaryMessage(frame);
         else
-            m_socket->sendTextMessage(QString::fromUtf8(frame));
+            m_qt->sendTextMessage(QString::fromUtf8(frame));
     }
 }
 
@@ -67,8 +104,10 @@ void WebSocketTransport::close()
     if (m_closing)
         return;
     m_closing = true;
-    if (m_socket)
-        m_socket->close();
+    if (m_qt)
+        m_qt->close();
+    if (m_lean)
+        m_lean->close();
     Q_EMIT closed();
 }
 

@@ -1,7 +1,9 @@
-// The WebSocket transport over a QWebSocket accepted by QWebSocketServer.
+// The WebSocket transport, over either engine: QWebSocket (wsEngine "qt") or the built-in
+// RFC 6455 socket (wsEngine "lean").
 #pragma once
 
 #include "engineio/transport_p.h"
+#include "websocket/leansocket_p.h"
 
 #include <QtCore/QPointer>
 #include <QtWebSockets/QWebSocket>
@@ -12,19 +14,22 @@ class WebSocketTransport : public Transport
 {
     Q_OBJECT
 public:
-    // Takes ownership of `socket`.
+    // Take ownership of the socket.
     WebSocketTransport(QWebSocket *socket, int protocol, qint64 maxMessageSize, QObject *parent);
+    WebSocketTransport(WebSocket::LeanSocket *socket, int protocol, QObject *parent);
     ~WebSocketTransport() override;
 
     QString name() const override { return QStringLiteral("websocket"); }
-    bool isWritable() const override { return m_socket && !m_closing; }
+    bool isWritable() const override { return (m_qt || m_lean) && !m_closing; }
     void send(const QList<Packet> &packets) override;
     void close() override;
 
 private:
     void onFrame(QByteArrayView frame, bool binary);
+    void onDisconnected();
 
-    QPointer<QWebSocket> m_socket;
+    QPointer<QWebSocket> m_qt;
+    QPointer<WebSocket::LeanSocket> m_lean;
     bool m_closing = false;
 };
 

@@ -77,6 +77,7 @@ void Connection::readHead()
         return;
     }
     m_request.setPeer(m_socket->peerAddress(), m_socket->peerPort(), m_secure);
+    m_headLength = end;
     if (m_request.isWebSocketUpgrade()) {
         m_state = State::Dispatched;
         m_timer.stop();

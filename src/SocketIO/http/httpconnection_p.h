@@ -57,6 +57,8 @@ public:
     void addResponseHeaders(const QList<HttpResponse::Header> &headers);
 
     bool isSecure() const { return m_secure; }
+    // The size of the current request's head (an upgrade request is left unread).
+    qsizetype headLength() const { return m_headLength; }
     bool isWaitingForResponse() const { return m_state == State::Dispatched; }
 
 Q_SIGNALS:
@@ -79,6 +81,7 @@ private:
     State m_state = State::Idle;
     bool m_secure = false;
     qsizetype m_scanned = 0;
+    qsizetype m_headLength = 0;
     HttpRequest m_request;
     QList<HttpResponse::Header> m_extraHeaders;
     BodyReader m_body;

@@ -4,6 +4,7 @@
 #include "server/namespace_p.h"
 #include "server/server_p.h"
 #include "server/socket_p.h"
+#include "websocket/frame_p.h"
 
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QUrl>
@@ -42,23 +43,35 @@ void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
 {
     if (!m_conn || m_conn->readyState() != EngineSocket::ReadyState::Open)
         return;
-    writeToEngine(m_server->options.parser->encode(packet), flags);
+    writeToEngine(toEnginePackets(m_server->options.parser->encode(packet), flags, false), flags);
 }
 
-void Client::writeToEngine(const QList<EngineMessage> &messages, const BroadcastFlags &flags)
+QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &messages,
+                                                const BroadcastFlags &flags, bool frames)
+{
+    QList<EngineIO::Packet> packets;
+    packets.reserve(messages.size());
+    for (const EngineMessage &message : messages) {
+        EngineIO::Packet packet =
+            message.binary ? EngineIO::Packet::bytes(message.data)
+                           : EngineIO::Packet::text(EngineIO::PacketType::Message, message.data);
+        packet.compress = flags.compress;
+        if (frames && !message.binary)
+            packet.wsFrame = WebSocket::encodeTextFrame('4', message.data);
+        packets.append(std::move(packet));
+    }
+    return packets;
+}
+
+void Client::writeToEngine(const QList<EngineIO::Packet> &packets, const BroadcastFlags &flags)
 {
     if (!m_conn || m_conn->readyState() != EngineSocket::ReadyState::Open)
         return;
     EngineSocketPrivate *engine = EngineSocketPrivate::get(m_conn);
     if (flags.isVolatile && !(engine->transport && engine->transport->isWritable()))
         return; // a volatile packet is dropped when it cannot go out now
-    for (const EngineMessage &message : messages) {
-        EngineIO::Packet packet =
-            message.binary ? EngineIO::Packet::bytes(message.data)
-                           : EngineIO::Packet::text(EngineIO::PacketType::Message, message.data);
-        packet.compress = flags.compress;
+    for (const EngineIO::Packet &packet : packets)
         engine->sendPacket(packet);
-    }
 }
 
 void Client::onMessage(const QByteArray &data, bool binary)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "adapter.h"
+#include "engineio/packet_p.h"
 #include "enginesocket.h"
 #include "parser.h"
 
@@ -28,7 +29,11 @@ public:
     int protocol() const;
 
     void writePacket(const Packet &packet, const BroadcastFlags &flags = {});
-    void writeToEngine(const QList<EngineMessage> &messages, const BroadcastFlags &flags);
+    void writeToEngine(const QList<EngineIO::Packet> &packets, const BroadcastFlags &flags);
+    // Engine packets for encoded messages; with `frames`, each text packet also carries its
+    // WebSocket frame, built once for all the recipients of a broadcast.
+    static QList<EngineIO::Packet> toEnginePackets(const QList<EngineMessage> &messages,
+                                                   const BroadcastFlags &flags, bool frames);
     void registerSocket(Socket *socket);
     void remove(Socket *socket);
     // Disconnects every namespace, then closes the connection (socket.disconnect(true)).

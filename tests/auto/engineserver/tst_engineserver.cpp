@@ -105,6 +105,7 @@ class tst_EngineServer : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase_data();
     void init();
     void cleanup();
 
@@ -181,10 +182,20 @@ private:
     QStringList m_closeReasons;
 };
 
+void tst_EngineServer::initTestCase_data()
+{
+    // Every test runs on both WebSocket engines.
+    QTest::addColumn<QString>("wsEngine");
+    QTest::addRow("lean") << QStringLiteral("lean");
+    QTest::addRow("qt") << QStringLiteral("qt");
+}
+
 EngineOptions tst_EngineServer::fastOptions()
 {
+    QFETCH_GLOBAL(QString, wsEngine);
     // The conformance settings.
     EngineOptions options;
+    options.wsEngine = wsEngine;
     options.pingInterval = 300;
     options.pingTimeout = 200;
     options.upgradeTimeout = 1000;

@@ -101,6 +101,7 @@ class tst_Server : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase_data();
     void init();
     void cleanup();
 
@@ -149,9 +150,19 @@ private:
     QStringList m_disconnectReasons;
 };
 
+void tst_Server::initTestCase_data()
+{
+    // Every test runs on both WebSocket engines.
+    QTest::addColumn<QString>("wsEngine");
+    QTest::addRow("lean") << QStringLiteral("lean");
+    QTest::addRow("qt") << QStringLiteral("qt");
+}
+
 ServerOptions tst_Server::fastOptions()
 {
+    QFETCH_GLOBAL(QString, wsEngine);
     ServerOptions options;
+    options.engine.wsEngine = wsEngine;
     options.engine.pingInterval = 300;
     options.engine.pingTimeout = 200;
     options.connectTimeout = 1000;

@@ -1,0 +1,244 @@
+#include "websocket/frame_p.h"
+
+#include <QtCore/QCryptographicHash>
+#include <QtCore/QtEndian>
+
+#include <cstring>
+
+namespace SocketIO::WebSocket {
+
+QByteArray acceptKey(QByteArrayView key)
+{
+    QByteArray input = key.trimmed().toByteArray();
+    input += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    return QCryptographicHash::hash(input, QCryptographicHash::Sha1).toBase64();
+}
+
+bool isValidKey(QByteArrayView key)
+{
+    const auto decoded = QByteArray::fromBase64Encoding(key.trimmed().toByteArray(),
+                                                        QByteArray::AbortOnBase64DecodingErrors);
+    return decoded && decoded.decoded.size() == 16;
+}
+
+namespace {
+qsizetype headerSize(qsizetype payload)
+{
+    return payload < 126 ? 2 : payload < 65536 ? 4 : 10;
+}
+
+char *writeHeader(char *out, Opcode opcode, qsizetype payload, bool fin = true, bool masked = false)
+{
+    *out++ = char((fin ? 0x80 : 0) | quint8(opcode));
+    const quint8 maskBit = masked ? 0x80 : 0;
+    if (payload < 126) {
+        *out++ = char(maskBit | payload);
+    } else if (payload < 65536) {
+        *out++ = char(maskBit | 126);
+        qToBigEndian<quint16>(quint16(payload), out);
+        out += 2;
+    } else {
+        *out++ = char(maskBit | 127);
+        qToBigEndian<quint64>(quint64(payload), out);
+        out += 8;
+    }
+    return out;
+}
+
+void unmask(char *data, qsizetype size, const uchar key[4])
+{
+    qsizetype i = 0;
+    // Eight bytes at a time.
+    quint32 k32;
+    std::memcpy(&k32, key, 4);
+    const quint64 k64 = (quint64(k32) << 32) | k32;
+    for (; i + 8 <= size; i += 8) {
+        quint64 word;
+        std::memcpy(&word, data + i, 8);
+        word ^= k64;
+        std::memcpy(data + i, &word, 8);
+    }
+    for (; i < size; ++i)
+        data[i] = char(data[i] ^ key[i & 3]);
+}
+} // namespace
+
+QByteArray encodeFrame(Opcode opcode, QByteArrayView payload)
+{
+    QByteArray frame(headerSize(payload.size()) + payload.size(), Qt::Uninitialized);
+    char *out = writeHeader(frame.data(), opcode, payload.size());
+    if (!payload.isEmpty())
+        std::memcpy(out, payload.data(), payload.size());
+    return frame;
+}
+
+QByteArray encodeTextFrame(char prefix, QByteArrayView payload)
+{
+    const qsizetype size = payload.size() + 1;
+    QByteArray frame(headerSize(size) + size, Qt::Uninitialized);
+    char *out = writeHeader(frame.data(), Opcode::Text, size);
+    *out++ = prefix;
+    if (!payload.isEmpty())
+        std::memcpy(out, payload.data(), payload.size());
+    return frame;
+}
+
+QByteArray encodeMaskedFrame(Opcode opcode, QByteArrayView payload, quint32 mask, bool fin)
+{
+    QByteArray frame(headerSize(payload.size()) + 4 + payload.size(), Qt::Uninitialized);
+    char *out = writeHeader(frame.data(), opcode, payload.size(), fin, true);
+    uchar key[4];
+    qToBigEndian<quint32>(mask, key);
+    std::memcpy(out, key, 4);
+    out += 4;
+    if (!payload.isEmpty()) {
+        std::memcpy(out, payload.data(), payload.size());
+        unmask(out, payload.size(), key);
+    }
+    return frame;
+}
+
+bool isValidUtf8(QByteArrayView data)
+{
+    const auto *p = reinterpret_cast<const uchar *>(data.data());
+    const auto *end = p + data.size();
+    while (p < end) {
+        // ASCII runs, eight bytes at a time.
+        while (end - p >= 8) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            if (word & 0x8080808080808080ULL)
+                break;
+            p += 8;
+        }
+        if (p >= end)
+            break;
+        const uchar c = *p;
+        if (c < 0x80) {
+            ++p;
+            continue;
+        }
+        int extra;
+        quint32 cp;
+        if ((c & 0xe0) == 0xc0) {
+            extra = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            extra = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            extra = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (end - p <= extra)
+            return false;
+        for (int i = 1; i <= extra; ++i) {
+            if ((p[i] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        // Overlong forms, surrogates and values past U+10FFFF are invalid.
+        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+            (extra == 3 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return false;
+        p += extra + 1;
+    }
+    return true;
+}
+
+bool FrameReader::fail(quint16 code, const char *reason)
+{
+    m_closeCode = code;
+    m_reason = reason;
+    return false;
+}
+
+bool FrameReader::read(QByteArray &buffer, QList<Message> *messages)
+{
+    qsizetype pos = 0;
+    const qsizetype available = buffer.size();
+    auto *data = reinterpret_cast<uchar *>(buffer.data());
+    while (available - pos >= 2) {
+        const uchar b0 = data[pos];
+        const uchar b1 = data[pos + 1];
+        const bool fin = b0 & 0x80;
+        const quint8 rsv = b0 & 0x70;
+        const auto opcode = Opcode(b0 & 0x0f);
+        const bool masked = b1 & 0x80;
+        quint64 length = b1 & 0x7f;
+        qsizetype header = 2;
+        if (length == 126) {
+            if (available - pos < 4)
+                break;
+            length = qFromBigEndian<quint16>(data + pos + 2);
+            header = 4;
+        } else if (length == 127) {
+            if (available - pos < 10)
+                break;
+            length = qFromBigEndian<quint64>(data + pos + 2);
+            header = 10;
+            if (length >> 63)
+                return fail(ProtocolError, "invalid payload length");
+        }
+        if (rsv)
+            return fail(ProtocolError, "RSV bits set without an extension");
+        if (!masked)
+            return fail(ProtocolError, "client frames must be masked");
+        const bool control = quint8(opcode) & 0x8;
+        if (control) {
+            if (!fin || length > 125)
+                return fail(ProtocolError, "invalid control frame");
+            if (opcode != Opcode::Close && opcode != Opcode::Ping && opcode != Opcode::Pong)
+                return fail(ProtocolError, "unknown opcode");
+        } else if (opcode == Opcode::Continuation) {
+            if (!m_inMessage)
+                return fail(ProtocolError, "continuation without a message");
+        } else if (opcode == Opcode::Text || opcode == Opcode::Binary) {
+            if (m_inMessage)
+                return fail(ProtocolError, "new message inside a fragmented one");
+        } else {
+            return fail(ProtocolError, "unknown opcode");
+        }
+        if (!control && qint64(length) + m_message.size() > m_maxMessageSize)
+            return fail(MessageTooBig, "Max payload size exceeded");
+        if (quint64(available - pos - header - 4) < length)
+            break; // the frame is not all here yet
+        uchar key[4];
+        std::memcpy(key, data + pos + header, 4);
+        char *payload = reinterpret_cast<char *>(data + pos + header + 4);
+        unmask(payload, qsizetype(length), key);
+        const QByteArrayView view(payload, qsizetype(length));
+        pos += header + 4 + qsizetype(length);
+        if (control) {
+            if (opcode == Opcode::Close && length == 1)
+                return fail(ProtocolError, "invalid close frame");
+            messages->append({opcode, view.toByteArray()});
+            continue;
+        }
+        if (!fin) {
+            if (!m_inMessage) {
+                m_inMessage = true;
+                m_messageOpcode = opcode;
+            }
+            m_message.append(view);
+            continue;
+        }
+        Message message;
+        if (m_inMessage) {
+            m_message.append(view);
+            message = {m_messageOpcode, std::exchange(m_message, {})};
+            m_inMessage = false;
+        } else {
+            message = {opcode, view.toByteArray()};
+        }
+        if (message.opcode == Opcode::Text && !isValidUtf8(message.payload))
+            return fail(InvalidPayload, "invalid UTF-8 sequence");
+        messages->append(std::move(message));
+    }
+    buffer.remove(0, pos);
+    return true;
+}
+
+} // namespace SocketIO::WebSocket

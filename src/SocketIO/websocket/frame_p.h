@@ -1,0 +1,76 @@
+// RFC 6455 framing for the built-in ("lean") WebSocket engine. Pure functions over bytes.
+#pragma once
+
+#include "testable_p.h"
+
+#include <QtCore/QByteArray>
+#include <QtCore/QByteArrayView>
+#include <QtCore/QList>
+
+namespace SocketIO::WebSocket {
+
+enum class Opcode : quint8 {
+    Continuation = 0x0,
+    Text = 0x1,
+    Binary = 0x2,
+    Close = 0x8,
+    Ping = 0x9,
+    Pong = 0xA,
+};
+
+enum CloseCode : quint16 {
+    NormalClosure = 1000,
+    GoingAway = 1001,
+    ProtocolError = 1002,
+    InvalidPayload = 1007, // e.g. text that is not UTF-8
+    MessageTooBig = 1009,
+    InternalError = 1011,
+};
+
+// Sec-WebSocket-Accept for a Sec-WebSocket-Key.
+SOCKETIO_TESTABLE QByteArray acceptKey(QByteArrayView key);
+// Whether a Sec-WebSocket-Key is valid: base64 of 16 bytes.
+SOCKETIO_TESTABLE bool isValidKey(QByteArrayView key);
+// A server frame (unmasked): the header followed by `payload`.
+SOCKETIO_TESTABLE QByteArray encodeFrame(Opcode opcode, QByteArrayView payload);
+// A text frame carrying `prefix` then `payload`, without building the message first
+// (Engine.IO's "4" + data).
+SOCKETIO_TESTABLE QByteArray encodeTextFrame(char prefix, QByteArrayView payload);
+// A masked client frame, for tests and clients.
+SOCKETIO_TESTABLE QByteArray encodeMaskedFrame(Opcode opcode, QByteArrayView payload, quint32 mask,
+                                               bool fin = true);
+SOCKETIO_TESTABLE bool isValidUtf8(QByteArrayView data);
+
+// Reads frames from a client (masked) and puts messages back together.
+class SOCKETIO_TESTABLE FrameReader
+{
+public:
+    struct Message
+    {
+        Opcode opcode; // Text, Binary, Close, Ping or Pong
+        QByteArray payload;
+    };
+
+    explicit FrameReader(qint64 maxMessageSize)
+        : m_maxMessageSize(maxMessageSize)
+    {}
+
+    // Consumes complete frames from `buffer` (the bytes used are removed) and appends the
+    // messages they complete. Returns false on a protocol violation; closeCode() then says
+    // which close code to send.
+    bool read(QByteArray &buffer, QList<Message> *messages);
+    quint16 closeCode() const { return m_closeCode; }
+    QByteArray errorReason() const { return m_reason; }
+
+private:
+    bool fail(quint16 code, const char *reason);
+
+    qint64 m_maxMessageSize;
+    bool m_inMessage = false;
+    Opcode m_messageOpcode = Opcode::Text;
+    QByteArray m_message;
+    quint16 m_closeCode = 0;
+    QByteArray m_reason;
+};
+
+} // namespace SocketIO::WebSocket
