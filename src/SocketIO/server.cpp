@@ -121,7 +121,10 @@ void ServerPrivate::removeChild(Namespace *child)
 
 void ServerPrivate::onConnection(EngineSocket *conn)
 {
-    new Client(this, conn);
+    auto *client = new Client(this, conn);
+    // Socket.IO v2 clients (Engine.IO v3) are in "/" from the start.
+    if (conn->protocol() == 3)
+        client->connectNamespace(QStringLiteral("/"), {});
 }
 
 bool ServerPrivate::prepare()
@@ -311,11 +314,12 @@ void Server::setSslConfiguration(const QSslConfiguration &configuration)
 void Server::close()
 {
     Q_D(Server);
-    // Like the reference: the main namespace's sockets learn why; the others see the
-    // connection close.
-    const auto sockets = d->nsps.value(QStringLiteral("/"))->sockets();
-    for (Socket *socket : sockets)
-        SocketPrivate::get(socket)->onClose(QStringLiteral("server shutting down"));
+    // Every socket learns why, as with socket.io 4.8.
+    for (Namespace *nsp : d->nsps.values()) {
+        const auto sockets = nsp->sockets();
+        for (Socket *socket : sockets)
+            SocketPrivate::get(socket)->onClose(QStringLiteral("server shutting down"));
+    }
     d->engine->close();
 }
 

@@ -130,7 +130,7 @@ void Connection::respond(const HttpResponse &response, bool close)
 {
     if (m_state != State::Dispatched)
         return;
-    const bool keepAlive = !close && m_request.keepAlive();
+    const bool keepAlive = !close && !m_closeAfterResponse && m_request.keepAlive();
     if (m_extraHeaders.isEmpty()) {
         m_socket->write(response.serialize(keepAlive, m_limits.keepAliveTimeout / 1000));
     } else {
@@ -186,6 +186,19 @@ QTcpSocket *Connection::takeSocket()
 void Connection::addResponseHeaders(const QList<HttpResponse::Header> &headers)
 {
     m_extraHeaders += headers;
+}
+
+void Connection::closeGracefully()
+{
+    if (m_state == State::Dispatched) {
+        m_closeAfterResponse = true;
+        return;
+    }
+    if (m_socket && m_state != State::Detached) {
+        m_state = State::Closing;
+        m_timer.stop();
+        m_socket->disconnectFromHost();
+    }
 }
 
 void Connection::abort()

@@ -53,6 +53,8 @@ public:
     // Detaches the socket (WebSocket upgrade); this object deletes itself.
     QTcpSocket *takeSocket();
     void abort();
+    // Closes once the current answer, if any, is written.
+    void closeGracefully();
     // Headers added to the response of the request being handled (CORS, cookies).
     void addResponseHeaders(const QList<HttpResponse::Header> &headers);
 
@@ -80,6 +82,7 @@ private:
     HttpLimits m_limits;
     State m_state = State::Idle;
     bool m_secure = false;
+    bool m_closeAfterResponse = false;
     qsizetype m_scanned = 0;
     qsizetype m_headLength = 0;
     HttpRequest m_request;

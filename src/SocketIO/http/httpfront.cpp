@@ -68,9 +68,11 @@ void Front::close()
     }
     m_server = nullptr;
     m_ownsServer = false;
+    // Like Node's server.close(): answers already written still go out; idle connections
+    // close now, busy ones after their answer.
     const auto connections = findChildren<Connection *>(Qt::FindDirectChildrenOnly);
     for (Connection *connection : connections)
-        delete connection;
+        connection->closeGracefully();
 }
 
 } // namespace SocketIO::Http

@@ -107,19 +107,24 @@ void Client::onDecoded(const Packet &packet)
         connectNamespace(name, auth);
     } else if (socket && packet.type != Packet::Type::Connect &&
                packet.type != Packet::Type::ConnectError) {
-        // The reference delivers on the next tick; a queued call keeps that order.
-        QPointer<Socket> guard(socket);
-        const Packet copy = packet;
-        QMetaObject::invokeMethod(
-            this,
-            [guard, copy] {
-                if (guard)
-                    SocketPrivate::get(guard)->onPacket(copy);
-            },
-            Qt::QueuedConnection);
+        // The reference delivers on the next tick: queue it (in order), and deliver what is
+        // queued before a close that arrives meanwhile.
+        m_pending.append({socket, packet});
+        if (m_pending.size() == 1)
+            QMetaObject::invokeMethod(this, &Client::deliverPending, Qt::QueuedConnection);
     } else {
         qCDebug(lcServer) << "invalid state for packet type" << int(packet.type) << "on" << name;
         close();
+    }
+}
+
+void Client::deliverPending()
+{
+    QPointer<Client> self(this);
+    while (self && !m_pending.isEmpty()) {
+        const auto [socket, packet] = m_pending.takeFirst();
+        if (socket)
+            SocketPrivate::get(socket)->onPacket(packet);
     }
 }
 
@@ -192,6 +197,7 @@ void Client::onClose(const QString &reason, const QString &description)
 {
     if (m_closed)
         return;
+    deliverPending();
     m_closed = true;
     m_connectTimeout.stop();
     if (m_conn)

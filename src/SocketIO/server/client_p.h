@@ -40,19 +40,21 @@ public:
     void disconnectAll();
     // Closes the connection: its sockets get "forced server close".
     void close();
+    void connectNamespace(const QString &name, const QVariantMap &auth);
 
 private:
     void onMessage(const QByteArray &data, bool binary);
     void onDecoded(const Packet &packet);
     void onParseError(const QString &message);
     void onClose(const QString &reason, const QString &description);
-    void connectNamespace(const QString &name, const QVariantMap &auth);
+    void deliverPending();
 
     ServerPrivate *const m_server;
     QPointer<EngineSocket> m_conn;
     std::unique_ptr<Decoder> m_decoder;
-    QHash<QString, Socket *> m_sockets; // by socket id
-    QHash<QString, Socket *> m_nsps;    // by namespace name
+    QHash<QString, Socket *> m_sockets;                   // by socket id
+    QHash<QString, Socket *> m_nsps;                      // by namespace name
+    QList<std::pair<QPointer<Socket>, Packet>> m_pending; // decoded, not yet delivered
     QTimer m_connectTimeout;
     bool m_closed = false;
 };
