@@ -53,10 +53,12 @@ WebSocketTransport::~WebSocketTransport()
 
 void WebSocketTransport::onDisconnected()
 {
-    if (!m_closing) {
-        m_closing = true;
-        Q_EMIT closed();
-    }
+    if (m_closing)
+        return;
+    m_closing = true;
+    // Messages read together with the close are handled first: in Node a WebSocket close
+    // is always a later event than the frames before it.
+    QMetaObject::invokeMethod(this, &WebSocketTransport::closed, Qt::QueuedConnection);
 }
 
 void WebSocketTransport::onFrame(QByteArrayView frame, bool binary)

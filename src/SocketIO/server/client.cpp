@@ -197,7 +197,6 @@ void Client::onClose(const QString &reason, const QString &description)
 {
     if (m_closed)
         return;
-    deliverPending();
     m_closed = true;
     m_connectTimeout.stop();
     if (m_conn)

@@ -1,0 +1,171 @@
+// The Engine.IO v4 client: polling (QNetworkAccessManager) and WebSocket (QWebSocket)
+// transports, upgrade with probe, heartbeats, close reasons like engine.io-client 6.6.
+#pragma once
+
+#include "clientoptions.h"
+#include "engineio/packet_p.h"
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+#include <QtCore/QUrl>
+#include <QtNetwork/QNetworkRequest>
+#include <QtNetwork/QSslConfiguration>
+
+QT_BEGIN_NAMESPACE
+class QNetworkAccessManager;
+class QNetworkReply;
+class QWebSocket;
+QT_END_NAMESPACE
+
+namespace SocketIO::EngineIO {
+
+class EngineClient;
+
+class ClientTransport : public QObject
+{
+    Q_OBJECT
+public:
+    ClientTransport(EngineClient *engine, const QString &sid);
+
+    virtual QString name() const = 0;
+    virtual void open() = 0;
+    virtual void close() = 0;
+    virtual void send(const QList<Packet> &packets) = 0;
+    // Stops taking new work and calls `paused` once what is in flight is done (polling).
+    virtual void pause(std::function<void()> paused) { paused(); }
+    bool isWritable() const { return m_writable; }
+
+Q_SIGNALS:
+    void opened();
+    void packetReceived(const SocketIO::EngineIO::Packet &packet);
+    void drained();
+    void failed(const QString &message, const QString &description);
+    void closed(const QString &description);
+
+protected:
+    QUrl url(const QString &scheme, bool timestamp) const;
+
+    EngineClient *const m_engine;
+    const QString m_sid;
+    bool m_writable = false;
+};
+
+class PollingClientTransport : public ClientTransport
+{
+    Q_OBJECT
+public:
+    using ClientTransport::ClientTransport;
+    QString name() const override { return QStringLiteral("polling"); }
+    void open() override;
+    void close() override;
+    void send(const QList<Packet> &packets) override;
+    void pause(std::function<void()> paused) override;
+
+Q_SIGNALS:
+    void pollCompleted();
+
+private:
+    void poll();
+    void onPollFinished(QNetworkReply *reply);
+    QNetworkRequest request(bool forPost) const;
+
+    bool m_polling = false;
+    bool m_paused = false;
+    bool m_open = false;
+    QPointer<QNetworkReply> m_get;
+    QPointer<QNetworkReply> m_post;
+};
+
+class WebSocketClientTransport : public ClientTransport
+{
+    Q_OBJECT
+public:
+    WebSocketClientTransport(EngineClient *engine, const QString &sid);
+    ~WebSocketClientTransport() override;
+    QString name() const override { return QStringLiteral("websocket"); }
+    void open() override;
+    void close() override;
+    void send(const QList<Packet> &packets) override;
+
+private:
+    QWebSocket *m_socket;
+    bool m_closing = false;
+};
+
+class EngineClient : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Closed, Opening, Open, Closing };
+
+    EngineClient(const QUrl &url, const ManagerOptions &options, QNetworkAccessManager *network,
+                 QObject *parent = nullptr);
+    ~EngineClient() override;
+
+    void open();
+    // Flushes, then closes with reason "forced close".
+    void close();
+    void sendMessage(const QByteArray &data, bool binary, bool compress = true);
+
+    State state() const { return m_state; }
+    QString id() const { return m_id; }
+    QString transportName() const;
+    bool isTransportWritable() const;
+    // Whether the server has missed its ping deadline (checked before sending, as the
+    // reference does after a suspend).
+    bool hasPingExpired();
+
+    // For transports.
+    const ManagerOptions &options() const { return m_options; }
+    QUrl baseUrl() const { return m_url; }
+    QNetworkAccessManager *network() const { return m_network; }
+    QSslConfiguration sslConfiguration() const { return m_ssl; }
+    bool supportsBinary() const { return !m_options.forceBase64; }
+
+    // Remembered across clients of the process, like the reference's priorWebsocketSuccess.
+    static bool priorWebSocketSuccess;
+
+Q_SIGNALS:
+    void opened();
+    void messageReceived(const QByteArray &data, bool binary);
+    void pinged();
+    void upgrading(const QString &transport);
+    void upgraded(const QString &transport);
+    void errorOccurred(const QString &message);
+    void closed(const QString &reason, const QString &description);
+
+private:
+    ClientTransport *createTransport(const QString &name);
+    void setTransport(ClientTransport *transport);
+    void onPacket(const Packet &packet);
+    void onHandshake(const QByteArray &json);
+    void onError(const QString &message, const QString &description);
+    void onClose(const QString &reason, const QString &description = {});
+    void resetPingTimeout();
+    void flush();
+    void probe(const QString &name);
+    void finishClose();
+
+    const QUrl m_url;
+    const ManagerOptions m_options;
+    QNetworkAccessManager *const m_network;
+    QSslConfiguration m_ssl;
+    State m_state = State::Closed;
+    QString m_id;
+    QStringList m_upgrades;
+    int m_pingInterval = 25000;
+    int m_pingTimeout = 20000;
+    qint64 m_maxPayload = 0;
+    QPointer<ClientTransport> m_transport;
+    QPointer<ClientTransport> m_probe;
+    bool m_upgrading = false;
+    QList<Packet> m_writeBuffer;
+    qsizetype m_inFlight = 0; // packets handed to the transport, not yet drained
+    QTimer m_pingTimer;
+    QElapsedTimer m_sincePing;
+    QStringList m_remainingTransports; // tryAllTransports
+};
+
+} // namespace SocketIO::EngineIO

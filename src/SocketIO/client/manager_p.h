@@ -1,0 +1,153 @@
+#pragma once
+
+#include "client/engineclient_p.h"
+#include "clientsocket.h"
+#include "manager.h"
+
+#include <QtCore/QHash>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+
+namespace SocketIO {
+
+// socket.io-client's Backoff: delay * 2^attempts, randomised by `jitter`, capped at max.
+class Backoff
+{
+public:
+    Backoff(int ms, int max, double jitter)
+        : m_ms(ms)
+        , m_max(max)
+        , m_jitter(jitter)
+    {}
+    int duration();
+    void reset() { m_attempts = 0; }
+    int attempts() const { return m_attempts; }
+
+private:
+    int m_ms;
+    int m_max;
+    double m_jitter;
+    int m_attempts = 0;
+};
+
+class ManagerPrivate
+{
+    Q_DECLARE_PUBLIC(Manager)
+public:
+    explicit ManagerPrivate(Manager *q);
+    static ManagerPrivate *get(Manager *manager) { return manager->d_func(); }
+
+    // Opens the engine; `done` gets an empty string on success or the error.
+    void open(std::function<void(const QString &error)> done);
+    void onEngineOpen();
+    void onEngineClose(const QString &reason, const QString &description);
+    void onMessage(const QByteArray &data, bool binary);
+    void cleanupEngine();
+    void maybeReconnectOnOpen();
+    void reconnect();
+    void writePacket(const Packet &packet, bool compress);
+    // A socket went inactive; the connection closes when none is left active.
+    void destroySocket(ClientSocket *socket);
+
+    Manager *const q_ptr;
+    QUrl url;
+    ManagerOptions options;
+    QNetworkAccessManager *network = nullptr;
+    QPointer<EngineIO::EngineClient> engine;
+    std::unique_ptr<Decoder> decoder;
+    Manager::ReadyState readyState = Manager::ReadyState::Closed;
+    QHash<QString, ClientSocket *> nsps;
+    Backoff backoff;
+    bool reconnecting = false;
+    bool skipReconnect = false;
+    QTimer reconnectTimer;
+    QTimer openTimeout;
+    std::function<void(const QString &)> pendingOpen;
+};
+
+class ClientSocketPrivate
+{
+    Q_DECLARE_PUBLIC(ClientSocket)
+public:
+    explicit ClientSocketPrivate(ClientSocket *q);
+    static ClientSocketPrivate *get(ClientSocket *socket) { return socket->d_func(); }
+
+    void subscribe();
+    void unsubscribe();
+    void onOpen();
+    void sendConnectPacket(const QVariantMap &auth);
+    void onPacket(const Packet &packet);
+    void onConnect(const QString &id, const QString &pid);
+    void onEvent(const Packet &packet);
+    void deliver(const QString &event, const QVariantList &args, const Ack &ack);
+    void onAck(const Packet &packet);
+    void onClose(const QString &reason, const QString &description);
+    void onEngineError(const QString &message);
+    void destroy();
+    void packet(Packet packet, bool compress = true);
+    bool emitWithFlags(const QString &event, const QVariantList &args, const BroadcastFlags &flags,
+                       QObject *context, AckCallback callback, bool fromQueue = false);
+    void registerAck(qint64 id, int timeout, QObject *context, AckCallback callback);
+    void clearAcks();
+    void addToQueue(const QString &event, const QVariantList &args, const BroadcastFlags &flags,
+                    QObject *context, AckCallback callback);
+    void drainQueue(bool force = false);
+    void notifyOutgoing(const QString &event, const QVariantList &args);
+
+    struct Listener
+    {
+        int id;
+        QPointer<QObject> context;
+        bool hasContext;
+        ClientSocket::AnyHandler handler;
+    };
+    struct Handler
+    {
+        QString event;
+        QPointer<QObject> context;
+        bool hasContext;
+        ClientSocket::EventHandler handler;
+    };
+    struct PendingAck
+    {
+        std::function<void(const QString &error, const QVariantList &args)> callback;
+        QTimer *timer = nullptr;
+        bool withError = false; // told when the socket disconnects
+    };
+    struct QueuedEvent
+    {
+        qint64 id;
+        int tryCount = 0;
+        bool pending = false;
+        QString event;
+        QVariantList args;
+        BroadcastFlags flags;
+        QPointer<QObject> context;
+        bool hasContext = false;
+        AckCallback callback;
+    };
+
+    ClientSocket *const q_ptr;
+    Manager *manager = nullptr;
+    QString nsp;
+    SocketOptions options;
+    QString id;
+    QString pid;
+    QString lastOffset;
+    bool connected = false;
+    bool recovered = false;
+    bool subscribed = false;
+    QList<QMetaObject::Connection> subscriptions;
+    qint64 ids = 0;
+    QHash<qint64, PendingAck> acks;
+    QList<Packet> sendBuffer;
+    QList<std::pair<QString, QVariantList>> receiveBuffer;
+    QList<Handler> handlers;
+    QList<Listener> anyListeners;
+    QList<Listener> anyOutgoingListeners;
+    int nextListenerId = 1;
+    QList<QueuedEvent> queue;
+    qint64 queueSeq = 0;
+};
+
+} // namespace SocketIO

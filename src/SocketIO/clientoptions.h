@@ -1,0 +1,90 @@
+#pragma once
+
+#include "parser.h"
+#include "socketio_export.h"
+
+#include <QtCore/QStringList>
+#include <QtCore/QVariantMap>
+#include <QtNetwork/QSslCertificate>
+#include <QtNetwork/QSslCipher>
+#include <QtNetwork/QSslKey>
+
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+
+namespace SocketIO {
+
+// TLS for https/wss URLs, applied through QSslConfiguration at run time (the Node client's
+// ca, cert, key, passphrase, ciphers and rejectUnauthorized).
+struct SOCKETIO_EXPORT TlsOptions
+{
+    QList<QSslCertificate> ca;   // trusted roots; empty: the system's
+    QList<QSslCertificate> cert; // client certificate chain
+    QByteArray key;              // PEM private key, possibly encrypted
+    QByteArray passphrase;
+    QString ciphers; // OpenSSL cipher list, "ECDHE-RSA-AES128-GCM-SHA256:..."
+    bool rejectUnauthorized = true;
+
+    // Reads PEM files; false (with `error`) when one cannot be read.
+    bool loadCa(const QString &path, QString *error = nullptr);
+};
+
+// The Manager's options: engine.io-client 6.6 and socket.io-client 4.8 names and defaults.
+struct SOCKETIO_EXPORT ManagerOptions
+{
+    // Engine.IO.
+    QString path = QStringLiteral("/socket.io");
+    bool addTrailingSlash = true;
+    QVariantMap query;
+    QMap<QByteArray, QByteArray> extraHeaders;
+    bool withCredentials = false; // keep and send cookies (sticky sessions), as a browser does
+    bool forceBase64 = false;
+    // Unset: a cache-busting parameter on polling requests only, as the reference does.
+    std::optional<bool> timestampRequests;
+    QString timestampParam = QStringLiteral("t");
+    // Tried in this order; "webtransport" is refused (Qt has no HTTP/3).
+    QStringList transports = {QStringLiteral("polling"), QStringLiteral("websocket")};
+    bool tryAllTransports = false;
+    bool upgrade = true;
+    bool rememberUpgrade = false;
+    QStringList protocols; // WebSocket sub-protocols
+    TlsOptions tls;
+    // Browser and Node-only options, documented as not applicable in Qt.
+    bool closeOnBeforeunload = false;
+    bool autoUnref = false;
+
+    // Socket.IO Manager.
+    bool reconnection = true;
+    int reconnectionAttempts = std::numeric_limits<int>::max();
+    int reconnectionDelay = 1000;    // ms
+    int reconnectionDelayMax = 5000; // ms
+    double randomizationFactor = 0.5;
+    int timeout = 20'000; // ms; -1: no connection timeout
+    bool autoConnect = true;
+    std::shared_ptr<const Parser> parser = Parser::defaultParser();
+
+    // The io() factory: a new Manager instead of a cached one.
+    bool forceNew = false;
+    bool multiplex = true;
+
+    QString validate() const;
+    // The reference's option names from a map (a parsed JSON object), including
+    // "force new connection" and the TLS names (ca, cert and key as PEM text or file paths).
+    // The socket options (auth, ackTimeout, retries) go to `socketOptions` when given.
+    static ManagerOptions fromVariantMap(const QVariantMap &map, QString *error,
+                                         struct SocketOptions *socketOptions = nullptr);
+};
+
+// Per-socket options.
+struct SOCKETIO_EXPORT SocketOptions
+{
+    // Sent with the CONNECT packet. With `authCallback`, it is asked each time instead.
+    QVariantMap auth;
+    std::function<void(std::function<void(const QVariantMap &)> done)> authCallback;
+    int ackTimeout = -1; // ms; -1: none
+    int retries = 0;     // with retries, events are delivered at least once, in order
+};
+
+} // namespace SocketIO

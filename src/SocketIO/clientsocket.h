@@ -1,0 +1,105 @@
+#pragma once
+
+#include "broadcastoperator.h"
+#include "callbacks.h"
+#include "clientoptions.h"
+#include "socketio_export.h"
+
+#include <QtCore/QFuture>
+#include <QtCore/QObject>
+
+#include <memory>
+
+namespace SocketIO {
+
+class ClientSocketPrivate;
+class Manager;
+
+// A client's socket on one namespace (socket.io-client's Socket). Owned by its Manager.
+class SOCKETIO_EXPORT ClientSocket : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(QString id READ id NOTIFY connected)
+    Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
+    Q_PROPERTY(bool active READ isActive NOTIFY connectedChanged)
+    Q_PROPERTY(bool recovered READ isRecovered NOTIFY connected)
+public:
+    using EventHandler = std::function<void(const QVariantList &args, const SocketIO::Ack &ack)>;
+    using AnyHandler = std::function<void(const QString &event, const QVariantList &args)>;
+
+    ~ClientSocket() override;
+
+    Manager *manager() const;
+    QString nsp() const;
+    QString id() const;
+    bool isConnected() const;
+    bool isDisconnected() const { return !isConnected(); }
+    // Connected, or trying to (it will reconnect).
+    bool isActive() const;
+    bool isRecovered() const;
+    SocketOptions options() const;
+    void setAuth(const QVariantMap &auth);
+
+    void connectToServer();
+    void disconnectFromServer();
+
+    // Sending; while disconnected, events wait in the send buffer. Returns false for a
+    // reserved event name.
+    bool emitEvent(const QString &event, const QVariantList &args = {});
+    bool emitEvent(const QString &event, const QVariantList &args, QObject *context,
+                   AckCallback callback);
+    QFuture<QVariantList> emitWithAck(const QString &event, const QVariantList &args = {});
+    bool send(const QVariantList &args) { return emitEvent(QStringLiteral("message"), args); }
+
+    // One emit with flags: socket->timeout(5000).emitEvent(...).
+    class SOCKETIO_EXPORT Flags
+    {
+    public:
+        Flags timeout(int milliseconds) const;
+        Flags compress(bool compress) const;
+        Flags asVolatile() const;
+        bool emitEvent(const QString &event, const QVariantList &args = {}) const;
+        bool emitEvent(const QString &event, const QVariantList &args, QObject *context,
+                       AckCallback callback) const;
+        QFuture<QVariantList> emitWithAck(const QString &event,
+                                          const QVariantList &args = {}) const;
+
+    private:
+        friend class ClientSocket;
+        QPointer<ClientSocket> m_socket;
+        BroadcastFlags m_flags;
+    };
+    Flags timeout(int milliseconds);
+    Flags compress(bool compress);
+    Flags asVolatile();
+
+    void on(const QString &event, QObject *context, EventHandler handler);
+    void off(const QString &event);
+    int onAny(QObject *context, AnyHandler handler);
+    int prependAny(QObject *context, AnyHandler handler);
+    void offAny(int id = -1);
+    int onAnyOutgoing(QObject *context, AnyHandler handler);
+    int prependAnyOutgoing(QObject *context, AnyHandler handler);
+    void offAnyOutgoing(int id = -1);
+
+    // Events waiting for a connection (sendBuffer) and received before it (receiveBuffer).
+    int sendBufferSize() const;
+
+Q_SIGNALS:
+    void connected();
+    void connectError(const QString &message, const QVariant &data);
+    void disconnected(const QString &reason, const QString &description);
+    void eventReceived(const QString &event, const QVariantList &args, const SocketIO::Ack &ack);
+    void connectedChanged();
+
+private:
+    friend class Manager;
+    friend class ManagerPrivate;
+    friend class ClientSocketPrivate;
+    explicit ClientSocket(QObject *parent);
+    Q_DECLARE_PRIVATE(ClientSocket)
+    Q_DISABLE_COPY_MOVE(ClientSocket)
+    std::unique_ptr<ClientSocketPrivate> const d_ptr;
+};
+
+} // namespace SocketIO

@@ -1,0 +1,381 @@
+#include "manager.h"
+
+#include "client/manager_p.h"
+#include "clientsocket.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QFile>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QRandomGenerator>
+#include <QtCore/QUrlQuery>
+#include <QtNetwork/QNetworkAccessManager>
+#include <QtNetwork/QNetworkCookieJar>
+
+Q_DECLARE_LOGGING_CATEGORY(lcClient)
+
+namespace SocketIO {
+
+int Backoff::duration()
+{
+    double ms = m_ms * std::pow(2.0, m_attempts++);
+    if (m_jitter > 0) {
+        const double random = QRandomGenerator::global()->generateDouble();
+        const double deviation = std::floor(random * m_jitter * ms);
+        ms = (int(std::floor(random * 10)) & 1) == 0 ? ms - deviation : ms + deviation;
+    }
+    return int(std::min(ms, double(m_max)));
+}
+
+ManagerPrivate::ManagerPrivate(Manager *q)
+    : q_ptr(q)
+    , backoff(1000, 5000, 0.5)
+{}
+
+void ManagerPrivate::open(std::function<void(const QString &)> done)
+{
+    Q_Q(Manager);
+    if (readyState != Manager::ReadyState::Closed)
+        return;
+    cleanupEngine();
+    engine = new EngineIO::EngineClient(url, options, network, q);
+    decoder = options.parser->createDecoder();
+    readyState = Manager::ReadyState::Opening;
+    skipReconnect = false;
+    pendingOpen = std::move(done);
+    auto onError = [this](const QString &message) {
+        Q_Q(Manager);
+        if (readyState != Manager::ReadyState::Opening)
+            return;
+        openTimeout.stop();
+        cleanupEngine();
+        readyState = Manager::ReadyState::Closed;
+        Q_EMIT q->errorOccurred(message);
+        if (auto done = std::exchange(pendingOpen, nullptr))
+            done(message);
+        else
+            maybeReconnectOnOpen();
+    };
+    QObject::connect(engine, &EngineIO::EngineClient::opened, q, [this] {
+        openTimeout.stop();
+        onEngineOpen();
+        if (auto done = std::exchange(pendingOpen, nullptr))
+            done({});
+    });
+    QObject::connect(engine, &EngineIO::EngineClient::errorOccurred, q, onError);
+    QObject::connect(engine, &EngineIO::EngineClient::closed, q,
+                     [this, onError](const QString &reason, const QString &description) {
+                         if (readyState == Manager::ReadyState::Opening)
+                             onError(description.isEmpty() ? reason : description);
+                         else
+                             onEngineClose(reason, description);
+                     });
+    if (options.timeout >= 0) {
+        openTimeout.setSingleShot(true);
+        openTimeout.disconnect();
+        QObject::connect(&openTimeout, &QTimer::timeout, q,
+                         [onError] { onError(QStringLiteral("timeout")); });
+        openTimeout.start(options.timeout);
+    }
+    engine->open();
+}
+
+void ManagerPrivate::cleanupEngine()
+{
+    Q_Q(Manager);
+    if (!engine)
+        return;
+    EngineIO::EngineClient *old = engine;
+    engine = nullptr;
+    old->disconnect(q);
+    old->close();
+    old->deleteLater();
+}
+
+void ManagerPrivate::onEngineOpen()
+{
+    Q_Q(Manager);
+    readyState = Manager::ReadyState::Open;
+    QObject::connect(engine, &EngineIO::EngineClient::pinged, q, &Manager::ping);
+    QObject::connect(engine, &EngineIO::EngineClient::messageReceived, q,
+                     [this](const QByteArray &data, bool binary) { onMessage(data, binary); });
+    QObject::connect(engine, &EngineIO::EngineClient::upgraded, q, &Manager::upgraded);
+    Q_EMIT q->opened();
+}
+
+void ManagerPrivate::onMessage(const QByteArray &data, bool binary)
+{
+    Q_Q(Manager);
+    QList<Packet> packets;
+    QString error;
+    if (!decoder->add(data, binary, &packets, &error)) {
+        // The reference closes the connection on a packet it cannot decode.
+        qCWarning(lcClient) << "invalid packet from the server:" << error;
+        onEngineClose(QStringLiteral("parse error"), error);
+        return;
+    }
+    QPointer<Manager> guard(q);
+    for (const Packet &packet : std::as_const(packets)) {
+        if (!guard)
+            return;
+        if (ClientSocket *socket = nsps.value(packet.nsp))
+            ClientSocketPrivate::get(socket)->onPacket(packet);
+    }
+}
+
+void ManagerPrivate::onEngineClose(const QString &reason, const QString &description)
+{
+    Q_Q(Manager);
+    cleanupEngine();
+    backoff.reset();
+    readyState = Manager::ReadyState::Closed;
+    Q_EMIT q->closed(reason, description);
+    if (options.reconnection && !skipReconnect)
+        reconnect();
+}
+
+void ManagerPrivate::maybeReconnectOnOpen()
+{
+    if (!reconnecting && options.reconnection && backoff.attempts() == 0)
+        reconnect();
+}
+
+void ManagerPrivate::reconnect()
+{
+    Q_Q(Manager);
+    if (reconnecting || skipReconnect)
+        return;
+    if (backoff.attempts() >= options.reconnectionAttempts) {
+        backoff.reset();
+        reconnecting = false;
+        Q_EMIT q->reconnectFailed();
+        return;
+    }
+    const int delay = backoff.duration();
+    reconnecting = true;
+    reconnectTimer.setSingleShot(true);
+    reconnectTimer.disconnect();
+    QObject::connect(&reconnectTimer, &QTimer::timeout, q, [this] {
+        Q_Q(Manager);
+        if (skipReconnect)
+            return;
+        Q_EMIT q->reconnectAttempt(backoff.attempts());
+        if (skipReconnect)
+            return;
+        open([this](const QString &error) {
+            Q_Q(Manager);
+            if (!error.isEmpty()) {
+                reconnecting = false;
+                reconnect();
+                Q_EMIT q->reconnectError(error);
+                return;
+            }
+            const int attempt = backoff.attempts();
+            reconnecting = false;
+            backoff.reset();
+            Q_EMIT q->reconnected(attempt);
+        });
+    });
+    reconnectTimer.start(delay);
+}
+
+void ManagerPrivate::writePacket(const Packet &packet, bool compress)
+{
+    if (!engine)
+        return;
+    for (const EngineMessage &message : options.parser->encode(packet))
+        engine->sendMessage(message.data, message.binary, compress);
+}
+
+void ManagerPrivate::destroySocket(ClientSocket *)
+{
+    for (ClientSocket *socket : std::as_const(nsps)) {
+        if (socket->isActive())
+            return;
+    }
+    Q_Q(Manager);
+    q->close();
+}
+
+/*!
+    \class SocketIO::Manager
+    \inmodule SocketIO
+    \brief One Engine.IO connection shared by the client sockets of its namespaces.
+
+    Reconnects with the reference's backoff. Owns its ClientSockets. Lives on the thread
+    that created it, and emits its signals there.
+*/
+
+Manager::Manager(const QUrl &url, const ManagerOptions &options, QObject *parent)
+    : QObject(parent)
+    , d_ptr(new ManagerPrivate(this))
+{
+    Q_D(Manager);
+    d->url = url;
+    d->options = options;
+    d->backoff = Backoff(options.reconnectionDelay, options.reconnectionDelayMax,
+                         options.randomizationFactor);
+    d->network = new QNetworkAccessManager(this);
+    d->network->setCookieJar(new QNetworkCookieJar(d->network));
+    d->reconnectTimer.setParent(this);
+    d->openTimeout.setParent(this);
+    const QString problem = options.validate();
+    if (!problem.isEmpty())
+        qCWarning(lcClient) << "invalid options:" << problem;
+}
+
+Manager::~Manager()
+{
+    Q_D(Manager);
+    d->skipReconnect = true;
+    d->cleanupEngine();
+}
+
+QUrl Manager::url() const
+{
+    return d_func()->url;
+}
+
+ManagerOptions Manager::options() const
+{
+    return d_func()->options;
+}
+
+Manager::ReadyState Manager::readyState() const
+{
+    return d_func()->readyState;
+}
+
+QString Manager::engineId() const
+{
+    Q_D(const Manager);
+    return d->engine ? d->engine->id() : QString();
+}
+
+QString Manager::transportName() const
+{
+    Q_D(const Manager);
+    return d->engine ? d->engine->transportName() : QString();
+}
+
+bool Manager::isReconnecting() const
+{
+    return d_func()->reconnecting;
+}
+
+QNetworkAccessManager *Manager::networkAccessManager() const
+{
+    return d_func()->network;
+}
+
+ClientSocket *Manager::socket(const QString &nsp, const SocketOptions &options)
+{
+    Q_D(Manager);
+    const QString name = nsp.startsWith(u'/') ? nsp : u'/' + nsp;
+    if (ClientSocket *existing = d->nsps.value(name))
+        return existing;
+    auto *socket = new ClientSocket(this);
+    ClientSocketPrivate *s = ClientSocketPrivate::get(socket);
+    s->manager = this;
+    s->nsp = name;
+    s->options = options;
+    d->nsps.insert(name, socket);
+    if (d->options.autoConnect)
+        socket->connectToServer();
+    return socket;
+}
+
+void Manager::open()
+{
+    Q_D(Manager);
+    d->open({});
+}
+
+void Manager::close()
+{
+    Q_D(Manager);
+    d->skipReconnect = true;
+    d->reconnecting = false;
+    d->reconnectTimer.stop();
+    d->openTimeout.stop();
+    if (d->readyState == ReadyState::Closed && !d->engine)
+        return;
+    d->pendingOpen = nullptr;
+    d->onEngineClose(QStringLiteral("forced close"), {});
+}
+
+QString ManagerOptions::validate() const
+{
+    for (const QString &transport : transports) {
+        if (transport == u"webtransport")
+            return QStringLiteral(
+                "the \"webtransport\" transport is not supported: it needs HTTP/3, "
+                "which Qt does not provide");
+        if (transport != u"polling" && transport != u"websocket")
+            return QStringLiteral("unknown transport \"%1\"").arg(transport);
+    }
+    if (reconnectionDelay < 0 || reconnectionDelayMax < 0)
+        return QStringLiteral("reconnection delays must not be negative");
+    if (randomizationFactor < 0 || randomizationFactor > 1)
+        return QStringLiteral("randomizationFactor must be between 0 and 1");
+    if (!parser)
+        return QStringLiteral("parser must be set");
+    return {};
+}
+
+bool TlsOptions::loadCa(const QString &path, QString *error)
+{
+    const QList<QSslCertificate> certificates = QSslCertificate::fromPath(path, QSsl::Pem);
+    if (certificates.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("no PEM certificate could be read from %1").arg(path);
+        return false;
+    }
+    ca += certificates;
+    return true;
+}
+
+namespace {
+QString cacheKey(const QUrl &url)
+{
+    const QString scheme = url.scheme() == u"wss"  ? QStringLiteral("https")
+                           : url.scheme() == u"ws" ? QStringLiteral("http")
+                                                   : url.scheme();
+    const int port = url.port(scheme == u"https" ? 443 : 80);
+    return scheme + QStringLiteral("://") + url.host() + u':' + QString::number(port);
+}
+
+QHash<QString, QPointer<Manager>> &managerCache()
+{
+    static QHash<QString, QPointer<Manager>> cache;
+    return cache;
+}
+} // namespace
+
+ClientSocket *io(const QUrl &url, const ManagerOptions &options, const SocketOptions &socketOptions)
+{
+    const QString key = cacheKey(url);
+    const QString nsp = url.path().isEmpty() ? QStringLiteral("/") : url.path();
+    QUrl base = url;
+    base.setPath(QString());
+    base.setQuery(QString());
+    base.setFragment(QString());
+    ManagerOptions effective = options;
+    // The URL's query goes to the engine, as the reference does.
+    const QUrlQuery query(url);
+    for (const auto &item : query.queryItems(QUrl::FullyDecoded))
+        effective.query.insert(item.first, item.second);
+    QPointer<Manager> &cached = managerCache()[key];
+    const bool sameNamespace = cached && ManagerPrivate::get(cached)->nsps.contains(nsp);
+    const bool newConnection = options.forceNew || !options.multiplex || sameNamespace;
+    Manager *manager = nullptr;
+    if (newConnection) {
+        manager = new Manager(base, effective, QCoreApplication::instance());
+    } else {
+        if (!cached)
+            cached = new Manager(base, effective, QCoreApplication::instance());
+        manager = cached;
+    }
+    return manager->socket(nsp, socketOptions);
+}
+
+} // namespace SocketIO

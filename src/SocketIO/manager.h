@@ -1,0 +1,78 @@
+#pragma once
+
+#include "clientoptions.h"
+#include "socketio_export.h"
+
+#include <QtCore/QObject>
+#include <QtCore/QUrl>
+
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QNetworkAccessManager;
+QT_END_NAMESPACE
+
+namespace SocketIO {
+
+class ClientSocket;
+class ManagerPrivate;
+
+// One Engine.IO connection to a server, shared by the ClientSockets of its namespaces; it
+// reconnects with exponential backoff (socket.io-client's Manager). Lives on the thread that
+// created it; its sockets are its children.
+class SOCKETIO_EXPORT Manager : public QObject
+{
+    Q_OBJECT
+public:
+    enum class ReadyState { Closed, Opening, Open };
+    Q_ENUM(ReadyState)
+
+    explicit Manager(const QUrl &url, const ManagerOptions &options = {},
+                     QObject *parent = nullptr);
+    ~Manager() override;
+
+    QUrl url() const;
+    ManagerOptions options() const;
+    ReadyState readyState() const;
+    QString engineId() const;
+    QString transportName() const;
+
+    // The socket for a namespace ("/" by default), created on first use and cached.
+    ClientSocket *socket(const QString &nsp = QStringLiteral("/"),
+                         const SocketOptions &options = {});
+
+    // Opens the connection (done by sockets when autoConnect is on).
+    void open();
+    // Closes the connection and stops reconnecting.
+    void close();
+    bool isReconnecting() const;
+
+    // The network access manager used for polling and cookies (withCredentials).
+    QNetworkAccessManager *networkAccessManager() const;
+
+Q_SIGNALS:
+    void opened();
+    void errorOccurred(const QString &message);
+    void closed(const QString &reason, const QString &description);
+    void ping();
+    void reconnectAttempt(int attempt);
+    void reconnected(int attempt);
+    void reconnectError(const QString &message);
+    void reconnectFailed();
+    void upgraded(const QString &transport);
+
+private:
+    friend class ClientSocket;
+    friend class ClientSocketPrivate;
+    Q_DECLARE_PRIVATE(Manager)
+    Q_DISABLE_COPY_MOVE(Manager)
+    std::unique_ptr<ManagerPrivate> const d_ptr;
+};
+
+// The reference's io(url, options): the socket of the URL's path (the namespace), over a
+// Manager shared per scheme://host:port unless forceNew, multiplex false, or the namespace is
+// already open on the cached one. Cached Managers live until the application quits.
+SOCKETIO_EXPORT ClientSocket *io(const QUrl &url, const ManagerOptions &options = {},
+                                 const SocketOptions &socketOptions = {});
+
+} // namespace SocketIO

@@ -1,0 +1,579 @@
+// The Qt client (Manager, ClientSocket) against our own server over loopback: the event,
+// ack and binary matrix on every transport choice, and each client option the server can
+// observe.
+#include <clientsocket.h>
+#include <manager.h>
+#include <server.h>
+
+#include <QtCore/QFuture>
+#include <QtNetwork/QTcpServer>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+#include <QtWebSockets/QWebSocket>
+#include <QtWebSockets/QWebSocketServer>
+
+#include <memory>
+
+using namespace SocketIO;
+
+class tst_Client : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void eventsAcksBinary_data();
+    void eventsAcksBinary();
+    void observableOptions();
+    void authCallback();
+    void connectError();
+    void invalidNamespace();
+    void serverDisconnect();
+    void clientDisconnect();
+    void reconnection();
+    void reconnectionFails();
+    void sendBuffer();
+    void volatileEvents();
+    void ackTimeout();
+    void retries();
+    void emitWithAckFuture();
+    void anyListeners();
+    void multiplexAndIo();
+    void connectionStateRecovery();
+    void msgpack();
+    void pingTimeoutOnClient();
+    void optionsFromVariantMap();
+
+private:
+    void startServer(ServerOptions options = {});
+    std::unique_ptr<Manager> manager(ManagerOptions options = {});
+    QUrl url() const;
+
+    std::unique_ptr<Server> m_io;
+    QList<Socket *> m_serverSockets;
+    QStringList m_serverReasons;
+};
+
+void tst_Client::init()
+{
+    m_serverSockets.clear();
+    m_serverReasons.clear();
+}
+
+void tst_Client::cleanup()
+{
+    m_io.reset();
+}
+
+void tst_Client::startServer(ServerOptions options)
+{
+    options.engine.pingInterval = qMin(options.engine.pingInterval, 2000);
+    options.engine.wsEngine = QStringLiteral("lean");
+    m_io = std::make_unique<Server>(options);
+    connect(m_io.get(), &Server::connection, this, [this](Socket *socket) {
+        m_serverSockets.append(socket);
+        socket->on(QStringLiteral("echo"), socket,
+                   [socket](const QVariantList &args, const Ack &ack) {
+                       if (ack.isValid())
+                           ack(args);
+                       else
+                           socket->emitEvent(QStringLiteral("echo"), args);
+                   });
+        connect(socket, &Socket::disconnected, this,
+                [this](const QString &reason) { m_serverReasons.append(reason); });
+    });
+    QVERIFY(m_io->listen(QHostAddress::LocalHost, 0));
+}
+
+QUrl tst_Client::url() const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_io->serverPort()));
+}
+
+std::unique_ptr<Manager> tst_Client::manager(ManagerOptions options)
+{
+    options.reconnectionDelay = 50;
+    options.reconnectionDelayMax = 200;
+    return std::make_unique<Manager>(url(), options);
+}
+
+void tst_Client::eventsAcksBinary_data()
+{
+    QTest::addColumn<QStringList>("transports");
+    QTest::addColumn<bool>("upgrade");
+    QTest::addColumn<QString>("finalTransport");
+    QTest::addRow("polling only") << QStringList{QStringLiteral("polling")} << true << "polling";
+    QTest::addRow("websocket only")
+        << QStringList{QStringLiteral("websocket")} << true << "websocket";
+    QTest::addRow("polling then upgrade")
+        << QStringList{QStringLiteral("polling"), QStringLiteral("websocket")} << true
+        << "websocket";
+    QTest::addRow("upgrade off") << QStringList{QStringLiteral("polling"),
+                                                QStringLiteral("websocket")}
+                                 << false << "polling";
+}
+
+void tst_Client::eventsAcksBinary()
+{
+    QFETCH(QStringList, transports);
+    QFETCH(bool, upgrade);
+    QFETCH(QString, finalTransport);
+    startServer();
+    ManagerOptions options;
+    options.transports = transports;
+    options.upgrade = upgrade;
+    auto m = manager(options);
+    ClientSocket *socket = m->socket();
+    QSignalSpy connected(socket, &ClientSocket::connected);
+    QTRY_COMPARE(connected.count(), 1);
+    QTRY_COMPARE(m_serverSockets.size(), 1);
+    QCOMPARE(socket->id(), m_serverSockets.first()->id());
+    if (finalTransport == u"websocket" && transports.size() > 1) {
+        QSignalSpy upgraded(m.get(), &Manager::upgraded);
+        if (m->transportName() != u"websocket")
+            QTRY_COMPARE(upgraded.count(), 1);
+    }
+    QTRY_COMPARE(m->transportName(), finalTransport);
+    QTRY_COMPARE(m_serverSockets.first()->conn()->transportName(), finalTransport);
+
+    // Client to server with an ack, JSON and binary at depth.
+    const QVariantList args{
+        1, QStringLiteral("two é😀"),
+        QVariantMap{{QStringLiteral("bin"), QByteArray("\x00\xff", 2)},
+                    {QStringLiteral("list"), QVariantList{true, QVariant::fromValue(nullptr)}}}};
+    QVariantList reply;
+    QString error = QStringLiteral("pending");
+    QVERIFY(socket->emitEvent(QStringLiteral("echo"), args, this,
+                              [&](const QString &e, const QVariantList &r) {
+                                  error = e;
+                                  reply = r;
+                              }));
+    QTRY_COMPARE(error, QString());
+    QCOMPARE(reply.size(), 3);
+    QCOMPARE(reply.at(0).toLongLong(), 1);
+    QCOMPARE(reply.at(1).toString(), QStringLiteral("two é😀"));
+    QCOMPARE(reply.at(2).toMap().value(QStringLiteral("bin")).toByteArray(),
+             QByteArray("\x00\xff", 2));
+
+    // Server to client, with the client acknowledging.
+    socket->on(QStringLiteral("question"), this, [](const QVariantList &args, const Ack &ack) {
+        ack({args.value(0).toLongLong() * 2, QByteArray("answer")});
+    });
+    QVariantList answer;
+    m_serverSockets.first()->emitEvent(QStringLiteral("question"), {21}, this,
+                                       [&](const QString &, const QVariantList &r) { answer = r; });
+    QTRY_COMPARE(answer.size(), 2);
+    QCOMPARE(answer.at(0).toLongLong(), 42);
+    QCOMPARE(answer.at(1).toByteArray(), QByteArray("answer"));
+
+    // Many events keep their order.
+    QStringList received;
+    socket->on(QStringLiteral("echo"), this, [&](const QVariantList &args, const Ack &) {
+        received.append(args.value(0).toString());
+    });
+    for (int i = 0; i < 200; ++i)
+        socket->emitEvent(QStringLiteral("echo"), {QString::number(i)});
+    QTRY_COMPARE(received.size(), 200);
+    for (int i = 0; i < 200; ++i)
+        QCOMPARE(received.at(i), QString::number(i));
+}
+
+void tst_Client::observableOptions()
+{
+    ServerOptions serverOptions;
+    serverOptions.engine.path = QStringLiteral("/custom-path");
+    startServer(serverOptions);
+    ManagerOptions options;
+    options.path = QStringLiteral("/custom-path");
+    options.query = {{QStringLiteral("room"), QStringLiteral("lobby")}};
+    options.extraHeaders = {{"x-token", "secret"}};
+    options.transports = {QStringLiteral("websocket")};
+    options.protocols = {QStringLiteral("chat")};
+    auto m = manager(options);
+    SocketOptions socketOptions;
+    socketOptions.auth = {{QStringLiteral("user"), QStringLiteral("ada")}};
+    ClientSocket *socket = m->socket(QStringLiteral("/"), socketOptions);
+    QSignalSpy connected(socket, &ClientSocket::connected);
+    QTRY_COMPARE(connected.count(), 1);
+    const Handshake h = m_serverSockets.first()->handshake();
+    QCOMPARE(h.query.value(QStringLiteral("room")).toString(), QStringLiteral("lobby"));
+    QCOMPARE(h.headers.value(QStringLiteral("x-token")).toString(), QStringLiteral("secret"));
+    QCOMPARE(h.headers.value(QStringLiteral("sec-websocket-protocol")).toString(),
+             QStringLiteral("chat"));
+    QCOMPARE(h.auth.value(QStringLiteral("user")).toString(), QStringLiteral("ada"));
+    QVERIFY(h.url.startsWith(u"/custom-path/?"));
+    QVERIFY(!h.query.contains(QStringLiteral("t"))); // no timestamp on WebSocket by default
+}
+
+void tst_Client::authCallback()
+{
+    startServer();
+    auto m = manager();
+    SocketOptions options;
+    int asked = 0;
+    options.authCallback = [&asked](std::function<void(const QVariantMap &)> done) {
+        ++asked;
+        done({{QStringLiteral("token"), QStringLiteral("t") + QString::number(asked)}});
+    };
+    ClientSocket *socket = m->socket(QStringLiteral("/"), options);
+    QTRY_VERIFY(socket->isConnected());
+    QCOMPARE(m_serverSockets.first()->handshake().auth.value(QStringLiteral("token")).toString(),
+             QStringLiteral("t1"));
+}
+
+void tst_Client::connectError()
+{
+    startServer();
+    m_io->use(this, [](Socket *, const Next &next) {
+        next(QStringLiteral("not authorized"), QVariantMap{{QStringLiteral("code"), 42}});
+    });
+    auto m = manager();
+    ClientSocket *socket = m->socket();
+    QSignalSpy errors(socket, &ClientSocket::connectError);
+    QTRY_COMPARE(errors.count(), 1);
+    QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("not authorized"));
+    QCOMPARE(errors.at(0).at(1).toMap().value(QStringLiteral("code")).toInt(), 42);
+    QVERIFY(!socket->isConnected());
+    QVERIFY(!socket->isActive());
+}
+
+void tst_Client::invalidNamespace()
+{
+    startServer();
+    auto m = manager();
+    ClientSocket *socket = m->socket(QStringLiteral("/nope"));
+    QSignalSpy errors(socket, &ClientSocket::connectError);
+    QTRY_COMPARE(errors.count(), 1);
+    QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("Invalid namespace"));
+}
+
+void tst_Client::serverDisconnect()
+{
+    startServer();
+    auto m = manager();
+    ClientSocket *socket = m->socket();
+    QTRY_VERIFY(socket->isConnected());
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+    m_serverSockets.first()->disconnect();
+    QTRY_COMPARE(disconnected.count(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("io server disconnect"));
+    // The server's decision stands: no reconnection.
+    QVERIFY(!socket->isActive());
+}
+
+void tst_Client::clientDisconnect()
+{
+    startServer();
+    auto m = manager();
+    ClientSocket *socket = m->socket();
+    QTRY_VERIFY(socket->isConnected());
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+    socket->disconnectFromServer();
+    QCOMPARE(disconnected.count(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("io client disconnect"));
+    QTRY_COMPARE(m_serverReasons.size(), 1);
+    QVERIFY2(m_serverReasons.first() == u"client namespace disconnect" ||
+                 m_serverReasons.first() == u"transport close",
+             qPrintable(m_serverReasons.first()));
+}
+
+void tst_Client::reconnection()
+{
+    startServer();
+    const quint16 port = m_io->serverPort();
+    ManagerOptions options;
+    options.transports = {QStringLiteral("websocket")};
+    auto m = manager(options);
+    ClientSocket *socket = m->socket();
+    QTRY_VERIFY(socket->isConnected());
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+    QSignalSpy attempts(m.get(), &Manager::reconnectAttempt);
+    QSignalSpy reconnected(m.get(), &Manager::reconnected);
+    QSignalSpy connected(socket, &ClientSocket::connected);
+    // The server goes away, then comes back on the same port.
+    m_io.reset();
+    QTRY_COMPARE(disconnected.count(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("transport close"));
+    QTRY_VERIFY(attempts.count() >= 1);
+    m_io = std::make_unique<Server>();
+    connect(m_io.get(), &Server::connection, this,
+            [this](Socket *s) { m_serverSockets.append(s); });
+    QVERIFY(m_io->listen(QHostAddress::LocalHost, port));
+    QTRY_COMPARE_WITH_TIMEOUT(reconnected.count(), 1, 10000);
+    QTRY_COMPARE(connected.count(), 1);
+    QVERIFY(socket->isConnected());
+    QCOMPARE(attempts.first().at(0).toInt(), 1);
+}
+
+void tst_Client::reconnectionFails()
+{
+    // A port with nobody listening.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const QUrl target(QStringLiteral("http://127.0.0.1:%1").arg(probe.serverPort()));
+    probe.close();
+    ManagerOptions options;
+    options.reconnectionAttempts = 3;
+    options.reconnectionDelay = 20;
+    options.reconnectionDelayMax = 40;
+    Manager m(target, options);
+    QSignalSpy attempts(&m, &Manager::reconnectAttempt);
+    QSignalSpy errors(&m, &Manager::reconnectError);
+    QSignalSpy failed(&m, &Manager::reconnectFailed);
+    ClientSocket *socket = m.socket();
+    QSignalSpy connectErrors(socket, &ClientSocket::connectError);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
+    QCOMPARE(attempts.count(), 3);
+    QCOMPARE(errors.count(), 3);
+    QVERIFY(connectErrors.count() >= 1);
+    QVERIFY(!socket->isConnected());
+}
+
+void tst_Client::sendBuffer()
+{
+    startServer();
+    ManagerOptions options;
+    options.autoConnect = false;
+    auto m = manager(options);
+    ClientSocket *socket = m->socket();
+    socket->emitEvent(QStringLiteral("echo"), {QStringLiteral("early")});
+    QCOMPARE(socket->sendBufferSize(), 1);
+    QVariantList got;
+    socket->on(QStringLiteral("echo"), this,
+               [&got](const QVariantList &args, const Ack &) { got = args; });
+    socket->connectToServer();
+    QTRY_COMPARE(got, QVariantList{QStringLiteral("early")});
+    QCOMPARE(socket->sendBufferSize(), 0);
+}
+
+void tst_Client::volatileEvents()
+{
+    startServer();
+    ManagerOptions options;
+    options.autoConnect = false;
+    auto m = manager(options);
+    ClientSocket *socket = m->socket();
+    // Not connected: a volatile event is dropped, a normal one waits.
+    socket->asVolatile().emitEvent(QStringLiteral("echo"), {QStringLiteral("lost")});
+    QCOMPARE(socket->sendBufferSize(), 0);
+    socket->emitEvent(QStringLiteral("echo"), {QStringLiteral("kept")});
+    QCOMPARE(socket->sendBufferSize(), 1);
+}
+
+void tst_Client::ackTimeout()
+{
+    startServer();
+    auto m = manager();
+    SocketOptions options;
+    options.ackTimeout = 100;
+    ClientSocket *socket = m->socket(QStringLiteral("/"), options);
+    QTRY_VERIFY(socket->isConnected());
+    QString error;
+    socket->emitEvent(QStringLiteral("nobody-answers"), {}, this,
+                      [&error](const QString &e, const QVariantList &) { error = e; });
+    QTRY_COMPARE(error, QStringLiteral("operation has timed out"));
+    // The per-emit timeout wins over ackTimeout.
+    QString second = QStringLiteral("pending");
+    socket->timeout(2000).emitEvent(
+        QStringLiteral("echo"), {1}, this,
+        [&second](const QString &e, const QVariantList &) { second = e; });
+    QTRY_COMPARE(second, QString());
+}
+
+void tst_Client::retries()
+{
+    startServer();
+    // The server answers only the third try.
+    int tries = 0;
+    connect(m_io.get(), &Server::connection, this, [&tries](Socket *socket) {
+        socket->on(QStringLiteral("flaky"), socket,
+                   [&tries](const QVariantList &args, const Ack &ack) {
+                       if (++tries == 3)
+                           ack(args);
+                   });
+    });
+    auto m = manager();
+    SocketOptions options;
+    options.ackTimeout = 100;
+    options.retries = 3;
+    ClientSocket *socket = m->socket(QStringLiteral("/"), options);
+    QVariantList reply;
+    QString error = QStringLiteral("pending");
+    socket->emitEvent(QStringLiteral("flaky"), {7}, this,
+                      [&](const QString &e, const QVariantList &r) {
+                          error = e;
+                          reply = r;
+                      });
+    QTRY_COMPARE_WITH_TIMEOUT(error, QString(), 5000);
+    QCOMPARE(tries, 3);
+    QCOMPARE(reply, QVariantList{qint64(7)});
+}
+
+void tst_Client::emitWithAckFuture()
+{
+    startServer();
+    auto m = manager();
+    ClientSocket *socket = m->socket();
+    QFuture<QVariantList> future =
+        socket->emitWithAck(QStringLiteral("echo"), {QStringLiteral("f")});
+    QTRY_VERIFY(future.isFinished());
+    QCOMPARE(future.result(), QVariantList{QStringLiteral("f")});
+    QFuture<QVariantList> late = socket->timeout(50).emitWithAck(QStringLiteral("nobody"), {});
+    QTRY_VERIFY(late.isFinished());
+    bool timedOut = false;
+    try {
+        late.waitForFinished();
+    } catch (const TimeoutError &) {
+        timedOut = true;
+    }
+    QVERIFY(timedOut);
+}
+
+void tst_Client::anyListeners()
+{
+    startServer();
+    auto m = manager();
+    ClientSocket *socket = m->socket();
+    QStringList incoming, outgoing;
+    socket->onAny(this,
+                  [&](const QString &event, const QVariantList &) { incoming.append(event); });
+    socket->onAnyOutgoing(
+        this, [&](const QString &event, const QVariantList &) { outgoing.append(event); });
+    QTRY_VERIFY(socket->isConnected());
+    socket->emitEvent(QStringLiteral("echo"), {1});
+    QTRY_COMPARE(incoming, QStringList{QStringLiteral("echo")});
+    QCOMPARE(outgoing, QStringList{QStringLiteral("echo")});
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reserved event name")));
+    QVERIFY(!socket->emitEvent(QStringLiteral("disconnect")));
+}
+
+void tst_Client::multiplexAndIo()
+{
+    startServer();
+    m_io->of(QStringLiteral("/admin"));
+    ClientSocket *main = io(url());
+    ClientSocket *admin = io(QUrl(url().toString() + QStringLiteral("/admin")));
+    QCOMPARE(main->manager(), admin->manager()); // one connection, two namespaces
+    QTRY_VERIFY(main->isConnected() && admin->isConnected());
+    ClientSocket *again = io(url());
+    QVERIFY(again->manager() != main->manager()); // same namespace: a new connection
+    ManagerOptions forceNew;
+    forceNew.forceNew = true;
+    ClientSocket *fresh = io(QUrl(url().toString() + QStringLiteral("/admin")), forceNew);
+    QVERIFY(fresh->manager() != admin->manager());
+    for (ClientSocket *s : {main, admin, again, fresh})
+        s->manager()->close();
+    delete main->manager();
+    delete again->manager();
+    delete fresh->manager();
+}
+
+void tst_Client::connectionStateRecovery()
+{
+    ServerOptions serverOptions;
+    serverOptions.connectionStateRecovery = ConnectionStateRecoveryOptions();
+    startServer(serverOptions);
+    ManagerOptions options;
+    options.transports = {QStringLiteral("websocket")};
+    auto m = manager(options);
+    ClientSocket *socket = m->socket();
+    QStringList news;
+    socket->on(QStringLiteral("news"), this, [&news](const QVariantList &args, const Ack &) {
+        news.append(args.value(0).toString());
+    });
+    QTRY_VERIFY(socket->isConnected());
+    const QString id = socket->id();
+    QVERIFY(!socket->isRecovered());
+    m_io->emitEvent(QStringLiteral("news"), {QStringLiteral("one")});
+    QTRY_COMPARE(news.size(), 1);
+    // Kill the transport from the server side, emit meanwhile.
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+    m_serverSockets.first()->conn()->close();
+    QTRY_COMPARE(disconnected.count(), 1);
+    m_io->emitEvent(QStringLiteral("news"), {QStringLiteral("two")});
+    m_io->emitEvent(QStringLiteral("news"), {QStringLiteral("three")});
+    QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10000);
+    QVERIFY(socket->isRecovered());
+    QCOMPARE(socket->id(), id);
+    QTRY_COMPARE(
+        news, (QStringList{QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three")}));
+}
+
+void tst_Client::msgpack()
+{
+    ServerOptions serverOptions;
+    serverOptions.parser = Parser::msgpackParser();
+    startServer(serverOptions);
+    ManagerOptions options;
+    options.parser = Parser::msgpackParser();
+    auto m = manager(options);
+    ClientSocket *socket = m->socket();
+    QFuture<QVariantList> future =
+        socket->emitWithAck(QStringLiteral("echo"), {QByteArray("\x01\x02", 2), 1.5});
+    QTRY_VERIFY(future.isFinished());
+    QCOMPARE(future.result(), (QVariantList{QByteArray("\x01\x02", 2), 1.5}));
+}
+
+void tst_Client::pingTimeoutOnClient()
+{
+    // A server that completes the handshakes and then never pings.
+    QWebSocketServer silent(QStringLiteral("silent"), QWebSocketServer::NonSecureMode);
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    connect(&silent, &QWebSocketServer::newConnection, this, [&silent] {
+        QWebSocket *ws = silent.nextPendingConnection();
+        ws->sendTextMessage(QStringLiteral("0{\"sid\":\"abc\",\"upgrades\":[],\"pingInterval\":100,"
+                                           "\"pingTimeout\":100,\"maxPayload\":1000000}"));
+        connect(ws, &QWebSocket::textMessageReceived, ws, [ws](const QString &text) {
+            if (text == u"40")
+                ws->sendTextMessage(QStringLiteral("40{\"sid\":\"def\"}"));
+        });
+    });
+    ManagerOptions options;
+    options.reconnection = false;
+    options.transports = {QStringLiteral("websocket")};
+    Manager m(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort())), options);
+    ClientSocket *socket = m.socket();
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+    QSignalSpy connectedSpy(socket, &ClientSocket::connected);
+    QString id;
+    connect(socket, &ClientSocket::connected, this, [&id, socket] { id = socket->id(); });
+    QTRY_COMPARE(connectedSpy.count(), 1);
+    QCOMPARE(id, QStringLiteral("def"));
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_COMPARE(disconnected.count(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("ping timeout"));
+    QVERIFY(clock.elapsed() < 1000);
+}
+
+void tst_Client::optionsFromVariantMap()
+{
+    QString error;
+    SocketOptions socketOptions;
+    const ManagerOptions options = ManagerOptions::fromVariantMap(
+        {{QStringLiteral("path"), QStringLiteral("/x")},
+         {QStringLiteral("transports"), QStringList{QStringLiteral("websocket")}},
+         {QStringLiteral("reconnectionAttempts"), 1e300},
+         {QStringLiteral("force new connection"), true},
+         {QStringLiteral("auth"), QVariantMap{{QStringLiteral("a"), 1}}},
+         {QStringLiteral("timeout"), false}},
+        &error, &socketOptions);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(options.path, QStringLiteral("/x"));
+    QVERIFY(options.forceNew);
+    QCOMPARE(options.timeout, -1);
+    QCOMPARE(options.reconnectionAttempts, std::numeric_limits<int>::max());
+    QCOMPARE(socketOptions.auth.value(QStringLiteral("a")).toInt(), 1);
+    ManagerOptions::fromVariantMap(
+        {{QStringLiteral("transports"), QStringList{QStringLiteral("webtransport")}}}, &error);
+    QVERIFY(error.contains(u"HTTP/3"));
+    ManagerOptions::fromVariantMap({{QStringLiteral("agent"), true}}, &error);
+    QVERIFY(error.contains(u"not supported"));
+    ManagerOptions::fromVariantMap({{QStringLiteral("nope"), true}}, &error);
+    QVERIFY(error.contains(u"unknown option"));
+}
+
+QTEST_GUILESS_MAIN(tst_Client)
+#include "tst_client.moc"
