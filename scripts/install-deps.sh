@@ -8,6 +8,8 @@ packages=(
     cmake g++ make pkg-config
     qt6-base-dev qt6-websockets-dev qt6-declarative-dev libgl-dev
     zlib1g-dev openssl ca-certificates
+    # real peers of the interop tests
+    python3-socketio python3-requests python3-websocket chromium
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
