@@ -9,6 +9,7 @@
 #include <QtCore/QVariantMap>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace SocketIO {
@@ -16,6 +17,7 @@ namespace SocketIO {
 namespace EngineIO {
 struct Packet;
 }
+class AdapterPrivate;
 class Namespace;
 class Socket;
 
@@ -98,8 +100,9 @@ public:
     virtual void persistSession(const Session &session);
     virtual std::optional<Session> restoreSession(const QString &pid, const QString &offset);
 
-    QHash<QString, QSet<QString>> rooms() const { return m_rooms; }
-    QHash<QString, QSet<QString>> sids() const { return m_sids; }
+    // Snapshots: room -> socket ids, and socket id -> rooms.
+    QHash<QString, QSet<QString>> rooms() const;
+    QHash<QString, QSet<QString>> sids() const;
 
 Q_SIGNALS:
     void roomCreated(const QString &room);
@@ -121,8 +124,7 @@ private:
     void removeFromRoom(const QString &room, const QString &id);
 
     Namespace *const m_nsp;
-    QHash<QString, QSet<QString>> m_rooms; // room -> socket ids
-    QHash<QString, QSet<QString>> m_sids;  // socket id -> rooms
+    std::unique_ptr<AdapterPrivate> const d;
 };
 
 } // namespace SocketIO

@@ -8,6 +8,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QTimerEvent>
 
 Q_LOGGING_CATEGORY(lcEngine, "socketio.engine", QtWarningMsg)
 
@@ -26,27 +27,27 @@ using namespace EngineIO;
 
 EngineSocketPrivate::EngineSocketPrivate(EngineSocket *q)
     : q_ptr(q)
+{}
+
+// Timers are QBasicTimers on the socket (no QObject each): a session holds thousands.
+void EngineSocketPrivate::onTimer(int timerId)
 {
-    for (QTimer *timer : {&pingIntervalTimer, &pingTimeoutTimer, &upgradeTimeoutTimer}) {
-        timer->setSingleShot(true);
-        timer->setTimerType(Qt::PreciseTimer);
-    }
-    checkIntervalTimer.setInterval(100);
-    QObject::connect(&pingIntervalTimer, &QTimer::timeout, q, [this] {
-        sendPacket(Packet::text(PacketType::Ping));
-        resetPingTimeout();
-    });
-    QObject::connect(&pingTimeoutTimer, &QTimer::timeout, q,
-                     [this] { onClose(QStringLiteral("ping timeout")); });
-    QObject::connect(&upgradeTimeoutTimer, &QTimer::timeout, q, [this] {
+    if (timerId == heartbeatTimer.timerId()) {
+        heartbeatTimer.stop();
+        if (awaitingPong) {
+            onClose(QStringLiteral("ping timeout"));
+        } else {
+            sendPacket(Packet::text(PacketType::Ping));
+            resetPingTimeout();
+        }
+    } else if (timerId == upgradeTimeoutTimer.timerId()) {
         qCDebug(lcEngine) << id << "upgrade timed out";
         cancelUpgrade();
-    });
-    QObject::connect(&checkIntervalTimer, &QTimer::timeout, q, [this] {
+    } else if (timerId == checkIntervalTimer.timerId()) {
         // Answer the pending GET with a noop so that the client can finish the upgrade.
         if (transport && transport->name() == u"polling" && transport->isWritable())
             transport->send({Packet::text(PacketType::Noop)});
-    });
+    }
 }
 
 void EngineSocketPrivate::setReadyState(EngineSocket::ReadyState state)
@@ -84,14 +85,17 @@ void EngineSocketPrivate::open()
 
 void EngineSocketPrivate::schedulePing()
 {
-    pingIntervalTimer.start(server->options.pingInterval);
+    awaitingPong = false;
+    heartbeatTimer.start(server->options.pingInterval, Qt::PreciseTimer, q_ptr);
 }
 
 void EngineSocketPrivate::resetPingTimeout()
 {
     const EngineOptions &options = server->options;
-    pingTimeoutTimer.start(protocol == 3 ? options.pingInterval + options.pingTimeout
-                                         : options.pingTimeout);
+    awaitingPong = true;
+    heartbeatTimer.start(protocol == 3 ? options.pingInterval + options.pingTimeout
+                                       : options.pingTimeout,
+                         Qt::PreciseTimer, q_ptr);
 }
 
 void EngineSocketPrivate::setTransport(Transport *newTransport)
@@ -158,7 +162,6 @@ void EngineSocketPrivate::onPacket(const Packet &packet)
                     QStringLiteral("invalid heartbeat direction"));
             return;
         }
-        pingTimeoutTimer.stop();
         schedulePing();
         Q_EMIT q->heartbeat();
         break;
@@ -184,8 +187,7 @@ void EngineSocketPrivate::onClose(const QString &reason, const QString &descript
     if (readyState == EngineSocket::ReadyState::Closed)
         return;
     setReadyState(EngineSocket::ReadyState::Closed);
-    pingIntervalTimer.stop();
-    pingTimeoutTimer.stop();
+    heartbeatTimer.stop();
     cancelUpgrade();
     writeBuffer.clear();
     if (transport) {
@@ -209,7 +211,7 @@ void EngineSocketPrivate::maybeUpgrade(Transport *next)
                      [this](const Packet &packet) { onUpgradePacket(packet); });
     QObject::connect(next, &Transport::errorOccurred, q, [this] { cancelUpgrade(); });
     QObject::connect(next, &Transport::closed, q, [this] { cancelUpgrade(); });
-    upgradeTimeoutTimer.start(server->options.upgradeTimeout);
+    upgradeTimeoutTimer.start(server->options.upgradeTimeout, Qt::PreciseTimer, q);
 }
 
 void EngineSocketPrivate::onUpgradePacket(const Packet &packet)
@@ -220,7 +222,7 @@ void EngineSocketPrivate::onUpgradePacket(const Packet &packet)
         Q_EMIT q->upgrading(upgradeTransport->name());
         // The reference checks every 100 ms; answering a pending GET at once saves a
         // client up to 100 ms per upgrade.
-        checkIntervalTimer.start();
+        checkIntervalTimer.start(100, q);
         if (transport && transport->isWritable())
             transport->send({Packet::text(PacketType::Noop)});
         return;
@@ -265,6 +267,11 @@ EngineSocket::EngineSocket(QObject *parent)
 {}
 
 EngineSocket::~EngineSocket() = default;
+
+void EngineSocket::timerEvent(QTimerEvent *event)
+{
+    d_func()->onTimer(event->timerId());
+}
 
 QString EngineSocket::id() const
 {

@@ -55,6 +55,9 @@ Q_SIGNALS:
     // Emitted once. The EngineServer deletes the socket after this signal.
     void closed(const QString &reason, const QString &description);
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     friend class EngineServerPrivate;
     friend class EngineSocketPrivate;

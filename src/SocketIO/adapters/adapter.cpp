@@ -1,5 +1,7 @@
 #include "adapter.h"
 
+#include "adapters/roommembers_p.h"
+
 #include "namespace.h"
 #include "server/client_p.h"
 #include "server/namespace_p.h"
@@ -21,69 +23,92 @@ namespace SocketIO {
     The seam a multi-server adapter plugs into. Owned by its Namespace.
 */
 
+class AdapterPrivate
+{
+public:
+    QHash<QString, RoomMembers> rooms;   // room -> socket ids
+    QHash<QString, QList<QString>> sids; // socket id -> rooms (a socket is in few)
+};
+
 Adapter::Adapter(Namespace *nsp)
     : QObject(nsp)
     , m_nsp(nsp)
+    , d(new AdapterPrivate)
 {}
+
+QHash<QString, QSet<QString>> Adapter::rooms() const
+{
+    QHash<QString, QSet<QString>> out;
+    for (auto it = d->rooms.cbegin(); it != d->rooms.cend(); ++it)
+        out.insert(it.key(), it.value().toSet());
+    return out;
+}
+
+QHash<QString, QSet<QString>> Adapter::sids() const
+{
+    QHash<QString, QSet<QString>> out;
+    for (auto it = d->sids.cbegin(); it != d->sids.cend(); ++it)
+        out.insert(it.key(), QSet<QString>(it.value().cbegin(), it.value().cend()));
+    return out;
+}
 
 Adapter::~Adapter() = default;
 
 void Adapter::addAll(const QString &id, const QSet<QString> &rooms)
 {
-    QSet<QString> &joined = m_sids[id];
+    QList<QString> &joined = d->sids[id];
     for (const QString &room : rooms) {
-        joined.insert(room);
-        auto it = m_rooms.find(room);
-        if (it == m_rooms.end()) {
-            it = m_rooms.insert(room, {});
+        if (!joined.contains(room))
+            joined.append(room);
+        auto it = d->rooms.find(room);
+        if (it == d->rooms.end()) {
+            it = d->rooms.insert(room, {});
             Q_EMIT roomCreated(room);
         }
-        if (!it->contains(id)) {
-            it->insert(id);
+        if (it->insert(id))
             Q_EMIT roomJoined(room, id);
-        }
     }
 }
 
 void Adapter::del(const QString &id, const QString &room)
 {
-    const auto it = m_sids.find(id);
-    if (it != m_sids.end())
-        it->remove(room);
+    const auto it = d->sids.find(id);
+    if (it != d->sids.end())
+        it->removeOne(room);
     removeFromRoom(room, id);
 }
 
 void Adapter::removeFromRoom(const QString &room, const QString &id)
 {
-    const auto it = m_rooms.find(room);
-    if (it == m_rooms.end())
+    const auto it = d->rooms.find(room);
+    if (it == d->rooms.end())
         return;
     if (it->remove(id))
         Q_EMIT roomLeft(room, id);
     if (it->isEmpty()) {
-        m_rooms.erase(it);
+        d->rooms.erase(it);
         Q_EMIT roomDeleted(room);
     }
 }
 
 void Adapter::delAll(const QString &id)
 {
-    const auto it = m_sids.find(id);
-    if (it == m_sids.end())
+    const auto it = d->sids.find(id);
+    if (it == d->sids.end())
         return;
-    const QSet<QString> rooms = *it;
+    const QList<QString> rooms = *it;
     for (const QString &room : rooms)
         removeFromRoom(room, id);
-    m_sids.remove(id);
+    d->sids.remove(id);
 }
 
 QSet<QString> Adapter::computeExceptSids(const QSet<QString> &exceptRooms) const
 {
     QSet<QString> sids;
     for (const QString &room : exceptRooms) {
-        const auto it = m_rooms.constFind(room);
-        if (it != m_rooms.cend())
-            sids.unite(*it);
+        const auto it = d->rooms.constFind(room);
+        if (it != d->rooms.cend())
+            it->forEach([&sids](const QString &id) { sids.insert(id); });
     }
     return sids;
 }
@@ -96,17 +121,20 @@ void Adapter::apply(const BroadcastOptions &options,
     if (!options.rooms.isEmpty()) {
         QSet<QString> seen;
         for (const QString &room : options.rooms) {
-            const auto it = m_rooms.constFind(room);
-            if (it == m_rooms.cend())
+            const auto it = d->rooms.constFind(room);
+            if (it == d->rooms.cend())
                 continue;
-            for (const QString &id : *it) {
-                if (seen.contains(id) || except.contains(id))
-                    continue;
+            // One room needs no deduplication.
+            const bool single = options.rooms.size() == 1;
+            it->forEach([&](const QString &id) {
+                if ((!single && seen.contains(id)) || except.contains(id))
+                    return;
                 if (Socket *socket = nsp->sockets.value(id)) {
-                    seen.insert(id);
+                    if (!single)
+                        seen.insert(id);
                     callback(socket);
                 }
-            }
+            });
         }
         return;
     }
@@ -174,7 +202,8 @@ QSet<QString> Adapter::sockets(const QSet<QString> &rooms) const
 
 QSet<QString> Adapter::socketRooms(const QString &id) const
 {
-    return m_sids.value(id);
+    const QList<QString> rooms = d->sids.value(id);
+    return QSet<QString>(rooms.cbegin(), rooms.cend());
 }
 
 SocketDetails Adapter::detailsOf(const Socket *socket)

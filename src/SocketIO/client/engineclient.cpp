@@ -207,6 +207,7 @@ WebSocketClientTransport::WebSocketClientTransport(EngineClient *engine, const Q
     , m_socket(new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this))
 {
     connect(m_socket, &QWebSocket::connected, this, [this] {
+        m_everOpened = true;
         m_writable = true;
         Q_EMIT opened();
     });
@@ -219,6 +220,12 @@ WebSocketClientTransport::WebSocketClientTransport(EngineClient *engine, const Q
         if (m_closing)
             return;
         m_closing = true;
+        // A connection refused arrives as disconnected() before error() in Qt 6.4: for the
+        // reference it is a "websocket error", not a close.
+        if (!m_writable && !m_everOpened) {
+            Q_EMIT failed(QStringLiteral("websocket error"), m_socket->errorString());
+            return;
+        }
         m_writable = false;
         Q_EMIT closed(QStringLiteral("websocket connection closed"));
     });

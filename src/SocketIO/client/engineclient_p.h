@@ -92,6 +92,7 @@ public:
 private:
     QWebSocket *m_socket;
     bool m_closing = false;
+    bool m_everOpened = false;
 };
 
 class EngineClient : public QObject

@@ -3,8 +3,8 @@
 #include "engineio/transport_p.h"
 #include "enginesocket.h"
 
+#include <QtCore/QBasicTimer>
 #include <QtCore/QPointer>
-#include <QtCore/QTimer>
 
 namespace SocketIO {
 
@@ -26,6 +26,7 @@ public:
     void schedulePing();
     void resetPingTimeout();
     void setReadyState(EngineSocket::ReadyState state);
+    void onTimer(int timerId);
 
     // Upgrade to `transport` (a WebSocket for this sid): probe, then switch on "upgrade".
     void maybeUpgrade(EngineIO::Transport *transport);
@@ -44,10 +45,11 @@ public:
     bool upgraded = false;
     bool closeWhenDrained = false;
     QList<EngineIO::Packet> writeBuffer;
-    QTimer pingIntervalTimer;
-    QTimer pingTimeoutTimer;
-    QTimer upgradeTimeoutTimer;
-    QTimer checkIntervalTimer;
+    // pingInterval, then pingTimeout once the ping is out (v3: the client's deadline).
+    QBasicTimer heartbeatTimer;
+    bool awaitingPong = false;
+    QBasicTimer upgradeTimeoutTimer;
+    QBasicTimer checkIntervalTimer;
 };
 
 } // namespace SocketIO

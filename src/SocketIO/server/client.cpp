@@ -7,6 +7,7 @@
 #include "websocket/frame_p.h"
 
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QTimerEvent>
 #include <QtCore/QUrl>
 #include <QtCore/QUrlQuery>
 
@@ -22,17 +23,30 @@ Client::Client(ServerPrivate *server, EngineSocket *conn)
 {
     connect(conn, &EngineSocket::messageReceived, this, &Client::onMessage);
     connect(conn, &EngineSocket::closed, this, &Client::onClose);
-    m_connectTimeout.setSingleShot(true);
-    connect(&m_connectTimeout, &QTimer::timeout, this, [this] {
-        if (m_nsps.isEmpty()) {
-            qCDebug(lcServer) << "no namespace joined before connectTimeout: closing";
-            close();
-        }
-    });
-    m_connectTimeout.start(server->options.connectTimeout);
+    m_connectTimeout.start(server->options.connectTimeout, this);
 }
 
 Client::~Client() = default;
+
+void Client::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() != m_connectTimeout.timerId())
+        return;
+    m_connectTimeout.stop();
+    if (m_sockets.isEmpty()) {
+        qCDebug(lcServer) << "no namespace joined before connectTimeout: closing";
+        close();
+    }
+}
+
+Socket *Client::socketFor(const QString &nsp) const
+{
+    for (Socket *socket : m_sockets) {
+        if (socket->nsp()->name() == nsp)
+            return socket;
+    }
+    return nullptr;
+}
 
 int Client::protocol() const
 {
@@ -102,7 +116,7 @@ void Client::onDecoded(const Packet &packet)
         for (const auto &item : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
             auth.insert(item.first, item.second);
     }
-    Socket *socket = m_nsps.value(name);
+    Socket *socket = socketFor(name);
     if (!socket && packet.type == Packet::Type::Connect) {
         connectNamespace(name, auth);
     } else if (socket && packet.type != Packet::Type::Connect &&
@@ -152,23 +166,18 @@ void Client::connectNamespace(const QString &name, const QVariantMap &auth)
 
 void Client::registerSocket(Socket *socket)
 {
-    m_sockets.insert(socket->id(), socket);
-    m_nsps.insert(socket->nsp()->name(), socket);
+    m_sockets.append(socket);
     m_connectTimeout.stop();
 }
 
 void Client::remove(Socket *socket)
 {
-    const auto it = m_sockets.find(socket->id());
-    if (it == m_sockets.end() || *it != socket)
-        return;
-    m_sockets.erase(it);
-    m_nsps.remove(socket->nsp()->name());
+    m_sockets.removeOne(socket);
 }
 
 void Client::disconnectAll()
 {
-    const auto sockets = m_sockets.values();
+    const auto sockets = m_sockets;
     for (Socket *socket : sockets)
         socket->disconnect();
     m_sockets.clear();
@@ -186,7 +195,7 @@ void Client::close()
 void Client::onParseError(const QString &message)
 {
     qCDebug(lcServer) << "invalid packet:" << message;
-    const auto sockets = m_sockets.values();
+    const auto sockets = m_sockets;
     for (Socket *socket : sockets)
         SocketPrivate::get(socket)->onError(message);
     if (m_conn)
@@ -201,9 +210,7 @@ void Client::onClose(const QString &reason, const QString &description)
     m_connectTimeout.stop();
     if (m_conn)
         m_conn->disconnect(this);
-    const auto sockets = m_sockets.values();
-    m_sockets.clear();
-    m_nsps.clear();
+    const auto sockets = std::exchange(m_sockets, {});
     for (Socket *socket : sockets)
         SocketPrivate::get(socket)->onClose(reason, description);
 }

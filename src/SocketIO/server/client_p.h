@@ -7,10 +7,10 @@
 #include "enginesocket.h"
 #include "parser.h"
 
+#include <QtCore/QBasicTimer>
 #include <QtCore/QHash>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
-#include <QtCore/QTimer>
 
 namespace SocketIO {
 
@@ -48,14 +48,17 @@ private:
     void onParseError(const QString &message);
     void onClose(const QString &reason, const QString &description);
     void deliverPending();
+    Socket *socketFor(const QString &nsp) const;
+    void timerEvent(QTimerEvent *event) override;
 
     ServerPrivate *const m_server;
     QPointer<EngineSocket> m_conn;
     std::unique_ptr<Decoder> m_decoder;
-    QHash<QString, Socket *> m_sockets;                   // by socket id
-    QHash<QString, Socket *> m_nsps;                      // by namespace name
+    // The sockets of this connection, one per namespace joined (a list: usually one or two,
+    // and a hash costs more than a kilobyte each).
+    QList<Socket *> m_sockets;
     QList<std::pair<QPointer<Socket>, Packet>> m_pending; // decoded, not yet delivered
-    QTimer m_connectTimeout;
+    QBasicTimer m_connectTimeout;
     bool m_closed = false;
 };
 

@@ -157,9 +157,17 @@ bool FrameReader::fail(quint16 code, const char *reason)
 
 bool FrameReader::read(QByteArray &buffer, QList<Message> *messages)
 {
+    const qsizetype used = read(buffer.data(), buffer.size(), messages);
+    if (used < 0)
+        return false;
+    buffer.remove(0, used);
+    return true;
+}
+
+qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *messages)
+{
     qsizetype pos = 0;
-    const qsizetype available = buffer.size();
-    auto *data = reinterpret_cast<uchar *>(buffer.data());
+    auto *data = reinterpret_cast<uchar *>(bytes);
     while (available - pos >= 2) {
         const uchar b0 = data[pos];
         const uchar b1 = data[pos + 1];
@@ -180,29 +188,29 @@ bool FrameReader::read(QByteArray &buffer, QList<Message> *messages)
             length = qFromBigEndian<quint64>(data + pos + 2);
             header = 10;
             if (length >> 63)
-                return fail(ProtocolError, "invalid payload length");
+                return (fail(ProtocolError, "invalid payload length"), qsizetype(-1));
         }
         if (rsv)
-            return fail(ProtocolError, "RSV bits set without an extension");
+            return (fail(ProtocolError, "RSV bits set without an extension"), qsizetype(-1));
         if (!masked)
-            return fail(ProtocolError, "client frames must be masked");
+            return (fail(ProtocolError, "client frames must be masked"), qsizetype(-1));
         const bool control = quint8(opcode) & 0x8;
         if (control) {
             if (!fin || length > 125)
-                return fail(ProtocolError, "invalid control frame");
+                return (fail(ProtocolError, "invalid control frame"), qsizetype(-1));
             if (opcode != Opcode::Close && opcode != Opcode::Ping && opcode != Opcode::Pong)
-                return fail(ProtocolError, "unknown opcode");
+                return (fail(ProtocolError, "unknown opcode"), qsizetype(-1));
         } else if (opcode == Opcode::Continuation) {
             if (!m_inMessage)
-                return fail(ProtocolError, "continuation without a message");
+                return (fail(ProtocolError, "continuation without a message"), qsizetype(-1));
         } else if (opcode == Opcode::Text || opcode == Opcode::Binary) {
             if (m_inMessage)
-                return fail(ProtocolError, "new message inside a fragmented one");
+                return (fail(ProtocolError, "new message inside a fragmented one"), qsizetype(-1));
         } else {
-            return fail(ProtocolError, "unknown opcode");
+            return (fail(ProtocolError, "unknown opcode"), qsizetype(-1));
         }
         if (!control && qint64(length) + m_message.size() > m_maxMessageSize)
-            return fail(MessageTooBig, "Max payload size exceeded");
+            return (fail(MessageTooBig, "Max payload size exceeded"), qsizetype(-1));
         if (quint64(available - pos - header - 4) < length)
             break; // the frame is not all here yet
         uchar key[4];
@@ -213,7 +221,7 @@ bool FrameReader::read(QByteArray &buffer, QList<Message> *messages)
         pos += header + 4 + qsizetype(length);
         if (control) {
             if (opcode == Opcode::Close && length == 1)
-                return fail(ProtocolError, "invalid close frame");
+                return (fail(ProtocolError, "invalid close frame"), qsizetype(-1));
             messages->append({opcode, view.toByteArray()});
             continue;
         }
@@ -234,11 +242,10 @@ bool FrameReader::read(QByteArray &buffer, QList<Message> *messages)
             message = {opcode, view.toByteArray()};
         }
         if (message.opcode == Opcode::Text && !isValidUtf8(message.payload))
-            return fail(InvalidPayload, "invalid UTF-8 sequence");
+            return (fail(InvalidPayload, "invalid UTF-8 sequence"), qsizetype(-1));
         messages->append(std::move(message));
     }
-    buffer.remove(0, pos);
-    return true;
+    return pos;
 }
 
 } // namespace SocketIO::WebSocket

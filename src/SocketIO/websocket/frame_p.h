@@ -55,9 +55,11 @@ public:
         : m_maxMessageSize(maxMessageSize)
     {}
 
-    // Consumes complete frames from `buffer` (the bytes used are removed) and appends the
-    // messages they complete. Returns false on a protocol violation; closeCode() then says
-    // which close code to send.
+    // Consumes complete frames from `data` (unmasking them in place) and appends the
+    // messages they complete. Returns the number of bytes used (a partial frame at the end
+    // is left), or -1 on a protocol violation; closeCode() then says which code to send.
+    qsizetype read(char *data, qsizetype size, QList<Message> *messages);
+    // The same over a buffer; the bytes used are removed from it.
     bool read(QByteArray &buffer, QList<Message> *messages);
     quint16 closeCode() const { return m_closeCode; }
     QByteArray errorReason() const { return m_reason; }

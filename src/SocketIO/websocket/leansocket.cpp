@@ -1,36 +1,63 @@
 #include "websocket/leansocket_p.h"
 
+#include <QtCore/QSocketNotifier>
+#include <QtCore/QTimerEvent>
 #include <QtCore/QtEndian>
+#include <QtNetwork/QSslSocket>
 #include <QtNetwork/QTcpSocket>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace SocketIO::WebSocket {
 
+namespace {
+constexpr qsizetype ScratchSize = 64 * 1024;
+constexpr int LingerMs = 1000; // how long a closing connection waits for the peer
+} // namespace
+
 LeanSocket::LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
     , m_reader(maxMessageSize)
+    , m_peerAddress(socket->peerAddress())
+    , m_peerPort(socket->peerPort())
 {
-    socket->setParent(this);
-    connect(socket, &QTcpSocket::readyRead, this, &LeanSocket::onReadyRead);
-    connect(socket, &QTcpSocket::disconnected, this, &LeanSocket::onDisconnected);
+    if (qobject_cast<QSslSocket *>(socket)) {
+        m_socket = socket;
+        socket->setParent(this);
+        connect(socket, &QTcpSocket::readyRead, this, &LeanSocket::onReadable);
+        connect(socket, &QTcpSocket::disconnected, this, &LeanSocket::closeConnection);
+        return;
+    }
+    // Take the descriptor over; what the socket buffered already is the start of the
+    // stream of frames.
+    m_partial = socket->readAll();
+    m_fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    // We may be inside the socket's readyRead(): let it unwind before it goes.
+    socket->disconnect();
+    socket->abort();
+    socket->deleteLater();
+    if (m_fd < 0) {
+        m_state = State::Closed;
+        return;
+    }
+    ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
+    m_readNotifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Read);
+    connect(m_readNotifier.get(), &QSocketNotifier::activated, this, &LeanSocket::onReadable);
 }
 
 LeanSocket::~LeanSocket()
 {
+    m_readNotifier.reset();
+    m_writeNotifier.reset();
+    if (m_fd >= 0)
+        ::close(m_fd);
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
     }
-}
-
-QHostAddress LeanSocket::peerAddress() const
-{
-    return m_socket ? m_socket->peerAddress() : QHostAddress();
-}
-
-quint16 LeanSocket::peerPort() const
-{
-    return m_socket ? m_socket->peerPort() : 0;
 }
 
 void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::Header> &extraHeaders)
@@ -41,21 +68,147 @@ void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::He
     for (const auto &header : extraHeaders)
         response += header.first + ": " + header.second + "\r\n";
     response += "\r\n";
-    m_socket->write(response);
+    if (m_state == State::Closed) {
+        QMetaObject::invokeMethod(this, &LeanSocket::disconnected, Qt::QueuedConnection);
+        return;
+    }
     m_state = State::Open;
-    if (m_socket->bytesAvailable())
-        QMetaObject::invokeMethod(this, &LeanSocket::onReadyRead, Qt::QueuedConnection);
+    write(response.constData(), response.size());
+    if (!m_partial.isEmpty() || (m_socket && m_socket->bytesAvailable()))
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (m_socket) {
+                    onReadable();
+                    return;
+                }
+                QByteArray pending = std::exchange(m_partial, {});
+                consume(pending.data(), pending.size());
+            },
+            Qt::QueuedConnection);
 }
 
-void LeanSocket::onReadyRead()
+void LeanSocket::write(const char *data, qsizetype size)
 {
-    if (!m_socket || m_state == State::Closed)
+    if (m_socket) {
+        m_socket->write(data, size);
         return;
-    m_buffer += m_socket->readAll();
-    QList<FrameReader::Message> messages;
-    const bool ok = m_reader.read(m_buffer, &messages);
+    }
+    if (m_fd < 0)
+        return;
+    if (!m_unsent.isEmpty()) {
+        m_unsent.append(data, size);
+        return;
+    }
+    qsizetype sent = 0;
+    while (sent < size) {
+        const ssize_t n = ::send(m_fd, data + sent, size_t(size - sent), MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            // The peer is gone; reading will see it.
+            QMetaObject::invokeMethod(this, &LeanSocket::closeConnection, Qt::QueuedConnection);
+            return;
+        }
+        break;
+    }
+    if (sent == size)
+        return;
+    m_unsent.append(data + sent, size - sent);
+    if (!m_writeNotifier) {
+        m_writeNotifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Write);
+        connect(m_writeNotifier.get(), &QSocketNotifier::activated, this, &LeanSocket::onWritable);
+    }
+    m_writeNotifier->setEnabled(true);
+}
+
+void LeanSocket::onWritable()
+{
+    while (!m_unsent.isEmpty()) {
+        const ssize_t n = ::send(m_fd, m_unsent.constData(), size_t(m_unsent.size()), MSG_NOSIGNAL);
+        if (n > 0) {
+            m_unsent.remove(0, n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            closeConnection();
+            return;
+        }
+        return; // wait for the next notification
+    }
+    m_unsent = QByteArray(); // an idle connection keeps no buffer
+    m_writeNotifier->setEnabled(false);
+    finishWrites();
+}
+
+void LeanSocket::finishWrites()
+{
+    if (!m_shutdownAfterWrites || !m_unsent.isEmpty())
+        return;
+    m_shutdownAfterWrites = false;
+    if (m_socket) {
+        m_socket->disconnectFromHost();
+        return;
+    }
+    // Our close frame is out: half-close and wait for the peer to finish.
+    ::shutdown(m_fd, SHUT_WR);
+    m_lingerTimer.start(LingerMs, this);
+}
+
+void LeanSocket::onReadable()
+{
+    if (m_state == State::Closed)
+        return;
+    if (m_socket) {
+        QByteArray data = m_partial + m_socket->readAll();
+        m_partial.clear();
+        consume(data.data(), data.size());
+        return;
+    }
+    static thread_local char scratch[ScratchSize];
     QPointer<LeanSocket> self(this);
-    for (const FrameReader::Message &message : std::as_const(messages)) {
+    while (self && m_fd >= 0 && m_state != State::Closed) {
+        const ssize_t n = ::recv(m_fd, scratch, sizeof scratch, 0);
+        if (n > 0) {
+            if (m_partial.isEmpty()) {
+                consume(scratch, n);
+            } else {
+                m_partial.append(scratch, n);
+                QByteArray data = std::exchange(m_partial, {});
+                consume(data.data(), data.size());
+            }
+            if (n < qsizetype(sizeof scratch))
+                return;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        closeConnection(); // end of stream or error
+        return;
+    }
+}
+
+void LeanSocket::consume(char *data, qsizetype size)
+{
+    QList<FrameReader::Message> messages;
+    const qsizetype used = m_reader.read(data, size, &messages);
+    if (used >= 0 && used < size)
+        m_partial.append(data + used, size - used);
+    deliver(messages, used >= 0);
+}
+
+void LeanSocket::deliver(const QList<FrameReader::Message> &messages, bool ok)
+{
+    QPointer<LeanSocket> self(this);
+    for (const FrameReader::Message &message : messages) {
         if (!self || m_state != State::Open)
             return;
         switch (message.opcode) {
@@ -69,18 +222,16 @@ void LeanSocket::onReadyRead()
             sendFrame(encodeFrame(Opcode::Pong, message.payload));
             break;
         case Opcode::Pong:
+        case Opcode::Continuation:
             break;
         case Opcode::Close: {
             // Echo the peer's code and close.
-            const quint16 code = message.payload.size() >= 2
-                                     ? qFromBigEndian<quint16>(message.payload.constData())
-                                     : quint16(NormalClosure);
-            m_closeCode = code;
-            close(message.payload.size() >= 2 ? code : quint16(NormalClosure));
+            const bool hasCode = message.payload.size() >= 2;
+            m_closeCode = hasCode ? qFromBigEndian<quint16>(message.payload.constData())
+                                  : quint16(NormalClosure);
+            close(m_closeCode);
             return;
         }
-        case Opcode::Continuation:
-            break;
         }
     }
     if (!ok && self && m_state == State::Open) {
@@ -93,24 +244,24 @@ void LeanSocket::onReadyRead()
 void LeanSocket::sendText(QByteArrayView utf8)
 {
     if (m_state == State::Open)
-        m_socket->write(encodeFrame(Opcode::Text, utf8));
+        sendFrame(encodeFrame(Opcode::Text, utf8));
 }
 
 void LeanSocket::sendBinary(QByteArrayView data)
 {
     if (m_state == State::Open)
-        m_socket->write(encodeFrame(Opcode::Binary, data));
+        sendFrame(encodeFrame(Opcode::Binary, data));
 }
 
 void LeanSocket::sendFrame(const QByteArray &frame)
 {
     if (m_state == State::Open)
-        m_socket->write(frame);
+        write(frame.constData(), frame.size());
 }
 
 void LeanSocket::close(quint16 code, const QByteArray &reason)
 {
-    if (m_state != State::Open || !m_socket)
+    if (m_state != State::Open)
         return;
     m_state = State::Closing;
     if (!m_closeCode)
@@ -118,21 +269,41 @@ void LeanSocket::close(quint16 code, const QByteArray &reason)
     QByteArray payload(2, Qt::Uninitialized);
     qToBigEndian<quint16>(code, payload.data());
     payload += reason.left(123);
-    m_socket->write(encodeFrame(Opcode::Close, payload));
-    m_socket->disconnectFromHost();
+    const QByteArray frame = encodeFrame(Opcode::Close, payload);
+    write(frame.constData(), frame.size());
+    m_shutdownAfterWrites = true;
+    finishWrites();
 }
 
 void LeanSocket::abort()
 {
-    if (m_socket)
-        m_socket->abort();
+    closeConnection();
 }
 
-void LeanSocket::onDisconnected()
+void LeanSocket::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() == m_lingerTimer.timerId())
+        closeConnection(); // the peer did not close in time
+    else
+        QObject::timerEvent(event);
+}
+
+void LeanSocket::closeConnection()
 {
     if (m_state == State::Closed)
         return;
     m_state = State::Closed;
+    m_lingerTimer.stop();
+    m_readNotifier.reset();
+    m_writeNotifier.reset();
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+    m_unsent = QByteArray();
+    m_partial = QByteArray();
+    if (m_socket)
+        m_socket->abort();
     Q_EMIT disconnected();
 }
 

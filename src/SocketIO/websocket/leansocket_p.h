@@ -1,14 +1,22 @@
-// The built-in ("lean") server WebSocket: RFC 6455 over a QTcpSocket, without QWebSocket's
-// per-socket buffers.
+// The built-in ("lean") server WebSocket: RFC 6455 straight on the socket descriptor.
+//
+// A plain TCP connection is taken over from its QTcpSocket: reads go through one scratch
+// buffer per thread and writes go to the kernel at once, so an idle connection keeps no
+// buffers (QTcpSocket keeps a 16 KiB read and a 16 KiB write chunk per socket). A TLS
+// connection (QSslSocket) stays on its socket.
 #pragma once
 
 #include "httprequest.h"
 #include "websocket/frame_p.h"
 
+#include <QtCore/QBasicTimer>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 
+#include <memory>
+
 QT_BEGIN_NAMESPACE
+class QSocketNotifier;
 class QTcpSocket;
 QT_END_NAMESPACE
 
@@ -18,7 +26,7 @@ class LeanSocket : public QObject
 {
     Q_OBJECT
 public:
-    // Takes ownership of `socket`, whose upgrade request has been read already.
+    // Takes over `socket`, whose upgrade request has been read already.
     LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *parent = nullptr);
     ~LeanSocket() override;
 
@@ -29,14 +37,14 @@ public:
     void sendBinary(QByteArrayView data);
     // Writes an already encoded frame (shared by every recipient of a broadcast).
     void sendFrame(const QByteArray &frame);
-    // Sends a close frame and closes the connection once it is written.
+    // Sends a close frame; the connection ends once the peer answers (or after a second).
     void close(quint16 code = NormalClosure, const QByteArray &reason = {});
     void abort();
 
     bool isOpen() const { return m_state == State::Open; }
     quint16 closeCode() const { return m_closeCode; }
-    QHostAddress peerAddress() const;
-    quint16 peerPort() const;
+    QHostAddress peerAddress() const { return m_peerAddress; }
+    quint16 peerPort() const { return m_peerPort; }
 
 Q_SIGNALS:
     void textReceived(const QByteArray &utf8);
@@ -44,16 +52,36 @@ Q_SIGNALS:
     void disconnected();
     void errorOccurred(const QString &description);
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     enum class State { Connecting, Open, Closing, Closed };
-    void onReadyRead();
-    void onDisconnected();
+    void write(const char *data, qsizetype size);
+    void onReadable();
+    void onWritable();
+    // Parses frames from `data` (a partial frame at the end is kept for later).
+    void consume(char *data, qsizetype size);
+    void deliver(const QList<FrameReader::Message> &messages, bool ok);
+    void finishWrites();
+    void closeConnection();
 
+    // Descriptor backend (plain TCP).
+    int m_fd = -1;
+    std::unique_ptr<QSocketNotifier> m_readNotifier;
+    std::unique_ptr<QSocketNotifier> m_writeNotifier;
+    QByteArray m_unsent;
+    // QTcpSocket backend (TLS).
     QPointer<QTcpSocket> m_socket;
+
     FrameReader m_reader;
-    QByteArray m_buffer;
+    QByteArray m_partial; // the start of a frame not complete yet
     State m_state = State::Connecting;
+    bool m_shutdownAfterWrites = false;
     quint16 m_closeCode = 0;
+    QHostAddress m_peerAddress;
+    quint16 m_peerPort = 0;
+    QBasicTimer m_lingerTimer;
 };
 
 } // namespace SocketIO::WebSocket
