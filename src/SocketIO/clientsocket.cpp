@@ -130,8 +130,8 @@ void ClientSocketPrivate::onConnect(const QString &sid, const QString &newPid)
     // What arrived before the CONNECT (missed packets on recovery) goes first.
     const auto received = std::exchange(receiveBuffer, {});
     const auto toSend = std::exchange(sendBuffer, {});
-    for (const auto &[event, args] : received)
-        deliver(event, args, Ack());
+    for (const auto &r : received)
+        deliver(r.event, r.args, r.ack);
     for (const Packet &p : toSend)
         packet(p);
     Q_EMIT q->connectedChanged();
@@ -160,7 +160,7 @@ void ClientSocketPrivate::onEvent(const Packet &packet)
         });
     }
     if (!connected) {
-        receiveBuffer.append({event, args});
+        receiveBuffer.append({event, args, ack});
         return;
     }
     deliver(event, args, ack);

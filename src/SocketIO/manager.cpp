@@ -88,7 +88,13 @@ void ManagerPrivate::cleanupEngine()
     engine = nullptr;
     old->disconnect(q);
     old->close();
-    old->deleteLater();
+    // It lives on until what it had queued (a DISCONNECT, say) is out.
+    if (old->state() == EngineIO::EngineClient::State::Closed) {
+        old->deleteLater();
+    } else {
+        QObject::connect(old, &EngineIO::EngineClient::closed, old, &QObject::deleteLater);
+        QTimer::singleShot(10'000, old, &QObject::deleteLater);
+    }
 }
 
 void ManagerPrivate::onEngineOpen()

@@ -416,7 +416,7 @@ void EngineClient::setTransport(ClientTransport *transport)
         m_writeBuffer.remove(0, qMin(m_inFlight, m_writeBuffer.size()));
         m_inFlight = 0;
         if (m_writeBuffer.isEmpty() && m_state == State::Closing)
-            finishClose();
+            continueClose();
         else
             flush();
     });
@@ -533,6 +533,7 @@ void EngineClient::probe(const QString &name)
         if (m_probe == guard)
             m_probe = nullptr;
         flush();
+        continueClose();
     };
     connect(candidate, &ClientTransport::opened, this,
             [candidate] { candidate->send({Packet::text(PacketType::Ping, "probe")}); });
@@ -563,6 +564,7 @@ void EngineClient::probe(const QString &name)
                     // The upgrade packet went out on its own; what was queued follows.
                     m_inFlight = 0;
                     flush();
+                    continueClose();
                 });
             });
     connect(candidate, &ClientTransport::failed, this,
@@ -577,8 +579,19 @@ void EngineClient::close()
     if (m_state != State::Opening && m_state != State::Open)
         return;
     m_state = State::Closing;
-    if (!m_writeBuffer.isEmpty() && m_transport && !m_upgrading)
-        return; // finishClose() once drained
+    // Like the reference: what is queued goes first, and an upgrade under way finishes (or
+    // fails) before the close.
+    if (!m_writeBuffer.isEmpty() && m_transport)
+        return; // continued once drained
+    if (m_upgrading)
+        return; // continued when the probe ends
+    finishClose();
+}
+
+void EngineClient::continueClose()
+{
+    if (m_state != State::Closing || m_upgrading || (!m_writeBuffer.isEmpty() && m_transport))
+        return;
     finishClose();
 }
 

@@ -148,6 +148,7 @@ private:
     void flush();
     void probe(const QString &name);
     void finishClose();
+    void continueClose();
 
     const QUrl m_url;
     const ManagerOptions m_options;

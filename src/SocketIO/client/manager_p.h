@@ -141,7 +141,13 @@ public:
     qint64 ids = 0;
     QHash<qint64, PendingAck> acks;
     QList<Packet> sendBuffer;
-    QList<std::pair<QString, QVariantList>> receiveBuffer;
+    struct Received
+    {
+        QString event;
+        QVariantList args;
+        Ack ack;
+    };
+    QList<Received> receiveBuffer;
     QList<Handler> handlers;
     QList<Listener> anyListeners;
     QList<Listener> anyOutgoingListeners;
