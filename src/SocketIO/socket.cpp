@@ -46,10 +46,11 @@ QString javaScriptDate(const QDateTime &now)
                .arg(zone.isEmpty() ? QStringLiteral("Coordinated Universal Time") : zone);
 }
 
-Handshake buildHandshake(EngineSocket *conn, const QVariantMap &auth)
+// Built when asked for, from the request kept (shared with the engine session): a socket
+// holds only the raw request, not the maps.
+Handshake buildHandshake(const HttpRequest &request, const QVariantMap &auth, qint64 issued)
 {
     Handshake h;
-    const HttpRequest request = conn->request();
     for (const auto &header : request.headers()) {
         const QString name = QString::fromLatin1(header.first);
         const QString value = QString::fromUtf8(header.second);
@@ -59,12 +60,11 @@ Handshake buildHandshake(EngineSocket *conn, const QVariantMap &auth)
         else
             *it = QString(it->toString() + QStringLiteral(", ") + value);
     }
-    const QDateTime now = QDateTime::currentDateTime();
-    h.time = javaScriptDate(now);
-    h.address = conn->remoteAddress().toString();
+    h.time = javaScriptDate(QDateTime::fromMSecsSinceEpoch(issued));
+    h.address = request.peerAddress().toString();
     h.xdomain = request.hasHeader("origin");
     h.secure = request.isSecure();
-    h.issued = now.toMSecsSinceEpoch();
+    h.issued = issued;
     h.url = QString::fromUtf8(request.target());
     const auto items = request.query().queryItems(QUrl::FullyDecoded);
     for (const auto &item : items)
@@ -127,7 +127,9 @@ Socket *SocketPrivate::create(Namespace *nsp, Client *client, const QVariantMap 
         if (server->options.connectionStateRecovery)
             d->pid = generateId();
     }
-    d->handshake = buildHandshake(client->conn(), auth);
+    d->request = client->conn()->request();
+    d->auth = auth;
+    d->issued = QDateTime::currentMSecsSinceEpoch();
     return socket;
 }
 
@@ -218,38 +220,23 @@ void SocketPrivate::onEvent(const Packet &packet)
 
 void SocketPrivate::dispatch(const QString &event, const QVariantList &args, const Ack &ack)
 {
+    if (middlewares.isEmpty()) {
+        // The common case, on the hot path: no copies, no queued call.
+        deliverEvent(event, args, ack);
+        return;
+    }
     QList<MiddlewareEntry> chain = middlewares;
     chain.removeIf([](const MiddlewareEntry &e) { return e.hasContext && e.context.isNull(); });
     QPointer<Socket> guard(q_ptr);
     auto finish = [guard, event, args, ack](bool accepted, const QString &message,
                                             const QVariant &data) {
-        QMetaObject::invokeMethod(
-            guard.data(),
-            [guard, event, args, ack, accepted, message, data] {
-                if (!guard)
-                    return;
-                if (!accepted) {
-                    Q_EMIT guard->errorOccurred(message, data);
-                    return;
-                }
-                SocketPrivate *d = SocketPrivate::get(guard);
-                if (!d->connected)
-                    return;
-                Q_EMIT guard->eventReceived(event, args, ack);
-                const auto handlers = d->handlers;
-                for (const Handler &h : handlers) {
-                    if (!guard)
-                        return;
-                    if (h.event == event && (!h.hasContext || h.context))
-                        h.handler(args, ack);
-                }
-            },
-            Qt::QueuedConnection);
+        if (!guard)
+            return;
+        if (!accepted)
+            Q_EMIT guard->errorOccurred(message, data);
+        else
+            SocketPrivate::get(guard)->deliverEvent(event, args, ack);
     };
-    if (chain.isEmpty()) {
-        finish(true, {}, {});
-        return;
-    }
     auto step = std::make_shared<std::function<void(qsizetype)>>();
     *step = [chain, finish, step, event, args](qsizetype i) {
         if (i >= chain.size()) {
@@ -270,6 +257,24 @@ void SocketPrivate::dispatch(const QString &event, const QVariantList &args, con
             }));
     };
     (*step)(0);
+}
+
+void SocketPrivate::deliverEvent(const QString &event, const QVariantList &args, const Ack &ack)
+{
+    Q_Q(Socket);
+    if (!connected)
+        return;
+    QPointer<Socket> guard(q);
+    Q_EMIT q->eventReceived(event, args, ack);
+    // Handlers may be added or removed while running: iterate over a snapshot (cheap: the
+    // list is implicitly shared).
+    const auto snapshot = handlers;
+    for (const Handler &h : snapshot) {
+        if (!guard)
+            return;
+        if (h.event == event && (!h.hasContext || h.context))
+            h.handler(args, ack);
+    }
 }
 
 void SocketPrivate::onAck(const Packet &packet)
@@ -429,7 +434,8 @@ Server *Socket::server() const
 
 Handshake Socket::handshake() const
 {
-    return d_func()->handshake;
+    Q_D(const Socket);
+    return buildHandshake(d->request, d->auth, d->issued);
 }
 
 EngineSocket *Socket::conn() const

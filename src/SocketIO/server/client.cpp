@@ -121,24 +121,12 @@ void Client::onDecoded(const Packet &packet)
         connectNamespace(name, auth);
     } else if (socket && packet.type != Packet::Type::Connect &&
                packet.type != Packet::Type::ConnectError) {
-        // The reference delivers on the next tick: queue it (in order), and deliver what is
-        // queued before a close that arrives meanwhile.
-        m_pending.append({socket, packet});
-        if (m_pending.size() == 1)
-            QMetaObject::invokeMethod(this, &Client::deliverPending, Qt::QueuedConnection);
+        // Delivered at once (the reference waits for the next tick; nothing observable
+        // depends on it, and a posted event per packet is the largest cost on this path).
+        SocketPrivate::get(socket)->onPacket(packet);
     } else {
         qCDebug(lcServer) << "invalid state for packet type" << int(packet.type) << "on" << name;
         close();
-    }
-}
-
-void Client::deliverPending()
-{
-    QPointer<Client> self(this);
-    while (self && !m_pending.isEmpty()) {
-        const auto [socket, packet] = m_pending.takeFirst();
-        if (socket)
-            SocketPrivate::get(socket)->onPacket(packet);
     }
 }
 

@@ -47,7 +47,6 @@ private:
     void onDecoded(const Packet &packet);
     void onParseError(const QString &message);
     void onClose(const QString &reason, const QString &description);
-    void deliverPending();
     Socket *socketFor(const QString &nsp) const;
     void timerEvent(QTimerEvent *event) override;
 
@@ -57,7 +56,6 @@ private:
     // The sockets of this connection, one per namespace joined (a list: usually one or two,
     // and a hash costs more than a kilobyte each).
     QList<Socket *> m_sockets;
-    QList<std::pair<QPointer<Socket>, Packet>> m_pending; // decoded, not yet delivered
     QBasicTimer m_connectTimeout;
     bool m_closed = false;
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "httprequest.h"
 #include "socket.h"
 
 #include <QtCore/QHash>
@@ -30,6 +31,7 @@ public:
     void onEvent(const Packet &packet);
     void onAck(const Packet &packet);
     void dispatch(const QString &event, const QVariantList &args, const Ack &ack);
+    void deliverEvent(const QString &event, const QVariantList &args, const Ack &ack);
     void onClose(const QString &reason, const QString &description = {});
     void onError(const QString &message);
     void cleanup();
@@ -62,7 +64,9 @@ public:
     Client *client = nullptr;
     QString id;
     QString pid;
-    Handshake handshake;
+    HttpRequest request; // shared with the engine session
+    QVariantMap auth;
+    qint64 issued = 0;
     QVariantMap data;
     bool connected = false;
     bool recovered = false;

@@ -44,12 +44,18 @@ LeanSocket::LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *paren
         return;
     }
     ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
+    m_poller = Poller::forCurrentThread();
+    if (m_poller && m_poller->add(m_fd, this))
+        return;
+    m_poller = nullptr;
     m_readNotifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Read);
     connect(m_readNotifier.get(), &QSocketNotifier::activated, this, &LeanSocket::onReadable);
 }
 
 LeanSocket::~LeanSocket()
 {
+    if (m_poller && m_fd >= 0)
+        m_poller->remove(m_fd);
     m_readNotifier.reset();
     m_writeNotifier.reset();
     if (m_fd >= 0)
@@ -119,11 +125,22 @@ void LeanSocket::write(const char *data, qsizetype size)
     if (sent == size)
         return;
     m_unsent.append(data + sent, size - sent);
+    setWantWrite(true);
+}
+
+void LeanSocket::setWantWrite(bool want)
+{
+    if (m_poller) {
+        m_poller->setWantWrite(m_fd, want);
+        return;
+    }
     if (!m_writeNotifier) {
+        if (!want)
+            return;
         m_writeNotifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Write);
         connect(m_writeNotifier.get(), &QSocketNotifier::activated, this, &LeanSocket::onWritable);
     }
-    m_writeNotifier->setEnabled(true);
+    m_writeNotifier->setEnabled(want);
 }
 
 void LeanSocket::onWritable()
@@ -143,7 +160,7 @@ void LeanSocket::onWritable()
         return; // wait for the next notification
     }
     m_unsent = QByteArray(); // an idle connection keeps no buffer
-    m_writeNotifier->setEnabled(false);
+    setWantWrite(false);
     finishWrites();
 }
 
@@ -294,6 +311,8 @@ void LeanSocket::closeConnection()
         return;
     m_state = State::Closed;
     m_lingerTimer.stop();
+    if (m_poller && m_fd >= 0)
+        m_poller->remove(m_fd);
     m_readNotifier.reset();
     m_writeNotifier.reset();
     if (m_fd >= 0) {

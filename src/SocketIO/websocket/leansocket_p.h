@@ -8,6 +8,7 @@
 
 #include "httprequest.h"
 #include "websocket/frame_p.h"
+#include "websocket/poller_p.h"
 
 #include <QtCore/QBasicTimer>
 #include <QtCore/QObject>
@@ -22,7 +23,7 @@ QT_END_NAMESPACE
 
 namespace SocketIO::WebSocket {
 
-class LeanSocket : public QObject
+class LeanSocket : public QObject, private Poller::Watcher
 {
     Q_OBJECT
 public:
@@ -60,14 +61,19 @@ private:
     void write(const char *data, qsizetype size);
     void onReadable();
     void onWritable();
+    void readable() override { onReadable(); }
+    void writable() override { onWritable(); }
+    void setWantWrite(bool want);
     // Parses frames from `data` (a partial frame at the end is kept for later).
     void consume(char *data, qsizetype size);
     void deliver(const QList<FrameReader::Message> &messages, bool ok);
     void finishWrites();
     void closeConnection();
 
-    // Descriptor backend (plain TCP).
+    // Descriptor backend (plain TCP): watched by the thread's Poller, or by notifiers when
+    // epoll is missing.
     int m_fd = -1;
+    Poller *m_poller = nullptr;
     std::unique_ptr<QSocketNotifier> m_readNotifier;
     std::unique_ptr<QSocketNotifier> m_writeNotifier;
     QByteArray m_unsent;
