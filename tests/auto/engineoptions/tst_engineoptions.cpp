@@ -73,7 +73,7 @@ void tst_EngineOptions::defaults()
     QCOMPARE(o.destroyUpgrade, true);
     QCOMPARE(o.destroyUpgradeTimeout, 1000);
     QVERIFY(o.initialPacket.isEmpty());
-    QCOMPARE(o.wsEngine, QStringLiteral("qt"));
+    QCOMPARE(o.wsEngine, QStringLiteral("lean"));
     // Node's http.Server limits.
     QCOMPARE(o.http.maxHeaderSize, 16 * 1024);
     QCOMPARE(o.http.keepAliveTimeout, 5000);
