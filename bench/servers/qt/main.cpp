@@ -1,0 +1,75 @@
+// socketio-bench-server: the Qt server of the benchmarks, with the same handlers as
+// bench/node/server.mjs: every socket joins "room"; "echo" and "echo-bin" acknowledge with
+// their arguments; "bcast" sends "news" with its arguments to "room".
+//
+// Prints {"port":N,"wsEngine":...,"dispatcher":...} once listening. QT_NO_GLIB=1 in the
+// environment selects Qt's own event dispatcher instead of the glib one.
+
+#include <SocketIO/server.h>
+
+#include <QtCore/QAbstractEventDispatcher>
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QCoreApplication>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtNetwork/QHostAddress>
+
+#include <csignal>
+#include <cstdio>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Socket.IO benchmark server"));
+    parser.addHelpOption();
+    const QCommandLineOption portOption(QStringLiteral("port"),
+                                        QStringLiteral("Port on 127.0.0.1 (0: any)."),
+                                        QStringLiteral("port"), QStringLiteral("0"));
+    const QCommandLineOption engineOption(QStringLiteral("ws-engine"),
+                                          QStringLiteral("EngineOptions::wsEngine."),
+                                          QStringLiteral("name"), QStringLiteral("qt"));
+    parser.addOption(portOption);
+    parser.addOption(engineOption);
+    parser.process(app);
+
+    SocketIO::ServerOptions options;
+    options.engine.wsEngine = parser.value(engineOption);
+    const QString invalid = options.validate();
+    if (!invalid.isEmpty()) {
+        std::fprintf(stderr, "invalid options: %s\n", qPrintable(invalid));
+        return 2;
+    }
+
+    SocketIO::Server io(options);
+    QObject::connect(&io, &SocketIO::Server::connection, &io, [&io](SocketIO::Socket *socket) {
+        socket->join(QStringLiteral("room"));
+        const auto echo = [](const QVariantList &args, const SocketIO::Ack &ack) { ack(args); };
+        socket->on(QStringLiteral("echo"), socket, echo);
+        socket->on(QStringLiteral("echo-bin"), socket, echo);
+        socket->on(QStringLiteral("bcast"), socket,
+                   [&io](const QVariantList &args, const SocketIO::Ack &) {
+                       io.to(QStringLiteral("room")).emitEvent(QStringLiteral("news"), args);
+                   });
+    });
+    if (!io.listen(QHostAddress::LocalHost, quint16(parser.value(portOption).toUInt()))) {
+        std::fprintf(stderr, "listen failed: %s\n", qPrintable(io.errorString()));
+        return 1;
+    }
+
+    // SIGTERM/SIGINT end the event loop, so the process exits normally.
+    std::signal(SIGTERM, [](int) { QCoreApplication::quit(); });
+    std::signal(SIGINT, [](int) { QCoreApplication::quit(); });
+
+    const QJsonObject info{
+        {QStringLiteral("port"), io.serverPort()},
+        {QStringLiteral("server"), QStringLiteral("qt")},
+        {QStringLiteral("wsEngine"), options.engine.wsEngine},
+        {QStringLiteral("dispatcher"),
+         QString::fromLatin1(QAbstractEventDispatcher::instance()->metaObject()->className())},
+        {QStringLiteral("qt"), QString::fromLatin1(qVersion())},
+    };
+    std::printf("%s\n", QJsonDocument(info).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout);
+    return app.exec();
+}
