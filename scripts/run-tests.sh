@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test (unit, loopback, interop, consumer).
+# Installs what is missing, builds, smoke-runs the benchmarks, and runs every test (unit,
+# loopback, interop, consumer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
+# A short run of every benchmark scenario (Qt lean and qt engines, Node): it prints figures
+# and fails only if the harness itself breaks, never on a time.
+bench/run.sh --quick --ws-engine lean --ws-engine qt
 ctest --test-dir build --output-on-failure --timeout 600 "$@"
