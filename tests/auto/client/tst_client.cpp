@@ -5,7 +5,12 @@
 #include <manager.h>
 #include <server.h>
 
+#include <QtCore/QFile>
 #include <QtCore/QFuture>
+#include <QtCore/QProcess>
+#include <QtCore/QTemporaryDir>
+#include <QtNetwork/QSslCipher>
+#include <QtNetwork/QSslKey>
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -45,6 +50,11 @@ private Q_SLOTS:
     void msgpack();
     void pingTimeoutOnClient();
     void optionsFromVariantMap();
+    void withCredentialsKeepsCookies_data();
+    void withCredentialsKeepsCookies();
+    void rememberUpgrade();
+    void tryAllTransports();
+    void mutualTlsWithCiphers();
 
 private:
     void startServer(ServerOptions options = {});
@@ -573,6 +583,177 @@ void tst_Client::optionsFromVariantMap()
     QVERIFY(error.contains(u"not supported"));
     ManagerOptions::fromVariantMap({{QStringLiteral("nope"), true}}, &error);
     QVERIFY(error.contains(u"unknown option"));
+}
+
+void tst_Client::withCredentialsKeepsCookies_data()
+{
+    QTest::addColumn<bool>("withCredentials");
+    QTest::addRow("withCredentials") << true;
+    QTest::addRow("without") << false;
+}
+
+void tst_Client::withCredentialsKeepsCookies()
+{
+    QFETCH(bool, withCredentials);
+    ServerOptions serverOptions;
+    serverOptions.engine.cookie = CookieOptions();
+    serverOptions.engine.cookie->name = QStringLiteral("sticky");
+    startServer(serverOptions);
+    // The cookie set on the handshake comes back on the next polling requests.
+    QByteArrayList cookies;
+    m_io->engine()->setHeadersHook(
+        this, [&cookies](const HttpRequest &request, HttpResponse &, bool initial) {
+            if (!initial)
+                cookies.append(request.header("cookie"));
+        });
+    ManagerOptions options;
+    options.transports = {QStringLiteral("polling")};
+    options.withCredentials = withCredentials;
+    auto m = manager(options);
+    ClientSocket *socket = m->socket();
+    QTRY_VERIFY(socket->isConnected());
+    QTRY_VERIFY(!cookies.isEmpty());
+    const QByteArray expected = "sticky=" + m_serverSockets.first()->conn()->id().toLatin1();
+    if (withCredentials)
+        QCOMPARE(cookies.last(), expected);
+    else
+        QVERIFY(cookies.last().isEmpty());
+}
+
+void tst_Client::rememberUpgrade()
+{
+    startServer();
+    QStringList firstTransports;
+    connect(m_io.get(), &Server::connection, this, [&firstTransports](Socket *socket) {
+        firstTransports.append(socket->conn()->request().queryItem(QStringLiteral("transport")));
+    });
+    ManagerOptions options;
+    options.rememberUpgrade = true;
+    auto first = manager(options);
+    QSignalSpy upgraded(first.get(), &Manager::upgraded);
+    first->socket();
+    QTRY_COMPARE(upgraded.count(), 1);
+    // A WebSocket worked: the next connection starts there.
+    auto second = manager(options);
+    QTRY_VERIFY(second->socket()->isConnected());
+    QCOMPARE(firstTransports,
+             (QStringList{QStringLiteral("polling"), QStringLiteral("websocket")}));
+    options.rememberUpgrade = false;
+    auto third = manager(options);
+    QTRY_VERIFY(third->socket()->isConnected());
+    QCOMPARE(firstTransports.last(), QStringLiteral("polling"));
+}
+
+void tst_Client::tryAllTransports()
+{
+    ServerOptions serverOptions;
+    serverOptions.engine.transports = {QStringLiteral("polling")};
+    startServer(serverOptions);
+    ManagerOptions options;
+    options.transports = {QStringLiteral("websocket"), QStringLiteral("polling")};
+    options.tryAllTransports = true;
+    options.reconnection = false;
+    auto m = manager(options);
+    ClientSocket *socket = m->socket();
+    QTRY_VERIFY(socket->isConnected());
+    QCOMPARE(m->transportName(), QStringLiteral("polling"));
+    // Without it, the refused WebSocket is the end.
+    options.tryAllTransports = false;
+    auto refused = manager(options);
+    QSignalSpy errors(refused->socket(), &ClientSocket::connectError);
+    QTRY_COMPARE(errors.count(), 1);
+}
+
+void tst_Client::mutualTlsWithCiphers()
+{
+    // A CA, a server certificate and a client certificate with an encrypted key.
+    QTemporaryDir dir;
+    auto run = [](const QStringList &args) {
+        QProcess openssl;
+        openssl.start(QStringLiteral("openssl"), args);
+        return openssl.waitForFinished(30000) && openssl.exitCode() == 0;
+    };
+    const QString d = dir.path();
+    QVERIFY(run({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                 QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                 d + QStringLiteral("/ca.key"), QStringLiteral("-out"),
+                 d + QStringLiteral("/ca.pem"), QStringLiteral("-days"), QStringLiteral("1"),
+                 QStringLiteral("-subj"), QStringLiteral("/CN=test-ca")}));
+    for (const QString &name : {QStringLiteral("server"), QStringLiteral("client")}) {
+        QStringList key = {QStringLiteral("genrsa"), QStringLiteral("-out"),
+                           d + u'/' + name + QStringLiteral(".key"), QStringLiteral("2048")};
+        QVERIFY(run(key));
+        QVERIFY(run({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-key"),
+                     d + u'/' + name + QStringLiteral(".key"), QStringLiteral("-out"),
+                     d + u'/' + name + QStringLiteral(".csr"), QStringLiteral("-subj"),
+                     QStringLiteral("/CN=") + name}));
+        QFile ext(d + u'/' + name + QStringLiteral(".ext"));
+        QVERIFY(ext.open(QIODevice::WriteOnly));
+        ext.write("subjectAltName=IP:127.0.0.1\n");
+        ext.close();
+        QVERIFY(run({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
+                     d + u'/' + name + QStringLiteral(".csr"), QStringLiteral("-CA"),
+                     d + QStringLiteral("/ca.pem"), QStringLiteral("-CAkey"),
+                     d + QStringLiteral("/ca.key"), QStringLiteral("-CAcreateserial"),
+                     QStringLiteral("-out"), d + u'/' + name + QStringLiteral(".pem"),
+                     QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-extfile"),
+                     d + u'/' + name + QStringLiteral(".ext")}));
+    }
+    QVERIFY(
+        run({QStringLiteral("rsa"), QStringLiteral("-in"), d + QStringLiteral("/client.key"),
+             QStringLiteral("-aes256"), QStringLiteral("-passout"), QStringLiteral("pass:secret"),
+             QStringLiteral("-out"), d + QStringLiteral("/client-encrypted.key")}));
+    auto readFile = [](const QString &path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    const QList<QSslCertificate> ca = QSslCertificate::fromPath(d + QStringLiteral("/ca.pem"));
+    QVERIFY(!ca.isEmpty());
+
+    // The server requires a client certificate from that CA.
+    QSslConfiguration serverTls = QSslConfiguration::defaultConfiguration();
+    serverTls.setLocalCertificate(
+        QSslCertificate::fromPath(d + QStringLiteral("/server.pem")).value(0));
+    serverTls.setPrivateKey(QSslKey(readFile(d + QStringLiteral("/server.key")), QSsl::Rsa));
+    serverTls.setCaCertificates(ca);
+    serverTls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    // One TLS 1.2 cipher, so that the client's cipher list decides.
+    serverTls.setProtocol(QSsl::TlsV1_2);
+    serverTls.setCiphers({QSslCipher(QStringLiteral("ECDHE-RSA-AES256-GCM-SHA384"))});
+    m_io = std::make_unique<Server>();
+    connect(m_io.get(), &Server::connection, this,
+            [this](Socket *socket) { m_serverSockets.append(socket); });
+    m_io->setSslConfiguration(serverTls);
+    QVERIFY(m_io->listen(QHostAddress::LocalHost, 0));
+    const QUrl target(QStringLiteral("https://127.0.0.1:%1").arg(m_io->serverPort()));
+
+    ManagerOptions options;
+    options.transports = {QStringLiteral("websocket")};
+    options.reconnection = false;
+    options.tls.ca = ca;
+    // Without a client certificate the server refuses.
+    {
+        Manager m(target, options);
+        QSignalSpy errors(m.socket(), &ClientSocket::connectError);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 10000);
+    }
+    options.tls.cert = QSslCertificate::fromPath(d + QStringLiteral("/client.pem"));
+    options.tls.key = readFile(d + QStringLiteral("/client-encrypted.key"));
+    options.tls.passphrase = "secret";
+    // A cipher list the server does not share fails the handshake.
+    options.tls.ciphers = QStringLiteral("ECDHE-RSA-AES128-GCM-SHA256");
+    {
+        Manager m(target, options);
+        QSignalSpy errors(m.socket(), &ClientSocket::connectError);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 10000);
+        QCOMPARE(m_serverSockets.size(), 0);
+    }
+    options.tls.ciphers = QStringLiteral("ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384");
+    Manager m(target, options);
+    ClientSocket *socket = m.socket();
+    QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10000);
+    QCOMPARE(m_serverSockets.size(), 1);
+    QVERIFY(m_serverSockets.first()->handshake().secure);
 }
 
 QTEST_GUILESS_MAIN(tst_Client)
