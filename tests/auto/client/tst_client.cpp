@@ -55,6 +55,8 @@ private Q_SLOTS:
     void rememberUpgrade();
     void tryAllTransports();
     void mutualTlsWithCiphers();
+    void connectionTimeout();
+    void pingSignal();
 
 private:
     void startServer(ServerOptions options = {});
@@ -754,6 +756,37 @@ void tst_Client::mutualTlsWithCiphers()
     QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10000);
     QCOMPARE(m_serverSockets.size(), 1);
     QVERIFY(m_serverSockets.first()->handshake().secure);
+}
+
+void tst_Client::connectionTimeout()
+{
+    // A server that accepts connections and never answers.
+    QTcpServer mute;
+    QVERIFY(mute.listen(QHostAddress::LocalHost, 0));
+    ManagerOptions options;
+    options.timeout = 200;
+    options.reconnection = false;
+    Manager m(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(mute.serverPort())), options);
+    QSignalSpy errors(&m, &Manager::errorOccurred);
+    ClientSocket *socket = m.socket();
+    QSignalSpy connectErrors(socket, &ClientSocket::connectError);
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_COMPARE(errors.count(), 1);
+    QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("timeout"));
+    QVERIFY(clock.elapsed() >= 150);
+    QCOMPARE(connectErrors.count(), 1);
+}
+
+void tst_Client::pingSignal()
+{
+    ServerOptions serverOptions;
+    serverOptions.engine.pingInterval = 100;
+    startServer(serverOptions);
+    auto m = manager();
+    QSignalSpy pings(m.get(), &Manager::ping);
+    m->socket();
+    QTRY_VERIFY(pings.count() >= 2);
 }
 
 QTEST_GUILESS_MAIN(tst_Client)
