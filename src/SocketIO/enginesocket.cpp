@@ -121,6 +121,13 @@ void EngineSocketPrivate::sendPacket(const Packet &packet)
     if (readyState == EngineSocket::ReadyState::Closing ||
         readyState == EngineSocket::ReadyState::Closed)
         return;
+    // The hot path (a WebSocket, nothing queued): straight to the transport, no list.
+    if (writeBuffer.isEmpty() && transport && transport->isWritable() && !transport->batches()) {
+        Q_Q(EngineSocket);
+        transport->sendOne(packet);
+        Q_EMIT q->drained();
+        return;
+    }
     writeBuffer.append(packet);
     flush();
 }

@@ -69,36 +69,39 @@ void WebSocketTransport::onFrame(QByteArrayView frame, bool binary)
 
 void WebSocketTransport::send(const QList<Packet> &packets)
 {
-    for (const Packet &packet : packets) {
-        if (m_lean) {
-            if (m_protocol != 3) {
-                if (!packet.wsFrame.isEmpty())
-                    m_lean->sendFrame(packet.wsFrame);
-                else if (packet.binary)
-                    m_lean->sendBinary(packet.data);
-                else
-                    m_lean->sendFrame(
-                        WebSocket::encodeTextFrame(typeChar(packet.type), packet.data));
-                continue;
-            }
-            bool binaryFrame = false;
-            const QByteArray frame = V3::encodePacket(packet, true, &binaryFrame);
-            if (binaryFrame)
-                m_lean->sendBinary(frame);
+    for (const Packet &packet : packets)
+        sendOne(packet);
+}
+
+void WebSocketTransport::sendOne(const Packet &packet)
+{
+    if (m_lean) {
+        if (m_protocol != 3) {
+            if (!packet.wsFrame.isEmpty())
+                m_lean->sendFrame(packet.wsFrame);
+            else if (packet.binary)
+                m_lean->sendBinary(packet.data);
             else
-                m_lean->sendText(frame);
-            continue;
-        }
-        if (!m_qt)
+                m_lean->sendFrame(WebSocket::encodeTextFrame(typeChar(packet.type), packet.data));
             return;
+        }
         bool binaryFrame = false;
-        const QByteArray frame = m_protocol == 3 ? V3::encodePacket(packet, true, &binaryFrame)
-                                                 : encodePacket(packet, true, &binaryFrame);
+        const QByteArray frame = V3::encodePacket(packet, true, &binaryFrame);
         if (binaryFrame)
-            m_qt->sendBinaryMessage(frame);
+            m_lean->sendBinary(frame);
         else
-            m_qt->sendTextMessage(QString::fromUtf8(frame));
+            m_lean->sendText(frame);
+        return;
     }
+    if (!m_qt)
+        return;
+    bool binaryFrame = false;
+    const QByteArray frame = m_protocol == 3 ? V3::encodePacket(packet, true, &binaryFrame)
+                                             : encodePacket(packet, true, &binaryFrame);
+    if (binaryFrame)
+        m_qt->sendBinaryMessage(frame);
+    else
+        m_qt->sendTextMessage(QString::fromUtf8(frame));
 }
 
 void WebSocketTransport::close()
