@@ -1,5 +1,6 @@
 #include "broadcastoperator.h"
 
+#include "listeners_p.h"
 #include "parser/parsers_p.h"
 #include "server/namespace_p.h"
 #include "server/socket_p.h"
@@ -196,22 +197,8 @@ bool BroadcastOperator::emitEvent(
 QFuture<QVariantList> BroadcastOperator::emitWithAck(const QString &event,
                                                      const QVariantList &args) const
 {
-    auto promise = std::make_shared<QPromise<QVariantList>>();
-    promise->start();
-    QFuture<QVariantList> future = promise->future();
-    const bool sent = emitEvent(event, args, nullptr,
-                                [promise](const QString &error, const QVariantList &responses) {
-                                    if (!error.isEmpty())
-                                        promise->setException(TimeoutError(responses));
-                                    else
-                                        promise->addResult(responses);
-                                    promise->finish();
-                                });
-    if (!sent) {
-        promise->setException(std::make_exception_ptr(QUnhandledException()));
-        promise->finish();
-    }
-    return future;
+    return ackFuture(
+        [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
 }
 
 QSet<QString> BroadcastOperator::allSockets() const

@@ -1,5 +1,7 @@
 #include "clientoptions.h"
 
+#include "variant_p.h"
+
 #include <QtCore/QFile>
 
 namespace SocketIO {
@@ -11,19 +13,6 @@ namespace SocketIO {
 */
 
 namespace {
-bool isNumber(const QVariant &v)
-{
-    switch (v.typeId()) {
-    case QMetaType::Int:
-    case QMetaType::UInt:
-    case QMetaType::LongLong:
-    case QMetaType::ULongLong:
-    case QMetaType::Double:
-        return true;
-    default:
-        return false;
-    }
-}
 
 // PEM text, or the path of a PEM file.
 QByteArray pem(const QVariant &value)

@@ -170,11 +170,7 @@ void ClientSocketPrivate::deliver(const QString &event, const QVariantList &args
 {
     Q_Q(ClientSocket);
     QPointer<ClientSocket> guard(q);
-    const auto listeners = anyListeners;
-    for (const Listener &l : listeners) {
-        if (!l.hasContext || l.context)
-            l.handler(event, args);
-    }
+    anyListeners.notify(event, args);
     if (!guard)
         return;
     Q_EMIT q->eventReceived(event, args, ack);
@@ -250,11 +246,7 @@ void ClientSocketPrivate::destroy()
 
 void ClientSocketPrivate::notifyOutgoing(const QString &event, const QVariantList &args)
 {
-    const auto listeners = anyOutgoingListeners;
-    for (const Listener &l : listeners) {
-        if (!l.hasContext || l.context)
-            l.handler(event, args);
-    }
+    anyOutgoingListeners.notify(event, args);
 }
 
 void ClientSocketPrivate::registerAck(qint64 ackId, int timeout, QObject *context,
@@ -538,22 +530,8 @@ bool ClientSocket::Flags::emitEvent(const QString &event, const QVariantList &ar
 QFuture<QVariantList> ClientSocket::Flags::emitWithAck(const QString &event,
                                                        const QVariantList &args) const
 {
-    auto promise = std::make_shared<QPromise<QVariantList>>();
-    promise->start();
-    QFuture<QVariantList> future = promise->future();
-    const bool sent =
-        emitEvent(event, args, nullptr, [promise](const QString &error, const QVariantList &reply) {
-            if (!error.isEmpty())
-                promise->setException(TimeoutError());
-            else
-                promise->addResult(reply);
-            promise->finish();
-        });
-    if (!sent) {
-        promise->setException(std::make_exception_ptr(QUnhandledException()));
-        promise->finish();
-    }
-    return future;
+    return ackFuture(
+        [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
 }
 
 void ClientSocket::on(const QString &event, QObject *context, EventHandler handler)
@@ -569,54 +547,32 @@ void ClientSocket::off(const QString &event)
 
 int ClientSocket::onAny(QObject *context, AnyHandler handler)
 {
-    Q_D(ClientSocket);
-    const int id = d->nextListenerId++;
-    d->anyListeners.append({id, context, context != nullptr, std::move(handler)});
-    return id;
+    return d_func()->anyListeners.append(context, std::move(handler));
 }
 
 int ClientSocket::prependAny(QObject *context, AnyHandler handler)
 {
-    Q_D(ClientSocket);
-    const int id = d->nextListenerId++;
-    d->anyListeners.prepend({id, context, context != nullptr, std::move(handler)});
-    return id;
+    return d_func()->anyListeners.prepend(context, std::move(handler));
 }
 
 void ClientSocket::offAny(int id)
 {
-    Q_D(ClientSocket);
-    if (id < 0)
-        d->anyListeners.clear();
-    else
-        d->anyListeners.removeIf(
-            [id](const ClientSocketPrivate::Listener &l) { return l.id == id; });
+    d_func()->anyListeners.remove(id);
 }
 
 int ClientSocket::onAnyOutgoing(QObject *context, AnyHandler handler)
 {
-    Q_D(ClientSocket);
-    const int id = d->nextListenerId++;
-    d->anyOutgoingListeners.append({id, context, context != nullptr, std::move(handler)});
-    return id;
+    return d_func()->anyOutgoingListeners.append(context, std::move(handler));
 }
 
 int ClientSocket::prependAnyOutgoing(QObject *context, AnyHandler handler)
 {
-    Q_D(ClientSocket);
-    const int id = d->nextListenerId++;
-    d->anyOutgoingListeners.prepend({id, context, context != nullptr, std::move(handler)});
-    return id;
+    return d_func()->anyOutgoingListeners.prepend(context, std::move(handler));
 }
 
 void ClientSocket::offAnyOutgoing(int id)
 {
-    Q_D(ClientSocket);
-    if (id < 0)
-        d->anyOutgoingListeners.clear();
-    else
-        d->anyOutgoingListeners.removeIf(
-            [id](const ClientSocketPrivate::Listener &l) { return l.id == id; });
+    d_func()->anyOutgoingListeners.remove(id);
 }
 
 int ClientSocket::sendBufferSize() const

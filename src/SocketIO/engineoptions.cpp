@@ -1,5 +1,7 @@
 #include "engineoptions.h"
 
+#include "variant_p.h"
+
 #include <QtCore/QMetaType>
 
 namespace SocketIO {
@@ -81,19 +83,6 @@ QString EngineOptions::validate() const
 }
 
 namespace {
-bool isNumber(const QVariant &value)
-{
-    switch (value.typeId()) {
-    case QMetaType::Int:
-    case QMetaType::UInt:
-    case QMetaType::LongLong:
-    case QMetaType::ULongLong:
-    case QMetaType::Double:
-        return true;
-    default:
-        return false;
-    }
-}
 
 bool isBool(const QVariant &value)
 {

@@ -1,5 +1,7 @@
 #include "serveroptions.h"
 
+#include "variant_p.h"
+
 #include <QtCore/QMetaType>
 
 namespace SocketIO {
@@ -27,20 +29,6 @@ QString ServerOptions::validate() const
 }
 
 namespace {
-
-bool isNumber(const QVariant &v)
-{
-    switch (v.typeId()) {
-    case QMetaType::Int:
-    case QMetaType::UInt:
-    case QMetaType::LongLong:
-    case QMetaType::ULongLong:
-    case QMetaType::Double:
-        return true;
-    default:
-        return false;
-    }
-}
 
 QString expected(const QString &key, const char *what)
 {

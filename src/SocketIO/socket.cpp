@@ -210,11 +210,7 @@ void SocketPrivate::onEvent(const Packet &packet)
             SocketPrivate::get(guard)->packet(answer);
         });
     }
-    const auto listeners = anyListeners;
-    for (const Listener &listener : listeners) {
-        if (!listener.hasContext || listener.context)
-            listener.handler(event, args);
-    }
+    anyListeners.notify(event, args);
     dispatch(event, args, ack);
 }
 
@@ -333,13 +329,7 @@ void SocketPrivate::notifyOutgoing(const QVariantList &eventAndArgs)
 {
     if (anyOutgoingListeners.isEmpty() || eventAndArgs.isEmpty())
         return;
-    const QString event = eventAndArgs.first().toString();
-    const QVariantList args = eventAndArgs.mid(1);
-    const auto listeners = anyOutgoingListeners;
-    for (const Listener &listener : listeners) {
-        if (!listener.hasContext || listener.context)
-            listener.handler(event, args);
-    }
+    anyOutgoingListeners.notify(eventAndArgs.first().toString(), eventAndArgs.mid(1));
 }
 
 void SocketPrivate::registerAck(qint64 ackId, const BroadcastFlags &flags, QObject *context,
@@ -563,53 +553,32 @@ void Socket::off(const QString &event)
 
 int Socket::onAny(QObject *context, AnyHandler handler)
 {
-    Q_D(Socket);
-    const int id = d->nextListenerId++;
-    d->anyListeners.append({id, context, context != nullptr, std::move(handler)});
-    return id;
+    return d_func()->anyListeners.append(context, std::move(handler));
 }
 
 int Socket::prependAny(QObject *context, AnyHandler handler)
 {
-    Q_D(Socket);
-    const int id = d->nextListenerId++;
-    d->anyListeners.prepend({id, context, context != nullptr, std::move(handler)});
-    return id;
+    return d_func()->anyListeners.prepend(context, std::move(handler));
 }
 
 void Socket::offAny(int id)
 {
-    Q_D(Socket);
-    if (id < 0)
-        d->anyListeners.clear();
-    else
-        d->anyListeners.removeIf([id](const SocketPrivate::Listener &l) { return l.id == id; });
+    d_func()->anyListeners.remove(id);
 }
 
 int Socket::onAnyOutgoing(QObject *context, AnyHandler handler)
 {
-    Q_D(Socket);
-    const int id = d->nextListenerId++;
-    d->anyOutgoingListeners.append({id, context, context != nullptr, std::move(handler)});
-    return id;
+    return d_func()->anyOutgoingListeners.append(context, std::move(handler));
 }
 
 int Socket::prependAnyOutgoing(QObject *context, AnyHandler handler)
 {
-    Q_D(Socket);
-    const int id = d->nextListenerId++;
-    d->anyOutgoingListeners.prepend({id, context, context != nullptr, std::move(handler)});
-    return id;
+    return d_func()->anyOutgoingListeners.prepend(context, std::move(handler));
 }
 
 void Socket::offAnyOutgoing(int id)
 {
-    Q_D(Socket);
-    if (id < 0)
-        d->anyOutgoingListeners.clear();
-    else
-        d->anyOutgoingListeners.removeIf(
-            [id](const SocketPrivate::Listener &l) { return l.id == id; });
+    d_func()->anyOutgoingListeners.remove(id);
 }
 
 void Socket::use(QObject *context, Middleware middleware)
@@ -682,22 +651,8 @@ bool Emitter::emitEvent(const QString &event, const QVariantList &args, QObject 
 
 QFuture<QVariantList> Emitter::emitWithAck(const QString &event, const QVariantList &args) const
 {
-    auto promise = std::make_shared<QPromise<QVariantList>>();
-    promise->start();
-    QFuture<QVariantList> future = promise->future();
-    const bool sent =
-        emitEvent(event, args, nullptr, [promise](const QString &error, const QVariantList &reply) {
-            if (!error.isEmpty())
-                promise->setException(TimeoutError());
-            else
-                promise->addResult(reply);
-            promise->finish();
-        });
-    if (!sent) {
-        promise->setException(std::make_exception_ptr(QUnhandledException()));
-        promise->finish();
-    }
-    return future;
+    return ackFuture(
+        [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
 }
 
 } // namespace SocketIO

@@ -2,6 +2,7 @@
 
 #include "client/engineclient_p.h"
 #include "clientsocket.h"
+#include "listeners_p.h"
 #include "manager.h"
 
 #include <QtCore/QHash>
@@ -94,13 +95,6 @@ public:
     void drainQueue(bool force = false);
     void notifyOutgoing(const QString &event, const QVariantList &args);
 
-    struct Listener
-    {
-        int id;
-        QPointer<QObject> context;
-        bool hasContext;
-        ClientSocket::AnyHandler handler;
-    };
     struct Handler
     {
         QString event;
@@ -149,9 +143,8 @@ public:
     };
     QList<Received> receiveBuffer;
     QList<Handler> handlers;
-    QList<Listener> anyListeners;
-    QList<Listener> anyOutgoingListeners;
-    int nextListenerId = 1;
+    ListenerList<ClientSocket::AnyHandler> anyListeners;
+    ListenerList<ClientSocket::AnyHandler> anyOutgoingListeners;
     QList<QueuedEvent> queue;
     qint64 queueSeq = 0;
 };

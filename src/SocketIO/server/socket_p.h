@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httprequest.h"
+#include "listeners_p.h"
 #include "socket.h"
 
 #include <QtCore/QHash>
@@ -38,13 +39,6 @@ public:
     void sendConnectError(const QString &message, const QVariant &data);
     void notifyOutgoing(const QVariantList &eventAndArgs);
 
-    struct Listener
-    {
-        int id;
-        QPointer<QObject> context;
-        bool hasContext;
-        Socket::AnyHandler handler;
-    };
     struct Handler
     {
         QString event;
@@ -73,10 +67,9 @@ public:
     bool cleanedUp = false;
     QHash<qint64, std::function<void(const QVariantList &)>> acks;
     QList<Handler> handlers;
-    QList<Listener> anyListeners;
-    QList<Listener> anyOutgoingListeners;
+    ListenerList<Socket::AnyHandler> anyListeners;
+    ListenerList<Socket::AnyHandler> anyOutgoingListeners;
     QList<MiddlewareEntry> middlewares;
-    int nextListenerId = 1;
 };
 
 } // namespace SocketIO
