@@ -16,6 +16,8 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#include "peerprocess.h"
+
 #include <memory>
 
 using namespace SocketIO;
@@ -107,25 +109,12 @@ EngineOptions testOptions(bool allowEIO3)
 
 // One run of eio-client.mjs; its output is collected while it runs so that a hung client can
 // still be diagnosed.
-class NodeClient
+class NodeClient : public PeerProcess
 {
 public:
     NodeClient()
-    {
-        process.setProgram(nodeExecutable);
-        process.setWorkingDirectory(nodeDir);
-        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
-                         [this] { out += process.readAllStandardOutput(); });
-        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
-                         [this] { err += process.readAllStandardError(); });
-    }
-    ~NodeClient()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.kill();
-            process.waitForFinished(5000); // teardown only: the test is over
-        }
-    }
+        : PeerProcess(nodeExecutable, nodeDir)
+    {}
 
     void start(quint16 port, const QString &scenario, bool v3, const QString &transports, int count,
                int timeoutMs)
@@ -149,23 +138,6 @@ public:
         process.start();
     }
 
-    QList<QJsonObject> events() const
-    {
-        QList<QJsonObject> result;
-        for (const QByteArray &line : out.split('\n')) {
-            const QByteArray trimmed = line.trimmed();
-            if (!trimmed.isEmpty())
-                result.append(QJsonDocument::fromJson(trimmed).object());
-        }
-        return result;
-    }
-
-    QJsonObject lastEvent() const
-    {
-        const QList<QJsonObject> all = events();
-        return all.isEmpty() ? QJsonObject() : all.last();
-    }
-
     // The sid of the session the client opened, from its "open" line.
     QString sid() const
     {
@@ -175,17 +147,6 @@ public:
         }
         return {};
     }
-
-    QString log() const
-    {
-        return QStringLiteral("\n%1 %2\n--- client stdout ---\n%3--- client stderr ---\n%4")
-            .arg(process.program(), process.arguments().join(u' '), QString::fromUtf8(out),
-                 QString::fromUtf8(err));
-    }
-
-    QProcess process;
-    QByteArray out;
-    QByteArray err;
 };
 
 // The reason the server gives when the session of `scenario` ends (the reference's, logged by
@@ -197,22 +158,6 @@ QString serverCloseReason(const QString &scenario)
     if (scenario == u"close-by-server")
         return QStringLiteral("forced close");
     return QStringLiteral("transport close");
-}
-
-// Waits for the client without blocking the event loop; fails the test when it hangs or does
-// not start.
-void awaitClient(NodeClient &client, int timeoutMs)
-{
-    QSignalSpy finished(&client.process, &QProcess::finished);
-    QSignalSpy failed(&client.process, &QProcess::errorOccurred);
-    QVERIFY(finished.isValid());
-    QTRY_VERIFY2_WITH_TIMEOUT(finished.count() > 0 || failed.count() > 0, qPrintable(client.log()),
-                              timeoutMs);
-    QVERIFY2(failed.isEmpty(), qPrintable(QStringLiteral("node did not run: %1%2")
-                                              .arg(client.process.errorString(), client.log())));
-    // Output still buffered when finished() arrived.
-    client.out += client.process.readAllStandardOutput();
-    client.err += client.process.readAllStandardError();
 }
 
 } // namespace
@@ -285,7 +230,7 @@ void tst_EngineIoInterop::scenario()
 
     NodeClient client;
     client.start(echo->server.serverPort(), scenario, v3, transports, count, clientTimeout);
-    awaitClient(client, clientTimeout + 10'000);
+    awaitPeer(client, clientTimeout + 10'000);
     if (QTest::currentTestFailed())
         return;
 
@@ -370,7 +315,7 @@ void tst_EngineIoInterop::allowEIO3Off()
     NodeClient client;
     client.start(strict.server.serverPort(), QStringLiteral("handshake"), v3, transports, 1,
                  10'000);
-    awaitClient(client, 20'000);
+    awaitPeer(client, 20'000);
     if (QTest::currentTestFailed())
         return;
 

@@ -19,6 +19,8 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#include "peerprocess.h"
+
 #include <algorithm>
 #include <memory>
 
@@ -281,25 +283,12 @@ private:
 
 // One run of sio-client.mjs; output is collected while it runs so that a hung client can still
 // be diagnosed.
-class NodeClient
+class NodeClient : public PeerProcess
 {
 public:
     NodeClient()
-    {
-        process.setProgram(nodeExecutable);
-        process.setWorkingDirectory(nodeDir);
-        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
-                         [this] { out += process.readAllStandardOutput(); });
-        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
-                         [this] { err += process.readAllStandardError(); });
-    }
-    ~NodeClient()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.kill();
-            process.waitForFinished(5000); // teardown only: the test is over
-        }
-    }
+        : PeerProcess(nodeExecutable, nodeDir)
+    {}
 
     void start(const QStringList &arguments)
     {
@@ -307,58 +296,7 @@ public:
                              arguments);
         process.start();
     }
-
-    QList<QJsonObject> events() const
-    {
-        QList<QJsonObject> result;
-        for (const QByteArray &line : out.split('\n')) {
-            const QByteArray trimmed = line.trimmed();
-            if (!trimmed.isEmpty())
-                result.append(QJsonDocument::fromJson(trimmed).object());
-        }
-        return result;
-    }
-
-    QJsonObject lastEvent() const
-    {
-        const QList<QJsonObject> all = events();
-        return all.isEmpty() ? QJsonObject() : all.last();
-    }
-
-    // The first event named `name`.
-    QJsonObject first(QStringView name) const
-    {
-        for (const QJsonObject &event : events()) {
-            if (event.value(QLatin1String("event")).toString() == name)
-                return event;
-        }
-        return {};
-    }
-
-    QString log() const
-    {
-        return QStringLiteral("\n%1 %2\n--- client stdout ---\n%3--- client stderr ---\n%4")
-            .arg(process.program(), process.arguments().join(u' '), QString::fromUtf8(out),
-                 QString::fromUtf8(err));
-    }
-
-    QProcess process;
-    QByteArray out;
-    QByteArray err;
 };
-
-void awaitClient(NodeClient &client, int timeoutMs)
-{
-    QSignalSpy finished(&client.process, &QProcess::finished);
-    QSignalSpy failed(&client.process, &QProcess::errorOccurred);
-    QVERIFY(finished.isValid());
-    QTRY_VERIFY2_WITH_TIMEOUT(finished.count() > 0 || failed.count() > 0, qPrintable(client.log()),
-                              timeoutMs);
-    QVERIFY2(failed.isEmpty(), qPrintable(QStringLiteral("node did not run: %1%2")
-                                              .arg(client.process.errorString(), client.log())));
-    client.out += client.process.readAllStandardOutput();
-    client.err += client.process.readAllStandardError();
-}
 
 } // namespace
 
@@ -488,7 +426,7 @@ void tst_SocketIoInterop::scenario()
                              QStringLiteral("http://127.0.0.1:%1").arg(port),
                              QStringLiteral("--timeout"), QString::number(clientTimeout)} +
                  clientArgs);
-    awaitClient(client, clientTimeout + 10'000);
+    awaitPeer(client, clientTimeout + 10'000);
     if (QTest::currentTestFailed())
         return;
 

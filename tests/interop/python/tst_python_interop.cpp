@@ -17,6 +17,8 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#include "../peerprocess.h"
+
 #include <memory>
 
 using namespace SocketIO;
@@ -147,24 +149,12 @@ private:
 
 // One run of sio_client.py; its output is collected while it runs so that a hung client can
 // still be diagnosed.
-class PythonClient
+class PythonClient : public PeerProcess
 {
 public:
     PythonClient()
-    {
-        process.setProgram(pythonExecutable);
-        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
-                         [this] { out += process.readAllStandardOutput(); });
-        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
-                         [this] { err += process.readAllStandardError(); });
-    }
-    ~PythonClient()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.kill();
-            process.waitForFinished(5000); // teardown only: the test is over
-        }
-    }
+        : PeerProcess(pythonExecutable)
+    {}
 
     void start(quint16 port, const QString &scenario, const QString &transports, const QString &nsp,
                const QByteArray &auth)
@@ -185,62 +175,12 @@ public:
         process.setArguments(args);
         process.start();
     }
-
-    QList<QJsonObject> events() const
-    {
-        QList<QJsonObject> result;
-        for (const QByteArray &line : out.split('\n')) {
-            const QByteArray trimmed = line.trimmed();
-            if (!trimmed.isEmpty())
-                result.append(QJsonDocument::fromJson(trimmed).object());
-        }
-        return result;
-    }
-
-    QJsonObject event(QStringView name) const
-    {
-        for (const QJsonObject &e : events()) {
-            if (e.value(QLatin1String("event")).toString() == name)
-                return e;
-        }
-        return {};
-    }
-
-    QJsonObject lastEvent() const
-    {
-        const QList<QJsonObject> all = events();
-        return all.isEmpty() ? QJsonObject() : all.last();
-    }
-
-    QString log() const
-    {
-        return QStringLiteral("\n%1 %2\n--- client stdout ---\n%3--- client stderr ---\n%4")
-            .arg(process.program(), process.arguments().join(u' '), QString::fromUtf8(out),
-                 QString::fromUtf8(err));
-    }
-
-    QProcess process;
-    QByteArray out;
-    QByteArray err;
 };
-
-void awaitClient(PythonClient &client, int timeoutMs)
-{
-    QSignalSpy finished(&client.process, &QProcess::finished);
-    QSignalSpy failed(&client.process, &QProcess::errorOccurred);
-    QVERIFY(finished.isValid());
-    QTRY_VERIFY2_WITH_TIMEOUT(finished.count() > 0 || failed.count() > 0, qPrintable(client.log()),
-                              timeoutMs);
-    QVERIFY2(failed.isEmpty(), qPrintable(QStringLiteral("python did not run: %1%2")
-                                              .arg(client.process.errorString(), client.log())));
-    client.out += client.process.readAllStandardOutput();
-    client.err += client.process.readAllStandardError();
-}
 
 // Waits for the client's end and checks that it passed.
 void finishClient(PythonClient &client)
 {
-    awaitClient(client, 40'000);
+    awaitPeer(client, 40'000);
     if (QTest::currentTestFailed())
         return;
     const QString log = client.log();
@@ -312,7 +252,7 @@ void tst_PythonInterop::initTestCase()
 
 const SocketRecord *tst_PythonInterop::connectedSocket(const PythonClient &client)
 {
-    const QString sid = client.event(u"connect").value(QLatin1String("sid")).toString();
+    const QString sid = client.first(u"connect").value(QLatin1String("sid")).toString();
     if (sid.isEmpty() || !server->sockets.contains(sid))
         return nullptr;
     return &server->sockets[sid];
@@ -364,11 +304,11 @@ void tst_PythonInterop::basic()
 
     // The client left the namespace with a DISCONNECT packet and keeps the connection open
     // until told to close it.
-    QTRY_VERIFY2_WITH_TIMEOUT(!client.event(u"left").isEmpty() ||
+    QTRY_VERIFY2_WITH_TIMEOUT(!client.first(u"left").isEmpty() ||
                                   client.process.state() == QProcess::NotRunning,
                               qPrintable(client.log()), 30'000);
-    QVERIFY2(!client.event(u"left").isEmpty(), qPrintable(client.log()));
-    const QString sid = client.event(u"connect").value(QLatin1String("sid")).toString();
+    QVERIFY2(!client.first(u"left").isEmpty(), qPrintable(client.log()));
+    const QString sid = client.first(u"connect").value(QLatin1String("sid")).toString();
     QTRY_VERIFY2_WITH_TIMEOUT(server->sockets.value(sid).disconnected, qPrintable(client.log()),
                               10'000);
     QCOMPARE(server->sockets.value(sid).reason, QStringLiteral("client namespace disconnect"));

@@ -1,0 +1,88 @@
+// A real peer (a Node or Python client) run as a child process that prints one JSON object
+// per line on stdout. Shared by the interop drivers.
+#pragma once
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QProcess>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+class PeerProcess
+{
+public:
+    explicit PeerProcess(const QString &program, const QString &workingDirectory = {})
+    {
+        process.setProgram(program);
+        if (!workingDirectory.isEmpty())
+            process.setWorkingDirectory(workingDirectory);
+        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
+                         [this] { out += process.readAllStandardOutput(); });
+        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
+                         [this] { err += process.readAllStandardError(); });
+    }
+    ~PeerProcess()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished(5000); // teardown only: the test is over
+        }
+    }
+    PeerProcess(const PeerProcess &) = delete;
+    PeerProcess &operator=(const PeerProcess &) = delete;
+
+    QList<QJsonObject> events() const
+    {
+        QList<QJsonObject> result;
+        for (const QByteArray &line : out.split('\n')) {
+            const QByteArray trimmed = line.trimmed();
+            if (!trimmed.isEmpty())
+                result.append(QJsonDocument::fromJson(trimmed).object());
+        }
+        return result;
+    }
+
+    QJsonObject lastEvent() const
+    {
+        const QList<QJsonObject> all = events();
+        return all.isEmpty() ? QJsonObject() : all.last();
+    }
+
+    // The first line whose "event" is `name`.
+    QJsonObject first(QStringView name) const
+    {
+        for (const QJsonObject &event : events()) {
+            if (event.value(QLatin1String("event")).toString() == name)
+                return event;
+        }
+        return {};
+    }
+
+    QString log() const
+    {
+        return QStringLiteral("\n%1 %2\n--- client stdout ---\n%3--- client stderr ---\n%4")
+            .arg(process.program(), process.arguments().join(u' '), QString::fromUtf8(out),
+                 QString::fromUtf8(err));
+    }
+
+    QProcess process;
+    QByteArray out;
+    QByteArray err;
+};
+
+// Waits for the peer to exit without blocking the event loop (the server under test runs on
+// this thread); fails the test when it hangs or does not start.
+inline void awaitPeer(PeerProcess &peer, int timeoutMs)
+{
+    QSignalSpy finished(&peer.process, &QProcess::finished);
+    QSignalSpy failed(&peer.process, &QProcess::errorOccurred);
+    QVERIFY(finished.isValid());
+    QTRY_VERIFY2_WITH_TIMEOUT(finished.count() > 0 || failed.count() > 0, qPrintable(peer.log()),
+                              timeoutMs);
+    QVERIFY2(failed.isEmpty(),
+             qPrintable(QStringLiteral("%1 did not run: %2%3")
+                            .arg(peer.process.program(), peer.process.errorString(), peer.log())));
+    // Output still buffered when finished() arrived.
+    peer.out += peer.process.readAllStandardOutput();
+    peer.err += peer.process.readAllStandardError();
+}
