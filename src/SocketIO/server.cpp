@@ -39,6 +39,17 @@ ServerPrivate::ServerPrivate(Server *q)
     : q_ptr(q)
 {}
 
+void ServerPrivate::installAdapter(Namespace *nsp) const
+{
+    if (options.adapter)
+        nsp->setAdapter(options.adapter(nsp));
+    else if (options.connectionStateRecovery)
+        nsp->setAdapter(new SessionAwareAdapter(
+            nsp, options.connectionStateRecovery->maxDisconnectionDuration));
+    else
+        nsp->setAdapter(new Adapter(nsp));
+}
+
 Namespace *ServerPrivate::createNamespace(const QString &name, Namespace *parent)
 {
     Q_Q(Server);
@@ -47,13 +58,7 @@ Namespace *ServerPrivate::createNamespace(const QString &name, Namespace *parent
     d->name = name;
     d->server = this;
     d->parent = parent;
-    if (options.adapter)
-        nsp->setAdapter(options.adapter(nsp));
-    else if (options.connectionStateRecovery)
-        nsp->setAdapter(new SessionAwareAdapter(
-            nsp, options.connectionStateRecovery->maxDisconnectionDuration));
-    else
-        nsp->setAdapter(new Adapter(nsp));
+    installAdapter(nsp);
     nsps.insert(name, nsp);
     if (parent)
         NamespacePrivate::get(parent)->children.append(nsp);
@@ -266,15 +271,8 @@ bool Server::setOptions(const ServerOptions &options)
     }
     d->options = options;
     // Namespaces made so far get the adapter the new options ask for.
-    for (Namespace *nsp : std::as_const(d->nsps)) {
-        if (options.adapter)
-            nsp->setAdapter(options.adapter(nsp));
-        else if (options.connectionStateRecovery)
-            nsp->setAdapter(new SessionAwareAdapter(
-                nsp, options.connectionStateRecovery->maxDisconnectionDuration));
-        else
-            nsp->setAdapter(new Adapter(nsp));
-    }
+    for (Namespace *nsp : std::as_const(d->nsps))
+        d->installAdapter(nsp);
     return true;
 }
 

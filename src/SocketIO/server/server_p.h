@@ -18,6 +18,8 @@ public:
     static ServerPrivate *get(Server *server) { return server->d_func(); }
     bool prepare();
     Namespace *createNamespace(const QString &name, Namespace *parent);
+    // Gives `nsp` the adapter the options ask for.
+    void installAdapter(Namespace *nsp) const;
     Namespace *createParent(Server::NamespaceMatcher matcher);
     // Finds or creates a dynamic namespace for `name`; `done` gets null when none matches.
     void checkNamespace(const QString &name, const QVariantMap &auth,
