@@ -2,6 +2,8 @@
 // per line on stdout. Shared by the interop drivers.
 #pragma once
 
+#include <QtCore/QDir>
+#include <QtCore/QFileInfo>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcess>
@@ -85,4 +87,20 @@ inline void awaitPeer(PeerProcess &peer, int timeoutMs)
     // Output still buffered when finished() arrived.
     peer.out += peer.process.readAllStandardOutput();
     peer.err += peer.process.readAllStandardError();
+}
+
+// Fails the test, saying how to mend the setup, when Node or the npm module `module` that a
+// driver needs is missing.
+inline void verifyNodeSetup(const QString &executable, const QString &nodeDir,
+                            const QString &module)
+{
+    QVERIFY2(
+        !executable.isEmpty() && QFileInfo(executable).isExecutable(),
+        qPrintable(QStringLiteral("no Node.js executable (NODE_EXECUTABLE=%1, found by CMake at "
+                                  "configure time): install Node.js >= 20 and re-run CMake")
+                       .arg(executable)));
+    const QString modulePath = QStringLiteral("node_modules/") + module;
+    QVERIFY2(QFileInfo(QDir(nodeDir).filePath(modulePath)).isDir(),
+             qPrintable(QStringLiteral("%1/%2 is missing: run `npm ci` in tests/interop/node.")
+                            .arg(nodeDir, modulePath)));
 }

@@ -31,6 +31,8 @@
 #include <functional>
 #include <memory>
 
+#include "peerprocess.h"
+
 using namespace SocketIO;
 
 namespace {
@@ -316,16 +318,9 @@ private:
 
 void tst_ClientInterop::initTestCase()
 {
-    const QFileInfo node(nodeExecutable);
-    QVERIFY2(
-        !nodeExecutable.isEmpty() && node.isExecutable(),
-        qPrintable(QStringLiteral("no Node.js executable (NODE_EXECUTABLE=%1, found by CMake at "
-                                  "configure time): install Node.js >= 20 and re-run CMake")
-                       .arg(nodeExecutable)));
-    QVERIFY2(QFileInfo(QDir(nodeDir).filePath(QStringLiteral("node_modules/socket.io"))).isDir(),
-             qPrintable(QStringLiteral("%1/node_modules/socket.io is missing: run `npm ci` "
-                                       "in tests/interop/node.")
-                            .arg(nodeDir)));
+    verifyNodeSetup(nodeExecutable, nodeDir, QStringLiteral("socket.io"));
+    if (QTest::currentTestFailed())
+        return;
 
     // A self-signed certificate for 127.0.0.1, for the TLS rows.
     QVERIFY(tlsDir.isValid());

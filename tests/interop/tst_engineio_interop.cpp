@@ -7,7 +7,6 @@
 #include <engineserver.h>
 
 #include <QtCore/QDir>
-#include <QtCore/QFileInfo>
 #include <QtCore/QHash>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -179,16 +178,9 @@ private:
 
 void tst_EngineIoInterop::initTestCase()
 {
-    const QFileInfo node(nodeExecutable);
-    QVERIFY2(
-        !nodeExecutable.isEmpty() && node.isExecutable(),
-        qPrintable(QStringLiteral("no Node.js executable (NODE_EXECUTABLE=%1, found by CMake at "
-                                  "configure time): install Node.js >= 20 and re-run CMake")
-                       .arg(nodeExecutable)));
-    QVERIFY2(QFileInfo(QDir(nodeDir).filePath(QStringLiteral("node_modules"))).isDir(),
-             qPrintable(QStringLiteral("%1/node_modules is missing: run `npm ci` in "
-                                       "tests/interop/node.")
-                            .arg(nodeDir)));
+    verifyNodeSetup(nodeExecutable, nodeDir, QStringLiteral("engine.io-client"));
+    if (QTest::currentTestFailed())
+        return;
 
     echo = std::make_unique<EchoServer>(testOptions(true));
     QVERIFY2(echo->server.listen(QHostAddress::LocalHost, 0),

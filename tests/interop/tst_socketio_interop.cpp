@@ -9,7 +9,6 @@
 #include <server.h>
 
 #include <QtCore/QDir>
-#include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -312,17 +311,7 @@ private Q_SLOTS:
 
 void tst_SocketIoInterop::initTestCase()
 {
-    const QFileInfo node(nodeExecutable);
-    QVERIFY2(
-        !nodeExecutable.isEmpty() && node.isExecutable(),
-        qPrintable(QStringLiteral("no Node.js executable (NODE_EXECUTABLE=%1, found by CMake at "
-                                  "configure time): install Node.js >= 20 and re-run CMake")
-                       .arg(nodeExecutable)));
-    QVERIFY2(
-        QFileInfo(QDir(nodeDir).filePath(QStringLiteral("node_modules/socket.io-client"))).isDir(),
-        qPrintable(QStringLiteral("%1/node_modules/socket.io-client is missing: run `npm ci` "
-                                  "in tests/interop/node.")
-                       .arg(nodeDir)));
+    verifyNodeSetup(nodeExecutable, nodeDir, QStringLiteral("socket.io-client"));
 }
 
 // The rows of node/run-sio-against-ref.sh. `serverReason`: the reason the server gives for the
