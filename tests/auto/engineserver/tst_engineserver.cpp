@@ -2,6 +2,8 @@
 // engine option, through real HTTP (QNetworkAccessManager, raw QTcpSocket) and QWebSocket.
 #include <engineserver.h>
 
+#include "engineio/enginesocket_p.h"
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -23,6 +25,13 @@
 using namespace SocketIO;
 
 namespace {
+
+// The server has read a GET for this session and holds it open (no signal says so).
+bool holdsGet(EngineSocket *socket)
+{
+    const EngineIO::Transport *transport = EngineSocketPrivate::get(socket)->transport;
+    return transport && transport->isWritable();
+}
 
 struct Reply
 {
@@ -496,8 +505,7 @@ void tst_EngineServer::overlappingGets()
     const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
     Pending first = startGet(q);
     QTRY_VERIFY(m_sockets.size() == 1 && !first.isFinished());
-    // Nothing signals that the server has read the first GET: give it a moment.
-    QTest::qWait(50);
+    QTRY_VERIFY(!m_sockets.isEmpty() && holdsGet(m_sockets.first()));
     Pending second = startGet(q);
     const Reply secondReply = second.finish();
     const Reply firstReply = first.finish();
@@ -518,8 +526,7 @@ void tst_EngineServer::abortedGetEndsSession()
     raw.write("GET /engine.io/?EIO=4&transport=polling&sid=" + sid.toLatin1() +
               " HTTP/1.1\r\nHost: localhost\r\n\r\n");
     QVERIFY(raw.waitForBytesWritten(3000));
-    // Nothing signals that the server has read the GET: give it a moment.
-    QTest::qWait(50);
+    QTRY_VERIFY(!m_sockets.isEmpty() && holdsGet(m_sockets.first()));
     raw.abort();
     QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("transport error")});
 }
@@ -576,8 +583,7 @@ void tst_EngineServer::clientClosePacket()
     const QString sid = openPollingSession();
     const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
     Pending pending = startGet(q);
-    // Nothing signals that the server has read the GET: give it a moment.
-    QTest::qWait(50);
+    QTRY_VERIFY(!m_sockets.isEmpty() && holdsGet(m_sockets.first()));
     QCOMPARE(post(q, "1").status, 200);
     const Reply released = pending.finish();
     QCOMPARE(released.status, 200);
