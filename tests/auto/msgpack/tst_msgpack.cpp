@@ -5,6 +5,8 @@
 #include "parser/msgpack_p.h"
 #include "parser/parsers_p.h"
 
+#include "../packetdump.h"
+
 #include <QtCore/QDateTime>
 #include <QtTest/QTest>
 
@@ -32,62 +34,7 @@ QVariant null()
     return QVariant::fromValue(nullptr);
 }
 
-// Type-strict rendering: qint64 as 1, double as 1.5d, binary as <hex>, invalid QVariant as
-// undefined, std::nullptr_t as null, QDateTime as date(ISO). Map keys come sorted.
-QString dump(const QVariant &value)
-{
-    switch (value.typeId()) {
-    case QMetaType::UnknownType:
-        return QStringLiteral("undefined");
-    case QMetaType::Nullptr:
-        return QStringLiteral("null");
-    case QMetaType::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QMetaType::Int:
-    case QMetaType::LongLong:
-        return QString::number(value.toLongLong());
-    case QMetaType::Double: {
-        const double d = value.toDouble();
-        if (std::isnan(d))
-            return QStringLiteral("NaNd");
-        if (std::isinf(d))
-            return d > 0 ? QStringLiteral("Infinityd") : QStringLiteral("-Infinityd");
-        return QString::number(d, 'g', 17) + u'd';
-    }
-    case QMetaType::QString:
-        return u'"' + value.toString() + u'"';
-    case QMetaType::QByteArray:
-        return u'<' + QString::fromLatin1(value.toByteArray().toHex()) + u'>';
-    case QMetaType::QDateTime:
-        return QStringLiteral("date(") + value.toDateTime().toUTC().toString(Qt::ISODateWithMs) +
-               u')';
-    case QMetaType::QVariantList: {
-        QStringList items;
-        for (const QVariant &item : value.toList())
-            items.append(dump(item));
-        return u'[' + items.join(u',') + u']';
-    }
-    case QMetaType::QVariantMap: {
-        QStringList items;
-        const QVariantMap map = value.toMap();
-        for (auto it = map.cbegin(); it != map.cend(); ++it)
-            items.append(it.key() + u':' + dump(it.value()));
-        return u'{' + items.join(u',') + u'}';
-    }
-    default:
-        return QStringLiteral("?") + QString::fromLatin1(value.typeName()) + u'?';
-    }
-}
-
-QString dump(const Packet &packet)
-{
-    QString out = QStringLiteral("{type:%1,nsp:\"%2\"").arg(int(packet.type)).arg(packet.nsp);
-    if (packet.hasId())
-        out += QStringLiteral(",id:%1").arg(packet.id);
-    if (packet.data.isValid())
-        out += QStringLiteral(",data:") + dump(packet.data);
-    return out + u'}';
-}
+using PacketDump::dump;
 
 // Decodes one message with the msgpack parser: the packets, or "ERROR: <message>".
 QString decodePacket(const QByteArray &bytes)

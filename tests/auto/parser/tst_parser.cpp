@@ -5,6 +5,8 @@
 #include "parser/json_p.h"
 #include "parser/parsers_p.h"
 
+#include "../packetdump.h"
+
 #include <QtCore/QDateTime>
 #include <QtCore/QTimeZone>
 #include <QtTest/QTest>
@@ -54,69 +56,7 @@ QVariant null()
     return QVariant::fromValue(nullptr);
 }
 
-// A type-strict rendering of a value: qint64 prints as 1, double as 1.5d, binary as <hex>,
-// an invalid QVariant as undefined and std::nullptr_t as null. Map keys come sorted.
-QString dump(const QVariant &value)
-{
-    switch (value.typeId()) {
-    case QMetaType::UnknownType:
-        return QStringLiteral("undefined");
-    case QMetaType::Nullptr:
-        return QStringLiteral("null");
-    case QMetaType::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QMetaType::Int:
-    case QMetaType::LongLong:
-        return QString::number(value.toLongLong());
-    case QMetaType::Double: {
-        const double d = value.toDouble();
-        if (std::isnan(d))
-            return QStringLiteral("NaNd");
-        if (std::isinf(d))
-            return d > 0 ? QStringLiteral("Infinityd") : QStringLiteral("-Infinityd");
-        if (d == 0 && std::signbit(d))
-            return QStringLiteral("-0d"); // QString::number drops the sign of zero
-        return QString::number(d, 'g', 17) + u'd';
-    }
-    case QMetaType::QString:
-        return u'"' + value.toString() + u'"';
-    case QMetaType::QByteArray:
-        return u'<' + QString::fromLatin1(value.toByteArray().toHex()) + u'>';
-    case QMetaType::QVariantList: {
-        QStringList items;
-        for (const QVariant &item : value.toList())
-            items.append(dump(item));
-        return u'[' + items.join(u',') + u']';
-    }
-    case QMetaType::QVariantMap: {
-        QStringList items;
-        const QVariantMap map = value.toMap();
-        for (auto it = map.cbegin(); it != map.cend(); ++it)
-            items.append(it.key() + u':' + dump(it.value()));
-        return u'{' + items.join(u',') + u'}';
-    }
-    default:
-        return QStringLiteral("?") + QString::fromLatin1(value.typeName()) + u'?';
-    }
-}
-
-QString dump(const Packet &packet)
-{
-    QString out = QStringLiteral("{type:%1,nsp:\"%2\"").arg(int(packet.type)).arg(packet.nsp);
-    if (packet.hasId())
-        out += QStringLiteral(",id:%1").arg(packet.id);
-    if (packet.data.isValid())
-        out += QStringLiteral(",data:") + dump(packet.data);
-    return out + u'}';
-}
-
-QString dump(const QList<Packet> &packets)
-{
-    QStringList items;
-    for (const Packet &packet : packets)
-        items.append(dump(packet));
-    return u'[' + items.join(u',') + u']';
-}
+using PacketDump::dump;
 
 Packet packet(Packet::Type type, const QString &nsp, qint64 id, const QVariant &data = {})
 {
