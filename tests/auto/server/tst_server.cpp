@@ -145,6 +145,8 @@ private Q_SLOTS:
 private:
     Server *start(ServerOptions options = {});
     static ServerOptions fastOptions();
+    // Opens `count` raw clients, each connected to the main namespace.
+    bool connectClients(int count, std::vector<std::unique_ptr<RawClient>> *clients);
 
     std::unique_ptr<Server> m_io;
     QStringList m_disconnectReasons;
@@ -167,6 +169,19 @@ ServerOptions tst_Server::fastOptions()
     options.engine.pingTimeout = 200;
     options.connectTimeout = 1000;
     return options;
+}
+
+bool tst_Server::connectClients(int count, std::vector<std::unique_ptr<RawClient>> *clients)
+{
+    for (int i = 0; i < count; ++i) {
+        auto client = std::make_unique<RawClient>(m_io->serverPort());
+        if (!client->open())
+            return false;
+        client->connectTo();
+        client->next(); // the CONNECT answer
+        clients->push_back(std::move(client));
+    }
+    return true;
 }
 
 void tst_Server::init()
@@ -483,12 +498,7 @@ void tst_Server::roomsAndBroadcast()
 {
     start(fastOptions());
     std::vector<std::unique_ptr<RawClient>> clients;
-    for (int i = 0; i < 4; ++i) {
-        clients.push_back(std::make_unique<RawClient>(m_io->serverPort()));
-        QVERIFY(clients.back()->open());
-        clients.back()->connectTo();
-        clients.back()->next();
-    }
+    QVERIFY(connectClients(4, &clients));
     const QList<Socket *> sockets = m_io->sockets()->sockets();
     QCOMPARE(sockets.size(), 4);
     sockets[0]->join(QStringLiteral("even"));
@@ -633,12 +643,7 @@ void tst_Server::broadcastWithAckTimeout()
 {
     start(fastOptions());
     std::vector<std::unique_ptr<RawClient>> clients;
-    for (int i = 0; i < 3; ++i) {
-        clients.push_back(std::make_unique<RawClient>(m_io->serverPort()));
-        QVERIFY(clients.back()->open());
-        clients.back()->connectTo();
-        clients.back()->next();
-    }
+    QVERIFY(connectClients(3, &clients));
     QString error = QStringLiteral("pending");
     QVariantList responses;
     QVERIFY(m_io->timeout(300).emitEvent(QStringLiteral("ask"), {}, this,
@@ -679,12 +684,7 @@ void tst_Server::fetchAndJoinAndLeaveSockets()
 {
     start(fastOptions());
     std::vector<std::unique_ptr<RawClient>> clients;
-    for (int i = 0; i < 3; ++i) {
-        clients.push_back(std::make_unique<RawClient>(m_io->serverPort()));
-        QVERIFY(clients.back()->open());
-        clients.back()->connectTo();
-        clients.back()->next();
-    }
+    QVERIFY(connectClients(3, &clients));
     const QList<Socket *> sockets = m_io->sockets()->sockets();
     sockets[0]->join(QStringLiteral("a"));
     sockets[1]->join(QStringLiteral("a"));
@@ -1123,12 +1123,7 @@ void tst_Server::broadcastIsEncodedOnce()
     options.parser = parser;
     start(options);
     std::vector<std::unique_ptr<RawClient>> clients;
-    for (int i = 0; i < 5; ++i) {
-        clients.push_back(std::make_unique<RawClient>(m_io->serverPort()));
-        QVERIFY(clients.back()->open());
-        clients.back()->connectTo();
-        clients.back()->next();
-    }
+    QVERIFY(connectClients(5, &clients));
     const int before = parser->encodes;
     m_io->emitEvent(QStringLiteral("news"), {QByteArray("bin"), 1});
     QCOMPARE(parser->encodes - before, 1);
