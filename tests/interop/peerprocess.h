@@ -89,6 +89,16 @@ inline void awaitPeer(PeerProcess &peer, int timeoutMs)
     peer.err += peer.process.readAllStandardError();
 }
 
+// Verifies that the peer exited normally with status 0 after reporting "pass" as its last
+// line; `context` is appended to the failure message.
+inline void verifyPassed(const PeerProcess &peer, const QString &context = {})
+{
+    const QString log = peer.log() + context;
+    QVERIFY2(peer.process.exitStatus() == QProcess::NormalExit, qPrintable(log));
+    QVERIFY2(peer.lastEvent().value(QLatin1String("event")).toString() == u"pass", qPrintable(log));
+    QVERIFY2(peer.process.exitCode() == 0, qPrintable(log));
+}
+
 // Fails the test, saying how to mend the setup, when Node or the npm module `module` that a
 // driver needs is missing.
 inline void verifyNodeSetup(const QString &executable, const QString &nodeDir,

@@ -183,11 +183,7 @@ void finishClient(PythonClient &client)
     awaitPeer(client, 40'000);
     if (QTest::currentTestFailed())
         return;
-    const QString log = client.log();
-    QVERIFY2(client.process.exitStatus() == QProcess::NormalExit, qPrintable(log));
-    QVERIFY2(client.lastEvent().value(QLatin1String("event")).toString() == u"pass",
-             qPrintable(log));
-    QVERIFY2(client.process.exitCode() == 0, qPrintable(log));
+    verifyPassed(client);
 }
 
 void runClient(PythonClient &client, TestServer &server, const QString &scenario,
