@@ -2,6 +2,7 @@
 // per line on stdout. Shared by the interop drivers.
 #pragma once
 
+#include <QtCore/QDebug>
 #include <QtCore/QDir>
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonDocument>
@@ -60,11 +61,29 @@ public:
         return {};
     }
 
+    // The command line, stderr and the last lines of stdout: Qt Test cuts failure messages at
+    // 1024 bytes, and the end of a peer's output is what says why it failed.
     QString log() const
     {
-        return QStringLiteral("\n%1 %2\n--- client stdout ---\n%3--- client stderr ---\n%4")
-            .arg(process.program(), process.arguments().join(u' '), QString::fromUtf8(out),
-                 QString::fromUtf8(err));
+        QList<QByteArray> lines = out.split('\n');
+        if (!lines.isEmpty() && lines.last().isEmpty())
+            lines.removeLast();
+        constexpr qsizetype kept = 6;
+        QByteArray tail;
+        if (lines.size() > kept)
+            tail = "(" + QByteArray::number(lines.size() - kept) + " earlier lines)\n";
+        for (qsizetype i = std::max<qsizetype>(0, lines.size() - kept); i < lines.size(); ++i)
+            tail += lines.at(i).left(200) + '\n';
+        return QStringLiteral("\n%1 %2\n--- client stderr ---\n%3--- client stdout ---\n%4")
+            .arg(process.program(), process.arguments().join(u' '), QString::fromUtf8(err),
+                 QString::fromUtf8(tail));
+    }
+
+    // Everything the peer printed, for a warning next to a failure.
+    QString fullLog() const
+    {
+        return QStringLiteral("--- client stdout ---\n%1--- client stderr ---\n%2")
+            .arg(QString::fromUtf8(out), QString::fromUtf8(err));
     }
 
     QProcess process;
@@ -94,6 +113,9 @@ inline void awaitPeer(PeerProcess &peer, int timeoutMs)
 inline void verifyPassed(const PeerProcess &peer, const QString &context = {})
 {
     const QString log = peer.log() + context;
+    if (peer.process.exitStatus() != QProcess::NormalExit || peer.process.exitCode() != 0 ||
+        peer.lastEvent().value(QLatin1String("event")).toString() != u"pass")
+        qWarning().noquote() << peer.fullLog();
     QVERIFY2(peer.process.exitStatus() == QProcess::NormalExit, qPrintable(log));
     QVERIFY2(peer.lastEvent().value(QLatin1String("event")).toString() == u"pass", qPrintable(log));
     QVERIFY2(peer.process.exitCode() == 0, qPrintable(log));
