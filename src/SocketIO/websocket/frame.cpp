@@ -72,6 +72,13 @@ QByteArray encodeFrame(Opcode opcode, QByteArrayView payload)
     return frame;
 }
 
+QByteArray encodeFrameHeader(Opcode opcode, qsizetype size)
+{
+    QByteArray header(headerSize(size), Qt::Uninitialized);
+    writeHeader(header.data(), opcode, size);
+    return header;
+}
+
 QByteArray encodeTextFrame(char prefix, QByteArrayView payload)
 {
     const qsizetype size = payload.size() + 1;

@@ -33,6 +33,9 @@ SOCKETIO_TESTABLE QByteArray acceptKey(QByteArrayView key);
 SOCKETIO_TESTABLE bool isValidKey(QByteArrayView key);
 // A server frame (unmasked): the header followed by `payload`.
 SOCKETIO_TESTABLE QByteArray encodeFrame(Opcode opcode, QByteArrayView payload);
+// Only the header of a server frame whose payload has `size` bytes, for sending a large
+// payload from its own buffer.
+SOCKETIO_TESTABLE QByteArray encodeFrameHeader(Opcode opcode, qsizetype size);
 // A text frame carrying `prefix` then `payload`, without building the message first
 // (Engine.IO's "4" + data).
 SOCKETIO_TESTABLE QByteArray encodeTextFrame(char prefix, QByteArrayView payload);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace SocketIO::WebSocket {
@@ -54,6 +55,9 @@ LeanSocket::LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *paren
 
 LeanSocket::~LeanSocket()
 {
+    // What was written in this pass still leaves (best effort: no waiting).
+    if (m_fd >= 0 && !m_unsent.isEmpty())
+        flush();
     if (m_poller && m_fd >= 0)
         m_poller->remove(m_fd);
     m_readNotifier.reset();
@@ -79,7 +83,7 @@ void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::He
         return;
     }
     m_state = State::Open;
-    write(response.constData(), response.size());
+    write(response);
     if (!m_partial.isEmpty() || (m_socket && m_socket->bytesAvailable()))
         QMetaObject::invokeMethod(
             this,
@@ -94,38 +98,90 @@ void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::He
             Qt::QueuedConnection);
 }
 
-void LeanSocket::write(const char *data, qsizetype size)
+void LeanSocket::write(const QByteArray &chunk)
 {
     if (m_socket) {
-        m_socket->write(data, size);
+        m_socket->write(chunk);
         return;
     }
-    if (m_fd < 0)
+    if (m_fd < 0 || chunk.isEmpty())
         return;
-    if (!m_unsent.isEmpty()) {
-        m_unsent.append(data, size);
+    m_unsent.append(chunk);
+    if (!m_poller) {
+        flush();
         return;
     }
-    qsizetype sent = 0;
-    while (sent < size) {
-        const ssize_t n = ::send(m_fd, data + sent, size_t(size - sent), MSG_NOSIGNAL);
-        if (n > 0) {
-            sent += n;
-            continue;
+    // While EPOLLOUT is awaited, onWritable() sends the rest.
+    if (m_flushScheduled || m_waitingWritable)
+        return;
+    m_flushScheduled = true;
+    m_poller->scheduleFlush(m_fd);
+}
+
+void LeanSocket::writeFrame(Opcode opcode, const QByteArray &payload)
+{
+    // Below this, one copy costs less than a second chunk.
+    constexpr qsizetype SeparatePayload = 4096;
+    if (payload.size() < SeparatePayload || m_socket) {
+        write(encodeFrame(opcode, payload));
+        return;
+    }
+    write(encodeFrameHeader(opcode, payload.size()));
+    write(payload);
+}
+
+void LeanSocket::flush()
+{
+    m_flushScheduled = false;
+    constexpr int MaxChunks = 64;
+    while (!m_unsent.isEmpty() && m_fd >= 0) {
+        iovec chunks[MaxChunks];
+        int count = 0;
+        for (; count < MaxChunks && count < m_unsent.size(); ++count) {
+            const QByteArray &chunk = m_unsent.at(count);
+            const qsizetype skip = count == 0 ? m_sentOfFirst : 0;
+            chunks[count].iov_base = const_cast<char *>(chunk.constData() + skip);
+            chunks[count].iov_len = size_t(chunk.size() - skip);
         }
+        msghdr message{};
+        message.msg_iov = chunks;
+        message.msg_iovlen = size_t(count);
+        ssize_t n = ::sendmsg(m_fd, &message, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!m_waitingWritable) {
+                m_waitingWritable = true;
+                setWantWrite(true);
+            }
+            return;
+        }
+        if (n < 0) {
             // The peer is gone; reading will see it.
+            m_unsent.clear();
             QMetaObject::invokeMethod(this, &LeanSocket::closeConnection, Qt::QueuedConnection);
             return;
         }
-        break;
+        // Drop what went out.
+        while (n > 0) {
+            const qsizetype left = m_unsent.first().size() - m_sentOfFirst;
+            if (n < left) {
+                m_sentOfFirst += n;
+                break;
+            }
+            n -= left;
+            m_unsent.removeFirst();
+            m_sentOfFirst = 0;
+        }
     }
-    if (sent == size)
-        return;
-    m_unsent.append(data + sent, size - sent);
-    setWantWrite(true);
+    if (m_unsent.isEmpty())
+        m_unsent = QList<QByteArray>(); // an idle connection keeps no buffer
+    if (m_waitingWritable && m_unsent.isEmpty()) {
+        m_waitingWritable = false;
+        setWantWrite(false);
+    }
+    if (m_unsent.isEmpty())
+        finishWrites();
 }
 
 void LeanSocket::setWantWrite(bool want)
@@ -145,23 +201,7 @@ void LeanSocket::setWantWrite(bool want)
 
 void LeanSocket::onWritable()
 {
-    while (!m_unsent.isEmpty()) {
-        const ssize_t n = ::send(m_fd, m_unsent.constData(), size_t(m_unsent.size()), MSG_NOSIGNAL);
-        if (n > 0) {
-            m_unsent.remove(0, n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-            closeConnection();
-            return;
-        }
-        return; // wait for the next notification
-    }
-    m_unsent = QByteArray(); // an idle connection keeps no buffer
-    setWantWrite(false);
-    finishWrites();
+    flush();
 }
 
 void LeanSocket::finishWrites()
@@ -258,22 +298,22 @@ void LeanSocket::deliver(const QList<FrameReader::Message> &messages, bool ok)
     }
 }
 
-void LeanSocket::sendText(QByteArrayView utf8)
+void LeanSocket::sendText(const QByteArray &utf8)
 {
     if (m_state == State::Open)
-        sendFrame(encodeFrame(Opcode::Text, utf8));
+        writeFrame(Opcode::Text, utf8);
 }
 
-void LeanSocket::sendBinary(QByteArrayView data)
+void LeanSocket::sendBinary(const QByteArray &data)
 {
     if (m_state == State::Open)
-        sendFrame(encodeFrame(Opcode::Binary, data));
+        writeFrame(Opcode::Binary, data);
 }
 
 void LeanSocket::sendFrame(const QByteArray &frame)
 {
     if (m_state == State::Open)
-        write(frame.constData(), frame.size());
+        write(frame);
 }
 
 void LeanSocket::close(quint16 code, const QByteArray &reason)
@@ -286,8 +326,7 @@ void LeanSocket::close(quint16 code, const QByteArray &reason)
     QByteArray payload(2, Qt::Uninitialized);
     qToBigEndian<quint16>(code, payload.data());
     payload += reason.left(123);
-    const QByteArray frame = encodeFrame(Opcode::Close, payload);
-    write(frame.constData(), frame.size());
+    write(encodeFrame(Opcode::Close, payload));
     m_shutdownAfterWrites = true;
     finishWrites();
 }
@@ -319,7 +358,7 @@ void LeanSocket::closeConnection()
         ::close(m_fd);
         m_fd = -1;
     }
-    m_unsent = QByteArray();
+    m_unsent = QList<QByteArray>();
     m_partial = QByteArray();
     if (m_socket)
         m_socket->abort();

@@ -1,9 +1,10 @@
 // The built-in ("lean") server WebSocket: RFC 6455 straight on the socket descriptor.
 //
 // A plain TCP connection is taken over from its QTcpSocket: reads go through one scratch
-// buffer per thread and writes go to the kernel at once, so an idle connection keeps no
-// buffers (QTcpSocket keeps a 16 KiB read and a 16 KiB write chunk per socket). A TLS
-// connection (QSslSocket) stays on its socket.
+// buffer per thread, and writes queue the frames themselves (shared, not copied) until the
+// thread's Poller flushes them with one sendmsg(2) per connection and pass. An idle
+// connection keeps no buffers (QTcpSocket keeps a 16 KiB read and a 16 KiB write chunk per
+// socket). A TLS connection (QSslSocket) stays on its socket.
 #pragma once
 
 #include "httprequest.h"
@@ -34,8 +35,8 @@ public:
     // Answers the upgrade with 101 and the extra headers, and starts reading frames.
     void accept(const HttpRequest &request, const QList<HttpResponse::Header> &extraHeaders);
 
-    void sendText(QByteArrayView utf8);
-    void sendBinary(QByteArrayView data);
+    void sendText(const QByteArray &utf8);
+    void sendBinary(const QByteArray &data);
     // Writes an already encoded frame (shared by every recipient of a broadcast).
     void sendFrame(const QByteArray &frame);
     // Sends a close frame; the connection ends once the peer answers (or after a second).
@@ -58,11 +59,14 @@ protected:
 
 private:
     enum class State { Connecting, Open, Closing, Closed };
-    void write(const char *data, qsizetype size);
+    void write(const QByteArray &chunk);
+    // Sends a frame whose payload stays in its own buffer.
+    void writeFrame(Opcode opcode, const QByteArray &payload);
     void onReadable();
     void onWritable();
     void readable() override { onReadable(); }
     void writable() override { onWritable(); }
+    void flush() override;
     void setWantWrite(bool want);
     // Parses frames from `data` (a partial frame at the end is kept for later).
     void consume(char *data, qsizetype size);
@@ -76,7 +80,10 @@ private:
     Poller *m_poller = nullptr;
     std::unique_ptr<QSocketNotifier> m_readNotifier;
     std::unique_ptr<QSocketNotifier> m_writeNotifier;
-    QByteArray m_unsent;
+    QList<QByteArray> m_unsent;  // chunks not sent yet, in order
+    qsizetype m_sentOfFirst = 0; // bytes of m_unsent.first() already sent
+    bool m_flushScheduled = false;
+    bool m_waitingWritable = false;
     // QTcpSocket backend (TLS).
     QPointer<QTcpSocket> m_socket;
 

@@ -64,12 +64,35 @@ void Poller::remove(int fd)
         ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
 }
 
+void Poller::scheduleFlush(int fd)
+{
+    m_flushes.append(fd);
+    if (m_dispatching || m_flushPosted)
+        return;
+    m_flushPosted = true;
+    QMetaObject::invokeMethod(this, &Poller::flushScheduled, Qt::QueuedConnection);
+}
+
+void Poller::flushScheduled()
+{
+    m_flushPosted = false;
+    // Flushing never schedules again (a connection that cannot send everything waits for
+    // EPOLLOUT instead), so one swap takes everything.
+    const QList<int> fds = std::exchange(m_flushes, {});
+    for (int fd : fds) {
+        // A descriptor closed meanwhile has no watcher, or a new one with nothing queued.
+        if (Watcher *watcher = m_watchers.value(fd))
+            watcher->flush();
+    }
+}
+
 void Poller::dispatch()
 {
     constexpr int Batch = 256;
     epoll_event events[Batch];
     // Level-triggered: what is left for later is reported again on the next pass.
     const int n = ::epoll_wait(m_epoll, events, Batch, 0);
+    m_dispatching = true;
     for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
         // A watcher may go away while an earlier one is served: look it up each time.
@@ -82,6 +105,8 @@ void Poller::dispatch()
                 watcher->readable();
         }
     }
+    m_dispatching = false;
+    flushScheduled();
 }
 
 } // namespace SocketIO::WebSocket

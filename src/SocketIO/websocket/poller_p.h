@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QtCore/QHash>
+#include <QtCore/QList>
 #include <QtCore/QObject>
 
 #include <memory>
@@ -25,6 +26,8 @@ public:
         virtual ~Watcher() = default;
         virtual void readable() = 0;
         virtual void writable() = 0;
+        // Sends what was queued since the last flush.
+        virtual void flush() = 0;
     };
 
     // The poller of the calling thread; null when epoll is not available.
@@ -33,16 +36,24 @@ public:
     bool add(int fd, Watcher *watcher);
     void setWantWrite(int fd, bool want);
     void remove(int fd);
+    // Asks for the watcher of `fd` to be flushed at the end of the current pass (or, outside
+    // a pass, once control returns to the event loop): replies written while one batch of
+    // reads is served leave in one send per connection.
+    void scheduleFlush(int fd);
 
     ~Poller() override;
 
 private:
     Poller();
     void dispatch();
+    void flushScheduled();
 
     int m_epoll = -1;
     std::unique_ptr<QSocketNotifier> m_notifier;
     QHash<int, Watcher *> m_watchers;
+    QList<int> m_flushes;
+    bool m_dispatching = false;
+    bool m_flushPosted = false;
 };
 
 } // namespace SocketIO::WebSocket
