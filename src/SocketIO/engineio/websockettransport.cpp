@@ -61,8 +61,13 @@ void WebSocketTransport::onDisconnected()
     QMetaObject::invokeMethod(this, &WebSocketTransport::closed, Qt::QueuedConnection);
 }
 
-void WebSocketTransport::onFrame(QByteArrayView frame, bool binary)
+void WebSocketTransport::onFrame(const QByteArray &frame, bool binary)
 {
+    // A v4 binary frame is the payload itself: shared, not copied.
+    if (binary && m_protocol != 3) {
+        Q_EMIT packetReceived(Packet::bytes(frame));
+        return;
+    }
     Q_EMIT packetReceived(m_protocol == 3 ? V3::decodePacket(frame, binary)
                                           : decodePacket(frame, binary));
 }
