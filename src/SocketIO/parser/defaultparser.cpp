@@ -178,6 +178,7 @@ bool decodeString(QByteArrayView str, Packet *packet, qsizetype *attachments, QS
 QByteArray encodeHeader(const Packet &packet, qsizetype attachments)
 {
     QByteArray out;
+    out.reserve(64); // room for the JSON that usually follows
     out.append(char('0' + int(packet.type)));
     if (packet.type == Packet::Type::BinaryEvent || packet.type == Packet::Type::BinaryAck) {
         out.append(QByteArray::number(attachments));
@@ -204,16 +205,25 @@ QList<EngineMessage> DefaultParser::encode(const Packet &packet) const
         source = &copy;
     }
     QList<QByteArray> attachments;
-    QByteArray json;
     const bool binaryType =
         source->type == Packet::Type::BinaryEvent || source->type == Packet::Type::BinaryAck;
     // Like the reference, null and undefined data are left out.
-    if (source->data.isValid() && source->data.typeId() != QMetaType::Nullptr)
-        Json::write(source->data, json, binaryType ? &attachments : nullptr);
+    const bool hasData = source->data.isValid() && source->data.typeId() != QMetaType::Nullptr;
+    QByteArray text;
+    if (binaryType) {
+        // The header counts the attachments, which the JSON writer finds.
+        QByteArray json;
+        if (hasData)
+            Json::write(source->data, json, &attachments);
+        text = encodeHeader(*source, attachments.size());
+        text.append(json);
+    } else {
+        text = encodeHeader(*source, 0);
+        if (hasData)
+            Json::write(source->data, text, nullptr);
+    }
     QList<EngineMessage> messages;
     messages.reserve(1 + attachments.size());
-    QByteArray text = encodeHeader(*source, attachments.size());
-    text.append(json);
     messages.append({std::move(text), false});
     for (QByteArray &attachment : attachments)
         messages.append({std::move(attachment), true});
