@@ -171,7 +171,7 @@ void SocketPrivate::sendConnectError(const QString &message, const QVariant &dat
     packet(error);
 }
 
-void SocketPrivate::onPacket(const Packet &packet)
+void SocketPrivate::onPacket(Packet &packet)
 {
     switch (packet.type) {
     case Packet::Type::Event:
@@ -190,9 +190,13 @@ void SocketPrivate::onPacket(const Packet &packet)
     }
 }
 
-void SocketPrivate::onEvent(const Packet &packet)
+void SocketPrivate::onEvent(Packet &packet)
 {
-    QVariantList args = packet.data.toList();
+    // Take the list over when the packet holds one (the decoders' case): taking the event
+    // name off a list shared with the packet would copy the whole list.
+    QVariantList args = packet.data.typeId() == QMetaType::QVariantList
+                            ? std::move(*static_cast<QVariantList *>(packet.data.data()))
+                            : packet.data.toList();
     if (args.isEmpty())
         return;
     const QString event = args.takeFirst().toString();

@@ -97,27 +97,31 @@ void Client::onMessage(const QByteArray &data, bool binary)
         return;
     }
     QPointer<Client> self(this);
-    for (const Packet &packet : std::as_const(packets)) {
+    for (Packet &packet : packets) {
         if (!self || m_closed)
             return;
         onDecoded(packet);
     }
 }
 
-void Client::onDecoded(const Packet &packet)
+void Client::onDecoded(Packet &packet)
 {
     QString name = packet.nsp;
-    QVariantMap auth = packet.data.toMap();
+    QUrl v3Url;
     if (protocol() == 3) {
         // v3 clients put the namespace's query in the namespace itself.
-        const QUrl url(QStringLiteral("https://socket.io") + packet.nsp);
-        name = url.path();
-        auth.clear();
-        for (const auto &item : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
-            auth.insert(item.first, item.second);
+        v3Url = QUrl(QStringLiteral("https://socket.io") + packet.nsp);
+        name = v3Url.path();
     }
     Socket *socket = socketFor(name);
     if (!socket && packet.type == Packet::Type::Connect) {
+        QVariantMap auth;
+        if (protocol() == 3) {
+            for (const auto &item : QUrlQuery(v3Url).queryItems(QUrl::FullyDecoded))
+                auth.insert(item.first, item.second);
+        } else {
+            auth = packet.data.toMap();
+        }
         connectNamespace(name, auth);
     } else if (socket && packet.type != Packet::Type::Connect &&
                packet.type != Packet::Type::ConnectError) {

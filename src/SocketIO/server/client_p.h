@@ -44,7 +44,8 @@ public:
 
 private:
     void onMessage(const QByteArray &data, bool binary);
-    void onDecoded(const Packet &packet);
+    // Consumes `packet` (its data may be moved out).
+    void onDecoded(Packet &packet);
     void onParseError(const QString &message);
     void onClose(const QString &reason, const QString &description);
     Socket *socketFor(const QString &nsp) const;

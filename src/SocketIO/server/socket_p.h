@@ -28,8 +28,9 @@ public:
     void registerAck(qint64 id, const BroadcastFlags &flags, QObject *context,
                      AckCallback callback);
     void onConnect();
-    void onPacket(const Packet &packet);
-    void onEvent(const Packet &packet);
+    // Both consume `packet`: the event's arguments are taken over, not copied.
+    void onPacket(Packet &packet);
+    void onEvent(Packet &packet);
     void onAck(const Packet &packet);
     void dispatch(const QString &event, const QVariantList &args, const Ack &ack);
     void deliverEvent(const QString &event, const QVariantList &args, const Ack &ack);
