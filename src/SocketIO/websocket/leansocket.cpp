@@ -174,8 +174,11 @@ void LeanSocket::flush()
             m_sentOfFirst = 0;
         }
     }
-    if (m_unsent.isEmpty())
-        m_unsent = QList<QByteArray>(); // an idle connection keeps no buffer
+    // A connection keeps a few slots for its next replies, no more: allocating them on
+    // every message costs more than they weigh.
+    constexpr qsizetype KeptSlots = 4;
+    if (m_unsent.isEmpty() && m_unsent.capacity() > KeptSlots)
+        m_unsent = QList<QByteArray>();
     if (m_waitingWritable && m_unsent.isEmpty()) {
         m_waitingWritable = false;
         setWantWrite(false);

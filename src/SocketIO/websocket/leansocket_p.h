@@ -3,8 +3,8 @@
 // A plain TCP connection is taken over from its QTcpSocket: reads go through one scratch
 // buffer per thread, and writes queue the frames themselves (shared, not copied) until the
 // thread's Poller flushes them with one sendmsg(2) per connection and pass. An idle
-// connection keeps no buffers (QTcpSocket keeps a 16 KiB read and a 16 KiB write chunk per
-// socket). A TLS connection (QSslSocket) stays on its socket.
+// connection keeps no data buffers, only a few queue slots (QTcpSocket keeps a 16 KiB read
+// and a 16 KiB write chunk per socket). A TLS connection (QSslSocket) stays on its socket.
 #pragma once
 
 #include "httprequest.h"

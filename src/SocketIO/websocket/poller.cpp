@@ -77,13 +77,14 @@ void Poller::flushScheduled()
 {
     m_flushPosted = false;
     // Flushing never schedules again (a connection that cannot send everything waits for
-    // EPOLLOUT instead), so one swap takes everything.
-    const QList<int> fds = std::exchange(m_flushes, {});
-    for (int fd : fds) {
+    // EPOLLOUT instead), so one swap takes everything. Both lists keep their capacity.
+    m_flushing.swap(m_flushes);
+    for (int fd : std::as_const(m_flushing)) {
         // A descriptor closed meanwhile has no watcher, or a new one with nothing queued.
         if (Watcher *watcher = m_watchers.value(fd))
             watcher->flush();
     }
+    m_flushing.clear();
 }
 
 void Poller::dispatch()

@@ -52,6 +52,7 @@ private:
     std::unique_ptr<QSocketNotifier> m_notifier;
     QHash<int, Watcher *> m_watchers;
     QList<int> m_flushes;
+    QList<int> m_flushing; // the batch being flushed
     bool m_dispatching = false;
     bool m_flushPosted = false;
 };
