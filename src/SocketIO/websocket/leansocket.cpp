@@ -159,6 +159,7 @@ void LeanSocket::flush()
         if (n < 0) {
             // The peer is gone; reading will see it.
             m_unsent.clear();
+            m_sentOfFirst = 0;
             QMetaObject::invokeMethod(this, &LeanSocket::closeConnection, Qt::QueuedConnection);
             return;
         }
@@ -362,6 +363,7 @@ void LeanSocket::closeConnection()
         m_fd = -1;
     }
     m_unsent = QList<QByteArray>();
+    m_sentOfFirst = 0;
     m_partial = QByteArray();
     if (m_socket)
         m_socket->abort();
