@@ -593,6 +593,9 @@ void tst_ClientInterop::options()
                               qPrintable(server.log()), 10'000);
     QVERIFY2(connectError.isEmpty(),
              qPrintable(connectError.value(0).value(0).toString() + server.log()));
+    // Node's stdout and the socket are separate pipes: its log line may come later.
+    QTRY_VERIFY2_WITH_TIMEOUT(!server.all(u"connection").isEmpty(), qPrintable(server.log()),
+                              5'000);
     QCOMPARE(socket->id(), server.first(u"connection").value(QLatin1String("id")).toString());
     QCOMPARE(server.first(u"connection").value(QLatin1String("transport")).toString(),
              transportAtConnect);
@@ -670,6 +673,7 @@ void tst_ClientInterop::eventsAndAcks()
     QCOMPARE(callbackError, QString());
     QCOMPARE(vtext(QVariant(callbackArgs)), vtext(QVariant(binaryArgs())));
     // The server saw the same values, and an ack function.
+    QTRY_VERIFY2_WITH_TIMEOUT(!server.event(u"echo").isEmpty(), qPrintable(log()), 5'000);
     QJsonArray seen = server.event(u"echo").value(QLatin1String("args")).toArray();
     QVERIFY2(!seen.isEmpty() && seen.last().toString() == u"$ack", qPrintable(log()));
     seen.removeLast();
@@ -695,6 +699,7 @@ void tst_ClientInterop::eventsAndAcks()
     // server's callback.
     socket->emitEvent(QStringLiteral("please-ask"));
     QTRY_VERIFY2_WITH_TIMEOUT(received.count(u"ask-result") == 1, qPrintable(log()), 5'000);
+    QTRY_VERIFY2_WITH_TIMEOUT(!server.all(u"ask-result").isEmpty(), qPrintable(log()), 5'000);
     const QJsonObject askResult = server.first(u"ask-result");
     QVERIFY2(askResult.value(QLatin1String("error")).isNull(), qPrintable(log()));
     QCOMPARE(text(askResult.value(QLatin1String("args"))), vtext(QVariant(answer)));
@@ -991,6 +996,9 @@ void tst_ClientInterop::recovery()
     QTRY_VERIFY2_WITH_TIMEOUT(connected.count() == 2, qPrintable(log()), 10'000);
     QVERIFY2(socket->isRecovered(), qPrintable(log()));
     QCOMPARE(socket->id(), id);
+    QTRY_VERIFY2_WITH_TIMEOUT(server.all(u"connection").size() == 2 &&
+                                  !server.all(u"disconnect").isEmpty(),
+                              qPrintable(log()), 5'000);
     QCOMPARE(server.first(u"disconnect").value(QLatin1String("reason")).toString(),
              QStringLiteral("forced close"));
     const QList<QJsonObject> connections = server.all(u"connection");
@@ -1069,6 +1077,8 @@ void tst_ClientInterop::tls()
     }
     QVERIFY2(connectError.isEmpty(),
              qPrintable(connectError.value(0).value(0).toString() + server.log()));
+    QTRY_VERIFY2_WITH_TIMEOUT(!server.all(u"connection").isEmpty(), qPrintable(server.log()),
+                              5'000);
     QCOMPARE(server.first(u"connection").value(QLatin1String("transport")).toString(),
              transports.first());
     if (transports.size() == 2)

@@ -323,12 +323,14 @@ void tst_Server::connectTimeoutCloses()
     options.engine.pingInterval = 5000;
     options.connectTimeout = 200;
     start(options);
-    RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
+    // Timed from before the handshake, which starts the server's timer: a slow handshake
+    // on a loaded machine must not eat into the bound.
     QElapsedTimer clock;
     clock.start();
+    RawClient client(m_io->serverPort());
+    QVERIFY(client.open());
     QVERIFY(client.waitClosed(3000));
-    QVERIFY(clock.elapsed() >= 150);
+    QVERIFY2(clock.elapsed() >= 190, qPrintable(QString::number(clock.elapsed())));
 }
 
 void tst_Server::disconnectFromNamespace()
