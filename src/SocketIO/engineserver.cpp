@@ -49,6 +49,8 @@ QString EngineServerPrivate::generateId() const
     QString id;
     do {
         id = QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding));
+        if (!idPrefix.isNull())
+            id[0] = idPrefix;
     } while (clients.contains(id) &&
              (QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 3),
               true));
@@ -517,7 +519,18 @@ bool EngineServerPrivate::ensureFront()
     if (!prepare())
         return false;
     front = new Http::Front(this, options.http, q);
+    if (acceptor)
+        front->setAcceptor(acceptor);
     return true;
+}
+
+void EngineServerPrivate::adopt(QTcpSocket *socket)
+{
+    if (!front && !ensureFront()) {
+        socket->deleteLater();
+        return;
+    }
+    front->adopt(socket, true);
 }
 
 /*!

@@ -62,6 +62,8 @@ public:
     void respondNotFound(Http::Connection *connection, const HttpRequest &request);
     QString generateId() const;
     bool ensureFront();
+    // Serves a connection routed here by a worker pool.
+    void adopt(QTcpSocket *socket);
 
     EngineServer *const q_ptr;
     EngineOptions options;
@@ -87,6 +89,10 @@ public:
     bool hasHeadersHookContext = false;
     EngineServer::Error error = EngineServer::Error::NoError;
     QString errorString;
+    // Workers: the first character of every sid names the worker, so that the router finds
+    // a session's thread; the router itself takes the accepted sockets.
+    QChar idPrefix;
+    std::function<void(QTcpSocket *)> acceptor;
 };
 
 } // namespace SocketIO

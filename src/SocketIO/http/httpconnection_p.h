@@ -55,6 +55,9 @@ public:
     void abort();
     // Closes once the current answer, if any, is written.
     void closeGracefully();
+    // Every response closes the connection (a worker's connections: the next request may
+    // belong to another worker, and only a new connection goes through the router).
+    void setOneRequestOnly() { m_closeAfterResponse = true; }
     // Headers added to the response of the request being handled (CORS, cookies).
     void addResponseHeaders(const QList<HttpResponse::Header> &headers);
 

@@ -53,8 +53,18 @@ void Front::acceptPending()
         QTcpSocket *socket = m_server->nextPendingConnection();
         if (!socket)
             break;
-        new Connection(socket, this, m_limits, this);
+        if (m_acceptor)
+            m_acceptor(socket);
+        else
+            new Connection(socket, this, m_limits, this);
     }
+}
+
+void Front::adopt(QTcpSocket *socket, bool oneRequestOnly)
+{
+    auto *connection = new Connection(socket, this, m_limits, this);
+    if (oneRequestOnly)
+        connection->setOneRequestOnly();
 }
 
 void Front::close()

@@ -10,6 +10,8 @@
 #include <QtNetwork/QSslConfiguration>
 #include <QtNetwork/QTcpServer>
 
+#include <functional>
+
 namespace SocketIO::Http {
 
 // Also a Handler: it routes each request to the first added handler that claims it, else to
@@ -24,6 +26,14 @@ public:
     bool listen(const QHostAddress &address, quint16 port, const QSslConfiguration *ssl);
     void attach(QTcpServer *server);
     void close();
+    // Hands every accepted socket to `acceptor` instead of serving it (worker routing);
+    // the acceptor gives back the ones to serve here with adopt().
+    void setAcceptor(std::function<void(QTcpSocket *)> acceptor)
+    {
+        m_acceptor = std::move(acceptor);
+    }
+    // Serves a socket accepted elsewhere (possibly on another thread, then moved here).
+    void adopt(QTcpSocket *socket, bool oneRequestOnly = false);
     QTcpServer *server() const { return m_server; }
     QString errorString() const { return m_errorString; }
     void addHandler(Handler *handler) { m_extra.append(handler); }
@@ -63,6 +73,7 @@ private:
     QPointer<QTcpServer> m_server;
     bool m_ownsServer = false;
     QString m_errorString;
+    std::function<void(QTcpSocket *)> m_acceptor;
 };
 
 } // namespace SocketIO::Http
