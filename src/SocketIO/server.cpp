@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include "adapters/clusteradapter_p.h"
 #include "adapters/sessionawareadapter_p.h"
 #include "engineio/engineserver_p.h"
 #include "http/compression_p.h"
@@ -7,6 +8,7 @@
 #include "server/namespace_p.h"
 #include "server/server_p.h"
 #include "server/socket_p.h"
+#include "server/workers_p.h"
 
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QDir>
@@ -39,15 +41,43 @@ ServerPrivate::ServerPrivate(Server *q)
     : q_ptr(q)
 {}
 
+ServerPrivate::~ServerPrivate() = default;
+
 void ServerPrivate::installAdapter(Namespace *nsp) const
 {
-    if (options.adapter)
+    if (bus)
+        nsp->setAdapter(new ClusterAdapter(nsp, bus, node));
+    else if (options.adapter)
         nsp->setAdapter(options.adapter(nsp));
     else if (options.connectionStateRecovery)
         nsp->setAdapter(new SessionAwareAdapter(
             nsp, options.connectionStateRecovery->maxDisconnectionDuration));
     else
         nsp->setAdapter(new Adapter(nsp));
+}
+
+void ServerPrivate::joinCluster(std::shared_ptr<ClusterBus> clusterBus)
+{
+    Q_Q(Server);
+    bus = std::move(clusterBus);
+    node = bus->join(q, [this](const ClusterMessage &message) { onClusterMessage(message); });
+    for (Namespace *nsp : std::as_const(nsps))
+        installAdapter(nsp);
+}
+
+void ServerPrivate::leaveCluster()
+{
+    if (bus)
+        bus->leave(node);
+}
+
+void ServerPrivate::onClusterMessage(const ClusterMessage &message)
+{
+    Namespace *nsp = nsps.value(message.nsp);
+    if (auto *adapter = nsp ? qobject_cast<ClusterAdapter *>(nsp->adapter()) : nullptr)
+        adapter->onMessage(message);
+    else
+        ClusterAdapter::answerWithoutNamespace(*bus, node, message);
 }
 
 Namespace *ServerPrivate::createNamespace(const QString &name, Namespace *parent)
@@ -154,6 +184,15 @@ bool ServerPrivate::prepare()
     };
     QObject::connect(engine, &EngineServer::connection, q,
                      [this](EngineSocket *conn) { onConnection(conn); });
+    if (options.workers > 0 && !bus) {
+        // This server routes; the workers serve.
+        joinCluster(std::make_shared<ClusterBus>());
+        workers = std::make_unique<WorkerPool>(this, bus);
+        workers->start(options.workers, workerSetup);
+        EngineServerPrivate::get(engine)->acceptor = [this](QTcpSocket *socket) {
+            workers->route(socket);
+        };
+    }
     prepared = true;
     return true;
 }
@@ -245,6 +284,8 @@ Server::Server(const ServerOptions &options, QObject *parent)
 Server::~Server()
 {
     Q_D(Server);
+    d->workers.reset();
+    d->leaveCluster();
     // Sessions (and their clients) go before the namespaces they point into.
     delete d->engine;
     d->engine = nullptr;
@@ -318,7 +359,19 @@ void Server::close()
         for (Socket *socket : sockets)
             SocketPrivate::get(socket)->onClose(QStringLiteral("server shutting down"));
     }
+    if (d->workers)
+        d->workers->forEachWorker([](Server *worker) { worker->close(); });
     d->engine->close();
+}
+
+/*!
+    Runs \a setup on each worker's thread, with that worker's Server, before the worker
+    serves (ServerOptions::workers). Install the handlers there: a worker's namespaces,
+    sockets and signals live on its thread. Call before listen().
+*/
+void Server::setWorkerSetup(std::function<void(Server *worker)> setup)
+{
+    d_func()->workerSetup = std::move(setup);
 }
 
 quint16 Server::serverPort() const

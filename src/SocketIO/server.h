@@ -40,6 +40,8 @@ public:
     void setSslConfiguration(const QSslConfiguration &configuration);
     // Disconnects every socket ("server shutting down") and stops listening.
     void close();
+    // With ServerOptions::workers: runs on each worker's thread before it serves.
+    void setWorkerSetup(std::function<void(Server *worker)> setup);
     quint16 serverPort() const;
     EngineServer *engine() const;
 

@@ -25,6 +25,15 @@ QString ServerOptions::validate() const
         return QStringLiteral("connectTimeout must be a positive number of milliseconds");
     if (connectionStateRecovery && connectionStateRecovery->maxDisconnectionDuration <= 0)
         return QStringLiteral("connectionStateRecovery.maxDisconnectionDuration must be positive");
+    if (workers < 0 || workers > 26)
+        return QStringLiteral("workers must be between 0 and 26");
+    if (workers > 0 && connectionStateRecovery)
+        return QStringLiteral("connectionStateRecovery is not supported with workers: a "
+                              "recovering client may reach another worker, which does not "
+                              "hold its session");
+    if (workers > 0 && adapter)
+        return QStringLiteral("a custom adapter is not supported with workers: the workers "
+                              "are joined by their own cluster adapter");
     return engine.validate();
 }
 
@@ -155,6 +164,12 @@ ServerOptions ServerOptions::fromVariantMap(const QVariantMap &input, QString *e
                 break;
             }
             options.connectTimeout = value.toInt();
+        } else if (key == u"workers") {
+            if (!isNumber(value)) {
+                problem = expected(key, "a number");
+                break;
+            }
+            options.workers = value.toInt();
         } else if (key == u"cleanupEmptyChildNamespaces") {
             if (value.typeId() != QMetaType::Bool) {
                 problem = expected(key, "true or false");

@@ -35,6 +35,11 @@ struct SOCKETIO_EXPORT ServerOptions
     int connectTimeout = 45'000; // ms
     bool cleanupEmptyChildNamespaces = false;
     std::optional<ConnectionStateRecoveryOptions> connectionStateRecovery;
+    // Worker threads, each running its own engine and namespaces (set up by
+    // Server::setWorkerSetup()), joined through a cluster adapter; the listening thread only
+    // routes connections. 0 (the default) serves everything on the server's thread. Not a
+    // reference option: Node scales out with processes.
+    int workers = 0;
 
     // Empty when usable; else why not.
     QString validate() const;

@@ -5,21 +5,32 @@
 #include <QtCore/QHash>
 #include <QtCore/QPointer>
 
+#include <memory>
+
 namespace SocketIO {
 
 class Client;
+class ClusterBus;
+struct ClusterMessage;
+class WorkerPool;
 
 class ServerPrivate
 {
     Q_DECLARE_PUBLIC(Server)
 public:
     explicit ServerPrivate(Server *q);
+    ~ServerPrivate();
 
     static ServerPrivate *get(Server *server) { return server->d_func(); }
     bool prepare();
     Namespace *createNamespace(const QString &name, Namespace *parent);
     // Gives `nsp` the adapter the options ask for.
     void installAdapter(Namespace *nsp) const;
+    // Joins the servers of `bus` (workers and their front); the namespaces get cluster
+    // adapters.
+    void joinCluster(std::shared_ptr<ClusterBus> bus);
+    void leaveCluster();
+    void onClusterMessage(const ClusterMessage &message);
     Namespace *createParent(Server::NamespaceMatcher matcher);
     // Finds or creates a dynamic namespace for `name`; `done` gets null when none matches.
     void checkNamespace(const QString &name, const QVariantMap &auth,
@@ -38,6 +49,10 @@ public:
     bool prepared = false;
     Server::Error error = Server::Error::NoError;
     QString errorString;
+    std::shared_ptr<ClusterBus> bus;
+    int node = -1;
+    std::function<void(Server *)> workerSetup;
+    std::unique_ptr<WorkerPool> workers;
 };
 
 } // namespace SocketIO
