@@ -103,11 +103,11 @@ def proc_rss_kb(pid):
 
 
 class Server:
-    """One server process pinned to cpu0; stopped by its PID."""
+    """One server process pinned to `cpus` (cpu0 by default); stopped by its PID."""
 
-    def __init__(self, cmd, cwd, env):
+    def __init__(self, cmd, cwd, env, cpus="0"):
         self.proc = subprocess.Popen(
-            ["taskset", "-c", "0"] + cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            ["taskset", "-c", cpus] + cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.info = None
         timer = threading.Timer(15, self.stop)
@@ -138,9 +138,10 @@ class Server:
                 self.proc.wait()
 
 
-def run_generator(loadgen, port, gen_args, server, settle):
-    """Runs the generator on cpu1; samples the server at its phase markers."""
-    cmd = ["taskset", "-c", "1", loadgen, "--url", f"127.0.0.1:{port}"] + gen_args
+def run_generator(loadgen, port, gen_args, server, settle, cpus="1"):
+    """Runs the generator on `cpus` (cpu1 by default); samples the server at its phase
+    markers."""
+    cmd = ["taskset", "-c", cpus, loadgen, "--url", f"127.0.0.1:{port}"] + gen_args
     gen = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     watchdog = threading.Timer(300, gen.kill)

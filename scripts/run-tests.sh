@@ -8,4 +8,5 @@ scripts/build.sh
 # A short run of every benchmark scenario (Qt lean and qt engines, Node): it prints figures
 # and fails only if the harness itself breaks, never on a time.
 bench/run.sh --quick --ws-engine lean --ws-engine qt
+python3 bench/workers.py --runs 1 --duration 1
 ctest --test-dir build --output-on-failure --timeout 600 "$@"

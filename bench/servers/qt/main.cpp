@@ -1,6 +1,7 @@
 // socketio-bench-server: the Qt server of the benchmarks, with the same handlers as
 // bench/node/server.mjs: every socket joins "room"; "echo" and "echo-bin" acknowledge with
-// their arguments; "bcast" sends "news" with its arguments to "room".
+// their arguments; "bcast" sends "news" with its arguments to "room". With --workers N the
+// handlers run on each worker thread.
 //
 // Prints {"port":N,"wsEngine":...,"dispatcher":...} once listening. QT_NO_GLIB=1 in the
 // environment selects Qt's own event dispatcher instead of the glib one.
@@ -17,6 +18,24 @@
 #include <csignal>
 #include <cstdio>
 
+namespace {
+
+void installHandlers(SocketIO::Server *io)
+{
+    QObject::connect(io, &SocketIO::Server::connection, io, [io](SocketIO::Socket *socket) {
+        socket->join(QStringLiteral("room"));
+        const auto echo = [](const QVariantList &args, const SocketIO::Ack &ack) { ack(args); };
+        socket->on(QStringLiteral("echo"), socket, echo);
+        socket->on(QStringLiteral("echo-bin"), socket, echo);
+        socket->on(QStringLiteral("bcast"), socket,
+                   [io](const QVariantList &args, const SocketIO::Ack &) {
+                       io->to(QStringLiteral("room")).emitEvent(QStringLiteral("news"), args);
+                   });
+    });
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
@@ -29,12 +48,17 @@ int main(int argc, char *argv[])
     const QCommandLineOption engineOption(QStringLiteral("ws-engine"),
                                           QStringLiteral("EngineOptions::wsEngine."),
                                           QStringLiteral("name"), QStringLiteral("qt"));
+    const QCommandLineOption workersOption(QStringLiteral("workers"),
+                                           QStringLiteral("ServerOptions::workers."),
+                                           QStringLiteral("count"), QStringLiteral("0"));
     parser.addOption(portOption);
     parser.addOption(engineOption);
+    parser.addOption(workersOption);
     parser.process(app);
 
     SocketIO::ServerOptions options;
     options.engine.wsEngine = parser.value(engineOption);
+    options.workers = parser.value(workersOption).toInt();
     const QString invalid = options.validate();
     if (!invalid.isEmpty()) {
         std::fprintf(stderr, "invalid options: %s\n", qPrintable(invalid));
@@ -42,16 +66,10 @@ int main(int argc, char *argv[])
     }
 
     SocketIO::Server io(options);
-    QObject::connect(&io, &SocketIO::Server::connection, &io, [&io](SocketIO::Socket *socket) {
-        socket->join(QStringLiteral("room"));
-        const auto echo = [](const QVariantList &args, const SocketIO::Ack &ack) { ack(args); };
-        socket->on(QStringLiteral("echo"), socket, echo);
-        socket->on(QStringLiteral("echo-bin"), socket, echo);
-        socket->on(QStringLiteral("bcast"), socket,
-                   [&io](const QVariantList &args, const SocketIO::Ack &) {
-                       io.to(QStringLiteral("room")).emitEvent(QStringLiteral("news"), args);
-                   });
-    });
+    if (options.workers > 0)
+        io.setWorkerSetup([](SocketIO::Server *worker) { installHandlers(worker); });
+    else
+        installHandlers(&io);
     if (!io.listen(QHostAddress::LocalHost, quint16(parser.value(portOption).toUInt()))) {
         std::fprintf(stderr, "listen failed: %s\n", qPrintable(io.errorString()));
         return 1;
@@ -65,6 +83,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("port"), io.serverPort()},
         {QStringLiteral("server"), QStringLiteral("qt")},
         {QStringLiteral("wsEngine"), options.engine.wsEngine},
+        {QStringLiteral("workers"), options.workers},
         {QStringLiteral("dispatcher"),
          QString::fromLatin1(QAbstractEventDispatcher::instance()->metaObject()->className())},
         {QStringLiteral("qt"), QString::fromLatin1(qVersion())},
