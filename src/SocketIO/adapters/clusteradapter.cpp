@@ -67,13 +67,21 @@ ClusterAdapter::ClusterAdapter(Namespace *nsp, std::shared_ptr<ClusterBus> bus, 
 
 ClusterAdapter::~ClusterAdapter() = default;
 
-ClusterMessage ClusterAdapter::message(ClusterMessage::Type type) const
+ClusterMessage ClusterAdapter::message(ClusterMessage::Type type,
+                                       const BroadcastOptions &options) const
 {
     ClusterMessage m;
     m.type = type;
     m.nsp = nsp()->name();
     m.from = m_node;
+    m.options = options;
     return m;
+}
+
+void ClusterAdapter::publishUnlessLocal(const ClusterMessage &message) const
+{
+    if (!message.options.flags.local)
+        m_bus->publish(message);
 }
 
 int ClusterAdapter::serverCount() const
@@ -84,12 +92,9 @@ int ClusterAdapter::serverCount() const
 void ClusterAdapter::broadcast(const Packet &packet, const BroadcastOptions &options)
 {
     Adapter::broadcast(packet, options);
-    if (options.flags.local)
-        return;
-    ClusterMessage m = message(ClusterMessage::Type::Broadcast);
+    ClusterMessage m = message(ClusterMessage::Type::Broadcast, options);
     m.packet = packet;
-    m.options = options;
-    m_bus->publish(m);
+    publishUnlessLocal(m);
 }
 
 void ClusterAdapter::broadcastWithAck(const Packet &packet, const BroadcastOptions &options,
@@ -104,10 +109,9 @@ void ClusterAdapter::broadcastWithAck(const Packet &packet, const BroadcastOptio
     request->ack = ack;
     // Answers arrive until the operator's own timeout; the entry goes a little after.
     const int timeout = options.flags.timeout >= 0 ? options.flags.timeout : DefaultTimeoutMs;
-    ClusterMessage m = message(ClusterMessage::Type::BroadcastWithAck);
+    ClusterMessage m = message(ClusterMessage::Type::BroadcastWithAck, options);
     m.request = startRequest(std::move(request), timeout + 1000);
     m.packet = packet;
-    m.options = options;
     m_bus->publish(m);
 }
 
@@ -124,44 +128,34 @@ void ClusterAdapter::fetchSockets(const BroadcastOptions &options,
         options, [&request](const QList<SocketDetails> &local) { request->sockets = local; });
     request->expected = others;
     request->fetched = done;
-    ClusterMessage m = message(ClusterMessage::Type::FetchSockets);
+    ClusterMessage m = message(ClusterMessage::Type::FetchSockets, options);
     m.request = startRequest(std::move(request),
                              options.flags.timeout >= 0 ? options.flags.timeout : DefaultTimeoutMs);
-    m.options = options;
     m_bus->publish(m);
 }
 
 void ClusterAdapter::addSockets(const BroadcastOptions &options, const QStringList &rooms)
 {
     Adapter::addSockets(options, rooms);
-    if (options.flags.local)
-        return;
-    ClusterMessage m = message(ClusterMessage::Type::SocketsJoin);
-    m.options = options;
+    ClusterMessage m = message(ClusterMessage::Type::SocketsJoin, options);
     m.rooms = rooms;
-    m_bus->publish(m);
+    publishUnlessLocal(m);
 }
 
 void ClusterAdapter::delSockets(const BroadcastOptions &options, const QStringList &rooms)
 {
     Adapter::delSockets(options, rooms);
-    if (options.flags.local)
-        return;
-    ClusterMessage m = message(ClusterMessage::Type::SocketsLeave);
-    m.options = options;
+    ClusterMessage m = message(ClusterMessage::Type::SocketsLeave, options);
     m.rooms = rooms;
-    m_bus->publish(m);
+    publishUnlessLocal(m);
 }
 
 void ClusterAdapter::disconnectSockets(const BroadcastOptions &options, bool close)
 {
     Adapter::disconnectSockets(options, close);
-    if (options.flags.local)
-        return;
-    ClusterMessage m = message(ClusterMessage::Type::DisconnectSockets);
-    m.options = options;
+    ClusterMessage m = message(ClusterMessage::Type::DisconnectSockets, options);
     m.close = close;
-    m_bus->publish(m);
+    publishUnlessLocal(m);
 }
 
 void ClusterAdapter::serverSideEmit(

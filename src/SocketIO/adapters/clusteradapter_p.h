@@ -113,7 +113,8 @@ private:
         std::function<void(const QVariantList &)> ack;
         QBasicTimer timer;
     };
-    ClusterMessage message(ClusterMessage::Type type) const;
+    ClusterMessage message(ClusterMessage::Type type, const BroadcastOptions &options = {}) const;
+    void publishUnlessLocal(const ClusterMessage &message) const;
     qint64 startRequest(std::unique_ptr<Request> request, int timeoutMs);
     void finish(qint64 id, const QString &error);
 
