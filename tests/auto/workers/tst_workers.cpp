@@ -40,6 +40,7 @@ class tst_Workers : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase_data();
     void init();
     void cleanup();
     void spreadAndBroadcast_data();
@@ -60,6 +61,14 @@ private:
     std::vector<std::unique_ptr<Manager>> m_managers;
 };
 
+void tst_Workers::initTestCase_data()
+{
+    // Every test runs on both WebSocket engines.
+    QTest::addColumn<QString>("wsEngine");
+    QTest::addRow("lean") << s("lean");
+    QTest::addRow("qt") << s("qt");
+}
+
 void tst_Workers::init()
 {
     m_seen = std::make_shared<Seen>();
@@ -73,8 +82,10 @@ void tst_Workers::cleanup()
 
 void tst_Workers::startServer()
 {
+    QFETCH_GLOBAL(QString, wsEngine);
     ServerOptions options;
     options.workers = 2;
+    options.engine.wsEngine = wsEngine;
     m_io = std::make_unique<Server>(options);
     const std::shared_ptr<Seen> seen = m_seen;
     m_io->setWorkerSetup([seen](Server *worker) {
