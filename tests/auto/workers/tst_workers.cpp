@@ -10,8 +10,13 @@
 #include "server.h"
 #include "socket.h"
 
+#include <QtCore/QFile>
 #include <QtCore/QMutex>
+#include <QtCore/QProcess>
+#include <QtCore/QTemporaryDir>
 #include <QtCore/QThread>
+#include <QtNetwork/QSslConfiguration>
+#include <QtNetwork/QSslKey>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -48,12 +53,14 @@ private Q_SLOTS:
     void frontReachesEveryWorker();
     void serverSideEmitAcrossWorkers();
     void otherPathsStayOnTheListeningThread();
+    void tlsConnectionsMove();
     void refusedCombinations();
 
 private:
-    void startServer();
+    void startServer(const std::optional<QSslConfiguration> &tls = std::nullopt);
     // Starts `count` clients; the caller waits for them with allConnected().
-    QList<ClientSocket *> startClients(int count, const QStringList &transports);
+    QList<ClientSocket *> startClients(int count, const QStringList &transports,
+                                       const TlsOptions *tls = nullptr);
     static bool allConnected(const QList<ClientSocket *> &clients);
 
     std::unique_ptr<Server> m_io;
@@ -80,7 +87,7 @@ void tst_Workers::cleanup()
     m_io.reset();
 }
 
-void tst_Workers::startServer()
+void tst_Workers::startServer(const std::optional<QSslConfiguration> &tls)
 {
     QFETCH_GLOBAL(QString, wsEngine);
     ServerOptions options;
@@ -114,18 +121,25 @@ void tst_Workers::startServer()
         nsp->onServerSideEvent(s("hello"), worker,
                                [](const QVariantList &, const Ack &ack) { ack({s("worker")}); });
     });
+    if (tls)
+        m_io->setSslConfiguration(*tls);
     QVERIFY2(m_io->listen(QHostAddress::LocalHost, 0), qPrintable(m_io->errorString()));
 }
 
-QList<ClientSocket *> tst_Workers::startClients(int count, const QStringList &transports)
+QList<ClientSocket *> tst_Workers::startClients(int count, const QStringList &transports,
+                                                const TlsOptions *tls)
 {
     QList<ClientSocket *> sockets;
     for (int i = 0; i < count; ++i) {
         ManagerOptions options;
         options.transports = transports;
         options.reconnection = false;
+        if (tls)
+            options.tls = *tls;
+        const QString scheme = tls ? s("https") : s("http");
         m_managers.push_back(std::make_unique<Manager>(
-            QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_io->serverPort())), options));
+            QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(scheme).arg(m_io->serverPort())),
+            options));
         sockets.append(m_managers.back()->socket());
     }
     return sockets;
@@ -294,6 +308,42 @@ void tst_Workers::otherPathsStayOnTheListeningThread()
         QMutexLocker lock(&m_seen->mutex);
         QCOMPARE(m_seen->connections, 0);
     }
+}
+
+void tst_Workers::tlsConnectionsMove()
+{
+    // The TLS handshake happens on the listening thread; the QSslSocket then moves.
+    QTemporaryDir dir;
+    const QString key = dir.filePath(s("key.pem"));
+    const QString cert = dir.filePath(s("cert.pem"));
+    QProcess openssl;
+    openssl.start(s("openssl"),
+                  {s("req"), s("-x509"), s("-newkey"), s("rsa:2048"), s("-nodes"), s("-keyout"),
+                   key, s("-out"), cert, s("-days"), s("1"), s("-subj"), s("/CN=localhost"),
+                   s("-addext"), s("subjectAltName=IP:127.0.0.1")});
+    QVERIFY2(openssl.waitForFinished(30000) && openssl.exitCode() == 0,
+             openssl.readAllStandardError().constData());
+    QFile keyFile(key), certFile(cert);
+    QVERIFY(keyFile.open(QIODevice::ReadOnly) && certFile.open(QIODevice::ReadOnly));
+    const QSslCertificate certificate(&certFile, QSsl::Pem);
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificate(certificate);
+    configuration.setPrivateKey(QSslKey(&keyFile, QSsl::Rsa, QSsl::Pem));
+    startServer(configuration);
+
+    TlsOptions tls;
+    tls.ca = {certificate};
+    const QList<ClientSocket *> clients = startClients(4, {s("polling"), s("websocket")}, &tls);
+    QTRY_VERIFY_WITH_TIMEOUT(allConnected(clients), 15'000);
+    {
+        QMutexLocker lock(&m_seen->mutex);
+        QCOMPARE(m_seen->threads.size(), 2);
+    }
+    int news = 0;
+    for (ClientSocket *client : clients)
+        client->on(s("news"), client, [&news](const QVariantList &, const Ack &) { ++news; });
+    clients.first()->emitEvent(s("shout"), {1});
+    QTRY_COMPARE_WITH_TIMEOUT(news, 4, 10'000);
 }
 
 void tst_Workers::refusedCombinations()
