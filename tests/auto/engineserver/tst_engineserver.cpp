@@ -2,6 +2,7 @@
 // engine option, through real HTTP (QNetworkAccessManager, raw QTcpSocket) and QWebSocket.
 #include <engineserver.h>
 
+#include "../selfsigned.h"
 #include "engineio/enginesocket_p.h"
 
 #include <QtCore/QJsonArray>
@@ -1245,24 +1246,10 @@ void tst_EngineServer::eio3ClientPings()
 
 void tst_EngineServer::tls()
 {
-    QTemporaryDir dir;
-    const QString key = dir.filePath(QStringLiteral("key.pem"));
-    const QString cert = dir.filePath(QStringLiteral("cert.pem"));
-    QProcess openssl;
-    openssl.start(QStringLiteral("openssl"),
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
-                   key, QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
-                   QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
-                   QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
-    QVERIFY2(openssl.waitForFinished(30000) && openssl.exitCode() == 0,
-             openssl.readAllStandardError().constData());
-    QFile keyFile(key), certFile(cert);
-    QVERIFY(keyFile.open(QIODevice::ReadOnly) && certFile.open(QIODevice::ReadOnly));
-    const QSslCertificate certificate(&certFile, QSsl::Pem);
-    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setLocalCertificate(certificate);
-    configuration.setPrivateKey(QSslKey(&keyFile, QSsl::Rsa, QSsl::Pem));
+    const SelfSigned selfSigned = SelfSigned::make();
+    QVERIFY2(selfSigned.error.isEmpty(), qPrintable(selfSigned.error));
+    const QSslCertificate certificate = selfSigned.certificate;
+    const QSslConfiguration configuration = selfSigned.serverConfiguration();
 
     m_server = std::make_unique<EngineServer>(fastOptions());
     connect(m_server.get(), &EngineServer::connection, this, [this](EngineSocket *socket) {

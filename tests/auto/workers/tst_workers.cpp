@@ -2,6 +2,7 @@
 // sid on every transport, and the cluster adapter joining the workers and their front
 // (broadcasts, acks, fetchSockets, rooms, serverSideEmit, disconnections). The clients are
 // the library's own Qt client, on the test's thread.
+#include "../selfsigned.h"
 #include "clientsocket.h"
 #include "engineserver.h"
 #include "httprequest.h"
@@ -10,13 +11,9 @@
 #include "server.h"
 #include "socket.h"
 
-#include <QtCore/QFile>
 #include <QtCore/QMutex>
-#include <QtCore/QProcess>
-#include <QtCore/QTemporaryDir>
 #include <QtCore/QThread>
 #include <QtNetwork/QSslConfiguration>
-#include <QtNetwork/QSslKey>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -313,26 +310,12 @@ void tst_Workers::otherPathsStayOnTheListeningThread()
 void tst_Workers::tlsConnectionsMove()
 {
     // The TLS handshake happens on the listening thread; the QSslSocket then moves.
-    QTemporaryDir dir;
-    const QString key = dir.filePath(s("key.pem"));
-    const QString cert = dir.filePath(s("cert.pem"));
-    QProcess openssl;
-    openssl.start(s("openssl"),
-                  {s("req"), s("-x509"), s("-newkey"), s("rsa:2048"), s("-nodes"), s("-keyout"),
-                   key, s("-out"), cert, s("-days"), s("1"), s("-subj"), s("/CN=localhost"),
-                   s("-addext"), s("subjectAltName=IP:127.0.0.1")});
-    QVERIFY2(openssl.waitForFinished(30000) && openssl.exitCode() == 0,
-             openssl.readAllStandardError().constData());
-    QFile keyFile(key), certFile(cert);
-    QVERIFY(keyFile.open(QIODevice::ReadOnly) && certFile.open(QIODevice::ReadOnly));
-    const QSslCertificate certificate(&certFile, QSsl::Pem);
-    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setLocalCertificate(certificate);
-    configuration.setPrivateKey(QSslKey(&keyFile, QSsl::Rsa, QSsl::Pem));
-    startServer(configuration);
+    const SelfSigned selfSigned = SelfSigned::make();
+    QVERIFY2(selfSigned.error.isEmpty(), qPrintable(selfSigned.error));
+    startServer(selfSigned.serverConfiguration());
 
     TlsOptions tls;
-    tls.ca = {certificate};
+    tls.ca = {selfSigned.certificate};
     const QList<ClientSocket *> clients = startClients(4, {s("polling"), s("websocket")}, &tls);
     QTRY_VERIFY_WITH_TIMEOUT(allConnected(clients), 15'000);
     {
