@@ -11,6 +11,8 @@
 #include <QtCore/QUrlQuery>
 #include <QtNetwork/QTcpSocket>
 
+#include <utility>
+
 namespace SocketIO {
 
 namespace {
@@ -24,6 +26,11 @@ WorkerPool::WorkerPool(ServerPrivate *front, std::shared_ptr<ClusterBus> bus)
 
 WorkerPool::~WorkerPool()
 {
+    // Accepted, never routed: nobody else owns them.
+    for (QTcpSocket *socket : std::exchange(m_pending, {})) {
+        socket->disconnect(this);
+        delete socket;
+    }
     for (const Worker &worker : std::as_const(m_workers)) {
         Server *server = worker.server;
         QMetaObject::invokeMethod(
