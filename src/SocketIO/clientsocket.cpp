@@ -169,18 +169,12 @@ void ClientSocketPrivate::onEvent(const Packet &packet)
 void ClientSocketPrivate::deliver(const QString &event, const QVariantList &args, const Ack &ack)
 {
     Q_Q(ClientSocket);
-    QPointer<ClientSocket> guard(q);
+    QPointer<QObject> guard(q);
     anyListeners.notify(event, args);
     if (!guard)
         return;
     Q_EMIT q->eventReceived(event, args, ack);
-    const auto copy = handlers;
-    for (const Handler &h : copy) {
-        if (!guard)
-            return;
-        if (h.event == event && (!h.hasContext || h.context))
-            h.handler(args, ack);
-    }
+    handlers.dispatch(event, args, ack, guard);
     // The last string argument is the offset to resume from (connection state recovery).
     if (guard && !pid.isEmpty() && !args.isEmpty() && args.last().typeId() == QMetaType::QString)
         lastOffset = args.last().toString();
@@ -536,13 +530,12 @@ QFuture<QVariantList> ClientSocket::Flags::emitWithAck(const QString &event,
 
 void ClientSocket::on(const QString &event, QObject *context, EventHandler handler)
 {
-    d_func()->handlers.append({event, context, context != nullptr, std::move(handler)});
+    d_func()->handlers.add(event, context, std::move(handler));
 }
 
 void ClientSocket::off(const QString &event)
 {
-    d_func()->handlers.removeIf(
-        [&event](const ClientSocketPrivate::Handler &h) { return h.event == event; });
+    d_func()->handlers.remove(event);
 }
 
 int ClientSocket::onAny(QObject *context, AnyHandler handler)

@@ -1,5 +1,5 @@
-// Shared by the server's and the client's sockets: catch-all listeners with ids, and the
-// QFuture form of an emit with acknowledgement.
+// Shared by the server's and the client's sockets: per-event handlers, catch-all listeners
+// with ids, and the QFuture form of an emit with acknowledgement.
 #pragma once
 
 #include "broadcastoperator.h"
@@ -63,6 +63,46 @@ private:
 
     QList<Item> m_items;
     int m_nextId = 1;
+};
+
+// on(event) / off(event) of the sockets (and the namespace's server-side events): handlers
+// by event name, each skipped once its context object is gone.
+class EventHandlers
+{
+public:
+    using Handler = std::function<void(const QVariantList &args, const Ack &ack)>;
+
+    void add(const QString &event, QObject *context, Handler handler)
+    {
+        m_items.append({event, context, context != nullptr, std::move(handler)});
+    }
+    void remove(const QString &event)
+    {
+        m_items.removeIf([&event](const Item &item) { return item.event == event; });
+    }
+    // Runs the handlers of `event` over a snapshot (a handler may change the list; cheap,
+    // the list is implicitly shared), and stops once `owner` is gone.
+    void dispatch(const QString &event, const QVariantList &args, const Ack &ack,
+                  const QPointer<QObject> &owner) const
+    {
+        const auto items = m_items;
+        for (const Item &item : items) {
+            if (!owner)
+                return;
+            if (item.event == event && (!item.hasContext || item.context))
+                item.handler(args, ack);
+        }
+    }
+
+private:
+    struct Item
+    {
+        QString event;
+        QPointer<QObject> context;
+        bool hasContext;
+        Handler handler;
+    };
+    QList<Item> m_items;
 };
 
 // Runs `send` with a callback that settles the returned future: the acknowledgement's

@@ -152,12 +152,9 @@ void NamespacePrivate::onServerSideEmit(const QVariantList &args, const Ack &ack
         return;
     const QString event = args.first().toString();
     const QVariantList rest = args.mid(1);
+    const QPointer<QObject> guard(q);
     Q_EMIT q->serverSideEventReceived(event, rest);
-    const auto entries = serverSideHandlers;
-    for (const ServerSideEntry &entry : entries) {
-        if (entry.event == event && entry.context)
-            entry.handler(rest, ack);
-    }
+    serverSideHandlers.dispatch(event, rest, ack, guard);
 }
 
 Namespace::Namespace(QObject *parent)
@@ -336,7 +333,7 @@ bool Namespace::serverSideEmit(const QString &event, const QVariantList &args, Q
 
 void Namespace::onServerSideEvent(const QString &event, QObject *context, ServerSideHandler handler)
 {
-    d_func()->serverSideHandlers.append({event, context ? context : this, std::move(handler)});
+    d_func()->serverSideHandlers.add(event, context ? context : this, std::move(handler));
 }
 
 void Namespace::setAdapter(Adapter *adapter)

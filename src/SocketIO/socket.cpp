@@ -264,17 +264,9 @@ void SocketPrivate::deliverEvent(const QString &event, const QVariantList &args,
     Q_Q(Socket);
     if (!connected)
         return;
-    QPointer<Socket> guard(q);
+    QPointer<QObject> guard(q);
     Q_EMIT q->eventReceived(event, args, ack);
-    // Handlers may be added or removed while running: iterate over a snapshot (cheap: the
-    // list is implicitly shared).
-    const auto snapshot = handlers;
-    for (const Handler &h : snapshot) {
-        if (!guard)
-            return;
-        if (h.event == event && (!h.hasContext || h.context))
-            h.handler(args, ack);
-    }
+    handlers.dispatch(event, args, ack, guard);
 }
 
 void SocketPrivate::onAck(const Packet &packet)
@@ -546,13 +538,12 @@ BroadcastOperator Socket::local() const
 
 void Socket::on(const QString &event, QObject *context, EventHandler handler)
 {
-    d_func()->handlers.append({event, context, context != nullptr, std::move(handler)});
+    d_func()->handlers.add(event, context, std::move(handler));
 }
 
 void Socket::off(const QString &event)
 {
-    d_func()->handlers.removeIf(
-        [&event](const SocketPrivate::Handler &h) { return h.event == event; });
+    d_func()->handlers.remove(event);
 }
 
 int Socket::onAny(QObject *context, AnyHandler handler)

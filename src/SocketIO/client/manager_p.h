@@ -95,13 +95,6 @@ public:
     void drainQueue(bool force = false);
     void notifyOutgoing(const QString &event, const QVariantList &args);
 
-    struct Handler
-    {
-        QString event;
-        QPointer<QObject> context;
-        bool hasContext;
-        ClientSocket::EventHandler handler;
-    };
     struct PendingAck
     {
         std::function<void(const QString &error, const QVariantList &args)> callback;
@@ -142,7 +135,7 @@ public:
         Ack ack;
     };
     QList<Received> receiveBuffer;
-    QList<Handler> handlers;
+    EventHandlers handlers;
     ListenerList<ClientSocket::AnyHandler> anyListeners;
     ListenerList<ClientSocket::AnyHandler> anyOutgoingListeners;
     QList<QueuedEvent> queue;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "listeners_p.h"
 #include "namespace.h"
 
 #include <QtCore/QHash>
@@ -32,12 +33,6 @@ public:
         bool hasContext;
         Namespace::Middleware middleware;
     };
-    struct ServerSideEntry
-    {
-        QString event;
-        QPointer<QObject> context;
-        Namespace::ServerSideHandler handler;
-    };
 
     Namespace *const q_ptr;
     QString name;
@@ -47,7 +42,7 @@ public:
     QList<Socket *> order; // connection order, for sockets()
     QHash<QString, Socket *> preConnectSockets;
     QList<MiddlewareEntry> middlewares;
-    QList<ServerSideEntry> serverSideHandlers;
+    EventHandlers serverSideHandlers;
     Namespace *parent = nullptr;
     QList<Namespace *> children;
     bool isParent = false;

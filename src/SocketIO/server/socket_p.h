@@ -40,13 +40,6 @@ public:
     void sendConnectError(const QString &message, const QVariant &data);
     void notifyOutgoing(const QVariantList &eventAndArgs);
 
-    struct Handler
-    {
-        QString event;
-        QPointer<QObject> context;
-        bool hasContext;
-        Socket::EventHandler handler;
-    };
     struct MiddlewareEntry
     {
         QPointer<QObject> context;
@@ -67,7 +60,7 @@ public:
     bool recovered = false;
     bool cleanedUp = false;
     QHash<qint64, std::function<void(const QVariantList &)>> acks;
-    QList<Handler> handlers;
+    EventHandlers handlers;
     ListenerList<Socket::AnyHandler> anyListeners;
     ListenerList<Socket::AnyHandler> anyOutgoingListeners;
     QList<MiddlewareEntry> middlewares;
