@@ -567,22 +567,20 @@ private:
         *unit = char16_t(v);
         return true;
     }
-    bool parseArray(QVariant *value, int depth)
+    // "[a,b]" or "{"k":v}" from the opening bracket at p: `element` reads one member, after
+    // which comes a comma or `close`.
+    template<typename Element> bool parseMembers(char close, Element element)
     {
         ++p;
-        QVariantList list;
         skipSpace();
-        if (p < end && *p == ']') {
+        if (p < end && *p == close) {
             ++p;
-            *value = list;
             return true;
         }
         while (true) {
             skipSpace();
-            QVariant item;
-            if (!parseValue(&item, depth + 1))
+            if (!element())
                 return false;
-            list.append(std::move(item));
             skipSpace();
             if (p >= end)
                 return false;
@@ -590,25 +588,30 @@ private:
                 ++p;
                 continue;
             }
-            if (*p != ']')
+            if (*p != close)
                 return false;
             ++p;
-            *value = std::move(list);
             return true;
         }
     }
+    bool parseArray(QVariant *value, int depth)
+    {
+        QVariantList list;
+        const bool ok = parseMembers(']', [&] {
+            QVariant item;
+            if (!parseValue(&item, depth + 1))
+                return false;
+            list.append(std::move(item));
+            return true;
+        });
+        if (ok)
+            *value = std::move(list);
+        return ok;
+    }
     bool parseObject(QVariant *value, int depth)
     {
-        ++p;
         QVariantMap map;
-        skipSpace();
-        if (p < end && *p == '}') {
-            ++p;
-            *value = map;
-            return true;
-        }
-        while (true) {
-            skipSpace();
+        const bool ok = parseMembers('}', [&] {
             if (p >= end || *p != '"')
                 return false;
             QString key;
@@ -623,19 +626,11 @@ private:
             if (!parseValue(&item, depth + 1))
                 return false;
             map.insert(key, std::move(item)); // a repeated key keeps the last value
-            skipSpace();
-            if (p >= end)
-                return false;
-            if (*p == ',') {
-                ++p;
-                continue;
-            }
-            if (*p != '}')
-                return false;
-            ++p;
-            *value = std::move(map);
             return true;
-        }
+        });
+        if (ok)
+            *value = std::move(map);
+        return ok;
     }
 
     const char *p;
