@@ -1,5 +1,7 @@
 #include "parser/json_p.h"
 
+#include "variant_p.h"
+
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -118,6 +120,15 @@ void writeMap(const Map &map, QByteArray &out, QList<QByteArray> *attachments)
 
 void writeValue(const QVariant &value, QByteArray &out, QList<QByteArray> *attachments)
 {
+    qint64 integer = 0;
+    double real = 0;
+    if (const NumberForm form = numberForm(value, &integer, &real); form != NumberForm::NotNumber) {
+        if (form == NumberForm::Integer)
+            writeInteger(integer, out);
+        else
+            writeNumber(real, out);
+        return;
+    }
     switch (value.typeId()) {
     case QMetaType::UnknownType:
     case QMetaType::Nullptr:
@@ -129,29 +140,6 @@ void writeValue(const QVariant &value, QByteArray &out, QList<QByteArray> *attac
             out.append("true", 4);
         else
             out.append("false", 5);
-        return;
-    case QMetaType::Int:
-    case QMetaType::Short:
-    case QMetaType::Long:
-    case QMetaType::LongLong:
-    case QMetaType::SChar:
-        writeInteger(value.toLongLong(), out);
-        return;
-    case QMetaType::UInt:
-    case QMetaType::UShort:
-    case QMetaType::ULong:
-    case QMetaType::ULongLong:
-    case QMetaType::UChar: {
-        const qulonglong u = value.toULongLong();
-        if (u <= qulonglong(std::numeric_limits<qint64>::max()))
-            writeInteger(qint64(u), out);
-        else
-            writeNumber(double(u), out);
-        return;
-    }
-    case QMetaType::Double:
-    case QMetaType::Float:
-        writeNumber(value.toDouble(), out);
         return;
     case QMetaType::QString:
         writeString(*static_cast<const QString *>(value.constData()), out);

@@ -1,5 +1,7 @@
 #include "parser/msgpack_p.h"
 
+#include "variant_p.h"
+
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonValue>
 #include <QtCore/QtEndian>
@@ -438,6 +440,15 @@ struct Reader
 
 void write(const QVariant &value, QByteArray &out)
 {
+    qint64 integer = 0;
+    double real = 0;
+    if (const NumberForm form = numberForm(value, &integer, &real); form != NumberForm::NotNumber) {
+        if (form == NumberForm::Integer)
+            writeInteger(integer, out);
+        else
+            writeDouble(real, out);
+        return;
+    }
     switch (value.typeId()) {
     case QMetaType::UnknownType:
         // undefined: notepack 3 writes it as nil
@@ -449,29 +460,6 @@ void write(const QVariant &value, QByteArray &out)
         return;
     case QMetaType::Bool:
         out.append(char(value.toBool() ? 0xc3 : 0xc2));
-        return;
-    case QMetaType::Int:
-    case QMetaType::Short:
-    case QMetaType::Long:
-    case QMetaType::LongLong:
-    case QMetaType::SChar:
-        writeInteger(value.toLongLong(), out);
-        return;
-    case QMetaType::UInt:
-    case QMetaType::UShort:
-    case QMetaType::ULong:
-    case QMetaType::ULongLong:
-    case QMetaType::UChar: {
-        const qulonglong u = value.toULongLong();
-        if (u <= qulonglong(std::numeric_limits<qint64>::max()))
-            writeInteger(qint64(u), out);
-        else
-            writeDouble(double(u), out);
-        return;
-    }
-    case QMetaType::Double:
-    case QMetaType::Float:
-        writeDouble(value.toDouble(), out);
         return;
     case QMetaType::QByteArray:
         writeBinary(*static_cast<const QByteArray *>(value.constData()), out);
