@@ -75,6 +75,9 @@ public:
     {
         return QTest::qWaitFor([this] { return closed; }, timeout);
     }
+    // Opens the session and connects to "/": true once the CONNECT reply and the test
+    // server's "auth" event have arrived.
+    bool openMain() { return open() && connectTo().startsWith("0{") && !next().isEmpty(); }
     // Connects to a namespace and returns the CONNECT reply.
     QByteArray connectTo(const QByteArray &packet = "0")
     {
@@ -175,10 +178,8 @@ bool tst_Server::connectClients(int count, std::vector<std::unique_ptr<RawClient
 {
     for (int i = 0; i < count; ++i) {
         auto client = std::make_unique<RawClient>(m_io->serverPort());
-        if (!client->open())
+        if (!client->openMain())
             return false;
-        client->connectTo();
-        client->next(); // the CONNECT answer
         clients->push_back(std::move(client));
     }
     return true;
@@ -356,9 +357,7 @@ void tst_Server::eventsAndAcks()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     client.send("2[\"message\",1,\"2\",{\"3\":[true]}]");
     QCOMPARE(client.next(), QByteArray("2[\"message-back\",1,\"2\",{\"3\":[true]}]"));
     client.send("2456[\"message-with-ack\",1,\"2\",{\"3\":[true]}]");
@@ -372,9 +371,7 @@ void tst_Server::binaryEventsAndAcks()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     client.send(
         "52-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
     client.sendBinary(QByteArray("\x01\x02\x03", 3));
@@ -474,9 +471,7 @@ void tst_Server::socketMiddleware()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     Socket *socket = m_io->sockets()->sockets().first();
     socket->use(this, [](const QString &event, const QVariantList &, const Next &next) {
         if (event == u"forbidden")
@@ -541,9 +536,7 @@ void tst_Server::disconnectingSeesRooms()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     Socket *socket = m_io->sockets()->sockets().first();
     socket->join(QStringLiteral("lobby"));
     QSet<QString> roomsWhileDisconnecting;
@@ -559,9 +552,7 @@ void tst_Server::serverDisconnects()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     client.connectTo("0/custom");
     client.next();
     Socket *main = m_io->sockets()->sockets().first();
@@ -581,9 +572,7 @@ void tst_Server::serverAcks()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     Socket *socket = m_io->sockets()->sockets().first();
     QStringList errors;
     QList<QVariantList> replies;
@@ -619,9 +608,7 @@ void tst_Server::emitWithAckFuture()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     Socket *socket = m_io->sockets()->sockets().first();
     QFuture<QVariantList> future = socket->emitWithAck(QStringLiteral("q"), {});
     const QByteArray sent = client.next();
@@ -825,9 +812,7 @@ void tst_Server::reservedEventNames()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     Socket *socket = m_io->sockets()->sockets().first();
     for (const char *name : {"connect", "connect_error", "disconnect", "disconnecting",
                              "newListener", "removeListener"}) {
@@ -845,9 +830,7 @@ void tst_Server::anyListeners()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     Socket *socket = m_io->sockets()->sockets().first();
     QStringList incoming, outgoing;
     const int first = socket->onAny(this, [&](const QString &event, const QVariantList &) {
@@ -1061,9 +1044,7 @@ void tst_Server::closeShutsDown()
 {
     start(fastOptions());
     RawClient client(m_io->serverPort());
-    QVERIFY(client.open());
-    client.connectTo();
-    client.next();
+    QVERIFY(client.openMain());
     client.connectTo("0/custom");
     client.next();
     m_io->close();
