@@ -339,6 +339,44 @@ bool hasBinary(const QVariant &value)
 }
 
 namespace {
+// Recently seen short ASCII strings of this thread (object keys, event names), so that the
+// same key in every message shares one QString instead of allocating and converting it
+// again. Direct-mapped: a miss replaces the slot.
+class Interned
+{
+public:
+    static constexpr qsizetype MaxSize = 32;
+
+    static QString get(const char *text, qsizetype size)
+    {
+        static thread_local Interned cache;
+        Slot &slot = cache.m_slots[hash(text, size) % SlotCount];
+        if (slot.size != size || std::memcmp(slot.bytes, text, size_t(size)) != 0) {
+            slot.string = QString::fromLatin1(text, size);
+            slot.size = size;
+            std::memcpy(slot.bytes, text, size_t(size));
+        }
+        return slot.string;
+    }
+
+private:
+    static constexpr size_t SlotCount = 256;
+    struct Slot
+    {
+        qsizetype size = -1;
+        char bytes[MaxSize];
+        QString string;
+    };
+    static size_t hash(const char *text, qsizetype size)
+    {
+        size_t h = 2166136261u; // FNV-1a
+        for (qsizetype i = 0; i < size; ++i)
+            h = (h ^ quint8(text[i])) * 16777619u;
+        return h;
+    }
+    Slot m_slots[SlotCount];
+};
+
 // A strict RFC 8259 parser producing QVariant directly, with JSON.parse's results: integral
 // numbers become qint64 (-0 stays a double), overflow becomes an infinity.
 class Parser
@@ -371,7 +409,7 @@ private:
         p += size;
         return true;
     }
-    bool parseValue(QVariant *value, int depth)
+    bool parseValue(QVariant *value, int depth, bool intern = false)
     {
         if (p >= end || depth > 512)
             return false;
@@ -382,7 +420,7 @@ private:
             return parseArray(value, depth);
         case '"': {
             QString s;
-            if (!parseString(&s))
+            if (!parseString(&s, intern))
                 return false;
             *value = std::move(s);
             return true;
@@ -470,15 +508,22 @@ private:
             return c - 'A' + 10;
         return -1;
     }
-    bool parseString(QString *out)
+    // With `intern`, a short ASCII string is taken from (or put in) the thread's cache.
+    bool parseString(QString *out, bool intern = false)
     {
         ++p; // the opening quote
         const char *run = p;
         // Fast path: no escapes.
-        while (p < end && *p != '"' && *p != '\\' && quint8(*p) >= 0x20)
+        bool ascii = true;
+        while (p < end && *p != '"' && *p != '\\' && quint8(*p) >= 0x20) {
+            ascii = ascii && quint8(*p) < 0x80;
             ++p;
+        }
         if (p < end && *p == '"') {
-            *out = QString::fromUtf8(run, p - run);
+            if (intern && ascii && p - run <= Interned::MaxSize)
+                *out = Interned::get(run, p - run);
+            else
+                *out = QString::fromUtf8(run, p - run);
             ++p;
             return true;
         }
@@ -587,7 +632,8 @@ private:
         QVariantList list;
         const bool ok = parseMembers(']', [&] {
             QVariant item;
-            if (!parseValue(&item, depth + 1))
+            // The first member of a top-level array is a Socket.IO event name.
+            if (!parseValue(&item, depth + 1, depth == 0 && list.isEmpty()))
                 return false;
             list.append(std::move(item));
             return true;
@@ -603,7 +649,7 @@ private:
             if (p >= end || *p != '"')
                 return false;
             QString key;
-            if (!parseString(&key))
+            if (!parseString(&key, true))
                 return false;
             skipSpace();
             if (p >= end || *p != ':')

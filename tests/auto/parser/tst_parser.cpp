@@ -97,6 +97,7 @@ private Q_SLOTS:
     void hasBinary();
     void parse_data();
     void parse();
+    void parseInternedStrings();
     void resolvePlaceholders_data();
     void resolvePlaceholders();
 
@@ -337,6 +338,45 @@ void tst_Parser::parse()
     if (!knownBug.isEmpty())
         QEXPECT_FAIL("", qPrintable(knownBug), Continue);
     QCOMPARE(ok ? dump(value) : s("ERROR"), expected);
+}
+
+void tst_Parser::parseInternedStrings()
+{
+    // Short ASCII keys and event names come from a per-thread cache; whatever it holds, each
+    // parse must give back its own text (2000 names overflow the cache and collide in it).
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 2000; ++i) {
+            const QByteArray event = "e" + QByteArray::number(i);
+            const QByteArray key = "k" + QByteArray::number(i % 700);
+            QVariant value;
+            QVERIFY(
+                Json::parse("[\"" + event + "\",{\"" + key + "\":1},\"" + event + "\"]", &value));
+            const QVariantList list = value.toList();
+            QCOMPARE(list.size(), 3);
+            QCOMPARE(list.at(0).toString(), QString::fromLatin1(event));
+            QCOMPARE(list.at(1).toMap().firstKey(), QString::fromLatin1(key));
+            QCOMPARE(list.at(2).toString(), QString::fromLatin1(event));
+        }
+    }
+    // Around the size limit, outside ASCII, and with escapes (which bypass the cache).
+    const QList<QByteArray> keys = {QByteArray(32, 'a'),
+                                    QByteArray(33, 'a'),
+                                    QByteArray(31, 'a'),
+                                    "\xc3\xa9t\xc3\xa9",
+                                    "a\\u0041",
+                                    "",
+                                    "A"};
+    const QStringList expected = {QString(32, u'a'),    QString(33, u'a'),
+                                  QString(31, u'a'),    QStringLiteral("\u00e9t\u00e9"),
+                                  QStringLiteral("aA"), QString(),
+                                  QStringLiteral("A")};
+    for (int round = 0; round < 2; ++round) {
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            QVariant value;
+            QVERIFY(Json::parse("{\"" + keys.at(i) + "\":true}", &value));
+            QCOMPARE(value.toMap().firstKey(), expected.at(i));
+        }
+    }
 }
 
 void tst_Parser::resolvePlaceholders_data()
