@@ -8,6 +8,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QMetaMethod>
 #include <QtCore/QTimerEvent>
 
 Q_LOGGING_CATEGORY(lcEngine, "socketio.engine", QtWarningMsg)
@@ -28,6 +29,23 @@ using namespace EngineIO;
 EngineSocketPrivate::EngineSocketPrivate(EngineSocket *q)
     : q_ptr(q)
 {}
+
+EngineSocketPrivate::~EngineSocketPrivate()
+{
+    // The transports are children of the socket and outlive this.
+    for (Transport *t : {transport, upgradeTransport}) {
+        if (t)
+            t->setSink(nullptr);
+    }
+}
+
+void EngineSocketPrivate::onTransportPacket(Transport *from, Packet &packet)
+{
+    if (from == transport)
+        onPacket(packet);
+    else if (from == upgradeTransport)
+        onUpgradePacket(packet);
+}
 
 // Timers are QBasicTimers on the socket (no QObject each): a session holds thousands.
 void EngineSocketPrivate::onTimer(int timerId)
@@ -103,8 +121,7 @@ void EngineSocketPrivate::setTransport(Transport *newTransport)
     Q_Q(EngineSocket);
     transport = newTransport;
     newTransport->setParent(q);
-    QObject::connect(newTransport, &Transport::packetReceived, q,
-                     [this](const Packet &packet) { onPacket(packet); });
+    newTransport->setSink(this);
     QObject::connect(newTransport, &Transport::drained, q, [this] { flush(); });
     QObject::connect(newTransport, &Transport::errorOccurred, q, [this](const QString &error) {
         onClose(QStringLiteral("transport error"), error);
@@ -175,9 +192,22 @@ void EngineSocketPrivate::onPacket(const Packet &packet)
     case PacketType::Error:
         onClose(QStringLiteral("parse error"));
         break;
-    case PacketType::Message:
-        Q_EMIT q->messageReceived(packet.data, packet.binary);
+    case PacketType::Message: {
+        if (!messageSink) {
+            Q_EMIT q->messageReceived(packet.data, packet.binary);
+            break;
+        }
+        static const QMetaMethod signal = QMetaMethod::fromSignal(&EngineSocket::messageReceived);
+        if (!q->isSignalConnected(signal)) {
+            messageSink->onEngineMessage(packet.data, packet.binary);
+            break;
+        }
+        QPointer<EngineSocket> guard(q);
+        messageSink->onEngineMessage(packet.data, packet.binary);
+        if (guard)
+            Q_EMIT q->messageReceived(packet.data, packet.binary);
         break;
+    }
     case PacketType::Close:
         onClose(QStringLiteral("transport close"));
         break;
@@ -199,6 +229,7 @@ void EngineSocketPrivate::onClose(const QString &reason, const QString &descript
     writeBuffer.clear();
     if (transport) {
         transport->disconnect(q);
+        transport->setSink(nullptr);
         // A polling transport answers its pending GET with a close packet.
         transport->close();
         transport->deleteLater();
@@ -214,8 +245,7 @@ void EngineSocketPrivate::maybeUpgrade(Transport *next)
     upgrading = true;
     upgradeTransport = next;
     next->setParent(q);
-    QObject::connect(next, &Transport::packetReceived, q,
-                     [this](const Packet &packet) { onUpgradePacket(packet); });
+    next->setSink(this);
     QObject::connect(next, &Transport::errorOccurred, q, [this] { cancelUpgrade(); });
     QObject::connect(next, &Transport::closed, q, [this] { cancelUpgrade(); });
     upgradeTimeoutTimer.start(server->options.upgradeTimeout, Qt::PreciseTimer, q);
@@ -237,12 +267,14 @@ void EngineSocketPrivate::onUpgradePacket(const Packet &packet)
     if (packet.type == PacketType::Upgrade && readyState != EngineSocket::ReadyState::Closed) {
         Transport *next = std::exchange(upgradeTransport, nullptr);
         next->disconnect(q);
+        next->setSink(nullptr);
         upgradeTimeoutTimer.stop();
         checkIntervalTimer.stop();
         upgrading = false;
         upgraded = true;
         Transport *old = std::exchange(transport, nullptr);
         old->disconnect(q);
+        old->setSink(nullptr);
         old->discard();
         old->close();
         old->deleteLater();
@@ -263,6 +295,7 @@ void EngineSocketPrivate::cancelUpgrade()
     upgrading = false;
     if (Transport *next = std::exchange(upgradeTransport, nullptr)) {
         next->disconnect(q_ptr);
+        next->setSink(nullptr);
         next->close();
         next->deleteLater();
     }

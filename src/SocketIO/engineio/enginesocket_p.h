@@ -10,12 +10,26 @@ namespace SocketIO {
 
 class EngineServerPrivate;
 
-class EngineSocketPrivate
+// The Socket.IO server's view of a session's messages: called before messageReceived() is
+// emitted, without a signal on the hot path.
+class EngineMessageSink
+{
+public:
+    virtual void onEngineMessage(const QByteArray &data, bool binary) = 0;
+
+protected:
+    ~EngineMessageSink() = default;
+};
+
+class EngineSocketPrivate final : public EngineIO::PacketSink
 {
     Q_DECLARE_PUBLIC(EngineSocket)
 public:
     explicit EngineSocketPrivate(EngineSocket *q);
+    ~EngineSocketPrivate();
     static EngineSocketPrivate *get(EngineSocket *socket) { return socket->d_func(); }
+
+    void onTransportPacket(EngineIO::Transport *from, EngineIO::Packet &packet) override;
 
     void open();
     void setTransport(EngineIO::Transport *transport);
@@ -41,6 +55,7 @@ public:
     EngineSocket::ReadyState readyState = EngineSocket::ReadyState::Opening;
     EngineIO::Transport *transport = nullptr;
     EngineIO::Transport *upgradeTransport = nullptr;
+    EngineMessageSink *messageSink = nullptr;
     bool upgrading = false;
     bool upgraded = false;
     bool closeWhenDrained = false;

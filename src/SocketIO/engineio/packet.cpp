@@ -80,6 +80,17 @@ Packet decodePacket(QByteArrayView frame, bool isBinaryFrame)
     return Packet::text(type, frame.sliced(1).toByteArray());
 }
 
+Packet decodePacket(QByteArray &&frame, bool isBinaryFrame)
+{
+    if (isBinaryFrame)
+        return Packet::bytes(std::move(frame));
+    PacketType type;
+    if (frame.isEmpty() || !typeFromChar(frame.front(), &type))
+        return decodePacket(QByteArrayView(frame), false); // base64 or invalid
+    frame.remove(0, 1); // Qt 6 only moves the start of an unshared buffer
+    return Packet::text(type, std::move(frame));
+}
+
 QByteArray encodePayload(const QList<Packet> &packets)
 {
     QByteArray out;

@@ -115,7 +115,7 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
     // Packets are delivered after answering, so that a close they cause cannot race the
     // answer; the reference answers "ok" in the same tick too.
     QPointer<PollingTransport> self(this);
-    for (const Packet &packet : std::as_const(packets)) {
+    for (Packet &packet : packets) {
         if (!self || m_closing)
             return;
         if (packet.type == PacketType::Close) {
@@ -126,7 +126,7 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
             Q_EMIT closed();
             return;
         }
-        Q_EMIT packetReceived(packet);
+        deliver(packet);
     }
 }
 

@@ -7,6 +7,19 @@
 
 namespace SocketIO::EngineIO {
 
+class Transport;
+
+// Gets the packets a transport reads: the session, called directly (a queued or even a
+// direct signal per packet costs more than the rest of a small message's way up).
+class PacketSink
+{
+public:
+    virtual void onTransportPacket(Transport *transport, Packet &packet) = 0;
+
+protected:
+    ~PacketSink() = default;
+};
+
 class Transport : public QObject
 {
     Q_OBJECT
@@ -28,17 +41,25 @@ public:
 
     int protocol() const { return m_protocol; }
     bool isDiscarded() const { return m_discarded; }
+    // Where packets go; none drops them.
+    void setSink(PacketSink *sink) { m_sink = sink; }
 
 Q_SIGNALS:
-    void packetReceived(const SocketIO::EngineIO::Packet &packet);
     // The transport became writable (polling: a GET arrived).
     void drained();
     void errorOccurred(const QString &description);
     void closed();
 
 protected:
+    void deliver(Packet &packet)
+    {
+        if (m_sink)
+            m_sink->onTransportPacket(this, packet);
+    }
+
     const int m_protocol;
     bool m_discarded = false;
+    PacketSink *m_sink = nullptr;
 };
 
 } // namespace SocketIO::EngineIO

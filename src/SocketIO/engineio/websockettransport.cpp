@@ -1,5 +1,7 @@
 #include "engineio/websockettransport_p.h"
 
+#include <QtCore/QStringDecoder>
+
 namespace SocketIO::EngineIO {
 
 WebSocketTransport::WebSocketTransport(QWebSocket *socket, int protocol, qint64 maxMessageSize,
@@ -15,7 +17,7 @@ WebSocketTransport::WebSocketTransport(QWebSocket *socket, int protocol, qint64 
     connect(socket, &QWebSocket::textMessageReceived, this,
             [this](const QString &message) { onFrame(message.toUtf8(), false); });
     connect(socket, &QWebSocket::binaryMessageReceived, this,
-            [this](const QByteArray &message) { onFrame(message, true); });
+            [this](QByteArray message) { onFrame(std::move(message), true); });
     connect(socket, &QWebSocket::disconnected, this, &WebSocketTransport::onDisconnected);
     connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError) {
@@ -33,10 +35,8 @@ WebSocketTransport::WebSocketTransport(WebSocket::LeanSocket *socket, int protoc
     , m_lean(socket)
 {
     socket->setParent(this);
-    connect(socket, &WebSocket::LeanSocket::textReceived, this,
-            [this](const QByteArray &message) { onFrame(message, false); });
-    connect(socket, &WebSocket::LeanSocket::binaryReceived, this,
-            [this](const QByteArray &message) { onFrame(message, true); });
+    socket->setMessageHandler(
+        [this](QByteArray &&message, bool binary) { onFrame(std::move(message), binary); });
     connect(socket, &WebSocket::LeanSocket::disconnected, this,
             &WebSocketTransport::onDisconnected);
 }
@@ -47,8 +47,10 @@ WebSocketTransport::~WebSocketTransport()
         m_qt->disconnect(this);
         m_qt->abort();
     }
-    if (m_lean)
+    if (m_lean) {
         m_lean->disconnect(this);
+        m_lean->setMessageHandler(nullptr);
+    }
 }
 
 void WebSocketTransport::onDisconnected()
@@ -61,15 +63,13 @@ void WebSocketTransport::onDisconnected()
     QMetaObject::invokeMethod(this, &WebSocketTransport::closed, Qt::QueuedConnection);
 }
 
-void WebSocketTransport::onFrame(const QByteArray &frame, bool binary)
+void WebSocketTransport::onFrame(QByteArray &&frame, bool binary)
 {
-    // A v4 binary frame is the payload itself: shared, not copied.
-    if (binary && m_protocol != 3) {
-        Q_EMIT packetReceived(Packet::bytes(frame));
-        return;
-    }
-    Q_EMIT packetReceived(m_protocol == 3 ? V3::decodePacket(frame, binary)
-                                          : decodePacket(frame, binary));
+    // v4 packets keep the frame's buffer: a binary frame is the payload itself, a text
+    // frame loses its type character in place.
+    Packet packet =
+        m_protocol == 3 ? V3::decodePacket(frame, binary) : decodePacket(std::move(frame), binary);
+    deliver(packet);
 }
 
 void WebSocketTransport::send(const QList<Packet> &packets)
@@ -100,6 +100,16 @@ void WebSocketTransport::sendOne(const Packet &packet)
     }
     if (!m_qt)
         return;
+    if (m_protocol != 3 && !packet.binary) {
+        // "<type><data>" converted once, straight into the message.
+        QString text(packet.data.size() + 1, Qt::Uninitialized);
+        text[0] = QLatin1Char(typeChar(packet.type));
+        QStringDecoder toUtf16(QStringDecoder::Utf8);
+        const QChar *end = toUtf16.appendToBuffer(text.data() + 1, packet.data);
+        text.resize(end - text.constData());
+        m_qt->sendTextMessage(text);
+        return;
+    }
     bool binaryFrame = false;
     const QByteArray frame = m_protocol == 3 ? V3::encodePacket(packet, true, &binaryFrame)
                                              : encodePacket(packet, true, &binaryFrame);

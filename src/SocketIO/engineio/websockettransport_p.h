@@ -27,7 +27,7 @@ public:
     void close() override;
 
 private:
-    void onFrame(const QByteArray &frame, bool binary);
+    void onFrame(QByteArray &&frame, bool binary);
     void onDisconnected();
 
     QPointer<QWebSocket> m_qt;

@@ -21,12 +21,16 @@ Client::Client(ServerPrivate *server, EngineSocket *conn)
     , m_conn(conn)
     , m_decoder(server->options.parser->createDecoder())
 {
-    connect(conn, &EngineSocket::messageReceived, this, &Client::onMessage);
+    EngineSocketPrivate::get(conn)->messageSink = this;
     connect(conn, &EngineSocket::closed, this, &Client::onClose);
     m_connectTimeout.start(server->options.connectTimeout, this);
 }
 
-Client::~Client() = default;
+Client::~Client()
+{
+    if (m_conn)
+        EngineSocketPrivate::get(m_conn)->messageSink = nullptr;
+}
 
 void Client::timerEvent(QTimerEvent *event)
 {
@@ -88,9 +92,10 @@ void Client::writeToEngine(const QList<EngineIO::Packet> &packets, const Broadca
         engine->sendPacket(packet);
 }
 
-void Client::onMessage(const QByteArray &data, bool binary)
+void Client::onEngineMessage(const QByteArray &data, bool binary)
 {
-    QList<Packet> packets;
+    // The list of the last message is reused: a message is nearly always one packet.
+    QList<Packet> packets = std::exchange(m_decoded, {});
     QString error;
     if (!m_decoder->add(data, binary, &packets, &error)) {
         onParseError(error);
@@ -101,6 +106,10 @@ void Client::onMessage(const QByteArray &data, bool binary)
         if (!self || m_closed)
             return;
         onDecoded(packet);
+    }
+    if (self) {
+        packets.clear();
+        m_decoded = std::move(packets);
     }
 }
 
@@ -200,8 +209,10 @@ void Client::onClose(const QString &reason, const QString &description)
         return;
     m_closed = true;
     m_connectTimeout.stop();
-    if (m_conn)
+    if (m_conn) {
         m_conn->disconnect(this);
+        EngineSocketPrivate::get(m_conn)->messageSink = nullptr;
+    }
     const auto sockets = std::exchange(m_sockets, {});
     for (Socket *socket : sockets)
         SocketPrivate::get(socket)->onClose(reason, description);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "adapter.h"
+#include "engineio/enginesocket_p.h"
 #include "engineio/packet_p.h"
 #include "enginesocket.h"
 #include "parser.h"
@@ -17,7 +18,7 @@ namespace SocketIO {
 class ServerPrivate;
 class Socket;
 
-class Client : public QObject
+class Client : public QObject, private EngineMessageSink
 {
     Q_OBJECT
 public:
@@ -43,7 +44,7 @@ public:
     void connectNamespace(const QString &name, const QVariantMap &auth);
 
 private:
-    void onMessage(const QByteArray &data, bool binary);
+    void onEngineMessage(const QByteArray &data, bool binary) override;
     // Consumes `packet` (its data may be moved out).
     void onDecoded(Packet &packet);
     void onParseError(const QString &message);
@@ -54,6 +55,7 @@ private:
     ServerPrivate *const m_server;
     QPointer<EngineSocket> m_conn;
     std::unique_ptr<Decoder> m_decoder;
+    QList<Packet> m_decoded; // empty; kept for its capacity
     // The sockets of this connection, one per namespace joined (a list: usually one or two,
     // and a hash costs more than a kilobyte each).
     QList<Socket *> m_sockets;

@@ -259,25 +259,30 @@ void LeanSocket::onReadable()
 
 void LeanSocket::consume(char *data, qsizetype size)
 {
-    QList<FrameReader::Message> messages;
+    // The list of the last read is reused (taken, in case a handler reads again).
+    QList<FrameReader::Message> messages = std::exchange(m_messages, {});
     const qsizetype used = m_reader.read(data, size, &messages);
     if (used >= 0 && used < size)
         m_partial.append(data + used, size - used);
-    deliver(messages, used >= 0);
+    if (deliver(messages, used >= 0)) {
+        messages.clear();
+        m_messages = std::move(messages);
+    }
 }
 
-void LeanSocket::deliver(const QList<FrameReader::Message> &messages, bool ok)
+bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
 {
     QPointer<LeanSocket> self(this);
-    for (const FrameReader::Message &message : messages) {
-        if (!self || m_state != State::Open)
-            return;
+    for (FrameReader::Message &message : messages) {
+        if (!self)
+            return false;
+        if (m_state != State::Open)
+            return true;
         switch (message.opcode) {
         case Opcode::Text:
-            Q_EMIT textReceived(message.payload);
-            break;
         case Opcode::Binary:
-            Q_EMIT binaryReceived(message.payload);
+            if (m_onMessage)
+                m_onMessage(std::move(message.payload), message.opcode == Opcode::Binary);
             break;
         case Opcode::Ping:
             sendFrame(encodeFrame(Opcode::Pong, message.payload));
@@ -291,7 +296,7 @@ void LeanSocket::deliver(const QList<FrameReader::Message> &messages, bool ok)
             m_closeCode = hasCode ? qFromBigEndian<quint16>(message.payload.constData())
                                   : quint16(NormalClosure);
             close(m_closeCode);
-            return;
+            return true;
         }
         }
     }
@@ -300,6 +305,7 @@ void LeanSocket::deliver(const QList<FrameReader::Message> &messages, bool ok)
         close(m_reader.closeCode(), m_reader.errorReason());
         Q_EMIT errorOccurred(why);
     }
+    return !self.isNull();
 }
 
 void LeanSocket::sendText(const QByteArray &utf8)

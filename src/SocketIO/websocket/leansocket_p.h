@@ -15,6 +15,7 @@
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 
+#include <functional>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -35,6 +36,10 @@ public:
     // Answers the upgrade with 101 and the extra headers, and starts reading frames.
     void accept(const HttpRequest &request, const QList<HttpResponse::Header> &extraHeaders);
 
+    // Gets each text (UTF-8) or binary message read, which it may keep without a copy.
+    using MessageHandler = std::function<void(QByteArray &&message, bool binary)>;
+    void setMessageHandler(MessageHandler handler) { m_onMessage = std::move(handler); }
+
     void sendText(const QByteArray &utf8);
     void sendBinary(const QByteArray &data);
     // Writes an already encoded frame (shared by every recipient of a broadcast).
@@ -49,8 +54,6 @@ public:
     quint16 peerPort() const { return m_peerPort; }
 
 Q_SIGNALS:
-    void textReceived(const QByteArray &utf8);
-    void binaryReceived(const QByteArray &data);
     void disconnected();
     void errorOccurred(const QString &description);
 
@@ -70,7 +73,9 @@ private:
     void setWantWrite(bool want);
     // Parses frames from `data` (a partial frame at the end is kept for later).
     void consume(char *data, qsizetype size);
-    void deliver(const QList<FrameReader::Message> &messages, bool ok);
+    // Hands the messages on (their payloads are moved out); false when this socket was
+    // deleted meanwhile.
+    bool deliver(QList<FrameReader::Message> &messages, bool ok);
     void finishWrites();
     void closeConnection();
 
@@ -87,8 +92,10 @@ private:
     // QTcpSocket backend (TLS).
     QPointer<QTcpSocket> m_socket;
 
+    MessageHandler m_onMessage;
     FrameReader m_reader;
-    QByteArray m_partial; // the start of a frame not complete yet
+    QList<FrameReader::Message> m_messages; // empty; kept for its capacity
+    QByteArray m_partial;                   // the start of a frame not complete yet
     State m_state = State::Connecting;
     bool m_shutdownAfterWrites = false;
     quint16 m_closeCode = 0;

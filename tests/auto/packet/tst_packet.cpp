@@ -177,6 +177,14 @@ void tst_Packet::decodeText()
     const Packet packet = decodePacket(frame, false);
     QCOMPARE(packet, expected);
     QVERIFY(!packet.isError());
+
+    // Taking the frame gives the same packet, its data in the frame's own buffer.
+    QByteArray owned(frame.constData(), frame.size());
+    const char *start = owned.constData();
+    const Packet taken = decodePacket(std::move(owned), false);
+    QCOMPARE(taken, expected);
+    if (!taken.binary && !taken.data.isEmpty())
+        QVERIFY(taken.data.constData() == start + 1);
 }
 
 void tst_Packet::encodeBinary_data()
@@ -227,6 +235,7 @@ void tst_Packet::decodeBinaryFrame()
     QCOMPARE(packet.type, PacketType::Message);
     QVERIFY(packet.binary);
     QCOMPARE(packet.data, frame);
+    QCOMPARE(decodePacket(QByteArray(frame), true), packet);
 }
 
 void tst_Packet::decodeInvalid_data()
@@ -248,6 +257,7 @@ void tst_Packet::decodeInvalid()
     QVERIFY(packet.isError());
     QCOMPARE(packet.type, PacketType::Error);
     QVERIFY(!packet.binary);
+    QVERIFY(decodePacket(QByteArray(frame), false).isError());
 }
 
 void tst_Packet::packetRoundTrip_data()
