@@ -11,11 +11,17 @@ namespace SocketIO {
 struct Ack::State
 {
     Sender sender;
+    QPointer<QObject> context;
+    bool hasContext = false;
     bool sent = false;
 };
 
 Ack::Ack(Sender sender)
-    : m_state(std::make_shared<State>(State{std::move(sender), false}))
+    : m_state(std::make_shared<State>(State{std::move(sender), {}, false, false}))
+{}
+
+Ack::Ack(QObject *context, Sender sender)
+    : m_state(std::make_shared<State>(State{std::move(sender), context, context != nullptr, false}))
 {}
 
 bool Ack::isSent() const
@@ -28,6 +34,8 @@ void Ack::operator()(const QVariantList &args) const
     if (!m_state || m_state->sent)
         return;
     m_state->sent = true;
+    if (m_state->hasContext && !m_state->context)
+        return;
     if (m_state->sender)
         m_state->sender(args);
 }

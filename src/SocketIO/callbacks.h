@@ -2,6 +2,7 @@
 
 #include "socketio_export.h"
 
+#include <QtCore/QPointer>
 #include <QtCore/QString>
 #include <QtCore/QVariant>
 
@@ -20,6 +21,8 @@ public:
 
     Ack() = default;
     explicit Ack(Sender sender);
+    // The same, dropped once `context` is gone.
+    Ack(QObject *context, Sender sender);
 
     bool isValid() const { return bool(m_state); }
     bool isSent() const;

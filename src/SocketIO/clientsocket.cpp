@@ -147,16 +147,12 @@ void ClientSocketPrivate::onEvent(const Packet &packet)
     const QString event = args.takeFirst().toString();
     Ack ack;
     if (packet.hasId()) {
-        QPointer<ClientSocket> guard(q_ptr);
-        const qint64 ackId = packet.id;
-        ack = Ack([guard, ackId](const QVariantList &reply) {
-            if (!guard)
-                return;
+        ack = Ack(q_ptr, [socket = q_ptr, ackId = packet.id](const QVariantList &reply) {
             Packet answer;
             answer.type = Packet::Type::Ack;
             answer.id = ackId;
             answer.data = reply;
-            ClientSocketPrivate::get(guard)->packet(answer);
+            ClientSocketPrivate::get(socket)->packet(answer);
         });
     }
     if (!connected) {

@@ -140,9 +140,9 @@ void EngineSocketPrivate::sendPacket(const Packet &packet)
         return;
     // The hot path (a WebSocket, nothing queued): straight to the transport, no list.
     if (writeBuffer.isEmpty() && transport && transport->isWritable() && !transport->batches()) {
-        Q_Q(EngineSocket);
         transport->sendOne(packet);
-        Q_EMIT q->drained();
+        if (drainListened)
+            Q_EMIT q_ptr->drained();
         return;
     }
     writeBuffer.append(packet);
@@ -197,8 +197,7 @@ void EngineSocketPrivate::onPacket(const Packet &packet)
             Q_EMIT q->messageReceived(packet.data, packet.binary);
             break;
         }
-        static const QMetaMethod signal = QMetaMethod::fromSignal(&EngineSocket::messageReceived);
-        if (!q->isSignalConnected(signal)) {
+        if (!messageListened) {
             messageSink->onEngineMessage(packet.data, packet.binary);
             break;
         }
@@ -311,6 +310,15 @@ EngineSocket::~EngineSocket() = default;
 void EngineSocket::timerEvent(QTimerEvent *event)
 {
     d_func()->onTimer(event->timerId());
+}
+
+void EngineSocket::connectNotify(const QMetaMethod &signal)
+{
+    Q_D(EngineSocket);
+    if (signal == QMetaMethod::fromSignal(&EngineSocket::messageReceived))
+        d->messageListened = true;
+    else if (signal == QMetaMethod::fromSignal(&EngineSocket::drained))
+        d->drainListened = true;
 }
 
 QString EngineSocket::id() const

@@ -57,6 +57,7 @@ Q_SIGNALS:
 
 protected:
     void timerEvent(QTimerEvent *event) override;
+    void connectNotify(const QMetaMethod &signal) override;
 
 private:
     friend class EngineServerPrivate;

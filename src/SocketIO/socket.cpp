@@ -202,16 +202,14 @@ void SocketPrivate::onEvent(Packet &packet)
     const QString event = args.takeFirst().toString();
     Ack ack;
     if (packet.hasId()) {
-        QPointer<Socket> guard(q_ptr);
-        const qint64 ackId = packet.id;
-        ack = Ack([guard, ackId](const QVariantList &reply) {
-            if (!guard)
-                return;
+        // Small enough for std::function to hold without an allocation of its own; the Ack
+        // guards the socket.
+        ack = Ack(q_ptr, [socket = q_ptr, ackId = packet.id](const QVariantList &reply) {
             Packet answer;
             answer.type = Packet::Type::Ack;
             answer.id = ackId;
             answer.data = reply;
-            SocketPrivate::get(guard)->packet(answer);
+            SocketPrivate::get(socket)->packet(answer);
         });
     }
     anyListeners.notify(event, args);

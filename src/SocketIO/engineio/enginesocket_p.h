@@ -56,6 +56,11 @@ public:
     EngineIO::Transport *transport = nullptr;
     EngineIO::Transport *upgradeTransport = nullptr;
     EngineMessageSink *messageSink = nullptr;
+    // Whether messageReceived() or drained() was ever connected: emitting them is skipped
+    // until then (the check alone reads the QObject's connection data, a cache miss per
+    // recipient of a broadcast).
+    bool messageListened = false;
+    bool drainListened = false;
     bool upgrading = false;
     bool upgraded = false;
     bool closeWhenDrained = false;

@@ -195,32 +195,28 @@ QByteArray encodeHeader(const Packet &packet, qsizetype attachments)
 
 QList<EngineMessage> DefaultParser::encode(const Packet &packet) const
 {
-    Packet copy;
-    const Packet *source = &packet;
-    const bool eventOrAck = packet.type == Packet::Type::Event || packet.type == Packet::Type::Ack;
-    if (eventOrAck && Json::hasBinary(packet.data)) {
-        copy = packet;
-        copy.type = packet.type == Packet::Type::Event ? Packet::Type::BinaryEvent
-                                                       : Packet::Type::BinaryAck;
-        source = &copy;
-    }
-    QList<QByteArray> attachments;
     const bool binaryType =
-        source->type == Packet::Type::BinaryEvent || source->type == Packet::Type::BinaryAck;
+        packet.type == Packet::Type::BinaryEvent || packet.type == Packet::Type::BinaryAck;
+    const bool eventOrAck = packet.type == Packet::Type::Event || packet.type == Packet::Type::Ack;
     // Like the reference, null and undefined data are left out.
-    const bool hasData = source->data.isValid() && source->data.typeId() != QMetaType::Nullptr;
-    QByteArray text;
-    if (binaryType) {
-        // The header counts the attachments, which the JSON writer finds.
-        QByteArray json;
-        if (hasData)
-            Json::write(source->data, json, &attachments);
-        text = encodeHeader(*source, attachments.size());
-        text.append(json);
-    } else {
-        text = encodeHeader(*source, 0);
-        if (hasData)
-            Json::write(source->data, text, nullptr);
+    const bool hasData = packet.data.isValid() && packet.data.typeId() != QMetaType::Nullptr;
+    // Written as text at once; the JSON writer finds binary data on the way (an event or an
+    // ack holding some becomes a binary one, whose header counts the attachments).
+    QList<QByteArray> attachments;
+    QByteArray text = encodeHeader(packet, 0);
+    const qsizetype header = text.size();
+    if (hasData)
+        Json::write(packet.data, text, eventOrAck || binaryType ? &attachments : nullptr);
+    if (binaryType || !attachments.isEmpty()) {
+        Packet binary;
+        binary.type = packet.type == Packet::Type::Event || packet.type == Packet::Type::BinaryEvent
+                          ? Packet::Type::BinaryEvent
+                          : Packet::Type::BinaryAck;
+        binary.nsp = packet.nsp;
+        binary.id = packet.id;
+        QByteArray binaryText = encodeHeader(binary, attachments.size());
+        binaryText.append(QByteArrayView(text).sliced(header));
+        text = std::move(binaryText);
     }
     QList<EngineMessage> messages;
     messages.reserve(1 + attachments.size());

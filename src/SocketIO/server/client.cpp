@@ -19,17 +19,18 @@ Client::Client(ServerPrivate *server, EngineSocket *conn)
     : QObject(conn)
     , m_server(server)
     , m_conn(conn)
+    , m_engine(EngineSocketPrivate::get(conn))
     , m_decoder(server->options.parser->createDecoder())
 {
-    EngineSocketPrivate::get(conn)->messageSink = this;
+    m_engine->messageSink = this;
     connect(conn, &EngineSocket::closed, this, &Client::onClose);
     m_connectTimeout.start(server->options.connectTimeout, this);
 }
 
 Client::~Client()
 {
-    if (m_conn)
-        EngineSocketPrivate::get(m_conn)->messageSink = nullptr;
+    if (m_conn) // else the session is being destroyed, and with it m_engine
+        m_engine->messageSink = nullptr;
 }
 
 void Client::timerEvent(QTimerEvent *event)
@@ -54,14 +55,25 @@ Socket *Client::socketFor(const QString &nsp) const
 
 int Client::protocol() const
 {
-    return m_conn ? m_conn->protocol() : 4;
+    return m_engine->protocol;
 }
 
 void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
 {
-    if (!m_conn || m_conn->readyState() != EngineSocket::ReadyState::Open)
+    if (m_engine->readyState != EngineSocket::ReadyState::Open)
         return;
-    writeToEngine(toEnginePackets(m_server->options.parser->encode(packet), flags, false), flags);
+    QList<EngineMessage> messages = m_server->options.parser->encode(packet);
+    if (messages.size() != 1 || messages.first().binary) {
+        writeToEngine(toEnginePackets(messages, flags, false), flags);
+        return;
+    }
+    // The common case, one text message: no list of engine packets.
+    if (flags.isVolatile && !(m_engine->transport && m_engine->transport->isWritable()))
+        return;
+    EngineIO::Packet message =
+        EngineIO::Packet::text(EngineIO::PacketType::Message, std::move(messages.first().data));
+    message.compress = flags.compress;
+    m_engine->sendPacket(message);
 }
 
 QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &messages,
@@ -83,13 +95,12 @@ QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &mess
 
 void Client::writeToEngine(const QList<EngineIO::Packet> &packets, const BroadcastFlags &flags)
 {
-    if (!m_conn || m_conn->readyState() != EngineSocket::ReadyState::Open)
+    if (m_engine->readyState != EngineSocket::ReadyState::Open)
         return;
-    EngineSocketPrivate *engine = EngineSocketPrivate::get(m_conn);
-    if (flags.isVolatile && !(engine->transport && engine->transport->isWritable()))
+    if (flags.isVolatile && !(m_engine->transport && m_engine->transport->isWritable()))
         return; // a volatile packet is dropped when it cannot go out now
     for (const EngineIO::Packet &packet : packets)
-        engine->sendPacket(packet);
+        m_engine->sendPacket(packet);
 }
 
 void Client::onEngineMessage(const QByteArray &data, bool binary)
@@ -211,7 +222,7 @@ void Client::onClose(const QString &reason, const QString &description)
     m_connectTimeout.stop();
     if (m_conn) {
         m_conn->disconnect(this);
-        EngineSocketPrivate::get(m_conn)->messageSink = nullptr;
+        m_engine->messageSink = nullptr;
     }
     const auto sockets = std::exchange(m_sockets, {});
     for (Socket *socket : sockets)

@@ -54,6 +54,9 @@ private:
 
     ServerPrivate *const m_server;
     QPointer<EngineSocket> m_conn;
+    // The session's private part, read on every packet sent. Valid as long as this object:
+    // a Client is a child of its session.
+    EngineSocketPrivate *const m_engine;
     std::unique_ptr<Decoder> m_decoder;
     QList<Packet> m_decoded; // empty; kept for its capacity
     // The sockets of this connection, one per namespace joined (a list: usually one or two,

@@ -56,7 +56,7 @@ LeanSocket::LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *paren
 LeanSocket::~LeanSocket()
 {
     // What was written in this pass still leaves (best effort: no waiting).
-    if (m_fd >= 0 && !m_unsent.isEmpty())
+    if (m_fd >= 0 && hasUnsent())
         flush();
     if (m_poller && m_fd >= 0)
         m_poller->remove(m_fd);
@@ -106,7 +106,10 @@ void LeanSocket::write(const QByteArray &chunk)
     }
     if (m_fd < 0 || chunk.isEmpty())
         return;
-    m_unsent.append(chunk);
+    if (hasUnsent())
+        m_unsentMore.append(chunk);
+    else
+        m_unsentFirst = chunk;
     if (!m_poller) {
         flush();
         return;
@@ -134,14 +137,15 @@ void LeanSocket::flush()
 {
     m_flushScheduled = false;
     constexpr int MaxChunks = 64;
-    while (!m_unsent.isEmpty() && m_fd >= 0) {
+    while (hasUnsent() && m_fd >= 0) {
         iovec chunks[MaxChunks];
-        int count = 0;
-        for (; count < MaxChunks && count < m_unsent.size(); ++count) {
-            const QByteArray &chunk = m_unsent.at(count);
-            const qsizetype skip = count == 0 ? m_sentOfFirst : 0;
-            chunks[count].iov_base = const_cast<char *>(chunk.constData() + skip);
-            chunks[count].iov_len = size_t(chunk.size() - skip);
+        chunks[0].iov_base = const_cast<char *>(m_unsentFirst.constData() + m_sentOfFirst);
+        chunks[0].iov_len = size_t(m_unsentFirst.size() - m_sentOfFirst);
+        int count = 1;
+        for (; count < MaxChunks && count <= m_unsentMore.size(); ++count) {
+            const QByteArray &chunk = m_unsentMore.at(count - 1);
+            chunks[count].iov_base = const_cast<char *>(chunk.constData());
+            chunks[count].iov_len = size_t(chunk.size());
         }
         msghdr message{};
         message.msg_iov = chunks;
@@ -158,33 +162,34 @@ void LeanSocket::flush()
         }
         if (n < 0) {
             // The peer is gone; reading will see it.
-            m_unsent.clear();
+            m_unsentFirst.clear();
+            m_unsentMore.clear();
             m_sentOfFirst = 0;
             QMetaObject::invokeMethod(this, &LeanSocket::closeConnection, Qt::QueuedConnection);
             return;
         }
         // Drop what went out.
         while (n > 0) {
-            const qsizetype left = m_unsent.first().size() - m_sentOfFirst;
+            const qsizetype left = m_unsentFirst.size() - m_sentOfFirst;
             if (n < left) {
                 m_sentOfFirst += n;
                 break;
             }
             n -= left;
-            m_unsent.removeFirst();
             m_sentOfFirst = 0;
+            m_unsentFirst = m_unsentMore.isEmpty() ? QByteArray() : m_unsentMore.takeFirst();
         }
     }
     // A connection keeps a few slots for its next replies, no more: allocating them on
     // every message costs more than they weigh.
     constexpr qsizetype KeptSlots = 4;
-    if (m_unsent.isEmpty() && m_unsent.capacity() > KeptSlots)
-        m_unsent = QList<QByteArray>();
-    if (m_waitingWritable && m_unsent.isEmpty()) {
+    if (m_unsentMore.isEmpty() && m_unsentMore.capacity() > KeptSlots)
+        m_unsentMore = QList<QByteArray>();
+    if (m_waitingWritable && !hasUnsent()) {
         m_waitingWritable = false;
         setWantWrite(false);
     }
-    if (m_unsent.isEmpty())
+    if (!hasUnsent())
         finishWrites();
 }
 
@@ -210,7 +215,7 @@ void LeanSocket::onWritable()
 
 void LeanSocket::finishWrites()
 {
-    if (!m_shutdownAfterWrites || !m_unsent.isEmpty())
+    if (!m_shutdownAfterWrites || hasUnsent())
         return;
     m_shutdownAfterWrites = false;
     if (m_socket) {
@@ -368,7 +373,8 @@ void LeanSocket::closeConnection()
         ::close(m_fd);
         m_fd = -1;
     }
-    m_unsent = QList<QByteArray>();
+    m_unsentFirst = QByteArray();
+    m_unsentMore = QList<QByteArray>();
     m_sentOfFirst = 0;
     m_partial = QByteArray();
     if (m_socket)

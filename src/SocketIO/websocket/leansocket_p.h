@@ -85,8 +85,12 @@ private:
     Poller *m_poller = nullptr;
     std::unique_ptr<QSocketNotifier> m_readNotifier;
     std::unique_ptr<QSocketNotifier> m_writeNotifier;
-    QList<QByteArray> m_unsent;  // chunks not sent yet, in order
-    qsizetype m_sentOfFirst = 0; // bytes of m_unsent.first() already sent
+    // Chunks not sent yet, in order: the first in the object itself (usually the only one;
+    // a list's separate block is a cache miss per recipient of a broadcast), then the rest.
+    QByteArray m_unsentFirst;
+    qsizetype m_sentOfFirst = 0; // bytes of m_unsentFirst already sent
+    QList<QByteArray> m_unsentMore;
+    bool hasUnsent() const { return !m_unsentFirst.isEmpty(); }
     bool m_flushScheduled = false;
     bool m_waitingWritable = false;
     // QTcpSocket backend (TLS).

@@ -46,7 +46,9 @@ bool Poller::add(int fd, Watcher *watcher)
     event.data.fd = fd;
     if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
         return false;
-    m_watchers.insert(fd, watcher);
+    if (fd >= m_watchers.size())
+        m_watchers.resize(fd + 1);
+    m_watchers[fd] = watcher;
     return true;
 }
 
@@ -60,8 +62,10 @@ void Poller::setWantWrite(int fd, bool want)
 
 void Poller::remove(int fd)
 {
-    if (m_watchers.remove(fd))
-        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+    if (!watcherOf(fd))
+        return;
+    m_watchers[fd] = nullptr;
+    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
 }
 
 void Poller::scheduleFlush(int fd)
@@ -81,7 +85,7 @@ void Poller::flushScheduled()
     m_flushing.swap(m_flushes);
     for (int fd : std::as_const(m_flushing)) {
         // A descriptor closed meanwhile has no watcher, or a new one with nothing queued.
-        if (Watcher *watcher = m_watchers.value(fd))
+        if (Watcher *watcher = watcherOf(fd))
             watcher->flush();
     }
     m_flushing.clear();
@@ -98,11 +102,11 @@ void Poller::dispatch()
         const int fd = events[i].data.fd;
         // A watcher may go away while an earlier one is served: look it up each time.
         if ((events[i].events & EPOLLOUT)) {
-            if (Watcher *watcher = m_watchers.value(fd))
+            if (Watcher *watcher = watcherOf(fd))
                 watcher->writable();
         }
         if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-            if (Watcher *watcher = m_watchers.value(fd))
+            if (Watcher *watcher = watcherOf(fd))
                 watcher->readable();
         }
     }

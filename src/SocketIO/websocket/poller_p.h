@@ -4,7 +4,6 @@
 // the dispatcher sees one descriptor, and epoll reports only the ready ones.
 #pragma once
 
-#include <QtCore/QHash>
 #include <QtCore/QList>
 #include <QtCore/QObject>
 
@@ -50,7 +49,13 @@ private:
 
     int m_epoll = -1;
     std::unique_ptr<QSocketNotifier> m_notifier;
-    QHash<int, Watcher *> m_watchers;
+    Watcher *watcherOf(int fd) const
+    {
+        return fd < m_watchers.size() ? m_watchers.at(fd) : nullptr;
+    }
+
+    // By descriptor (descriptors are small and dense): no hashing on each event.
+    QList<Watcher *> m_watchers;
     QList<int> m_flushes;
     QList<int> m_flushing; // the batch being flushed
     bool m_dispatching = false;
