@@ -635,6 +635,8 @@ private:
             // The first member of a top-level array is a Socket.IO event name.
             if (!parseValue(&item, depth + 1, depth == 0 && list.isEmpty()))
                 return false;
+            if (list.isEmpty())
+                list.reserve(4); // an event and its arguments without growing twice
             list.append(std::move(item));
             return true;
         });
