@@ -39,6 +39,12 @@ EngineSocketPrivate::~EngineSocketPrivate()
     }
 }
 
+void EngineSocketPrivate::release(Transport *t)
+{
+    t->disconnect(q_ptr);
+    t->setSink(nullptr);
+}
+
 void EngineSocketPrivate::onTransportPacket(Transport *from, Packet &packet)
 {
     if (from == transport)
@@ -227,8 +233,7 @@ void EngineSocketPrivate::onClose(const QString &reason, const QString &descript
     cancelUpgrade();
     writeBuffer.clear();
     if (transport) {
-        transport->disconnect(q);
-        transport->setSink(nullptr);
+        release(transport);
         // A polling transport answers its pending GET with a close packet.
         transport->close();
         transport->deleteLater();
@@ -265,15 +270,13 @@ void EngineSocketPrivate::onUpgradePacket(const Packet &packet)
     }
     if (packet.type == PacketType::Upgrade && readyState != EngineSocket::ReadyState::Closed) {
         Transport *next = std::exchange(upgradeTransport, nullptr);
-        next->disconnect(q);
-        next->setSink(nullptr);
+        release(next);
         upgradeTimeoutTimer.stop();
         checkIntervalTimer.stop();
         upgrading = false;
         upgraded = true;
         Transport *old = std::exchange(transport, nullptr);
-        old->disconnect(q);
-        old->setSink(nullptr);
+        release(old);
         old->discard();
         old->close();
         old->deleteLater();
@@ -293,8 +296,7 @@ void EngineSocketPrivate::cancelUpgrade()
     checkIntervalTimer.stop();
     upgrading = false;
     if (Transport *next = std::exchange(upgradeTransport, nullptr)) {
-        next->disconnect(q_ptr);
-        next->setSink(nullptr);
+        release(next);
         next->close();
         next->deleteLater();
     }

@@ -30,6 +30,8 @@ public:
     static EngineSocketPrivate *get(EngineSocket *socket) { return socket->d_func(); }
 
     void onTransportPacket(EngineIO::Transport *from, EngineIO::Packet &packet) override;
+    // Stops listening to a transport that is being replaced or closed.
+    void release(EngineIO::Transport *transport);
 
     void open();
     void setTransport(EngineIO::Transport *transport);

@@ -1,5 +1,6 @@
 // The Socket.IO server over loopback, spoken to at the protocol level with QWebSocket and
 // QNetworkAccessManager: the /socket.io/ part of CONFORMANCE.md and the server API.
+#include <enginesocket.h>
 #include <server.h>
 
 #include <QtCore/QFile>
@@ -119,6 +120,7 @@ private Q_SLOTS:
     void disconnectFromNamespace();
     void eventsAndAcks();
     void binaryEventsAndAcks();
+    void engineSignalsReachListeners();
     void pollingConnectPayload();
     void middlewareRefuses();
     void middlewareAsyncAccepts();
@@ -365,6 +367,23 @@ void tst_Server::eventsAndAcks()
     // Numbers as JavaScript prints them.
     client.send("2[\"message\",1.5,-0.25,1e21,null,\"é😀\"]");
     QCOMPARE(client.next(), QByteArray("2[\"message-back\",1.5,-0.25,1e+21,null,\"é😀\"]"));
+}
+
+void tst_Server::engineSignalsReachListeners()
+{
+    // The server reads its session's messages without a signal, and emits messageReceived()
+    // and drained() only once something connected to them: a listener must still get both.
+    start(fastOptions());
+    RawClient client(m_io->serverPort());
+    QVERIFY(client.openMain());
+    EngineSocket *conn = m_io->sockets()->sockets().first()->conn();
+    QSignalSpy messages(conn, &EngineSocket::messageReceived);
+    QSignalSpy drained(conn, &EngineSocket::drained);
+    client.send("2456[\"message-with-ack\",1]");
+    QCOMPARE(client.next(), QByteArray("3456[1]"));
+    QCOMPARE(messages.count(), 1);
+    QCOMPARE(messages.at(0).at(0).toByteArray(), QByteArray("2456[\"message-with-ack\",1]"));
+    QVERIFY(drained.count() >= 1);
 }
 
 void tst_Server::binaryEventsAndAcks()
