@@ -57,8 +57,6 @@ namespace V3 {
 SOCKETIO_TESTABLE QByteArray encodePacket(const Packet &packet, bool supportsBinary,
                                           bool *isBinaryFrame = nullptr);
 SOCKETIO_TESTABLE Packet decodePacket(QByteArrayView frame, bool isBinaryFrame);
-// The same, reusing the frame's buffer for the packet's data (no copy).
-SOCKETIO_TESTABLE Packet decodePacket(QByteArray &&frame, bool isBinaryFrame);
 // Polling payloads. The text form is "<length>:<packet>" per packet, the length counted in
 // UTF-16 code units as JavaScript does, binary packets as "b4<base64>". The binary form (used
 // when the client supports binary and a binary packet is queued) is, per packet, one byte
