@@ -22,10 +22,11 @@ inline bool isNumber(const QVariant &value)
     }
 }
 
-// A number as the JSON and msgpack encoders write it: an integer when it is one that fits
-// qint64 (*integer), else a double (*real). False when `value` is not a number.
-enum class NumberForm { NotNumber, Integer, Real };
-inline NumberForm numberForm(const QVariant &value, qint64 *integer, double *real)
+// A number as the JSON and msgpack encoders write it: `integer(qint64)` when it is an integer
+// that fits qint64, else `real(double)`. False (and neither is called) when `value` is not a
+// number.
+template<typename Integer, typename Real>
+bool visitNumber(const QVariant &value, Integer integer, Real real)
 {
     switch (value.typeId()) {
     case QMetaType::Int:
@@ -33,27 +34,26 @@ inline NumberForm numberForm(const QVariant &value, qint64 *integer, double *rea
     case QMetaType::Long:
     case QMetaType::LongLong:
     case QMetaType::SChar:
-        *integer = value.toLongLong();
-        return NumberForm::Integer;
+        integer(value.toLongLong());
+        return true;
     case QMetaType::UInt:
     case QMetaType::UShort:
     case QMetaType::ULong:
     case QMetaType::ULongLong:
     case QMetaType::UChar: {
         const qulonglong u = value.toULongLong();
-        if (u <= qulonglong(std::numeric_limits<qint64>::max())) {
-            *integer = qint64(u);
-            return NumberForm::Integer;
-        }
-        *real = double(u);
-        return NumberForm::Real;
+        if (u <= qulonglong(std::numeric_limits<qint64>::max()))
+            integer(qint64(u));
+        else
+            real(double(u));
+        return true;
     }
     case QMetaType::Double:
     case QMetaType::Float:
-        *real = value.toDouble();
-        return NumberForm::Real;
+        real(value.toDouble());
+        return true;
     default:
-        return NumberForm::NotNumber;
+        return false;
     }
 }
 

@@ -120,15 +120,10 @@ void writeMap(const Map &map, QByteArray &out, QList<QByteArray> *attachments)
 
 void writeValue(const QVariant &value, QByteArray &out, QList<QByteArray> *attachments)
 {
-    qint64 integer = 0;
-    double real = 0;
-    if (const NumberForm form = numberForm(value, &integer, &real); form != NumberForm::NotNumber) {
-        if (form == NumberForm::Integer)
-            writeInteger(integer, out);
-        else
-            writeNumber(real, out);
+    if (visitNumber(
+            value, [&out](qint64 v) { writeInteger(v, out); },
+            [&out](double v) { writeNumber(v, out); }))
         return;
-    }
     switch (value.typeId()) {
     case QMetaType::UnknownType:
     case QMetaType::Nullptr:

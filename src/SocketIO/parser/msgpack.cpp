@@ -440,15 +440,10 @@ struct Reader
 
 void write(const QVariant &value, QByteArray &out)
 {
-    qint64 integer = 0;
-    double real = 0;
-    if (const NumberForm form = numberForm(value, &integer, &real); form != NumberForm::NotNumber) {
-        if (form == NumberForm::Integer)
-            writeInteger(integer, out);
-        else
-            writeDouble(real, out);
+    if (visitNumber(
+            value, [&out](qint64 v) { writeInteger(v, out); },
+            [&out](double v) { writeDouble(v, out); }))
         return;
-    }
     switch (value.typeId()) {
     case QMetaType::UnknownType:
         // undefined: notepack 3 writes it as nil
