@@ -58,22 +58,29 @@ int Client::protocol() const
     return m_engine->protocol;
 }
 
-void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
+bool Client::canWrite(const BroadcastFlags &flags) const
 {
     if (m_engine->readyState != EngineSocket::ReadyState::Open)
+        return false;
+    // A volatile packet is dropped when it cannot go out now.
+    return !flags.isVolatile || (m_engine->transport && m_engine->transport->isWritable());
+}
+
+void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
+{
+    if (!canWrite(flags))
         return;
     QList<EngineMessage> messages = m_server->options.parser->encode(packet);
-    if (messages.size() != 1 || messages.first().binary) {
-        writeToEngine(toEnginePackets(messages, flags, false), flags);
+    if (messages.size() == 1 && !messages.first().binary) {
+        // The common case, one text message: no list of engine packets.
+        EngineIO::Packet message =
+            EngineIO::Packet::text(EngineIO::PacketType::Message, std::move(messages.first().data));
+        message.compress = flags.compress;
+        m_engine->sendPacket(message);
         return;
     }
-    // The common case, one text message: no list of engine packets.
-    if (flags.isVolatile && !(m_engine->transport && m_engine->transport->isWritable()))
-        return;
-    EngineIO::Packet message =
-        EngineIO::Packet::text(EngineIO::PacketType::Message, std::move(messages.first().data));
-    message.compress = flags.compress;
-    m_engine->sendPacket(message);
+    for (const EngineIO::Packet &message : toEnginePackets(messages, flags, false))
+        m_engine->sendPacket(message);
 }
 
 QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &messages,
@@ -95,10 +102,8 @@ QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &mess
 
 void Client::writeToEngine(const QList<EngineIO::Packet> &packets, const BroadcastFlags &flags)
 {
-    if (m_engine->readyState != EngineSocket::ReadyState::Open)
+    if (!canWrite(flags))
         return;
-    if (flags.isVolatile && !(m_engine->transport && m_engine->transport->isWritable()))
-        return; // a volatile packet is dropped when it cannot go out now
     for (const EngineIO::Packet &packet : packets)
         m_engine->sendPacket(packet);
 }

@@ -44,6 +44,8 @@ public:
     void connectNamespace(const QString &name, const QVariantMap &auth);
 
 private:
+    // Whether the session is open, and for a volatile packet, writable right now.
+    bool canWrite(const BroadcastFlags &flags) const;
     void onEngineMessage(const QByteArray &data, bool binary) override;
     // Consumes `packet` (its data may be moved out).
     void onDecoded(Packet &packet);
