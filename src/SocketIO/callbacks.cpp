@@ -1,5 +1,7 @@
 #include "callbacks.h"
 
+#include <QtCore/QPointer>
+
 namespace SocketIO {
 
 /*!

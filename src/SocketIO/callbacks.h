@@ -2,7 +2,7 @@
 
 #include "socketio_export.h"
 
-#include <QtCore/QPointer>
+#include <QtCore/QObject>
 #include <QtCore/QString>
 #include <QtCore/QVariant>
 

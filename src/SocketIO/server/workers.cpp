@@ -31,10 +31,9 @@ WorkerPool::~WorkerPool()
         socket->disconnect(this);
         delete socket;
     }
+    // Each worker's Server goes on its own thread, then the thread ends.
+    forEachWorker([](Server *server) { delete server; });
     for (const Worker &worker : std::as_const(m_workers)) {
-        Server *server = worker.server;
-        QMetaObject::invokeMethod(
-            server, [server] { delete server; }, Qt::BlockingQueuedConnection);
         worker.thread->quit();
         worker.thread->wait();
         delete worker.thread;
