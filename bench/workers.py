@@ -18,7 +18,7 @@ import run  # noqa: E402  (the harness: server start/stop, generator, CPU sampli
 
 SCENARIOS = [
     ("echo-1000", ["--mode", "echo", "--clients", "1000"], "echo"),
-    ("broadcast-1000", ["--mode", "broadcast", "--clients", "1000", "--window", "2"], "broadcast"),
+    ("broadcast-1000", ["--mode", "broadcast", "--clients", "1000", "--window", "4"], "broadcast"),
 ]
 
 
