@@ -139,19 +139,19 @@ void EngineSocketPrivate::setTransport(Transport *newTransport)
     });
 }
 
-void EngineSocketPrivate::sendPacket(const Packet &packet)
+void EngineSocketPrivate::sendPacket(Packet packet)
 {
     if (readyState == EngineSocket::ReadyState::Closing ||
         readyState == EngineSocket::ReadyState::Closed)
         return;
     // The hot path (a WebSocket, nothing queued): straight to the transport, no list.
     if (writeBuffer.isEmpty() && transport && transport->isWritable() && !transport->batches()) {
-        transport->sendOne(packet);
+        transport->sendOne(std::move(packet));
         if (drainListened)
             Q_EMIT q_ptr->drained();
         return;
     }
-    writeBuffer.append(packet);
+    writeBuffer.append(std::move(packet));
     flush();
 }
 

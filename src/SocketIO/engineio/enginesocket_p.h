@@ -35,7 +35,7 @@ public:
 
     void open();
     void setTransport(EngineIO::Transport *transport);
-    void sendPacket(const EngineIO::Packet &packet);
+    void sendPacket(EngineIO::Packet packet);
     void flush();
     void onPacket(const EngineIO::Packet &packet);
     void onClose(const QString &reason, const QString &description = {});

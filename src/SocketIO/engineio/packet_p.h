@@ -37,6 +37,10 @@ struct Packet
 
 SOCKETIO_TESTABLE char typeChar(PacketType type);
 
+// Free space an encoder can leave before a message's data: the type character and the
+// longest WebSocket frame header then go in front of it in place.
+constexpr qsizetype MessageHeadroom = 11;
+
 // --- protocol v4 -------------------------------------------------------------------------
 // A text frame: "<type><data>"; a binary packet becomes raw bytes (isBinaryFrame set) when
 // the transport carries binary frames, else "b<base64>".

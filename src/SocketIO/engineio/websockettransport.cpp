@@ -78,7 +78,7 @@ void WebSocketTransport::send(const QList<Packet> &packets)
         sendOne(packet);
 }
 
-void WebSocketTransport::sendOne(const Packet &packet)
+void WebSocketTransport::sendOne(Packet packet)
 {
     if (m_lean) {
         if (m_protocol != 3) {
@@ -87,7 +87,8 @@ void WebSocketTransport::sendOne(const Packet &packet)
             else if (packet.binary)
                 m_lean->sendBinary(packet.data);
             else
-                m_lean->sendFrame(WebSocket::encodeTextFrame(typeChar(packet.type), packet.data));
+                m_lean->sendFrame(
+                    WebSocket::encodeTextFrame(typeChar(packet.type), std::move(packet.data)));
             return;
         }
         bool binaryFrame = false;

@@ -1,6 +1,10 @@
+#include "engineio/packet_p.h"
 #include "parser.h"
 #include "parser/json_p.h"
 #include "parser/parsers_p.h"
+
+#include <charconv>
+#include <iterator>
 
 namespace SocketIO {
 
@@ -175,13 +179,23 @@ bool decodeString(QByteArrayView str, Packet *packet, qsizetype *attachments, QS
     return true;
 }
 
-QByteArray encodeHeader(const Packet &packet, qsizetype attachments)
+namespace {
+void appendNumber(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+    out.append(digits, end - digits);
+}
+} // namespace
+
+QByteArray encodeHeader(const Packet &packet, qsizetype attachments, qsizetype headroom)
 {
     QByteArray out;
-    out.reserve(64); // room for the JSON that usually follows
+    out.reserve(headroom + 64); // room for the JSON that usually follows
+    out.resize(headroom);
     out.append(char('0' + int(packet.type)));
     if (packet.type == Packet::Type::BinaryEvent || packet.type == Packet::Type::BinaryAck) {
-        out.append(QByteArray::number(attachments));
+        appendNumber(out, attachments);
         out.append('-');
     }
     if (!packet.nsp.isEmpty() && packet.nsp != u"/") {
@@ -189,7 +203,7 @@ QByteArray encodeHeader(const Packet &packet, qsizetype attachments)
         out.append(',');
     }
     if (packet.hasId())
-        out.append(QByteArray::number(packet.id));
+        appendNumber(out, packet.id);
     return out;
 }
 
@@ -203,7 +217,8 @@ QList<EngineMessage> DefaultParser::encode(const Packet &packet) const
     // Written as text at once; the JSON writer finds binary data on the way (an event or an
     // ack holding some becomes a binary one, whose header counts the attachments).
     QList<QByteArray> attachments;
-    QByteArray text = encodeHeader(packet, 0);
+    // The Engine.IO layer puts its framing in the headroom, in place.
+    QByteArray text = encodeHeader(packet, 0, EngineIO::MessageHeadroom);
     const qsizetype header = text.size();
     if (hasData)
         Json::write(packet.data, text, eventOrAck || binaryType ? &attachments : nullptr);
@@ -217,6 +232,8 @@ QList<EngineMessage> DefaultParser::encode(const Packet &packet) const
         QByteArray binaryText = encodeHeader(binary, attachments.size());
         binaryText.append(QByteArrayView(text).sliced(header));
         text = std::move(binaryText);
+    } else {
+        text.remove(0, EngineIO::MessageHeadroom); // leaves the room free before the data
     }
     QList<EngineMessage> messages;
     messages.reserve(1 + attachments.size());

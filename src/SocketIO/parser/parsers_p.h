@@ -12,8 +12,10 @@ SOCKETIO_TESTABLE bool isReservedEventName(const QString &name);
 SOCKETIO_TESTABLE bool isPayloadValid(Packet::Type type, const QVariant &payload);
 SOCKETIO_TESTABLE bool decodeString(QByteArrayView text, Packet *packet, qsizetype *attachments,
                                     QString *error);
-// "<type>[<attachments>-][<nsp>,][<id>]": what precedes the JSON of a default-parser packet.
-SOCKETIO_TESTABLE QByteArray encodeHeader(const Packet &packet, qsizetype attachments);
+// "<type>[<attachments>-][<nsp>,][<id>]": what precedes the JSON of a default-parser packet,
+// after `headroom` bytes left for the caller.
+SOCKETIO_TESTABLE QByteArray encodeHeader(const Packet &packet, qsizetype attachments,
+                                          qsizetype headroom = 0);
 
 class DefaultParser final : public Parser
 {

@@ -76,7 +76,7 @@ void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
         EngineIO::Packet message =
             EngineIO::Packet::text(EngineIO::PacketType::Message, std::move(messages.first().data));
         message.compress = flags.compress;
-        m_engine->sendPacket(message);
+        m_engine->sendPacket(std::move(message));
         return;
     }
     for (const EngineIO::Packet &message : toEnginePackets(messages, flags, false))

@@ -22,6 +22,8 @@ bool isValidKey(QByteArrayView key)
 }
 
 namespace {
+constexpr qsizetype MaxHeaderSize = 10; // unmasked, 64-bit length
+
 qsizetype headerSize(qsizetype payload)
 {
     return payload < 126 ? 2 : payload < 65536 ? 4 : 10;
@@ -88,6 +90,17 @@ QByteArray encodeTextFrame(char prefix, QByteArrayView payload)
     if (!payload.isEmpty())
         std::memcpy(out, payload.data(), payload.size());
     return frame;
+}
+
+QByteArray encodeTextFrame(char prefix, QByteArray &&payload)
+{
+    const qsizetype size = payload.size() + 1;
+    char header[MaxHeaderSize + 1];
+    char *end = writeHeader(header, Opcode::Text, size);
+    *end++ = prefix;
+    // Qt fills the free space before the data when it can, and reallocates otherwise.
+    payload.prepend(header, end - header);
+    return std::move(payload);
 }
 
 QByteArray encodeMaskedFrame(Opcode opcode, QByteArrayView payload, quint32 mask, bool fin)

@@ -4,6 +4,7 @@
 #include "parser.h"
 #include "parser/json_p.h"
 #include "parser/parsers_p.h"
+#include "websocket/frame_p.h"
 
 #include "../packetdump.h"
 
@@ -105,6 +106,8 @@ private Q_SLOTS:
     void byName();
     void encode_data();
     void encode();
+    void textMessageBecomesFrameInPlace_data();
+    void textMessageBecomesFrameInPlace();
     void decode_data();
     void decode();
     void decoderRecoversAfterBinaryPacket();
@@ -570,6 +573,48 @@ void tst_Parser::encode()
         QEXPECT_FAIL("", qPrintable(knownBug), Continue);
     QCOMPARE(messages, expected);
     QCOMPARE(decodeAll(messages), decoded);
+}
+
+void tst_Parser::textMessageBecomesFrameInPlace_data()
+{
+    QTest::addColumn<QVariant>("data");
+    QTest::addColumn<int>("headerSize"); // of the WebSocket frame
+
+    QTest::addRow("short") << QVariant(QVariantList{s("hello")}) << 2;
+    QTest::addRow("16-bit length") << QVariant(QVariantList{QString(1000, u'x')}) << 4;
+    QTest::addRow("64-bit length") << QVariant(QVariantList{QString(70000, u'x')}) << 10;
+}
+
+void tst_Parser::textMessageBecomesFrameInPlace()
+{
+    QFETCH(QVariant, data);
+    QFETCH(int, headerSize);
+    Packet packet;
+    packet.type = Packet::Type::Ack;
+    packet.id = 7;
+    packet.data = data;
+    Messages messages = Parser::defaultParser()->encode(packet);
+    QCOMPARE(messages.size(), 1);
+    QByteArray text = std::move(messages.first().data);
+    const QByteArray expected(text.constData(), text.size()); // a copy of its own
+    const char *start = text.constData();
+
+    // While a copy shares the buffer, the frame gets one of its own and the copy is left alone.
+    QByteArray copied;
+    {
+        const QByteArray shared = text;
+        copied = WebSocket::encodeTextFrame('4', QByteArray(shared));
+        QCOMPARE(shared, expected);
+        QVERIFY(copied.constData() != start);
+    }
+
+    // Alone, the message is framed in its buffer: the encoder left room before the data.
+    const QByteArray frame = WebSocket::encodeTextFrame('4', std::move(text));
+    QVERIFY(frame.constData() == start - headerSize - 1);
+    QCOMPARE(frame, copied);
+    QCOMPARE(frame, WebSocket::encodeTextFrame('4', QByteArrayView(expected)));
+    QCOMPARE(frame.mid(headerSize), "4" + expected);
+    QCOMPARE(uchar(frame.at(0)), uchar(0x81)); // FIN, text
 }
 
 void tst_Parser::decode_data()
