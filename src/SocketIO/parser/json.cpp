@@ -18,10 +18,55 @@ namespace SocketIO::Json {
 
 namespace {
 
-void writeString(QStringView s, QByteArray &out)
+// Appends to a QByteArray through a plain pointer. QByteArray::append() costs a call and a
+// capacity check per piece, which was most of the time spent writing a small packet.
+class Writer
+{
+public:
+    explicit Writer(QByteArray &out)
+        : m_out(out)
+        , m_size(out.size())
+    {
+        // The room the buffer has already, or some.
+        if (out.capacity() - m_size >= 16) {
+            m_out.resize(out.capacity());
+            m_data = m_out.data();
+        } else {
+            grow(64);
+        }
+    }
+    ~Writer() { m_out.resize(m_size); }
+    Q_DISABLE_COPY_MOVE(Writer)
+
+    // Room for `n` bytes, which the caller fills.
+    char *claim(qsizetype n)
+    {
+        if (m_out.size() - m_size < n)
+            grow(n);
+        char *at = m_data + m_size;
+        m_size += n;
+        return at;
+    }
+    void put(char c) { *claim(1) = c; }
+    void put(const char *text, qsizetype n) { std::memcpy(claim(n), text, size_t(n)); }
+    template<qsizetype N> void put(const char (&literal)[N]) { put(literal, N - 1); }
+
+private:
+    void grow(qsizetype n)
+    {
+        m_out.resize(std::max(m_size + n, 2 * m_out.size()));
+        m_data = m_out.data();
+    }
+
+    QByteArray &m_out;
+    qsizetype m_size; // what is written; m_out's size is the room
+    char *m_data = nullptr;
+};
+
+void writeString(QStringView s, Writer &out)
 {
     static const char hex[] = "0123456789abcdef";
-    out.append('"');
+    out.put('"');
     const char16_t *p = s.utf16();
     const char16_t *end = p + s.size();
     while (p < end) {
@@ -30,111 +75,118 @@ void writeString(QStringView s, QByteArray &out)
         while (p < end && *p >= 0x20 && *p < 0x80 && *p != u'"' && *p != u'\\')
             ++p;
         if (p > run) {
-            const qsizetype n = p - run;
-            const qsizetype at = out.size();
-            out.resize(at + n);
-            char *dst = out.data() + at;
-            for (qsizetype i = 0; i < n; ++i)
-                dst[i] = char(run[i]);
+            char *dst = out.claim(p - run);
+            for (const char16_t *c = run; c < p; ++c)
+                *dst++ = char(*c);
         }
         if (p >= end)
             break;
-        const char16_t c = *p;
+        const char16_t c = *p++;
         if (c == u'"') {
-            out.append("\\\"", 2);
+            out.put("\\\"");
         } else if (c == u'\\') {
-            out.append("\\\\", 2);
+            out.put("\\\\");
         } else if (c < 0x20) {
             switch (c) {
             case u'\b':
-                out.append("\\b", 2);
+                out.put("\\b");
                 break;
             case u'\f':
-                out.append("\\f", 2);
+                out.put("\\f");
                 break;
             case u'\n':
-                out.append("\\n", 2);
+                out.put("\\n");
                 break;
             case u'\r':
-                out.append("\\r", 2);
+                out.put("\\r");
                 break;
             case u'\t':
-                out.append("\\t", 2);
+                out.put("\\t");
                 break;
             default: {
                 const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                out.append(esc, 6);
+                out.put(esc, 6);
             }
             }
-        } else if (QChar::isHighSurrogate(c) && p + 1 < end && QChar::isLowSurrogate(p[1])) {
-            out.append(QStringView(p, 2).toUtf8());
-            ++p;
-        } else if (QChar::isSurrogate(c)) {
+        } else if (c < 0x800) {
+            char *dst = out.claim(2);
+            dst[0] = char(0xc0 | (c >> 6));
+            dst[1] = char(0x80 | (c & 0x3f));
+        } else if (!QChar::isSurrogate(c)) {
+            char *dst = out.claim(3);
+            dst[0] = char(0xe0 | (c >> 12));
+            dst[1] = char(0x80 | ((c >> 6) & 0x3f));
+            dst[2] = char(0x80 | (c & 0x3f));
+        } else if (QChar::isHighSurrogate(c) && p < end && QChar::isLowSurrogate(*p)) {
+            const char32_t u = QChar::surrogateToUcs4(c, *p++);
+            char *dst = out.claim(4);
+            dst[0] = char(0xf0 | (u >> 18));
+            dst[1] = char(0x80 | ((u >> 12) & 0x3f));
+            dst[2] = char(0x80 | ((u >> 6) & 0x3f));
+            dst[3] = char(0x80 | (u & 0x3f));
+        } else {
             // A lone surrogate: JSON.stringify escapes it (well-formed stringify).
             const char esc[] = {
                 '\\', 'u', hex[c >> 12], hex[(c >> 8) & 15], hex[(c >> 4) & 15], hex[c & 15]};
-            out.append(esc, 6);
-        } else {
-            out.append(QStringView(p, 1).toUtf8());
+            out.put(esc, 6);
         }
-        ++p;
     }
-    out.append('"');
+    out.put('"');
 }
 
-void writeInteger(qint64 v, QByteArray &out)
+void writeInteger(qint64 v, Writer &out)
 {
     char buffer[24];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-    out.append(buffer, result.ptr - buffer);
+    out.put(buffer, result.ptr - buffer);
 }
 
-void writeValue(const QVariant &value, QByteArray &out, QList<QByteArray> *attachments);
+void writeReal(double value, Writer &out);
+void writeValue(const QVariant &value, Writer &out, QList<QByteArray> *attachments);
 
-void writeList(const QVariantList &list, QByteArray &out, QList<QByteArray> *attachments)
+void writeList(const QVariantList &list, Writer &out, QList<QByteArray> *attachments)
 {
-    out.append('[');
+    out.put('[');
     for (qsizetype i = 0; i < list.size(); ++i) {
         if (i)
-            out.append(',');
+            out.put(',');
         writeValue(list.at(i), out, attachments);
     }
-    out.append(']');
+    out.put(']');
 }
 
-template<typename Map>
-void writeMap(const Map &map, QByteArray &out, QList<QByteArray> *attachments)
+template<typename Map> void writeMap(const Map &map, Writer &out, QList<QByteArray> *attachments)
 {
-    out.append('{');
+    out.put('{');
     bool first = true;
     for (auto it = map.cbegin(); it != map.cend(); ++it) {
         if (!first)
-            out.append(',');
+            out.put(',');
         first = false;
         writeString(it.key(), out);
-        out.append(':');
+        out.put(':');
         writeValue(it.value(), out, attachments);
     }
-    out.append('}');
+    out.put('}');
 }
 
-void writeValue(const QVariant &value, QByteArray &out, QList<QByteArray> *attachments)
+void writeValue(const QVariant &value, Writer &out, QList<QByteArray> *attachments)
 {
     if (visitNumber(
             value, [&out](qint64 v) { writeInteger(v, out); },
-            [&out](double v) { writeNumber(v, out); }))
+            [&out](double v) { writeReal(v, out); }))
         return;
     switch (value.typeId()) {
     case QMetaType::UnknownType:
     case QMetaType::Nullptr:
     case QMetaType::Void:
-        out.append("null", 4);
+        out.put("null");
         return;
     case QMetaType::Bool:
         if (value.toBool())
-            out.append("true", 4);
+            out.put("true");
         else
-            out.append("false", 5);
+            out.put("false");
         return;
     case QMetaType::QString:
         writeString(*static_cast<const QString *>(value.constData()), out);
@@ -150,17 +202,17 @@ void writeValue(const QVariant &value, QByteArray &out, QList<QByteArray> *attac
         if (when.isValid())
             writeString(when.toUTC().toString(Qt::ISODateWithMs), out);
         else
-            out.append("null", 4);
+            out.put("null");
         return;
     }
     case QMetaType::QByteArray:
         if (!attachments) {
-            out.append("null", 4);
+            out.put("null");
             return;
         }
-        out.append("{\"_placeholder\":true,\"num\":");
+        out.put("{\"_placeholder\":true,\"num\":");
         writeInteger(attachments->size(), out);
-        out.append('}');
+        out.put('}');
         attachments->append(*static_cast<const QByteArray *>(value.constData()));
         return;
     case QMetaType::QVariantList:
@@ -168,13 +220,13 @@ void writeValue(const QVariant &value, QByteArray &out, QList<QByteArray> *attac
         return;
     case QMetaType::QStringList: {
         const QStringList &list = *static_cast<const QStringList *>(value.constData());
-        out.append('[');
+        out.put('[');
         for (qsizetype i = 0; i < list.size(); ++i) {
             if (i)
-                out.append(',');
+                out.put(',');
             writeString(list.at(i), out);
         }
-        out.append(']');
+        out.put(']');
         return;
     }
     case QMetaType::QVariantMap:
@@ -195,7 +247,7 @@ void writeValue(const QVariant &value, QByteArray &out, QList<QByteArray> *attac
         } else if (value.canConvert<QString>()) {
             writeString(value.toString(), out);
         } else {
-            out.append("null", 4);
+            out.put("null");
         }
         return;
     }
@@ -239,14 +291,16 @@ QVariant fromJson(const QJsonValue &value)
 
 } // namespace
 
-void writeNumber(double value, QByteArray &out)
+namespace {
+
+void writeReal(double value, Writer &out)
 {
     if (!std::isfinite(value)) {
-        out.append("null", 4);
+        out.put("null");
         return;
     }
     if (value == 0) {
-        out.append('0');
+        out.put('0');
         return;
     }
     if (value == std::trunc(value) && std::abs(value) < 9007199254740992.0) {
@@ -254,7 +308,7 @@ void writeNumber(double value, QByteArray &out)
         char buffer[32];
         const auto result =
             std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
-        out.append(buffer, result.ptr - buffer);
+        out.put(buffer, result.ptr - buffer);
         return;
     }
     // Shortest round-trip digits, laid out as Number.prototype.toString does.
@@ -290,18 +344,27 @@ void writeNumber(double value, QByteArray &out)
         text += n - 1 >= 0 ? '+' : '-';
         text += std::to_string(std::abs(n - 1));
     }
-    out.append(text.data(), qsizetype(text.size()));
+    out.put(text.data(), qsizetype(text.size()));
+}
+
+} // namespace
+
+void writeNumber(double value, QByteArray &out)
+{
+    Writer writer(out);
+    writeReal(value, writer);
 }
 
 void write(const QVariant &value, QByteArray &out, QList<QByteArray> *attachments)
 {
-    writeValue(value, out, attachments);
+    Writer writer(out);
+    writeValue(value, writer, attachments);
 }
 
 QByteArray stringify(const QVariant &value)
 {
     QByteArray out;
-    writeValue(value, out, nullptr);
+    write(value, out, nullptr);
     return out;
 }
 

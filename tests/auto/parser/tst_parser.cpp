@@ -186,6 +186,20 @@ void tst_Parser::stringify_data()
     QTest::addRow("emoji") << QVariant(s("😀")) << QByteArray("\"\xf0\x9f\x98\x80\"") << QString();
     QTest::addRow("U+10FFFF") << QVariant(QString::fromUtf16(u"\xdbff\xdfff"))
                               << QByteArray("\"\xf4\x8f\xbf\xbf\"") << QString();
+    QTest::addRow("UTF-8 length boundaries")
+        << QVariant(QString::fromUtf16(u"\x0080\x07ff\x0800\xffff"))
+        << QByteArray("\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\"") << QString();
+    {
+        // Longer than any first guess of the room needed: the buffer grows on the way.
+        QString text;
+        QByteArray json = "\"";
+        for (int i = 0; i < 3000; ++i) {
+            text += s("a\u00e9\U0001F600\n\"");
+            json += "a\xc3\xa9\xf0\x9f\x98\x80\\n\\\"";
+        }
+        json += '"';
+        QTest::addRow("long mixed string") << QVariant(text) << json << QString();
+    }
     QTest::addRow("lone high surrogate")
         << QVariant(QString(QChar(0xd800))) << QByteArray(R"("\ud800")") << QString();
     QTest::addRow("lone low surrogate") << QVariant(u'a' + QString(QChar(0xdc00)) + u'b')
