@@ -199,7 +199,11 @@ void SocketPrivate::onEvent(Packet &packet)
                             : packet.data.toList();
     if (args.isEmpty())
         return;
-    const QString event = args.takeFirst().toString();
+    // The name is taken over too when it is a string (numbers are allowed as names).
+    const QString event = args.first().typeId() == QMetaType::QString
+                              ? std::move(*static_cast<QString *>(args.first().data()))
+                              : args.first().toString();
+    args.removeFirst();
     Ack ack;
     if (packet.hasId()) {
         // Small enough for std::function to hold without an allocation of its own; the Ack

@@ -4,6 +4,7 @@
 #include "parser/parsers_p.h"
 
 #include <charconv>
+#include <cstring>
 #include <iterator>
 
 namespace SocketIO {
@@ -94,13 +95,14 @@ bool isPayloadValid(Packet::Type type, const QVariant &payload)
     case Packet::Type::BinaryEvent: {
         if (payload.typeId() != QMetaType::QVariantList)
             return false;
-        const QVariantList list = payload.toList();
+        const auto &list = *static_cast<const QVariantList *>(payload.constData());
         if (list.isEmpty())
             return false;
         const QVariant &first = list.first();
         if (first.typeId() == QMetaType::LongLong || first.typeId() == QMetaType::Double)
             return true;
-        return first.typeId() == QMetaType::QString && !isReservedEventName(first.toString());
+        return first.typeId() == QMetaType::QString &&
+               !isReservedEventName(*static_cast<const QString *>(first.constData()));
     }
     case Packet::Type::Ack:
     case Packet::Type::BinaryAck:
@@ -165,7 +167,10 @@ bool decodeString(QByteArrayView str, Packet *packet, qsizetype *attachments, QS
             *error = QStringLiteral("invalid packet id");
             return false;
         }
-        packet->id = digits.toLongLong();
+        qint64 id = 0; // at most 15 digits: no overflow
+        for (char c : digits)
+            id = id * 10 + (c - '0');
+        packet->id = id;
     }
     ++i;
     if (i < length) {
@@ -179,31 +184,37 @@ bool decodeString(QByteArrayView str, Packet *packet, qsizetype *attachments, QS
     return true;
 }
 
-namespace {
-void appendNumber(QByteArray &out, qint64 value)
-{
-    char digits[24];
-    const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
-    out.append(digits, end - digits);
-}
-} // namespace
-
 QByteArray encodeHeader(const Packet &packet, qsizetype attachments, qsizetype headroom)
 {
-    QByteArray out;
-    out.reserve(headroom + 64); // room for the JSON that usually follows
-    out.resize(headroom);
-    out.append(char('0' + int(packet.type)));
+    // Put together on the stack, then copied into the buffer at once: appending piece by
+    // piece cost more than the rest of the header.
+    char type[24];
+    char *typeEnd = type;
+    *typeEnd++ = char('0' + int(packet.type));
     if (packet.type == Packet::Type::BinaryEvent || packet.type == Packet::Type::BinaryAck) {
-        appendNumber(out, attachments);
-        out.append('-');
+        typeEnd = std::to_chars(typeEnd, std::end(type) - 1, attachments).ptr;
+        *typeEnd++ = '-';
     }
-    if (!packet.nsp.isEmpty() && packet.nsp != u"/") {
-        out.append(packet.nsp.toUtf8());
-        out.append(',');
-    }
-    if (packet.hasId())
-        appendNumber(out, packet.id);
+    QByteArray nsp;
+    if (!packet.nsp.isEmpty() && packet.nsp != u"/")
+        nsp = packet.nsp.toUtf8() + ',';
+    char id[24];
+    char *idEnd = packet.hasId() ? std::to_chars(std::begin(id), std::end(id), packet.id).ptr : id;
+
+    const qsizetype typeSize = typeEnd - type;
+    const qsizetype idSize = idEnd - id;
+    const qsizetype size = headroom + typeSize + nsp.size() + idSize;
+    QByteArray out;
+    out.reserve(size + 64); // room for the JSON that usually follows
+    out.resize(size);
+    char *at = out.data() + headroom;
+    std::memcpy(at, type, size_t(typeSize));
+    at += typeSize;
+    if (!nsp.isEmpty())
+        std::memcpy(at, nsp.constData(), size_t(nsp.size()));
+    at += nsp.size();
+    if (idSize)
+        std::memcpy(at, id, size_t(idSize));
     return out;
 }
 
@@ -235,6 +246,8 @@ QList<EngineMessage> DefaultParser::encode(const Packet &packet) const
     } else {
         text.remove(0, EngineIO::MessageHeadroom); // leaves the room free before the data
     }
+    if (attachments.isEmpty())
+        return {EngineMessage{std::move(text), false}};
     QList<EngineMessage> messages;
     messages.reserve(1 + attachments.size());
     messages.append({std::move(text), false});
