@@ -405,10 +405,17 @@ class Interned
 public:
     static constexpr qsizetype MaxSize = 32;
 
-    static QString get(const char *text, qsizetype size)
+    // This thread's cache. Reaching a thread_local from a shared library costs a call: a
+    // parse looks it up once.
+    static Interned &local()
     {
         static thread_local Interned cache;
-        Slot &slot = cache.m_slots[hash(text, size) % SlotCount];
+        return cache;
+    }
+
+    QString get(const char *text, qsizetype size)
+    {
+        Slot &slot = m_slots[hash(text, size) % SlotCount];
         if (slot.size != size || std::memcmp(slot.bytes, text, size_t(size)) != 0) {
             slot.string = QString::fromLatin1(text, size);
             slot.size = size;
@@ -578,10 +585,13 @@ private:
             ++p;
         }
         if (p < end && *p == '"') {
-            if (intern && ascii && p - run <= Interned::MaxSize)
-                *out = Interned::get(run, p - run);
-            else
+            if (intern && ascii && p - run <= Interned::MaxSize) {
+                if (!interned)
+                    interned = &Interned::local();
+                *out = interned->get(run, p - run);
+            } else {
                 *out = QString::fromUtf8(run, p - run);
+            }
             ++p;
             return true;
         }
@@ -729,6 +739,7 @@ private:
 
     const char *p;
     const char *end;
+    Interned *interned = nullptr; // looked up at the first string to intern
 };
 } // namespace
 
