@@ -139,20 +139,30 @@ void EngineSocketPrivate::setTransport(Transport *newTransport)
     });
 }
 
-void EngineSocketPrivate::sendPacket(Packet packet)
+template<typename P> void EngineSocketPrivate::sendPacketImpl(P &&packet)
 {
     if (readyState == EngineSocket::ReadyState::Closing ||
         readyState == EngineSocket::ReadyState::Closed)
         return;
     // The hot path (a WebSocket, nothing queued): straight to the transport, no list.
     if (writeBuffer.isEmpty() && transport && transport->isWritable() && !transport->batches()) {
-        transport->sendOne(std::move(packet));
+        transport->sendOne(std::forward<P>(packet));
         if (drainListened)
             Q_EMIT q_ptr->drained();
         return;
     }
-    writeBuffer.append(std::move(packet));
+    writeBuffer.append(std::forward<P>(packet));
     flush();
+}
+
+void EngineSocketPrivate::sendPacket(const Packet &packet)
+{
+    sendPacketImpl(packet);
+}
+
+void EngineSocketPrivate::sendPacket(Packet &&packet)
+{
+    sendPacketImpl(std::move(packet));
 }
 
 void EngineSocketPrivate::flush()

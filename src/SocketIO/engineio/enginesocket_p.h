@@ -35,7 +35,10 @@ public:
 
     void open();
     void setTransport(EngineIO::Transport *transport);
-    void sendPacket(EngineIO::Packet packet);
+    // A packet moved in can become its frame in place; a broadcast's is shared, not copied.
+    void sendPacket(const EngineIO::Packet &packet);
+    void sendPacket(EngineIO::Packet &&packet);
+    template<typename P> void sendPacketImpl(P &&packet);
     void flush();
     void onPacket(const EngineIO::Packet &packet);
     void onClose(const QString &reason, const QString &description = {});

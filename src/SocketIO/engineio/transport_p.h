@@ -30,9 +30,9 @@ public:
     virtual bool isWritable() const = 0;
     // Only called while writable.
     virtual void send(const QList<Packet> &packets) = 0;
-    // Taken by value: a packet moved in lends its buffer to the frame (see
-    // WebSocket::encodeTextFrame).
-    virtual void sendOne(Packet packet) { send({std::move(packet)}); }
+    virtual void sendOne(const Packet &packet) { send({packet}); }
+    // A packet moved in may lend its buffer to the frame (see WebSocket::encodeTextFrame).
+    virtual void sendOne(Packet &&packet) { sendOne(std::as_const(packet)); }
     // Whether packets queued together should go out together (a polling response).
     virtual bool batches() const { return true; }
     // Closes gracefully (polling answers a pending GET with a close packet), then emits

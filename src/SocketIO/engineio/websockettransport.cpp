@@ -78,7 +78,17 @@ void WebSocketTransport::send(const QList<Packet> &packets)
         sendOne(packet);
 }
 
-void WebSocketTransport::sendOne(Packet packet)
+void WebSocketTransport::sendOne(Packet &&packet)
+{
+    if (m_lean && m_protocol != 3 && packet.wsFrame.isEmpty() && !packet.binary) {
+        m_lean->sendFrame(
+            WebSocket::encodeTextFrame(typeChar(packet.type), std::move(packet.data)));
+        return;
+    }
+    sendOne(std::as_const(packet));
+}
+
+void WebSocketTransport::sendOne(const Packet &packet)
 {
     if (m_lean) {
         if (m_protocol != 3) {
@@ -87,8 +97,7 @@ void WebSocketTransport::sendOne(Packet packet)
             else if (packet.binary)
                 m_lean->sendBinary(packet.data);
             else
-                m_lean->sendFrame(
-                    WebSocket::encodeTextFrame(typeChar(packet.type), std::move(packet.data)));
+                m_lean->sendFrame(WebSocket::encodeTextFrame(typeChar(packet.type), packet.data));
             return;
         }
         bool binaryFrame = false;

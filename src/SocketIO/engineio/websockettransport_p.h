@@ -21,7 +21,8 @@ public:
     QString name() const override { return QStringLiteral("websocket"); }
     bool isWritable() const override { return (m_qt || m_lean) && !m_closing; }
     void send(const QList<Packet> &packets) override;
-    void sendOne(Packet packet) override;
+    void sendOne(const Packet &packet) override;
+    void sendOne(Packet &&packet) override;
     bool batches() const override { return false; }
     void close() override;
 
