@@ -80,10 +80,18 @@ void WebSocketTransport::send(const QList<Packet> &packets)
 
 void WebSocketTransport::sendOne(Packet &&packet)
 {
-    if (m_lean && m_protocol != 3 && packet.wsFrame.isEmpty() && !packet.binary) {
-        m_lean->sendFrame(
-            WebSocket::encodeTextFrame(typeChar(packet.type), std::move(packet.data)));
-        return;
+    if (m_protocol != 3 && packet.wsFrame.isEmpty() && !packet.binary) {
+        if (m_lean) {
+            m_lean->sendFrame(
+                WebSocket::encodeTextFrame(typeChar(packet.type), std::move(packet.data)));
+            return;
+        }
+        if (m_qt) {
+            // The type goes in the room the encoder left, and the text is converted once.
+            packet.data.prepend(typeChar(packet.type));
+            m_qt->sendTextMessage(QString::fromUtf8(packet.data));
+            return;
+        }
     }
     sendOne(std::as_const(packet));
 }
