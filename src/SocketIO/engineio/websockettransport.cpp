@@ -1,7 +1,5 @@
 #include "engineio/websockettransport_p.h"
 
-#include <QtCore/QStringDecoder>
-
 namespace SocketIO::EngineIO {
 
 WebSocketTransport::WebSocketTransport(QWebSocket *socket, int protocol, qint64 maxMessageSize,
@@ -80,32 +78,24 @@ void WebSocketTransport::send(const QList<Packet> &packets)
 
 void WebSocketTransport::sendOne(Packet &&packet)
 {
-    if (m_protocol != 3 && packet.wsFrame.isEmpty() && !packet.binary) {
-        if (m_lean) {
-            m_lean->sendFrame(
-                WebSocket::encodeTextFrame(typeChar(packet.type), std::move(packet.data)));
-            return;
-        }
-        if (m_qt) {
-            // The type goes in the room the encoder left, and the text is converted once.
-            packet.data.prepend(typeChar(packet.type));
-            m_qt->sendTextMessage(QString::fromUtf8(packet.data));
-            return;
-        }
-    }
-    sendOne(std::as_const(packet));
+    if (m_protocol != 3 && !packet.binary && packet.wsFrame.isEmpty())
+        sendText(typeChar(packet.type), std::move(packet.data));
+    else
+        sendOne(std::as_const(packet));
 }
 
 void WebSocketTransport::sendOne(const Packet &packet)
 {
+    if (m_protocol != 3 && !packet.binary && packet.wsFrame.isEmpty()) {
+        sendText(typeChar(packet.type), packet.data);
+        return;
+    }
     if (m_lean) {
         if (m_protocol != 3) {
             if (!packet.wsFrame.isEmpty())
                 m_lean->sendFrame(packet.wsFrame);
-            else if (packet.binary)
-                m_lean->sendBinary(packet.data);
             else
-                m_lean->sendFrame(WebSocket::encodeTextFrame(typeChar(packet.type), packet.data));
+                m_lean->sendBinary(packet.data);
             return;
         }
         bool binaryFrame = false;
@@ -118,16 +108,6 @@ void WebSocketTransport::sendOne(const Packet &packet)
     }
     if (!m_qt)
         return;
-    if (m_protocol != 3 && !packet.binary) {
-        // "<type><data>" converted once, straight into the message.
-        QString text(packet.data.size() + 1, Qt::Uninitialized);
-        text[0] = QLatin1Char(typeChar(packet.type));
-        QStringDecoder toUtf16(QStringDecoder::Utf8);
-        const QChar *end = toUtf16.appendToBuffer(text.data() + 1, packet.data);
-        text.resize(end - text.constData());
-        m_qt->sendTextMessage(text);
-        return;
-    }
     bool binaryFrame = false;
     const QByteArray frame = m_protocol == 3 ? V3::encodePacket(packet, true, &binaryFrame)
                                              : encodePacket(packet, true, &binaryFrame);
@@ -135,6 +115,18 @@ void WebSocketTransport::sendOne(const Packet &packet)
         m_qt->sendBinaryMessage(frame);
     else
         m_qt->sendTextMessage(QString::fromUtf8(frame));
+}
+
+void WebSocketTransport::sendText(char type, QByteArray data)
+{
+    // `data` moved in unshared, with the room the encoder leaves before it, takes the type
+    // (and for the lean engine the frame header) in place; shared, it is copied once.
+    if (m_lean) {
+        m_lean->sendFrame(WebSocket::encodeTextFrame(type, std::move(data)));
+    } else if (m_qt) {
+        data.prepend(type);
+        m_qt->sendTextMessage(QString::fromUtf8(data));
+    }
 }
 
 void WebSocketTransport::close()

@@ -28,6 +28,8 @@ public:
 
 private:
     void onFrame(QByteArray &&frame, bool binary);
+    // A v4 text packet, "<type><data>", as one text message.
+    void sendText(char type, QByteArray data);
     void onDisconnected();
 
     // The socket is a child of the transport: plain pointers (a QPointer costs a cache miss
