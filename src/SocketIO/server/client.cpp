@@ -66,21 +66,24 @@ bool Client::canWrite(const BroadcastFlags &flags) const
     return !flags.isVolatile || (m_engine->transport && m_engine->transport->isWritable());
 }
 
+namespace {
+EngineIO::Packet toEnginePacket(EngineMessage message, const BroadcastFlags &flags)
+{
+    EngineIO::Packet packet = message.binary ? EngineIO::Packet::bytes(std::move(message.data))
+                                             : EngineIO::Packet::text(EngineIO::PacketType::Message,
+                                                                      std::move(message.data));
+    packet.compress = flags.compress;
+    return packet;
+}
+} // namespace
+
 void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
 {
     if (!canWrite(flags))
         return;
-    QList<EngineMessage> messages = m_server->options.parser->encode(packet);
-    if (messages.size() == 1 && !messages.first().binary) {
-        // The common case, one text message: no list of engine packets.
-        EngineIO::Packet message =
-            EngineIO::Packet::text(EngineIO::PacketType::Message, std::move(messages.first().data));
-        message.compress = flags.compress;
-        m_engine->sendPacket(std::move(message));
-        return;
-    }
-    for (const EngineIO::Packet &message : toEnginePackets(messages, flags, false))
-        m_engine->sendPacket(message);
+    // Each message is moved down: a text one becomes its frame in its own buffer.
+    for (EngineMessage &message : m_server->options.parser->encode(packet))
+        m_engine->sendPacket(toEnginePacket(std::move(message), flags));
 }
 
 QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &messages,
@@ -89,12 +92,9 @@ QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &mess
     QList<EngineIO::Packet> packets;
     packets.reserve(messages.size());
     for (const EngineMessage &message : messages) {
-        EngineIO::Packet packet =
-            message.binary ? EngineIO::Packet::bytes(message.data)
-                           : EngineIO::Packet::text(EngineIO::PacketType::Message, message.data);
-        packet.compress = flags.compress;
-        if (frames && !message.binary)
-            packet.wsFrame = WebSocket::encodeTextFrame('4', message.data);
+        EngineIO::Packet packet = toEnginePacket(message, flags);
+        if (frames && !packet.binary)
+            packet.wsFrame = WebSocket::encodeTextFrame('4', packet.data);
         packets.append(std::move(packet));
     }
     return packets;
