@@ -209,16 +209,10 @@ void EngineSocketPrivate::onPacket(const Packet &packet)
         onClose(QStringLiteral("parse error"));
         break;
     case PacketType::Message: {
-        if (!messageSink) {
-            Q_EMIT q->messageReceived(packet.data, packet.binary);
-            break;
-        }
-        if (!messageListened) {
+        // The sink may close and delete the session: guarded only when a listener follows.
+        const QPointer<EngineSocket> guard = messageListened ? q : nullptr;
+        if (messageSink)
             messageSink->onEngineMessage(packet.data, packet.binary);
-            break;
-        }
-        QPointer<EngineSocket> guard(q);
-        messageSink->onEngineMessage(packet.data, packet.binary);
         if (guard)
             Q_EMIT q->messageReceived(packet.data, packet.binary);
         break;
