@@ -195,24 +195,27 @@ QByteArray encodeHeader(const Packet &packet, qsizetype attachments, qsizetype h
         typeEnd = std::to_chars(typeEnd, std::end(type) - 1, attachments).ptr;
         *typeEnd++ = '-';
     }
-    QByteArray nsp;
+    QByteArray nsp; // followed by ',' when not the main namespace
     if (!packet.nsp.isEmpty() && packet.nsp != u"/")
-        nsp = packet.nsp.toUtf8() + ',';
+        nsp = packet.nsp.toUtf8();
+    const qsizetype nspSize = nsp.isEmpty() ? 0 : nsp.size() + 1;
     char id[24];
     char *idEnd = packet.hasId() ? std::to_chars(std::begin(id), std::end(id), packet.id).ptr : id;
 
     const qsizetype typeSize = typeEnd - type;
     const qsizetype idSize = idEnd - id;
-    const qsizetype size = headroom + typeSize + nsp.size() + idSize;
+    const qsizetype size = headroom + typeSize + nspSize + idSize;
     QByteArray out;
     out.reserve(size + 64); // room for the JSON that usually follows
     out.resize(size);
     char *at = out.data() + headroom;
     std::memcpy(at, type, size_t(typeSize));
     at += typeSize;
-    if (!nsp.isEmpty())
+    if (nspSize) {
         std::memcpy(at, nsp.constData(), size_t(nsp.size()));
-    at += nsp.size();
+        at[nsp.size()] = ',';
+        at += nspSize;
+    }
     if (idSize)
         std::memcpy(at, id, size_t(idSize));
     return out;
