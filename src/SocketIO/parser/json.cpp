@@ -368,34 +368,6 @@ QByteArray stringify(const QVariant &value)
     return out;
 }
 
-bool hasBinary(const QVariant &value)
-{
-    switch (value.typeId()) {
-    case QMetaType::QByteArray:
-        return true;
-    case QMetaType::QVariantList:
-        for (const QVariant &item : *static_cast<const QVariantList *>(value.constData())) {
-            if (hasBinary(item))
-                return true;
-        }
-        return false;
-    case QMetaType::QVariantMap:
-        for (const QVariant &item : *static_cast<const QVariantMap *>(value.constData())) {
-            if (hasBinary(item))
-                return true;
-        }
-        return false;
-    case QMetaType::QVariantHash:
-        for (const QVariant &item : *static_cast<const QVariantHash *>(value.constData())) {
-            if (hasBinary(item))
-                return true;
-        }
-        return false;
-    default:
-        return false;
-    }
-}
-
 namespace {
 // Recently seen short ASCII strings of this thread (object keys, event names), so that the
 // same key in every message shares one QString instead of allocating and converting it

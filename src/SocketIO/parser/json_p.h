@@ -16,8 +16,6 @@ SOCKETIO_TESTABLE void write(const QVariant &value, QByteArray &out,
 SOCKETIO_TESTABLE QByteArray stringify(const QVariant &value);
 // A number the way JavaScript prints it (1, 1.5, 1e+21, 1e-7; NaN and infinities as null).
 SOCKETIO_TESTABLE void writeNumber(double value, QByteArray &out);
-// Whether `value` holds a QByteArray anywhere.
-SOCKETIO_TESTABLE bool hasBinary(const QVariant &value);
 
 // Parses one JSON text (any value, not only objects and arrays). Integral numbers become
 // qint64, others double; objects QVariantMap; null an invalid QVariant of type nullptr_t.

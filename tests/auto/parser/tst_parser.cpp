@@ -94,8 +94,6 @@ private Q_SLOTS:
     void stringify_data();
     void stringify();
     void writeWithAttachments();
-    void hasBinary_data();
-    void hasBinary();
     void parse_data();
     void parse();
     void parseInternedStrings();
@@ -266,31 +264,6 @@ void tst_Parser::writeWithAttachments()
                         R"("c":{"_placeholder":true,"num":2}},[{"_placeholder":true,"num":3}]])"));
     QCOMPARE(attachments,
              (QList<QByteArray>{"old", "\xff", QByteArray("\x00\x01", 2), QByteArray("\x02")}));
-}
-
-void tst_Parser::hasBinary_data()
-{
-    QTest::addColumn<QVariant>("value");
-    QTest::addColumn<bool>("expected");
-    QTest::addRow("invalid") << QVariant() << false;
-    QTest::addRow("string") << QVariant(s("abc")) << false;
-    QTest::addRow("bytes") << QVariant(QByteArray()) << true;
-    QTest::addRow("flat list") << QVariant(QVariantList{1, s("a"), null()}) << false;
-    QTest::addRow("deep in list") << QVariant(QVariantList{
-                                         1, QVariantList{QVariantList{QByteArray("x")}}})
-                                  << true;
-    QTest::addRow("deep in map") << QVariant(QVariantMap{
-                                        {s("a"), QVariantMap{{s("b"), QByteArray("x")}}}})
-                                 << true;
-    QTest::addRow("in hash") << QVariant(QVariantHash{{s("a"), QByteArray("x")}}) << true;
-    QTest::addRow("map without") << QVariant(QVariantMap{{s("a"), QVariantList{}}}) << false;
-}
-
-void tst_Parser::hasBinary()
-{
-    QFETCH(QVariant, value);
-    QFETCH(bool, expected);
-    QCOMPARE(Json::hasBinary(value), expected);
 }
 
 void tst_Parser::parse_data()
@@ -554,6 +527,10 @@ void tst_Parser::encode_data()
                          R"("c":{"_placeholder":true,"num":1}},[{"_placeholder":true,"num":2}]])"),
                     binary("ff"), binary("0001"), binary("02")}
         << s(R"([{type:2,nsp:"/",data:["x",{a:{b:[1,<ff>]},c:<0001>},[<02>]]}])") << QString();
+    QTest::addRow("EVENT with binary in a hash")
+        << packet(T::Event, s("/"), -1, QVariantList{s("h"), QVariantHash{{s("a"), hex("0a")}}})
+        << Messages{text(R"(51-["h",{"a":{"_placeholder":true,"num":0}}])"), binary("0a")}
+        << s(R"([{type:2,nsp:"/",data:["h",{a:<0a>}]}])") << QString();
     QTest::addRow("BINARY_EVENT nsp id")
         << packet(T::Event, s("/bin"), 5, QVariantList{s("up"), hex("dead")})
         << Messages{text(R"(51-/bin,5["up",{"_placeholder":true,"num":0}])"), binary("dead")}
