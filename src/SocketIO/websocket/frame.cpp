@@ -229,9 +229,13 @@ qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *me
         } else {
             return (fail(ProtocolError, "unknown opcode"), qsizetype(-1));
         }
-        if (!control && qint64(length) + m_message.size() > m_maxMessageSize)
+        // Compared without adding to `length`, which a peer may set to 2^63 - 1.
+        if (!control && (m_message.size() > m_maxMessageSize ||
+                         length > quint64(m_maxMessageSize - m_message.size())))
             return (fail(MessageTooBig, "Max payload size exceeded"), qsizetype(-1));
-        if (quint64(available - pos - header - 4) < length)
+        // The mask key first: until it is here, the subtraction below would go negative.
+        const qsizetype left = available - pos - header;
+        if (left < 4 || quint64(left - 4) < length)
             break; // the frame is not all here yet
         uchar key[4];
         std::memcpy(key, data + pos + header, 4);
