@@ -35,6 +35,9 @@ public:
     virtual void sendOne(Packet &&packet) { sendOne(std::as_const(packet)); }
     // Whether packets queued together should go out together (a polling response).
     virtual bool batches() const { return true; }
+    // Bytes written but not yet handed to the kernel (the session caps what a client that
+    // does not read can make the server hold).
+    virtual qint64 bufferedBytes() const { return 0; }
     // Closes gracefully (polling answers a pending GET with a close packet), then emits
     // closed().
     virtual void close() = 0;

@@ -24,6 +24,10 @@ public:
     void sendOne(const Packet &packet) override;
     void sendOne(Packet &&packet) override;
     bool batches() const override { return false; }
+    qint64 bufferedBytes() const override
+    {
+        return m_lean ? m_lean->bufferedBytes() : m_qt ? m_qt->bytesToWrite() : 0;
+    }
     void close() override;
 
 private:

@@ -110,6 +110,7 @@ void LeanSocket::write(const QByteArray &chunk)
         m_unsentMore.append(chunk);
     else
         m_unsentFirst = chunk;
+    m_unsentBytes += chunk.size();
     if (!m_poller) {
         flush();
         return;
@@ -165,10 +166,12 @@ void LeanSocket::flush()
             m_unsentFirst.clear();
             m_unsentMore.clear();
             m_sentOfFirst = 0;
+            m_unsentBytes = 0;
             QMetaObject::invokeMethod(this, &LeanSocket::closeConnection, Qt::QueuedConnection);
             return;
         }
         // Drop what went out.
+        m_unsentBytes -= n;
         while (n > 0) {
             const qsizetype left = m_unsentFirst.size() - m_sentOfFirst;
             if (n < left) {
@@ -191,6 +194,11 @@ void LeanSocket::flush()
     }
     if (!hasUnsent())
         finishWrites();
+}
+
+qint64 LeanSocket::bufferedBytes() const
+{
+    return m_socket ? m_socket->bytesToWrite() : m_unsentBytes;
 }
 
 void LeanSocket::setWantWrite(bool want)
@@ -376,6 +384,7 @@ void LeanSocket::closeConnection()
     m_unsentFirst = QByteArray();
     m_unsentMore = QList<QByteArray>();
     m_sentOfFirst = 0;
+    m_unsentBytes = 0;
     m_partial = QByteArray();
     if (m_socket)
         m_socket->abort();

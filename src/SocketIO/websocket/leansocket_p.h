@@ -49,6 +49,8 @@ public:
     void abort();
 
     bool isOpen() const { return m_state == State::Open; }
+    // Bytes queued and not yet sent.
+    qint64 bufferedBytes() const;
     quint16 closeCode() const { return m_closeCode; }
     QHostAddress peerAddress() const { return m_peerAddress; }
     quint16 peerPort() const { return m_peerPort; }
@@ -89,6 +91,7 @@ private:
     // a list's separate block is a cache miss per recipient of a broadcast), then the rest.
     QByteArray m_unsentFirst;
     qsizetype m_sentOfFirst = 0; // bytes of m_unsentFirst already sent
+    qint64 m_unsentBytes = 0;    // in all chunks, less m_sentOfFirst
     QList<QByteArray> m_unsentMore;
     bool hasUnsent() const { return !m_unsentFirst.isEmpty(); }
     bool m_flushScheduled = false;
