@@ -37,6 +37,12 @@ WebSocketTransport::WebSocketTransport(WebSocket::LeanSocket *socket, int protoc
         [this](QByteArray &&message, bool binary) { onFrame(std::move(message), binary); });
     connect(socket, &WebSocket::LeanSocket::disconnected, this,
             &WebSocketTransport::onDisconnected);
+    // A frame the engine refuses (too big, malformed) is an error, as ws reports it: the
+    // session ends with "transport error", before the close handshake ends the socket.
+    connect(socket, &WebSocket::LeanSocket::errorOccurred, this, [this](const QString &why) {
+        if (!m_closing)
+            Q_EMIT errorOccurred(why);
+    });
 }
 
 WebSocketTransport::~WebSocketTransport()
