@@ -131,6 +131,7 @@ private Q_SLOTS:
     void invalidPacketOverWebSocket();
     void overlappingGets();
     void abortedGetEndsSession();
+    void upgradeAbortedAfterProbe();
     void heartbeat();
     void pingTimeout();
     void pingTimeoutOverWebSocket();
@@ -531,6 +532,34 @@ void tst_EngineServer::abortedGetEndsSession()
     QTRY_VERIFY(!m_sockets.isEmpty() && holdsGet(m_sockets.first()));
     raw.abort();
     QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("transport error")});
+}
+
+void tst_EngineServer::upgradeAbortedAfterProbe()
+{
+    // A client killed mid-upgrade, after the probe and before the upgrade packet: the session
+    // stays on polling, as in the reference, and the half-upgraded transport is dropped.
+    EngineOptions options = fastOptions();
+    options.pingInterval = 5000; // no ping in the GETs below
+    startServer(options);
+    const QString sid = openPollingSession();
+    EngineSocket *socket = waitForSocket();
+    const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
+    Pending pending = startGet(q);
+    QWebSocket ws;
+    QSignalSpy connected(&ws, &QWebSocket::connected);
+    QSignalSpy messages(&ws, &QWebSocket::textMessageReceived);
+    ws.open(wsUrl(QStringLiteral("EIO=4&transport=websocket&sid=") + sid));
+    QTRY_COMPARE(connected.count(), 1);
+    ws.sendTextMessage(QStringLiteral("2probe"));
+    QTRY_COMPARE(messages.count(), 1);
+    QVERIFY(socket->isUpgrading());
+    QCOMPARE(pending.finish().body, QByteArray("6"));
+    ws.abort();
+    QTRY_VERIFY(!socket->isUpgrading());
+    QCOMPARE(socket->transportName(), QStringLiteral("polling"));
+    QCOMPARE(post(q, "4still here").status, 200);
+    QCOMPARE(get(q).body, QByteArray("4still here"));
+    QVERIFY(m_closeReasons.isEmpty());
 }
 
 void tst_EngineServer::heartbeat()
