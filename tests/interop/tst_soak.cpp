@@ -1,0 +1,234 @@
+// Soak and fault runs with Node's socket.io-client (node/soak-client.mjs) against an
+// in-process Server: 1000 clients exchanging acked events with none lost or twice, the server
+// restarted under load while clients retry, and every client dropping its connection once and
+// recovering its state. SOCKETIO_SOAK_SECONDS and SOCKETIO_SOAK_CLIENTS scale a run (CI runs
+// the defaults; a long soak sets a few minutes).
+#include "peerprocess.h"
+
+#include <SocketIO/server.h>
+
+#include <QtCore/QHash>
+#include <QtCore/QSet>
+#include <QtCore/QTimer>
+#include <QtNetwork/QTcpServer>
+
+#include <csignal>
+
+using namespace SocketIO;
+
+namespace {
+const QString nodeExecutable = QStringLiteral(INTEROP_NODE_EXECUTABLE);
+const QString nodeDir = QStringLiteral(INTEROP_NODE_DIR);
+
+int envOr(const char *name, int fallback)
+{
+    bool ok = false;
+    const int value = qEnvironmentVariableIntValue(name, &ok);
+    return ok && value > 0 ? value : fallback;
+}
+
+// A free loopback port that stays the same across a restart of the server.
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+// What the server saw of the "work" events: each (client, seq) once, unless the client retried.
+struct Ledger
+{
+    QHash<int, QSet<int>> seen;
+    qint64 received = 0;
+    qint64 repeated = 0;
+
+    void serve(Server *io)
+    {
+        QObject::connect(io, &Server::connection, io, [this](Socket *socket) {
+            socket->on(QStringLiteral("work"), socket,
+                       [this](const QVariantList &args, const Ack &ack) {
+                           const QVariantMap work = args.value(0).toMap();
+                           ++received;
+                           QSet<int> &mine = seen[work.value(QStringLiteral("c")).toInt()];
+                           const int seq = work.value(QStringLiteral("seq")).toInt();
+                           if (mine.contains(seq))
+                               ++repeated;
+                           mine.insert(seq);
+                           ack({work});
+                       });
+        });
+    }
+    qint64 unique() const
+    {
+        qint64 n = 0;
+        for (const QSet<int> &s : seen)
+            n += s.size();
+        return n;
+    }
+};
+
+class SoakClient : public PeerProcess
+{
+public:
+    SoakClient(quint16 port, const QString &mode, int clients, int seconds,
+               double pollingShare = 0.1)
+        : PeerProcess(nodeExecutable, nodeDir)
+    {
+        process.setArguments(
+            {QDir(nodeDir).filePath(QStringLiteral("soak-client.mjs")), QStringLiteral("--url"),
+             QStringLiteral("http://127.0.0.1:%1").arg(port), QStringLiteral("--mode"), mode,
+             QStringLiteral("--clients"), QString::number(clients), QStringLiteral("--seconds"),
+             QString::number(seconds), QStringLiteral("--polling-share"),
+             QString::number(pollingShare)});
+        process.start();
+    }
+    bool saw(QStringView event) const { return !first(event).isEmpty(); }
+};
+} // namespace
+
+class tst_Soak : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void acksUnderLoad();
+    void serverRestartedUnderLoad();
+    void everyClientDropsAndRecovers();
+    void clientsKilledAbruptly_data();
+    void clientsKilledAbruptly();
+
+private:
+    const int m_clients = envOr("SOCKETIO_SOAK_CLIENTS", 1000);
+    const int m_seconds = envOr("SOCKETIO_SOAK_SECONDS", 20);
+};
+
+void tst_Soak::initTestCase()
+{
+    verifyNodeSetup(nodeExecutable, nodeDir, QStringLiteral("socket.io-client"));
+}
+
+void tst_Soak::acksUnderLoad()
+{
+    Server io;
+    Ledger ledger;
+    ledger.serve(&io);
+    QVERIFY(io.listen(QHostAddress::LocalHost, 0));
+    SoakClient client(io.serverPort(), QStringLiteral("acks"), m_clients, m_seconds);
+    awaitPeer(client, (m_seconds + 120) * 1000);
+    verifyPassed(client);
+    const QJsonObject result = client.lastEvent();
+    qInfo("%d clients, %d s: %lld events acked, none lost or twice", m_clients, m_seconds,
+          qint64(result.value(QLatin1String("acked")).toDouble()));
+    QVERIFY(result.value(QLatin1String("sent")).toDouble() > m_clients);
+    QCOMPARE(ledger.received, qint64(result.value(QLatin1String("sent")).toDouble()));
+    QCOMPARE(ledger.repeated, 0);
+    // Every session is gone once the clients are: a polling client that exits between two
+    // requests is noticed by the ping timeout (25 + 20 s), as in the reference.
+    QTRY_COMPARE_WITH_TIMEOUT(io.engine()->clientsCount(), 0, 60000);
+}
+
+void tst_Soak::serverRestartedUnderLoad()
+{
+    const quint16 port = freePort();
+    Ledger ledger;
+    auto io = std::make_unique<Server>();
+    ledger.serve(io.get());
+    QVERIFY(io->listen(QHostAddress::LocalHost, port));
+    const int clients = qMax(1, m_clients / 5);
+    SoakClient client(port, QStringLiteral("restart"), clients, m_seconds);
+    QTRY_VERIFY2_WITH_TIMEOUT(client.saw(u"ready") ||
+                                  client.process.state() == QProcess::NotRunning,
+                              qPrintable(client.log()), 60000);
+    QVERIFY2(client.saw(u"ready"), qPrintable(client.log()));
+    // A third into the run, the server goes away with events in flight and comes back.
+    const qint64 before = ledger.received;
+    QTRY_VERIFY_WITH_TIMEOUT(ledger.received > before + clients, 30000);
+    io.reset();
+    io = std::make_unique<Server>();
+    ledger.serve(io.get());
+    QVERIFY(io->listen(QHostAddress::LocalHost, port));
+    awaitPeer(client, (m_seconds + 120) * 1000);
+    verifyPassed(client);
+    const QJsonObject result = client.lastEvent();
+    // Every client connected twice: before and after the restart.
+    QVERIFY2(result.value(QLatin1String("connects")).toInt() >= 2 * clients,
+             qPrintable(client.log()));
+    // At-least-once: the server saw every event the clients sent, some twice (retried after
+    // the restart), and the clients got exactly one ack each (checked by the client).
+    QCOMPARE(ledger.unique(), qint64(result.value(QLatin1String("sent")).toDouble()));
+}
+
+void tst_Soak::everyClientDropsAndRecovers()
+{
+    ServerOptions options;
+    options.connectionStateRecovery = ConnectionStateRecoveryOptions{};
+    Server io(options);
+    QVERIFY(io.listen(QHostAddress::LocalHost, 0));
+    int tick = 0;
+    QTimer ticker;
+    QObject::connect(&ticker, &QTimer::timeout, &io,
+                     [&] { io.emitEvent(QStringLiteral("tick"), {tick++}); });
+    ticker.start(20);
+    const int clients = qMax(1, m_clients / 2);
+    SoakClient client(io.serverPort(), QStringLiteral("recover"), clients, m_seconds);
+    awaitPeer(client, (m_seconds + 120) * 1000);
+    verifyPassed(client);
+    QCOMPARE(client.lastEvent().value(QLatin1String("recovered")).toInt(), clients);
+    QVERIFY(tick > 0);
+}
+
+void tst_Soak::clientsKilledAbruptly_data()
+{
+    QTest::addColumn<bool>("whileConnecting");
+    // Half the clients poll only: the kill catches polls pending, upgrades half done and
+    // WebSocket frames half sent.
+    QTest::addRow("while connecting and upgrading") << true;
+    QTest::addRow("under load") << false;
+}
+
+void tst_Soak::clientsKilledAbruptly()
+{
+    QFETCH(bool, whileConnecting);
+    ServerOptions options;
+    options.engine.pingInterval = 500;
+    options.engine.pingTimeout = 500;
+    Server io(options);
+    Ledger ledger;
+    ledger.serve(&io);
+    int connections = 0;
+    QStringList reasons;
+    QObject::connect(&io, &Server::connection, &io, [&](Socket *socket) {
+        ++connections;
+        QObject::connect(socket, &Socket::disconnected, &io,
+                         [&](const QString &reason) { reasons.append(reason); });
+    });
+    QVERIFY(io.listen(QHostAddress::LocalHost, 0));
+    const int clients = qMax(2, m_clients / 2);
+    {
+        SoakClient client(io.serverPort(), QStringLiteral("acks"), clients, 600, 0.5);
+        if (whileConnecting) {
+            QTRY_VERIFY2_WITH_TIMEOUT(connections >= clients / 2, qPrintable(client.log()), 60000);
+        } else {
+            QTRY_VERIFY2_WITH_TIMEOUT(client.saw(u"ready"), qPrintable(client.log()), 60000);
+            const qint64 before = ledger.received;
+            QTRY_VERIFY_WITH_TIMEOUT(ledger.received > before + 10 * clients, 30000);
+        }
+        ::kill(pid_t(client.process.processId()), SIGKILL);
+        QTRY_VERIFY_WITH_TIMEOUT(client.process.state() == QProcess::NotRunning, 10000);
+    }
+    // Every session ends, by the transport's failure or at the latest by the ping timeout.
+    QTRY_COMPARE_WITH_TIMEOUT(io.engine()->clientsCount(), 0, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(reasons.size(), connections, 20000);
+    const QSet<QString> expected{QStringLiteral("transport close"),
+                                 QStringLiteral("transport error"), QStringLiteral("ping timeout")};
+    for (const QString &reason : std::as_const(reasons))
+        QVERIFY2(expected.contains(reason), qPrintable(reason));
+    // And the server goes on serving.
+    SoakClient after(io.serverPort(), QStringLiteral("acks"), 20, 1);
+    awaitPeer(after, 60000);
+    verifyPassed(after);
+}
+
+QTEST_GUILESS_MAIN(tst_Soak)
+#include "tst_soak.moc"
