@@ -593,9 +593,19 @@ bool EngineServer::setOptions(const EngineOptions &options)
 bool EngineServer::listen(const QHostAddress &address, quint16 port)
 {
     Q_D(EngineServer);
+    const QSslConfiguration *ssl = d->sslConfiguration ? &*d->sslConfiguration : nullptr;
+    if (d->front && !d->front->server()) {
+        // Closed before: listen again with the same sessions' state (as Node's io.listen()
+        // after io.close()); connections still closing stay with the front.
+        if (d->front->listen(address, port, ssl))
+            return true;
+        d->error = Error::ListenFailed;
+        d->errorString = d->front->errorString();
+        Q_EMIT errorOccurred(d->error);
+        return false;
+    }
     if (!d->ensureFront())
         return false;
-    const QSslConfiguration *ssl = d->sslConfiguration ? &*d->sslConfiguration : nullptr;
     if (!d->front->listen(address, port, ssl)) {
         d->error = Error::ListenFailed;
         d->errorString = d->front->errorString();

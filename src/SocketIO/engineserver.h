@@ -80,7 +80,7 @@ public:
     // Shares the port of another engine that listens already: requests for this engine's
     // path are routed here (e.g. raw Engine.IO beside a Socket.IO server).
     bool attach(EngineServer *host);
-    // Closes every session ("forced close") and stops listening.
+    // Closes every session ("forced close") and stops listening; listen() may follow again.
     void close();
     bool isListening() const;
     quint16 serverPort() const;

@@ -38,7 +38,8 @@ public:
     bool listen(const QHostAddress &address = QHostAddress::Any, quint16 port = 0);
     bool attach(QTcpServer *server);
     void setSslConfiguration(const QSslConfiguration &configuration);
-    // Disconnects every socket ("server shutting down") and stops listening.
+    // Disconnects every socket ("server shutting down") and stops listening. listen() may be
+    // called again: with connection state recovery, the sessions saved here are recovered.
     void close();
     // With ServerOptions::workers: runs on each worker's thread before it serves.
     void setWorkerSetup(std::function<void(Server *worker)> setup);

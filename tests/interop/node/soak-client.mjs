@@ -4,7 +4,8 @@
 // acks:    every client keeps --window acked "work" events in flight for --seconds, then waits
 //          for every ack. Pass: no ack lost, none twice, none with the wrong value.
 // restart: as acks, with socket.io-client's retries (at-least-once); the server is restarted
-//          meanwhile. Pass: every client reconnected, and every event was acked exactly once.
+//          meanwhile. Pass: every client reconnected, and every event was acked exactly once;
+//          with --expect-recovery, every reconnection also recovered the client's id.
 // recover: every client drops its connection once at a random moment and reconnects; the
 //          server emits "tick" n to everyone every few ms. Pass: every client recovered its id,
 //          and saw every tick from its first one on, in order, with no gap and no repeat.
@@ -21,6 +22,7 @@ const { values: opt } = parseArgs({
     seconds: { type: "string", default: "20" },
     window: { type: "string", default: "2" },
     "polling-share": { type: "string", default: "0.1" },
+    "expect-recovery": { type: "boolean", default: false },
   },
 });
 const clients = Number(opt.clients);
@@ -39,6 +41,16 @@ let done = false;
 function finish() {
   if (done) return;
   done = true;
+  if (opt.mode === "restart") {
+    states.forEach((s, i) => {
+      if (s.connects < 2) {
+        const e = s.socket.io.engine;
+        problem(`client ${i} connected ${s.connects} times: connected=${s.socket.connected} ` +
+                `manager=${s.socket.io._readyState} engine=${e && e.readyState} ` +
+                `transport=${e && e.transport && e.transport.name} inFlight=${s.inFlight}`);
+      }
+    });
+  }
   const lost = totals.sent - totals.acked;
   const ok = problems.length === 0 && lost === 0 && totals.duplicated === 0 &&
              totals.mismatched === 0;
@@ -66,7 +78,7 @@ function makeClient(index) {
   });
   sockets.push(socket);
   const state = { seq: 0, inFlight: 0, acked: new Set(), firstId: null, nextTick: null,
-                  dropped: false, drained: false };
+                  dropped: false, drained: false, connects: 0, socket };
 
   // Every ACK packet the client receives: one whose id it is not waiting for is a duplicate.
   const onack = socket.onack.bind(socket);
@@ -101,10 +113,11 @@ function makeClient(index) {
 
   socket.on("connect", () => {
     totals.connects++;
+    state.connects++;
     if (state.firstId === null) {
       state.firstId = socket.id;
       if (++ready === clients) start();
-    } else if (opt.mode === "recover") {
+    } else if (opt.mode === "recover" || opt["expect-recovery"]) {
       if (!socket.recovered || socket.id !== state.firstId)
         problem(`client ${index} not recovered (recovered=${socket.recovered})`);
       else totals.recovered++;
