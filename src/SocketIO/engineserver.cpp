@@ -392,9 +392,20 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
                    acceptLean(guard, request);
                    return;
                }
-               pendingUpgrades.insert(peerKey(request.peerAddress(), request.peerPort()), request);
+               const QString key = peerKey(request.peerAddress(), request.peerPort());
                QTcpSocket *socket = guard->takeSocket();
+               pendingUpgrades.insert(key, {request, socket});
                webSocketServer->handleConnection(socket);
+               // QWebSocketServer reads the handshake (all here already) in a queued call,
+               // posted just now: once it ran, an entry still here was refused.
+               QMetaObject::invokeMethod(
+                   q_func(),
+                   [this, key, socket] {
+                       const auto it = pendingUpgrades.constFind(key);
+                       if (it != pendingUpgrades.cend() && it->socket == socket)
+                           pendingUpgrades.erase(it);
+                   },
+                   Qt::QueuedConnection);
            });
 }
 
@@ -475,7 +486,7 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
         reject();
         return;
     }
-    const HttpRequest request = *it;
+    const HttpRequest request = it->request;
     pendingUpgrades.erase(it);
     const qint64 maxSize = options.maxHttpBufferSize;
     attachWebSocket(

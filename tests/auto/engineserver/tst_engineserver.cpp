@@ -3,6 +3,7 @@
 #include <engineserver.h>
 
 #include "../selfsigned.h"
+#include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
 
 #include <QtCore/QJsonArray>
@@ -171,6 +172,8 @@ private Q_SLOTS:
     void allowRequestBeforeProtocolCheck();
     void jsonpWithEio4();
     void tls();
+    // Hardening (issue 10).
+    void refusedUpgradesAreForgotten();
 
 private:
     EngineServer *startServer(const EngineOptions &options);
@@ -1328,6 +1331,32 @@ void tst_EngineServer::jsonpWithEio4()
     QCOMPARE(post(q, "d=4a%5C%5Cnb%5Cnc", "application/x-www-form-urlencoded").status, 200);
     QCOMPARE(received.count(), 1);
     QCOMPARE(received.at(0).at(0).toByteArray(), QByteArray("a\\nb\nc"));
+}
+
+void tst_EngineServer::refusedUpgradesAreForgotten()
+{
+    // QWebSocketServer refuses Sec-WebSocket-Version 12 on its own; the request the engine
+    // kept for it must not stay behind (the "qt" engine kept every one of them).
+    startServer(fastOptions());
+    const EngineServerPrivate *d = EngineServerPrivate::get(m_server.get());
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray raw =
+            rawExchange(m_server->serverPort(),
+                        "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n"
+                        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 12\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Padding: " +
+                            QByteArray(8000, 'p') + "\r\n\r\n");
+        QVERIFY2(raw.startsWith("HTTP/1.1 4"), raw.left(100).constData());
+    }
+    QTRY_COMPARE(d->pendingUpgrades.size(), 0);
+    QCOMPARE(m_server->clientsCount(), 0);
+    // Accepted upgrades still go through.
+    QWebSocket ws;
+    QSignalSpy texts(&ws, &QWebSocket::textMessageReceived);
+    ws.open(wsUrl(QStringLiteral("EIO=4&transport=websocket")));
+    QTRY_COMPARE(texts.count(), 1);
+    QCOMPARE(m_server->clientsCount(), 1);
+    QCOMPARE(d->pendingUpgrades.size(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_EngineServer)
