@@ -487,12 +487,14 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
         return;
     }
     const HttpRequest request = it->request;
+    // The connection QWebSocketServer has just wrapped in `webSocket`.
+    QTcpSocket *tcp = it->socket;
     pendingUpgrades.erase(it);
     const qint64 maxSize = options.maxHttpBufferSize;
     attachWebSocket(
         request,
-        [webSocket, maxSize](int protocol, QObject *parent) -> Transport * {
-            return new WebSocketTransport(webSocket, protocol, maxSize, parent);
+        [webSocket, tcp, maxSize](int protocol, QObject *parent) -> Transport * {
+            return new WebSocketTransport(webSocket, tcp, protocol, maxSize, parent);
         },
         reject);
 }
@@ -638,7 +640,7 @@ void EngineServer::close()
     const auto sockets = d->clients.values();
     for (EngineSocket *socket : sockets) {
         // Like the reference's close(): discard what is queued and close at once.
-        EngineSocketPrivate::get(socket)->writeBuffer.clear();
+        EngineSocketPrivate::get(socket)->clearWriteBuffer();
         socket->close();
     }
     if (d->front)

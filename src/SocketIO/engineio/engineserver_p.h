@@ -78,7 +78,7 @@ public:
     struct PendingUpgrade
     {
         HttpRequest request;
-        QTcpSocket *socket = nullptr; // only compared, never dereferenced
+        QTcpSocket *socket = nullptr; // the WebSocket's own once announced
     };
     QHash<QString, PendingUpgrade> pendingUpgrades;
     QHash<QString, EngineSocket *> clients;
