@@ -29,8 +29,18 @@ QByteArray base64(const QByteArray &data)
 // we accept standard and URL-safe alphabets and reject anything else.
 bool fromBase64(QByteArrayView text, QByteArray *out)
 {
-    auto result =
-        QByteArray::fromBase64Encoding(text.toByteArray(), QByteArray::AbortOnBase64DecodingErrors);
+    // One character past whole groups of four carries no byte ("bA"): no encoder writes it,
+    // and QByteArray drops it without complaint.
+    QByteArrayView digits = text;
+    while (digits.endsWith('='))
+        digits.chop(1);
+    if (digits.size() % 4 == 1)
+        return false;
+    QByteArray standard = text.toByteArray();
+    // Node's decoder takes both alphabets, even mixed; QByteArray takes one at a time.
+    standard.replace('-', '+').replace('_', '/');
+    auto result = QByteArray::fromBase64Encoding(std::move(standard),
+                                                 QByteArray::AbortOnBase64DecodingErrors);
     if (!result)
         return false;
     *out = std::move(*result);

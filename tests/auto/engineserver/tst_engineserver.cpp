@@ -178,6 +178,7 @@ private Q_SLOTS:
     void pollingWithoutGetIsCapped();
     void noWriteLimit();
     void refusedUpgradesAreForgotten();
+    void pollingRefusesLoneBase64Character();
 
 private:
     EngineServer *startServer(const EngineOptions &options);
@@ -1509,6 +1510,16 @@ void tst_EngineServer::refusedUpgradesAreForgotten()
     QTRY_COMPARE(texts.count(), 1);
     QCOMPARE(m_server->clientsCount(), 1);
     QCOMPARE(d->pendingUpgrades.size(), 0);
+}
+
+void tst_EngineServer::pollingRefusesLoneBase64Character()
+{
+    // "bA" holds no byte: refused like any payload that is not base64.
+    startServer(fastOptions());
+    const QString sid = openPollingSession();
+    const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
+    QCOMPARE(post(q, "bA").status, 400);
+    QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("parse error")});
 }
 
 QTEST_GUILESS_MAIN(tst_EngineServer)

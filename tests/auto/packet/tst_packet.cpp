@@ -166,6 +166,10 @@ void tst_Packet::decodeText_data()
     QTest::addRow("b<base64> padded")
         << QByteArray("bAQIDBA==") << Packet::bytes(bytes({1, 2, 3, 4}));
     QTest::addRow("b empty") << QByteArray("b") << Packet::bytes({});
+    QTest::addRow("b<base64> unpadded") << QByteArray("bAQ") << Packet::bytes(bytes({1}));
+    QTest::addRow("b<base64> unpadded, two bytes")
+        << QByteArray("bAQI") << Packet::bytes(bytes({1, 2}));
+    QTest::addRow("b<base64url>") << QByteArray("b-_8") << Packet::bytes(bytes({0xfb, 0xff}));
     QTest::addRow("b<base64> of 0xff 0x00")
         << QByteArray("b/wA=") << Packet::bytes(bytes({0xff, 0x00}));
 }
@@ -248,6 +252,13 @@ void tst_Packet::decodeInvalid_data()
     QTest::addRow("space") << QByteArray(" 4hello");
     QTest::addRow("b!!!") << QByteArray("b!!!");
     QTest::addRow("b with bad base64") << QByteArray("bA*QID");
+    // A character past whole groups of four carries no byte: the reference's lenient decoder
+    // reads "bA" as an empty buffer; no encoder writes it.
+    QTest::addRow("bA") << QByteArray("bA");
+    QTest::addRow("bA=") << QByteArray("bA=");
+    QTest::addRow("bA==") << QByteArray("bA==");
+    QTest::addRow("bAQIDB") << QByteArray("bAQIDB");
+    QTest::addRow("b=") << QByteArray("b=");
 }
 
 void tst_Packet::decodeInvalid()
@@ -351,6 +362,10 @@ void tst_Packet::decodePayload_data()
                       "4b")
         << Packets{Packet::text(PacketType::Message, "a"), errorPacket()};
     QTest::addRow("empty payload") << QByteArray() << Packets{errorPacket()};
+    QTest::addRow("bA stops") << QByteArray("4a\x1e"
+                                            "bA\x1e"
+                                            "4b")
+                              << Packets{Packet::text(PacketType::Message, "a"), errorPacket()};
     QTest::addRow("trailing separator")
         << QByteArray("4a\x1e") << Packets{Packet::text(PacketType::Message, "a"), errorPacket()};
     QTest::addRow("empty record in the middle")
@@ -433,6 +448,7 @@ void tst_Packet::v3DecodePacket_data()
     QTest::addRow("text type 7") << QByteArray("7") << false << errorPacket();
     QTest::addRow("text b only") << QByteArray("b") << false << errorPacket();
     QTest::addRow("b4 bad base64") << QByteArray("b4!!!") << false << errorPacket();
+    QTest::addRow("b4A") << QByteArray("b4A") << false << errorPacket();
     QTest::addRow("binary frame empty") << QByteArray() << true << errorPacket();
     QTest::addRow("binary frame type 7") << bytes({7, 1}) << true << errorPacket();
     // Type bytes above 0x7f must not become out-of-range packet types.
