@@ -53,6 +53,66 @@ char typeChar(PacketType type)
     return char('0' + int(type));
 }
 
+QByteArray toWellFormedUtf8(QByteArray text)
+{
+    if (QByteArrayView(text).isValidUtf8())
+        return text;
+    static constexpr char Replacement[] = "\xef\xbf\xbd";
+    const auto *p = reinterpret_cast<const uchar *>(text.constData());
+    const qsizetype size = text.size();
+    QByteArray out;
+    out.reserve(size + size / 2);
+    qsizetype i = 0;
+    while (i < size) {
+        const uchar lead = p[i];
+        if (lead < 0x80) {
+            out.append(char(lead));
+            ++i;
+            continue;
+        }
+        // The bytes that may follow `lead`, and the range of the first of them (which
+        // excludes overlong forms, surrogates and code points past U+10FFFF).
+        int needed = 0;
+        uchar lower = 0x80;
+        uchar upper = 0xbf;
+        if (lead >= 0xc2 && lead <= 0xdf) {
+            needed = 1;
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            needed = 2;
+            if (lead == 0xe0)
+                lower = 0xa0;
+            else if (lead == 0xed)
+                upper = 0x9f;
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            needed = 3;
+            if (lead == 0xf0)
+                lower = 0x90;
+            else if (lead == 0xf4)
+                upper = 0x8f;
+        } else {
+            out.append(Replacement, 3);
+            ++i;
+            continue;
+        }
+        qsizetype j = i + 1;
+        bool complete = true;
+        for (int k = 0; k < needed; ++k, ++j) {
+            if (j >= size || p[j] < lower || p[j] > upper) {
+                complete = false;
+                break;
+            }
+            lower = 0x80;
+            upper = 0xbf;
+        }
+        if (complete)
+            out.append(text.constData() + i, j - i);
+        else
+            out.append(Replacement, 3); // the byte that broke the sequence is read again
+        i = j;
+    }
+    return out;
+}
+
 QByteArray encodePacket(const Packet &packet, bool supportsBinary, bool *isBinaryFrame)
 {
     if (packet.binary) {

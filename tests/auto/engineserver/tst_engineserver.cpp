@@ -178,7 +178,9 @@ private Q_SLOTS:
     void pollingWithoutGetIsCapped();
     void noWriteLimit();
     void refusedUpgradesAreForgotten();
+    void pollingTextIsUtf8();
     void pollingRefusesLoneBase64Character();
+    void pollingV4RefusesBinaryContent();
 
 private:
     EngineServer *startServer(const EngineOptions &options);
@@ -1512,6 +1514,30 @@ void tst_EngineServer::refusedUpgradesAreForgotten()
     QCOMPARE(d->pendingUpgrades.size(), 0);
 }
 
+void tst_EngineServer::pollingTextIsUtf8()
+{
+    // Node reads a polling body as UTF-8: invalid bytes become U+FFFD, one per maximal
+    // invalid sequence, before any packet is decoded (they were echoed as they came).
+    startServer(fastOptions());
+    const QString sid = openPollingSession();
+    EngineSocket *socket = waitForSocket();
+    QVERIFY(socket);
+    QSignalSpy received(socket, &EngineSocket::messageReceived);
+    const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
+    QCOMPARE(post(q, "4a\xff"
+                     "b\x1e"
+                     "4\xe2\x82x")
+                 .status,
+             200);
+    QCOMPARE(received.count(), 2);
+    QCOMPARE(received.at(0).at(0).toByteArray(), QByteArray("a\xef\xbf\xbd"
+                                                            "b"));
+    QCOMPARE(received.at(1).at(0).toByteArray(), QByteArray("\xef\xbf\xbdx"));
+    QCOMPARE(get(q).body, QByteArray("4a\xef\xbf\xbd"
+                                     "b\x1e"
+                                     "4\xef\xbf\xbdx"));
+}
+
 void tst_EngineServer::pollingRefusesLoneBase64Character()
 {
     // "bA" holds no byte: refused like any payload that is not base64.
@@ -1520,6 +1546,17 @@ void tst_EngineServer::pollingRefusesLoneBase64Character()
     const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
     QCOMPARE(post(q, "bA").status, 400);
     QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("parse error")});
+}
+
+void tst_EngineServer::pollingV4RefusesBinaryContent()
+{
+    // Like the reference: a v4 payload is text; application/octet-stream gets 400 and the
+    // session fails.
+    startServer(fastOptions());
+    const QString sid = openPollingSession();
+    const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
+    QCOMPARE(post(q, "4a", "application/octet-stream").status, 400);
+    QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("transport error")});
 }
 
 QTEST_GUILESS_MAIN(tst_EngineServer)

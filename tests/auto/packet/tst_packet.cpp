@@ -49,6 +49,8 @@ class tst_Packet : public QObject
 private Q_SLOTS:
     void typeChar_data();
     void typeChar();
+    void toWellFormedUtf8_data();
+    void toWellFormedUtf8();
 
     // v4
     void encodeText_data();
@@ -110,6 +112,47 @@ void tst_Packet::typeChar()
 }
 
 // --- v4 ------------------------------------------------------------------------------------
+
+void tst_Packet::toWellFormedUtf8_data()
+{
+    // What Node makes of the bytes: Buffer.from(bytes.toString("utf8")).
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::addRow("empty") << QByteArray() << QByteArray();
+    QTest::addRow("616263") << QByteArray::fromHex("616263") << QByteArray::fromHex("616263");
+    QTest::addRow("61ff62") << QByteArray::fromHex("61ff62") << QByteArray::fromHex("61efbfbd62");
+    QTest::addRow("e28278") << QByteArray::fromHex("e28278") << QByteArray::fromHex("efbfbd78");
+    QTest::addRow("f09f98") << QByteArray::fromHex("f09f98") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("eda080") << QByteArray::fromHex("eda080")
+                            << QByteArray::fromHex("efbfbdefbfbdefbfbd");
+    QTest::addRow("c080") << QByteArray::fromHex("c080") << QByteArray::fromHex("efbfbdefbfbd");
+    QTest::addRow("f4908080") << QByteArray::fromHex("f4908080")
+                              << QByteArray::fromHex("efbfbdefbfbdefbfbdefbfbd");
+    QTest::addRow("e08080") << QByteArray::fromHex("e08080")
+                            << QByteArray::fromHex("efbfbdefbfbdefbfbd");
+    QTest::addRow("f09f9880") << QByteArray::fromHex("f09f9880") << QByteArray::fromHex("f09f9880");
+    QTest::addRow("efbfbf") << QByteArray::fromHex("efbfbf") << QByteArray::fromHex("efbfbf");
+    QTest::addRow("80") << QByteArray::fromHex("80") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("c2") << QByteArray::fromHex("c2") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("f09f") << QByteArray::fromHex("f09f") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("ff41") << QByteArray::fromHex("ff41") << QByteArray::fromHex("efbfbd41");
+    QTest::addRow("c3a9") << QByteArray::fromHex("c3a9") << QByteArray::fromHex("c3a9");
+    QTest::addRow("e282ac") << QByteArray::fromHex("e282ac") << QByteArray::fromHex("e282ac");
+    QTest::addRow("f48fbfbf") << QByteArray::fromHex("f48fbfbf") << QByteArray::fromHex("f48fbfbf");
+    QTest::addRow("f5") << QByteArray::fromHex("f5") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("c1bf") << QByteArray::fromHex("c1bf") << QByteArray::fromHex("efbfbdefbfbd");
+    QTest::addRow("e09f80") << QByteArray::fromHex("e09f80")
+                            << QByteArray::fromHex("efbfbdefbfbdefbfbd");
+    QTest::addRow("eda0") << QByteArray::fromHex("eda0") << QByteArray::fromHex("efbfbdefbfbd");
+    QTest::addRow("ee8080") << QByteArray::fromHex("ee8080") << QByteArray::fromHex("ee8080");
+}
+
+void tst_Packet::toWellFormedUtf8()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, expected);
+    QCOMPARE(SocketIO::EngineIO::toWellFormedUtf8(input).toHex(), expected.toHex());
+}
 
 void tst_Packet::encodeText_data()
 {
