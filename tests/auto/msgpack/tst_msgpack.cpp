@@ -509,6 +509,18 @@ void tst_MsgPack::invalidPackets_data()
         QStringLiteral("checkPacket rejects negative ids; the reference accepts them "
                        "(Packet cannot carry id -1 as an id)"));
     row("top-level array", "920102", "ERROR: invalid packet type");
+
+    // Stricter than socket.io-msgpack-parser on purpose: an EVENT's name is checked as the
+    // default parser checks it (a client must not send the server's own events).
+    row("EVENT reserved name", "83a47479706502a36e7370a12fa46461746191aa646973636f6e6e656374",
+        "ERROR: invalid payload");
+    row("EVENT without name", "83a47479706502a36e7370a12fa46461746190", "ERROR: invalid payload");
+    row("EVENT name a map", "83a47479706502a36e7370a12fa4646174619180", "ERROR: invalid payload");
+    row("EVENT name nil", "83a47479706502a36e7370a12fa46461746191c0", "ERROR: invalid payload");
+    row("EVENT name an array", "83a47479706502a36e7370a12fa4646174619191a161",
+        "ERROR: invalid payload");
+    row("EVENT name a number", "83a47479706502a36e7370a12fa4646174619207a178",
+        R"([{type:2,nsp:"/",data:[7,"x"]}])");
     row("top-level int", "05", "ERROR: invalid packet type");
 }
 
