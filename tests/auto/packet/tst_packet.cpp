@@ -659,6 +659,22 @@ void tst_Packet::v3MalformedPayload_data()
     QTest::addRow("binary: no length digits") << (bytes({0, 0xff}) + "4a") << true << 0;
     QTest::addRow("binary: digit byte above 9")
         << (bytes({0, 10, 0xff}) + "4abcdefghi") << true << 0;
+    // Lengths an attacker would pick.
+    QTest::addRow("text: 20-digit length") << QByteArray("99999999999999999999:4") << false << 0;
+    QTest::addRow("text: 2^63") << QByteArray("9223372036854775808:4") << false << 0;
+    QTest::addRow("text: -2^63") << QByteArray("-9223372036854775808:4") << false << 0;
+    QTest::addRow("text: 2^63-1") << QByteArray("9223372036854775807:4") << false << 0;
+    QTest::addRow("text: length just past the end") << QByteArray("3:4a") << false << 0;
+    QTest::addRow("text: second length beyond the end")
+        << QByteArray("2:4a2147483647:4") << false << 1;
+    QTest::addRow("binary: 20 length digits")
+        << (bytes({0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0xff}) + "4a")
+        << true << 0;
+    QTest::addRow("binary: 2^31 length")
+        << (bytes({1, 2, 1, 4, 7, 4, 8, 3, 6, 4, 8, 0xff}) + "4a") << true << 0;
+    QTest::addRow("binary: length past the end by one")
+        << (bytes({0, 3, 0xff}) + "4a") << true << 0;
+    QTest::addRow("binary: 0xff only") << bytes({0xff}) << true << 0;
 }
 
 void tst_Packet::v3MalformedPayload()
