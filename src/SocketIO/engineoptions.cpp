@@ -40,6 +40,8 @@ QString EngineOptions::validate() const
         return QStringLiteral("upgradeTimeout must not be negative");
     if (maxHttpBufferSize <= 0)
         return QStringLiteral("maxHttpBufferSize must be a positive number of bytes");
+    if (maxWriteBufferSize < 0)
+        return QStringLiteral("maxWriteBufferSize must not be negative (0: no limit)");
     if (transports.isEmpty())
         return QStringLiteral("transports must name at least one transport");
     for (const QString &transport : transports) {
@@ -294,6 +296,7 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
                                       QStringLiteral("pingTimeout"),
                                       QStringLiteral("upgradeTimeout"),
                                       QStringLiteral("maxHttpBufferSize"),
+                                      QStringLiteral("maxWriteBufferSize"),
                                       QStringLiteral("transports"),
                                       QStringLiteral("allowUpgrades"),
                                       QStringLiteral("perMessageDeflate"),
@@ -325,6 +328,7 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
               r.integer(QStringLiteral("pingTimeout"), &options.pingTimeout) &&
               r.integer(QStringLiteral("upgradeTimeout"), &options.upgradeTimeout) &&
               r.number(QStringLiteral("maxHttpBufferSize"), &options.maxHttpBufferSize) &&
+              r.number(QStringLiteral("maxWriteBufferSize"), &options.maxWriteBufferSize) &&
               r.strings(QStringLiteral("transports"), &options.transports) &&
               r.boolean(QStringLiteral("allowUpgrades"), &options.allowUpgrades) &&
               r.string(QStringLiteral("wsEngine"), &options.wsEngine) &&
@@ -402,6 +406,7 @@ QVariantMap EngineOptions::toVariantMap() const
     map.insert(QStringLiteral("pingTimeout"), pingTimeout);
     map.insert(QStringLiteral("upgradeTimeout"), upgradeTimeout);
     map.insert(QStringLiteral("maxHttpBufferSize"), maxHttpBufferSize);
+    map.insert(QStringLiteral("maxWriteBufferSize"), maxWriteBufferSize);
     map.insert(QStringLiteral("transports"), transports);
     map.insert(QStringLiteral("allowUpgrades"), allowUpgrades);
     map.insert(QStringLiteral("perMessageDeflate"), perMessageDeflate);

@@ -81,6 +81,10 @@ struct SOCKETIO_EXPORT EngineOptions
     int pingTimeout = 20'000;             // ms
     int upgradeTimeout = 10'000;          // ms
     qint64 maxHttpBufferSize = 1'000'000; // bytes, per message and per polling request
+    // Bytes a session may hold unsent (its queued packets and its transport's buffer): a
+    // client that does not read is closed with "transport error" past it (ws buffers without
+    // end). 0: no limit.
+    qint64 maxWriteBufferSize = 16 * 1024 * 1024;
     QStringList transports = {QStringLiteral("polling"), QStringLiteral("websocket")};
     bool allowUpgrades = true;
     bool perMessageDeflate = false; // refused when true: neither WebSocket engine has it yet

@@ -392,9 +392,20 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
                    acceptLean(guard, request);
                    return;
                }
-               pendingUpgrades.insert(peerKey(request.peerAddress(), request.peerPort()), request);
+               const QString key = peerKey(request.peerAddress(), request.peerPort());
                QTcpSocket *socket = guard->takeSocket();
+               pendingUpgrades.insert(key, {request, socket});
                webSocketServer->handleConnection(socket);
+               // QWebSocketServer reads the handshake (all here already) in a queued call,
+               // posted just now: once it ran, an entry still here was refused.
+               QMetaObject::invokeMethod(
+                   q_func(),
+                   [this, key, socket] {
+                       const auto it = pendingUpgrades.constFind(key);
+                       if (it != pendingUpgrades.cend() && it->socket == socket)
+                           pendingUpgrades.erase(it);
+                   },
+                   Qt::QueuedConnection);
            });
 }
 
@@ -475,13 +486,15 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
         reject();
         return;
     }
-    const HttpRequest request = *it;
+    const HttpRequest request = it->request;
+    // The connection QWebSocketServer has just wrapped in `webSocket`.
+    QTcpSocket *tcp = it->socket;
     pendingUpgrades.erase(it);
     const qint64 maxSize = options.maxHttpBufferSize;
     attachWebSocket(
         request,
-        [webSocket, maxSize](int protocol, QObject *parent) -> Transport * {
-            return new WebSocketTransport(webSocket, protocol, maxSize, parent);
+        [webSocket, tcp, maxSize](int protocol, QObject *parent) -> Transport * {
+            return new WebSocketTransport(webSocket, tcp, protocol, maxSize, parent);
         },
         reject);
 }
@@ -637,7 +650,7 @@ void EngineServer::close()
     const auto sockets = d->clients.values();
     for (EngineSocket *socket : sockets) {
         // Like the reference's close(): discard what is queued and close at once.
-        EngineSocketPrivate::get(socket)->writeBuffer.clear();
+        EngineSocketPrivate::get(socket)->clearWriteBuffer();
         socket->close();
     }
     if (d->front)

@@ -17,6 +17,18 @@ namespace SocketIO {
 
 using namespace EngineIO;
 
+namespace {
+// What a queued packet holds beyond its bytes: its slot in the list, and the header and
+// allocation of its buffer. A payload of many tiny messages costs ~100 bytes per message,
+// which is what an attacker would send.
+constexpr qint64 QueuedPacketOverhead = qint64(sizeof(Packet)) + 48;
+
+qint64 queuedCost(const Packet &packet)
+{
+    return packet.data.size() + packet.wsFrame.size() + QueuedPacketOverhead;
+}
+} // namespace
+
 /*!
     \class SocketIO::EngineSocket
     \inmodule SocketIO
@@ -129,6 +141,7 @@ void EngineSocketPrivate::setTransport(Transport *newTransport)
     newTransport->setParent(q);
     newTransport->setSink(this);
     QObject::connect(newTransport, &Transport::drained, q, [this] { flush(); });
+    QObject::connect(newTransport, &Transport::bytesQueued, q, [this] { closeIfOverWriteLimit(); });
     QObject::connect(newTransport, &Transport::errorOccurred, q, [this](const QString &error) {
         onClose(QStringLiteral("transport error"), error);
     });
@@ -142,17 +155,50 @@ void EngineSocketPrivate::setTransport(Transport *newTransport)
 template<typename P> void EngineSocketPrivate::sendPacketImpl(P &&packet)
 {
     if (readyState == EngineSocket::ReadyState::Closing ||
-        readyState == EngineSocket::ReadyState::Closed)
+        readyState == EngineSocket::ReadyState::Closed || overWriteLimit)
         return;
     // The hot path (a WebSocket, nothing queued): straight to the transport, no list.
     if (writeBuffer.isEmpty() && transport && transport->isWritable() && !transport->batches()) {
         transport->sendOne(std::forward<P>(packet));
+        if (closeIfOverWriteLimit())
+            return;
         if (drainListened)
             Q_EMIT q_ptr->drained();
         return;
     }
+    writeBufferBytes += queuedCost(packet);
     writeBuffer.append(std::forward<P>(packet));
     flush();
+    closeIfOverWriteLimit();
+}
+
+bool EngineSocketPrivate::closeIfOverWriteLimit()
+{
+    const qint64 limit = server->options.maxWriteBufferSize;
+    if (limit <= 0 || overWriteLimit)
+        return overWriteLimit;
+    const qint64 held = writeBufferBytes + (transport ? transport->bufferedBytes() : 0);
+    if (held <= limit)
+        return false;
+    // Closed from the event loop: the sender may be iterating over sessions (a broadcast),
+    // and a session closing under it would leave that loop. Nothing more is queued meanwhile.
+    overWriteLimit = true;
+    clearWriteBuffer();
+    const QString description =
+        QStringLiteral("%1 bytes wait to be sent, more than maxWriteBufferSize (%2): the client "
+                       "does not read")
+            .arg(held)
+            .arg(limit);
+    QMetaObject::invokeMethod(
+        q_ptr, [this, description] { onClose(QStringLiteral("transport error"), description); },
+        Qt::QueuedConnection);
+    return true;
+}
+
+void EngineSocketPrivate::clearWriteBuffer()
+{
+    writeBuffer.clear();
+    writeBufferBytes = 0;
 }
 
 void EngineSocketPrivate::sendPacket(const Packet &packet)
@@ -172,6 +218,7 @@ void EngineSocketPrivate::flush()
         writeBuffer.isEmpty())
         return;
     const QList<Packet> packets = std::exchange(writeBuffer, {});
+    writeBufferBytes = 0;
     transport->send(packets);
     Q_EMIT q->drained();
     if (closeWhenDrained && writeBuffer.isEmpty()) {
@@ -235,7 +282,7 @@ void EngineSocketPrivate::onClose(const QString &reason, const QString &descript
     setReadyState(EngineSocket::ReadyState::Closed);
     heartbeatTimer.stop();
     cancelUpgrade();
-    writeBuffer.clear();
+    clearWriteBuffer();
     if (transport) {
         release(transport);
         // A polling transport answers its pending GET with a close packet.

@@ -73,7 +73,14 @@ public:
     QPointer<EngineServer> host;
     QWebSocketServer *webSocketServer = nullptr;
     // Upgrades verified and handed to QWebSocketServer, keyed by the peer's address:port.
-    QHash<QString, HttpRequest> pendingUpgrades;
+    // An entry lives one event loop pass: QWebSocketServer then announces the WebSocket, or
+    // closes a socket whose handshake it refuses without telling anyone.
+    struct PendingUpgrade
+    {
+        HttpRequest request;
+        QTcpSocket *socket = nullptr; // the WebSocket's own once announced
+    };
+    QHash<QString, PendingUpgrade> pendingUpgrades;
     QHash<QString, EngineSocket *> clients;
     std::optional<QSslConfiguration> sslConfiguration;
     EngineServer::AllowRequest allowRequest;

@@ -69,7 +69,14 @@ public:
     bool upgrading = false;
     bool upgraded = false;
     bool closeWhenDrained = false;
+    // More than maxWriteBufferSize was unsent: the session closes in the next event loop pass.
+    bool overWriteLimit = false;
     QList<EngineIO::Packet> writeBuffer;
+    // What writeBuffer costs, as counted against maxWriteBufferSize.
+    qint64 writeBufferBytes = 0;
+    // Closes the session when it holds more unsent than maxWriteBufferSize; true then.
+    bool closeIfOverWriteLimit();
+    void clearWriteBuffer();
     // pingInterval, then pingTimeout once the ping is out (v3: the client's deadline).
     QBasicTimer heartbeatTimer;
     bool awaitingPong = false;

@@ -29,8 +29,18 @@ QByteArray base64(const QByteArray &data)
 // we accept standard and URL-safe alphabets and reject anything else.
 bool fromBase64(QByteArrayView text, QByteArray *out)
 {
-    auto result =
-        QByteArray::fromBase64Encoding(text.toByteArray(), QByteArray::AbortOnBase64DecodingErrors);
+    // One character past whole groups of four carries no byte ("bA"): no encoder writes it,
+    // and QByteArray drops it without complaint.
+    QByteArrayView digits = text;
+    while (digits.endsWith('='))
+        digits.chop(1);
+    if (digits.size() % 4 == 1)
+        return false;
+    QByteArray standard = text.toByteArray();
+    // Node's decoder takes both alphabets, even mixed; QByteArray takes one at a time.
+    standard.replace('-', '+').replace('_', '/');
+    auto result = QByteArray::fromBase64Encoding(std::move(standard),
+                                                 QByteArray::AbortOnBase64DecodingErrors);
     if (!result)
         return false;
     *out = std::move(*result);
@@ -41,6 +51,66 @@ bool fromBase64(QByteArrayView text, QByteArray *out)
 char typeChar(PacketType type)
 {
     return char('0' + int(type));
+}
+
+QByteArray toWellFormedUtf8(QByteArray text)
+{
+    if (QByteArrayView(text).isValidUtf8())
+        return text;
+    static constexpr char Replacement[] = "\xef\xbf\xbd";
+    const auto *p = reinterpret_cast<const uchar *>(text.constData());
+    const qsizetype size = text.size();
+    QByteArray out;
+    out.reserve(size + size / 2);
+    qsizetype i = 0;
+    while (i < size) {
+        const uchar lead = p[i];
+        if (lead < 0x80) {
+            out.append(char(lead));
+            ++i;
+            continue;
+        }
+        // The bytes that may follow `lead`, and the range of the first of them (which
+        // excludes overlong forms, surrogates and code points past U+10FFFF).
+        int needed = 0;
+        uchar lower = 0x80;
+        uchar upper = 0xbf;
+        if (lead >= 0xc2 && lead <= 0xdf) {
+            needed = 1;
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            needed = 2;
+            if (lead == 0xe0)
+                lower = 0xa0;
+            else if (lead == 0xed)
+                upper = 0x9f;
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            needed = 3;
+            if (lead == 0xf0)
+                lower = 0x90;
+            else if (lead == 0xf4)
+                upper = 0x8f;
+        } else {
+            out.append(Replacement, 3);
+            ++i;
+            continue;
+        }
+        qsizetype j = i + 1;
+        bool complete = true;
+        for (int k = 0; k < needed; ++k, ++j) {
+            if (j >= size || p[j] < lower || p[j] > upper) {
+                complete = false;
+                break;
+            }
+            lower = 0x80;
+            upper = 0xbf;
+        }
+        if (complete)
+            out.append(text.constData() + i, j - i);
+        else
+            out.append(Replacement, 3); // the byte that broke the sequence is read again
+        i = j;
+    }
+    return out;
 }
 
 QByteArray encodePacket(const Packet &packet, bool supportsBinary, bool *isBinaryFrame)

@@ -37,6 +37,11 @@ struct Packet
 
 SOCKETIO_TESTABLE char typeChar(PacketType type);
 
+// Text as Node reads a request body with setEncoding("utf8"): each invalid sequence (a
+// maximal subpart, as the WHATWG decoder has it) becomes U+FFFD; valid text is returned as
+// it is, without a copy.
+SOCKETIO_TESTABLE QByteArray toWellFormedUtf8(QByteArray text);
+
 // Free space an encoder can leave before a message's data: the type character and the
 // longest WebSocket frame header then go in front of it in place.
 constexpr qsizetype MessageHeadroom = 11;

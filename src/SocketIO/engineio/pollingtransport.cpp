@@ -89,16 +89,27 @@ void PollingTransport::onPoll(Http::Connection *connection, const HttpRequest &r
 
 void PollingTransport::onData(Http::Connection *connection, const HttpRequest &request)
 {
+    const bool binary = request.header("content-type") == "application/octet-stream";
+    if (binary && m_protocol != 3) {
+        // v4 payloads are text only: the reference answers 400 and fails the session.
+        HttpResponse response;
+        response.setStatusCode(400);
+        respond(connection, request, response);
+        Q_EMIT errorOccurred(QStringLiteral("invalid content"));
+        return;
+    }
     QByteArray body = request.body();
+    // The reference reads a text body as UTF-8, which turns invalid bytes into U+FFFD: the
+    // session never sees (nor echoes) text that is not UTF-8.
+    if (!binary)
+        body = toWellFormedUtf8(std::move(body));
     if (m_jsonp)
         body = decodeJsonpBody(body);
     QList<Packet> packets;
-    if (m_protocol == 3) {
-        const bool binary = request.header("content-type") == "application/octet-stream";
+    if (m_protocol == 3)
         packets = V3::decodePayload(body, binary);
-    } else {
+    else
         packets = decodePayload(body);
-    }
     HttpResponse response;
     if (!packets.isEmpty() && packets.last().isError()) {
         // The reference answers "ok" and then closes the session; CONFORMANCE.md asks for a

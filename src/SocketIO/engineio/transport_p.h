@@ -53,6 +53,9 @@ Q_SIGNALS:
     // The transport became writable (polling: a GET arrived).
     void drained();
     void errorOccurred(const QString &description);
+    // Bytes were queued for the peer other than by send() (a WebSocket pong): the session
+    // checks its write limit.
+    void bytesQueued();
     void closed();
 
 protected:

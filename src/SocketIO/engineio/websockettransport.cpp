@@ -1,13 +1,19 @@
 #include "engineio/websockettransport_p.h"
 
+#include <QtNetwork/QTcpSocket>
+
 namespace SocketIO::EngineIO {
 
-WebSocketTransport::WebSocketTransport(QWebSocket *socket, int protocol, qint64 maxMessageSize,
-                                       QObject *parent)
+WebSocketTransport::WebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, int protocol,
+                                       qint64 maxMessageSize, QObject *parent)
     : Transport(protocol, parent)
     , m_qt(socket)
 {
     socket->setParent(this);
+    // QWebSocket reads in its own (earlier) slot and answers each ping there, unasked: a
+    // client that pings and never reads grows the write buffer without any send().
+    if (tcp)
+        connect(tcp, &QTcpSocket::readyRead, this, &Transport::bytesQueued);
     // Larger messages make QWebSocket close with 1009 (message too big), as ws does with
     // its maxPayload.
     socket->setMaxAllowedIncomingMessageSize(quint64(maxMessageSize));

@@ -7,14 +7,20 @@
 
 #include <QtWebSockets/QWebSocket>
 
+QT_BEGIN_NAMESPACE
+class QTcpSocket;
+QT_END_NAMESPACE
+
 namespace SocketIO::EngineIO {
 
 class WebSocketTransport : public Transport
 {
     Q_OBJECT
 public:
-    // Take ownership of the socket.
-    WebSocketTransport(QWebSocket *socket, int protocol, qint64 maxMessageSize, QObject *parent);
+    // Take ownership of the socket. `tcp`, the connection under it, tells when the socket
+    // has read (and answered pings, which nothing else tells).
+    WebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, int protocol, qint64 maxMessageSize,
+                       QObject *parent);
     WebSocketTransport(WebSocket::LeanSocket *socket, int protocol, QObject *parent);
     ~WebSocketTransport() override;
 

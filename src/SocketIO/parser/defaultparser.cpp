@@ -40,9 +40,10 @@ public:
                 return false;
             if (packet.type == Packet::Type::BinaryEvent ||
                 packet.type == Packet::Type::BinaryAck) {
-                packet.type = packet.type == Packet::Type::BinaryEvent ? Packet::Type::Event
-                                                                       : Packet::Type::Ack;
-                m_packet = std::move(packet);
+                // Kept as the text it came as until its attachments are here, and parsed
+                // again then: the tree parsed from it weighs ~20 times as much, for as long
+                // as a client holds its attachments back.
+                m_text = compact(data);
                 m_attachments.clear();
                 m_reconstructing = true;
                 return true;
@@ -54,24 +55,38 @@ public:
             *error = QStringLiteral("got binary data when not reconstructing a packet");
             return false;
         }
-        m_attachments.append(data);
+        m_attachments.append(compact(data));
         if (m_attachments.size() < m_expected)
             return true;
         m_reconstructing = false;
-        if (!Json::resolvePlaceholders(m_packet.data, m_attachments)) {
+        Packet packet;
+        qsizetype expected = 0;
+        const bool ok = decodeString(std::exchange(m_text, {}), &packet, &expected, error) &&
+                        Json::resolvePlaceholders(packet.data, m_attachments);
+        m_attachments.clear();
+        if (!ok) {
             *error = QStringLiteral("illegal attachments");
             return false;
         }
-        m_attachments.clear();
-        packets->append(std::move(m_packet));
-        m_packet = Packet();
+        packet.type =
+            packet.type == Packet::Type::BinaryEvent ? Packet::Type::Event : Packet::Type::Ack;
+        packets->append(std::move(packet));
         return true;
     }
 
 private:
+    // A message without the spare room its buffer may have (a read buffer's, for instance).
+    static QByteArray compact(const QByteArray &data)
+    {
+        QByteArray copy = data;
+        if (copy.capacity() > copy.size())
+            copy.squeeze();
+        return copy;
+    }
+
     bool m_reconstructing = false;
     qsizetype m_expected = 0;
-    Packet m_packet;
+    QByteArray m_text; // the packet waiting for its attachments
     QList<QByteArray> m_attachments;
 };
 

@@ -124,6 +124,17 @@ template<typename Map> void writeMap(const Map &map, QByteArray &out)
     }
 }
 
+// new Date(ms) in JavaScript: truncated to whole milliseconds, and an Invalid Date (written
+// back as null) outside its +-8.64e15 ms. Doubles: a timestamp's seconds * 1000 overflow
+// 64-bit integers.
+QDateTime dateFromMSecs(double ms)
+{
+    ms = std::trunc(ms);
+    if (!(std::abs(ms) <= 8.64e15))
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(qint64(ms), Qt::UTC);
+}
+
 struct Reader
 {
     const uchar *p;
@@ -237,7 +248,7 @@ struct Reader
                 seconds = qFromBigEndian<qint64>(p + 4);
             }
             p += n;
-            *out = QDateTime::fromMSecsSinceEpoch(seconds * 1000 + nanoseconds / 1000000, Qt::UTC);
+            *out = dateFromMSecs(double(seconds) * 1e3 + double(nanoseconds) / 1e6);
             return true;
         }
         // notepack's old Date: fixext8 of type 0 holding milliseconds as a big-endian double
@@ -249,7 +260,7 @@ struct Reader
             std::memcpy(&ms, &v, sizeof ms);
             if (!std::isfinite(ms) || std::abs(ms) > 8.64e15 || (ms != 0 && std::abs(ms) < 1e-300))
                 ms = double(qint64(v));
-            *out = QDateTime::fromMSecsSinceEpoch(qint64(ms), Qt::UTC);
+            *out = dateFromMSecs(ms);
             return true;
         }
         // Any other extension reads as [type, bytes], as notepack does.

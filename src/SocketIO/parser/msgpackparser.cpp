@@ -52,6 +52,13 @@ bool checkPacket(const QVariantMap &map, Packet *packet, QString *error)
         dataValid = packet->data.typeId() == QMetaType::QString ||
                     packet->data.typeId() == QMetaType::QVariantMap;
         break;
+    case Packet::Type::Event:
+        // Stricter than socket.io-msgpack-parser, which takes any array: the event name must
+        // be a string that is not reserved ("disconnect" from a client would pass for the
+        // server's own event) or a number, as the default parser requires since
+        // CVE-2023-32695.
+        dataValid = isPayloadValid(Packet::Type::Event, packet->data);
+        break;
     default:
         dataValid = packet->data.typeId() == QMetaType::QVariantList;
         break;

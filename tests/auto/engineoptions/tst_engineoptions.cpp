@@ -60,6 +60,7 @@ void tst_EngineOptions::defaults()
     QCOMPARE(o.pingTimeout, 20000);
     QCOMPARE(o.upgradeTimeout, 10000);
     QCOMPARE(o.maxHttpBufferSize, qint64(1000000));
+    QCOMPARE(o.maxWriteBufferSize, qint64(16 * 1024 * 1024));
     QCOMPARE(o.transports, (QStringList{QStringLiteral("polling"), QStringLiteral("websocket")}));
     QCOMPARE(o.allowUpgrades, true);
     QCOMPARE(o.perMessageDeflate, false);
@@ -164,6 +165,11 @@ void tst_EngineOptions::validate_data()
         v.maxHttpBufferSize = 0;
         QTest::addRow("maxHttpBufferSize 0") << v << QStringList{"maxHttpBufferSize"};
     }
+    {
+        EngineOptions v;
+        v.maxWriteBufferSize = -1;
+        QTest::addRow("maxWriteBufferSize -1") << v << QStringList{"maxWriteBufferSize"};
+    }
     for (const char *path : {"engine.io", "", "http://x/engine.io"}) {
         EngineOptions v;
         v.path = QString::fromLatin1(path);
@@ -212,6 +218,13 @@ void tst_EngineOptions::fromVariantMap_data()
         << "maxHttpBufferSize" << QVariant(1e8)
         << Getter([](auto &o) { return QVariant(o.maxHttpBufferSize); })
         << QVariant(qint64(100000000));
+    QTest::addRow("maxWriteBufferSize")
+        << "maxWriteBufferSize" << QVariant(65536)
+        << Getter([](auto &o) { return QVariant(o.maxWriteBufferSize); })
+        << QVariant(qint64(65536));
+    QTest::addRow("maxWriteBufferSize 0 (no limit)")
+        << "maxWriteBufferSize" << QVariant(0)
+        << Getter([](auto &o) { return QVariant(o.maxWriteBufferSize); }) << QVariant(qint64(0));
     QTest::addRow("transports list")
         << "transports" << QVariant(QVariantList{QStringLiteral("websocket")})
         << Getter([](auto &o) { return QVariant(o.transports); })
@@ -488,6 +501,7 @@ void tst_EngineOptions::toVariantMapRoundTrip_data()
     o.pingTimeout = 567;
     o.upgradeTimeout = 89;
     o.maxHttpBufferSize = 5'000'000'000;
+    o.maxWriteBufferSize = 12345;
     o.transports = {QStringLiteral("websocket")};
     o.allowUpgrades = false;
     o.httpCompression = HttpCompressionOptions{4096};
@@ -520,6 +534,7 @@ void tst_EngineOptions::toVariantMapRoundTrip()
     QCOMPARE(back.pingTimeout, options.pingTimeout);
     QCOMPARE(back.upgradeTimeout, options.upgradeTimeout);
     QCOMPARE(back.maxHttpBufferSize, options.maxHttpBufferSize);
+    QCOMPARE(back.maxWriteBufferSize, options.maxWriteBufferSize);
     QCOMPARE(back.transports, options.transports);
     QCOMPARE(back.allowUpgrades, options.allowUpgrades);
     QCOMPARE(back.perMessageDeflate, options.perMessageDeflate);

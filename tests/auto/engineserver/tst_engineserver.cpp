@@ -3,6 +3,7 @@
 #include <engineserver.h>
 
 #include "../selfsigned.h"
+#include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
 
 #include <QtCore/QJsonArray>
@@ -172,6 +173,15 @@ private Q_SLOTS:
     void allowRequestBeforeProtocolCheck();
     void jsonpWithEio4();
     void tls();
+    // Hardening (issue 10).
+    void unreadWebSocketIsClosed();
+    void unreadPingFloodIsClosed();
+    void pollingWithoutGetIsCapped();
+    void noWriteLimit();
+    void refusedUpgradesAreForgotten();
+    void pollingTextIsUtf8();
+    void pollingRefusesLoneBase64Character();
+    void pollingV4RefusesBinaryContent();
 
 private:
     EngineServer *startServer(const EngineOptions &options);
@@ -1357,6 +1367,225 @@ void tst_EngineServer::jsonpWithEio4()
     QCOMPARE(post(q, "d=4a%5C%5Cnb%5Cnc", "application/x-www-form-urlencoded").status, 200);
     QCOMPARE(received.count(), 1);
     QCOMPARE(received.at(0).at(0).toByteArray(), QByteArray("a\\nb\nc"));
+}
+
+namespace {
+// A masked client frame (mask key 0, so the payload reads the same masked).
+QByteArray clientFrame(quint8 opcode, const QByteArray &payload)
+{
+    QByteArray frame;
+    frame.append(char(0x80 | opcode));
+    if (payload.size() < 126) {
+        frame.append(char(0x80 | payload.size()));
+    } else if (payload.size() < 65536) {
+        frame.append(char(0x80 | 126));
+        frame.append(char(payload.size() >> 8));
+        frame.append(char(payload.size() & 0xff));
+    } else {
+        frame.append(char(0x80 | 127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            frame.append(char((quint64(payload.size()) >> shift) & 0xff));
+    }
+    frame.append(QByteArray(4, '\0'));
+    frame.append(payload);
+    return frame;
+}
+} // namespace
+
+void tst_EngineServer::unreadWebSocketIsClosed()
+{
+    // A client that sends and never reads: the server's echoes pile up until the session
+    // holds more than maxWriteBufferSize, then it is closed ("transport error").
+    EngineOptions options = fastOptions();
+    options.pingInterval = 60'000;
+    options.pingTimeout = 60'000;
+    options.maxWriteBufferSize = 256 * 1024;
+    startServer(options);
+    QTcpSocket client;
+    client.setReadBufferSize(4096); // stops reading once that much waits unread
+    QSignalSpy disconnected(&client, &QTcpSocket::disconnected);
+    client.connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+    QVERIFY(client.waitForConnected(3000));
+    client.write("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n"
+                 "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    QTRY_VERIFY(client.bytesAvailable() > 0);
+    EngineSocket *socket = waitForSocket();
+    QVERIFY(socket);
+    QSignalSpy closed(socket, &EngineSocket::closed);
+    // 32 MB of echoes: more than the kernel's buffers of both ends take.
+    const QByteArray frame = clientFrame(0x1, "4" + QByteArray(64 * 1024 - 1, 'x'));
+    for (int i = 0; i < 512; ++i)
+        client.write(frame);
+    QTRY_COMPARE_WITH_TIMEOUT(closed.count(), 1, 20'000);
+    QCOMPARE(closed.at(0).at(0).toString(), QStringLiteral("transport error"));
+    QVERIFY2(closed.at(0).at(1).toString().contains(u"maxWriteBufferSize"),
+             qPrintable(closed.at(0).at(1).toString()));
+    QTRY_COMPARE(m_server->clientsCount(), 0);
+    // The connection goes with the session.
+    client.setReadBufferSize(0);
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.count(), 1, 10'000);
+}
+
+void tst_EngineServer::unreadPingFloodIsClosed()
+{
+    // WebSocket pings are answered by the engine itself, without any send() of the session.
+    QFETCH_GLOBAL(QString, wsEngine);
+    if (wsEngine == u"lean")
+        QSKIP("the lean engine answers pings inside LeanSocket (websocket/), out of this test's "
+              "reach for now");
+    EngineOptions options = fastOptions();
+    options.pingInterval = 60'000;
+    options.pingTimeout = 60'000;
+    options.maxWriteBufferSize = 256 * 1024;
+    startServer(options);
+    QTcpSocket client;
+    client.setReadBufferSize(4096);
+    client.connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+    QVERIFY(client.waitForConnected(3000));
+    client.write("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n"
+                 "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    QTRY_VERIFY(client.bytesAvailable() > 0);
+    EngineSocket *socket = waitForSocket();
+    QVERIFY(socket);
+    QSignalSpy closed(socket, &EngineSocket::closed);
+    // 250000 pings of 125 bytes: 32 MB of pongs.
+    QByteArray pings;
+    const QByteArray ping = clientFrame(0x9, QByteArray(125, 'p'));
+    for (int i = 0; i < 1000; ++i)
+        pings += ping;
+    for (int i = 0; i < 250 && closed.isEmpty(); ++i) {
+        client.write(pings);
+        QTest::qWait(1);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(closed.count(), 1, 20'000);
+    QCOMPARE(closed.at(0).at(0).toString(), QStringLiteral("transport error"));
+}
+
+void tst_EngineServer::pollingWithoutGetIsCapped()
+{
+    // One POST of many small messages, echoed while no GET takes them: the queued packets
+    // count against maxWriteBufferSize, with what each costs besides its bytes.
+    EngineOptions options = fastOptions();
+    options.pingInterval = 60'000;
+    options.pingTimeout = 60'000;
+    options.maxWriteBufferSize = 64 * 1024;
+    startServer(options);
+    const QString sid = openPollingSession();
+    EngineSocket *socket = waitForSocket();
+    QVERIFY(socket);
+    QSignalSpy closed(socket, &EngineSocket::closed);
+    const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
+    // 20000 messages in 60 KB: below the limit in bytes, far above it in memory.
+    QByteArray payload = "4a";
+    for (int i = 1; i < 20'000; ++i)
+        payload += "\x1e"
+                   "4a";
+    QCOMPARE(post(q, payload).status, 200);
+    QTRY_COMPARE(closed.count(), 1);
+    QCOMPARE(closed.at(0).at(0).toString(), QStringLiteral("transport error"));
+    QCOMPARE(m_server->clientsCount(), 0);
+    // Under the limit, a session is untouched.
+    const QString other = openPollingSession();
+    const QString q2 = QStringLiteral("EIO=4&transport=polling&sid=") + other;
+    QCOMPARE(post(q2, "4a\x1e"
+                      "4b")
+                 .status,
+             200);
+    QCOMPARE(get(q2).body, QByteArray("4a\x1e"
+                                      "4b"));
+    QCOMPARE(m_server->clientsCount(), 1);
+}
+
+void tst_EngineServer::noWriteLimit()
+{
+    // 0 turns the limit off.
+    EngineOptions options = fastOptions();
+    options.pingInterval = 60'000;
+    options.pingTimeout = 60'000;
+    options.maxWriteBufferSize = 0;
+    startServer(options);
+    const QString sid = openPollingSession();
+    const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
+    QByteArray payload = "4a";
+    for (int i = 1; i < 20'000; ++i)
+        payload += "\x1e"
+                   "4a";
+    QCOMPARE(post(q, payload).status, 200);
+    QCOMPARE(get(q).body, payload);
+    QVERIFY(m_closeReasons.isEmpty());
+}
+
+void tst_EngineServer::refusedUpgradesAreForgotten()
+{
+    // QWebSocketServer refuses Sec-WebSocket-Version 12 on its own; the request the engine
+    // kept for it must not stay behind (the "qt" engine kept every one of them).
+    startServer(fastOptions());
+    const EngineServerPrivate *d = EngineServerPrivate::get(m_server.get());
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray raw =
+            rawExchange(m_server->serverPort(),
+                        "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n"
+                        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 12\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Padding: " +
+                            QByteArray(8000, 'p') + "\r\n\r\n");
+        QVERIFY2(raw.startsWith("HTTP/1.1 4"), raw.left(100).constData());
+    }
+    QTRY_COMPARE(d->pendingUpgrades.size(), 0);
+    QCOMPARE(m_server->clientsCount(), 0);
+    // Accepted upgrades still go through.
+    QWebSocket ws;
+    QSignalSpy texts(&ws, &QWebSocket::textMessageReceived);
+    ws.open(wsUrl(QStringLiteral("EIO=4&transport=websocket")));
+    QTRY_COMPARE(texts.count(), 1);
+    QCOMPARE(m_server->clientsCount(), 1);
+    QCOMPARE(d->pendingUpgrades.size(), 0);
+}
+
+void tst_EngineServer::pollingTextIsUtf8()
+{
+    // Node reads a polling body as UTF-8: invalid bytes become U+FFFD, one per maximal
+    // invalid sequence, before any packet is decoded (they were echoed as they came).
+    startServer(fastOptions());
+    const QString sid = openPollingSession();
+    EngineSocket *socket = waitForSocket();
+    QVERIFY(socket);
+    QSignalSpy received(socket, &EngineSocket::messageReceived);
+    const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
+    QCOMPARE(post(q, "4a\xff"
+                     "b\x1e"
+                     "4\xe2\x82x")
+                 .status,
+             200);
+    QCOMPARE(received.count(), 2);
+    QCOMPARE(received.at(0).at(0).toByteArray(), QByteArray("a\xef\xbf\xbd"
+                                                            "b"));
+    QCOMPARE(received.at(1).at(0).toByteArray(), QByteArray("\xef\xbf\xbdx"));
+    QCOMPARE(get(q).body, QByteArray("4a\xef\xbf\xbd"
+                                     "b\x1e"
+                                     "4\xef\xbf\xbdx"));
+}
+
+void tst_EngineServer::pollingRefusesLoneBase64Character()
+{
+    // "bA" holds no byte: refused like any payload that is not base64.
+    startServer(fastOptions());
+    const QString sid = openPollingSession();
+    const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
+    QCOMPARE(post(q, "bA").status, 400);
+    QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("parse error")});
+}
+
+void tst_EngineServer::pollingV4RefusesBinaryContent()
+{
+    // Like the reference: a v4 payload is text; application/octet-stream gets 400 and the
+    // session fails.
+    startServer(fastOptions());
+    const QString sid = openPollingSession();
+    const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
+    QCOMPARE(post(q, "4a", "application/octet-stream").status, 400);
+    QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("transport error")});
 }
 
 QTEST_GUILESS_MAIN(tst_EngineServer)

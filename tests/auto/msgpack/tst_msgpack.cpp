@@ -326,6 +326,22 @@ void tst_MsgPack::decode_data()
     row("c70100ab", s("<ab>"));
     row("d70000000000000003e8", s("date(1970-01-01T00:00:01.000Z)"));
     row("d4017f", s("[1,<7f>]"));
+    // Timestamps at the ends of their ranges: new Date(seconds * 1e3 + nanoseconds / 1e6),
+    // an Invalid Date (null) beyond JavaScript's range; no 64-bit overflow on the way.
+    row("d6ffffffffff", s("date(2106-02-07T06:28:15.000Z)"));
+    row("d6ff00000000", s("date(1970-01-01T00:00:00.000Z)"));
+    row("d7ffffffffffffffffff", s("date(2514-05-30T01:53:04.073Z)"));
+    row("d7ff0000000000000000", s("date(1970-01-01T00:00:00.000Z)"));
+    row("c70cffffffffff0000000000000000", s("date(1970-01-01T00:00:04.294Z)"));
+    row("c70cff1dcd6500ffffffffffffffff", s("date(1969-12-31T23:59:59.500Z)"));
+    row("c70cff000f4240fffffff1886e0900", s("date(0001-01-01T00:00:00.001Z)"));
+    row("c70cff00000000000007dba8218001", s("date()")); // 8640000000001 s
+    row("c70cff000000007fffffffffffffff", s("date()"));
+    row("c70cff00000000ffffffffffffffff", s("date(1969-12-31T23:59:59.000Z)"));
+    row("c70cffffffffff8000000000000000", s("date()"));
+    row("c70cff3b9ac9ff7fffffffffffffff", s("date()"));
+    row("d7007fffffffffffffff", s("date()")); // notepack's old Date, far out of range
+    row("d700ffffffffffffffff", s("date(1969-12-31T23:59:59.999Z)"));
     // Rejected by notepack.io too.
     row("", s("ERROR"));
     row("c1", s("ERROR"));
@@ -493,6 +509,18 @@ void tst_MsgPack::invalidPackets_data()
         QStringLiteral("checkPacket rejects negative ids; the reference accepts them "
                        "(Packet cannot carry id -1 as an id)"));
     row("top-level array", "920102", "ERROR: invalid packet type");
+
+    // Stricter than socket.io-msgpack-parser on purpose: an EVENT's name is checked as the
+    // default parser checks it (a client must not send the server's own events).
+    row("EVENT reserved name", "83a47479706502a36e7370a12fa46461746191aa646973636f6e6e656374",
+        "ERROR: invalid payload");
+    row("EVENT without name", "83a47479706502a36e7370a12fa46461746190", "ERROR: invalid payload");
+    row("EVENT name a map", "83a47479706502a36e7370a12fa4646174619180", "ERROR: invalid payload");
+    row("EVENT name nil", "83a47479706502a36e7370a12fa46461746191c0", "ERROR: invalid payload");
+    row("EVENT name an array", "83a47479706502a36e7370a12fa4646174619191a161",
+        "ERROR: invalid payload");
+    row("EVENT name a number", "83a47479706502a36e7370a12fa4646174619207a178",
+        R"([{type:2,nsp:"/",data:[7,"x"]}])");
     row("top-level int", "05", "ERROR: invalid packet type");
 }
 

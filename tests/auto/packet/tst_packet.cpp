@@ -49,6 +49,8 @@ class tst_Packet : public QObject
 private Q_SLOTS:
     void typeChar_data();
     void typeChar();
+    void toWellFormedUtf8_data();
+    void toWellFormedUtf8();
 
     // v4
     void encodeText_data();
@@ -111,6 +113,47 @@ void tst_Packet::typeChar()
 
 // --- v4 ------------------------------------------------------------------------------------
 
+void tst_Packet::toWellFormedUtf8_data()
+{
+    // What Node makes of the bytes: Buffer.from(bytes.toString("utf8")).
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::addRow("empty") << QByteArray() << QByteArray();
+    QTest::addRow("616263") << QByteArray::fromHex("616263") << QByteArray::fromHex("616263");
+    QTest::addRow("61ff62") << QByteArray::fromHex("61ff62") << QByteArray::fromHex("61efbfbd62");
+    QTest::addRow("e28278") << QByteArray::fromHex("e28278") << QByteArray::fromHex("efbfbd78");
+    QTest::addRow("f09f98") << QByteArray::fromHex("f09f98") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("eda080") << QByteArray::fromHex("eda080")
+                            << QByteArray::fromHex("efbfbdefbfbdefbfbd");
+    QTest::addRow("c080") << QByteArray::fromHex("c080") << QByteArray::fromHex("efbfbdefbfbd");
+    QTest::addRow("f4908080") << QByteArray::fromHex("f4908080")
+                              << QByteArray::fromHex("efbfbdefbfbdefbfbdefbfbd");
+    QTest::addRow("e08080") << QByteArray::fromHex("e08080")
+                            << QByteArray::fromHex("efbfbdefbfbdefbfbd");
+    QTest::addRow("f09f9880") << QByteArray::fromHex("f09f9880") << QByteArray::fromHex("f09f9880");
+    QTest::addRow("efbfbf") << QByteArray::fromHex("efbfbf") << QByteArray::fromHex("efbfbf");
+    QTest::addRow("80") << QByteArray::fromHex("80") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("c2") << QByteArray::fromHex("c2") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("f09f") << QByteArray::fromHex("f09f") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("ff41") << QByteArray::fromHex("ff41") << QByteArray::fromHex("efbfbd41");
+    QTest::addRow("c3a9") << QByteArray::fromHex("c3a9") << QByteArray::fromHex("c3a9");
+    QTest::addRow("e282ac") << QByteArray::fromHex("e282ac") << QByteArray::fromHex("e282ac");
+    QTest::addRow("f48fbfbf") << QByteArray::fromHex("f48fbfbf") << QByteArray::fromHex("f48fbfbf");
+    QTest::addRow("f5") << QByteArray::fromHex("f5") << QByteArray::fromHex("efbfbd");
+    QTest::addRow("c1bf") << QByteArray::fromHex("c1bf") << QByteArray::fromHex("efbfbdefbfbd");
+    QTest::addRow("e09f80") << QByteArray::fromHex("e09f80")
+                            << QByteArray::fromHex("efbfbdefbfbdefbfbd");
+    QTest::addRow("eda0") << QByteArray::fromHex("eda0") << QByteArray::fromHex("efbfbdefbfbd");
+    QTest::addRow("ee8080") << QByteArray::fromHex("ee8080") << QByteArray::fromHex("ee8080");
+}
+
+void tst_Packet::toWellFormedUtf8()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, expected);
+    QCOMPARE(SocketIO::EngineIO::toWellFormedUtf8(input).toHex(), expected.toHex());
+}
+
 void tst_Packet::encodeText_data()
 {
     QTest::addColumn<Packet>("packet");
@@ -166,6 +209,10 @@ void tst_Packet::decodeText_data()
     QTest::addRow("b<base64> padded")
         << QByteArray("bAQIDBA==") << Packet::bytes(bytes({1, 2, 3, 4}));
     QTest::addRow("b empty") << QByteArray("b") << Packet::bytes({});
+    QTest::addRow("b<base64> unpadded") << QByteArray("bAQ") << Packet::bytes(bytes({1}));
+    QTest::addRow("b<base64> unpadded, two bytes")
+        << QByteArray("bAQI") << Packet::bytes(bytes({1, 2}));
+    QTest::addRow("b<base64url>") << QByteArray("b-_8") << Packet::bytes(bytes({0xfb, 0xff}));
     QTest::addRow("b<base64> of 0xff 0x00")
         << QByteArray("b/wA=") << Packet::bytes(bytes({0xff, 0x00}));
 }
@@ -248,6 +295,13 @@ void tst_Packet::decodeInvalid_data()
     QTest::addRow("space") << QByteArray(" 4hello");
     QTest::addRow("b!!!") << QByteArray("b!!!");
     QTest::addRow("b with bad base64") << QByteArray("bA*QID");
+    // A character past whole groups of four carries no byte: the reference's lenient decoder
+    // reads "bA" as an empty buffer; no encoder writes it.
+    QTest::addRow("bA") << QByteArray("bA");
+    QTest::addRow("bA=") << QByteArray("bA=");
+    QTest::addRow("bA==") << QByteArray("bA==");
+    QTest::addRow("bAQIDB") << QByteArray("bAQIDB");
+    QTest::addRow("b=") << QByteArray("b=");
 }
 
 void tst_Packet::decodeInvalid()
@@ -351,6 +405,10 @@ void tst_Packet::decodePayload_data()
                       "4b")
         << Packets{Packet::text(PacketType::Message, "a"), errorPacket()};
     QTest::addRow("empty payload") << QByteArray() << Packets{errorPacket()};
+    QTest::addRow("bA stops") << QByteArray("4a\x1e"
+                                            "bA\x1e"
+                                            "4b")
+                              << Packets{Packet::text(PacketType::Message, "a"), errorPacket()};
     QTest::addRow("trailing separator")
         << QByteArray("4a\x1e") << Packets{Packet::text(PacketType::Message, "a"), errorPacket()};
     QTest::addRow("empty record in the middle")
@@ -433,6 +491,7 @@ void tst_Packet::v3DecodePacket_data()
     QTest::addRow("text type 7") << QByteArray("7") << false << errorPacket();
     QTest::addRow("text b only") << QByteArray("b") << false << errorPacket();
     QTest::addRow("b4 bad base64") << QByteArray("b4!!!") << false << errorPacket();
+    QTest::addRow("b4A") << QByteArray("b4A") << false << errorPacket();
     QTest::addRow("binary frame empty") << QByteArray() << true << errorPacket();
     QTest::addRow("binary frame type 7") << bytes({7, 1}) << true << errorPacket();
     // Type bytes above 0x7f must not become out-of-range packet types.
@@ -600,6 +659,22 @@ void tst_Packet::v3MalformedPayload_data()
     QTest::addRow("binary: no length digits") << (bytes({0, 0xff}) + "4a") << true << 0;
     QTest::addRow("binary: digit byte above 9")
         << (bytes({0, 10, 0xff}) + "4abcdefghi") << true << 0;
+    // Lengths an attacker would pick.
+    QTest::addRow("text: 20-digit length") << QByteArray("99999999999999999999:4") << false << 0;
+    QTest::addRow("text: 2^63") << QByteArray("9223372036854775808:4") << false << 0;
+    QTest::addRow("text: -2^63") << QByteArray("-9223372036854775808:4") << false << 0;
+    QTest::addRow("text: 2^63-1") << QByteArray("9223372036854775807:4") << false << 0;
+    QTest::addRow("text: length just past the end") << QByteArray("3:4a") << false << 0;
+    QTest::addRow("text: second length beyond the end")
+        << QByteArray("2:4a2147483647:4") << false << 1;
+    QTest::addRow("binary: 20 length digits")
+        << (bytes({0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0xff}) + "4a")
+        << true << 0;
+    QTest::addRow("binary: 2^31 length")
+        << (bytes({1, 2, 1, 4, 7, 4, 8, 3, 6, 4, 8, 0xff}) + "4a") << true << 0;
+    QTest::addRow("binary: length past the end by one")
+        << (bytes({0, 3, 0xff}) + "4a") << true << 0;
+    QTest::addRow("binary: 0xff only") << bytes({0xff}) << true << 0;
 }
 
 void tst_Packet::v3MalformedPayload()
