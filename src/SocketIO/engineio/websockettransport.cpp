@@ -37,6 +37,12 @@ WebSocketTransport::WebSocketTransport(WebSocket::LeanSocket *socket, int protoc
         [this](QByteArray &&message, bool binary) { onFrame(std::move(message), binary); });
     connect(socket, &WebSocket::LeanSocket::disconnected, this,
             &WebSocketTransport::onDisconnected);
+    // A protocol violation (the socket sends its close frame itself): "transport error", as
+    // ws reports it.
+    connect(socket, &WebSocket::LeanSocket::errorOccurred, this, [this](const QString &error) {
+        if (!m_closing)
+            Q_EMIT errorOccurred(error);
+    });
 }
 
 WebSocketTransport::~WebSocketTransport()

@@ -582,6 +582,10 @@ void tst_HostileWs::continuationOfHugeLengthIsRefused()
     QVERIFY(attacker.waitForClose());
     QCOMPARE(attacker.closeCode(), 1009);
     QTRY_COMPARE(m_closeReasons.size(), 1);
+    QFETCH_GLOBAL(QString, wsEngine);
+    if (wsEngine == u"qt")
+        QEXPECT_FAIL("", "QWebSocket reports no error for a frame it refuses", Continue);
+    QCOMPARE(m_closeReasons, QStringList{QStringLiteral("transport error")});
     QVERIFY(bystander.echo("unharmed"));
 }
 
