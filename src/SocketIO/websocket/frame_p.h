@@ -46,6 +46,8 @@ SOCKETIO_TESTABLE QByteArray encodeTextFrame(char prefix, QByteArray &&payload);
 SOCKETIO_TESTABLE QByteArray encodeMaskedFrame(Opcode opcode, QByteArrayView payload, quint32 mask,
                                                bool fin = true);
 SOCKETIO_TESTABLE bool isValidUtf8(QByteArrayView data);
+// Whether a peer may send `code` in a close frame (RFC 6455 7.4, as ws checks it).
+SOCKETIO_TESTABLE bool isValidCloseCode(quint16 code);
 
 // Reads frames from a client (masked) and puts messages back together.
 class SOCKETIO_TESTABLE FrameReader

@@ -398,6 +398,8 @@ private Q_SLOTS:
     void tenByteHeaderAttack();
     void headerWithoutKeyLeaksNothing();
     void continuationOfHugeLengthIsRefused();
+    void closeCodes_data();
+    void closeCodes();
 
 private:
     void startServer(EngineOptions options = {});
@@ -587,6 +589,33 @@ void tst_HostileWs::continuationOfHugeLengthIsRefused()
         QEXPECT_FAIL("", "QWebSocket reports no error for a frame it refuses", Continue);
     QCOMPARE(m_closeReasons, QStringList{QStringLiteral("transport error")});
     QVERIFY(bystander.echo("unharmed"));
+}
+
+void tst_HostileWs::closeCodes_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<int>("answer");
+    // A valid code is echoed; an invalid one gets 1002, a reason not in UTF-8 1007.
+    QTest::addRow("1000") << closePayload(1000) << 1000;
+    QTest::addRow("4000 with a reason") << closePayload(4000, "caf\xc3\xa9") << 4000;
+    QTest::addRow("999") << closePayload(999) << 1002;
+    QTest::addRow("1005") << closePayload(1005) << 1002;
+    QTest::addRow("1015") << closePayload(1015) << 1002;
+    QTest::addRow("2999") << closePayload(2999) << 1002;
+    QTest::addRow("5000") << closePayload(5000) << 1002;
+    QTest::addRow("reason not UTF-8") << closePayload(1000, "\xc3\x28") << 1007;
+}
+
+void tst_HostileWs::closeCodes()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(int, answer);
+    startServer();
+    RawClient client;
+    QVERIFY(connectClient(&client));
+    client.write(encodeMaskedFrame(Opcode::Close, payload, Mask));
+    QVERIFY(client.waitForClose());
+    QCOMPARE(client.closeCode(), answer);
 }
 
 QTEST_GUILESS_MAIN(tst_HostileWs)
