@@ -7,6 +7,7 @@
 #include <QtNetwork/QTcpSocket>
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -88,12 +89,10 @@ void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::He
         QMetaObject::invokeMethod(
             this,
             [this] {
-                if (m_socket) {
+                if (m_socket)
                     onReadable();
-                    return;
-                }
-                QByteArray pending = std::exchange(m_partial, {});
-                consume(pending.data(), pending.size());
+                else
+                    consumePartial();
             },
             Qt::QueuedConnection);
 }
@@ -240,9 +239,8 @@ void LeanSocket::onReadable()
     if (m_state == State::Closed)
         return;
     if (m_socket) {
-        QByteArray data = m_partial + m_socket->readAll();
-        m_partial.clear();
-        consume(data.data(), data.size());
+        QByteArray data = m_socket->readAll();
+        received(data.data(), data.size());
         return;
     }
     static thread_local char scratch[ScratchSize];
@@ -250,13 +248,7 @@ void LeanSocket::onReadable()
     while (self && m_fd >= 0 && m_state != State::Closed) {
         const ssize_t n = ::recv(m_fd, scratch, sizeof scratch, 0);
         if (n > 0) {
-            if (m_partial.isEmpty()) {
-                consume(scratch, n);
-            } else {
-                m_partial.append(scratch, n);
-                QByteArray data = std::exchange(m_partial, {});
-                consume(data.data(), data.size());
-            }
+            received(scratch, n);
             if (n < qsizetype(sizeof scratch))
                 return;
             continue;
@@ -270,6 +262,17 @@ void LeanSocket::onReadable()
     }
 }
 
+void LeanSocket::received(char *data, qsizetype size)
+{
+    if (m_partial.isEmpty()) {
+        consume(data, size);
+        return;
+    }
+    // After the start of a frame: parsed where it grows, never copied again as a whole.
+    m_partial.append(data, size);
+    consumePartial();
+}
+
 void LeanSocket::consume(char *data, qsizetype size)
 {
     // The list of the last read is reused (taken, in case a handler reads again).
@@ -277,7 +280,32 @@ void LeanSocket::consume(char *data, qsizetype size)
     const qsizetype used = m_reader.read(data, size, &messages);
     if (used >= 0 && used < size)
         m_partial.append(data + used, size - used);
-    if (deliver(messages, used >= 0)) {
+    handOn(messages, used >= 0);
+}
+
+void LeanSocket::consumePartial()
+{
+    QList<FrameReader::Message> messages = std::exchange(m_messages, {});
+    const qsizetype size = m_partial.size();
+    const qsizetype used = m_reader.read(m_partial.data(), size, &messages);
+    if (used < 0 || used == size) {
+        m_partial = QByteArray();
+    } else if (used > 0) {
+        const qsizetype left = size - used;
+        if (m_partial.capacity() > 2 * ScratchSize) {
+            // The buffer of a large frame is not kept for the start of the next one.
+            m_partial = QByteArray(m_partial.constData() + used, left);
+        } else {
+            std::memmove(m_partial.data(), m_partial.constData() + used, size_t(left));
+            m_partial.truncate(left);
+        }
+    }
+    handOn(messages, used >= 0);
+}
+
+void LeanSocket::handOn(QList<FrameReader::Message> &messages, bool ok)
+{
+    if (deliver(messages, ok)) {
         messages.clear();
         m_messages = std::move(messages);
     }

@@ -73,8 +73,13 @@ private:
     void writable() override { onWritable(); }
     void flush() override;
     void setWantWrite(bool want);
+    // Takes bytes read: parsed where they are, or after the partial frame they continue.
+    void received(char *data, qsizetype size);
     // Parses frames from `data` (a partial frame at the end is kept for later).
     void consume(char *data, qsizetype size);
+    // Parses frames from m_partial in place, and keeps only what is left.
+    void consumePartial();
+    void handOn(QList<FrameReader::Message> &messages, bool ok);
     // Hands the messages on (their payloads are moved out); false when this socket was
     // deleted meanwhile.
     bool deliver(QList<FrameReader::Message> &messages, bool ok);
