@@ -29,6 +29,9 @@ LeanSocket::LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *paren
     if (qobject_cast<QSslSocket *>(socket)) {
         m_socket = socket;
         socket->setParent(this);
+        // Bounded reads per wake-up here too: the socket stops taking bytes from the kernel
+        // while this much waits, and reads on once onReadable() has taken it.
+        socket->setReadBufferSize(ReadBudget);
         connect(socket, &QTcpSocket::readyRead, this, &LeanSocket::onReadable);
         connect(socket, &QTcpSocket::disconnected, this, &LeanSocket::closeConnection);
         return;
@@ -245,11 +248,16 @@ void LeanSocket::onReadable()
     }
     static thread_local char scratch[ScratchSize];
     QPointer<LeanSocket> self(this);
+    // A bounded amount per wake-up: the poller is level-triggered, so what a fast sender
+    // has left is read on its next pass, after the other ready connections and the timers.
+    qsizetype budget = ReadBudget;
     while (self && m_fd >= 0 && m_state != State::Closed) {
-        const ssize_t n = ::recv(m_fd, scratch, sizeof scratch, 0);
+        const qsizetype want = qMin(budget, ScratchSize);
+        const ssize_t n = ::recv(m_fd, scratch, size_t(want), 0);
         if (n > 0) {
             received(scratch, n);
-            if (n < qsizetype(sizeof scratch))
+            budget -= n;
+            if (n < want || budget == 0)
                 return;
             continue;
         }

@@ -25,6 +25,11 @@ QT_END_NAMESPACE
 
 namespace SocketIO::WebSocket {
 
+// The most a connection reads per wake-up, in bytes (plain: recv(2) calls; TLS: the
+// QSslSocket's read buffer): one fast sender cannot hold the thread while the others and
+// the timers wait. What it sent beyond is read on the next pass.
+constexpr qsizetype ReadBudget = 64 * 1024;
+
 class LeanSocket : public QObject, private Poller::Watcher
 {
     Q_OBJECT
