@@ -178,8 +178,11 @@ bool isValidCloseCode(quint16 code)
 
 bool FrameReader::fail(quint16 code, const char *reason)
 {
+    m_state = State::Failed;
     m_closeCode = code;
     m_reason = reason;
+    m_message = QByteArray(); // a fragmented message will never be finished
+    m_inMessage = false;
     return false;
 }
 
@@ -194,6 +197,10 @@ bool FrameReader::read(QByteArray &buffer, QList<Message> *messages)
 
 qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *messages)
 {
+    if (m_state == State::Failed)
+        return -1;
+    if (m_state == State::CloseRead)
+        return available;
     qsizetype pos = 0;
     auto *data = reinterpret_cast<uchar *>(bytes);
     while (available - pos >= 2) {
@@ -259,6 +266,12 @@ qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *me
                     return (fail(ProtocolError, "invalid status code"), qsizetype(-1));
                 if (length > 2 && !isValidUtf8(view.sliced(2)))
                     return (fail(InvalidPayload, "invalid UTF-8 sequence"), qsizetype(-1));
+                // The last frame of the stream: what follows is dropped unread.
+                messages->append({opcode, view.toByteArray()});
+                m_state = State::CloseRead;
+                m_message = QByteArray();
+                m_inMessage = false;
+                return available;
             }
             messages->append({opcode, view.toByteArray()});
             continue;

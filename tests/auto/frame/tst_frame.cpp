@@ -80,6 +80,8 @@ private Q_SLOTS:
     void oversizeIsRefusedBeforeItArrives();
     void closeFrames_data();
     void closeFrames();
+    void nothingAfterClose();
+    void nothingAfterViolation();
 };
 
 void tst_Frame::splitAnywhere_data()
@@ -304,6 +306,41 @@ void tst_Frame::closeFrames()
         QCOMPARE(int(reader.closeCode()), code);
         QVERIFY(messages.isEmpty());
     }
+}
+
+void tst_Frame::nothingAfterClose()
+{
+    // The close frame ends the stream: what comes with it or after it is neither parsed
+    // nor kept (a ping there would be answered, a large header buffered).
+    QByteArray closeFrame(2, Qt::Uninitialized);
+    qToBigEndian<quint16>(NormalClosure, closeFrame.data());
+    QByteArray stream = encodeMaskedFrame(Opcode::Text, "before", Mask) +
+                        encodeMaskedFrame(Opcode::Close, closeFrame, Mask) +
+                        encodeMaskedFrame(Opcode::Ping, "p", Mask) + rawHeader(0x82, 900000);
+    FrameReader reader(MaxSize);
+    Messages messages;
+    QCOMPARE(reader.read(stream.data(), stream.size(), &messages), stream.size());
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages[0].payload, QByteArray("before"));
+    QCOMPARE(messages[1].opcode, Opcode::Close);
+    QVERIFY(reader.isDone());
+    QByteArray more = encodeMaskedFrame(Opcode::Text, "after", Mask);
+    QCOMPARE(reader.read(more.data(), more.size(), &messages), more.size());
+    QCOMPARE(messages.size(), 2);
+}
+
+void tst_Frame::nothingAfterViolation()
+{
+    // After a violation the stream is out of step: later bytes are not taken as frames.
+    QByteArray bad = rawHeader(0x83, 0) + "abcd";
+    FrameReader reader(MaxSize);
+    Messages messages;
+    QCOMPARE(reader.read(bad.data(), bad.size(), &messages), qsizetype(-1));
+    QVERIFY(reader.isDone());
+    QByteArray good = encodeMaskedFrame(Opcode::Ping, "p", Mask);
+    QCOMPARE(reader.read(good.data(), good.size(), &messages), qsizetype(-1));
+    QVERIFY(messages.isEmpty());
+    QCOMPARE(int(reader.closeCode()), int(ProtocolError));
 }
 
 QTEST_GUILESS_MAIN(tst_Frame)
