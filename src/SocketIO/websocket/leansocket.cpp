@@ -232,9 +232,11 @@ void LeanSocket::finishWrites()
         m_socket->disconnectFromHost();
         return;
     }
-    // Our close frame is out: half-close and wait for the peer to finish.
+    // Our close frame is out: half-close and wait for the peer's, unless it came already:
+    // then the handshake is complete, and the server closes the connection at once (RFC
+    // 6455 7.1.1; from a timer, as this may run inside the read path).
     ::shutdown(m_fd, SHUT_WR);
-    m_lingerTimer.start(LingerMs, this);
+    m_lingerTimer.start(m_peerClosed ? 0 : LingerMs, this);
 }
 
 void LeanSocket::onReadable()
@@ -325,8 +327,12 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
     for (FrameReader::Message &message : messages) {
         if (!self)
             return false;
+        if (message.opcode == Opcode::Close) {
+            onCloseFrame(message.payload);
+            return true; // always the last one
+        }
         if (m_state != State::Open)
-            return true;
+            continue;
         switch (message.opcode) {
         case Opcode::Text:
         case Opcode::Binary:
@@ -338,15 +344,8 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
             break;
         case Opcode::Pong:
         case Opcode::Continuation:
+        case Opcode::Close:
             break;
-        case Opcode::Close: {
-            // Echo the peer's code and close.
-            const bool hasCode = message.payload.size() >= 2;
-            m_closeCode = hasCode ? qFromBigEndian<quint16>(message.payload.constData())
-                                  : quint16(NormalClosure);
-            close(m_closeCode);
-            return true;
-        }
         }
     }
     if (!ok && self && m_state == State::Open) {
@@ -355,6 +354,21 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
         Q_EMIT errorOccurred(why);
     }
     return !self.isNull();
+}
+
+void LeanSocket::onCloseFrame(const QByteArray &payload)
+{
+    m_peerClosed = true;
+    if (m_state == State::Open) {
+        // Echo the peer's code (the reader checked it) and close.
+        m_closeCode = payload.size() >= 2 ? qFromBigEndian<quint16>(payload.constData())
+                                          : quint16(NormalClosure);
+        close(m_closeCode);
+        return;
+    }
+    // The answer to our close frame: once that is out, the handshake is complete.
+    if (m_state == State::Closing && !m_shutdownAfterWrites)
+        m_lingerTimer.start(0, this);
 }
 
 void LeanSocket::sendText(const QByteArray &utf8)

@@ -88,6 +88,7 @@ private:
     // Hands the messages on (their payloads are moved out); false when this socket was
     // deleted meanwhile.
     bool deliver(QList<FrameReader::Message> &messages, bool ok);
+    void onCloseFrame(const QByteArray &payload);
     void finishWrites();
     void closeConnection();
 
@@ -115,6 +116,7 @@ private:
     QByteArray m_partial;                   // the start of a frame not complete yet
     State m_state = State::Connecting;
     bool m_shutdownAfterWrites = false;
+    bool m_peerClosed = false; // the peer's close frame was read
     quint16 m_closeCode = 0;
     QHostAddress m_peerAddress;
     quint16 m_peerPort = 0;

@@ -211,6 +211,14 @@ public:
         write(encodeMaskedFrame(Opcode::Binary, data, Mask ^ quint32(++m_sent)));
     }
     void abort() { m_socket.abort(); }
+    // QTcpSocket closes when the server half-closes; a second descriptor keeps this end of
+    // the connection open (no FIN to the server) until the client is deleted.
+    void keepConnectionOpen() { m_held = ::dup(int(m_socket.socketDescriptor())); }
+    ~RawClient() override
+    {
+        if (m_held >= 0)
+            ::close(m_held);
+    }
 
     // Sends "4" + text and waits for the echo; false when it does not come back.
     bool echo(const QByteArray &text, int timeout = 5000)
@@ -282,6 +290,7 @@ private:
     QByteArray m_buffer;
     QByteArray m_message; // the fragments of a message so far
     int m_serverEnd = -1;
+    int m_held = -1;
     quint32 m_sent = 0;
     bool m_upgraded = false;
     bool m_closed = false;
@@ -478,6 +487,7 @@ private Q_SLOTS:
     void largeMessageInSmallWrites();
     void floodDoesNotStarveOthers_data();
     void floodDoesNotStarveOthers();
+    void nothingAnsweredAfterClose();
 
 private:
     void startServer(EngineOptions options = {}, bool tls = false);
@@ -797,6 +807,30 @@ void tst_HostileWs::floodDoesNotStarveOthers()
     QVERIFY2(worst < 1000, qPrintable(QStringLiteral("a round trip took %1 ms").arg(worst)));
     QVERIFY(!bystander.isClosed());
     QVERIFY(!m_closeReasons.contains(QStringLiteral("ping timeout")));
+}
+
+void tst_HostileWs::nothingAnsweredAfterClose()
+{
+    startServer();
+    RawClient client;
+    QVERIFY(connectClient(&client));
+    // A close frame, then a ping, a message and the header of a large frame in the same
+    // write, and the client never closes its side.
+    client.keepConnectionOpen();
+    client.write(encodeMaskedFrame(Opcode::Close, closePayload(1000), Mask) +
+                 encodeMaskedFrame(Opcode::Ping, "p", Mask + 1) +
+                 encodeMaskedFrame(Opcode::Text, "4after", Mask + 2) + clientHeader(0x82, 900000));
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(client.waitForClose());
+    QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("transport close")});
+    // The handshake is complete once the server has answered: it closes the connection at
+    // once (RFC 6455 7.1.1), not after waiting a second for the client.
+    const qint64 elapsed = clock.elapsed();
+    QCOMPARE(client.closeCode(), 1000);
+    QCOMPARE(client.frames.size(), 2); // the open packet, the close frame
+    QCOMPARE(client.messages.size(), 1);
+    QVERIFY2(elapsed < 500, qPrintable(QStringLiteral("closed after %1 ms").arg(elapsed)));
 }
 
 QTEST_GUILESS_MAIN(tst_HostileWs)
