@@ -16,7 +16,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -153,6 +152,11 @@ public:
         connect(&m_socket, &QSslSocket::readyRead, this, &RawClient::onReadyRead);
         connect(&m_socket, &QSslSocket::disconnected, this, [this] { m_closed = true; });
     }
+    ~RawClient() override
+    {
+        if (m_held >= 0)
+            ::close(m_held);
+    }
 
     // Connects (over TLS with `tls`), upgrades and waits for the Engine.IO open packet.
     bool open(quint16 port, const QSslConfiguration *tls = nullptr)
@@ -206,19 +210,10 @@ public:
     {
         write(encodeMaskedFrame(Opcode::Text, text, Mask ^ quint32(++m_sent)));
     }
-    void sendBinary(const QByteArray &data)
-    {
-        write(encodeMaskedFrame(Opcode::Binary, data, Mask ^ quint32(++m_sent)));
-    }
     void abort() { m_socket.abort(); }
     // QTcpSocket closes when the server half-closes; a second descriptor keeps this end of
     // the connection open (no FIN to the server) until the client is deleted.
     void keepConnectionOpen() { m_held = ::dup(int(m_socket.socketDescriptor())); }
-    ~RawClient() override
-    {
-        if (m_held >= 0)
-            ::close(m_held);
-    }
 
     // Sends "4" + text and waits for the echo; false when it does not come back.
     bool echo(const QByteArray &text, int timeout = 5000)
@@ -491,6 +486,7 @@ private Q_SLOTS:
 
 private:
     void startServer(EngineOptions options = {}, bool tls = false);
+    QSslConfiguration clientTls() const;
     bool connectClient(RawClient *client);
 
     SelfSigned m_selfSigned;
@@ -543,12 +539,18 @@ void tst_HostileWs::startServer(EngineOptions options, bool tls)
         qWarning() << "listen failed:" << m_server->errorString();
 }
 
+QSslConfiguration tst_HostileWs::clientTls() const
+{
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setCaCertificates({m_selfSigned.certificate});
+    return configuration;
+}
+
 bool tst_HostileWs::connectClient(RawClient *client)
 {
     if (!m_tls)
         return client->open(m_server->serverPort());
-    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setCaCertificates({m_selfSigned.certificate});
+    const QSslConfiguration configuration = clientTls();
     return client->open(m_server->serverPort(), &configuration);
 }
 
@@ -783,8 +785,7 @@ void tst_HostileWs::floodDoesNotStarveOthers()
     RawClient bystander;
     QVERIFY(connectClient(&bystander));
     QVERIFY(bystander.echo("warm-up"));
-    QSslConfiguration client = QSslConfiguration::defaultConfiguration();
-    client.setCaCertificates({m_selfSigned.certificate});
+    const QSslConfiguration client = clientTls();
     Flooder flooder(m_server->serverPort(), std::chrono::seconds(3), tls ? &client : nullptr);
     flooder.start();
     QVERIFY(spinUntil([&] { return flooder.upgraded(); }, 10000));
