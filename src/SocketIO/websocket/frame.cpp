@@ -168,10 +168,21 @@ bool isValidUtf8(QByteArrayView data)
     return true;
 }
 
+bool isValidCloseCode(quint16 code)
+{
+    // 1004 is reserved, 1005 and 1006 must never be sent, 1015 is TLS's; 3000-4999 belong
+    // to libraries and applications.
+    return (code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006) ||
+           (code >= 3000 && code <= 4999);
+}
+
 bool FrameReader::fail(quint16 code, const char *reason)
 {
+    m_state = State::Failed;
     m_closeCode = code;
     m_reason = reason;
+    m_message = QByteArray(); // a fragmented message will never be finished
+    m_inMessage = false;
     return false;
 }
 
@@ -186,6 +197,10 @@ bool FrameReader::read(QByteArray &buffer, QList<Message> *messages)
 
 qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *messages)
 {
+    if (m_state == State::Failed)
+        return -1;
+    if (m_state == State::CloseRead)
+        return available;
     qsizetype pos = 0;
     auto *data = reinterpret_cast<uchar *>(bytes);
     while (available - pos >= 2) {
@@ -244,8 +259,20 @@ qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *me
         const QByteArrayView view(payload, qsizetype(length));
         pos += header + 4 + qsizetype(length);
         if (control) {
-            if (opcode == Opcode::Close && length == 1)
-                return (fail(ProtocolError, "invalid close frame"), qsizetype(-1));
+            if (opcode == Opcode::Close) {
+                if (length == 1)
+                    return (fail(ProtocolError, "invalid close frame"), qsizetype(-1));
+                if (length >= 2 && !isValidCloseCode(qFromBigEndian<quint16>(payload)))
+                    return (fail(ProtocolError, "invalid status code"), qsizetype(-1));
+                if (length > 2 && !isValidUtf8(view.sliced(2)))
+                    return (fail(InvalidPayload, "invalid UTF-8 sequence"), qsizetype(-1));
+                // The last frame of the stream: what follows is dropped unread.
+                messages->append({opcode, view.toByteArray()});
+                m_state = State::CloseRead;
+                m_message = QByteArray();
+                m_inMessage = false;
+                return available;
+            }
             messages->append({opcode, view.toByteArray()});
             continue;
         }

@@ -46,6 +46,8 @@ SOCKETIO_TESTABLE QByteArray encodeTextFrame(char prefix, QByteArray &&payload);
 SOCKETIO_TESTABLE QByteArray encodeMaskedFrame(Opcode opcode, QByteArrayView payload, quint32 mask,
                                                bool fin = true);
 SOCKETIO_TESTABLE bool isValidUtf8(QByteArrayView data);
+// Whether a peer may send `code` in a close frame (RFC 6455 7.4, as ws checks it).
+SOCKETIO_TESTABLE bool isValidCloseCode(quint16 code);
 
 // Reads frames from a client (masked) and puts messages back together.
 class SOCKETIO_TESTABLE FrameReader
@@ -64,16 +66,23 @@ public:
     // Consumes complete frames from `data` (unmasking them in place) and appends the
     // messages they complete. Returns the number of bytes used (a partial frame at the end
     // is left), or -1 on a protocol violation; closeCode() then says which code to send.
+    // Nothing may follow a close frame: once one is read, the reader is done and drops
+    // whatever comes after (used, not parsed); after a violation it returns -1 again.
     qsizetype read(char *data, qsizetype size, QList<Message> *messages);
     // The same over a buffer; the bytes used are removed from it.
     bool read(QByteArray &buffer, QList<Message> *messages);
     quint16 closeCode() const { return m_closeCode; }
     QByteArray errorReason() const { return m_reason; }
+    // A close frame was read, or the stream broke the protocol.
+    bool isDone() const { return m_state != State::Reading; }
 
 private:
     bool fail(quint16 code, const char *reason);
 
+    enum class State : quint8 { Reading, CloseRead, Failed };
+
     qint64 m_maxMessageSize;
+    State m_state = State::Reading;
     bool m_inMessage = false;
     Opcode m_messageOpcode = Opcode::Text;
     QByteArray m_message;

@@ -7,6 +7,7 @@
 #include <QtNetwork/QTcpSocket>
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -28,6 +29,9 @@ LeanSocket::LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *paren
     if (qobject_cast<QSslSocket *>(socket)) {
         m_socket = socket;
         socket->setParent(this);
+        // Bounded reads per wake-up here too: the socket stops taking bytes from the kernel
+        // while this much waits, and reads on once onReadable() has taken it.
+        socket->setReadBufferSize(ReadBudget);
         connect(socket, &QTcpSocket::readyRead, this, &LeanSocket::onReadable);
         connect(socket, &QTcpSocket::disconnected, this, &LeanSocket::closeConnection);
         return;
@@ -88,12 +92,10 @@ void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::He
         QMetaObject::invokeMethod(
             this,
             [this] {
-                if (m_socket) {
+                if (m_socket)
                     onReadable();
-                    return;
-                }
-                QByteArray pending = std::exchange(m_partial, {});
-                consume(pending.data(), pending.size());
+                else
+                    consumePartial();
             },
             Qt::QueuedConnection);
 }
@@ -230,9 +232,11 @@ void LeanSocket::finishWrites()
         m_socket->disconnectFromHost();
         return;
     }
-    // Our close frame is out: half-close and wait for the peer to finish.
+    // Our close frame is out: half-close and wait for the peer's, unless it came already:
+    // then the handshake is complete, and the server closes the connection at once (RFC
+    // 6455 7.1.1; from a timer, as this may run inside the read path).
     ::shutdown(m_fd, SHUT_WR);
-    m_lingerTimer.start(LingerMs, this);
+    m_lingerTimer.start(m_peerClosed ? 0 : LingerMs, this);
 }
 
 void LeanSocket::onReadable()
@@ -240,24 +244,22 @@ void LeanSocket::onReadable()
     if (m_state == State::Closed)
         return;
     if (m_socket) {
-        QByteArray data = m_partial + m_socket->readAll();
-        m_partial.clear();
-        consume(data.data(), data.size());
+        QByteArray data = m_socket->readAll();
+        received(data.data(), data.size());
         return;
     }
     static thread_local char scratch[ScratchSize];
     QPointer<LeanSocket> self(this);
+    // A bounded amount per wake-up: the poller is level-triggered, so what a fast sender
+    // has left is read on its next pass, after the other ready connections and the timers.
+    qsizetype budget = ReadBudget;
     while (self && m_fd >= 0 && m_state != State::Closed) {
-        const ssize_t n = ::recv(m_fd, scratch, sizeof scratch, 0);
+        const qsizetype want = qMin(budget, ScratchSize);
+        const ssize_t n = ::recv(m_fd, scratch, size_t(want), 0);
         if (n > 0) {
-            if (m_partial.isEmpty()) {
-                consume(scratch, n);
-            } else {
-                m_partial.append(scratch, n);
-                QByteArray data = std::exchange(m_partial, {});
-                consume(data.data(), data.size());
-            }
-            if (n < qsizetype(sizeof scratch))
+            received(scratch, n);
+            budget -= n;
+            if (n < want || budget == 0)
                 return;
             continue;
         }
@@ -270,6 +272,17 @@ void LeanSocket::onReadable()
     }
 }
 
+void LeanSocket::received(char *data, qsizetype size)
+{
+    if (m_partial.isEmpty()) {
+        consume(data, size);
+        return;
+    }
+    // After the start of a frame: parsed where it grows, never copied again as a whole.
+    m_partial.append(data, size);
+    consumePartial();
+}
+
 void LeanSocket::consume(char *data, qsizetype size)
 {
     // The list of the last read is reused (taken, in case a handler reads again).
@@ -277,7 +290,32 @@ void LeanSocket::consume(char *data, qsizetype size)
     const qsizetype used = m_reader.read(data, size, &messages);
     if (used >= 0 && used < size)
         m_partial.append(data + used, size - used);
-    if (deliver(messages, used >= 0)) {
+    handOn(messages, used >= 0);
+}
+
+void LeanSocket::consumePartial()
+{
+    QList<FrameReader::Message> messages = std::exchange(m_messages, {});
+    const qsizetype size = m_partial.size();
+    const qsizetype used = m_reader.read(m_partial.data(), size, &messages);
+    if (used < 0 || used == size) {
+        m_partial = QByteArray();
+    } else if (used > 0) {
+        const qsizetype left = size - used;
+        if (m_partial.capacity() > 2 * ScratchSize) {
+            // The buffer of a large frame is not kept for the start of the next one.
+            m_partial = QByteArray(m_partial.constData() + used, left);
+        } else {
+            std::memmove(m_partial.data(), m_partial.constData() + used, size_t(left));
+            m_partial.truncate(left);
+        }
+    }
+    handOn(messages, used >= 0);
+}
+
+void LeanSocket::handOn(QList<FrameReader::Message> &messages, bool ok)
+{
+    if (deliver(messages, ok)) {
         messages.clear();
         m_messages = std::move(messages);
     }
@@ -289,8 +327,12 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
     for (FrameReader::Message &message : messages) {
         if (!self)
             return false;
+        if (message.opcode == Opcode::Close) {
+            onCloseFrame(message.payload);
+            return true; // always the last one
+        }
         if (m_state != State::Open)
-            return true;
+            continue;
         switch (message.opcode) {
         case Opcode::Text:
         case Opcode::Binary:
@@ -302,15 +344,8 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
             break;
         case Opcode::Pong:
         case Opcode::Continuation:
+        case Opcode::Close:
             break;
-        case Opcode::Close: {
-            // Echo the peer's code and close.
-            const bool hasCode = message.payload.size() >= 2;
-            m_closeCode = hasCode ? qFromBigEndian<quint16>(message.payload.constData())
-                                  : quint16(NormalClosure);
-            close(m_closeCode);
-            return true;
-        }
         }
     }
     if (!ok && self && m_state == State::Open) {
@@ -319,6 +354,21 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
         Q_EMIT errorOccurred(why);
     }
     return !self.isNull();
+}
+
+void LeanSocket::onCloseFrame(const QByteArray &payload)
+{
+    m_peerClosed = true;
+    if (m_state == State::Open) {
+        // Echo the peer's code (the reader checked it) and close.
+        m_closeCode = payload.size() >= 2 ? qFromBigEndian<quint16>(payload.constData())
+                                          : quint16(NormalClosure);
+        close(m_closeCode);
+        return;
+    }
+    // The answer to our close frame: once that is out, the handshake is complete.
+    if (m_state == State::Closing && !m_shutdownAfterWrites)
+        m_lingerTimer.start(0, this);
 }
 
 void LeanSocket::sendText(const QByteArray &utf8)

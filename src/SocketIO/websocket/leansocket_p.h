@@ -25,6 +25,11 @@ QT_END_NAMESPACE
 
 namespace SocketIO::WebSocket {
 
+// The most a connection reads per wake-up, in bytes (plain: recv(2) calls; TLS: the
+// QSslSocket's read buffer): one fast sender cannot hold the thread while the others and
+// the timers wait. What it sent beyond is read on the next pass.
+constexpr qsizetype ReadBudget = 64 * 1024;
+
 class LeanSocket : public QObject, private Poller::Watcher
 {
     Q_OBJECT
@@ -73,11 +78,17 @@ private:
     void writable() override { onWritable(); }
     void flush() override;
     void setWantWrite(bool want);
+    // Takes bytes read: parsed where they are, or after the partial frame they continue.
+    void received(char *data, qsizetype size);
     // Parses frames from `data` (a partial frame at the end is kept for later).
     void consume(char *data, qsizetype size);
+    // Parses frames from m_partial in place, and keeps only what is left.
+    void consumePartial();
+    void handOn(QList<FrameReader::Message> &messages, bool ok);
     // Hands the messages on (their payloads are moved out); false when this socket was
     // deleted meanwhile.
     bool deliver(QList<FrameReader::Message> &messages, bool ok);
+    void onCloseFrame(const QByteArray &payload);
     void finishWrites();
     void closeConnection();
 
@@ -105,6 +116,7 @@ private:
     QByteArray m_partial;                   // the start of a frame not complete yet
     State m_state = State::Connecting;
     bool m_shutdownAfterWrites = false;
+    bool m_peerClosed = false; // the peer's close frame was read
     quint16 m_closeCode = 0;
     QHostAddress m_peerAddress;
     quint16 m_peerPort = 0;

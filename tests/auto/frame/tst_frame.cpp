@@ -78,6 +78,10 @@ private Q_SLOTS:
     void rejects();
     void fragmentsWithControlFramesBetween();
     void oversizeIsRefusedBeforeItArrives();
+    void closeFrames_data();
+    void closeFrames();
+    void nothingAfterClose();
+    void nothingAfterViolation();
 };
 
 void tst_Frame::splitAnywhere_data()
@@ -259,6 +263,84 @@ void tst_Frame::oversizeIsRefusedBeforeItArrives()
     QByteArray header = rawHeader(0x82, 1001) + "abcd";
     QCOMPARE(reader.read(header.data(), header.size(), &messages), qsizetype(-1));
     QCOMPARE(int(reader.closeCode()), int(MessageTooBig));
+}
+
+void tst_Frame::closeFrames_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<int>("code"); // 0: accepted
+    auto withCode = [](quint16 code, const QByteArray &reason = {}) {
+        QByteArray payload(2, Qt::Uninitialized);
+        qToBigEndian<quint16>(code, payload.data());
+        return payload + reason;
+    };
+    // RFC 6455 7.4: what a peer may send, as ws checks it.
+    QTest::addRow("no code") << QByteArray() << 0;
+    for (quint16 code :
+         {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4000, 4999})
+        QTest::addRow("%d", code) << withCode(code) << 0;
+    QTest::addRow("1000 with a UTF-8 reason") << withCode(1000, "caf\xc3\xa9") << 0;
+    for (quint16 code : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535})
+        QTest::addRow("%d", code) << withCode(code) << int(ProtocolError);
+    QTest::addRow("reason not UTF-8") << withCode(1000, "bad \xc3\x28") << int(InvalidPayload);
+    QTest::addRow("reason with a surrogate")
+        << withCode(4000, "\xed\xa0\x80") << int(InvalidPayload);
+    QTest::addRow("reason cut inside a character")
+        << withCode(1001, "caf\xc3") << int(InvalidPayload);
+}
+
+void tst_Frame::closeFrames()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(int, code);
+    FrameReader reader(MaxSize);
+    Messages messages;
+    const bool ok = feed(reader, encodeMaskedFrame(Opcode::Close, payload, Mask), {}, &messages);
+    if (code == 0) {
+        QVERIFY2(ok, reader.errorReason().constData());
+        QCOMPARE(messages.size(), 1);
+        QCOMPARE(messages[0].opcode, Opcode::Close);
+        QCOMPARE(messages[0].payload, payload);
+    } else {
+        QVERIFY(!ok);
+        QCOMPARE(int(reader.closeCode()), code);
+        QVERIFY(messages.isEmpty());
+    }
+}
+
+void tst_Frame::nothingAfterClose()
+{
+    // The close frame ends the stream: what comes with it or after it is neither parsed
+    // nor kept (a ping there would be answered, a large header buffered).
+    QByteArray closeFrame(2, Qt::Uninitialized);
+    qToBigEndian<quint16>(NormalClosure, closeFrame.data());
+    QByteArray stream = encodeMaskedFrame(Opcode::Text, "before", Mask) +
+                        encodeMaskedFrame(Opcode::Close, closeFrame, Mask) +
+                        encodeMaskedFrame(Opcode::Ping, "p", Mask) + rawHeader(0x82, 900000);
+    FrameReader reader(MaxSize);
+    Messages messages;
+    QCOMPARE(reader.read(stream.data(), stream.size(), &messages), stream.size());
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages[0].payload, QByteArray("before"));
+    QCOMPARE(messages[1].opcode, Opcode::Close);
+    QVERIFY(reader.isDone());
+    QByteArray more = encodeMaskedFrame(Opcode::Text, "after", Mask);
+    QCOMPARE(reader.read(more.data(), more.size(), &messages), more.size());
+    QCOMPARE(messages.size(), 2);
+}
+
+void tst_Frame::nothingAfterViolation()
+{
+    // After a violation the stream is out of step: later bytes are not taken as frames.
+    QByteArray bad = rawHeader(0x83, 0) + "abcd";
+    FrameReader reader(MaxSize);
+    Messages messages;
+    QCOMPARE(reader.read(bad.data(), bad.size(), &messages), qsizetype(-1));
+    QVERIFY(reader.isDone());
+    QByteArray good = encodeMaskedFrame(Opcode::Ping, "p", Mask);
+    QCOMPARE(reader.read(good.data(), good.size(), &messages), qsizetype(-1));
+    QVERIFY(messages.isEmpty());
+    QCOMPARE(int(reader.closeCode()), int(ProtocolError));
 }
 
 QTEST_GUILESS_MAIN(tst_Frame)
