@@ -43,6 +43,7 @@ WebSocketTransport::WebSocketTransport(WebSocket::LeanSocket *socket, int protoc
         [this](QByteArray &&message, bool binary) { onFrame(std::move(message), binary); });
     connect(socket, &WebSocket::LeanSocket::disconnected, this,
             &WebSocketTransport::onDisconnected);
+    connect(socket, &WebSocket::LeanSocket::pongsQueued, this, &Transport::bytesQueued);
     // A frame the engine refuses (too big, malformed) is an error, as ws reports it: the
     // session ends with "transport error", before the close handshake ends the socket.
     connect(socket, &WebSocket::LeanSocket::errorOccurred, this, [this](const QString &why) {

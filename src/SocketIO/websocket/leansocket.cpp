@@ -200,7 +200,13 @@ void LeanSocket::flush()
 
 qint64 LeanSocket::bufferedBytes() const
 {
-    return m_socket ? m_socket->bytesToWrite() : m_unsentBytes;
+    if (m_socket)
+        return m_socket->bytesToWrite();
+    // Each queued chunk also costs its list slot, its buffer's header and the allocator's
+    // share: a flood of small frames weighs more than its bytes.
+    constexpr qint64 ChunkOverhead = 64;
+    const qint64 chunks = hasUnsent() ? 1 + m_unsentMore.size() : 0;
+    return m_unsentBytes + chunks * ChunkOverhead;
 }
 
 void LeanSocket::setWantWrite(bool want)
@@ -324,6 +330,7 @@ void LeanSocket::handOn(QList<FrameReader::Message> &messages, bool ok)
 bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
 {
     QPointer<LeanSocket> self(this);
+    bool ponged = false;
     for (FrameReader::Message &message : messages) {
         if (!self)
             return false;
@@ -341,6 +348,7 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
             break;
         case Opcode::Ping:
             sendFrame(encodeFrame(Opcode::Pong, message.payload));
+            ponged = true;
             break;
         case Opcode::Pong:
         case Opcode::Continuation:
@@ -348,6 +356,8 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
             break;
         }
     }
+    if (ponged && self)
+        Q_EMIT pongsQueued();
     if (!ok && self && m_state == State::Open) {
         const QString why = QString::fromLatin1(m_reader.errorReason());
         close(m_reader.closeCode(), m_reader.errorReason());

@@ -63,6 +63,9 @@ public:
 Q_SIGNALS:
     void disconnected();
     void errorOccurred(const QString &description);
+    // Pongs were queued for pings read (once per read): what a client that pings and never
+    // reads makes the server hold grows without any send() of the session.
+    void pongsQueued();
 
 protected:
     void timerEvent(QTimerEvent *event) override;

@@ -1430,10 +1430,6 @@ void tst_EngineServer::unreadWebSocketIsClosed()
 void tst_EngineServer::unreadPingFloodIsClosed()
 {
     // WebSocket pings are answered by the engine itself, without any send() of the session.
-    QFETCH_GLOBAL(QString, wsEngine);
-    if (wsEngine == u"lean")
-        QSKIP("the lean engine answers pings inside LeanSocket (websocket/), out of this test's "
-              "reach for now");
     EngineOptions options = fastOptions();
     options.pingInterval = 60'000;
     options.pingTimeout = 60'000;
