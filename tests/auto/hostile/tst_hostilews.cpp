@@ -740,6 +740,7 @@ void tst_HostileWs::largeMessageInSmallWrites()
     // 1.3 s of CPU for these 16 MiB when it was).
     EngineOptions options;
     options.maxHttpBufferSize = 16 * 1024 * 1024;
+    options.maxWriteBufferSize = 64 * 1024 * 1024; // the echo alone is 16 MiB
     startServer(options, tls);
     RawClient client;
     QVERIFY(connectClient(&client));
