@@ -79,6 +79,8 @@ QString EngineOptions::validate() const
         return QStringLiteral("destroyUpgradeTimeout must not be negative");
     if (http.maxHeaderSize <= 0)
         return QStringLiteral("http.maxHeaderSize must be positive");
+    if (http.maxHeadersCount <= 0)
+        return QStringLiteral("http.maxHeadersCount must be positive");
     return {};
 }
 

@@ -55,23 +55,56 @@ void Connection::readHead()
 {
     // The head is only peeked: a WebSocket upgrade must stay unread for QWebSocketServer.
     const qsizetype limit = m_limits.maxHeaderSize + 4;
-    const QByteArray buffered = m_socket->peek(qMin<qint64>(m_socket->bytesAvailable(), limit));
-    if (buffered.isEmpty())
-        return;
-    if (!m_scanned)
+    QByteArray buffered;
+    for (;;) {
+        buffered = m_socket->peek(qMin<qint64>(m_socket->bytesAvailable(), limit));
+        if (buffered.isEmpty())
+            return;
+        // Empty lines before the request line are skipped as they come; they do not count
+        // in maxHeaderSize (as in Node) nor start headersTimeout (a stray CRLF after a body
+        // must not earn an unasked-for 408).
+        const qsizetype blank = m_scanned ? 0 : leadingLineBreaks(buffered);
+        if (!blank)
+            break;
+        m_socket->skip(blank);
+    }
+    if (!m_headStarted) {
+        m_headStarted = true;
         startTimer(m_limits.headersTimeout);
+    }
+    ParseError error;
     const qsizetype end = findHeadEnd(buffered, m_scanned);
-    if (end < 0) {
+    if (end == HeadMalformed) {
+        qCDebug(lcHttp) << "bad request: bare CR or LF";
+        failRequest(400);
+        return;
+    }
+    if (end == HeadIncomplete) {
         m_scanned = buffered.size();
-        if (buffered.size() > m_limits.maxHeaderSize)
+        if (buffered.size() > m_limits.maxHeaderSize) {
             failRequest(431);
+            return;
+        }
+        // A request line that cannot become valid is refused now, not after headersTimeout.
+        if (!m_requestLineOk) {
+            const qsizetype lineEnd = buffered.indexOf('\r');
+            const bool ok = lineEnd < 0 ? isRequestLinePrefix(buffered, &error)
+                                        : parseRequestLine(QByteArrayView(buffered).first(lineEnd),
+                                                           &m_request, &error);
+            m_requestLineOk = ok && lineEnd >= 0;
+            if (!ok) {
+                qCDebug(lcHttp) << "bad request:" << error.reason;
+                failRequest(error.status);
+            }
+        }
         return;
     }
     m_scanned = 0;
+    m_requestLineOk = false;
     m_request = HttpRequest();
     m_extraHeaders.clear();
-    ParseError error;
-    if (!parseHead(QByteArrayView(buffered).first(end), &m_request, &error)) {
+    if (!parseHead(QByteArrayView(buffered).first(end), &m_request, &error,
+                   m_limits.maxHeadersCount)) {
         qCDebug(lcHttp) << "bad request:" << error.reason;
         failRequest(error.status);
         return;
@@ -87,10 +120,14 @@ void Connection::readHead()
     m_socket->skip(end);
     BodyFraming framing;
     if (!bodyFraming(m_request, &framing, &error)) {
+        qCDebug(lcHttp) << "bad request:" << error.reason;
         failRequest(error.status);
         return;
     }
-    m_body = BodyReader(framing, m_handler->maxBodySize(m_request));
+    // RFC 9112 section 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing; answer, then close.
+    if (framing.kind == BodyFraming::Chunked && m_request.httpVersion() == "HTTP/1.0")
+        m_closeAfterResponse = true;
+    m_body = BodyReader(framing, m_handler->maxBodySize(m_request), m_limits.maxHeaderSize);
     if (m_body.error().status == 413) {
         m_state = State::Dispatched;
         m_timer.stop();
@@ -112,6 +149,7 @@ void Connection::readBody()
                 m_timer.stop();
                 m_handler->handleBodyTooLarge(this, m_request);
             } else {
+                qCDebug(lcHttp) << "bad request body:" << m_body.error().reason;
                 failRequest(m_body.error().status);
             }
             return;
@@ -149,6 +187,7 @@ void Connection::respond(const HttpResponse &response, bool close)
     }
     m_state = State::Idle;
     m_request = HttpRequest();
+    m_headStarted = false;
     startTimer(m_limits.keepAliveTimeout);
     if (m_socket->bytesAvailable())
         QMetaObject::invokeMethod(this, &Connection::onReadyRead, Qt::QueuedConnection);
@@ -221,7 +260,7 @@ void Connection::onTimeout()
 {
     switch (m_state) {
     case State::Idle:
-        if (m_scanned || m_socket->bytesAvailable())
+        if (m_headStarted || m_socket->bytesAvailable())
             failRequest(408);
         else
             m_socket->disconnectFromHost();

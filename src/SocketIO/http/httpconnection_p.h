@@ -86,6 +86,8 @@ private:
     State m_state = State::Idle;
     bool m_secure = false;
     bool m_closeAfterResponse = false;
+    bool m_headStarted = false;   // a byte of the next request's head has arrived
+    bool m_requestLineOk = false; // its request line is complete and valid
     qsizetype m_scanned = 0;
     qsizetype m_headLength = 0;
     HttpRequest m_request;
