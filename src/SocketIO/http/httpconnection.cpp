@@ -24,9 +24,13 @@ Connection::Connection(QTcpSocket *socket, Handler *handler, const HttpLimits &l
     , m_secure(qobject_cast<QSslSocket *>(socket) != nullptr)
 {
     socket->setParent(this);
+    socket->setReadBufferSize(readAheadLimit());
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Connection::onTimeout);
     connect(socket, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
+    connect(socket, &QTcpSocket::bytesWritten, this, &Connection::onBytesWritten);
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket))
+        connect(ssl, &QSslSocket::encryptedBytesWritten, this, &Connection::onBytesWritten);
     connect(socket, &QTcpSocket::disconnected, this, &Connection::onDisconnected);
     startTimer(m_limits.keepAliveTimeout);
     if (socket->bytesAvailable())
@@ -43,12 +47,54 @@ void Connection::startTimer(int ms)
         m_timer.stop();
 }
 
+qint64 Connection::readAheadLimit() const
+{
+    return qMax<qint64>(m_limits.maxHeaderSize + 4, MaxReadAhead);
+}
+
+void Connection::resumeReading()
+{
+    // QAbstractSocket stops reading from the kernel once its buffer is full, and arms its
+    // notifier again only when a read asks for more than is buffered (peek() and skip() of
+    // buffered bytes do not): setting the size again re-arms it. A QSslSocket also needs that
+    // read to decrypt what its plain socket already holds.
+    m_socket->setReadBufferSize(0);
+    m_socket->setReadBufferSize(readAheadLimit());
+    if (m_secure)
+        m_socket->peek(m_socket->bytesAvailable() + 1);
+}
+
+qint64 Connection::unsentBytes() const
+{
+    // A QSslSocket holds what it has encrypted but not sent apart.
+    const auto *ssl = m_secure ? static_cast<const QSslSocket *>(m_socket) : nullptr;
+    return m_socket->bytesToWrite() + (ssl ? ssl->encryptedBytesToWrite() : 0);
+}
+
 void Connection::onReadyRead()
 {
-    if (m_state == State::Idle)
+    if (!m_socket)
+        return;
+    const bool wasFull = m_socket->bytesAvailable() >= readAheadLimit();
+    if (m_state == State::Idle) {
+        if (unsentBytes() > MaxUnsentAnswers) {
+            m_waitingForDrain = true; // onBytesWritten() comes back here
+            return;
+        }
         readHead();
+    }
     if (m_state == State::ReadingBody)
         readBody();
+    if (wasFull && (m_state == State::Idle || m_state == State::ReadingBody))
+        resumeReading();
+}
+
+void Connection::onBytesWritten()
+{
+    if (!m_waitingForDrain || unsentBytes() > MaxUnsentAnswers)
+        return;
+    m_waitingForDrain = false;
+    onReadyRead();
 }
 
 void Connection::readHead()
@@ -141,6 +187,7 @@ void Connection::readHead()
 void Connection::readBody()
 {
     if (!m_body.isComplete()) {
+        // At most readAheadLimit() bytes: the socket buffers no more.
         const QByteArray data = m_socket->peek(m_socket->bytesAvailable());
         const qsizetype used = m_body.feed(data);
         if (used < 0) {
@@ -216,6 +263,7 @@ QTcpSocket *Connection::takeSocket()
     m_state = State::Detached;
     m_timer.stop();
     socket->disconnect(this);
+    socket->setReadBufferSize(0); // the WebSocket engines read as they please
     socket->setParent(nullptr);
     m_socket = nullptr;
     deleteLater();

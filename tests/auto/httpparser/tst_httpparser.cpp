@@ -1,17 +1,23 @@
 // The HTTP/1.1 front: the pure parser (heads, body framing, body reader), the request and
 // response helpers, and the real server over loopback for malformed, oversized and slow
 // requests.
+#include "../selfsigned.h"
 #include "engineoptions.h"
 #include "engineserver.h"
+#include "enginesocket.h"
 #include "http/httpparser_p.h"
 #include "httprequest.h"
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
 #include <QtCore/QRegularExpression>
+#include <QtNetwork/QSslSocket>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#ifdef Q_OS_LINUX
+#endif
 
 using namespace SocketIO;
 using namespace SocketIO::Http;
@@ -54,6 +60,102 @@ struct RawClient
     }
 };
 
+#ifdef Q_OS_LINUX
+// The resident memory of this process (client and server alike), from /proc.
+qint64 residentBytes()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.sliced(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+    }
+    return -1;
+}
+
+#endif
+
+// Writes `total` bytes of `chunk` repeated, keeping at most two chunks in the client's own
+// buffer, until they are all handed to the kernel or `windowMs` has passed. Returns the bytes
+// the kernel took.
+qint64 push(QTcpSocket &socket, const QByteArray &chunk, qint64 total, int windowMs)
+{
+    auto *ssl = qobject_cast<QSslSocket *>(&socket);
+    auto pending = [&] { return socket.bytesToWrite() + (ssl ? ssl->encryptedBytesToWrite() : 0); };
+    qint64 queued = 0;
+    auto refill = [&] {
+        while (queued < total && pending() < chunk.size()) {
+            socket.write(chunk);
+            queued += chunk.size();
+        }
+    };
+    const QMetaObject::Connection written =
+        QObject::connect(&socket, &QTcpSocket::bytesWritten, refill);
+    QMetaObject::Connection encrypted;
+    if (ssl)
+        encrypted = QObject::connect(ssl, &QSslSocket::encryptedBytesWritten, refill);
+    refill();
+    QElapsedTimer timer;
+    timer.start();
+    while ((queued < total || pending()) && timer.elapsed() < windowMs)
+        QTest::qWait(20);
+    QObject::disconnect(written);
+    QObject::disconnect(encrypted);
+    return queued - pending();
+}
+
+// A server on loopback, over TLS when asked, and the means to connect clients to it.
+struct Loopback
+{
+    SelfSigned selfSigned;
+    std::unique_ptr<EngineServer> server;
+    QString error; // empty when the server listens
+
+    explicit Loopback(bool tls, const EngineOptions &options = {})
+        : server(std::make_unique<EngineServer>(options))
+    {
+        if (tls) {
+            selfSigned = SelfSigned::make();
+            error = selfSigned.error;
+            if (!error.isEmpty())
+                return;
+            server->setSslConfiguration(selfSigned.serverConfiguration());
+        }
+        if (!server->listen(QHostAddress::LocalHost, 0))
+            error = server->errorString();
+    }
+
+    // Connects `client`, and with TLS completes its handshake.
+    bool connect(QSslSocket &client) const
+    {
+        if (selfSigned.certificate.isNull()) {
+            client.connectToHost(QHostAddress::LocalHost, server->serverPort());
+            return QTest::qWaitFor(
+                [&] { return client.state() == QAbstractSocket::ConnectedState; });
+        }
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setCaCertificates({selfSigned.certificate});
+        client.setSslConfiguration(configuration);
+        client.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server->serverPort());
+        return QTest::qWaitFor([&] { return client.isEncrypted(); }, 10000);
+    }
+};
+
+// Opens an Engine.IO session over polling on `client`, whose readAll() `received` collects;
+// returns the session id.
+QByteArray openSession(QSslSocket &client, QByteArray &received)
+{
+    client.write("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: a\r\n\r\n");
+    const QRegularExpression sid(QStringLiteral("\"sid\":\"([^\"]+)\""));
+    QRegularExpressionMatch match;
+    (void)QTest::qWaitFor([&] {
+        match = sid.match(QString::fromLatin1(received));
+        return match.hasMatch();
+    });
+    received.clear();
+    return match.captured(1).toLatin1();
+}
 } // namespace
 
 class tst_HttpParser : public QObject
@@ -114,6 +216,14 @@ private Q_SLOTS:
     void serverAcceptsLeadingEmptyLines();
     void serverAcceptsUnusualButValid_data();
     void serverAcceptsUnusualButValid();
+    void serverPipelinedLargeBodies_data();
+    void serverPipelinedLargeBodies();
+    void serverResumesAfterDispatch_data();
+    void serverResumesAfterDispatch();
+    void serverStopsReadingWhileDispatched_data();
+    void serverStopsReadingWhileDispatched();
+    void serverStopsReadingWhileAnswersBackUp_data();
+    void serverStopsReadingWhileAnswersBackUp();
 
 private:
     std::unique_ptr<EngineServer> startServer(EngineOptions options = {});
@@ -1215,6 +1325,193 @@ void tst_HttpParser::serverAcceptsUnusualButValid()
         QTRY_COMPARE_WITH_TIMEOUT(client.disconnected->size(), 1, 5000);
     else
         QCOMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void tst_HttpParser::serverPipelinedLargeBodies_data()
+{
+    QTest::addColumn<bool>("tls");
+    QTest::addRow("plain") << false;
+    QTest::addRow("TLS") << true;
+}
+
+void tst_HttpParser::serverPipelinedLargeBodies()
+{
+    // Bodies far larger than what a connection reads ahead, pipelined with other requests in
+    // one write: reading must resume each time the buffer was full (for a QSslSocket too, whose
+    // plain socket holds what is not decrypted yet), and every request is answered in order.
+    QFETCH(bool, tls);
+    const Loopback loopback(tls);
+    QVERIFY2(loopback.error.isEmpty(), qPrintable(loopback.error));
+    EngineServer *server = loopback.server.get();
+    QObject context;
+    server->setRequestHandler(&context, [](const HttpRequest &request, HttpResponse &response) {
+        response.setBody(request.path().toUtf8() + '=' + QByteArray::number(request.body().size()) +
+                         ';');
+        return true;
+    });
+    QSslSocket client;
+    QByteArray received;
+    connect(&client, &QSslSocket::readyRead, &context, [&] { received += client.readAll(); });
+    QVERIFY(loopback.connect(client));
+    QByteArray requests;
+    QByteArray expected;
+    for (int i = 0; i < 4; ++i) {
+        const QByteArray size = QByteArray::number(700 * 1024 + i);
+        requests += "POST /big" + QByteArray::number(i) +
+                    " HTTP/1.1\r\nHost: a\r\nContent-Length: " + size + "\r\n\r\n" +
+                    QByteArray(700 * 1024 + i, 'x');
+        requests += "GET /small" + QByteArray::number(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+        expected +=
+            "/big" + QByteArray::number(i) + '=' + size + ";/small" + QByteArray::number(i) + "=0;";
+    }
+    client.write(requests);
+    QTRY_VERIFY_WITH_TIMEOUT(received.count("HTTP/1.1 200 OK\r\n") == 8, 20000);
+    QByteArray bodies;
+    auto it = QRegularExpression(QStringLiteral("/[a-z]+[0-9]=[0-9]+;"))
+                  .globalMatch(QString::fromLatin1(received));
+    while (it.hasNext())
+        bodies += it.next().captured().toLatin1();
+    QCOMPARE(bodies, expected);
+}
+
+void tst_HttpParser::serverResumesAfterDispatch_data()
+{
+    serverPipelinedLargeBodies_data();
+}
+
+void tst_HttpParser::serverResumesAfterDispatch()
+{
+    // A long-poll GET waits while 90 KB of small requests are pipelined behind it: the
+    // connection's buffer fills (64 KiB) and reading stops. Once the poll is answered, the
+    // buffered requests are served, the last one only partly buffered: reading must resume
+    // (QAbstractSocket would not by itself after peek() and skip()), for TLS too.
+    QFETCH(bool, tls);
+    const Loopback loopback(tls);
+    QVERIFY2(loopback.error.isEmpty(), qPrintable(loopback.error));
+    EngineServer *server = loopback.server.get();
+    QSignalSpy connections(server, &EngineServer::connection);
+    QObject context;
+    server->setRequestHandler(&context, [](const HttpRequest &, HttpResponse &response) {
+        response.setBody("p");
+        return true;
+    });
+    QSslSocket client;
+    QByteArray received;
+    connect(&client, &QSslSocket::readyRead, &context, [&] { received += client.readAll(); });
+    QVERIFY(loopback.connect(client));
+    const QByteArray sid = openSession(client, received);
+    QVERIFY(!sid.isEmpty());
+    QCOMPARE(connections.size(), 1);
+    auto *session = connections.at(0).at(0).value<EngineSocket *>();
+
+    const QByteArray small = "GET /p HTTP/1.1\r\nHost: a\r\n\r\n";
+    const int count = 3000; // 87 KB
+    client.write("GET /engine.io/?EIO=4&transport=polling&sid=" + sid +
+                 " HTTP/1.1\r\nHost: a\r\n\r\n" + small.repeated(count));
+    QTRY_COMPARE(client.bytesToWrite() + client.encryptedBytesToWrite(), qint64(0));
+    // No signal tells when the server has filled its buffer; give its event loop a moment.
+    QTest::qWait(200);
+    QVERIFY(received.isEmpty());
+    session->send(QStringLiteral("hello"));
+    QTRY_VERIFY_WITH_TIMEOUT(received.count("\r\n\r\np") == count, 10000);
+    QVERIFY(received.startsWith("HTTP/1.1 200 OK\r\n"));
+    QVERIFY(received.contains("\r\n\r\n4hello"));
+}
+
+void tst_HttpParser::serverStopsReadingWhileDispatched_data()
+{
+    serverPipelinedLargeBodies_data();
+}
+
+void tst_HttpParser::serverStopsReadingWhileDispatched()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("reads the resident memory from /proc");
+#else
+    // A long-poll GET is pending; the same connection then pushes 64 MiB. The server must
+    // leave what it cannot use yet in the kernel (TCP flow control stops the sender) instead
+    // of buffering it, and still answer the poll.
+    QFETCH(bool, tls);
+    const Loopback loopback(tls);
+    QVERIFY2(loopback.error.isEmpty(), qPrintable(loopback.error));
+    QSignalSpy connections(loopback.server.get(), &EngineServer::connection);
+    QSslSocket client;
+    QByteArray received;
+    connect(&client, &QSslSocket::readyRead, &client, [&] { received += client.readAll(); });
+    QVERIFY(loopback.connect(client));
+    const QByteArray sid = openSession(client, received);
+    QVERIFY(!sid.isEmpty());
+    QCOMPARE(connections.size(), 1);
+    auto *session = connections.at(0).at(0).value<EngineSocket *>();
+
+    client.write("GET /engine.io/?EIO=4&transport=polling&sid=" + sid +
+                 " HTTP/1.1\r\nHost: a\r\n\r\n");
+    const qint64 before = residentBytes();
+    const qint64 pushed = push(client, QByteArray(1024 * 1024, 'x'), 64 * 1024 * 1024, 3000);
+    const qint64 grown = residentBytes() - before;
+    qDebug("pushed %lld MiB, resident memory grew by %lld MiB", pushed >> 20, grown >> 20);
+    QVERIFY2(grown < 24 * 1024 * 1024, QByteArray::number(grown >> 20).constData());
+    // The poll completes normally.
+    QVERIFY(received.isEmpty());
+    session->send(QStringLiteral("hello"));
+    QTRY_VERIFY_WITH_TIMEOUT(received.contains("\r\n\r\n4hello"), 5000);
+    QVERIFY2(received.startsWith("HTTP/1.1 200 OK\r\n"), received.constData());
+#endif
+}
+
+void tst_HttpParser::serverStopsReadingWhileAnswersBackUp_data()
+{
+    serverPipelinedLargeBodies_data();
+}
+
+void tst_HttpParser::serverStopsReadingWhileAnswersBackUp()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("reads the resident memory from /proc");
+#else
+    // A client pipelines small requests and never reads the answers (each 200 times larger
+    // than its request). Like Node, the server stops taking requests while answers wait.
+    QFETCH(bool, tls);
+    const Loopback loopback(tls);
+    QVERIFY2(loopback.error.isEmpty(), qPrintable(loopback.error));
+    EngineServer *server = loopback.server.get();
+    QObject context;
+    server->setRequestHandler(&context, [](const HttpRequest &, HttpResponse &response) {
+        response.setBody(QByteArray(4096, 'a'));
+        return true;
+    });
+    QSslSocket client;
+    client.setReadBufferSize(4096); // the client takes almost nothing out of the kernel
+    QVERIFY(loopback.connect(client));
+    const QByteArray request = "GET / HTTP/1.1\r\n\r\n";
+    const QByteArray chunk = request.repeated(1024);
+    const qint64 before = residentBytes();
+    const qint64 pushed = push(client, chunk, 256 * 1024, 3000);
+    QTest::qWait(200); // what the server has read, it has answered by now
+    const qint64 grown = residentBytes() - before;
+    qDebug("pushed %lld KiB, resident memory grew by %lld MiB", pushed >> 10, grown >> 20);
+    QVERIFY2(grown < 24 * 1024 * 1024, QByteArray::number(grown >> 20).constData());
+
+    // Reading again, the client gets an answer to every request.
+    const qint64 requests = (256 * 1024 + chunk.size() - 1) / chunk.size() * 1024;
+    qint64 answerSize = 0;
+    qint64 received = 0;
+    QByteArray first;
+    client.setReadBufferSize(0);
+    connect(&client, &QTcpSocket::readyRead, &context, [&] {
+        const QByteArray data = client.readAll();
+        if (!answerSize) {
+            first += data;
+            const qsizetype headEnd = first.indexOf("\r\n\r\n");
+            if (headEnd >= 0)
+                answerSize = headEnd + 4 + 4096;
+        }
+        received += data.size();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(answerSize && received >= requests * answerSize, 30000);
+    QVERIFY2(first.startsWith("HTTP/1.1 200 OK\r\n"), first.left(100).constData());
+    QCOMPARE(received, requests * answerSize);
+#endif
 }
 
 QTEST_GUILESS_MAIN(tst_HttpParser)
