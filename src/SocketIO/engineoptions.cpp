@@ -81,6 +81,8 @@ QString EngineOptions::validate() const
         return QStringLiteral("http.maxHeaderSize must be positive");
     if (http.maxHeadersCount <= 0)
         return QStringLiteral("http.maxHeadersCount must be positive");
+    if (http.maxBodySize < 0)
+        return QStringLiteral("http.maxBodySize must not be negative");
     return {};
 }
 

@@ -216,6 +216,7 @@ private Q_SLOTS:
     void serverAcceptsLeadingEmptyLines();
     void serverAcceptsUnusualButValid_data();
     void serverAcceptsUnusualButValid();
+    void serverBoundsBodiesOutsideEngine();
     void serverPipelinedLargeBodies_data();
     void serverPipelinedLargeBodies();
     void serverResumesAfterDispatch_data();
@@ -1148,6 +1149,12 @@ void tst_HttpParser::serverRejects_data()
     QTest::addRow("trailers over 16 KiB")
         << (chunkedPost + "3\r\nabc\r\n0\r\nX-T: " + QByteArray(17 * 1024, 'a') + "\r\n\r\n")
         << QByteArray("HTTP/1.1 431 Request Header Fields Too Large\r\n");
+    // Outside the engine path, bodies are bounded by http.maxBodySize (1 MiB).
+    QTest::addRow("POST outside the engine above maxBodySize")
+        << QByteArray("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 1048577\r\n\r\n")
+        << QByteArray("HTTP/1.1 413 Payload Too Large\r\n");
+    QTest::addRow("chunked POST outside the engine above maxBodySize")
+        << (chunkedPost + "100001\r\n") << QByteArray("HTTP/1.1 413 Payload Too Large\r\n");
 }
 
 void tst_HttpParser::serverRejects()
@@ -1325,6 +1332,39 @@ void tst_HttpParser::serverAcceptsUnusualButValid()
         QTRY_COMPARE_WITH_TIMEOUT(client.disconnected->size(), 1, 5000);
     else
         QCOMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void tst_HttpParser::serverBoundsBodiesOutsideEngine()
+{
+    // http.maxBodySize (1 MiB by default) bounds bodies to paths outside the engine; the
+    // engine path keeps maxHttpBufferSize.
+    QCOMPARE(HttpLimits().maxBodySize, qint64(1024 * 1024));
+    for (const qint64 limit : {qint64(1024 * 1024), qint64(3 * 1024 * 1024)}) {
+        EngineOptions options;
+        options.http.maxBodySize = limit;
+        const auto server = startServer(options);
+        QVERIFY(server);
+        QObject context;
+        server->setRequestHandler(&context, [](const HttpRequest &request, HttpResponse &response) {
+            response.setBody("got " + QByteArray::number(request.body().size()));
+            return true;
+        });
+        // At the limit: served.
+        RawClient client(server->serverPort());
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+        client.socket.write("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                            QByteArray::number(limit) + "\r\n\r\n" + QByteArray(limit, 'x'));
+        QTRY_VERIFY_WITH_TIMEOUT(client.received.endsWith("got " + QByteArray::number(limit)),
+                                 10000);
+        // One byte over: 413 before any of the body is read.
+        RawClient over(server->serverPort());
+        QTRY_COMPARE(over.socket.state(), QAbstractSocket::ConnectedState);
+        over.socket.write("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                          QByteArray::number(limit + 1) + "\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(over.received.startsWith("HTTP/1.1 413 Payload Too Large\r\n"),
+                                 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(over.disconnected->size(), 1, 5000);
+    }
 }
 
 void tst_HttpParser::serverPipelinedLargeBodies_data()
