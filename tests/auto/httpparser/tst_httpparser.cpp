@@ -8,15 +8,22 @@
 #include "http/httpparser_p.h"
 #include "httprequest.h"
 
+#include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtCore/QRegularExpression>
+#include <QtCore/QScopeGuard>
 #include <QtNetwork/QSslSocket>
+#include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
 #ifdef Q_OS_LINUX
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 #endif
 
 using namespace SocketIO;
@@ -74,6 +81,12 @@ qint64 residentBytes()
     return -1;
 }
 
+double processCpuSeconds()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
 #endif
 
 // Writes `total` bytes of `chunk` repeated, keeping at most two chunks in the client's own
@@ -225,6 +238,7 @@ private Q_SLOTS:
     void serverStopsReadingWhileDispatched();
     void serverStopsReadingWhileAnswersBackUp_data();
     void serverStopsReadingWhileAnswersBackUp();
+    void serverBacksOffWhenOutOfDescriptors();
 
 private:
     std::unique_ptr<EngineServer> startServer(EngineOptions options = {});
@@ -1551,6 +1565,89 @@ void tst_HttpParser::serverStopsReadingWhileAnswersBackUp()
     QTRY_VERIFY_WITH_TIMEOUT(answerSize && received >= requests * answerSize, 30000);
     QVERIFY2(first.startsWith("HTTP/1.1 200 OK\r\n"), first.left(100).constData());
     QCOMPARE(received, requests * answerSize);
+#endif
+}
+
+void tst_HttpParser::serverBacksOffWhenOutOfDescriptors()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("lowers RLIMIT_NOFILE and counts descriptors the Linux way");
+#else
+    // accept() failing with EMFILE must neither spin (the pending connection keeps the
+    // listener readable) nor stop the server for good: it retries with a backoff and
+    // serves again once descriptors are back.
+    QTcpServer listener;
+    QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
+    QSignalSpy acceptErrors(&listener, &QTcpServer::acceptError);
+    EngineOptions options;
+    options.http.headersTimeout = 5000;
+    EngineServer server(options);
+    QVERIFY(server.attach(&listener));
+
+    rlimit original{};
+    QCOMPARE(getrlimit(RLIMIT_NOFILE, &original), 0);
+    // Fill the descriptor table, then free just enough for three clients.
+    int highest = 0;
+    for (const QString &entry : QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files))
+        highest = qMax(highest, entry.toInt());
+    rlimit lowered = original;
+    lowered.rlim_cur = qMin<rlim_t>(original.rlim_cur, rlim_t(highest) + 64);
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+    QList<int> fillers;
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;)
+        fillers.append(fd);
+    auto restore = qScopeGuard([&] {
+        for (int fd : std::as_const(fillers))
+            ::close(fd);
+        setrlimit(RLIMIT_NOFILE, &original);
+    });
+    for (int i = 0; i < 3; ++i)
+        ::close(fillers.takeLast());
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("accepting a connection failed")));
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < 3; ++i)
+        clients.push_back(std::make_unique<RawClient>(server.serverPort()));
+    for (const auto &client : clients)
+        QTRY_COMPARE(client->socket.state(), QAbstractSocket::ConnectedState);
+    QTRY_VERIFY(!acceptErrors.isEmpty());
+
+    // Over one second the server retries a few times, using little CPU. A busy loop on the
+    // readable listener would use about a second.
+    const double cpuBefore = processCpuSeconds();
+    const qsizetype errorsBefore = acceptErrors.size();
+    QTest::qWait(1000);
+    const double cpu = processCpuSeconds() - cpuBefore;
+    const qsizetype retries = acceptErrors.size() - errorsBefore;
+    qDebug("CPU %.3f s and %lld accept retries in 1 s", cpu, qlonglong(retries));
+    QVERIFY2(cpu < 0.25, QByteArray::number(cpu).constData());
+    QVERIFY2(retries <= 20, QByteArray::number(retries).constData());
+
+    // Descriptors are back: the waiting clients are served, and new ones too.
+    restore.dismiss();
+    for (int fd : std::as_const(fillers))
+        ::close(fd);
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &original), 0);
+    clients.push_back(std::make_unique<RawClient>(server.serverPort()));
+    for (const auto &client : clients) {
+        QTRY_COMPARE(client->socket.state(), QAbstractSocket::ConnectedState);
+        client->socket.write("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
+    for (const auto &client : clients)
+        QTRY_VERIFY_WITH_TIMEOUT(client->received.startsWith("HTTP/1.1 404 Not Found\r\n"), 5000);
+
+    // Qt 6.4 then reports the stale EMFILE again (and pauses) whenever accepting drains the
+    // backlog; that must not slow later clients down by a backoff each (10 x 100 ms).
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < 10; ++i) {
+        RawClient client(server.serverPort());
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+        client.socket.write("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(client.received.startsWith("HTTP/1.1 404 Not Found\r\n"), 5000);
+    }
+    qDebug("10 clients one after the other: %lld ms", timer.elapsed());
+    QVERIFY2(timer.elapsed() < 500, QByteArray::number(timer.elapsed()).constData());
 #endif
 }
 
