@@ -239,6 +239,7 @@ private Q_SLOTS:
     void serverStopsReadingWhileAnswersBackUp_data();
     void serverStopsReadingWhileAnswersBackUp();
     void serverBacksOffWhenOutOfDescriptors();
+    void httpLimitsFromVariantMap();
 
 private:
     std::unique_ptr<EngineServer> startServer(EngineOptions options = {});
@@ -1649,6 +1650,37 @@ void tst_HttpParser::serverBacksOffWhenOutOfDescriptors()
     qDebug("10 clients one after the other: %lld ms", timer.elapsed());
     QVERIFY2(timer.elapsed() < 500, QByteArray::number(timer.elapsed()).constData());
 #endif
+}
+
+void tst_HttpParser::httpLimitsFromVariantMap()
+{
+    QString error;
+    const QVariantMap http{
+        {QStringLiteral("maxHeaderSize"), 8192},    {QStringLiteral("maxHeadersCount"), 100},
+        {QStringLiteral("headersTimeout"), 1000},   {QStringLiteral("requestTimeout"), 2000},
+        {QStringLiteral("keepAliveTimeout"), 3000}, {QStringLiteral("maxBodySize"), 4096}};
+    const EngineOptions options =
+        EngineOptions::fromVariantMap({{QStringLiteral("http"), http}}, &error);
+    QCOMPARE(error, QString());
+    QCOMPARE(options.http.maxHeaderSize, 8192);
+    QCOMPARE(options.http.maxHeadersCount, 100);
+    QCOMPARE(options.http.headersTimeout, 1000);
+    QCOMPARE(options.http.requestTimeout, 2000);
+    QCOMPARE(options.http.keepAliveTimeout, 3000);
+    QCOMPARE(options.http.maxBodySize, qint64(4096));
+    QCOMPARE(options.toVariantMap().value(QStringLiteral("http")).toMap(), http);
+    const EngineOptions back = EngineOptions::fromVariantMap(options.toVariantMap(), &error);
+    QCOMPARE(error, QString());
+    QCOMPARE(back.http.maxHeadersCount, 100);
+
+    EngineOptions::fromVariantMap(
+        {{QStringLiteral("http"), QVariantMap{{QStringLiteral("maxHeaderCount"), 1}}}}, &error);
+    QVERIFY2(error.contains(QStringLiteral("http.maxHeaderCount")), qPrintable(error));
+    EngineOptions::fromVariantMap(
+        {{QStringLiteral("http"), QVariantMap{{QStringLiteral("maxBodySize"), -1}}}}, &error);
+    QVERIFY2(error.contains(QStringLiteral("http.maxBodySize")), qPrintable(error));
+    EngineOptions::fromVariantMap({{QStringLiteral("http"), 5}}, &error);
+    QVERIFY2(error.contains(QStringLiteral("\"http\"")), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_HttpParser)
