@@ -81,6 +81,12 @@ QString EngineOptions::validate() const
         return QStringLiteral("destroyUpgradeTimeout must not be negative");
     if (http.maxHeaderSize <= 0)
         return QStringLiteral("http.maxHeaderSize must be positive");
+    if (http.maxHeadersCount <= 0)
+        return QStringLiteral("http.maxHeadersCount must be positive");
+    if (http.headersTimeout < 0 || http.requestTimeout < 0 || http.keepAliveTimeout < 0)
+        return QStringLiteral("http timeouts must not be negative");
+    if (http.maxBodySize < 0)
+        return QStringLiteral("http.maxBodySize must not be negative");
     return {};
 }
 
@@ -310,6 +316,7 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
                                       QStringLiteral("addTrailingSlash"),
                                       QStringLiteral("destroyUpgrade"),
                                       QStringLiteral("destroyUpgradeTimeout"),
+                                      QStringLiteral("http"),
                                       QStringLiteral("allowRequest")};
     EngineOptions options;
     if (error)
@@ -364,6 +371,28 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
             r.fail(QStringLiteral("httpCompression"), "true, false or an object");
             return options;
         }
+    }
+
+    const auto http = map.constFind(QStringLiteral("http"));
+    if (http != map.cend()) {
+        if (!isMap(*http)) {
+            r.fail(QStringLiteral("http"), "an object");
+            return options;
+        }
+        const QVariantMap sub = http->toMap();
+        Reader hr{sub, error, QStringLiteral("http.")};
+        if (!checkKeys(sub,
+                       {QStringLiteral("maxHeaderSize"), QStringLiteral("maxHeadersCount"),
+                        QStringLiteral("headersTimeout"), QStringLiteral("requestTimeout"),
+                        QStringLiteral("keepAliveTimeout"), QStringLiteral("maxBodySize")},
+                       QStringLiteral("http."), error) ||
+            !hr.integer(QStringLiteral("maxHeaderSize"), &options.http.maxHeaderSize) ||
+            !hr.integer(QStringLiteral("maxHeadersCount"), &options.http.maxHeadersCount) ||
+            !hr.integer(QStringLiteral("headersTimeout"), &options.http.headersTimeout) ||
+            !hr.integer(QStringLiteral("requestTimeout"), &options.http.requestTimeout) ||
+            !hr.integer(QStringLiteral("keepAliveTimeout"), &options.http.keepAliveTimeout) ||
+            !hr.number(QStringLiteral("maxBodySize"), &options.http.maxBodySize))
+            return options;
     }
 
     const auto cookie = map.constFind(QStringLiteral("cookie"));
@@ -425,6 +454,13 @@ QVariantMap EngineOptions::toVariantMap() const
     map.insert(QStringLiteral("addTrailingSlash"), addTrailingSlash);
     map.insert(QStringLiteral("destroyUpgrade"), destroyUpgrade);
     map.insert(QStringLiteral("destroyUpgradeTimeout"), destroyUpgradeTimeout);
+    map.insert(QStringLiteral("http"),
+               QVariantMap{{QStringLiteral("maxHeaderSize"), http.maxHeaderSize},
+                           {QStringLiteral("maxHeadersCount"), http.maxHeadersCount},
+                           {QStringLiteral("headersTimeout"), http.headersTimeout},
+                           {QStringLiteral("requestTimeout"), http.requestTimeout},
+                           {QStringLiteral("keepAliveTimeout"), http.keepAliveTimeout},
+                           {QStringLiteral("maxBodySize"), http.maxBodySize}});
     return map;
 }
 

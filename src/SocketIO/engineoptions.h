@@ -65,13 +65,18 @@ struct SOCKETIO_EXPORT HttpCompressionOptions
     qint64 threshold = 1024; // bytes; smaller bodies are sent as they are
 };
 
-// Limits of the HTTP front (Node's http.Server has the same knobs and defaults).
+// Limits of the HTTP front (Node's http.Server has the same knobs and defaults, where it has
+// them). Beyond them a request gets 431, 413 or 408 and the connection closes.
 struct SOCKETIO_EXPORT HttpLimits
 {
-    int maxHeaderSize = 16 * 1024; // bytes: larger heads get 431
+    int maxHeaderSize = 16 * 1024; // bytes: request line and headers (also trailers): 431
+    int maxHeadersCount = 2000;    // header lines: 431 beyond (Node drops the extra ones)
     int headersTimeout = 60'000;   // ms to receive a complete head: 408 after it
     int requestTimeout = 300'000;  // ms to receive a complete body: 408 after it
     int keepAliveTimeout = 5'000;  // ms an idle keep-alive connection stays open
+    // Bytes of a request body to a path outside the engine (the request handler's): 413
+    // beyond. The engine's own requests are bounded by maxHttpBufferSize.
+    qint64 maxBodySize = 1024 * 1024;
 };
 
 // The Engine.IO server options, with the defaults of Node's engine.io 6.6.

@@ -65,8 +65,7 @@ bool EngineServerPrivate::matchesPath(const HttpRequest &request) const
 qint64 EngineServerPrivate::maxBodySize(const HttpRequest &head) const
 {
     // Requests outside the engine path belong to the application; keep them bounded too.
-    return matchesPath(head) ? options.maxHttpBufferSize
-                             : qMax<qint64>(options.maxHttpBufferSize, 16 * 1024 * 1024);
+    return matchesPath(head) ? options.maxHttpBufferSize : options.http.maxBodySize;
 }
 
 QString EngineServer::errorMessage(ErrorCode code)

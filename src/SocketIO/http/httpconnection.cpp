@@ -24,9 +24,13 @@ Connection::Connection(QTcpSocket *socket, Handler *handler, const HttpLimits &l
     , m_secure(qobject_cast<QSslSocket *>(socket) != nullptr)
 {
     socket->setParent(this);
+    socket->setReadBufferSize(readAheadLimit());
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Connection::onTimeout);
     connect(socket, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
+    connect(socket, &QTcpSocket::bytesWritten, this, &Connection::onBytesWritten);
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket))
+        connect(ssl, &QSslSocket::encryptedBytesWritten, this, &Connection::onBytesWritten);
     connect(socket, &QTcpSocket::disconnected, this, &Connection::onDisconnected);
     startTimer(m_limits.keepAliveTimeout);
     if (socket->bytesAvailable())
@@ -43,35 +47,110 @@ void Connection::startTimer(int ms)
         m_timer.stop();
 }
 
+qint64 Connection::readAheadLimit() const
+{
+    return qMax<qint64>(m_limits.maxHeaderSize + 4, MaxReadAhead);
+}
+
+void Connection::resumeReading()
+{
+    // QAbstractSocket stops reading from the kernel once its buffer is full, and arms its
+    // notifier again only when a read asks for more than is buffered (peek() and skip() of
+    // buffered bytes do not): setting the size again re-arms it. A QSslSocket also needs that
+    // read to decrypt what its plain socket already holds.
+    m_socket->setReadBufferSize(0);
+    m_socket->setReadBufferSize(readAheadLimit());
+    if (m_secure)
+        m_socket->peek(m_socket->bytesAvailable() + 1);
+}
+
+qint64 Connection::unsentBytes() const
+{
+    // A QSslSocket holds what it has encrypted but not sent apart.
+    const auto *ssl = m_secure ? static_cast<const QSslSocket *>(m_socket) : nullptr;
+    return m_socket->bytesToWrite() + (ssl ? ssl->encryptedBytesToWrite() : 0);
+}
+
 void Connection::onReadyRead()
 {
-    if (m_state == State::Idle)
+    if (!m_socket)
+        return;
+    const bool wasFull = m_socket->bytesAvailable() >= readAheadLimit();
+    if (m_state == State::Idle) {
+        if (unsentBytes() > MaxUnsentAnswers) {
+            m_waitingForDrain = true; // onBytesWritten() comes back here
+            return;
+        }
         readHead();
+    }
     if (m_state == State::ReadingBody)
         readBody();
+    if (wasFull && (m_state == State::Idle || m_state == State::ReadingBody))
+        resumeReading();
+}
+
+void Connection::onBytesWritten()
+{
+    if (!m_waitingForDrain || unsentBytes() > MaxUnsentAnswers)
+        return;
+    m_waitingForDrain = false;
+    onReadyRead();
 }
 
 void Connection::readHead()
 {
     // The head is only peeked: a WebSocket upgrade must stay unread for QWebSocketServer.
     const qsizetype limit = m_limits.maxHeaderSize + 4;
-    const QByteArray buffered = m_socket->peek(qMin<qint64>(m_socket->bytesAvailable(), limit));
-    if (buffered.isEmpty())
-        return;
-    if (!m_scanned)
+    QByteArray buffered;
+    for (;;) {
+        buffered = m_socket->peek(qMin<qint64>(m_socket->bytesAvailable(), limit));
+        if (buffered.isEmpty())
+            return;
+        // Empty lines before the request line are skipped as they come; they do not count
+        // in maxHeaderSize (as in Node) nor start headersTimeout (a stray CRLF after a body
+        // must not earn an unasked-for 408).
+        const qsizetype blank = m_scanned ? 0 : leadingLineBreaks(buffered);
+        if (!blank)
+            break;
+        m_socket->skip(blank);
+    }
+    if (!m_headStarted) {
+        m_headStarted = true;
         startTimer(m_limits.headersTimeout);
+    }
+    ParseError error;
     const qsizetype end = findHeadEnd(buffered, m_scanned);
-    if (end < 0) {
+    if (end == HeadMalformed) {
+        qCDebug(lcHttp) << "bad request: bare CR or LF";
+        failRequest(400);
+        return;
+    }
+    if (end == HeadIncomplete) {
         m_scanned = buffered.size();
-        if (buffered.size() > m_limits.maxHeaderSize)
+        if (buffered.size() > m_limits.maxHeaderSize) {
             failRequest(431);
+            return;
+        }
+        // A request line that cannot become valid is refused now, not after headersTimeout.
+        if (!m_requestLineOk) {
+            const qsizetype lineEnd = buffered.indexOf('\r');
+            const bool ok = lineEnd < 0 ? isRequestLinePrefix(buffered, &error)
+                                        : parseRequestLine(QByteArrayView(buffered).first(lineEnd),
+                                                           &m_request, &error);
+            m_requestLineOk = ok && lineEnd >= 0;
+            if (!ok) {
+                qCDebug(lcHttp) << "bad request:" << error.reason;
+                failRequest(error.status);
+            }
+        }
         return;
     }
     m_scanned = 0;
+    m_requestLineOk = false;
     m_request = HttpRequest();
     m_extraHeaders.clear();
-    ParseError error;
-    if (!parseHead(QByteArrayView(buffered).first(end), &m_request, &error)) {
+    if (!parseHead(QByteArrayView(buffered).first(end), &m_request, &error,
+                   m_limits.maxHeadersCount)) {
         qCDebug(lcHttp) << "bad request:" << error.reason;
         failRequest(error.status);
         return;
@@ -87,10 +166,14 @@ void Connection::readHead()
     m_socket->skip(end);
     BodyFraming framing;
     if (!bodyFraming(m_request, &framing, &error)) {
+        qCDebug(lcHttp) << "bad request:" << error.reason;
         failRequest(error.status);
         return;
     }
-    m_body = BodyReader(framing, m_handler->maxBodySize(m_request));
+    // RFC 9112 section 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing; answer, then close.
+    if (framing.kind == BodyFraming::Chunked && m_request.httpVersion() == "HTTP/1.0")
+        m_closeAfterResponse = true;
+    m_body = BodyReader(framing, m_handler->maxBodySize(m_request), m_limits.maxHeaderSize);
     if (m_body.error().status == 413) {
         m_state = State::Dispatched;
         m_timer.stop();
@@ -104,6 +187,7 @@ void Connection::readHead()
 void Connection::readBody()
 {
     if (!m_body.isComplete()) {
+        // At most readAheadLimit() bytes: the socket buffers no more.
         const QByteArray data = m_socket->peek(m_socket->bytesAvailable());
         const qsizetype used = m_body.feed(data);
         if (used < 0) {
@@ -112,6 +196,7 @@ void Connection::readBody()
                 m_timer.stop();
                 m_handler->handleBodyTooLarge(this, m_request);
             } else {
+                qCDebug(lcHttp) << "bad request body:" << m_body.error().reason;
                 failRequest(m_body.error().status);
             }
             return;
@@ -149,6 +234,7 @@ void Connection::respond(const HttpResponse &response, bool close)
     }
     m_state = State::Idle;
     m_request = HttpRequest();
+    m_headStarted = false;
     startTimer(m_limits.keepAliveTimeout);
     if (m_socket->bytesAvailable())
         QMetaObject::invokeMethod(this, &Connection::onReadyRead, Qt::QueuedConnection);
@@ -177,6 +263,7 @@ QTcpSocket *Connection::takeSocket()
     m_state = State::Detached;
     m_timer.stop();
     socket->disconnect(this);
+    socket->setReadBufferSize(0); // the WebSocket engines read as they please
     socket->setParent(nullptr);
     m_socket = nullptr;
     deleteLater();
@@ -221,7 +308,7 @@ void Connection::onTimeout()
 {
     switch (m_state) {
     case State::Idle:
-        if (m_scanned || m_socket->bytesAvailable())
+        if (m_headStarted || m_socket->bytesAvailable())
             failRequest(408);
         else
             m_socket->disconnectFromHost();

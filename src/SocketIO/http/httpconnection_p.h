@@ -38,6 +38,14 @@ public:
     }
 };
 
+// While a request is being answered, a connection reads at most this many bytes ahead of it
+// (or HttpLimits::maxHeaderSize + 4, when larger: the next head must fit); the rest stays in
+// the kernel, whose TCP flow control then stops the sender.
+inline constexpr qint64 MaxReadAhead = 64 * 1024;
+// It starts no new request while more than this many bytes of answers wait to be sent (a
+// client pipelining requests without reading the answers), as Node pauses such a socket.
+inline constexpr qint64 MaxUnsentAnswers = 64 * 1024;
+
 class Connection : public QObject
 {
     Q_OBJECT
@@ -75,10 +83,14 @@ private:
     void readHead();
     void readBody();
     void onReadyRead();
+    void onBytesWritten();
     void onDisconnected();
     void onTimeout();
     void failRequest(int status);
     void startTimer(int ms);
+    qint64 readAheadLimit() const;
+    qint64 unsentBytes() const;
+    void resumeReading();
 
     QTcpSocket *m_socket;
     Handler *m_handler;
@@ -86,6 +98,9 @@ private:
     State m_state = State::Idle;
     bool m_secure = false;
     bool m_closeAfterResponse = false;
+    bool m_headStarted = false;     // a byte of the next request's head has arrived
+    bool m_requestLineOk = false;   // its request line is complete and valid
+    bool m_waitingForDrain = false; // too many answers unsent: the next request waits
     qsizetype m_scanned = 0;
     qsizetype m_headLength = 0;
     HttpRequest m_request;

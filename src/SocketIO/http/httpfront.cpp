@@ -1,8 +1,11 @@
 #include "http/httpfront_p.h"
 
+#include <QtCore/QLoggingCategory>
 #include <QtNetwork/QSslServer>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
+
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 
 namespace SocketIO::Http {
 
@@ -10,7 +13,13 @@ Front::Front(Handler *handler, const HttpLimits &limits, QObject *parent)
     : QObject(parent)
     , m_handler(handler)
     , m_limits(limits)
-{}
+{
+    m_acceptRetry.setSingleShot(true);
+    connect(&m_acceptRetry, &QTimer::timeout, this, [this] {
+        if (m_server)
+            m_server->resumeAccepting();
+    });
+}
 
 Front::~Front()
 {
@@ -42,7 +51,37 @@ void Front::attach(QTcpServer *server)
     m_server = server;
     // pendingConnectionAvailable (Qt 6.4) comes after the TLS handshake for a QSslServer.
     connect(server, &QTcpServer::pendingConnectionAvailable, this, &Front::acceptPending);
+    // newConnection comes for every accepted socket, before a TLS handshake (Qt 6.4).
+    connect(server, &QTcpServer::newConnection, this, [this] { m_acceptedSinceError = true; });
+    connect(server, &QTcpServer::acceptError, this, &Front::onAcceptError);
     acceptPending();
+}
+
+void Front::onAcceptError()
+{
+    // The connection that could not be accepted stays in the kernel's backlog and keeps the
+    // listener readable: retrying at once would spin. QTcpServer (6.4) pauses by itself after
+    // such an error and never resumes, which would stop the server for good. So pause, and
+    // resume after a backoff.
+    if (!m_server)
+        return;
+    m_server->pauseAccepting();
+    if (m_acceptedSinceError) {
+        // Connections were accepted since the last error, so this one is most likely stale:
+        // Qt 6.4 keeps the error of a failed accept() and reports it again (and pauses) each
+        // time accepting later drains the backlog. Resume at once.
+        m_acceptedSinceError = false;
+        m_acceptBackoff = MinAcceptBackoff;
+        m_acceptRetry.start(0);
+        return;
+    }
+    if (m_acceptBackoff == MinAcceptBackoff)
+        qCWarning(lcHttp) << "accepting a connection failed:" << m_server->errorString()
+                          << "- retrying with a backoff";
+    else
+        qCDebug(lcHttp) << "accepting failed again, retrying in" << m_acceptBackoff << "ms";
+    m_acceptRetry.start(m_acceptBackoff);
+    m_acceptBackoff = qMin(m_acceptBackoff * 2, MaxAcceptBackoff);
 }
 
 void Front::acceptPending()
@@ -69,6 +108,7 @@ void Front::adopt(QTcpSocket *socket, bool oneRequestOnly)
 
 void Front::close()
 {
+    m_acceptRetry.stop();
     if (m_server) {
         m_server->disconnect(this);
         if (m_ownsServer) {

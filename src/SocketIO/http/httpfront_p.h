@@ -6,6 +6,7 @@
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
+#include <QtCore/QTimer>
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QSslConfiguration>
 #include <QtNetwork/QTcpServer>
@@ -16,6 +17,11 @@ namespace SocketIO::Http {
 
 // Also a Handler: it routes each request to the first added handler that claims it, else to
 // the main one (several engines on one port).
+// After accept() fails (out of descriptors or memory), accepting pauses this long, doubling
+// up to MaxAcceptBackoff while it keeps failing.
+inline constexpr int MinAcceptBackoff = 100;  // ms
+inline constexpr int MaxAcceptBackoff = 1000; // ms
+
 class Front : public QObject, public Handler
 {
     Q_OBJECT
@@ -58,6 +64,7 @@ public:
 
 private:
     void acceptPending();
+    void onAcceptError();
     Handler *route(const HttpRequest &request) const
     {
         for (Handler *handler : m_extra) {
@@ -74,6 +81,9 @@ private:
     bool m_ownsServer = false;
     QString m_errorString;
     std::function<void(QTcpSocket *)> m_acceptor;
+    QTimer m_acceptRetry;
+    int m_acceptBackoff = MinAcceptBackoff;
+    bool m_acceptedSinceError = false;
 };
 
 } // namespace SocketIO::Http

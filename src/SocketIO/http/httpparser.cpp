@@ -1,7 +1,5 @@
 #include "http/httpparser_p.h"
 
-#include <cctype>
-
 namespace SocketIO::Http {
 
 namespace {
@@ -42,14 +40,27 @@ bool isToken(QByteArrayView s)
     return true;
 }
 
+// A field value byte: visible characters, SP, HTAB and obs-text.
+bool isFieldValueChar(char c)
+{
+    const auto u = quint8(c);
+    return (u >= 0x20 || u == '\t') && u != 0x7f;
+}
+
 bool isFieldValue(QByteArrayView s)
 {
     for (char c : s) {
-        const auto u = quint8(c);
-        if ((u < 0x20 && u != '\t') || u == 0x7f)
+        if (!isFieldValueChar(c))
             return false;
     }
     return true;
+}
+
+// Request targets are visible ASCII (RFC 3986 characters); Node refuses raw UTF-8 with 400.
+bool isTargetChar(char c)
+{
+    const auto u = quint8(c);
+    return u > 0x20 && u < 0x7f;
 }
 
 bool isTarget(QByteArrayView s)
@@ -57,11 +68,31 @@ bool isTarget(QByteArrayView s)
     if (s.isEmpty())
         return false;
     for (char c : s) {
-        const auto u = quint8(c);
-        if (u <= 0x20 || u == 0x7f)
+        if (!isTargetChar(c))
             return false;
     }
     return true;
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// Optional whitespace (SP and HTAB only) removed from both ends.
+QByteArrayView trimmedOws(QByteArrayView s)
+{
+    while (!s.isEmpty() && (s.front() == ' ' || s.front() == '\t'))
+        s = s.sliced(1);
+    while (!s.isEmpty() && (s.back() == ' ' || s.back() == '\t'))
+        s.chop(1);
+    return s;
 }
 
 bool fail(ParseError *error, int status, const char *reason)
@@ -71,52 +102,157 @@ bool fail(ParseError *error, int status, const char *reason)
     return false;
 }
 
+// Digits only, leading zeros allowed (as Node), at most 15 significant digits.
 bool parseDecimal(QByteArrayView s, qint64 *value)
 {
-    if (s.isEmpty() || s.size() > 15)
+    if (s.isEmpty())
         return false;
     qint64 v = 0;
+    int significant = 0;
     for (char c : s) {
         if (c < '0' || c > '9')
+            return false;
+        if (v || c != '0')
+            ++significant;
+        if (significant > 15)
             return false;
         v = v * 10 + (c - '0');
     }
     *value = v;
     return true;
 }
+
+// A header or trailer field line (without CRLF): name ":" OWS value OWS.
+bool parseFieldLine(QByteArrayView line, QByteArrayView *name, QByteArrayView *value,
+                    ParseError *error)
+{
+    if (!line.isEmpty() && (line.front() == ' ' || line.front() == '\t'))
+        return fail(error, 400, "obsolete line folding");
+    const qsizetype colon = line.indexOf(':');
+    if (colon <= 0 || !isToken(line.first(colon)))
+        return fail(error, 400, "malformed header");
+    *name = line.first(colon);
+    *value = trimmedOws(line.sliced(colon + 1));
+    if (!isFieldValue(*value))
+        return fail(error, 400, "invalid header value");
+    return true;
+}
+
+// The length of the quoted-string (RFC 9110 section 5.6.4) `s` starts with, or -1.
+qsizetype quotedStringLength(QByteArrayView s)
+{
+    for (qsizetype i = 1; i < s.size(); ++i) {
+        if (s[i] == '"')
+            return i + 1;
+        if (s[i] == '\\' && ++i == s.size())
+            return -1;
+        if (!isFieldValueChar(s[i]))
+            return -1;
+    }
+    return -1;
+}
+
+// chunk-ext = *( ";" token [ "=" ( token / quoted-string ) ] ), without the optional
+// whitespace RFC 9112 allows around ";" and "=": llhttp refuses it, and whitespace there is
+// where parsers behind one another disagree.
+bool isChunkExtensions(QByteArrayView s)
+{
+    qsizetype i = 0;
+    auto token = [&] {
+        const qsizetype start = i;
+        while (i < s.size() && isTokenChar(s[i]))
+            ++i;
+        return i > start;
+    };
+    while (i < s.size()) {
+        if (s[i++] != ';' || !token())
+            return false;
+        if (i == s.size() || s[i] != '=')
+            continue;
+        ++i;
+        if (i < s.size() && s[i] == '"') {
+            const qsizetype length = quotedStringLength(s.sliced(i));
+            if (length < 0)
+                return false;
+            i += length;
+        } else if (!token()) {
+            return false;
+        }
+    }
+    return true;
+}
 } // namespace
+
+qsizetype leadingLineBreaks(QByteArrayView buffer)
+{
+    qsizetype n = 0;
+    while (n < buffer.size() && (buffer[n] == '\r' || buffer[n] == '\n'))
+        ++n;
+    return n;
+}
 
 qsizetype findHeadEnd(QByteArrayView buffer, qsizetype scanFrom)
 {
-    const qsizetype at =
-        buffer.indexOf(QByteArrayView("\r\n\r\n"), qMax<qsizetype>(0, scanFrom - 3));
-    return at < 0 ? -1 : at + 4;
+    const char *data = buffer.data();
+    for (qsizetype i = qMax<qsizetype>(0, scanFrom); i < buffer.size(); ++i) {
+        const char c = data[i];
+        const char previous = i ? data[i - 1] : '\0';
+        if (previous == '\r' && c != '\n')
+            return HeadMalformed;
+        if (c == '\n') {
+            if (previous != '\r')
+                return HeadMalformed;
+            // data[i - 3] is '\r': the LF at i - 2 was checked to follow one.
+            if (i >= 3 && data[i - 2] == '\n')
+                return i + 1;
+        }
+    }
+    return HeadIncomplete;
 }
 
-bool parseHead(QByteArrayView head, HttpRequest *request, ParseError *error)
+bool isRequestLinePrefix(QByteArrayView partial, ParseError *error)
 {
-    qsizetype pos = 0;
-    while (head.sliced(pos).startsWith("\r\n"))
-        pos += 2;
-    auto nextLine = [&](QByteArrayView *line) {
-        const qsizetype end = head.indexOf(QByteArrayView("\r\n"), pos);
-        if (end < 0)
-            return false;
-        *line = head.sliced(pos, end - pos);
-        pos = end + 2;
+    const qsizetype sp1 = partial.indexOf(' ');
+    const QByteArrayView method = sp1 < 0 ? partial : partial.first(sp1);
+    for (char c : method) {
+        if (!isTokenChar(c))
+            return fail(error, 400, "invalid method");
+    }
+    if (sp1 < 0)
         return true;
-    };
-
-    QByteArrayView requestLine;
-    if (!nextLine(&requestLine))
-        return fail(error, 400, "incomplete request line");
-    const qsizetype sp1 = requestLine.indexOf(' ');
-    const qsizetype sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
-    if (sp1 <= 0 || sp2 < 0 || requestLine.indexOf(' ', sp2 + 1) >= 0)
+    if (sp1 == 0)
+        return fail(error, 400, "invalid method");
+    const QByteArrayView rest = partial.sliced(sp1 + 1);
+    const qsizetype sp2 = rest.indexOf(' ');
+    for (char c : sp2 < 0 ? rest : rest.first(sp2)) {
+        if (!isTargetChar(c))
+            return fail(error, 400, "invalid request target");
+    }
+    if (sp2 < 0)
+        return true;
+    if (sp2 == 0)
         return fail(error, 400, "malformed request line");
-    const QByteArrayView method = requestLine.first(sp1);
-    const QByteArrayView target = requestLine.sliced(sp1 + 1, sp2 - sp1 - 1);
-    const QByteArrayView version = requestLine.sliced(sp2 + 1);
+    const QByteArrayView version = rest.sliced(sp2 + 1);
+    static constexpr char pattern[] = "HTTP/9.9";
+    if (version.size() > qsizetype(sizeof(pattern)) - 1)
+        return fail(error, 400, "invalid HTTP version");
+    for (qsizetype i = 0; i < version.size(); ++i) {
+        const bool digit = pattern[i] == '9';
+        if (digit ? (version[i] < '0' || version[i] > '9') : version[i] != pattern[i])
+            return fail(error, 400, "invalid HTTP version");
+    }
+    return true;
+}
+
+bool parseRequestLine(QByteArrayView line, HttpRequest *request, ParseError *error)
+{
+    const qsizetype sp1 = line.indexOf(' ');
+    const qsizetype sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+    if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0)
+        return fail(error, 400, "malformed request line");
+    const QByteArrayView method = line.first(sp1);
+    const QByteArrayView target = line.sliced(sp1 + 1, sp2 - sp1 - 1);
+    const QByteArrayView version = line.sliced(sp2 + 1);
     if (!isToken(method))
         return fail(error, 400, "invalid method");
     if (!isTarget(target))
@@ -128,20 +264,38 @@ bool parseHead(QByteArrayView head, HttpRequest *request, ParseError *error)
     request->setMethod(method.toByteArray());
     request->setTarget(target.toByteArray());
     request->setHttpVersion(version.toByteArray());
+    return true;
+}
+
+bool parseHead(QByteArrayView head, HttpRequest *request, ParseError *error, int maxHeadersCount)
+{
+    qsizetype pos = leadingLineBreaks(head);
+    auto nextLine = [&](QByteArrayView *line) {
+        const qsizetype end = head.indexOf(QByteArrayView("\r\n"), pos);
+        if (end < 0)
+            return false;
+        *line = head.sliced(pos, end - pos);
+        pos = end + 2;
+        return true;
+    };
 
     QByteArrayView line;
+    if (!nextLine(&line))
+        return fail(error, 400, "incomplete request line");
+    if (!parseRequestLine(line, request, error))
+        return false;
+
+    int count = 0;
     while (nextLine(&line)) {
         if (line.isEmpty())
             return true;
-        if (line.front() == ' ' || line.front() == '\t')
-            return fail(error, 400, "obsolete header folding");
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !isToken(line.first(colon)))
-            return fail(error, 400, "malformed header");
-        const QByteArrayView value = line.sliced(colon + 1).trimmed();
-        if (!isFieldValue(value))
-            return fail(error, 400, "invalid header value");
-        request->addHeader(line.first(colon).toByteArray().toLower(), value.toByteArray());
+        if (++count > maxHeadersCount)
+            return fail(error, 431, "too many header fields");
+        QByteArrayView name;
+        QByteArrayView value;
+        if (!parseFieldLine(line, &name, &value, error))
+            return false;
+        request->addHeader(name.toByteArray().toLower(), value.toByteArray());
     }
     return fail(error, 400, "incomplete headers");
 }
@@ -149,22 +303,47 @@ bool parseHead(QByteArrayView head, HttpRequest *request, ParseError *error)
 bool bodyFraming(const HttpRequest &request, BodyFraming *framing, ParseError *error)
 {
     QByteArray contentLength;
-    QByteArray transferEncoding;
     int lengthCount = 0;
+    bool hasTransferEncoding = false;
+    bool chunked = false;
+    bool otherCoding = false;
     for (const auto &h : request.headers()) {
         if (h.first == "content-length") {
-            if (lengthCount++ && h.second != contentLength)
-                return fail(error, 400, "conflicting Content-Length");
+            // Node refuses a repeated Content-Length even with equal values.
+            if (lengthCount++)
+                return fail(error, 400, "repeated Content-Length");
             contentLength = h.second;
         } else if (h.first == "transfer-encoding") {
-            transferEncoding += transferEncoding.isEmpty() ? h.second : ", " + h.second;
+            hasTransferEncoding = true;
+            for (const QByteArray &element : h.second.split(',')) {
+                // RFC 9112 section 6.1: chunked is applied once, and last (Node refuses even
+                // an empty list element after it).
+                if (chunked)
+                    return fail(error, 400, "chunked is not the last transfer coding");
+                const QByteArrayView coding = trimmedOws(element);
+                if (coding.isEmpty())
+                    continue; // empty list elements are allowed (RFC 9110 section 5.6.1)
+                const qsizetype semicolon = coding.indexOf(';');
+                const QByteArrayView name =
+                    trimmedOws(semicolon < 0 ? coding : coding.first(semicolon));
+                if (name.compare("chunked", Qt::CaseInsensitive) == 0) {
+                    if (semicolon >= 0)
+                        return fail(error, 400, "chunked takes no parameters");
+                    chunked = true;
+                } else {
+                    otherCoding = true;
+                }
+            }
         }
     }
     *framing = {};
-    if (!transferEncoding.isEmpty()) {
+    if (hasTransferEncoding) {
         if (lengthCount)
             return fail(error, 400, "both Transfer-Encoding and Content-Length");
-        if (transferEncoding.trimmed().toLower() != "chunked")
+        // RFC 9112 section 6.3: without a final chunked the length cannot be known.
+        if (!chunked)
+            return fail(error, 400, "chunked is not the last transfer coding");
+        if (otherCoding)
             return fail(error, 501, "unsupported Transfer-Encoding");
         framing->kind = BodyFraming::Chunked;
         return true;
@@ -177,8 +356,9 @@ bool bodyFraming(const HttpRequest &request, BodyFraming *framing, ParseError *e
     return true;
 }
 
-BodyReader::BodyReader(BodyFraming framing, qint64 maxSize)
+BodyReader::BodyReader(BodyFraming framing, qint64 maxSize, qsizetype maxTrailerSize)
     : m_maxSize(maxSize)
+    , m_trailerBudget(maxTrailerSize)
 {
     switch (framing.kind) {
     case BodyFraming::None:
@@ -190,7 +370,8 @@ BodyReader::BodyReader(BodyFraming framing, qint64 maxSize)
             fail(413, "request body too large");
         } else {
             m_state = State::Length;
-            m_body.reserve(framing.length);
+            // What is announced is not trusted: memory follows the bytes that arrive.
+            m_body.reserve(qMin<qint64>(framing.length, 64 * 1024));
         }
         break;
     case BodyFraming::Chunked:
@@ -207,27 +388,71 @@ qsizetype BodyReader::fail(int status, const char *reason)
     return -1;
 }
 
+bool BodyReader::failLine(int status, const char *reason)
+{
+    fail(status, reason);
+    return false;
+}
+
+// Handles one complete line (with its CRLF) of a chunked body.
+bool BodyReader::takeLine(QByteArrayView line)
+{
+    if (!line.endsWith("\r\n"))
+        return failLine(400, "chunked line not ended by CRLF");
+    line.chop(2);
+    switch (m_state) {
+    case State::ChunkDataEnd:
+        m_state = State::ChunkSize; // the line limit of 2 left only an empty line here
+        return true;
+    case State::Trailer: {
+        if (line.isEmpty()) {
+            m_state = State::Done;
+            return true;
+        }
+        m_trailerBudget -= line.size() + 2;
+        QByteArrayView name;
+        QByteArrayView value;
+        ParseError error;
+        if (!parseFieldLine(line, &name, &value, &error))
+            return failLine(error.status, error.reason.constData());
+        return true;
+    }
+    case State::ChunkSize: {
+        qsizetype i = 0;
+        while (i < line.size() && line[i] == '0')
+            ++i;
+        const qsizetype significant = i;
+        while (i < line.size() && hexValue(line[i]) >= 0)
+            ++i;
+        // Hex digits only, as llhttp: a sign, "0x" or spaces would be a smuggling vector.
+        if (i == 0 || !isChunkExtensions(line.sliced(i)))
+            return failLine(400, "invalid chunk size");
+        if (i - significant > MaxChunkSizeDigits)
+            return failLine(400, "chunk size too large");
+        qint64 size = 0;
+        for (qsizetype j = significant; j < i; ++j)
+            size = size * 16 + hexValue(line[j]);
+        if (size > m_maxSize - m_body.size())
+            return failLine(413, "request body too large");
+        m_remaining = size;
+        m_state = size ? State::ChunkData : State::Trailer;
+        return true;
+    }
+    default:
+        Q_UNREACHABLE();
+        return false;
+    }
+}
+
 qsizetype BodyReader::feed(QByteArrayView data)
 {
     qsizetype used = 0;
-    // Reads one CRLF-terminated line into m_line; false when more data is needed.
-    auto takeLine = [&](QByteArrayView *line) {
-        const qsizetype end = data.indexOf('\n', used);
-        if (end < 0) {
-            m_line += data.sliced(used);
-            used = data.size();
-            return false;
-        }
-        m_line += data.sliced(used, end - used + 1);
-        used = end + 1;
-        *line = m_line;
-        return true;
-    };
     while (used < data.size()) {
         switch (m_state) {
         case State::Done:
+            return used;
         case State::Failed:
-            return m_state == State::Failed ? -1 : used;
+            return -1;
         case State::Length:
         case State::ChunkData: {
             const qsizetype n = qMin<qint64>(m_remaining, data.size() - used);
@@ -241,37 +466,28 @@ qsizetype BodyReader::feed(QByteArrayView data)
         case State::ChunkSize:
         case State::ChunkDataEnd:
         case State::Trailer: {
-            QByteArrayView line;
-            if (!takeLine(&line)) {
-                if (m_line.size() > 4096)
-                    return fail(400, "chunk line too long");
-                return used;
+            const qsizetype newline = data.indexOf('\n', used);
+            const qsizetype end = newline < 0 ? data.size() : newline + 1;
+            // Bounded before anything is copied.
+            const qsizetype limit = m_state == State::ChunkSize      ? MaxChunkLineSize
+                                    : m_state == State::ChunkDataEnd ? 2
+                                                                     : m_trailerBudget;
+            if (m_line.size() + (end - used) > limit) {
+                if (m_state == State::ChunkSize)
+                    return fail(413, "chunk extensions too large");
+                if (m_state == State::Trailer)
+                    return fail(431, "trailer fields too large");
+                return fail(400, "chunk data longer than its size");
             }
-            if (!line.endsWith("\r\n"))
-                return fail(400, "malformed chunk line");
-            line.chop(2);
-            if (m_state == State::ChunkDataEnd) {
-                if (!line.isEmpty())
-                    return fail(400, "malformed chunk end");
-                m_state = State::ChunkSize;
-            } else if (m_state == State::Trailer) {
-                if (line.isEmpty())
-                    m_state = State::Done;
-            } else {
-                const qsizetype semicolon = line.indexOf(';');
-                const QByteArrayView hex = (semicolon < 0 ? line : line.first(semicolon)).trimmed();
-                // Hex digits only, as llhttp: a sign or "0x" would be a smuggling vector.
-                bool ok = !hex.isEmpty() && hex.size() <= 12;
-                for (char c : hex)
-                    ok = ok && std::isxdigit(static_cast<unsigned char>(c));
-                const qint64 size = ok ? hex.toLongLong(&ok, 16) : -1;
-                if (!ok || size < 0)
-                    return fail(400, "invalid chunk size");
-                if (m_body.size() + size > m_maxSize)
-                    return fail(413, "request body too large");
-                m_remaining = size;
-                m_state = size ? State::ChunkData : State::Trailer;
+            m_line += data.sliced(used, end - used);
+            used = end;
+            if (newline < 0) {
+                if (m_state == State::ChunkDataEnd && m_line != "\r")
+                    return fail(400, "chunk data longer than its size");
+                break;
             }
+            if (!takeLine(m_line))
+                return -1;
             m_line.clear();
             break;
         }
