@@ -13,6 +13,9 @@ namespace SocketIO::MsgPack {
 
 namespace {
 
+// JavaScript's Date range, 10^8 days either way of 1970: past it, new Date() is invalid.
+constexpr qint64 MaxDateMs = 8'640'000'000'000'000;
+
 template<typename T> void putBig(QByteArray &out, T value)
 {
     const T big = qToBigEndian(value);
@@ -237,7 +240,10 @@ struct Reader
                 seconds = qFromBigEndian<qint64>(p + 4);
             }
             p += n;
-            *out = QDateTime::fromMSecsSinceEpoch(seconds * 1000 + nanoseconds / 1000000, Qt::UTC);
+            const bool inRange = seconds >= -MaxDateMs / 1000 && seconds <= MaxDateMs / 1000;
+            *out = inRange ? QDateTime::fromMSecsSinceEpoch(seconds * 1000 + nanoseconds / 1000000,
+                                                            Qt::UTC)
+                           : QDateTime();
             return true;
         }
         // notepack's old Date: fixext8 of type 0 holding milliseconds as a big-endian double
@@ -249,7 +255,8 @@ struct Reader
             std::memcpy(&ms, &v, sizeof ms);
             if (!std::isfinite(ms) || std::abs(ms) > 8.64e15 || (ms != 0 && std::abs(ms) < 1e-300))
                 ms = double(qint64(v));
-            *out = QDateTime::fromMSecsSinceEpoch(qint64(ms), Qt::UTC);
+            *out = std::abs(ms) <= MaxDateMs ? QDateTime::fromMSecsSinceEpoch(qint64(ms), Qt::UTC)
+                                             : QDateTime();
             return true;
         }
         // Any other extension reads as [type, bytes], as notepack does.

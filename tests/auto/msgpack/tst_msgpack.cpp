@@ -326,6 +326,13 @@ void tst_MsgPack::decode_data()
     row("c70100ab", s("<ab>"));
     row("d70000000000000003e8", s("date(1970-01-01T00:00:01.000Z)"));
     row("d4017f", s("[1,<7f>]"));
+    // Dates past JavaScript's range (8.64e15 ms either way) are invalid, as new Date() makes
+    // them; the reader computed their milliseconds with signed overflow before.
+    row("c70cff000000007fffffffffffffff", s("date()"));
+    row("c70cff000000008000000000000000", s("date()"));
+    row("d6ffffffffff", s("date(2106-02-07T06:28:15.000Z)"));
+    row("d7007fffffffffffffff", s("date()"));
+    row("d7007ff8000000000000", s("date()"));
     // Rejected by notepack.io too.
     row("", s("ERROR"));
     row("c1", s("ERROR"));
