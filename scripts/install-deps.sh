@@ -10,6 +10,9 @@ packages=(
     zlib1g-dev openssl ca-certificates
     # real peers of the interop tests
     python3-socketio python3-requests python3-websocket chromium
+    # the sanitizer build and the fuzz targets: clang 14 with its sanitizer and libFuzzer
+    # runtimes, and llvm-symbolizer for readable reports
+    clang libclang-rt-14-dev llvm
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -13,6 +13,9 @@ namespace SocketIO::MsgPack {
 
 namespace {
 
+// JavaScript's Date range, 10^8 days either way of 1970: past it, new Date() is invalid.
+constexpr qint64 MaxDateMs = 8'640'000'000'000'000;
+
 template<typename T> void putBig(QByteArray &out, T value)
 {
     const T big = qToBigEndian(value);
@@ -130,7 +133,7 @@ template<typename Map> void writeMap(const Map &map, QByteArray &out)
 QDateTime dateFromMSecs(double ms)
 {
     ms = std::trunc(ms);
-    if (!(std::abs(ms) <= 8.64e15))
+    if (!(std::abs(ms) <= double(MaxDateMs)))
         return {};
     return QDateTime::fromMSecsSinceEpoch(qint64(ms), Qt::UTC);
 }

@@ -535,6 +535,7 @@ void tst_Client::pingTimeoutOnClient()
     QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
     connect(&silent, &QWebSocketServer::newConnection, this, [&silent] {
         QWebSocket *ws = silent.nextPendingConnection();
+        ws->setParent(&silent); // the caller owns what nextPendingConnection() returns
         ws->sendTextMessage(QStringLiteral("0{\"sid\":\"abc\",\"upgrades\":[],\"pingInterval\":100,"
                                            "\"pingTimeout\":100,\"maxPayload\":1000000}"));
         connect(ws, &QWebSocket::textMessageReceived, ws, [ws](const QString &text) {

@@ -342,6 +342,8 @@ void tst_MsgPack::decode_data()
     row("c70cff3b9ac9ff7fffffffffffffff", s("date()"));
     row("d7007fffffffffffffff", s("date()")); // notepack's old Date, far out of range
     row("d700ffffffffffffffff", s("date(1969-12-31T23:59:59.999Z)"));
+    row("c70cff000000008000000000000000", s("date()"));
+    row("d7007ff8000000000000", s("date()")); // NaN milliseconds
     // Rejected by notepack.io too.
     row("", s("ERROR"));
     row("c1", s("ERROR"));
