@@ -1,5 +1,7 @@
 #include "http/httpparser_p.h"
 
+#include "hex_p.h"
+
 namespace SocketIO::Http {
 
 namespace {
@@ -72,17 +74,6 @@ bool isTarget(QByteArrayView s)
             return false;
     }
     return true;
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 // Optional whitespace (SP and HTAB only) removed from both ends.

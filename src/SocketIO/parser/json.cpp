@@ -1,5 +1,6 @@
 #include "parser/json_p.h"
 
+#include "hex_p.h"
 #include "variant_p.h"
 
 #include <QtCore/QDateTime>
@@ -534,16 +535,6 @@ private:
         else
             *value = d;
         return true;
-    }
-    static int hexValue(char c)
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
     }
     // With `intern`, a short ASCII string is taken from (or put in) the thread's cache.
     bool parseString(QString *out, bool intern = false)
