@@ -39,6 +39,8 @@ private:
         return QUrl(QStringLiteral("ws://127.0.0.1:%1/socket.io/?EIO=4&transport=websocket")
                         .arg(m_io->serverPort()));
     }
+    // Opens `ws` and joins the main namespace; `texts` spies on its text messages.
+    bool joinMain(QWebSocket *ws, QSignalSpy *texts) const;
     // A client of the main namespace that is still answered.
     void verifyStillServed();
 
@@ -74,14 +76,21 @@ void tst_Cve::cleanup()
     m_io.reset();
 }
 
+bool tst_Cve::joinMain(QWebSocket *ws, QSignalSpy *texts) const
+{
+    ws->open(wsUrl());
+    if (!QTest::qWaitFor([texts] { return texts->count() >= 1; }, 5000)) // Engine.IO open
+        return false;
+    ws->sendTextMessage(QStringLiteral("40"));
+    return QTest::qWaitFor([texts] { return texts->count() >= 2; }, 5000) && // CONNECT ack
+           texts->last().at(0).toString().startsWith(QStringLiteral("40{"));
+}
+
 void tst_Cve::verifyStillServed()
 {
     QWebSocket ws;
     QSignalSpy texts(&ws, &QWebSocket::textMessageReceived);
-    ws.open(wsUrl());
-    QTRY_VERIFY(texts.count() >= 1); // the Engine.IO open packet
-    ws.sendTextMessage(QStringLiteral("40"));
-    QTRY_VERIFY(texts.count() >= 2); // the CONNECT ack
+    QVERIFY(joinMain(&ws, &texts));
     ws.sendTextMessage(QStringLiteral("421[\"echo\",\"alive\"]"));
     QTRY_VERIFY(texts.count() >= 3);
     QCOMPARE(texts.last().at(0).toString(), QStringLiteral("431[\"alive\"]"));
@@ -130,11 +139,7 @@ void tst_Cve::maliciousPacket()
     QWebSocket attacker;
     QSignalSpy received(&attacker, &QWebSocket::textMessageReceived);
     QSignalSpy disconnected(&attacker, &QWebSocket::disconnected);
-    attacker.open(wsUrl());
-    QTRY_VERIFY(received.count() >= 1);
-    attacker.sendTextMessage(QStringLiteral("40"));
-    QTRY_VERIFY(received.count() >= 2);
-    QVERIFY(received.last().at(0).toString().startsWith(QStringLiteral("40{")));
+    QVERIFY(joinMain(&attacker, &received));
     for (const QString &text : std::as_const(texts))
         attacker.sendTextMessage(text);
     for (const QByteArray &binary : std::as_const(binaries))
@@ -155,10 +160,7 @@ void tst_Cve::oversizeMessage()
     QWebSocket attacker;
     QSignalSpy received(&attacker, &QWebSocket::textMessageReceived);
     QSignalSpy disconnected(&attacker, &QWebSocket::disconnected);
-    attacker.open(wsUrl());
-    QTRY_VERIFY(received.count() >= 1);
-    attacker.sendTextMessage(QStringLiteral("40"));
-    QTRY_VERIFY(received.count() >= 2);
+    QVERIFY(joinMain(&attacker, &received));
     attacker.sendTextMessage(QStringLiteral("42[\"echo\",\"") + QString(2'000'000, u'a') +
                              QStringLiteral("\"]"));
     QTRY_COMPARE_WITH_TIMEOUT(disconnected.count(), 1, 10000);

@@ -196,6 +196,7 @@ private:
                      const QList<QNetworkReply::RawHeaderPair> &headers = {});
     QString openPollingSession(QJsonObject *handshake = nullptr);
     EngineSocket *waitForSocket();
+    EngineSocket *openUnreadWebSocket(QTcpSocket *client);
 
     static EngineOptions fastOptions();
 
@@ -1400,6 +1401,21 @@ QByteArray clientFrame(quint8 opcode, const QByteArray &payload)
 }
 } // namespace
 
+// A raw WebSocket session whose client stops reading once 4 KiB wait unread.
+EngineSocket *tst_EngineServer::openUnreadWebSocket(QTcpSocket *client)
+{
+    client->setReadBufferSize(4096);
+    client->connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+    if (!client->waitForConnected(3000))
+        return nullptr;
+    client->write("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n"
+                  "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    if (!QTest::qWaitFor([client] { return client->bytesAvailable() > 0; }, 5000))
+        return nullptr;
+    return waitForSocket();
+}
+
 void tst_EngineServer::unreadWebSocketIsClosed()
 {
     // A client that sends and never reads: the server's echoes pile up until the session
@@ -1410,15 +1426,8 @@ void tst_EngineServer::unreadWebSocketIsClosed()
     options.maxWriteBufferSize = 256 * 1024;
     startServer(options);
     QTcpSocket client;
-    client.setReadBufferSize(4096); // stops reading once that much waits unread
     QSignalSpy disconnected(&client, &QTcpSocket::disconnected);
-    client.connectToHost(QHostAddress::LocalHost, m_server->serverPort());
-    QVERIFY(client.waitForConnected(3000));
-    client.write("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n"
-                 "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-    QTRY_VERIFY(client.bytesAvailable() > 0);
-    EngineSocket *socket = waitForSocket();
+    EngineSocket *socket = openUnreadWebSocket(&client);
     QVERIFY(socket);
     QSignalSpy closed(socket, &EngineSocket::closed);
     // 32 MB of echoes: more than the kernel's buffers of both ends take.
@@ -1444,14 +1453,7 @@ void tst_EngineServer::unreadPingFloodIsClosed()
     options.maxWriteBufferSize = 256 * 1024;
     startServer(options);
     QTcpSocket client;
-    client.setReadBufferSize(4096);
-    client.connectToHost(QHostAddress::LocalHost, m_server->serverPort());
-    QVERIFY(client.waitForConnected(3000));
-    client.write("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n"
-                 "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-    QTRY_VERIFY(client.bytesAvailable() > 0);
-    EngineSocket *socket = waitForSocket();
+    EngineSocket *socket = openUnreadWebSocket(&client);
     QVERIFY(socket);
     QSignalSpy closed(socket, &EngineSocket::closed);
     // 250000 pings of 125 bytes: 32 MB of pongs.
