@@ -93,7 +93,12 @@ void ManagerPrivate::cleanupEngine()
         old->deleteLater();
     } else {
         QObject::connect(old, &EngineIO::EngineClient::closed, old, &QObject::deleteLater);
-        QTimer::singleShot(10'000, old, &QObject::deleteLater);
+        // A timer of its own, gone with it: a QTimer::singleShot() would outlive it, holding
+        // its slot object for the whole 10 s after every closed connection.
+        auto *deadline = new QTimer(old);
+        deadline->setSingleShot(true);
+        QObject::connect(deadline, &QTimer::timeout, old, &QObject::deleteLater);
+        deadline->start(10'000);
     }
 }
 

@@ -209,12 +209,17 @@ void PollingTransport::close()
     } else if (!m_discarded) {
         // Wait for the client's next GET to tell it, as the reference does (closeTimeout).
         m_shouldClose = true;
-        QTimer::singleShot(CloseTimeout, this, [this] {
+        // A timer of its own, gone with the transport (a QTimer::singleShot() would hold its
+        // slot object for the 30 s after the transport is deleted).
+        auto *timeout = new QTimer(this);
+        timeout->setSingleShot(true);
+        connect(timeout, &QTimer::timeout, this, [this] {
             if (m_shouldClose && !m_closing) {
                 m_closing = true;
                 Q_EMIT closed();
             }
         });
+        timeout->start(CloseTimeout);
         return;
     }
     m_closing = true;
