@@ -802,8 +802,16 @@ void tst_ClientInterop::reconnection()
 
     STOP_SERVER(server);
     QTRY_VERIFY2_WITH_TIMEOUT(disconnected.count() == 1, qPrintable(log()), 5'000);
-    QCOMPARE(disconnected.first().at(0).toString(), QStringLiteral("transport close"));
-    QCOMPARE(disconnected.first().at(1).toString(), description);
+    // Node answers a pending poll with a close packet as it stops ("transport close"). A
+    // polling client caught between two polls finds the server gone instead: "transport
+    // error", as socket.io-client reports it too.
+    const QString reason = disconnected.first().at(0).toString();
+    if (transports == QStringList{QStringLiteral("polling")} && reason != u"transport close") {
+        QCOMPARE(reason, QStringLiteral("transport error"));
+    } else {
+        QCOMPARE(reason, QStringLiteral("transport close"));
+        QCOMPARE(disconnected.first().at(1).toString(), description);
+    }
     QVERIFY(!socket->isConnected());
     QVERIFY(socket->isActive());
 
