@@ -34,11 +34,11 @@ qsizetype findHeadEndIncrementally(QByteArrayView stream, Fuzz::Random &random)
     while (size < stream.size()) {
         size = qMin(stream.size(), size + 1 + random.below(random.below(2) ? 8 : 512));
         const qsizetype end = findHeadEnd(stream.first(size), scanned);
-        if (end >= 0)
+        if (end >= 0 || end == HeadMalformed)
             return end;
         scanned = size;
     }
-    return -1;
+    return HeadIncomplete;
 }
 
 void checkRequest(const HttpRequest &request)
@@ -139,10 +139,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < MaxRequests && !stream.isEmpty(); ++i) {
         const QByteArrayView window = stream.first(qMin(stream.size(), MaxHeaderSize + 4));
         const qsizetype end = findHeadEnd(window);
-        FUZZ_CHECK(end == -1 || (end >= 4 && end <= window.size()));
+        FUZZ_CHECK(end == HeadIncomplete || end == HeadMalformed ||
+                   (end >= 4 && end <= window.size()));
         FUZZ_CHECK(findHeadEndIncrementally(window, random) == end);
         if (end < 0)
-            break; // incomplete, or 431 past MaxHeaderSize
+            break; // incomplete (431 past MaxHeaderSize), or malformed line ends (400)
 
         HttpRequest request;
         ParseError error;
