@@ -20,14 +20,6 @@
 #include <malloc.h>
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CHURN_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CHURN_SANITIZED 1
-#endif
-#endif
-
 using namespace SocketIO;
 
 namespace {
@@ -41,7 +33,7 @@ int cyclesPerRow()
     const int n = qEnvironmentVariableIntValue("SOCKETIO_CHURN_CYCLES", &ok);
     if (ok && n >= 2)
         return n;
-#ifdef CHURN_SANITIZED
+#ifdef SOCKETIO_SANITIZED
     return 200;
 #else
     return 1000;
@@ -271,7 +263,7 @@ void tst_Churn::churn()
 
     qInfo("%d cycles; resident %lld -> %lld KiB, heap in use %lld -> %lld KiB", 2 * half,
           first.resident / 1024, second.resident / 1024, first.heap / 1024, second.heap / 1024);
-#ifdef CHURN_SANITIZED
+#ifdef SOCKETIO_SANITIZED
     // The sanitizer's allocator holds freed blocks in quarantine: sizes mean nothing here, and
     // LeakSanitizer checks at exit instead.
     Q_UNUSED(first);

@@ -757,7 +757,11 @@ void tst_HostileWs::largeMessageInSmallWrites()
     QVERIFY(spinUntil([&] { return client.messages.size() == 2 || client.isClosed(); }, 20000));
     QCOMPARE(client.messages.size(), 2);
     QVERIFY(client.messages.at(1) == message);
+#ifndef SOCKETIO_SANITIZED
     QVERIFY2(cpu < 400, qPrintable(QStringLiteral("%1 ms of CPU").arg(cpu)));
+#else
+    Q_UNUSED(cpu);
+#endif
 }
 
 void tst_HostileWs::floodDoesNotStarveOthers_data()
@@ -769,6 +773,10 @@ void tst_HostileWs::floodDoesNotStarveOthers_data()
 
 void tst_HostileWs::floodDoesNotStarveOthers()
 {
+#ifdef SOCKETIO_SANITIZED
+    QSKIP("a latency bound: it means nothing under the sanitizers' slowdown (the plain build "
+          "runs it)");
+#endif
     QFETCH(bool, tls);
     QFETCH_GLOBAL(QString, wsEngine);
     if (wsEngine == u"qt") {

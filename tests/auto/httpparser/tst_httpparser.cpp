@@ -1505,7 +1505,9 @@ void tst_HttpParser::serverStopsReadingWhileDispatched()
     const qint64 pushed = push(client, QByteArray(1024 * 1024, 'x'), 64 * 1024 * 1024, 3000);
     const qint64 grown = residentBytes() - before;
     qDebug("pushed %lld MiB, resident memory grew by %lld MiB", pushed >> 20, grown >> 20);
+#ifndef SOCKETIO_SANITIZED // ASan's quarantine keeps freed memory resident
     QVERIFY2(grown < 24 * 1024 * 1024, QByteArray::number(grown >> 20).constData());
+#endif
     // The poll completes normally.
     QVERIFY(received.isEmpty());
     session->send(QStringLiteral("hello"));
@@ -1545,7 +1547,9 @@ void tst_HttpParser::serverStopsReadingWhileAnswersBackUp()
     QTest::qWait(200); // what the server has read, it has answered by now
     const qint64 grown = residentBytes() - before;
     qDebug("pushed %lld KiB, resident memory grew by %lld MiB", pushed >> 10, grown >> 20);
+#ifndef SOCKETIO_SANITIZED // ASan's quarantine keeps freed memory resident
     QVERIFY2(grown < 24 * 1024 * 1024, QByteArray::number(grown >> 20).constData());
+#endif
 
     // Reading again, the client gets an answer to every request.
     const qint64 requests = (256 * 1024 + chunk.size() - 1) / chunk.size() * 1024;
