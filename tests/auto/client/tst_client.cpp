@@ -18,6 +18,8 @@
 #include <QtWebSockets/QWebSocketServer>
 
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 using namespace SocketIO;
 
@@ -36,6 +38,7 @@ private Q_SLOTS:
     void connectError();
     void invalidNamespace();
     void serverDisconnect();
+    void qobjectDisconnectKeepsConnection();
     void clientDisconnect();
     void reconnection();
     void reconnectionFails();
@@ -268,11 +271,46 @@ void tst_Client::serverDisconnect()
     ClientSocket *socket = m->socket();
     QTRY_VERIFY(socket->isConnected());
     QSignalSpy disconnected(socket, &ClientSocket::disconnected);
-    m_serverSockets.first()->disconnect();
+    m_serverSockets.first()->disconnectSocket();
     QTRY_COMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("io server disconnect"));
     // The server's decision stands: no reconnection.
     QVERIFY(!socket->isActive());
+}
+
+// Socket::disconnectSocket() is the reference's socket.disconnect(); the name disconnect()
+// stays QObject's, so that disconnecting a receiver does not close the connection.
+static_assert(
+    std::is_same_v<decltype(std::declval<Socket &>().disconnect(std::declval<QObject *>())), bool>,
+    "Socket::disconnect(receiver) must be QObject::disconnect()");
+
+void tst_Client::qobjectDisconnectKeepsConnection()
+{
+    startServer();
+    auto m = manager();
+    ClientSocket *socket = m->socket();
+    QTRY_VERIFY(socket->isConnected());
+    QTRY_COMPARE(m_serverSockets.size(), 1);
+    Socket *serverSocket = m_serverSockets.first();
+    QObject receiver;
+    int calls = 0;
+    connect(serverSocket, &Socket::dataChanged, &receiver, [&calls] { ++calls; });
+    serverSocket->setData({{QStringLiteral("a"), 1}});
+    QCOMPARE(calls, 1);
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+
+    QVERIFY(serverSocket->disconnect(&receiver));
+    serverSocket->setData({{QStringLiteral("a"), 2}});
+    QCOMPARE(calls, 1); // the slot is gone
+    QVERIFY(serverSocket->isConnected());
+    // Nothing went out: the client stays connected and hears the server.
+    QSignalSpy echoed(socket, &ClientSocket::eventReceived);
+    serverSocket->emitEvent(QStringLiteral("still-here"));
+    QTRY_COMPARE(echoed.count(), 1);
+    QCOMPARE(echoed.at(0).at(0).toString(), QStringLiteral("still-here"));
+    QCOMPARE(disconnected.count(), 0);
+    QVERIFY(socket->isConnected());
+    QVERIFY(m_serverReasons.isEmpty());
 }
 
 void tst_Client::clientDisconnect()

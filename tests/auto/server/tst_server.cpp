@@ -575,12 +575,12 @@ void tst_Server::serverDisconnects()
     client.connectTo("0/custom");
     client.next();
     Socket *main = m_io->sockets()->sockets().first();
-    main->disconnect();
+    main->disconnectSocket();
     QCOMPARE(client.next(), QByteArray("1"));
     QTRY_COMPARE(m_disconnectReasons, QStringList{QStringLiteral("server namespace disconnect")});
     QVERIFY(!client.closed);
     Socket *custom = m_io->of(QStringLiteral("/custom"))->sockets().first();
-    custom->disconnect(true);
+    custom->disconnectSocket(true);
     QCOMPARE(client.next(), QByteArray("1/custom,"));
     QVERIFY(client.waitClosed());
     QCOMPARE(m_disconnectReasons.size(), 2);
