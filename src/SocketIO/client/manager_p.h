@@ -85,6 +85,8 @@ public:
     void onClose(const QString &reason, const QString &description);
     void onEngineError(const QString &message);
     void destroy();
+    // Derives state from `connected` and `subscribed`; emits stateChanged() on a change.
+    void updateState();
     void packet(Packet packet, bool compress = true);
     bool emitWithFlags(const QString &event, const QVariantList &args, const BroadcastFlags &flags,
                        QObject *context, AckCallback callback, bool fromQueue = false);
@@ -124,6 +126,7 @@ public:
     bool connected = false;
     bool recovered = false;
     bool subscribed = false;
+    ClientSocket::State state = ClientSocket::State::Disconnected;
     QList<QMetaObject::Connection> subscriptions;
     qint64 ids = 0;
     QHash<qint64, PendingAck> acks;

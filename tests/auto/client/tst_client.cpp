@@ -37,6 +37,8 @@ private Q_SLOTS:
     void authCallback();
     void connectError();
     void invalidNamespace();
+    void socketState_data();
+    void socketState();
     void serverDisconnect();
     void qobjectDisconnectKeepsConnection();
     void clientDisconnect();
@@ -65,6 +67,9 @@ private:
     void startServer(ServerOptions options = {});
     std::unique_ptr<Manager> manager(ManagerOptions options = {});
     QUrl url() const;
+    // Drives `scenario` ("connect", "server disconnect", ...) on a fresh server and Manager.
+    void runScenario(const QString &scenario, QObject *recorder,
+                     const std::function<void(Manager *, ClientSocket *)> &watch);
 
     std::unique_ptr<Server> m_io;
     QList<Socket *> m_serverSockets;
@@ -262,6 +267,116 @@ void tst_Client::invalidNamespace()
     QSignalSpy errors(socket, &ClientSocket::connectError);
     QTRY_COMPARE(errors.count(), 1);
     QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("Invalid namespace"));
+}
+
+void tst_Client::runScenario(const QString &scenario, QObject *recorder,
+                             const std::function<void(Manager *, ClientSocket *)> &watch)
+{
+    if (scenario == u"connect error") {
+        startServer();
+        m_io->use(this, [](Socket *, const Next &next) { next(QStringLiteral("no")); });
+    } else {
+        startServer();
+    }
+    ManagerOptions options;
+    options.transports = {QStringLiteral("websocket")};
+    options.autoConnect = false;
+    auto m = manager(options);
+    ClientSocket *socket = m->socket();
+    watch(m.get(), socket);
+    QSignalSpy connected(socket, &ClientSocket::connected);
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+    socket->connectToServer();
+    if (scenario == u"connect error") {
+        QSignalSpy errors(socket, &ClientSocket::connectError);
+        QTRY_COMPARE(errors.count(), 1);
+        QTRY_COMPARE(m->readyState(), Manager::ReadyState::Closed);
+        return;
+    }
+    QTRY_COMPARE(connected.count(), 1);
+    if (scenario == u"server disconnect") {
+        QTRY_COMPARE(m_serverSockets.size(), 1);
+        m_serverSockets.first()->disconnectSocket();
+        QTRY_COMPARE(disconnected.count(), 1);
+        QTRY_COMPARE(m->readyState(), Manager::ReadyState::Closed);
+    } else if (scenario == u"client disconnect") {
+        socket->disconnectFromServer();
+        QCOMPARE(disconnected.count(), 1);
+        QTRY_COMPARE(m->readyState(), Manager::ReadyState::Closed);
+    } else if (scenario == u"reconnect") {
+        // The server goes away and is back on the same port before the first attempt, so
+        // that the attempt succeeds and the sequence is fixed.
+        const quint16 port = m_io->serverPort();
+        connect(socket, &ClientSocket::disconnected, recorder, [this, port] {
+            if (m_io)
+                return;
+            m_io = std::make_unique<Server>();
+            QVERIFY(m_io->listen(QHostAddress::LocalHost, port));
+        });
+        QSignalSpy reconnected(m.get(), &Manager::reconnected);
+        m_io.reset();
+        QTRY_COMPARE(disconnected.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(reconnected.count(), 1, 10000);
+        QTRY_COMPARE(connected.count(), 2);
+    }
+}
+
+void tst_Client::socketState_data()
+{
+    using S = ClientSocket::State;
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<QList<ClientSocket::State>>("expected");
+    QTest::addRow("connect") << "connect" << QList<S>{S::Connecting, S::Connected};
+    QTest::addRow("connect error") << "connect error" << QList<S>{S::Connecting, S::Disconnected};
+    QTest::addRow("server disconnect")
+        << "server disconnect" << QList<S>{S::Connecting, S::Connected, S::Disconnected};
+    QTest::addRow("client disconnect")
+        << "client disconnect" << QList<S>{S::Connecting, S::Connected, S::Disconnected};
+    QTest::addRow("reconnect") << "reconnect"
+                               << QList<S>{S::Connecting, S::Connected, S::Connecting,
+                                           S::Connected};
+}
+
+void tst_Client::socketState()
+{
+    QFETCH(QString, scenario);
+    QFETCH(QList<ClientSocket::State>, expected);
+    QObject recorder;
+    QList<ClientSocket::State> states;
+    QList<ClientSocket::State> read; // state() inside the slot
+    QList<bool> connectedInSlot;     // isConnected() agrees with the state
+    QList<QString> ids;
+    runScenario(scenario, &recorder, [&](Manager *, ClientSocket *socket) {
+        QCOMPARE(socket->state(), ClientSocket::State::Disconnected);
+        connect(socket, &ClientSocket::stateChanged, &recorder,
+                [&, socket](ClientSocket::State state) {
+                    states.append(state);
+                    read.append(socket->state());
+                    connectedInSlot.append(socket->isConnected());
+                    ids.append(socket->id());
+                });
+    });
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(states, expected);
+    QCOMPARE(read, expected);
+    for (int i = 0; i < states.size(); ++i) {
+        const bool isConnected = states.at(i) == ClientSocket::State::Connected;
+        QCOMPARE(connectedInSlot.at(i), isConnected);
+        // id is NOTIFY stateChanged: set when Connected, empty otherwise.
+        QCOMPARE(!ids.at(i).isEmpty(), isConnected);
+    }
+    // The property system sees the same thing.
+    const QMetaObject &mo = ClientSocket::staticMetaObject;
+    const QMetaProperty state = mo.property(mo.indexOfProperty("state"));
+    QVERIFY(state.isValid());
+    QVERIFY(state.hasNotifySignal());
+    QCOMPARE(state.notifySignal().name(), QByteArray("stateChanged"));
+    QCOMPARE(mo.indexOfProperty("connected"), -1);
+    for (const char *name : {"id", "active", "recovered"}) {
+        const QMetaProperty p = mo.property(mo.indexOfProperty(name));
+        QCOMPARE(p.notifySignal().name(), QByteArray("stateChanged"));
+    }
 }
 
 void tst_Client::serverDisconnect()
