@@ -443,7 +443,7 @@ void ClientSocket::connectToServer()
     ManagerPrivate *m = ManagerPrivate::get(d->manager);
     if (!m->reconnecting)
         m->open({});
-    if (m->readyState == Manager::ReadyState::Open)
+    if (m->state == Manager::State::Open)
         d->onOpen();
 }
 

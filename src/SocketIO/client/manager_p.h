@@ -44,6 +44,12 @@ public:
     void onEngineClose(const QString &reason, const QString &description);
     void onMessage(const QByteArray &data, bool binary);
     void cleanupEngine();
+    void setState(Manager::State next);
+    // No engine, whether or not a reconnection is scheduled.
+    bool isClosed() const
+    {
+        return state == Manager::State::Closed || state == Manager::State::Reconnecting;
+    }
     void maybeReconnectOnOpen();
     void reconnect();
     void writePacket(const Packet &packet, bool compress);
@@ -56,7 +62,7 @@ public:
     QNetworkAccessManager *network = nullptr;
     QPointer<EngineIO::EngineClient> engine;
     std::unique_ptr<Decoder> decoder;
-    Manager::ReadyState readyState = Manager::ReadyState::Closed;
+    Manager::State state = Manager::State::Closed;
     QHash<QString, ClientSocket *> nsps;
     Backoff backoff;
     bool reconnecting = false;

@@ -37,8 +37,8 @@ private Q_SLOTS:
     void authCallback();
     void connectError();
     void invalidNamespace();
-    void socketState_data();
-    void socketState();
+    void stateChanges_data();
+    void stateChanges();
     void serverDisconnect();
     void qobjectDisconnectKeepsConnection();
     void clientDisconnect();
@@ -272,25 +272,31 @@ void tst_Client::invalidNamespace()
 void tst_Client::runScenario(const QString &scenario, QObject *recorder,
                              const std::function<void(Manager *, ClientSocket *)> &watch)
 {
-    if (scenario == u"connect error") {
-        startServer();
+    startServer();
+    if (scenario == u"connect error")
         m_io->use(this, [](Socket *, const Next &next) { next(QStringLiteral("no")); });
-    } else {
-        startServer();
-    }
     ManagerOptions options;
     options.transports = {QStringLiteral("websocket")};
     options.autoConnect = false;
+    options.reconnectionAttempts = 2;
     auto m = manager(options);
+    if (scenario == u"unreachable")
+        m_io.reset(); // nobody listens on that port any more
     ClientSocket *socket = m->socket();
     watch(m.get(), socket);
     QSignalSpy connected(socket, &ClientSocket::connected);
     QSignalSpy disconnected(socket, &ClientSocket::disconnected);
     socket->connectToServer();
+    if (scenario == u"unreachable") {
+        QSignalSpy failed(m.get(), &Manager::reconnectFailed);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
+        QCOMPARE(m->state(), Manager::State::Closed);
+        return;
+    }
     if (scenario == u"connect error") {
         QSignalSpy errors(socket, &ClientSocket::connectError);
         QTRY_COMPARE(errors.count(), 1);
-        QTRY_COMPARE(m->readyState(), Manager::ReadyState::Closed);
+        QTRY_COMPARE(m->state(), Manager::State::Closed);
         return;
     }
     QTRY_COMPARE(connected.count(), 1);
@@ -298,11 +304,11 @@ void tst_Client::runScenario(const QString &scenario, QObject *recorder,
         QTRY_COMPARE(m_serverSockets.size(), 1);
         m_serverSockets.first()->disconnectSocket();
         QTRY_COMPARE(disconnected.count(), 1);
-        QTRY_COMPARE(m->readyState(), Manager::ReadyState::Closed);
+        QTRY_COMPARE(m->state(), Manager::State::Closed);
     } else if (scenario == u"client disconnect") {
         socket->disconnectFromServer();
         QCOMPARE(disconnected.count(), 1);
-        QTRY_COMPARE(m->readyState(), Manager::ReadyState::Closed);
+        QTRY_COMPARE(m->state(), Manager::State::Closed);
     } else if (scenario == u"reconnect") {
         // The server goes away and is back on the same port before the first attempt, so
         // that the attempt succeeds and the sequence is fixed.
@@ -318,36 +324,55 @@ void tst_Client::runScenario(const QString &scenario, QObject *recorder,
         QTRY_COMPARE(disconnected.count(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(reconnected.count(), 1, 10000);
         QTRY_COMPARE(connected.count(), 2);
+        QVERIFY(!m->isReconnecting());
     }
 }
 
-void tst_Client::socketState_data()
+void tst_Client::stateChanges_data()
 {
     using S = ClientSocket::State;
+    using M = Manager::State;
     QTest::addColumn<QString>("scenario");
-    QTest::addColumn<QList<ClientSocket::State>>("expected");
-    QTest::addRow("connect") << "connect" << QList<S>{S::Connecting, S::Connected};
-    QTest::addRow("connect error") << "connect error" << QList<S>{S::Connecting, S::Disconnected};
+    QTest::addColumn<QList<ClientSocket::State>>("socketStates");
+    QTest::addColumn<QList<Manager::State>>("managerStates");
+    QTest::addRow("connect") << "connect" << QList<S>{S::Connecting, S::Connected}
+                             << QList<M>{M::Opening, M::Open};
+    // Refused by the server: the socket gives up, and the Manager closes with its last socket.
+    QTest::addRow("connect error") << "connect error" << QList<S>{S::Connecting, S::Disconnected}
+                                   << QList<M>{M::Opening, M::Open, M::Closed};
     QTest::addRow("server disconnect")
-        << "server disconnect" << QList<S>{S::Connecting, S::Connected, S::Disconnected};
+        << "server disconnect" << QList<S>{S::Connecting, S::Connected, S::Disconnected}
+        << QList<M>{M::Opening, M::Open, M::Closed};
     QTest::addRow("client disconnect")
-        << "client disconnect" << QList<S>{S::Connecting, S::Connected, S::Disconnected};
+        << "client disconnect" << QList<S>{S::Connecting, S::Connected, S::Disconnected}
+        << QList<M>{M::Opening, M::Open, M::Closed};
     QTest::addRow("reconnect") << "reconnect"
-                               << QList<S>{S::Connecting, S::Connected, S::Connecting,
-                                           S::Connected};
+                               << QList<S>{S::Connecting, S::Connected, S::Connecting, S::Connected}
+                               << QList<M>{M::Opening,      M::Open,    M::Closed,
+                                           M::Reconnecting, M::Opening, M::Open};
+    // Two attempts, then reconnectFailed(). The socket stays active, as the reference's
+    // socket.active does: a later Manager::open() would connect it.
+    QTest::addRow("unreachable") << "unreachable" << QList<S>{S::Connecting}
+                                 << QList<M>{M::Opening, M::Closed, M::Reconnecting,
+                                             M::Opening, M::Closed, M::Reconnecting,
+                                             M::Opening, M::Closed};
 }
 
-void tst_Client::socketState()
+void tst_Client::stateChanges()
 {
     QFETCH(QString, scenario);
-    QFETCH(QList<ClientSocket::State>, expected);
+    QFETCH(QList<ClientSocket::State>, socketStates);
+    QFETCH(QList<Manager::State>, managerStates);
     QObject recorder;
     QList<ClientSocket::State> states;
     QList<ClientSocket::State> read; // state() inside the slot
     QList<bool> connectedInSlot;     // isConnected() agrees with the state
     QList<QString> ids;
-    runScenario(scenario, &recorder, [&](Manager *, ClientSocket *socket) {
+    QList<Manager::State> mStates;
+    QList<Manager::State> mRead;
+    runScenario(scenario, &recorder, [&](Manager *m, ClientSocket *socket) {
         QCOMPARE(socket->state(), ClientSocket::State::Disconnected);
+        QCOMPARE(m->state(), Manager::State::Closed);
         connect(socket, &ClientSocket::stateChanged, &recorder,
                 [&, socket](ClientSocket::State state) {
                     states.append(state);
@@ -355,28 +380,37 @@ void tst_Client::socketState()
                     connectedInSlot.append(socket->isConnected());
                     ids.append(socket->id());
                 });
+        connect(m, &Manager::stateChanged, &recorder, [&, m](Manager::State state) {
+            mStates.append(state);
+            mRead.append(m->state());
+        });
     });
     if (QTest::currentTestFailed())
         return;
-    QCOMPARE(states, expected);
-    QCOMPARE(read, expected);
+    QCOMPARE(states, socketStates);
+    QCOMPARE(read, socketStates);
     for (int i = 0; i < states.size(); ++i) {
         const bool isConnected = states.at(i) == ClientSocket::State::Connected;
         QCOMPARE(connectedInSlot.at(i), isConnected);
         // id is NOTIFY stateChanged: set when Connected, empty otherwise.
         QCOMPARE(!ids.at(i).isEmpty(), isConnected);
     }
+    QCOMPARE(mStates, managerStates);
+    QCOMPARE(mRead, managerStates);
+
     // The property system sees the same thing.
     const QMetaObject &mo = ClientSocket::staticMetaObject;
-    const QMetaProperty state = mo.property(mo.indexOfProperty("state"));
-    QVERIFY(state.isValid());
-    QVERIFY(state.hasNotifySignal());
-    QCOMPARE(state.notifySignal().name(), QByteArray("stateChanged"));
     QCOMPARE(mo.indexOfProperty("connected"), -1);
-    for (const char *name : {"id", "active", "recovered"}) {
+    for (const char *name : {"state", "id", "active", "recovered"}) {
         const QMetaProperty p = mo.property(mo.indexOfProperty(name));
+        QVERIFY2(p.isValid(), name);
         QCOMPARE(p.notifySignal().name(), QByteArray("stateChanged"));
     }
+    const QMetaProperty managerState =
+        Manager::staticMetaObject.property(Manager::staticMetaObject.indexOfProperty("state"));
+    QVERIFY(managerState.isValid());
+    QVERIFY(!managerState.isWritable());
+    QCOMPARE(managerState.notifySignal().name(), QByteArray("stateChanged"));
 }
 
 void tst_Client::serverDisconnect()
