@@ -379,7 +379,8 @@ private:
         if (m_closed)
             return;
         m_closed = true;
-        const bool open = m_manager->readyState() != Manager::ReadyState::Closed;
+        const Manager::State state = m_manager->state();
+        const bool open = state == Manager::State::Opening || state == Manager::State::Open;
         if (m_socket->isConnected())
             m_socket->disconnectFromServer(); // prints the "io client disconnect" line
         m_manager->close();

@@ -292,7 +292,7 @@ void RemoteSocket::leave(const QString &room) const
         m_adapter->delSockets({{m_details.id}, {}, {}}, {room});
 }
 
-void RemoteSocket::disconnect(bool close) const
+void RemoteSocket::disconnectSocket(bool close) const
 {
     if (m_adapter)
         m_adapter->disconnectSockets({{m_details.id}, {}, {}}, close);

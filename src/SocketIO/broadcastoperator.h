@@ -99,7 +99,8 @@ public:
     bool emitEvent(const QString &event, const QVariantList &args = {}) const;
     void join(const QString &room) const;
     void leave(const QString &room) const;
-    void disconnect(bool close = false) const;
+    // Named like Socket::disconnectSocket().
+    void disconnectSocket(bool close = false) const;
 
 private:
     QPointer<Adapter> m_adapter;

@@ -29,7 +29,7 @@ void ClientSocketPrivate::subscribe()
                              onClose(reason, description);
                          }),
     };
-    Q_EMIT q->connectedChanged();
+    updateState();
 }
 
 void ClientSocketPrivate::unsubscribe()
@@ -38,6 +38,19 @@ void ClientSocketPrivate::unsubscribe()
         QObject::disconnect(c);
     subscriptions.clear();
     subscribed = false;
+    updateState();
+}
+
+void ClientSocketPrivate::updateState()
+{
+    Q_Q(ClientSocket);
+    const ClientSocket::State next = connected    ? ClientSocket::State::Connected
+                                     : subscribed ? ClientSocket::State::Connecting
+                                                  : ClientSocket::State::Disconnected;
+    if (state == next)
+        return;
+    state = next;
+    Q_EMIT q->stateChanged(next);
 }
 
 void ClientSocketPrivate::onOpen()
@@ -134,7 +147,7 @@ void ClientSocketPrivate::onConnect(const QString &sid, const QString &newPid)
         deliver(r.event, r.args, r.ack);
     for (const Packet &p : toSend)
         packet(p);
-    Q_EMIT q->connectedChanged();
+    updateState();
     Q_EMIT q->connected();
     drainQueue(true);
 }
@@ -200,11 +213,9 @@ void ClientSocketPrivate::onEngineError(const QString &message)
 void ClientSocketPrivate::onClose(const QString &reason, const QString &description)
 {
     Q_Q(ClientSocket);
-    const bool was = connected;
     connected = false;
     id.clear();
-    if (was)
-        Q_EMIT q->connectedChanged();
+    updateState();
     Q_EMIT q->disconnected(reason, description);
     clearAcks();
 }
@@ -391,6 +402,11 @@ QString ClientSocket::id() const
     return d_func()->id;
 }
 
+ClientSocket::State ClientSocket::state() const
+{
+    return d_func()->state;
+}
+
 bool ClientSocket::isConnected() const
 {
     return d_func()->connected;
@@ -422,10 +438,12 @@ void ClientSocket::connectToServer()
     if (d->connected)
         return;
     d->subscribe();
+    if (!d->subscribed)
+        return; // a stateChanged() slot disconnected it again
     ManagerPrivate *m = ManagerPrivate::get(d->manager);
     if (!m->reconnecting)
         m->open({});
-    if (m->readyState == Manager::ReadyState::Open)
+    if (m->state == Manager::State::Open)
         d->onOpen();
 }
 

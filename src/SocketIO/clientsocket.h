@@ -19,11 +19,16 @@ class Manager;
 class SOCKETIO_EXPORT ClientSocket : public QObject
 {
     Q_OBJECT
-    Q_PROPERTY(QString id READ id NOTIFY connected)
-    Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
-    Q_PROPERTY(bool active READ isActive NOTIFY connectedChanged)
-    Q_PROPERTY(bool recovered READ isRecovered NOTIFY connected)
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(QString id READ id NOTIFY stateChanged)
+    Q_PROPERTY(bool active READ isActive NOTIFY stateChanged)
+    Q_PROPERTY(bool recovered READ isRecovered NOTIFY stateChanged)
 public:
+    // Connecting: active (connectToServer() called, the reference's socket.active), waiting
+    // for the Manager to open or reopen the connection and for the server's CONNECT.
+    enum class State { Disconnected, Connecting, Connected };
+    Q_ENUM(State)
+
     using EventHandler = std::function<void(const QVariantList &args, const SocketIO::Ack &ack)>;
     using AnyHandler = std::function<void(const QString &event, const QVariantList &args)>;
 
@@ -32,6 +37,7 @@ public:
     Manager *manager() const;
     QString nsp() const;
     QString id() const;
+    State state() const;
     bool isConnected() const;
     bool isDisconnected() const { return !isConnected(); }
     // Connected, or trying to (it will reconnect).
@@ -86,11 +92,12 @@ public:
     int sendBufferSize() const;
 
 Q_SIGNALS:
+    // The reference's "connect" event; state() is Connected.
     void connected();
     void connectError(const QString &message, const QVariant &data);
     void disconnected(const QString &reason, const QString &description);
     void eventReceived(const QString &event, const QVariantList &args, const SocketIO::Ack &ack);
-    void connectedChanged();
+    void stateChanged(SocketIO::ClientSocket::State state);
 
 private:
     friend class Manager;

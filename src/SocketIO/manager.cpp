@@ -34,21 +34,20 @@ ManagerPrivate::ManagerPrivate(Manager *q)
 void ManagerPrivate::open(std::function<void(const QString &)> done)
 {
     Q_Q(Manager);
-    if (readyState != Manager::ReadyState::Closed)
+    if (!isClosed())
         return;
     cleanupEngine();
     engine = new EngineIO::EngineClient(url, options, network, q);
     decoder = options.parser->createDecoder();
-    readyState = Manager::ReadyState::Opening;
     skipReconnect = false;
     pendingOpen = std::move(done);
     auto onError = [this](const QString &message) {
         Q_Q(Manager);
-        if (readyState != Manager::ReadyState::Opening)
+        if (state != Manager::State::Opening)
             return;
         openTimeout.stop();
         cleanupEngine();
-        readyState = Manager::ReadyState::Closed;
+        setState(Manager::State::Closed);
         Q_EMIT q->errorOccurred(message);
         if (auto done = std::exchange(pendingOpen, nullptr))
             done(message);
@@ -64,7 +63,7 @@ void ManagerPrivate::open(std::function<void(const QString &)> done)
     QObject::connect(engine, &EngineIO::EngineClient::errorOccurred, q, onError);
     QObject::connect(engine, &EngineIO::EngineClient::closed, q,
                      [this, onError](const QString &reason, const QString &description) {
-                         if (readyState == Manager::ReadyState::Opening)
+                         if (state == Manager::State::Opening)
                              onError(description.isEmpty() ? reason : description);
                          else
                              onEngineClose(reason, description);
@@ -76,7 +75,21 @@ void ManagerPrivate::open(std::function<void(const QString &)> done)
                          [onError] { onError(QStringLiteral("timeout")); });
         openTimeout.start(options.timeout);
     }
+    // Announced once wired up, and the engine opens only if no slot closed it again.
+    QPointer<Manager> guard(q);
+    setState(Manager::State::Opening);
+    if (!guard || state != Manager::State::Opening)
+        return;
     engine->open();
+}
+
+void ManagerPrivate::setState(Manager::State next)
+{
+    Q_Q(Manager);
+    if (state == next)
+        return;
+    state = next;
+    Q_EMIT q->stateChanged(next);
 }
 
 void ManagerPrivate::cleanupEngine()
@@ -105,11 +118,14 @@ void ManagerPrivate::cleanupEngine()
 void ManagerPrivate::onEngineOpen()
 {
     Q_Q(Manager);
-    readyState = Manager::ReadyState::Open;
     QObject::connect(engine, &EngineIO::EngineClient::pinged, q, &Manager::ping);
     QObject::connect(engine, &EngineIO::EngineClient::messageReceived, q,
                      [this](const QByteArray &data, bool binary) { onMessage(data, binary); });
     QObject::connect(engine, &EngineIO::EngineClient::upgraded, q, &Manager::upgraded);
+    QPointer<Manager> guard(q);
+    setState(Manager::State::Open);
+    if (!guard || state != Manager::State::Open)
+        return; // a stateChanged() slot closed it
     Q_EMIT q->opened();
 }
 
@@ -138,9 +154,10 @@ void ManagerPrivate::onEngineClose(const QString &reason, const QString &descrip
     Q_Q(Manager);
     cleanupEngine();
     backoff.reset();
-    readyState = Manager::ReadyState::Closed;
+    setState(Manager::State::Closed);
     Q_EMIT q->closed(reason, description);
-    if (options.reconnection && !skipReconnect)
+    // Unless a slot opened it again.
+    if (state == Manager::State::Closed && options.reconnection && !skipReconnect)
         reconnect();
 }
 
@@ -187,6 +204,8 @@ void ManagerPrivate::reconnect()
         });
     });
     reconnectTimer.start(delay);
+    if (state == Manager::State::Closed)
+        setState(Manager::State::Reconnecting);
 }
 
 void ManagerPrivate::writePacket(const Packet &packet, bool compress)
@@ -251,9 +270,9 @@ ManagerOptions Manager::options() const
     return d_func()->options;
 }
 
-Manager::ReadyState Manager::readyState() const
+Manager::State Manager::state() const
 {
-    return d_func()->readyState;
+    return d_func()->state;
 }
 
 QString Manager::engineId() const
@@ -308,8 +327,10 @@ void Manager::close()
     d->reconnecting = false;
     d->reconnectTimer.stop();
     d->openTimeout.stop();
-    if (d->readyState == ReadyState::Closed && !d->engine)
+    if (d->isClosed() && !d->engine) {
+        d->setState(State::Closed); // no attempt is scheduled any more
         return;
+    }
     d->pendingOpen = nullptr;
     d->onEngineClose(QStringLiteral("forced close"), {});
 }

@@ -23,9 +23,14 @@ class ManagerPrivate;
 class SOCKETIO_EXPORT Manager : public QObject
 {
     Q_OBJECT
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
 public:
-    enum class ReadyState { Closed, Opening, Open };
-    Q_ENUM(ReadyState)
+    // Opening: the engine is connecting, for open() or a reconnection attempt (see
+    // isReconnecting()). Reconnecting: the connection is down and the next attempt waits
+    // for its backoff delay. The reference's readyState is state(), Reconnecting read as
+    // "closed".
+    enum class State { Closed, Opening, Open, Reconnecting };
+    Q_ENUM(State)
 
     explicit Manager(const QUrl &url, const ManagerOptions &options = {},
                      QObject *parent = nullptr);
@@ -33,7 +38,7 @@ public:
 
     QUrl url() const;
     ManagerOptions options() const;
-    ReadyState readyState() const;
+    State state() const;
     QString engineId() const;
     QString transportName() const;
 
@@ -45,12 +50,14 @@ public:
     void open();
     // Closes the connection and stops reconnecting.
     void close();
+    // From the loss of the connection until an attempt succeeds or none is left.
     bool isReconnecting() const;
 
     // The network access manager used for polling and cookies (withCredentials).
     QNetworkAccessManager *networkAccessManager() const;
 
 Q_SIGNALS:
+    void stateChanged(SocketIO::Manager::State state);
     void opened();
     void errorOccurred(const QString &message);
     void closed(const QString &reason, const QString &description);

@@ -189,7 +189,7 @@ Namespace *Namespace::parentNamespace() const
     return d_func()->parent;
 }
 
-QList<Namespace *> Namespace::children() const
+QList<Namespace *> Namespace::childNamespaces() const
 {
     return d_func()->children;
 }

@@ -35,7 +35,8 @@ public:
     Adapter *adapter() const;
     bool isParent() const;
     Namespace *parentNamespace() const;
-    QList<Namespace *> children() const;
+    // The namespaces this parent created (not QObject::children(), which it keeps).
+    QList<Namespace *> childNamespaces() const;
 
     QList<Socket *> sockets() const;
     Socket *socket(const QString &id) const;

@@ -30,7 +30,7 @@ public:
     using Adapter::Adapter;
     void broadcast(const Packet &packet, const BroadcastOptions &options) override
     {
-        const auto children = nsp()->children();
+        const auto children = nsp()->childNamespaces();
         for (Namespace *child : children)
             child->adapter()->broadcast(packet, options);
     }

@@ -583,7 +583,7 @@ void Socket::use(QObject *context, Middleware middleware)
     d_func()->middlewares.append({context, context != nullptr, std::move(middleware)});
 }
 
-void Socket::disconnect(bool close)
+void Socket::disconnectSocket(bool close)
 {
     Q_D(Socket);
     if (!d->connected)

@@ -123,8 +123,10 @@ public:
     // Middleware for incoming events; a refusal emits errorOccurred() and drops the event.
     void use(QObject *context, Middleware middleware);
 
-    // Leaves the namespace (DISCONNECT packet); with `close`, closes the whole connection.
-    void disconnect(bool close = false);
+    // Leaves the namespace (DISCONNECT packet); with `close`, closes the whole connection
+    // (the reference's socket.disconnect(close)). Not named disconnect(): that would hide
+    // every QObject::disconnect() overload.
+    void disconnectSocket(bool close = false);
 
 Q_SIGNALS:
     void eventReceived(const QString &event, const QVariantList &args, const SocketIO::Ack &ack);

@@ -901,7 +901,7 @@ void tst_ClientInterop::reconnectionFailed()
     // The reference tells the socket of each failed attempt (connect_error).
     QCOMPARE(connectError.count(), 2);
     QVERIFY(!manager.isReconnecting());
-    QCOMPARE(manager.readyState(), Manager::ReadyState::Closed);
+    QCOMPARE(manager.state(), Manager::State::Closed);
     QCOMPARE(connected.count(), 1);
     // A refused WebSocket is a "websocket error" (reference: message "websocket error",
     // description "connect ECONNREFUSED ...").

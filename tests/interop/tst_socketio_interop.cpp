@@ -277,7 +277,7 @@ private:
                              {s("rooms"), roomList}}});
         });
         socket->on(s("please-disconnect"), socket, [socket](const QVariantList &args, const Ack &) {
-            socket->disconnect(args.value(0).toBool());
+            socket->disconnectSocket(args.value(0).toBool());
         });
         socket->on(s("please-close-conn"), socket,
                    [socket](const QVariantList &, const Ack &) { socket->conn()->close(); });

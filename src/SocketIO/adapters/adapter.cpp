@@ -238,7 +238,7 @@ void Adapter::disconnectSockets(const BroadcastOptions &options, bool close)
     apply(options, [&sockets](Socket *socket) { sockets.append(socket); });
     for (const QPointer<Socket> &socket : std::as_const(sockets)) {
         if (socket)
-            socket->disconnect(close);
+            socket->disconnectSocket(close);
     }
 }
 

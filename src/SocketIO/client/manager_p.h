@@ -44,6 +44,12 @@ public:
     void onEngineClose(const QString &reason, const QString &description);
     void onMessage(const QByteArray &data, bool binary);
     void cleanupEngine();
+    void setState(Manager::State next);
+    // No engine, whether or not a reconnection is scheduled.
+    bool isClosed() const
+    {
+        return state == Manager::State::Closed || state == Manager::State::Reconnecting;
+    }
     void maybeReconnectOnOpen();
     void reconnect();
     void writePacket(const Packet &packet, bool compress);
@@ -56,7 +62,7 @@ public:
     QNetworkAccessManager *network = nullptr;
     QPointer<EngineIO::EngineClient> engine;
     std::unique_ptr<Decoder> decoder;
-    Manager::ReadyState readyState = Manager::ReadyState::Closed;
+    Manager::State state = Manager::State::Closed;
     QHash<QString, ClientSocket *> nsps;
     Backoff backoff;
     bool reconnecting = false;
@@ -85,6 +91,8 @@ public:
     void onClose(const QString &reason, const QString &description);
     void onEngineError(const QString &message);
     void destroy();
+    // Derives state from `connected` and `subscribed`; emits stateChanged() on a change.
+    void updateState();
     void packet(Packet packet, bool compress = true);
     bool emitWithFlags(const QString &event, const QVariantList &args, const BroadcastFlags &flags,
                        QObject *context, AckCallback callback, bool fromQueue = false);
@@ -124,6 +132,7 @@ public:
     bool connected = false;
     bool recovered = false;
     bool subscribed = false;
+    ClientSocket::State state = ClientSocket::State::Disconnected;
     QList<QMetaObject::Connection> subscriptions;
     qint64 ids = 0;
     QHash<qint64, PendingAck> acks;

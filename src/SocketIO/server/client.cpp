@@ -196,7 +196,7 @@ void Client::disconnectAll()
 {
     const auto sockets = m_sockets;
     for (Socket *socket : sockets)
-        socket->disconnect();
+        socket->disconnectSocket();
     m_sockets.clear();
     close();
 }

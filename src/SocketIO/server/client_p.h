@@ -37,7 +37,7 @@ public:
                                                    const BroadcastFlags &flags, bool frames);
     void registerSocket(Socket *socket);
     void remove(Socket *socket);
-    // Disconnects every namespace, then closes the connection (socket.disconnect(true)).
+    // Disconnects every namespace, then closes the connection (Socket::disconnectSocket(true)).
     void disconnectAll();
     // Closes the connection: its sockets get "forced server close".
     void close();

@@ -309,7 +309,7 @@ void tst_Cli::serverEvents()
                          {QStringLiteral("list"), QVariantList{QByteArray("A"), QVariant()}}}});
         socket->emitEvent(QStringLiteral("second"));
         // After the events, on the same connection.
-        socket->disconnect();
+        socket->disconnectSocket();
     });
     run({url()});
     if (QTest::currentTestFailed())
@@ -333,7 +333,7 @@ void tst_Cli::serverDisconnect()
     QCOMPARE(m_serverSockets.size(), 1);
     QTest::qWait(200); // still there
     QCOMPARE(m_process->state(), QProcess::Running);
-    m_serverSockets.first()->disconnect();
+    m_serverSockets.first()->disconnectSocket();
     waitFinished();
     if (QTest::currentTestFailed())
         return;

@@ -18,6 +18,8 @@
 #include <QtWebSockets/QWebSocketServer>
 
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 using namespace SocketIO;
 
@@ -35,7 +37,10 @@ private Q_SLOTS:
     void authCallback();
     void connectError();
     void invalidNamespace();
+    void stateChanges_data();
+    void stateChanges();
     void serverDisconnect();
+    void qobjectDisconnectKeepsConnection();
     void clientDisconnect();
     void reconnection();
     void reconnectionFails();
@@ -62,6 +67,9 @@ private:
     void startServer(ServerOptions options = {});
     std::unique_ptr<Manager> manager(ManagerOptions options = {});
     QUrl url() const;
+    // Drives `scenario` ("connect", "server disconnect", ...) on a fresh server and Manager.
+    void runScenario(const QString &scenario, QObject *recorder,
+                     const std::function<void(Manager *, ClientSocket *)> &watch);
 
     std::unique_ptr<Server> m_io;
     QList<Socket *> m_serverSockets;
@@ -261,6 +269,150 @@ void tst_Client::invalidNamespace()
     QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("Invalid namespace"));
 }
 
+void tst_Client::runScenario(const QString &scenario, QObject *recorder,
+                             const std::function<void(Manager *, ClientSocket *)> &watch)
+{
+    startServer();
+    if (scenario == u"connect error")
+        m_io->use(this, [](Socket *, const Next &next) { next(QStringLiteral("no")); });
+    ManagerOptions options;
+    options.transports = {QStringLiteral("websocket")};
+    options.autoConnect = false;
+    options.reconnectionAttempts = 2;
+    auto m = manager(options);
+    if (scenario == u"unreachable")
+        m_io.reset(); // nobody listens on that port any more
+    ClientSocket *socket = m->socket();
+    watch(m.get(), socket);
+    QSignalSpy connected(socket, &ClientSocket::connected);
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+    socket->connectToServer();
+    if (scenario == u"unreachable") {
+        QSignalSpy failed(m.get(), &Manager::reconnectFailed);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
+        QCOMPARE(m->state(), Manager::State::Closed);
+        return;
+    }
+    if (scenario == u"connect error") {
+        QSignalSpy errors(socket, &ClientSocket::connectError);
+        QTRY_COMPARE(errors.count(), 1);
+        QTRY_COMPARE(m->state(), Manager::State::Closed);
+        return;
+    }
+    QTRY_COMPARE(connected.count(), 1);
+    if (scenario == u"server disconnect") {
+        QTRY_COMPARE(m_serverSockets.size(), 1);
+        m_serverSockets.first()->disconnectSocket();
+        QTRY_COMPARE(disconnected.count(), 1);
+        QTRY_COMPARE(m->state(), Manager::State::Closed);
+    } else if (scenario == u"client disconnect") {
+        socket->disconnectFromServer();
+        QCOMPARE(disconnected.count(), 1);
+        QTRY_COMPARE(m->state(), Manager::State::Closed);
+    } else if (scenario == u"reconnect") {
+        // The server goes away and is back on the same port before the first attempt, so
+        // that the attempt succeeds and the sequence is fixed.
+        const quint16 port = m_io->serverPort();
+        connect(socket, &ClientSocket::disconnected, recorder, [this, port] {
+            if (m_io)
+                return;
+            m_io = std::make_unique<Server>();
+            QVERIFY(m_io->listen(QHostAddress::LocalHost, port));
+        });
+        QSignalSpy reconnected(m.get(), &Manager::reconnected);
+        m_io.reset();
+        QTRY_COMPARE(disconnected.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(reconnected.count(), 1, 10000);
+        QTRY_COMPARE(connected.count(), 2);
+        QVERIFY(!m->isReconnecting());
+    }
+}
+
+void tst_Client::stateChanges_data()
+{
+    using S = ClientSocket::State;
+    using M = Manager::State;
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<QList<ClientSocket::State>>("socketStates");
+    QTest::addColumn<QList<Manager::State>>("managerStates");
+    QTest::addRow("connect") << "connect" << QList<S>{S::Connecting, S::Connected}
+                             << QList<M>{M::Opening, M::Open};
+    // Refused by the server: the socket gives up, and the Manager closes with its last socket.
+    QTest::addRow("connect error") << "connect error" << QList<S>{S::Connecting, S::Disconnected}
+                                   << QList<M>{M::Opening, M::Open, M::Closed};
+    QTest::addRow("server disconnect")
+        << "server disconnect" << QList<S>{S::Connecting, S::Connected, S::Disconnected}
+        << QList<M>{M::Opening, M::Open, M::Closed};
+    QTest::addRow("client disconnect")
+        << "client disconnect" << QList<S>{S::Connecting, S::Connected, S::Disconnected}
+        << QList<M>{M::Opening, M::Open, M::Closed};
+    QTest::addRow("reconnect") << "reconnect"
+                               << QList<S>{S::Connecting, S::Connected, S::Connecting, S::Connected}
+                               << QList<M>{M::Opening,      M::Open,    M::Closed,
+                                           M::Reconnecting, M::Opening, M::Open};
+    // Two attempts, then reconnectFailed(). The socket stays active, as the reference's
+    // socket.active does: a later Manager::open() would connect it.
+    QTest::addRow("unreachable") << "unreachable" << QList<S>{S::Connecting}
+                                 << QList<M>{M::Opening, M::Closed, M::Reconnecting,
+                                             M::Opening, M::Closed, M::Reconnecting,
+                                             M::Opening, M::Closed};
+}
+
+void tst_Client::stateChanges()
+{
+    QFETCH(QString, scenario);
+    QFETCH(QList<ClientSocket::State>, socketStates);
+    QFETCH(QList<Manager::State>, managerStates);
+    QObject recorder;
+    QList<ClientSocket::State> states;
+    QList<ClientSocket::State> read; // state() inside the slot
+    QList<bool> connectedInSlot;     // isConnected() agrees with the state
+    QList<QString> ids;
+    QList<Manager::State> mStates;
+    QList<Manager::State> mRead;
+    runScenario(scenario, &recorder, [&](Manager *m, ClientSocket *socket) {
+        QCOMPARE(socket->state(), ClientSocket::State::Disconnected);
+        QCOMPARE(m->state(), Manager::State::Closed);
+        connect(socket, &ClientSocket::stateChanged, &recorder,
+                [&, socket](ClientSocket::State state) {
+                    states.append(state);
+                    read.append(socket->state());
+                    connectedInSlot.append(socket->isConnected());
+                    ids.append(socket->id());
+                });
+        connect(m, &Manager::stateChanged, &recorder, [&, m](Manager::State state) {
+            mStates.append(state);
+            mRead.append(m->state());
+        });
+    });
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(states, socketStates);
+    QCOMPARE(read, socketStates);
+    for (int i = 0; i < states.size(); ++i) {
+        const bool isConnected = states.at(i) == ClientSocket::State::Connected;
+        QCOMPARE(connectedInSlot.at(i), isConnected);
+        // id is NOTIFY stateChanged: set when Connected, empty otherwise.
+        QCOMPARE(!ids.at(i).isEmpty(), isConnected);
+    }
+    QCOMPARE(mStates, managerStates);
+    QCOMPARE(mRead, managerStates);
+
+    // The property system sees the same thing.
+    const QMetaObject &mo = ClientSocket::staticMetaObject;
+    QCOMPARE(mo.indexOfProperty("connected"), -1);
+    for (const char *name : {"state", "id", "active", "recovered"}) {
+        const QMetaProperty p = mo.property(mo.indexOfProperty(name));
+        QVERIFY2(p.isValid(), name);
+        QCOMPARE(p.notifySignal().name(), QByteArray("stateChanged"));
+    }
+    const QMetaProperty managerState =
+        Manager::staticMetaObject.property(Manager::staticMetaObject.indexOfProperty("state"));
+    QVERIFY(managerState.isValid());
+    QVERIFY(!managerState.isWritable());
+    QCOMPARE(managerState.notifySignal().name(), QByteArray("stateChanged"));
+}
+
 void tst_Client::serverDisconnect()
 {
     startServer();
@@ -268,11 +420,46 @@ void tst_Client::serverDisconnect()
     ClientSocket *socket = m->socket();
     QTRY_VERIFY(socket->isConnected());
     QSignalSpy disconnected(socket, &ClientSocket::disconnected);
-    m_serverSockets.first()->disconnect();
+    m_serverSockets.first()->disconnectSocket();
     QTRY_COMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("io server disconnect"));
     // The server's decision stands: no reconnection.
     QVERIFY(!socket->isActive());
+}
+
+// Socket::disconnectSocket() is the reference's socket.disconnect(); the name disconnect()
+// stays QObject's, so that disconnecting a receiver does not close the connection.
+static_assert(
+    std::is_same_v<decltype(std::declval<Socket &>().disconnect(std::declval<QObject *>())), bool>,
+    "Socket::disconnect(receiver) must be QObject::disconnect()");
+
+void tst_Client::qobjectDisconnectKeepsConnection()
+{
+    startServer();
+    auto m = manager();
+    ClientSocket *socket = m->socket();
+    QTRY_VERIFY(socket->isConnected());
+    QTRY_COMPARE(m_serverSockets.size(), 1);
+    Socket *serverSocket = m_serverSockets.first();
+    QObject receiver;
+    int calls = 0;
+    connect(serverSocket, &Socket::dataChanged, &receiver, [&calls] { ++calls; });
+    serverSocket->setData({{QStringLiteral("a"), 1}});
+    QCOMPARE(calls, 1);
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+
+    QVERIFY(serverSocket->disconnect(&receiver));
+    serverSocket->setData({{QStringLiteral("a"), 2}});
+    QCOMPARE(calls, 1); // the slot is gone
+    QVERIFY(serverSocket->isConnected());
+    // Nothing went out: the client stays connected and hears the server.
+    QSignalSpy echoed(socket, &ClientSocket::eventReceived);
+    serverSocket->emitEvent(QStringLiteral("still-here"));
+    QTRY_COMPARE(echoed.count(), 1);
+    QCOMPARE(echoed.at(0).at(0).toString(), QStringLiteral("still-here"));
+    QCOMPARE(disconnected.count(), 0);
+    QVERIFY(socket->isConnected());
+    QVERIFY(m_serverReasons.isEmpty());
 }
 
 void tst_Client::clientDisconnect()

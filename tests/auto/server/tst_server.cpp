@@ -16,6 +16,8 @@
 #include <QtWebSockets/QWebSocket>
 
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 using namespace SocketIO;
 
@@ -575,12 +577,12 @@ void tst_Server::serverDisconnects()
     client.connectTo("0/custom");
     client.next();
     Socket *main = m_io->sockets()->sockets().first();
-    main->disconnect();
+    main->disconnectSocket();
     QCOMPARE(client.next(), QByteArray("1"));
     QTRY_COMPARE(m_disconnectReasons, QStringList{QStringLiteral("server namespace disconnect")});
     QVERIFY(!client.closed);
     Socket *custom = m_io->of(QStringLiteral("/custom"))->sockets().first();
-    custom->disconnect(true);
+    custom->disconnectSocket(true);
     QCOMPARE(client.next(), QByteArray("1/custom,"));
     QVERIFY(client.waitClosed());
     QCOMPARE(m_disconnectReasons.size(), 2);
@@ -718,6 +720,11 @@ void tst_Server::fetchAndJoinAndLeaveSockets()
     QCOMPARE(m_disconnectReasons.first(), QStringLiteral("server namespace disconnect"));
 }
 
+// childNamespaces() is the parent's list; children() stays QObject's.
+static_assert(
+    std::is_same_v<decltype(std::declval<const Namespace &>().children()), const QObjectList &>,
+    "Namespace::children() must be QObject::children()");
+
 void tst_Server::dynamicNamespaces()
 {
     start(fastOptions());
@@ -739,6 +746,8 @@ void tst_Server::dynamicNamespaces()
     Namespace *child = created.at(0).at(0).value<Namespace *>();
     QCOMPARE(child->name(), QStringLiteral("/dyn-1"));
     QCOMPARE(child->parentNamespace(), parent);
+    QCOMPARE(parent->childNamespaces(), QList<Namespace *>{child});
+    QVERIFY(child->childNamespaces().isEmpty());
     QCOMPARE(log, (QStringList{QStringLiteral("parent middleware /dyn-1"),
                                QStringLiteral("connection /dyn-1")}));
     QCOMPARE(client.connectTo("0/dyn-x,"),

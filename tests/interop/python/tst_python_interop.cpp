@@ -123,7 +123,7 @@ private:
                            });
                    });
         socket->on(QStringLiteral("disconnect-me"), socket,
-                   [socket](const QVariantList &, const Ack &) { socket->disconnect(); });
+                   [socket](const QVariantList &, const Ack &) { socket->disconnectSocket(); });
         QObject::connect(socket, &Socket::disconnected, socket,
                          [this, id](const QString &reason, const QString &) {
                              SocketRecord &r = sockets[id];
