@@ -22,6 +22,29 @@ bool samePacket(const Packet &a, const Packet &b)
            Fuzz::sameValue(a.data, b.data, true);
 }
 
+// Binary values in a packet, at any depth.
+qsizetype countBinaries(const QVariant &value)
+{
+    switch (value.typeId()) {
+    case QMetaType::QByteArray:
+        return 1;
+    case QMetaType::QVariantList: {
+        qsizetype n = 0;
+        for (const QVariant &item : value.toList())
+            n += countBinaries(item);
+        return n;
+    }
+    case QMetaType::QVariantMap: {
+        qsizetype n = 0;
+        for (const QVariant &item : value.toMap())
+            n += countBinaries(item);
+        return n;
+    }
+    default:
+        return 0;
+    }
+}
+
 void checkPacket(const Packet &packet)
 {
     // Binary types are turned back into plain ones once their attachments are in.
@@ -40,6 +63,12 @@ void checkPacket(const Packet &packet)
         if (name.typeId() == QMetaType::Double && !std::isfinite(name.toDouble()))
             return;
     }
+
+    // Placeholders may name one attachment several times; written again, each occurrence is
+    // an attachment of its own (as the reference writes it), and past MaxAttachments the
+    // packet no longer decodes (regressions/parser/repeated-placeholder).
+    if (countBinaries(packet.data) > MaxAttachments)
+        return;
 
     const Parser &parser = *Parser::defaultParser();
     const QList<EngineMessage> messages = parser.encode(packet);
