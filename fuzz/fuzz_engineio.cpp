@@ -118,5 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     checkV3Frame(input, true);
     checkV3Payload(input, false);
     checkV3Payload(input, true);
+    // A JSONP POST body: the form decoded, then its payload as the transport reads it.
+    checkV3Payload(V3::decodeJsonpForm(input), false);
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "engineio/packet_p.h"
 
 #include <QtCore/QString>
+#include <QtCore/QUrlQuery>
 
 namespace SocketIO::EngineIO {
 
@@ -322,4 +323,28 @@ QList<Packet> decodePayload(QByteArrayView payload, bool isBinary)
 }
 
 } // namespace V3
+
+QByteArray V3::decodeJsonpForm(QByteArrayView body)
+{
+    // The JSONP client posts a form "d=<payload>" whose newlines are escaped as "\n".
+    const QUrlQuery form(QString::fromUtf8(body.data(), body.size()).replace(u'+', u' '));
+    QString data = form.queryItemValue(QStringLiteral("d"), QUrl::FullyDecoded);
+    // "\n" (backslash, n) is a newline; "\\n" stands for a literal backslash-n.
+    QString out;
+    out.reserve(data.size());
+    for (qsizetype i = 0; i < data.size(); ++i) {
+        const QStringView rest = QStringView(data).sliced(i);
+        if (rest.startsWith(u"\\\\n")) {
+            out.append(u"\\n");
+            i += 2;
+        } else if (rest.startsWith(u"\\n")) {
+            out.append(u'\n');
+            i += 1;
+        } else {
+            out.append(data.at(i));
+        }
+    }
+    return out.toUtf8();
+}
+
 } // namespace SocketIO::EngineIO

@@ -73,6 +73,8 @@ SOCKETIO_TESTABLE Packet decodePacket(QByteArrayView frame, bool isBinaryFrame);
 SOCKETIO_TESTABLE QByteArray encodePayload(const QList<Packet> &packets, bool supportsBinary,
                                            bool *isBinary);
 SOCKETIO_TESTABLE QList<Packet> decodePayload(QByteArrayView payload, bool isBinary);
+// The payload of a JSONP POST: the form "d=<payload>", with newlines escaped as "\n".
+SOCKETIO_TESTABLE QByteArray decodeJsonpForm(QByteArrayView body);
 } // namespace V3
 
 } // namespace SocketIO::EngineIO

@@ -104,7 +104,7 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
     if (!binary)
         body = toWellFormedUtf8(std::move(body));
     if (m_jsonp)
-        body = decodeJsonpBody(body);
+        body = V3::decodeJsonpForm(body);
     QList<Packet> packets;
     if (m_protocol == 3)
         packets = V3::decodePayload(body, binary);
@@ -139,29 +139,6 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
         }
         deliver(packet);
     }
-}
-
-QByteArray PollingTransport::decodeJsonpBody(const QByteArray &body) const
-{
-    // The JSONP client posts a form "d=<payload>" whose newlines are escaped as "\n".
-    const QUrlQuery form(QString::fromUtf8(body).replace(u'+', u' '));
-    QString data = form.queryItemValue(QStringLiteral("d"), QUrl::FullyDecoded);
-    // "\n" (backslash, n) is a newline; "\\n" stands for a literal backslash-n.
-    QString out;
-    out.reserve(data.size());
-    for (qsizetype i = 0; i < data.size(); ++i) {
-        const QStringView rest = QStringView(data).sliced(i);
-        if (rest.startsWith(u"\\\\n")) {
-            out.append(u"\\n");
-            i += 2;
-        } else if (rest.startsWith(u"\\n")) {
-            out.append(u'\n');
-            i += 1;
-        } else {
-            out.append(data.at(i));
-        }
-    }
-    return out.toUtf8();
 }
 
 void PollingTransport::send(const QList<Packet> &packets)

@@ -36,7 +36,6 @@ private:
     void onPoll(Http::Connection *connection, const HttpRequest &request);
     void onData(Http::Connection *connection, const HttpRequest &request);
     void respond(Http::Connection *connection, const HttpRequest &request, HttpResponse &response);
-    QByteArray decodeJsonpBody(const QByteArray &body) const;
 
     EngineServerPrivate *const m_server;
     QPointer<Http::Connection> m_get;
