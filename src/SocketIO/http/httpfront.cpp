@@ -36,6 +36,7 @@ bool Front::listen(const QHostAddress &address, quint16 port, const QSslConfigur
     } else {
         server = new QTcpServer(this);
     }
+    server->setListenBacklogSize(ListenBacklog);
     if (!server->listen(address, port)) {
         m_errorString = server->errorString();
         delete server;

@@ -21,6 +21,10 @@ namespace SocketIO::Http {
 // up to MaxAcceptBackoff while it keeps failing.
 inline constexpr int MinAcceptBackoff = 100;  // ms
 inline constexpr int MaxAcceptBackoff = 1000; // ms
+// Connections the kernel queues before we accept them, Node's default. Qt's 50 overflowed
+// under a burst of polling requests: the kernel drops the SYN and the client retries a
+// second later, so a polling client's close arrived after its reconnection.
+inline constexpr int ListenBacklog = 511;
 
 class Front : public QObject, public Handler
 {
