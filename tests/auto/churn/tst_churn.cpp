@@ -247,6 +247,15 @@ void tst_Churn::churn()
         return {residentBytes(), heapInUse()};
     };
 
+    // A warm-up round first: what the process allocates once and keeps (Qt's lazily built
+    // globals, the allocator's arenas, hash tables grown to the most sessions held at once) is
+    // not what a cycle leaves behind. Without it the first row measured 827 -> 903 KiB in a CI
+    // run, where every other row started at about 920; run for 4000 cycles it reaches the same
+    // plateau (907 -> 905 KiB).
+    const int warmUp = half;
+    runHalf(warmUp);
+    if (QTest::currentTestFailed())
+        return;
     const Memory first = runHalf(half);
     if (QTest::currentTestFailed())
         return;
@@ -255,9 +264,9 @@ void tst_Churn::churn()
         return;
 
     QVERIFY2(churner.failures().isEmpty(), qPrintable(churner.failures().join(u'\n')));
-    QCOMPARE(churner.acks(), 2 * half);
-    QCOMPARE(connections, 2 * half);
-    QTRY_COMPARE(disconnections, 2 * half);
+    QCOMPARE(churner.acks(), warmUp + 2 * half);
+    QCOMPARE(connections, warmUp + 2 * half);
+    QTRY_COMPARE(disconnections, warmUp + 2 * half);
     QCOMPARE(io.sockets()->socketsCount(), 0);
     QCOMPARE(io.engine()->clientsCount(), 0);
 
