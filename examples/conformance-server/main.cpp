@@ -1,4 +1,4 @@
-// The server the official Socket.IO protocol suites test against (see CONFORMANCE.md): a
+// The server the official Socket.IO protocol suites (socket.io-protocol) test against: a
 // Socket.IO server under /socket.io/ and a raw Engine.IO echo server under /engine.io/, on
 // one port.
 #include <SocketIO/engineserver.h>

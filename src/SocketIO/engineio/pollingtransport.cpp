@@ -112,8 +112,8 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
         packets = decodePayload(body);
     HttpResponse response;
     if (!packets.isEmpty() && packets.last().isError()) {
-        // The reference answers "ok" and then closes the session; CONFORMANCE.md asks for a
-        // 400 so that the client learns its payload was refused.
+        // The reference answers "ok" and then closes the session; the conformance contract asks
+        // for a 400 so that the client learns its payload was refused.
         response.setStatusCode(400);
         response.setHeader(QByteArrayLiteral("Content-Type"),
                            QByteArrayLiteral("application/json"));
@@ -201,11 +201,6 @@ void PollingTransport::close()
     }
     m_closing = true;
     Q_EMIT closed();
-}
-
-void PollingTransport::discard()
-{
-    Transport::discard();
 }
 
 } // namespace SocketIO::EngineIO

@@ -27,7 +27,6 @@ public:
     bool isWritable() const override { return m_get && !m_closing; }
     void send(const QList<Packet> &packets) override;
     void close() override;
-    void discard() override;
 
     // A GET or POST for this session.
     void handleRequest(Http::Connection *connection, const HttpRequest &request);

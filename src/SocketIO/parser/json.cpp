@@ -254,42 +254,6 @@ void writeValue(const QVariant &value, Writer &out, QList<QByteArray> *attachmen
     }
 }
 
-QVariant fromJson(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QVariant::fromValue(nullptr);
-    case QJsonValue::Bool:
-        return value.toBool();
-    case QJsonValue::Double: {
-        const double d = value.toDouble();
-        if (std::abs(d) < 9007199254740992.0 && d == std::trunc(d) && !(d == 0 && std::signbit(d)))
-            return qint64(d);
-        return d;
-    }
-    case QJsonValue::String:
-        return value.toString();
-    case QJsonValue::Array: {
-        const QJsonArray array = value.toArray();
-        QVariantList list;
-        list.reserve(array.size());
-        for (const QJsonValue &item : array)
-            list.append(fromJson(item));
-        return list;
-    }
-    case QJsonValue::Object: {
-        const QJsonObject object = value.toObject();
-        QVariantMap map;
-        for (auto it = object.begin(); it != object.end(); ++it)
-            map.insert(it.key(), fromJson(it.value()));
-        return map;
-    }
-    case QJsonValue::Undefined:
-        break;
-    }
-    return {};
-}
-
 } // namespace
 
 namespace {

@@ -1,4 +1,4 @@
-// Loopback tests of the Engine.IO server: the /engine.io/ part of CONFORMANCE.md and every
+// Loopback tests of the Engine.IO server: the /engine.io/ part of the conformance contract and every
 // engine option, through real HTTP (QNetworkAccessManager, raw QTcpSocket) and QWebSocket.
 #include <engineserver.h>
 

@@ -1,5 +1,5 @@
 // The Socket.IO server over loopback, spoken to at the protocol level with QWebSocket and
-// QNetworkAccessManager: the /socket.io/ part of CONFORMANCE.md and the server API.
+// QNetworkAccessManager: the /socket.io/ part of the conformance contract and the server API.
 #include <enginesocket.h>
 #include <server.h>
 
