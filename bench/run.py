@@ -257,29 +257,43 @@ def main():
                          "or both; default glib unless QT_NO_GLIB is set")
     ap.add_argument("--no-glib", action="store_true", help="same as --dispatcher unix")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--baseline", metavar="BUILD_DIR", default=None,
+                    help="also run the Qt server of another build (e.g. the commit before a "
+                         "change) in the same run, as qt:ENGINE@base, with a new/base ratio")
     args = ap.parse_args()
 
-    built = os.path.join(args.build_dir, "bench")
-    for exe in ("socketio-loadgen", "socketio-bench-server", "qws-echo"):
-        if not os.access(os.path.join(built, exe), os.X_OK):
-            sys.exit(f"missing {os.path.join(built, exe)}: run bench/run.sh (it builds)")
-    # Run from a snapshot of the binaries and the library, so that a rebuild of the build
-    # directory during the run cannot change or break what is measured.
-    bench_bin = tempfile.mkdtemp(prefix="socketio-bench-")
-    for exe in ("socketio-loadgen", "socketio-bench-server", "qws-echo"):
-        shutil.copy2(os.path.join(built, exe), bench_bin)
-    libdir = os.path.join(args.build_dir, "src", "SocketIO")
-    for f in os.listdir(libdir):
-        if f.startswith("libSocketIO.so"):
-            shutil.copy2(os.path.join(libdir, f), bench_bin, follow_symlinks=True)
+    bench_bin = snapshot(args.build_dir, ("socketio-loadgen", "socketio-bench-server", "qws-echo"))
+    base_bin = snapshot(args.baseline, ("socketio-bench-server",)) if args.baseline else None
     loadgen = os.path.join(bench_bin, "socketio-loadgen")
     try:
-        run_all(args, bench_bin, loadgen)
+        run_all(args, bench_bin, loadgen, base_bin)
     finally:
         shutil.rmtree(bench_bin, ignore_errors=True)
+        if base_bin:
+            shutil.rmtree(base_bin, ignore_errors=True)
 
 
-def run_all(args, bench_bin, loadgen):
+def snapshot(build_dir, executables):
+    """Copies the executables and the library of a build directory to a temporary one.
+
+    The run uses the copies, so that a rebuild of the build directory during the run cannot
+    change or break what is measured."""
+    built = os.path.join(build_dir, "bench")
+    for exe in executables:
+        if not os.access(os.path.join(built, exe), os.X_OK):
+            sys.exit(f"missing {os.path.join(built, exe)}: run bench/run.sh (it builds)")
+    copy = tempfile.mkdtemp(prefix="socketio-bench-")
+    for exe in executables:
+        shutil.copy2(os.path.join(built, exe), copy)
+    # The library's folder moved over time: find it wherever the build put it.
+    for folder, _, files in os.walk(os.path.join(build_dir, "src")):
+        for f in files:
+            if f.startswith("libSocketIO.so"):
+                shutil.copy2(os.path.join(folder, f), copy, follow_symlinks=True)
+    return copy
+
+
+def run_all(args, bench_bin, loadgen, base_bin=None):
     runs = args.runs or (1 if args.quick else 3)
     duration = args.duration or (2.0 if args.quick else 5.0)
     warmup = args.warmup if args.warmup is not None else (0.5 if args.quick else 2.0)
@@ -307,6 +321,13 @@ def run_all(args, bench_bin, loadgen):
         suffix = "" if d == "glib" else "/unix"
         servers += [(f"qt:{e}{suffix}", [os.path.join(bench_bin, "socketio-bench-server"),
                                          "--ws-engine", e], ROOT, env) for e in engines]
+        if base_bin:
+            base_env = dict(env)
+            base_env["LD_LIBRARY_PATH"] = base_bin + os.pathsep + os.environ.get(
+                "LD_LIBRARY_PATH", "")
+            servers += [(f"qt:{e}{suffix}@base",
+                         [os.path.join(base_bin, "socketio-bench-server"), "--ws-engine", e],
+                         ROOT, base_env) for e in engines]
         floors.append((f"floor:qws{suffix}", [os.path.join(bench_bin, "qws-echo")], ROOT, env))
     if have_node:
         servers.append(("node:ws", ["node", "server.mjs", "--ws-engine", "ws"], node_dir,
@@ -353,6 +374,9 @@ def run_all(args, bench_bin, loadgen):
         md.append("")
         head = ["scenario", "figure", "better"] + qt_labels + ([ref] if ref else [])
         head += [f"{q}/node" for q in qt_labels] if ref else []
+        # With --baseline: each Qt column against the same column of the base build.
+        base_pairs = [(q, q + "@base") for q in qt_labels if q + "@base" in qt_labels]
+        head += [f"{q}/base" for q, _ in base_pairs]
         floor_labels = [f[0] for f in floors]
         head += floor_labels
         md.append("| " + " | ".join(head) + " |")
@@ -360,15 +384,17 @@ def run_all(args, bench_bin, loadgen):
         for name, per_server in summary.items():
             kind = kind_of(name)
             for key, label, better in FIGURES[kind]:
+                def ratio(a_label, b_label):
+                    a = per_server.get(a_label, {}).get(key)
+                    b = per_server.get(b_label, {}).get(key)
+                    return (f"{a['median'] / b['median']:.2f}x"
+                            if a and b and b["median"] and better else "")
                 row = [name, label, better or ""]
                 row += [cell(per_server.get(q, {}).get(key)) for q in qt_labels]
                 if ref:
                     row.append(cell(per_server.get(ref, {}).get(key)))
-                    for q in qt_labels:
-                        a = per_server.get(q, {}).get(key)
-                        b = per_server.get(ref, {}).get(key)
-                        row.append(f"{a['median'] / b['median']:.2f}x"
-                                   if a and b and b["median"] and better else "")
+                    row += [ratio(q, ref) for q in qt_labels]
+                row += [ratio(q, base) for q, base in base_pairs]
                 row += [cell(per_server.get(f, {}).get(key)) for f in floor_labels]
                 md.append("| " + " | ".join(row) + " |")
 
