@@ -1,6 +1,7 @@
 // A third-party adapter, written against the installed headers alone: it decides who gets a
 // broadcast and hands the delivery to the namespace through SocketEmitter. The program
-// exits 0 when broadcasts went through it and a room broadcast reached exactly the room.
+// exits 0 when broadcasts went through it, a room broadcast reached exactly the room, and a
+// question to the room came back with the room's answers.
 #include <SocketIO/clientsocket.h>
 #include <SocketIO/manager.h>
 #include <SocketIO/server.h>
@@ -27,7 +28,20 @@ public:
         reached += sockets->send(sockets->encode(packet, options.flags), lastRecipients, {});
     }
 
+    void broadcastWithAck(const SocketIO::Packet &source, const SocketIO::BroadcastOptions &options,
+                          const std::function<void(int clientCount)> &clientCountCallback,
+                          const std::function<void(const QVariantList &response)> &ack) override
+    {
+        ++broadcastsWithAck;
+        SocketIO::SocketEmitter *sockets = emitter();
+        SocketIO::Packet packet = source;
+        packet.id = sockets->nextAckId();
+        clientCountCallback(
+            sockets->send(sockets->encode(packet, options.flags), localSocketIds(options), ack));
+    }
+
     int broadcasts = 0;
+    int broadcastsWithAck = 0;
     int reached = 0;
     QStringList lastRecipients;
 };
@@ -44,12 +58,9 @@ bool check(bool ok, const char *what)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    QList<CountingAdapter *> adapters;
     SocketIO::ServerOptions options;
-    options.adapter = [&adapters](SocketIO::Namespace *nsp) -> SocketIO::Adapter * {
-        auto *adapter = new CountingAdapter(nsp);
-        adapters.append(adapter);
-        return adapter;
+    options.adapter = [](SocketIO::Namespace *nsp) -> SocketIO::Adapter * {
+        return new CountingAdapter(nsp);
     };
     SocketIO::Server server(options);
     QObject::connect(&server, &SocketIO::Server::connection, &app, [](SocketIO::Socket *socket) {
@@ -67,12 +78,15 @@ int main(int argc, char *argv[])
     const QStringList rooms{QStringLiteral("r"), QStringLiteral("r"), QString()};
     QList<QStringList> received(rooms.size());
     int connected = 0;
+    QVariantList answers;
     for (qsizetype i = 0; i < rooms.size(); ++i) {
         auto *manager = new SocketIO::Manager(url, {}, &app);
         SocketIO::SocketOptions socketOptions;
         if (!rooms.at(i).isEmpty())
             socketOptions.auth.insert(QStringLiteral("room"), rooms.at(i));
         SocketIO::ClientSocket *client = manager->socket(QStringLiteral("/"), socketOptions);
+        client->on(QStringLiteral("ask"), &app,
+                   [i](const QVariantList &, const SocketIO::Ack &ack) { ack({int(i)}); });
         client->on(QStringLiteral("news"), &app,
                    [&, i](const QVariantList &args, const SocketIO::Ack &) {
                        received[i].append(args.value(0).toString());
@@ -80,8 +94,16 @@ int main(int argc, char *argv[])
                        int done = 0;
                        for (const QStringList &events : std::as_const(received))
                            done += events.contains(QStringLiteral("all"));
-                       if (done == received.size())
-                           app.exit(0);
+                       if (done != received.size())
+                           return;
+                       // Then one question to the room, answered through the same adapter.
+                       server.to(QStringLiteral("r"))
+                           .timeout(5000)
+                           .emitEvent(QStringLiteral("ask"), {}, &app,
+                                      [&](const QString &error, const QVariantList &responses) {
+                                          answers = responses;
+                                          app.exit(error.isEmpty() ? 0 : 5);
+                                      });
                    });
         QObject::connect(client, &SocketIO::ClientSocket::connected, &app, [&] {
             if (++connected != rooms.size())
@@ -94,16 +116,20 @@ int main(int argc, char *argv[])
         client->connectToServer();
     }
     QTimer::singleShot(10000, &app, [&] { app.exit(2); });
-    if (app.exec() != 0) {
-        std::fprintf(stderr, "consumer_adapter: no answer in time\n");
-        return 2;
+    if (const int code = app.exec()) {
+        std::fprintf(stderr, "consumer_adapter: failed (%d)\n", code);
+        return code;
     }
     const QStringList inRoom{QStringLiteral("r"), QStringLiteral("all")};
-    const bool ok = check(adapter->broadcasts == 2, "two broadcasts went through the adapter") &&
-                    check(adapter->reached == 5, "they reached 2 + 3 sockets") &&
-                    check(received.at(0) == inRoom && received.at(1) == inRoom,
-                          "the room's sockets got both events") &&
-                    check(received.at(2) == QStringList{QStringLiteral("all")},
-                          "the other socket got only the broadcast to all");
+    const bool ok =
+        check(adapter->broadcasts == 2, "two broadcasts went through the adapter") &&
+        check(adapter->reached == 5, "they reached 2 + 3 sockets") &&
+        check(received.at(0) == inRoom && received.at(1) == inRoom,
+              "the room's sockets got both events") &&
+        check(received.at(2) == QStringList{QStringLiteral("all")},
+              "the other socket got only the broadcast to all") &&
+        check(adapter->broadcastsWithAck == 1, "the question went through the adapter") &&
+        check(answers.size() == 2 && answers.contains(0) && answers.contains(1),
+              "the room's two sockets answered");
     return ok ? 0 : 4;
 }
