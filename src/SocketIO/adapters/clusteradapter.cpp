@@ -1,7 +1,6 @@
 #include "adapters/clusteradapter_p.h"
 
 #include "callbacks.h"
-#include "namespace.h"
 
 #include <QtCore/QCoreApplication>
 
@@ -71,7 +70,7 @@ ClusterMessage ClusterAdapter::message(ClusterMessage::Type type,
 {
     ClusterMessage m;
     m.type = type;
-    m.nsp = nsp()->name();
+    m.nsp = emitter()->path();
     m.from = m_node;
     m.options = options;
     return m;
