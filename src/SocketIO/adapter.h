@@ -1,5 +1,6 @@
 #pragma once
 
+#include "callbacks.h"
 #include "parser.h"
 #include "socketio_export.h"
 
@@ -14,12 +15,9 @@
 
 namespace SocketIO {
 
-namespace EngineIO {
-struct Packet;
-}
 class AdapterPrivate;
+class EncodedPacketData;
 class Namespace;
-class Socket;
 
 struct SOCKETIO_EXPORT BroadcastFlags
 {
@@ -57,6 +55,45 @@ struct SOCKETIO_EXPORT Session
     QVariantMap data;
     qint64 disconnectedAt = 0;         // ms since the epoch
     QList<QVariantList> missedPackets; // filled by restoreSession()
+};
+
+// A packet encoded once for every recipient of a broadcast, down to its WebSocket frames.
+// Opaque to an adapter: it gets one from SocketEmitter::encode() and hands it to
+// SocketEmitter::send(). Implicitly shared.
+class SOCKETIO_EXPORT EncodedPacket
+{
+public:
+    EncodedPacket() = default;
+    bool isNull() const { return !d; }
+
+private:
+    friend class NamespacePrivate;
+    explicit EncodedPacket(std::shared_ptr<const EncodedPacketData> data)
+        : d(std::move(data))
+    {}
+    std::shared_ptr<const EncodedPacketData> d;
+};
+
+// What an adapter may ask of its namespace and the namespace's sockets on this server: the
+// adapter decides who, the namespace delivers. Sockets are named by id; ids of sockets that
+// are not (or no longer) connected here are skipped. Implemented by the Namespace.
+class SOCKETIO_EXPORT SocketEmitter
+{
+public:
+    virtual ~SocketEmitter();
+
+    virtual QString path() const = 0;
+    virtual QStringList socketIds() const = 0;
+    virtual bool hasSocket(const QString &id) const = 0;
+    virtual std::optional<SocketDetails> socketDetails(const QString &id) const = 0;
+    virtual qint64 nextAckId() = 0;
+    virtual EncodedPacket encode(const Packet &packet, const BroadcastFlags &flags) const = 0;
+    virtual int send(const EncodedPacket &packet, const QStringList &ids,
+                     const std::function<void(const QVariantList &response)> &ack) = 0;
+    virtual void joinRooms(const QStringList &ids, const QStringList &rooms) = 0;
+    virtual void leaveRooms(const QStringList &ids, const QStringList &rooms) = 0;
+    virtual void disconnectSockets(const QStringList &ids, bool close) = 0;
+    virtual void receiveServerSideEmit(const QVariantList &args, const Ack &ack) = 0;
 };
 
 // Keeps the rooms of one namespace and delivers broadcasts. This class is the in-memory
@@ -111,14 +148,10 @@ Q_SIGNALS:
     void roomLeft(const QString &room, const QString &id);
 
 protected:
-    // Runs `callback` for every local socket the options select.
-    void apply(const BroadcastOptions &options,
-               const std::function<void(Socket *)> &callback) const;
+    SocketEmitter *emitter() const;
+    // The ids of the sockets `options` select, on this server.
+    QStringList localSocketIds(const BroadcastOptions &options) const;
     QSet<QString> computeExceptSids(const QSet<QString> &exceptRooms) const;
-    static SocketDetails detailsOf(const Socket *socket);
-    // The engine packets of `packet`, encoded once for every recipient.
-    QList<EngineIO::Packet> encodeForBroadcast(const Packet &packet,
-                                               const BroadcastFlags &flags) const;
 
 private:
     void removeFromRoom(const QString &room, const QString &id);

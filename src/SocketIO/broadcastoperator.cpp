@@ -3,12 +3,9 @@
 #include "listeners_p.h"
 #include "parser/parsers_p.h"
 #include "server/namespace_p.h"
-#include "server/socket_p.h"
-#include "socket.h"
 
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPromise>
-#include <QtCore/QTimer>
 
 Q_DECLARE_LOGGING_CATEGORY(lcServer)
 
@@ -118,6 +115,13 @@ bool BroadcastOperator::emitEvent(const QString &event, const QVariantList &args
     return true;
 }
 
+/*!
+    Sends \a event with \a args to the selected sockets on every server and waits for each
+    one's acknowledgement, up to timeout() (required). \a callback gets ("", responses) once
+    all answered, or ("operation has timed out", what arrived); it is dropped when \a context
+    is destroyed. The wait is an entry of the namespace's ack registry. Returns false, and
+    sends nothing, for a reserved event name or without a timeout.
+*/
 bool BroadcastOperator::emitEvent(
     const QString &event, const QVariantList &args, QObject *context,
     std::function<void(const QString &, const QVariantList &)> callback) const
@@ -128,8 +132,8 @@ bool BroadcastOperator::emitEvent(
         qCWarning(lcServer) << "emitEvent with an acknowledgement to many sockets needs timeout()";
         return false;
     }
-    // Shared by the adapter's callbacks and the timer: responses arrive one by one until every
-    // recipient on every server answered, or the timer fires.
+    // Shared by the adapter's callbacks and the wait: responses arrive one by one until every
+    // recipient on every server answered, or the namespace's ack registry times the wait out.
     struct State
     {
         QVariantList responses;
@@ -137,18 +141,20 @@ bool BroadcastOperator::emitEvent(
         int expectedServers = -1;
         int actualServers = 0;
         bool done = false;
-        qint64 packetId = -1;
-        QTimer timer;
     };
     auto state = std::make_shared<State>();
     QPointer<QObject> guard(context);
     const bool needsContext = context != nullptr;
     const bool single = m_flags.expectSingleResponse;
-    auto finish = [state, guard, needsContext, callback, single](const QString &error) {
+    QPointer<Namespace> nsp = m_adapter->nsp();
+    AckRegistry &acks = NamespacePrivate::get(nsp)->acks;
+    const qint64 wait = acks.nextId();
+    auto finish = [state, guard, needsContext, callback, single, nsp, wait](const QString &error) {
         if (state->done)
             return;
         state->done = true;
-        state->timer.stop();
+        if (nsp)
+            NamespacePrivate::get(nsp)->acks.remove(wait);
         if (needsContext && !guard)
             return;
         // Each response is the first argument of a client's acknowledgement; a single
@@ -163,19 +169,11 @@ bool BroadcastOperator::emitEvent(
             state->responses.size() == state->expectedClients)
             finish({});
     };
-    QPointer<Adapter> adapter = m_adapter;
-    state->timer.setSingleShot(true);
-    QObject::connect(&state->timer, &QTimer::timeout, m_adapter, [state, finish, adapter] {
-        // Late answers must not reach the callback.
-        if (adapter && state->packetId >= 0) {
-            for (Socket *socket : NamespacePrivate::get(adapter->nsp())->order)
-                SocketPrivate::get(socket)->acks.remove(state->packetId);
-        }
-        finish(QStringLiteral("operation has timed out"));
-    });
-    state->timer.start(m_flags.timeout);
+    // Late answers do not reach the callback: the sockets forget them after the same timeout.
+    acks.add(
+        wait, nullptr, [finish](const QString &error, const QVariantList &) { finish(error); },
+        m_flags.timeout);
     Packet packet = eventPacket(event, args);
-    state->packetId = NamespacePrivate::get(m_adapter->nsp())->ackIds;
     m_adapter->broadcastWithAck(
         packet, {m_rooms, m_except, m_flags},
         [state, check](int clientCount) {

@@ -1,6 +1,14 @@
 #include "callbacks.h"
 
+#include "ackregistry_p.h"
+
+#include <QtCore/QBasicTimer>
 #include <QtCore/QPointer>
+#include <QtCore/QTimerEvent>
+
+#include <chrono>
+#include <map>
+#include <optional>
 
 namespace SocketIO {
 
@@ -72,6 +80,187 @@ void Next::operator()(const QString &message, const QVariant &data) const
         return;
     m_state->called = true;
     m_state->decide(false, message, data);
+}
+
+namespace {
+qint64 nowMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+} // namespace
+
+using Deadlines = std::multimap<qint64, qint64>; // steady ms -> id
+
+struct AckRegistry::Entry
+{
+    AckCallback callback;
+    QPointer<QObject> context;
+    bool hasContext = false;
+    bool tellsTimeout = false; // else forgotten silently at its deadline, if it has one
+    std::optional<Deadlines::iterator> deadline;
+};
+
+// Deadlines in order, so that each operation costs a look-up: one timer for the earliest
+// deadline that must be told; the silent ones are checked when the registry is next used.
+class AckRegistry::Impl : public QObject
+{
+public:
+    explicit Impl(QObject *owner)
+        : QObject(owner)
+    {}
+
+    QHash<qint64, Entry> entries;
+    Deadlines told;
+    Deadlines quiet;
+    std::function<void(qint64)> expiredHandler;
+    QBasicTimer timer;
+    qint64 armedFor = -1;
+
+    void armFor(qint64 deadline)
+    {
+        armedFor = deadline;
+        timer.start(int(qMax<qint64>(0, deadline - nowMs())), Qt::PreciseTimer, this);
+    }
+    void insert(qint64 id, Entry entry, int timeoutMs)
+    {
+        remove(id); // a reused id replaces the entry
+        if (timeoutMs >= 0) {
+            const qint64 deadline = nowMs() + timeoutMs;
+            Deadlines &deadlines = entry.tellsTimeout ? told : quiet;
+            entry.deadline = deadlines.emplace(deadline, id);
+            if (entry.tellsTimeout && (armedFor < 0 || deadline < armedFor))
+                armFor(deadline);
+        }
+        entries.insert(id, std::move(entry));
+    }
+    // Takes `id`'s entry out, with its deadline; none when nothing waits for it.
+    std::optional<Entry> take(qint64 id)
+    {
+        const auto it = entries.find(id);
+        if (it == entries.end())
+            return std::nullopt;
+        Entry entry = std::move(it.value());
+        entries.erase(it);
+        if (entry.deadline)
+            (entry.tellsTimeout ? told : quiet).erase(*entry.deadline);
+        return entry;
+    }
+    void remove(qint64 id) { take(id); }
+    // Forgets the silent entries past their deadline.
+    void purgeQuiet()
+    {
+        if (quiet.empty())
+            return;
+        const qint64 now = nowMs();
+        while (!quiet.empty() && quiet.begin()->first <= now)
+            remove(quiet.begin()->second);
+    }
+    static void tell(const Entry &e, const QString &error, const QVariantList &args)
+    {
+        if (!e.hasContext || e.context)
+            e.callback(error, args);
+    }
+
+protected:
+    void timerEvent(QTimerEvent *event) override
+    {
+        if (event->timerId() != timer.timerId())
+            return QObject::timerEvent(event);
+        // Taken out first: a callback may add, resolve, or destroy the owner.
+        const qint64 now = nowMs();
+        QList<std::pair<qint64, Entry>> expired;
+        while (!told.empty() && told.begin()->first <= now) {
+            const qint64 id = told.begin()->second;
+            expired.append({id, *take(id)});
+        }
+        purgeQuiet();
+        armedFor = -1;
+        timer.stop();
+        if (!told.empty())
+            armFor(told.begin()->first);
+        QPointer<Impl> self(this);
+        for (const auto &[id, entry] : std::as_const(expired)) {
+            if (self && expiredHandler)
+                expiredHandler(id);
+        }
+        for (const auto &[id, entry] : std::as_const(expired))
+            tell(entry, QStringLiteral("operation has timed out"), {});
+    }
+};
+
+AckRegistry::AckRegistry(QObject *owner)
+    : m_owner(owner)
+{}
+
+AckRegistry::~AckRegistry() = default;
+
+AckRegistry::Impl &AckRegistry::impl()
+{
+    if (!d)
+        d.reset(new Impl(m_owner));
+    return *d;
+}
+
+void AckRegistry::add(qint64 id, QObject *context, AckCallback callback, int timeoutMs)
+{
+    Impl &i = impl();
+    i.purgeQuiet();
+    i.insert(id, Entry{std::move(callback), context, context != nullptr, timeoutMs >= 0, {}},
+             timeoutMs);
+}
+
+void AckRegistry::addQuiet(qint64 id, Response response, int timeoutMs)
+{
+    Impl &i = impl();
+    i.purgeQuiet();
+    Entry entry;
+    entry.callback = [response = std::move(response)](const QString &, const QVariantList &args) {
+        response(args);
+    };
+    i.insert(id, std::move(entry), timeoutMs);
+}
+
+bool AckRegistry::resolve(qint64 id, const QVariantList &args)
+{
+    if (!d)
+        return false;
+    d->purgeQuiet();
+    // The timer stays armed: if this was the earliest deadline, it fires once for nothing.
+    const std::optional<Entry> entry = d->take(id);
+    if (!entry)
+        return false;
+    Impl::tell(*entry, {}, args);
+    return true;
+}
+
+bool AckRegistry::contains(qint64 id) const
+{
+    return d && d->entries.contains(id);
+}
+
+void AckRegistry::remove(qint64 id)
+{
+    if (d)
+        d->remove(id);
+}
+
+void AckRegistry::failTimed(const QString &error)
+{
+    if (!d)
+        return;
+    QList<Entry> failed;
+    while (!d->told.empty())
+        failed.append(*d->take(d->told.begin()->second));
+    d->timer.stop();
+    d->armedFor = -1;
+    for (const Entry &entry : std::as_const(failed))
+        Impl::tell(entry, error, {});
+}
+
+void AckRegistry::setExpiredHandler(std::function<void(qint64)> handler)
+{
+    impl().expiredHandler = std::move(handler);
 }
 
 } // namespace SocketIO

@@ -12,7 +12,13 @@ namespace SocketIO {
 
 ClientSocketPrivate::ClientSocketPrivate(ClientSocket *q)
     : q_ptr(q)
-{}
+    , acks(q)
+{
+    // An event that timed out before it could be sent will not be.
+    acks.setExpiredHandler([this](qint64 ackId) {
+        sendBuffer.removeIf([ackId](const Packet &p) { return p.id == ackId; });
+    });
+}
 
 void ClientSocketPrivate::subscribe()
 {
@@ -191,16 +197,7 @@ void ClientSocketPrivate::deliver(const QString &event, const QVariantList &args
 
 void ClientSocketPrivate::onAck(const Packet &packet)
 {
-    const auto it = acks.find(packet.id);
-    if (it == acks.end())
-        return;
-    PendingAck pending = std::move(*it);
-    acks.erase(it);
-    if (pending.timer) {
-        pending.timer->stop();
-        pending.timer->deleteLater();
-    }
-    pending.callback({}, packet.data.toList());
+    acks.resolve(packet.id, packet.data.toList());
 }
 
 void ClientSocketPrivate::onEngineError(const QString &message)
@@ -224,19 +221,7 @@ void ClientSocketPrivate::clearAcks()
 {
     // Acknowledgements that can fail are told; the others wait for a reconnection that
     // will never answer them, as in the reference.
-    const auto ids = acks.keys();
-    for (qint64 ackId : ids) {
-        auto it = acks.find(ackId);
-        if (it == acks.end() || !it->withError)
-            continue;
-        PendingAck pending = std::move(*it);
-        acks.erase(it);
-        if (pending.timer) {
-            pending.timer->stop();
-            pending.timer->deleteLater();
-        }
-        pending.callback(QStringLiteral("socket has been disconnected"), {});
-    }
+    acks.failTimed(QStringLiteral("socket has been disconnected"));
 }
 
 void ClientSocketPrivate::destroy()
@@ -248,38 +233,6 @@ void ClientSocketPrivate::destroy()
 void ClientSocketPrivate::notifyOutgoing(const QString &event, const QVariantList &args)
 {
     anyOutgoingListeners.notify(event, args);
-}
-
-void ClientSocketPrivate::registerAck(qint64 ackId, int timeout, QObject *context,
-                                      AckCallback callback)
-{
-    Q_Q(ClientSocket);
-    QPointer<QObject> guard(context);
-    const bool needsContext = context != nullptr;
-    PendingAck pending;
-    pending.callback = [guard, needsContext, callback](const QString &error,
-                                                       const QVariantList &args) {
-        if (!needsContext || guard)
-            callback(error, args);
-    };
-    if (timeout >= 0) {
-        pending.withError = true;
-        pending.timer = new QTimer(q);
-        pending.timer->setSingleShot(true);
-        QObject::connect(pending.timer, &QTimer::timeout, q, [this, ackId] {
-            const auto it = acks.find(ackId);
-            if (it == acks.end())
-                return;
-            PendingAck expired = std::move(*it);
-            acks.erase(it);
-            expired.timer->deleteLater();
-            // Not sent yet: it will not be.
-            sendBuffer.removeIf([ackId](const Packet &p) { return p.id == ackId; });
-            expired.callback(QStringLiteral("operation has timed out"), {});
-        });
-        pending.timer->start(timeout);
-    }
-    acks.insert(ackId, std::move(pending));
 }
 
 bool ClientSocketPrivate::emitWithFlags(const QString &event, const QVariantList &args,
@@ -301,9 +254,9 @@ bool ClientSocketPrivate::emitWithFlags(const QString &event, const QVariantList
     p.data = data;
     p.nsp = nsp;
     if (callback) {
-        p.id = ids++;
-        registerAck(p.id, flags.timeout >= 0 ? flags.timeout : options.ackTimeout, context,
-                    std::move(callback));
+        p.id = acks.nextId();
+        acks.add(p.id, context, std::move(callback),
+                 flags.timeout >= 0 ? flags.timeout : options.ackTimeout);
     }
     EngineIO::EngineClient *engine = ManagerPrivate::get(manager)->engine;
     const bool writable = engine && engine->isTransportWritable();

@@ -22,6 +22,7 @@ namespace SocketIO {
 
 NamespacePrivate::NamespacePrivate(Namespace *q)
     : q_ptr(q)
+    , acks(q)
 {}
 
 void NamespacePrivate::add(Client *client, const QVariantMap &auth)
@@ -111,6 +112,7 @@ void NamespacePrivate::doConnect(Socket *socket, Client *client)
     preConnectSockets.remove(s->id);
     sockets.insert(s->id, socket);
     order.append(socket);
+    orderIds.append(s->id);
     s->onConnect();
     client->registerSocket(socket);
     Q_EMIT q->socketsCountChanged();
@@ -135,6 +137,7 @@ void NamespacePrivate::remove(Socket *socket)
     if (sockets.value(id) == socket) {
         sockets.remove(id);
         order.removeOne(socket);
+        orderIds.removeOne(id);
         Q_EMIT q->socketsCountChanged();
     } else {
         preConnectSockets.remove(id);
@@ -145,7 +148,7 @@ void NamespacePrivate::remove(Socket *socket)
     }
 }
 
-void NamespacePrivate::onServerSideEmit(const QVariantList &args, const Ack &ack)
+void NamespacePrivate::receiveServerSideEmit(const QVariantList &args, const Ack &ack)
 {
     Q_Q(Namespace);
     if (args.isEmpty())
@@ -155,6 +158,93 @@ void NamespacePrivate::onServerSideEmit(const QVariantList &args, const Ack &ack
     const QPointer<QObject> guard(q);
     Q_EMIT q->serverSideEventReceived(event, rest);
     serverSideHandlers.dispatch(event, rest, ack, guard);
+}
+
+std::optional<SocketDetails> NamespacePrivate::socketDetails(const QString &id) const
+{
+    const Socket *socket = sockets.value(id);
+    if (!socket)
+        return std::nullopt;
+    return SocketDetails{id, socket->handshake().toVariantMap(), socket->rooms(), socket->data()};
+}
+
+EncodedPacket NamespacePrivate::encode(const Packet &source, const BroadcastFlags &flags) const
+{
+    Packet packet = source;
+    packet.nsp = name;
+    auto encoded = std::make_shared<EncodedPacketData>();
+    // Encoded once, down to the WebSocket frame: every recipient gets the same bytes.
+    const ServerOptions &options = server->options;
+    encoded->packets = Client::toEnginePackets(options.parser->encode(packet), flags,
+                                               options.engine.wsEngine == u"lean");
+    encoded->data = packet.data.toList();
+    encoded->flags = flags;
+    encoded->ackId = packet.id;
+    return EncodedPacket(std::move(encoded));
+}
+
+int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
+                           const std::function<void(const QVariantList &)> &ack)
+{
+    if (packet.isNull())
+        return 0;
+    const EncodedPacketData &encoded = *packet.d;
+    int count = 0;
+    auto deliver = [&](Socket *socket) {
+        ++count;
+        SocketPrivate *s = SocketPrivate::get(socket);
+        // The broadcast's own timer reports the timeout; the socket only forgets the ack.
+        if (ack && encoded.ackId >= 0)
+            s->acks.addQuiet(encoded.ackId, ack, encoded.flags.timeout);
+        s->notifyOutgoing(encoded.data);
+        if (s->client)
+            s->client->writeToEngine(encoded.packets, encoded.flags);
+    };
+    if (ids.isSharedWith(orderIds)) {
+        // Everyone (socketIds() came back untouched): no look-ups. A copy, since a listener
+        // may disconnect a socket (sockets are deleted later, so the pointers stay valid).
+        const QList<Socket *> all = order;
+        for (Socket *socket : all)
+            deliver(socket);
+        return count;
+    }
+    for (const QString &id : ids) {
+        if (Socket *socket = sockets.value(id))
+            deliver(socket);
+    }
+    return count;
+}
+
+void NamespacePrivate::joinRooms(const QStringList &ids, const QStringList &rooms)
+{
+    for (const QString &id : ids) {
+        if (Socket *socket = sockets.value(id))
+            socket->join(rooms);
+    }
+}
+
+void NamespacePrivate::leaveRooms(const QStringList &ids, const QStringList &rooms)
+{
+    for (const QString &id : ids) {
+        if (Socket *socket = sockets.value(id)) {
+            for (const QString &room : rooms)
+                socket->leave(room);
+        }
+    }
+}
+
+void NamespacePrivate::disconnectSockets(const QStringList &ids, bool close)
+{
+    // Collected first: disconnecting one socket may close others (close = true).
+    QList<QPointer<Socket>> targets;
+    for (const QString &id : ids) {
+        if (Socket *socket = sockets.value(id))
+            targets.append(socket);
+    }
+    for (const QPointer<Socket> &socket : std::as_const(targets)) {
+        if (socket)
+            socket->disconnectSocket(close);
+    }
 }
 
 Namespace::Namespace(QObject *parent)
@@ -172,6 +262,11 @@ QString Namespace::name() const
 Server *Namespace::server() const
 {
     return d_func()->server->q_ptr;
+}
+
+SocketEmitter *Namespace::socketEmitter() const
+{
+    return const_cast<NamespacePrivate *>(d_func());
 }
 
 Adapter *Namespace::adapter() const

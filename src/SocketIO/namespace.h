@@ -12,6 +12,7 @@ namespace SocketIO {
 
 class NamespacePrivate;
 class Server;
+class SocketEmitter;
 class Socket;
 
 // A namespace ("/", "/chat", ...): its sockets, middleware, rooms (through its Adapter) and
@@ -89,6 +90,8 @@ private:
     friend class ServerPrivate;
     friend class Adapter;
     explicit Namespace(QObject *parent);
+    // The seam its Adapter delivers through.
+    SocketEmitter *socketEmitter() const;
     Q_DECLARE_PRIVATE(Namespace)
     Q_DISABLE_COPY_MOVE(Namespace)
     std::unique_ptr<NamespacePrivate> const d_ptr;

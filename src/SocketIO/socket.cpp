@@ -94,6 +94,7 @@ QVariantMap Handshake::toVariantMap() const
 
 SocketPrivate::SocketPrivate(Socket *q)
     : q_ptr(q)
+    , acks(q)
 {}
 
 Socket *SocketPrivate::create(Namespace *nsp, Client *client, const QVariantMap &auth,
@@ -273,12 +274,7 @@ void SocketPrivate::deliverEvent(const QString &event, const QVariantList &args,
 
 void SocketPrivate::onAck(const Packet &packet)
 {
-    const auto it = acks.find(packet.id);
-    if (it == acks.end())
-        return;
-    const auto callback = std::move(*it);
-    acks.erase(it);
-    callback(packet.data.toList());
+    acks.resolve(packet.id, packet.data.toList());
 }
 
 void SocketPrivate::onError(const QString &message)
@@ -330,34 +326,6 @@ void SocketPrivate::notifyOutgoing(const QVariantList &eventAndArgs)
     anyOutgoingListeners.notify(eventAndArgs.first().toString(), eventAndArgs.mid(1));
 }
 
-void SocketPrivate::registerAck(qint64 ackId, const BroadcastFlags &flags, QObject *context,
-                                AckCallback callback)
-{
-    QPointer<QObject> guard(context);
-    const bool needsContext = context != nullptr;
-    auto deliver = [guard, needsContext, callback](const QString &error, const QVariantList &args) {
-        if (!needsContext || guard)
-            callback(error, args);
-    };
-    if (flags.timeout < 0) {
-        acks.insert(ackId, [deliver](const QVariantList &args) { deliver({}, args); });
-        return;
-    }
-    auto *timer = new QTimer(q_ptr);
-    timer->setSingleShot(true);
-    QObject::connect(timer, &QTimer::timeout, q_ptr, [this, ackId, deliver, timer] {
-        acks.remove(ackId);
-        timer->deleteLater();
-        deliver(QStringLiteral("operation has timed out"), {});
-    });
-    timer->start(flags.timeout);
-    acks.insert(ackId, [deliver, timer](const QVariantList &args) {
-        timer->stop();
-        timer->deleteLater();
-        deliver({}, args);
-    });
-}
-
 bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args,
                                   const BroadcastFlags &flags, QObject *context,
                                   AckCallback callback)
@@ -371,8 +339,8 @@ bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args
     data += args;
     packet.data = data;
     if (callback) {
-        packet.id = NamespacePrivate::get(nsp)->ackIds++;
-        registerAck(packet.id, flags, context, std::move(callback));
+        packet.id = NamespacePrivate::get(nsp)->acks.nextId();
+        acks.add(packet.id, context, std::move(callback), flags.timeout);
     }
     if (NamespacePrivate::get(nsp)->server->options.connectionStateRecovery) {
         // Through the adapter, so that the packet is stored and replayed after a reconnection.

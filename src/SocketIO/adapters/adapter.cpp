@@ -3,15 +3,6 @@
 #include "adapters/roommembers_p.h"
 
 #include "namespace.h"
-#include "server/client_p.h"
-#include "server/namespace_p.h"
-#include "server/server_p.h"
-#include "server/socket_p.h"
-#include "socket.h"
-
-#include <QtCore/QLoggingCategory>
-
-Q_DECLARE_LOGGING_CATEGORY(lcServer)
 
 namespace SocketIO {
 
@@ -23,6 +14,68 @@ namespace SocketIO {
     The seam a multi-server adapter plugs into. Owned by its Namespace.
 */
 
+/*!
+    \class SocketIO::SocketEmitter
+    \inmodule SocketIO
+    \brief What an adapter may ask of its namespace and the namespace's local sockets.
+
+    The seam between an Adapter and the server: the adapter decides which sockets (by id),
+    the emitter delivers to them. The namespace implements it and owns it; an adapter reaches
+    it through Adapter::emitter(). Every call is made on the namespace's thread.
+
+    \fn QString SocketIO::SocketEmitter::path() const
+    Returns the namespace's name, such as "/" or "/chat".
+
+    \fn QStringList SocketIO::SocketEmitter::socketIds() const
+    Returns the ids of the namespace's connected sockets on this server, in connection order.
+
+    \fn bool SocketIO::SocketEmitter::hasSocket(const QString &id) const
+    Returns whether socket \a id is connected to the namespace on this server.
+
+    \fn std::optional<SocketDetails> SocketIO::SocketEmitter::socketDetails(const QString &id) const
+    Returns the details of local socket \a id, or nothing when it is not connected here.
+
+    \fn qint64 SocketIO::SocketEmitter::nextAckId()
+    Returns a new acknowledgement id, unique within the namespace; a packet sent with an
+    acknowledgement carries it.
+
+    \fn EncodedPacket SocketIO::SocketEmitter::encode(const Packet &packet, const BroadcastFlags
+   &flags) const Encodes \a packet for the namespace once, with the server's parser, down to the
+    WebSocket frames when the engine takes them pre-framed. \a flags travel with it.
+
+    \fn int SocketIO::SocketEmitter::send(const EncodedPacket &packet, const QStringList &ids, const
+   std::function<void(const QVariantList &response)> &ack) Writes \a packet to each local socket of
+   \a ids and returns how many it reached. With \a ack, each of them waits for an acknowledgement of
+   the packet's id, passed to \a ack, until the packet's timeout.
+
+    \fn void SocketIO::SocketEmitter::joinRooms(const QStringList &ids, const QStringList &rooms)
+    Makes the local sockets \a ids join \a rooms.
+
+    \fn void SocketIO::SocketEmitter::leaveRooms(const QStringList &ids, const QStringList &rooms)
+    Makes the local sockets \a ids leave \a rooms.
+
+    \fn void SocketIO::SocketEmitter::disconnectSockets(const QStringList &ids, bool close)
+    Disconnects the local sockets \a ids; with \a close, their whole connections.
+
+    \fn void SocketIO::SocketEmitter::receiveServerSideEmit(const QVariantList &args, const Ack
+   &ack) Hands \a args ([event, arguments...]) from another server to the namespace's server-side
+   handlers; \a ack, when valid, carries the answer back.
+*/
+
+SocketEmitter::~SocketEmitter() = default;
+
+/*!
+    \class SocketIO::EncodedPacket
+    \inmodule SocketIO
+    \brief A packet encoded once for every recipient of a broadcast.
+
+    Made by SocketEmitter::encode() and consumed by SocketEmitter::send(); its content is
+    private to the server. Implicitly shared: copies cost a reference count.
+
+    \fn bool SocketIO::EncodedPacket::isNull() const
+    Returns whether this holds no packet.
+*/
+
 class AdapterPrivate
 {
 public:
@@ -30,6 +83,9 @@ public:
     QHash<QString, QList<QString>> sids; // socket id -> rooms (a socket is in few)
 };
 
+/*!
+    Creates the adapter of \a nsp, which owns it.
+*/
 Adapter::Adapter(Namespace *nsp)
     : QObject(nsp)
     , m_nsp(nsp)
@@ -113,133 +169,145 @@ QSet<QString> Adapter::computeExceptSids(const QSet<QString> &exceptRooms) const
     return sids;
 }
 
-void Adapter::apply(const BroadcastOptions &options,
-                    const std::function<void(Socket *)> &callback) const
+/*!
+    Returns the namespace's side of the seam: what this adapter may ask of the namespace
+    and its sockets on this server. Owned by the namespace.
+*/
+SocketEmitter *Adapter::emitter() const
+{
+    return m_nsp->socketEmitter();
+}
+
+/*!
+    Returns the ids of the sockets \a options selects, each once: the members of its rooms
+    (every socket of the namespace when it names none), less the members of its except rooms.
+    Everyone comes in connection order. Ids of sockets not connected here may be included;
+    the SocketEmitter skips them.
+*/
+QStringList Adapter::localSocketIds(const BroadcastOptions &options) const
 {
     const QSet<QString> except = computeExceptSids(options.except);
-    NamespacePrivate *nsp = NamespacePrivate::get(m_nsp);
-    if (!options.rooms.isEmpty()) {
-        QSet<QString> seen;
-        for (const QString &room : options.rooms) {
-            const auto it = d->rooms.constFind(room);
-            if (it == d->rooms.cend())
-                continue;
-            // One room needs no deduplication.
-            const bool single = options.rooms.size() == 1;
-            it->forEach([&](const QString &id) {
-                if ((!single && seen.contains(id)) || except.contains(id))
-                    return;
-                if (Socket *socket = nsp->sockets.value(id)) {
-                    if (!single)
-                        seen.insert(id);
-                    callback(socket);
-                }
-            });
-        }
-        return;
+    if (options.rooms.isEmpty()) {
+        // Unfiltered, the emitter's own list goes back to it: it then needs no look-ups.
+        QStringList ids = emitter()->socketIds();
+        if (!except.isEmpty())
+            ids.removeIf([&except](const QString &id) { return except.contains(id); });
+        return ids;
     }
-    // Everyone, in connection order.
-    const QList<Socket *> sockets = nsp->order;
-    for (Socket *socket : sockets) {
-        if (!except.contains(SocketPrivate::get(socket)->id))
-            callback(socket);
+    QStringList ids;
+    // One room needs no deduplication.
+    const bool single = options.rooms.size() == 1;
+    QSet<QString> seen;
+    for (const QString &room : options.rooms) {
+        const auto it = d->rooms.constFind(room);
+        if (it == d->rooms.cend())
+            continue;
+        if (single)
+            ids.reserve(it->size());
+        it->forEach([&](const QString &id) {
+            if (except.contains(id) || (!single && seen.contains(id)))
+                return;
+            if (!single)
+                seen.insert(id);
+            ids.append(id);
+        });
     }
+    return ids;
 }
 
-QList<EngineIO::Packet> Adapter::encodeForBroadcast(const Packet &packet,
-                                                    const BroadcastFlags &flags) const
-{
-    // Encoded once, down to the WebSocket frame: every recipient gets the same bytes.
-    const ServerOptions &options = NamespacePrivate::get(m_nsp)->server->options;
-    return Client::toEnginePackets(options.parser->encode(packet), flags,
-                                   options.engine.wsEngine == u"lean");
-}
-
+/*!
+    Sends \a source to the sockets \a options selects, encoded once: every recipient gets
+    the same bytes. A multi-server adapter also forwards it to the other servers.
+*/
 void Adapter::broadcast(const Packet &source, const BroadcastOptions &options)
 {
-    Packet packet = source;
-    packet.nsp = m_nsp->name();
-    // Encoded once; every recipient gets the same messages.
-    const QList<EngineIO::Packet> packets = encodeForBroadcast(packet, options.flags);
-    const QVariantList data = packet.data.toList();
-    apply(options, [&](Socket *socket) {
-        SocketPrivate *s = SocketPrivate::get(socket);
-        s->notifyOutgoing(data);
-        if (s->client)
-            s->client->writeToEngine(packets, options.flags);
-    });
+    SocketEmitter *sockets = emitter();
+    sockets->send(sockets->encode(source, options.flags), localSocketIds(options), {});
 }
 
+/*!
+    Sends \a source to the sockets \a options selects, each asked for an acknowledgement.
+    \a clientCountCallback gets the number of sockets reached, then \a ack gets each
+    socket's response as it comes. Waiting stops after the options' timeout.
+*/
 void Adapter::broadcastWithAck(const Packet &source, const BroadcastOptions &options,
                                const std::function<void(int)> &clientCountCallback,
                                const std::function<void(const QVariantList &)> &ack)
 {
+    SocketEmitter *sockets = emitter();
     Packet packet = source;
-    packet.nsp = m_nsp->name();
-    packet.id = NamespacePrivate::get(m_nsp)->ackIds++;
-    const QList<EngineIO::Packet> packets = encodeForBroadcast(packet, options.flags);
-    const QVariantList data = packet.data.toList();
-    int count = 0;
-    apply(options, [&](Socket *socket) {
-        ++count;
-        SocketPrivate *s = SocketPrivate::get(socket);
-        s->acks.insert(packet.id, ack);
-        s->notifyOutgoing(data);
-        if (s->client)
-            s->client->writeToEngine(packets, options.flags);
-    });
+    packet.id = sockets->nextAckId();
+    const int count =
+        sockets->send(sockets->encode(packet, options.flags), localSocketIds(options), ack);
     clientCountCallback(count);
 }
 
+/*!
+    Returns the ids of this server's sockets in any of \a rooms, or of all its sockets when
+    \a rooms is empty.
+*/
 QSet<QString> Adapter::sockets(const QSet<QString> &rooms) const
 {
-    QSet<QString> ids;
     BroadcastOptions options;
     options.rooms = rooms;
-    apply(options, [&ids](Socket *socket) { ids.insert(socket->id()); });
-    return ids;
+    const QStringList ids = localSocketIds(options);
+    QSet<QString> out;
+    out.reserve(ids.size());
+    SocketEmitter *sockets = emitter();
+    for (const QString &id : ids) {
+        if (sockets->hasSocket(id))
+            out.insert(id);
+    }
+    return out;
 }
 
+/*!
+    Returns the rooms socket \a id is in.
+*/
 QSet<QString> Adapter::socketRooms(const QString &id) const
 {
     const QList<QString> rooms = d->sids.value(id);
     return QSet<QString>(rooms.cbegin(), rooms.cend());
 }
 
-SocketDetails Adapter::detailsOf(const Socket *socket)
-{
-    return {socket->id(), socket->handshake().toVariantMap(), socket->rooms(), socket->data()};
-}
-
+/*!
+    Gives \a done the details of the sockets \a options selects. The in-memory adapter
+    answers at once; a multi-server adapter adds the other servers' sockets.
+*/
 void Adapter::fetchSockets(const BroadcastOptions &options,
                            const std::function<void(const QList<SocketDetails> &)> &done)
 {
     QList<SocketDetails> details;
-    apply(options, [&details](Socket *socket) { details.append(detailsOf(socket)); });
+    SocketEmitter *sockets = emitter();
+    for (const QString &id : localSocketIds(options)) {
+        if (std::optional<SocketDetails> socket = sockets->socketDetails(id))
+            details.append(std::move(*socket));
+    }
     done(details);
 }
 
+/*!
+    Makes the sockets \a options selects join \a rooms.
+*/
 void Adapter::addSockets(const BroadcastOptions &options, const QStringList &rooms)
 {
-    apply(options, [&rooms](Socket *socket) { socket->join(rooms); });
+    emitter()->joinRooms(localSocketIds(options), rooms);
 }
 
+/*!
+    Makes the sockets \a options selects leave \a rooms.
+*/
 void Adapter::delSockets(const BroadcastOptions &options, const QStringList &rooms)
 {
-    apply(options, [&rooms](Socket *socket) {
-        for (const QString &room : rooms)
-            socket->leave(room);
-    });
+    emitter()->leaveRooms(localSocketIds(options), rooms);
 }
 
+/*!
+    Disconnects the sockets \a options selects; with \a close, their connections too.
+*/
 void Adapter::disconnectSockets(const BroadcastOptions &options, bool close)
 {
-    QList<QPointer<Socket>> sockets;
-    apply(options, [&sockets](Socket *socket) { sockets.append(socket); });
-    for (const QPointer<Socket> &socket : std::as_const(sockets)) {
-        if (socket)
-            socket->disconnectSocket(close);
-    }
+    emitter()->disconnectSockets(localSocketIds(options), close);
 }
 
 void Adapter::serverSideEmit(const QVariantList &,

@@ -1,11 +1,8 @@
 #include "adapters/clusteradapter_p.h"
 
 #include "callbacks.h"
-#include "namespace.h"
-#include "server/namespace_p.h"
 
 #include <QtCore/QCoreApplication>
-#include <QtCore/QTimerEvent>
 
 namespace SocketIO {
 
@@ -63,6 +60,7 @@ ClusterAdapter::ClusterAdapter(Namespace *nsp, std::shared_ptr<ClusterBus> bus, 
     : Adapter(nsp)
     , m_bus(std::move(bus))
     , m_node(node)
+    , m_waiting(this)
 {}
 
 ClusterAdapter::~ClusterAdapter() = default;
@@ -72,7 +70,7 @@ ClusterMessage ClusterAdapter::message(ClusterMessage::Type type,
 {
     ClusterMessage m;
     m.type = type;
-    m.nsp = nsp()->name();
+    m.nsp = emitter()->path();
     m.from = m_node;
     m.options = options;
     return m;
@@ -179,22 +177,20 @@ void ClusterAdapter::serverSideEmit(
 
 qint64 ClusterAdapter::startRequest(std::unique_ptr<Request> request, int timeoutMs)
 {
-    const qint64 id = m_nextRequest++;
-    request->timer.start(timeoutMs, this);
+    const qint64 id = m_waiting.nextId();
     m_requests.emplace(id, std::move(request));
+    m_waiting.add(
+        id, this,
+        [this, id](const QString &error, const QVariantList &) {
+            if (error.isEmpty())
+                return; // finished: its answers were counted here
+            const auto it = m_requests.find(id);
+            if (it != m_requests.end())
+                finish(id, QStringLiteral("timeout reached: missing %1 responses")
+                               .arg(it->second->expected));
+        },
+        timeoutMs);
     return id;
-}
-
-void ClusterAdapter::timerEvent(QTimerEvent *event)
-{
-    for (const auto &[id, request] : m_requests) {
-        if (request->timer.timerId() == event->timerId()) {
-            finish(id,
-                   QStringLiteral("timeout reached: missing %1 responses").arg(request->expected));
-            return;
-        }
-    }
-    Adapter::timerEvent(event);
 }
 
 void ClusterAdapter::finish(qint64 id, const QString &error)
@@ -204,6 +200,7 @@ void ClusterAdapter::finish(qint64 id, const QString &error)
         return;
     const std::unique_ptr<Request> request = std::move(it->second);
     m_requests.erase(it);
+    m_waiting.remove(id);
     if (request->fetched)
         request->fetched(request->sockets); // what arrived in time
     if (request->answered)
@@ -263,7 +260,7 @@ void ClusterAdapter::onMessage(const ClusterMessage &m)
                 bus->sendTo(to, reply);
             });
         }
-        NamespacePrivate::get(nsp())->onServerSideEmit(m.args, ack);
+        emitter()->receiveServerSideEmit(m.args, ack);
         return;
     }
     case Type::BroadcastClientCount:

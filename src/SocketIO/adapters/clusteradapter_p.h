@@ -3,9 +3,9 @@
 // an in-process bus. Used by ServerOptions::workers.
 #pragma once
 
+#include "ackregistry_p.h"
 #include "adapter.h"
 
-#include <QtCore/QBasicTimer>
 #include <QtCore/QHash>
 #include <QtCore/QMap>
 #include <QtCore/QMutex>
@@ -98,9 +98,6 @@ public:
     static void answerWithoutNamespace(const ClusterBus &bus, int node,
                                        const ClusterMessage &message);
 
-protected:
-    void timerEvent(QTimerEvent *event) override;
-
 private:
     struct Request
     {
@@ -111,7 +108,6 @@ private:
         std::function<void(const QString &, const QVariantList &)> answered;
         std::function<void(int)> clientCount;
         std::function<void(const QVariantList &)> ack;
-        QBasicTimer timer;
     };
     ClusterMessage message(ClusterMessage::Type type, const BroadcastOptions &options = {}) const;
     void publishUnlessLocal(const ClusterMessage &message) const;
@@ -120,8 +116,8 @@ private:
 
     std::shared_ptr<ClusterBus> m_bus;
     const int m_node;
-    qint64 m_nextRequest = 0;
     std::map<qint64, std::unique_ptr<Request>> m_requests;
+    AckRegistry m_waiting; // the requests' ids and timeouts
 };
 
 } // namespace SocketIO

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ackregistry_p.h"
 #include "client/engineclient_p.h"
 #include "clientsocket.h"
 #include "listeners_p.h"
@@ -96,19 +97,12 @@ public:
     void packet(Packet packet, bool compress = true);
     bool emitWithFlags(const QString &event, const QVariantList &args, const BroadcastFlags &flags,
                        QObject *context, AckCallback callback, bool fromQueue = false);
-    void registerAck(qint64 id, int timeout, QObject *context, AckCallback callback);
     void clearAcks();
     void addToQueue(const QString &event, const QVariantList &args, const BroadcastFlags &flags,
                     QObject *context, AckCallback callback);
     void drainQueue(bool force = false);
     void notifyOutgoing(const QString &event, const QVariantList &args);
 
-    struct PendingAck
-    {
-        std::function<void(const QString &error, const QVariantList &args)> callback;
-        QTimer *timer = nullptr;
-        bool withError = false; // told when the socket disconnects
-    };
     struct QueuedEvent
     {
         qint64 id;
@@ -134,8 +128,7 @@ public:
     bool subscribed = false;
     ClientSocket::State state = ClientSocket::State::Disconnected;
     QList<QMetaObject::Connection> subscriptions;
-    qint64 ids = 0;
-    QHash<qint64, PendingAck> acks;
+    AckRegistry acks;
     QList<Packet> sendBuffer;
     struct Received
     {

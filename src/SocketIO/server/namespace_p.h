@@ -1,5 +1,8 @@
 #pragma once
 
+#include "ackregistry_p.h"
+#include "adapter.h"
+#include "engineio/packet_p.h"
 #include "listeners_p.h"
 #include "namespace.h"
 
@@ -11,7 +14,18 @@ namespace SocketIO {
 class Client;
 class ServerPrivate;
 
-class NamespacePrivate
+// What an EncodedPacket holds: the engine packets every recipient gets, and what the
+// onAnyOutgoing listeners see.
+class EncodedPacketData
+{
+public:
+    QList<EngineIO::Packet> packets;
+    QVariantList data; // [event, args...]
+    BroadcastFlags flags;
+    qint64 ackId = -1;
+};
+
+class NamespacePrivate : public SocketEmitter
 {
     Q_DECLARE_PUBLIC(Namespace)
 public:
@@ -25,7 +39,20 @@ public:
     void doConnect(Socket *socket, Client *client);
     void remove(Socket *socket);
     void emitConnection(Socket *socket);
-    void onServerSideEmit(const QVariantList &args, const Ack &ack);
+
+    // SocketEmitter: what the adapter asks.
+    QString path() const override { return name; }
+    QStringList socketIds() const override { return orderIds; }
+    bool hasSocket(const QString &id) const override { return sockets.contains(id); }
+    std::optional<SocketDetails> socketDetails(const QString &id) const override;
+    qint64 nextAckId() override { return acks.nextId(); }
+    EncodedPacket encode(const Packet &packet, const BroadcastFlags &flags) const override;
+    int send(const EncodedPacket &packet, const QStringList &ids,
+             const std::function<void(const QVariantList &)> &ack) override;
+    void joinRooms(const QStringList &ids, const QStringList &rooms) override;
+    void leaveRooms(const QStringList &ids, const QStringList &rooms) override;
+    void disconnectSockets(const QStringList &ids, bool close) override;
+    void receiveServerSideEmit(const QVariantList &args, const Ack &ack) override;
 
     struct MiddlewareEntry
     {
@@ -40,13 +67,16 @@ public:
     Adapter *adapter = nullptr;
     QHash<QString, Socket *> sockets;
     QList<Socket *> order; // connection order, for sockets()
+    QStringList orderIds;  // the same, by id, for the adapter
     QHash<QString, Socket *> preConnectSockets;
     QList<MiddlewareEntry> middlewares;
     EventHandlers serverSideHandlers;
     Namespace *parent = nullptr;
     QList<Namespace *> children;
     bool isParent = false;
-    qint64 ackIds = 0;
+    // Ack ids of the namespace (its sockets' and its broadcasts'), and the broadcasts
+    // waiting for their acknowledgements.
+    AckRegistry acks;
 };
 
 } // namespace SocketIO

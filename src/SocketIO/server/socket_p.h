@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ackregistry_p.h"
 #include "httprequest.h"
 #include "listeners_p.h"
 #include "socket.h"
@@ -25,8 +26,6 @@ public:
     void packet(Packet packet, const BroadcastFlags &flags = {});
     bool emitWithFlags(const QString &event, const QVariantList &args, const BroadcastFlags &flags,
                        QObject *context, AckCallback callback);
-    void registerAck(qint64 id, const BroadcastFlags &flags, QObject *context,
-                     AckCallback callback);
     void onConnect();
     // Both consume `packet`: the event's arguments are taken over, not copied.
     void onPacket(Packet &packet);
@@ -59,7 +58,7 @@ public:
     bool connected = false;
     bool recovered = false;
     bool cleanedUp = false;
-    QHash<qint64, std::function<void(const QVariantList &)>> acks;
+    AckRegistry acks; // ids come from the namespace's registry
     EventHandlers handlers;
     ListenerList<Socket::AnyHandler> anyListeners;
     ListenerList<Socket::AnyHandler> anyOutgoingListeners;

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void sendBuffer();
     void volatileEvents();
     void ackTimeout();
+    void ackTimeoutsInDeadlineOrder();
     void retries();
     void emitWithAckFuture();
     void anyListeners();
@@ -579,6 +580,38 @@ void tst_Client::ackTimeout()
         QStringLiteral("echo"), {1}, this,
         [&second](const QString &e, const QVariantList &) { second = e; });
     QTRY_COMPARE(second, QString());
+}
+
+void tst_Client::ackTimeoutsInDeadlineOrder()
+{
+    // Acks wait in one registry with one timer: each deadline must still be kept, whatever
+    // order they were added in and whichever is answered first.
+    startServer();
+    auto m = manager();
+    ClientSocket *socket = m->socket();
+    QTRY_VERIFY(socket->isConnected());
+    QStringList timedOut;
+    auto record = [&timedOut](const QString &name) {
+        return [&timedOut, name](const QString &error, const QVariantList &) {
+            timedOut.append(name + u' ' + error);
+        };
+    };
+    QString echo = QStringLiteral("pending");
+    socket->timeout(300).emitEvent(QStringLiteral("nobody-answers"), {}, this,
+                                   record(QStringLiteral("300")));
+    socket->timeout(100).emitEvent(QStringLiteral("nobody-answers"), {}, this,
+                                   record(QStringLiteral("100")));
+    // Answered: its entry goes, the others keep their deadlines.
+    socket->timeout(5000).emitEvent(
+        QStringLiteral("echo"), {1}, this,
+        [&echo](const QString &error, const QVariantList &) { echo = error; });
+    socket->timeout(200).emitEvent(QStringLiteral("nobody-answers"), {}, this,
+                                   record(QStringLiteral("200")));
+    QTRY_COMPARE(timedOut.size(), 3);
+    QCOMPARE(timedOut, (QStringList{QStringLiteral("100 operation has timed out"),
+                                    QStringLiteral("200 operation has timed out"),
+                                    QStringLiteral("300 operation has timed out")}));
+    QCOMPARE(echo, QString());
 }
 
 void tst_Client::retries()
