@@ -335,6 +335,9 @@ void Manager::close()
     d->onEngineClose(QStringLiteral("forced close"), {});
 }
 
+/*!
+    Returns an empty string when the options can be used, else why not.
+*/
 QString ManagerOptions::validate() const
 {
     for (const QString &transport : transports) {
@@ -354,6 +357,10 @@ QString ManagerOptions::validate() const
     return {};
 }
 
+/*!
+    Adds the PEM certificates of the file at \a path to ca. Returns false, with a message in
+    \a error (if not null), when none can be read.
+*/
 bool TlsOptions::loadCa(const QString &path, QString *error)
 {
     const QList<QSslCertificate> certificates = QSslCertificate::fromPath(path, QSsl::Pem);
