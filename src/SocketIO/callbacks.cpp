@@ -24,7 +24,7 @@ namespace SocketIO {
 */
 
 /*!
-    \fn bool SocketIO::Ack::isValid() const
+    \fn bool Ack::isValid() const
 
     Returns true when the sender asked for an acknowledgement (a default-constructed Ack is
     invalid).

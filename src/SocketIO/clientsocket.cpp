@@ -445,33 +445,33 @@ void ClientSocketPrivate::drainQueue(bool force)
 */
 
 /*!
-    \fn bool SocketIO::ClientSocket::isDisconnected() const
+    \fn bool ClientSocket::isDisconnected() const
 
     Returns true while the socket is not connected.
 */
 
 /*!
-    \fn bool SocketIO::ClientSocket::send(const QVariantList &args)
+    \fn bool ClientSocket::send(const QVariantList &args)
 
     Emits a "message" event with \a args.
 */
 
 /*!
-    \fn void SocketIO::ClientSocket::connected()
+    \fn void ClientSocket::connected()
 
     Emitted when the socket connected to its namespace (the reference's "connect" event);
     state() is Connected.
 */
 
 /*!
-    \fn void SocketIO::ClientSocket::connectError(const QString &message, const QVariant &data)
+    \fn void ClientSocket::connectError(const QString &message, const QVariant &data)
 
     Emitted when the connection failed or the server refused the socket (a CONNECT_ERROR, with
     the middleware's \a message and \a data) (the reference's "connect_error" event).
 */
 
 /*!
-    \fn void SocketIO::ClientSocket::disconnected(const QString &reason, const QString &description)
+    \fn void ClientSocket::disconnected(const QString &reason, const QString &description)
 
     Emitted when the socket disconnected, with the reference's \a reason ("io server
     disconnect", "io client disconnect", "transport close", "ping timeout", ...) and a \a
@@ -479,14 +479,14 @@ void ClientSocketPrivate::drainQueue(bool force)
 */
 
 /*!
-    \fn void SocketIO::ClientSocket::eventReceived(const QString &event, const QVariantList &args, const SocketIO::Ack &ack)
+    \fn void ClientSocket::eventReceived(const QString &, const QVariantList &, const Ack &)
 
     Emitted for each incoming \a event with its \a args, before the handlers added with on().
     Call \a ack to answer when it is valid.
 */
 
 /*!
-    \fn void SocketIO::ClientSocket::stateChanged(SocketIO::ClientSocket::State state)
+    \fn void ClientSocket::stateChanged(SocketIO::ClientSocket::State state)
 
     Emitted when the state changed to \a state; id(), isActive() and isRecovered() may have
     changed too.

@@ -591,7 +591,7 @@ void EngineServerPrivate::adopt(QTcpSocket *socket)
 */
 
 /*!
-    \var EngineServer::ErrorCode EngineServer::NoError
+    \var EngineServer::ErrorCode::NoError
 
     Not refused.
 */
@@ -639,7 +639,7 @@ void EngineServerPrivate::adopt(QTcpSocket *socket)
 */
 
 /*!
-    \var EngineServer::Error EngineServer::NoError
+    \var EngineServer::Error::NoError
 
     No error.
 */
@@ -698,26 +698,26 @@ void EngineServerPrivate::adopt(QTcpSocket *socket)
 */
 
 /*!
-    \fn void SocketIO::EngineServer::connection(SocketIO::EngineSocket *socket)
+    \fn void EngineServer::connection(SocketIO::EngineSocket *socket)
 
     Emitted for each new session \a socket. The server owns it and deletes it after its
     closed().
 */
 
 /*!
-    \fn void SocketIO::EngineServer::connectionError(const SocketIO::EngineConnectionError &error)
+    \fn void EngineServer::connectionError(const SocketIO::EngineConnectionError &error)
 
     Emitted when a request was refused, with the \a error the client was sent.
 */
 
 /*!
-    \fn void SocketIO::EngineServer::clientsCountChanged()
+    \fn void EngineServer::clientsCountChanged()
 
     Emitted when a session opened or closed.
 */
 
 /*!
-    \fn void SocketIO::EngineServer::errorOccurred(SocketIO::EngineServer::Error error)
+    \fn void EngineServer::errorOccurred(SocketIO::EngineServer::Error error)
 
     Emitted when listen() failed, with \a error.
 */

@@ -94,44 +94,44 @@ qint64 queuedCost(const Packet &packet)
 */
 
 /*!
-    \fn void SocketIO::EngineSocket::messageReceived(const QByteArray &data, bool binary)
+    \fn void EngineSocket::messageReceived(const QByteArray &data, bool binary)
 
     Emitted for each message from the client: UTF-8 text in \a data, or bytes when \a binary is
     true.
 */
 
 /*!
-    \fn void SocketIO::EngineSocket::heartbeat()
+    \fn void EngineSocket::heartbeat()
 
     Emitted for each heartbeat from the client (a pong; a ping with protocol 3).
 */
 
 /*!
-    \fn void SocketIO::EngineSocket::upgrading(const QString &transport)
+    \fn void EngineSocket::upgrading(const QString &transport)
 
     Emitted when the client starts upgrading to \a transport ("websocket").
 */
 
 /*!
-    \fn void SocketIO::EngineSocket::upgraded(const QString &transport)
+    \fn void EngineSocket::upgraded(const QString &transport)
 
     Emitted when the session moved to \a transport; transportName() has changed.
 */
 
 /*!
-    \fn void SocketIO::EngineSocket::drained()
+    \fn void EngineSocket::drained()
 
     Emitted when everything queued has been handed to the transport.
 */
 
 /*!
-    \fn void SocketIO::EngineSocket::readyStateChanged(SocketIO::EngineSocket::ReadyState state)
+    \fn void EngineSocket::readyStateChanged(SocketIO::EngineSocket::ReadyState state)
 
     Emitted when the ready state changed to \a state.
 */
 
 /*!
-    \fn void SocketIO::EngineSocket::closed(const QString &reason, const QString &description)
+    \fn void EngineSocket::closed(const QString &reason, const QString &description)
 
     Emitted once when the session closed, with the reference's \a reason ("transport close",
     "ping timeout", "forced close", "transport error", "parse error", ...) and a \a description.

@@ -20,68 +20,68 @@ namespace SocketIO {
 */
 
 /*!
-    \fn QByteArray SocketIO::HttpRequest::method() const
+    \fn QByteArray HttpRequest::method() const
 
     Returns the method, such as "GET".
 */
 
 /*!
-    \fn QByteArray SocketIO::HttpRequest::target() const
+    \fn QByteArray HttpRequest::target() const
 
     Returns the request target as sent, such as "/socket.io/?EIO=4&transport=polling".
 */
 
 /*!
-    \fn QByteArray SocketIO::HttpRequest::httpVersion() const
+    \fn QByteArray HttpRequest::httpVersion() const
 
     Returns the HTTP version, such as "HTTP/1.1".
 */
 
 /*!
-    \fn QList<Header> SocketIO::HttpRequest::headers() const
+    \fn QList<Header> HttpRequest::headers() const
 
     Returns the headers in the order received, with lower-case names; repeated headers stay
     apart.
 */
 
 /*!
-    \fn QByteArray SocketIO::HttpRequest::body() const
+    \fn QByteArray HttpRequest::body() const
 
     Returns the body.
 */
 
 /*!
-    \fn QHostAddress SocketIO::HttpRequest::peerAddress() const
+    \fn QHostAddress HttpRequest::peerAddress() const
 
     Returns the client's address.
 */
 
 /*!
-    \fn quint16 SocketIO::HttpRequest::peerPort() const
+    \fn quint16 HttpRequest::peerPort() const
 
     Returns the client's port.
 */
 
 /*!
-    \fn bool SocketIO::HttpRequest::isSecure() const
+    \fn bool HttpRequest::isSecure() const
 
     Returns true when the request came over TLS.
 */
 
 /*!
-    \fn void SocketIO::HttpRequest::setMethod(const QByteArray &method)
+    \fn void HttpRequest::setMethod(const QByteArray &method)
 
     Sets the method to \a method.
 */
 
 /*!
-    \fn void SocketIO::HttpRequest::setHttpVersion(const QByteArray &version)
+    \fn void HttpRequest::setHttpVersion(const QByteArray &version)
 
     Sets the HTTP version to \a version.
 */
 
 /*!
-    \fn void SocketIO::HttpRequest::setBody(const QByteArray &body)
+    \fn void HttpRequest::setBody(const QByteArray &body)
 
     Sets the body to \a body.
 */
@@ -197,31 +197,31 @@ void HttpRequest::setPeer(const QHostAddress &address, quint16 port, bool secure
 */
 
 /*!
-    \fn int SocketIO::HttpResponse::statusCode() const
+    \fn int HttpResponse::statusCode() const
 
     Returns the status code (default 200).
 */
 
 /*!
-    \fn void SocketIO::HttpResponse::setStatusCode(int status)
+    \fn void HttpResponse::setStatusCode(int status)
 
     Sets the status code to \a status.
 */
 
 /*!
-    \fn QList<Header> SocketIO::HttpResponse::headers() const
+    \fn QList<Header> HttpResponse::headers() const
 
     Returns the headers in order.
 */
 
 /*!
-    \fn QByteArray SocketIO::HttpResponse::body() const
+    \fn QByteArray HttpResponse::body() const
 
     Returns the body.
 */
 
 /*!
-    \fn void SocketIO::HttpResponse::setBody(const QByteArray &body)
+    \fn void HttpResponse::setBody(const QByteArray &body)
 
     Sets the body to \a body.
 */

@@ -273,26 +273,26 @@ void ManagerPrivate::destroySocket(ClientSocket *)
 */
 
 /*!
-    \fn void SocketIO::Manager::stateChanged(SocketIO::Manager::State state)
+    \fn void Manager::stateChanged(SocketIO::Manager::State state)
 
     Emitted when the state changed to \a state.
 */
 
 /*!
-    \fn void SocketIO::Manager::opened()
+    \fn void Manager::opened()
 
     Emitted when the connection opened (the reference's "open" event).
 */
 
 /*!
-    \fn void SocketIO::Manager::errorOccurred(const QString &message)
+    \fn void Manager::errorOccurred(const QString &message)
 
     Emitted when a connection attempt failed, with the reason in \a message (the reference's
     "error" event).
 */
 
 /*!
-    \fn void SocketIO::Manager::closed(const QString &reason, const QString &description)
+    \fn void Manager::closed(const QString &reason, const QString &description)
 
     Emitted when the connection closed, with the reference's \a reason ("forced close" after
     close(), "transport close", "ping timeout", ...) and a \a description (the reference's
@@ -300,37 +300,37 @@ void ManagerPrivate::destroySocket(ClientSocket *)
 */
 
 /*!
-    \fn void SocketIO::Manager::ping()
+    \fn void Manager::ping()
 
     Emitted for each heartbeat from the server.
 */
 
 /*!
-    \fn void SocketIO::Manager::reconnectAttempt(int attempt)
+    \fn void Manager::reconnectAttempt(int attempt)
 
     Emitted before each reconnection \a attempt, counted from 1.
 */
 
 /*!
-    \fn void SocketIO::Manager::reconnected(int attempt)
+    \fn void Manager::reconnected(int attempt)
 
     Emitted when reconnection \a attempt succeeded.
 */
 
 /*!
-    \fn void SocketIO::Manager::reconnectError(const QString &message)
+    \fn void Manager::reconnectError(const QString &message)
 
     Emitted when a reconnection attempt failed, with the reason in \a message.
 */
 
 /*!
-    \fn void SocketIO::Manager::reconnectFailed()
+    \fn void Manager::reconnectFailed()
 
     Emitted when no reconnection attempt is left (ManagerOptions::reconnectionAttempts).
 */
 
 /*!
-    \fn void SocketIO::Manager::upgraded(const QString &transport)
+    \fn void Manager::upgraded(const QString &transport)
 
     Emitted when the connection moved to \a transport ("websocket").
 */

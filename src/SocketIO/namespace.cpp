@@ -47,41 +47,32 @@ namespace SocketIO {
 */
 
 /*!
-    \fn BroadcastOperator SocketIO::Namespace::in(const QString &room) const
+    \fn BroadcastOperator Namespace::in(const QString &room) const
 
     Same as to(\a room).
 */
 
 /*!
-    \fn bool SocketIO::Namespace::send(const QVariantList &args)
+    \fn bool Namespace::send(const QVariantList &args)
 
     Emits a "message" event with \a args to every socket of the namespace.
 */
 
 /*!
-    \fn bool SocketIO::Namespace::serverSideEmit(const QString &event, const QVariantList &args, QObject *context, std::function<void(const QString &error, const QVariantList &responses)> callback)
-
-    Emits \a event with \a args to this namespace on the other servers of the cluster, and hands
-    their responses to \a callback, which gets ("", responses) or an error such as a timeout.
-    The callback is dropped when \a context is destroyed; with a single server it gets no
-    responses. Returns false for a reserved event name.
-*/
-
-/*!
-    \fn void SocketIO::Namespace::connection(SocketIO::Socket *socket)
+    \fn void Namespace::connection(SocketIO::Socket *socket)
 
     Emitted when \a socket connected, after the middleware accepted it (the reference's
     "connection" event). A parent namespace emits it for the sockets of its children too.
 */
 
 /*!
-    \fn void SocketIO::Namespace::socketsCountChanged()
+    \fn void Namespace::socketsCountChanged()
 
     Emitted when a socket connected or disconnected.
 */
 
 /*!
-    \fn void SocketIO::Namespace::serverSideEventReceived(const QString &event, const QVariantList &args)
+    \fn void Namespace::serverSideEventReceived(const QString &event, const QVariantList &args)
 
     Emitted when another server of the cluster sent \a event with \a args through
     serverSideEmit().
@@ -469,8 +460,15 @@ bool Namespace::serverSideEmit(const QString &event, const QVariantList &args)
     return serverSideEmit(event, args, nullptr, {});
 }
 
-bool Namespace::serverSideEmit(const QString &event, const QVariantList &args, QObject *context,
-                               std::function<void(const QString &, const QVariantList &)> callback)
+/*!
+    Emits \a event with \a args to this namespace on the other servers of the cluster, and hands
+    their responses to \a callback, which gets ("", responses) or an error such as a timeout.
+    The callback is dropped when \a context is destroyed; with a single server it gets no
+    responses. Returns false for a reserved event name.
+*/
+bool Namespace::serverSideEmit(
+    const QString &event, const QVariantList &args, QObject *context,
+    std::function<void(const QString &error, const QVariantList &responses)> callback)
 {
     Q_D(Namespace);
     if (isReservedEventName(event)) {

@@ -307,20 +307,20 @@ bool ServerPrivate::serveClient(const HttpRequest &request, HttpResponse &respon
 */
 
 /*!
-    \fn BroadcastOperator SocketIO::Server::in(const QString &room) const
+    \fn BroadcastOperator Server::in(const QString &room) const
 
     Same as to(\a room).
 */
 
 /*!
-    \fn void SocketIO::Server::connection(SocketIO::Socket *socket)
+    \fn void Server::connection(SocketIO::Socket *socket)
 
     Emitted when \a socket connected to the main namespace "/" (the reference's "connection"
     event). The socket is owned by its Namespace.
 */
 
 /*!
-    \fn void SocketIO::Server::newNamespace(SocketIO::Namespace *nsp)
+    \fn void Server::newNamespace(SocketIO::Namespace *nsp)
 
     Emitted when a dynamic namespace \a nsp was created by a parent namespace (the reference's
     "new_namespace" event).

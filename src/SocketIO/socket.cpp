@@ -510,32 +510,32 @@ bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args
 */
 
 /*!
-    \fn bool SocketIO::Socket::isDisconnected() const
+    \fn bool Socket::isDisconnected() const
 
     Returns true when the socket is no longer connected.
 */
 
 /*!
-    \fn bool SocketIO::Socket::send(const QVariantList &args)
+    \fn bool Socket::send(const QVariantList &args)
 
     Emits a "message" event with \a args.
 */
 
 /*!
-    \fn BroadcastOperator SocketIO::Socket::in(const QString &room) const
+    \fn BroadcastOperator Socket::in(const QString &room) const
 
     Same as to(\a room).
 */
 
 /*!
-    \fn void SocketIO::Socket::eventReceived(const QString &event, const QVariantList &args, const SocketIO::Ack &ack)
+    \fn void Socket::eventReceived(const QString &, const QVariantList &, const SocketIO::Ack &)
 
     Emitted for each incoming \a event with its \a args, after the event middleware, before the
     handlers added with on(). Call \a ack to answer when it is valid.
 */
 
 /*!
-    \fn void SocketIO::Socket::disconnecting(const QString &reason, const QString &description)
+    \fn void Socket::disconnecting(const QString &reason, const QString &description)
 
     Emitted when the socket is about to disconnect, while it is still in its rooms (the
     reference's "disconnecting" event). \a reason is the reference's reason string, such as
@@ -543,21 +543,21 @@ bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args
 */
 
 /*!
-    \fn void SocketIO::Socket::disconnected(const QString &reason, const QString &description)
+    \fn void Socket::disconnected(const QString &reason, const QString &description)
 
     Emitted once when the socket disconnected, with the reference's \a reason and a \a
     description; the namespace deletes the socket later.
 */
 
 /*!
-    \fn void SocketIO::Socket::errorOccurred(const QString &message, const QVariant &data)
+    \fn void Socket::errorOccurred(const QString &message, const QVariant &data)
 
     Emitted when an event middleware refused an event (with its \a message and \a data), or when
     the connection hit a parser error (the reference's "error" event).
 */
 
 /*!
-    \fn void SocketIO::Socket::dataChanged()
+    \fn void Socket::dataChanged()
 
     Emitted when data() changed.
 */

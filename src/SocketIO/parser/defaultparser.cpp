@@ -363,7 +363,7 @@ std::unique_ptr<Decoder> DefaultParser::createDecoder() const
 */
 
 /*!
-    \fn bool SocketIO::Packet::hasId() const
+    \fn bool Packet::hasId() const
 
     Returns true when the packet carries an acknowledgement id.
 */
@@ -387,7 +387,7 @@ std::unique_ptr<Decoder> DefaultParser::createDecoder() const
 */
 
 /*!
-    \fn bool SocketIO::EngineMessage::operator==(const EngineMessage &a, const EngineMessage &b)
+    \fn bool EngineMessage::operator==(const EngineMessage &a, const EngineMessage &b)
 
     Returns true when \a a and \a b hold the same data with the same binary flag.
 */
@@ -402,7 +402,7 @@ std::unique_ptr<Decoder> DefaultParser::createDecoder() const
 */
 
 /*!
-    \fn bool SocketIO::Decoder::add(const QByteArray &data, bool binary, QList<Packet> *packets, QString *error)
+    \fn bool Decoder::add(const QByteArray &, bool, QList<Packet> *, QString *)
 
     Feeds one message, \a data (bytes when \a binary), and appends any packet it completes to
     \a packets. Returns false, with the reference's wording in \a error, when the input is
@@ -424,19 +424,19 @@ Decoder::~Decoder() = default;
 */
 
 /*!
-    \fn QString SocketIO::Parser::name() const
+    \fn QString Parser::name() const
 
     Returns the parser's name, such as "default" or "msgpack".
 */
 
 /*!
-    \fn QList<EngineMessage> SocketIO::Parser::encode(const Packet &packet) const
+    \fn QList<EngineMessage> Parser::encode(const Packet &packet) const
 
     Returns the messages that carry \a packet, in order.
 */
 
 /*!
-    \fn std::unique_ptr<Decoder> SocketIO::Parser::createDecoder() const
+    \fn std::unique_ptr<Decoder> Parser::createDecoder() const
 
     Returns a new decoder for one connection; the caller owns it.
 */
