@@ -533,11 +533,14 @@ QHash<QString, QPointer<Manager>> &managerCache()
 } // namespace
 
 /*!
-    The reference's io(\a url, \a options): returns the socket of the URL's path (the
-    namespace), with \a socketOptions, over a Manager shared per scheme://host:port unless
-    ManagerOptions::forceNew is set, ManagerOptions::multiplex is false, or the namespace is
-    already open on the cached one. The URL's query goes to the engine. Cached Managers live
-    until the application quits; the socket is owned by its Manager.
+    Returns the socket for the path of \a url (the namespace), with \a socketOptions, like the
+    reference's io(url, options).
+
+    The socket runs over a Manager shared per scheme://host:port, unless \a options set
+    ManagerOptions::forceNew or clear ManagerOptions::multiplex, or the namespace is already
+    open on the shared one; then it gets a Manager of its own. The URL's query goes to the
+    engine. The Managers made here are children of the application object; the socket is owned
+    by its Manager.
 */
 ClientSocket *io(const QUrl &url, const ManagerOptions &options, const SocketOptions &socketOptions)
 {

@@ -416,8 +416,8 @@ bool Server::listen(const QHostAddress &address, quint16 port)
 
 /*!
     Serves the connections of \a server, a QTcpServer (or QSslServer) that the application owns
-    and that listens. Requests outside the engine path go to the engine's request handler.
-    Returns false and sets error() on failure.
+    and that listens. Requests outside the engine path go to the engine's request handler
+    (see engine()). Returns false and sets error() on failure.
 */
 bool Server::attach(QTcpServer *server)
 {
