@@ -13,6 +13,8 @@ packages=(
     # the sanitizer build and the fuzz targets: clang 14 with its sanitizer and libFuzzer
     # runtimes, and llvm-symbolizer for readable reports
     clang libclang-rt-14-dev llvm
+    # the API reference and its check (the docs target, test "docs")
+    doxygen
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -23,6 +23,7 @@ struct SOCKETIO_EXPORT BroadcastFlags
 {
     bool isVolatile = false;
     bool compress = true;
+    //! Only this server's sockets, when an adapter joins several servers (default false).
     bool local = false;
     int timeout = -1; // ms; -1 for none
     bool expectSingleResponse = false;

@@ -11,6 +11,9 @@ Q_DECLARE_LOGGING_CATEGORY(lcServer)
 
 namespace SocketIO {
 
+/*!
+    Constructs the exception with the \a responses that arrived in time.
+*/
 TimeoutError::TimeoutError(QVariantList responses)
     : m_responses(std::move(responses))
 {}
@@ -21,6 +24,91 @@ TimeoutError::TimeoutError(QVariantList responses)
     \brief Selects sockets by room and acts on all of them; a value type.
 */
 
+/*!
+    \class TimeoutError
+
+    \brief The exception of an acknowledgement future that timed out: the future of
+    emitWithAck() fails with it. For a broadcast, responses() holds what did arrive.
+*/
+
+/*!
+    \fn void TimeoutError::raise() const
+
+    Throws a copy of this exception (reimplemented from QException).
+*/
+
+/*!
+    \fn TimeoutError *TimeoutError::clone() const
+
+    Returns a copy of this exception, owned by the caller (reimplemented from QException).
+*/
+
+/*!
+    \fn QString TimeoutError::message() const
+
+    Returns "operation has timed out", the reference's message.
+*/
+
+/*!
+    \fn QVariantList TimeoutError::responses() const
+
+    Returns the responses that arrived before the timeout (broadcasts); empty for one socket.
+*/
+
+/*!
+    \fn BroadcastOperator BroadcastOperator::in(const QString &room) const
+
+    Same as to(\a room).
+*/
+
+/*!
+    \fn BroadcastOperator BroadcastOperator::in(const QStringList &rooms) const
+
+    Same as to(\a rooms).
+*/
+
+/*!
+    \fn bool BroadcastOperator::send(const QVariantList &args) const
+
+    Emits a "message" event with \a args to the selected sockets.
+*/
+
+/*!
+    \fn void BroadcastOperator::socketsJoin(const QString &room) const
+
+    Makes the selected sockets join \a room.
+*/
+
+/*!
+    \fn void BroadcastOperator::socketsLeave(const QString &room) const
+
+    Makes the selected sockets leave \a room.
+*/
+
+/*!
+    \fn QSet<QString> BroadcastOperator::rooms() const
+
+    Returns the rooms selected with to(); empty: every socket of the namespace.
+*/
+
+/*!
+    \fn QSet<QString> BroadcastOperator::exceptRooms() const
+
+    Returns the rooms left out with except().
+*/
+
+/*!
+    \fn BroadcastFlags BroadcastOperator::flags() const
+
+    Returns the flags the modifiers set.
+*/
+
+/*!
+    Constructs an operator on the sockets of \a adapter's namespace that are in any of \a rooms
+    (every socket when empty) and in none of \a except, with \a flags. The namespaces and
+    sockets make these (Namespace::to(), Socket::broadcast()); the operator holds a guarded
+    pointer to the adapter and does nothing once it is gone.
+*/
 BroadcastOperator::BroadcastOperator(Adapter *adapter, QSet<QString> rooms, QSet<QString> except,
                                      BroadcastFlags flags)
     : m_adapter(adapter)
@@ -29,6 +117,9 @@ BroadcastOperator::BroadcastOperator(Adapter *adapter, QSet<QString> rooms, QSet
     , m_flags(flags)
 {}
 
+/*!
+    Returns a copy that also targets the sockets in \a room.
+*/
 BroadcastOperator BroadcastOperator::to(const QString &room) const
 {
     BroadcastOperator op = *this;
@@ -36,6 +127,9 @@ BroadcastOperator BroadcastOperator::to(const QString &room) const
     return op;
 }
 
+/*!
+    Returns a copy that also targets the sockets in each of \a rooms.
+*/
 BroadcastOperator BroadcastOperator::to(const QStringList &rooms) const
 {
     BroadcastOperator op = *this;
@@ -44,6 +138,9 @@ BroadcastOperator BroadcastOperator::to(const QStringList &rooms) const
     return op;
 }
 
+/*!
+    Returns a copy that leaves out the sockets in \a room.
+*/
 BroadcastOperator BroadcastOperator::except(const QString &room) const
 {
     BroadcastOperator op = *this;
@@ -51,6 +148,9 @@ BroadcastOperator BroadcastOperator::except(const QString &room) const
     return op;
 }
 
+/*!
+    Returns a copy that leaves out the sockets in any of \a rooms.
+*/
 BroadcastOperator BroadcastOperator::except(const QStringList &rooms) const
 {
     BroadcastOperator op = *this;
@@ -59,6 +159,9 @@ BroadcastOperator BroadcastOperator::except(const QStringList &rooms) const
     return op;
 }
 
+/*!
+    Returns a copy with the compress flag set to \a compress.
+*/
 BroadcastOperator BroadcastOperator::compress(bool compress) const
 {
     BroadcastOperator op = *this;
@@ -66,6 +169,10 @@ BroadcastOperator BroadcastOperator::compress(bool compress) const
     return op;
 }
 
+/*!
+    Returns a copy whose events may be lost when a recipient's transport is not writable (the
+    reference's \c volatile, a C++ keyword).
+*/
 BroadcastOperator BroadcastOperator::asVolatile() const
 {
     BroadcastOperator op = *this;
@@ -73,6 +180,10 @@ BroadcastOperator BroadcastOperator::asVolatile() const
     return op;
 }
 
+/*!
+    Returns a copy that only reaches this server's sockets, when an adapter joins several
+    servers.
+*/
 BroadcastOperator BroadcastOperator::local() const
 {
     BroadcastOperator op = *this;
@@ -80,6 +191,9 @@ BroadcastOperator BroadcastOperator::local() const
     return op;
 }
 
+/*!
+    Returns a copy whose acknowledgements time out after \a milliseconds.
+*/
 BroadcastOperator BroadcastOperator::timeout(int milliseconds) const
 {
     BroadcastOperator op = *this;
@@ -107,6 +221,10 @@ Packet eventPacket(const QString &event, const QVariantList &args)
 }
 } // namespace
 
+/*!
+    Emits \a event with \a args to the selected sockets, encoded once for all of them. Returns
+    false (and sends nothing) for a reserved event name or once the adapter is gone.
+*/
 bool BroadcastOperator::emitEvent(const QString &event, const QVariantList &args) const
 {
     if (!m_adapter || !checkEvent(event))
@@ -124,7 +242,7 @@ bool BroadcastOperator::emitEvent(const QString &event, const QVariantList &args
 */
 bool BroadcastOperator::emitEvent(
     const QString &event, const QVariantList &args, QObject *context,
-    std::function<void(const QString &, const QVariantList &)> callback) const
+    std::function<void(const QString &error, const QVariantList &responses)> callback) const
 {
     if (!m_adapter || !checkEvent(event))
         return false;
@@ -192,6 +310,12 @@ bool BroadcastOperator::emitEvent(
     return true;
 }
 
+/*!
+    Emits \a event with \a args and returns a future for the acknowledgements of every
+    recipient, one response each. Needs timeout(): the future fails with TimeoutError (holding
+    what arrived) when not all answered in time, and with QUnhandledException when nothing was
+    sent.
+*/
 QFuture<QVariantList> BroadcastOperator::emitWithAck(const QString &event,
                                                      const QVariantList &args) const
 {
@@ -199,6 +323,10 @@ QFuture<QVariantList> BroadcastOperator::emitWithAck(const QString &event,
         [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
 }
 
+/*!
+    Returns the ids of the selected sockets of this server (the rooms of to(); except() is not
+    applied).
+*/
 QSet<QString> BroadcastOperator::allSockets() const
 {
     return m_adapter ? m_adapter->sockets(m_rooms) : QSet<QString>();
@@ -223,6 +351,9 @@ void BroadcastOperator::fetchSockets(
     });
 }
 
+/*!
+    Returns the selected sockets, from every server the adapter joins.
+*/
 QFuture<QList<RemoteSocket>> BroadcastOperator::fetchSockets() const
 {
     auto promise = std::make_shared<QPromise<QList<RemoteSocket>>>();
@@ -240,18 +371,27 @@ QFuture<QList<RemoteSocket>> BroadcastOperator::fetchSockets() const
     return future;
 }
 
+/*!
+    Makes the selected sockets join \a rooms.
+*/
 void BroadcastOperator::socketsJoin(const QStringList &rooms) const
 {
     if (m_adapter)
         m_adapter->addSockets({m_rooms, m_except, m_flags}, rooms);
 }
 
+/*!
+    Makes the selected sockets leave \a rooms.
+*/
 void BroadcastOperator::socketsLeave(const QStringList &rooms) const
 {
     if (m_adapter)
         m_adapter->delSockets({m_rooms, m_except, m_flags}, rooms);
 }
 
+/*!
+    Disconnects the selected sockets; with \a close, closes their connections too.
+*/
 void BroadcastOperator::disconnectSockets(bool close) const
 {
     if (m_adapter)
@@ -259,11 +399,65 @@ void BroadcastOperator::disconnectSockets(bool close) const
 }
 
 /*!
+    \fn bool BroadcastOperator::emitEvent(const QString &event, const QVariantList &args, \
+        QObject *context, \
+        std::function<void(const QString &error, const QVariantList &responses)> callback) const
+
+    Emits \a event with \a args and collects the acknowledgement of every recipient: \a callback
+    gets ("", responses) when all answered, or ("operation has timed out", what arrived). Needs
+    timeout(); returns false without it, for a reserved event name, or once the adapter is gone.
+    The callback is dropped when \a context (if not null) is destroyed.
+*/
+
+/*!
+    \fn void BroadcastOperator::fetchSockets(QObject *context, \
+        std::function<void(const QList<SocketIO::RemoteSocket> &)> callback) const
+
+    Hands the selected sockets, from every server the adapter joins, to \a callback; it is
+    dropped when \a context (if not null) is destroyed.
+*/
+
+/*!
     \class SocketIO::RemoteSocket
     \inmodule SocketIO
     \brief A socket returned by fetchSockets(), addressed by id.
 */
 
+/*!
+    \fn QString RemoteSocket::id() const
+
+    Returns the socket's id.
+*/
+
+/*!
+    \fn QVariantMap RemoteSocket::handshake() const
+
+    Returns the socket's handshake, as Handshake::toVariantMap() gives it.
+*/
+
+/*!
+    \fn QSet<QString> RemoteSocket::rooms() const
+
+    Returns the rooms the socket was in when it was fetched.
+*/
+
+/*!
+    \fn QVariantMap RemoteSocket::data() const
+
+    Returns the socket's data (Socket::data()) when it was fetched.
+*/
+
+/*!
+    \fn BroadcastOperator RemoteSocket::timeout(int milliseconds) const
+
+    Returns an operator on this socket whose acknowledgement times out after \a milliseconds;
+    its emitWithAck() gives the socket's single response.
+*/
+
+/*!
+    Constructs a remote socket with its \a details, reached through \a adapter. fetchSockets()
+    makes these.
+*/
 RemoteSocket::RemoteSocket(Adapter *adapter, const SocketDetails &details)
     : m_adapter(adapter)
     , m_details(details)
@@ -273,23 +467,37 @@ RemoteSocket::RemoteSocket(Adapter *adapter, const SocketDetails &details)
     m_operator = BroadcastOperator(adapter, {details.id}, {}, flags);
 }
 
+/*!
+    Emits \a event with \a args to the socket, wherever it is. Returns false for a reserved
+    event name.
+*/
 bool RemoteSocket::emitEvent(const QString &event, const QVariantList &args) const
 {
     return m_operator.emitEvent(event, args);
 }
 
+/*!
+    Makes the socket join \a room.
+*/
 void RemoteSocket::join(const QString &room) const
 {
     if (m_adapter)
         m_adapter->addSockets({{m_details.id}, {}, {}}, {room});
 }
 
+/*!
+    Makes the socket leave \a room.
+*/
 void RemoteSocket::leave(const QString &room) const
 {
     if (m_adapter)
         m_adapter->delSockets({{m_details.id}, {}, {}}, {room});
 }
 
+/*!
+    Disconnects the socket; with \a close, closes its connection too. Named like
+    Socket::disconnectSocket().
+*/
 void RemoteSocket::disconnectSocket(bool close) const
 {
     if (m_adapter)

@@ -12,6 +12,244 @@ namespace SocketIO {
     \brief The client options, with the names and defaults of socket.io-client 4.8.
 */
 
+/*!
+    \var ManagerOptions::path
+
+    The server's path (default "/socket.io").
+*/
+
+/*!
+    \var ManagerOptions::addTrailingSlash
+
+    Whether a "/" is appended to path (default true).
+*/
+
+/*!
+    \var ManagerOptions::query
+
+    Query parameters added to every request.
+*/
+
+/*!
+    \var ManagerOptions::extraHeaders
+
+    Headers added to every HTTP request and WebSocket handshake.
+*/
+
+/*!
+    \var ManagerOptions::withCredentials
+
+    Whether cookies are kept and sent, as a browser does (for sticky sessions) (default false).
+*/
+
+/*!
+    \var ManagerOptions::forceBase64
+
+    Whether binary data is sent as base64 over polling (default false).
+*/
+
+/*!
+    \var ManagerOptions::timestampRequests
+
+    Whether a cache-busting parameter is added to requests; unset (the default): to polling
+    requests only, as the reference does.
+*/
+
+/*!
+    \var ManagerOptions::timestampParam
+
+    The name of the cache-busting parameter (default "t").
+*/
+
+/*!
+    \var ManagerOptions::transports
+
+    The transports, tried in this order (default "polling", "websocket"); "webtransport" is
+    refused, as Qt has no HTTP/3.
+*/
+
+/*!
+    \var ManagerOptions::tryAllTransports
+
+    Whether a transport that fails before the handshake gives way to the next one (default
+    false).
+*/
+
+/*!
+    \var ManagerOptions::upgrade
+
+    Whether a polling connection upgrades to WebSocket (default true).
+*/
+
+/*!
+    \var ManagerOptions::rememberUpgrade
+
+    Whether, once a WebSocket connection succeeded, the next connections start with WebSocket
+    (default false).
+*/
+
+/*!
+    \var ManagerOptions::protocols
+
+    The WebSocket sub-protocols.
+*/
+
+/*!
+    \var ManagerOptions::tls
+
+    TLS for https and wss URLs.
+*/
+
+/*!
+    \var ManagerOptions::closeOnBeforeunload
+
+    A browser option, read but without effect in Qt (default false).
+*/
+
+/*!
+    \var ManagerOptions::autoUnref
+
+    A Node option, read but without effect in Qt (default false).
+*/
+
+/*!
+    \var ManagerOptions::reconnection
+
+    Whether the Manager reconnects after losing the connection (default true).
+*/
+
+/*!
+    \var ManagerOptions::reconnectionAttempts
+
+    How many reconnection attempts are made before reconnectFailed() (default: no limit).
+*/
+
+/*!
+    \var ManagerOptions::reconnectionDelay
+
+    Milliseconds before the first reconnection attempt; it doubles with each attempt (default
+    1000).
+*/
+
+/*!
+    \var ManagerOptions::reconnectionDelayMax
+
+    The longest delay between two attempts, in milliseconds (default 5000).
+*/
+
+/*!
+    \var ManagerOptions::randomizationFactor
+
+    How much each delay varies at random, between 0 and 1 (default 0.5).
+*/
+
+/*!
+    \var ManagerOptions::timeout
+
+    Milliseconds a connection attempt may take (default 20000); -1: no limit.
+*/
+
+/*!
+    \var ManagerOptions::autoConnect
+
+    Whether a socket connects as soon as it is created (default true).
+*/
+
+/*!
+    \var ManagerOptions::parser
+
+    The wire format of the packets (default Parser::defaultParser()); the server must use the
+    same.
+*/
+
+/*!
+    \var ManagerOptions::forceNew
+
+    For io(): a new Manager instead of a cached one (default false).
+*/
+
+/*!
+    \var ManagerOptions::multiplex
+
+    For io(): whether sockets of several namespaces share one cached Manager (default true).
+*/
+
+/*!
+    \struct TlsOptions
+
+    \brief TLS for https and wss URLs, applied through QSslConfiguration (the Node client's ca,
+    cert, key, passphrase, ciphers and rejectUnauthorized).
+*/
+
+/*!
+    \var TlsOptions::ca
+
+    The trusted root certificates; empty: the system's.
+*/
+
+/*!
+    \var TlsOptions::cert
+
+    The client certificate chain.
+*/
+
+/*!
+    \var TlsOptions::key
+
+    The client's private key, PEM, possibly encrypted.
+*/
+
+/*!
+    \var TlsOptions::passphrase
+
+    The passphrase of an encrypted key.
+*/
+
+/*!
+    \var TlsOptions::ciphers
+
+    An OpenSSL cipher list, such as "ECDHE-RSA-AES128-GCM-SHA256:..."; empty: Qt's default.
+*/
+
+/*!
+    \var TlsOptions::rejectUnauthorized
+
+    Whether a server certificate that does not verify fails the connection (default true).
+*/
+
+/*!
+    \struct SocketOptions
+
+    \brief The options of one ClientSocket (socket.io-client's socket options).
+*/
+
+/*!
+    \var SocketOptions::auth
+
+    Sent with the CONNECT packet; see authCallback.
+*/
+
+/*!
+    \var SocketOptions::authCallback
+
+    When set, asked for the auth object before each CONNECT instead of using auth: it calls \c
+    done with it, at once or later.
+*/
+
+/*!
+    \var SocketOptions::ackTimeout
+
+    Milliseconds an acknowledgement may take by default (see ClientSocket::timeout()); -1 (the
+    default): no limit.
+*/
+
+/*!
+    \var SocketOptions::retries
+
+    How many times an unacknowledged event is sent again (default 0); with retries, events are
+    delivered at least once, in order.
+*/
+
 namespace {
 
 // PEM text, or the path of a PEM file.
@@ -25,6 +263,12 @@ QByteArray pem(const QVariant &value)
 }
 } // namespace
 
+/*!
+    Reads options from \a map with the reference's names, such as a parsed JSON object,
+    including "force new connection" and the TLS names (ca, cert and key as PEM text or file
+    paths). The socket options (auth, ackTimeout, retries) go to \a socketOptions when it is not
+    null. Unknown names and wrong types are errors: \a error (if not null) gets the first one.
+*/
 ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *error,
                                               SocketOptions *socketOptions)
 {

@@ -333,58 +333,211 @@ void ClientSocketPrivate::drainQueue(bool force)
     eventReceived() and on(); send with emitEvent().
 */
 
+/*!
+    \enum ClientSocket::State
+
+    The state of the socket on its namespace.
+*/
+
+/*!
+    \var ClientSocket::Disconnected
+
+    Not connected, and not trying to (connectToServer() was not called, or
+    disconnectFromServer() was, or the server refused or disconnected it).
+*/
+
+/*!
+    \var ClientSocket::Connecting
+
+    Active (the reference's socket.active): waiting for the Manager to open or reopen the
+    connection and for the server's CONNECT.
+*/
+
+/*!
+    \var ClientSocket::Connected
+
+    Connected to the namespace.
+*/
+
+/*!
+    \property ClientSocket::state
+
+    \brief the state of the socket.
+*/
+
+/*!
+    \property ClientSocket::id
+
+    \brief the socket's id, given by the server on connection; empty while not connected.
+*/
+
+/*!
+    \property ClientSocket::active
+
+    \brief whether the socket is connected or trying to (it will reconnect).
+*/
+
+/*!
+    \property ClientSocket::recovered
+
+    \brief whether the last connection recovered the previous session (connection state recovery
+    on the server).
+*/
+
+/*!
+    \typedef ClientSocket::EventHandler
+
+    Handles one incoming event: its \a args, and \a ack to answer when the server asked for an
+    acknowledgement.
+*/
+
+/*!
+    \typedef ClientSocket::AnyHandler
+
+    Sees every \a event with its \a args (the reference's onAny listeners).
+*/
+
+/*!
+    \fn bool ClientSocket::isDisconnected() const
+
+    Returns true while the socket is not connected.
+*/
+
+/*!
+    \fn bool ClientSocket::send(const QVariantList &args)
+
+    Emits a "message" event with \a args.
+*/
+
+/*!
+    \fn void ClientSocket::connected()
+
+    Emitted when the socket connected to its namespace (the reference's "connect" event);
+    state() is Connected.
+*/
+
+/*!
+    \fn void ClientSocket::connectError(const QString &message, const QVariant &data)
+
+    Emitted when the connection failed or the server refused the socket (a CONNECT_ERROR, with
+    the middleware's \a message and \a data) (the reference's "connect_error" event).
+*/
+
+/*!
+    \fn void ClientSocket::disconnected(const QString &reason, const QString &description)
+
+    Emitted when the socket disconnected, with the reference's \a reason ("io server
+    disconnect", "io client disconnect", "transport close", "ping timeout", ...) and a \a
+    description.
+*/
+
+/*!
+    \fn void ClientSocket::eventReceived(const QString &, const QVariantList &, const Ack &)
+
+    Emitted for each incoming \a event with its \a args, before the handlers added with on().
+    Call \a ack to answer when it is valid.
+*/
+
+/*!
+    \fn void ClientSocket::stateChanged(SocketIO::ClientSocket::State state)
+
+    Emitted when the state changed to \a state; id(), isActive() and isRecovered() may have
+    changed too.
+*/
+
+/*!
+    \class ClientSocket::Flags
+
+    \brief One emit with flags: socket->timeout(5000).emitWithAck(...). A value type that holds
+    a guarded pointer to its socket.
+*/
+
 ClientSocket::ClientSocket(QObject *parent)
     : QObject(parent)
     , d_ptr(new ClientSocketPrivate(this))
 {}
 
+/*!
+    Destroys the socket.
+*/
 ClientSocket::~ClientSocket() = default;
 
+/*!
+    Returns the Manager that owns the socket.
+*/
 Manager *ClientSocket::manager() const
 {
     return d_func()->manager;
 }
 
+/*!
+    Returns the namespace, such as "/" or "/chat".
+*/
 QString ClientSocket::nsp() const
 {
     return d_func()->nsp;
 }
 
+/*!
+    Returns the id the server gave the socket, or an empty string while not connected.
+*/
 QString ClientSocket::id() const
 {
     return d_func()->id;
 }
 
+/*!
+    Returns the state of the socket.
+*/
 ClientSocket::State ClientSocket::state() const
 {
     return d_func()->state;
 }
 
+/*!
+    Returns true while the socket is connected to its namespace.
+*/
 bool ClientSocket::isConnected() const
 {
     return d_func()->connected;
 }
 
+/*!
+    Returns true when the socket is connected or trying to (it will reconnect).
+*/
 bool ClientSocket::isActive() const
 {
     return d_func()->subscribed;
 }
 
+/*!
+    Returns true when the last connection recovered the previous session.
+*/
 bool ClientSocket::isRecovered() const
 {
     return d_func()->recovered;
 }
 
+/*!
+    Returns the socket's options.
+*/
 SocketOptions ClientSocket::options() const
 {
     return d_func()->options;
 }
 
+/*!
+    Sets the auth object sent with the next CONNECT packets to \a auth.
+*/
 void ClientSocket::setAuth(const QVariantMap &auth)
 {
     d_func()->options.auth = auth;
 }
 
+/*!
+    Connects to the namespace, opening the Manager's connection when needed (the reference's
+    socket.connect()). Does nothing when connected.
+*/
 void ClientSocket::connectToServer()
 {
     Q_D(ClientSocket);
@@ -400,6 +553,11 @@ void ClientSocket::connectToServer()
         d->onOpen();
 }
 
+/*!
+    Leaves the namespace (a DISCONNECT packet when connected) and stops trying to reconnect;
+    disconnected() follows with reason "io client disconnect" when it was connected. The
+    Manager closes its connection when no other socket is active.
+*/
 void ClientSocket::disconnectFromServer()
 {
     Q_D(ClientSocket);
@@ -414,22 +572,39 @@ void ClientSocket::disconnectFromServer()
         d->onClose(QStringLiteral("io client disconnect"), {});
 }
 
+/*!
+    Sends \a event with \a args; while disconnected, the event waits in the send buffer. Returns
+    false (and sends nothing) for a reserved event name.
+*/
 bool ClientSocket::emitEvent(const QString &event, const QVariantList &args)
 {
     return d_func()->emitWithFlags(event, args, {}, nullptr, {});
 }
 
+/*!
+    Sends \a event with \a args and asks for an acknowledgement, which \a callback gets, or the
+    error "operation has timed out" after SocketOptions::ackTimeout. The callback is dropped
+    when \a context is destroyed. Returns false for a reserved event name.
+*/
 bool ClientSocket::emitEvent(const QString &event, const QVariantList &args, QObject *context,
                              AckCallback callback)
 {
     return d_func()->emitWithFlags(event, args, {}, context, std::move(callback));
 }
 
+/*!
+    Sends \a event with \a args and returns a future for the server's acknowledgement; it fails
+    with TimeoutError after SocketOptions::ackTimeout.
+*/
 QFuture<QVariantList> ClientSocket::emitWithAck(const QString &event, const QVariantList &args)
 {
     return timeout(-1).emitWithAck(event, args);
 }
 
+/*!
+    Returns flags whose acknowledgement fails with "operation has timed out" after \a
+    milliseconds.
+*/
 ClientSocket::Flags ClientSocket::timeout(int milliseconds)
 {
     Flags flags;
@@ -438,6 +613,9 @@ ClientSocket::Flags ClientSocket::timeout(int milliseconds)
     return flags;
 }
 
+/*!
+    Returns flags with the compress flag set to \a compress.
+*/
 ClientSocket::Flags ClientSocket::compress(bool compress)
 {
     Flags flags;
@@ -446,6 +624,10 @@ ClientSocket::Flags ClientSocket::compress(bool compress)
     return flags;
 }
 
+/*!
+    Returns flags whose events are dropped instead of buffered when the transport cannot send
+    them now.
+*/
 ClientSocket::Flags ClientSocket::asVolatile()
 {
     Flags flags;
@@ -454,6 +636,10 @@ ClientSocket::Flags ClientSocket::asVolatile()
     return flags;
 }
 
+/*!
+    Returns a copy whose acknowledgement fails with "operation has timed out" after \a
+    milliseconds.
+*/
 ClientSocket::Flags ClientSocket::Flags::timeout(int milliseconds) const
 {
     Flags f = *this;
@@ -461,6 +647,9 @@ ClientSocket::Flags ClientSocket::Flags::timeout(int milliseconds) const
     return f;
 }
 
+/*!
+    Returns a copy with the compress flag set to \a compress.
+*/
 ClientSocket::Flags ClientSocket::Flags::compress(bool compress) const
 {
     Flags f = *this;
@@ -468,6 +657,9 @@ ClientSocket::Flags ClientSocket::Flags::compress(bool compress) const
     return f;
 }
 
+/*!
+    Returns a copy whose events are dropped when the transport cannot send them now.
+*/
 ClientSocket::Flags ClientSocket::Flags::asVolatile() const
 {
     Flags f = *this;
@@ -475,12 +667,21 @@ ClientSocket::Flags ClientSocket::Flags::asVolatile() const
     return f;
 }
 
+/*!
+    Sends \a event with \a args with these flags. Returns false when the socket is gone or the
+    event name is reserved.
+*/
 bool ClientSocket::Flags::emitEvent(const QString &event, const QVariantList &args) const
 {
     return m_socket &&
            ClientSocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, nullptr, {});
 }
 
+/*!
+    Sends \a event with \a args with these flags and asks for an acknowledgement, which \a
+    callback gets, or "operation has timed out". The callback is dropped when \a context is
+    destroyed.
+*/
 bool ClientSocket::Flags::emitEvent(const QString &event, const QVariantList &args,
                                     QObject *context, AckCallback callback) const
 {
@@ -488,6 +689,10 @@ bool ClientSocket::Flags::emitEvent(const QString &event, const QVariantList &ar
                            event, args, m_flags, context, std::move(callback));
 }
 
+/*!
+    Sends \a event with \a args with these flags and returns a future for the acknowledgement;
+    it fails with TimeoutError after timeout().
+*/
 QFuture<QVariantList> ClientSocket::Flags::emitWithAck(const QString &event,
                                                        const QVariantList &args) const
 {
@@ -495,46 +700,78 @@ QFuture<QVariantList> ClientSocket::Flags::emitWithAck(const QString &event,
         [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
 }
 
+/*!
+    Calls \a handler for each incoming \a event, after eventReceived(); the handler is dropped
+    when \a context is destroyed.
+*/
 void ClientSocket::on(const QString &event, QObject *context, EventHandler handler)
 {
     d_func()->handlers.add(event, context, std::move(handler));
 }
 
+/*!
+    Removes every handler of \a event added with on().
+*/
 void ClientSocket::off(const QString &event)
 {
     d_func()->handlers.remove(event);
 }
 
+/*!
+    Adds a listener of every incoming event, after the others, and returns its id for offAny().
+    It is dropped when \a context is destroyed.
+*/
 int ClientSocket::onAny(QObject *context, AnyHandler handler)
 {
     return d_func()->anyListeners.append(context, std::move(handler));
 }
 
+/*!
+    Adds a listener of every incoming event, before the others, and returns its id for offAny().
+    It is dropped when \a context is destroyed.
+*/
 int ClientSocket::prependAny(QObject *context, AnyHandler handler)
 {
     return d_func()->anyListeners.prepend(context, std::move(handler));
 }
 
+/*!
+    Removes the catch-all listener \a id, or every one when \a id is -1.
+*/
 void ClientSocket::offAny(int id)
 {
     d_func()->anyListeners.remove(id);
 }
 
+/*!
+    Adds a listener of every outgoing event, after the others, and returns its id for
+    offAnyOutgoing(). It is dropped when \a context is destroyed.
+*/
 int ClientSocket::onAnyOutgoing(QObject *context, AnyHandler handler)
 {
     return d_func()->anyOutgoingListeners.append(context, std::move(handler));
 }
 
+/*!
+    Adds a listener of every outgoing event, before the others, and returns its id for
+    offAnyOutgoing(). It is dropped when \a context is destroyed.
+*/
 int ClientSocket::prependAnyOutgoing(QObject *context, AnyHandler handler)
 {
     return d_func()->anyOutgoingListeners.prepend(context, std::move(handler));
 }
 
+/*!
+    Removes the outgoing listener \a id, or every one when \a id is -1.
+*/
 void ClientSocket::offAnyOutgoing(int id)
 {
     d_func()->anyOutgoingListeners.remove(id);
 }
 
+/*!
+    Returns the number of events waiting in the send buffer for a connection.
+*/
 int ClientSocket::sendBufferSize() const
 {
     return int(d_func()->sendBuffer.size());

@@ -12,6 +12,366 @@ namespace SocketIO {
     \brief The Engine.IO server options, with the defaults of Node's engine.io 6.6.
 */
 
+/*!
+    \var EngineOptions::pingInterval
+
+    Milliseconds between two heartbeats (default 25000).
+*/
+
+/*!
+    \var EngineOptions::pingTimeout
+
+    Milliseconds to wait for the client's answer to a heartbeat before closing with "ping
+    timeout" (default 20000).
+*/
+
+/*!
+    \var EngineOptions::upgradeTimeout
+
+    Milliseconds an upgrade may take before it is cancelled (default 10000).
+*/
+
+/*!
+    \var EngineOptions::maxHttpBufferSize
+
+    The largest message, and the largest polling request body, in bytes (default 1000000);
+    beyond it the session closes.
+*/
+
+/*!
+    \var EngineOptions::maxWriteBufferSize
+
+    Bytes a session may hold unsent, its queue and its transport's buffer (default 16 MiB): a
+    client that does not read is closed with "transport error" past it. 0: no limit. Not a
+    reference option (ws buffers without end).
+*/
+
+/*!
+    \var EngineOptions::transports
+
+    The transports allowed, of "polling" and "websocket" (default both).
+*/
+
+/*!
+    \var EngineOptions::allowUpgrades
+
+    Whether a polling session may upgrade to WebSocket (default true).
+*/
+
+/*!
+    \var EngineOptions::perMessageDeflate
+
+    WebSocket compression; refused when true, as neither WebSocket engine has it yet (default
+    false).
+*/
+
+/*!
+    \var EngineOptions::httpCompression
+
+    Compression of polling responses (gzip or deflate, as the client accepts); unset: none. Set
+    by default.
+*/
+
+/*!
+    \var EngineOptions::wsEngine
+
+    The WebSocket engine: "lean", the built-in RFC 6455 engine (the default, lighter on CPU and
+    memory than QWebSocket, see bench/), or "qt", QWebSocketServer.
+*/
+
+/*!
+    \var EngineOptions::initialPacket
+
+    A message sent right after the handshake, when not empty.
+*/
+
+/*!
+    \var EngineOptions::cookie
+
+    The sticky-session cookie set on the handshake response; unset (the default): none.
+*/
+
+/*!
+    \var EngineOptions::cors
+
+    The CORS headers of the engine's responses; unset (the default): none.
+*/
+
+/*!
+    \var EngineOptions::allowEIO3
+
+    Whether Engine.IO protocol 3 clients (Socket.IO 2 clients) are accepted (default false).
+*/
+
+/*!
+    \var EngineOptions::path
+
+    The path the engine serves (default "/engine.io"; "/socket.io" under the Socket.IO Server).
+*/
+
+/*!
+    \var EngineOptions::addTrailingSlash
+
+    Whether a "/" is appended to path() when requests are matched (default true).
+*/
+
+/*!
+    \var EngineOptions::destroyUpgrade
+
+    Whether WebSocket upgrade requests for other paths are closed after destroyUpgradeTimeout
+    (default true).
+*/
+
+/*!
+    \var EngineOptions::destroyUpgradeTimeout
+
+    Milliseconds after which an unhandled upgrade request is closed (default 1000).
+*/
+
+/*!
+    \var EngineOptions::http
+
+    The limits of the HTTP front.
+*/
+
+/*!
+    \struct CorsOptions
+
+    \brief Cross-origin resource sharing, with the semantics and defaults of the \c cors npm
+    package that engine.io uses.
+*/
+
+/*!
+    \enum CorsOptions::Origin
+
+    Which origins are allowed, the forms of the \c cors package's \c origin option.
+*/
+
+/*!
+    \var CorsOptions::Any
+
+    "*": every origin (the default).
+*/
+
+/*!
+    \var CorsOptions::Reflect
+
+    true: the request's Origin is echoed.
+*/
+
+/*!
+    \var CorsOptions::Disabled
+
+    false: no CORS headers.
+*/
+
+/*!
+    \var CorsOptions::List
+
+    origins and originPatterns: an allowed origin is echoed, others get no headers; a single
+    origin without patterns is sent as it is, like a string in \c cors.
+*/
+
+/*!
+    \var CorsOptions::Callback
+
+    originCallback decides per request.
+*/
+
+/*!
+    \typedef CorsOptions::OriginDecision
+
+    The answer of an origin callback: a non-empty \a error fails the request with 400 (as
+    engine.io's middleware failure does); \a allow echoes the origin, refusing adds no headers.
+*/
+
+/*!
+    \typedef CorsOptions::OriginCallback
+
+    Decides on the request's \a origin by calling \a decide, at once or later.
+*/
+
+/*!
+    \var CorsOptions::origin
+
+    Which origins are allowed (default Any).
+*/
+
+/*!
+    \var CorsOptions::origins
+
+    The allowed origins, with Origin::List.
+*/
+
+/*!
+    \var CorsOptions::originPatterns
+
+    Patterns of allowed origins, with Origin::List.
+*/
+
+/*!
+    \var CorsOptions::originCallback
+
+    Decides per request, with Origin::Callback.
+*/
+
+/*!
+    \var CorsOptions::methods
+
+    Access-Control-Allow-Methods of a preflight (default GET, HEAD, PUT, PATCH, POST, DELETE).
+*/
+
+/*!
+    \var CorsOptions::allowedHeaders
+
+    Access-Control-Allow-Headers of a preflight; unset: the preflight's
+    Access-Control-Request-Headers are reflected.
+*/
+
+/*!
+    \var CorsOptions::exposedHeaders
+
+    Access-Control-Expose-Headers; empty: none.
+*/
+
+/*!
+    \var CorsOptions::credentials
+
+    Whether Access-Control-Allow-Credentials: true is sent (default false).
+*/
+
+/*!
+    \var CorsOptions::maxAge
+
+    Access-Control-Max-Age of a preflight, in seconds; unset: none.
+*/
+
+/*!
+    \var CorsOptions::preflightContinue
+
+    Whether a preflight goes on to the engine instead of being answered (default false).
+*/
+
+/*!
+    \var CorsOptions::optionsSuccessStatus
+
+    The status of an answered preflight (default 204).
+*/
+
+/*!
+    \struct CookieOptions
+
+    \brief The sticky-session cookie engine.io can set on the handshake (its \c cookie option);
+    the value is the session id.
+*/
+
+/*!
+    \var CookieOptions::name
+
+    The cookie name (default "io").
+*/
+
+/*!
+    \var CookieOptions::path
+
+    The Path attribute (default "/"); empty: none.
+*/
+
+/*!
+    \var CookieOptions::domain
+
+    The Domain attribute; empty: none.
+*/
+
+/*!
+    \var CookieOptions::httpOnly
+
+    Whether the HttpOnly attribute is set (default true).
+*/
+
+/*!
+    \var CookieOptions::sameSite
+
+    The SameSite attribute: "Strict", "Lax" (the default), "None", or empty for none.
+*/
+
+/*!
+    \var CookieOptions::secure
+
+    Whether the Secure attribute is set (default false).
+*/
+
+/*!
+    \var CookieOptions::maxAge
+
+    The Max-Age attribute in seconds; unset: none.
+*/
+
+/*!
+    \var CookieOptions::expires
+
+    The Expires attribute; unset: none.
+*/
+
+/*!
+    \struct HttpCompressionOptions
+
+    \brief Compression of polling responses (engine.io's \c httpCompression option).
+*/
+
+/*!
+    \var HttpCompressionOptions::threshold
+
+    Bodies smaller than this many bytes are sent uncompressed (default 1024).
+*/
+
+/*!
+    \struct HttpLimits
+
+    \brief Limits of the HTTP front, with the knobs and defaults of Node's http.Server where it
+    has them. Beyond them a request gets 431, 413 or 408 and the connection closes.
+*/
+
+/*!
+    \var HttpLimits::maxHeaderSize
+
+    Bytes of the request line and headers (trailers too); 431 beyond (default 16 KiB).
+*/
+
+/*!
+    \var HttpLimits::maxHeadersCount
+
+    Header lines; 431 beyond (default 2000; Node drops the extra ones).
+*/
+
+/*!
+    \var HttpLimits::headersTimeout
+
+    Milliseconds to receive a complete request head; 408 after it (default 60000).
+*/
+
+/*!
+    \var HttpLimits::requestTimeout
+
+    Milliseconds to receive a complete request body; 408 after it (default 300000).
+*/
+
+/*!
+    \var HttpLimits::keepAliveTimeout
+
+    Milliseconds an idle keep-alive connection stays open (default 5000).
+*/
+
+/*!
+    \var HttpLimits::maxBodySize
+
+    Bytes of a request body to a path outside the engine (the request handler's); 413 beyond
+    (default 1 MiB). The engine's own requests are bounded by EngineOptions::maxHttpBufferSize.
+*/
+
+/*!
+    Returns options that allow the single \a origin (Origin::List).
+*/
 CorsOptions CorsOptions::allowingOrigin(const QString &origin)
 {
     CorsOptions options;
@@ -20,6 +380,10 @@ CorsOptions CorsOptions::allowingOrigin(const QString &origin)
     return options;
 }
 
+/*!
+    Returns the path prefix requests are matched against: path with one trailing "/" when
+    addTrailingSlash is set, such as "/engine.io/".
+*/
 QString EngineOptions::routePath() const
 {
     QString route = path;
@@ -30,6 +394,10 @@ QString EngineOptions::routePath() const
     return route;
 }
 
+/*!
+    Returns an empty string when the options can be used, else why not (a non-positive interval,
+    an unknown transport or wsEngine, perMessageDeflate, ...).
+*/
 QString EngineOptions::validate() const
 {
     if (pingInterval <= 0)
@@ -296,6 +664,12 @@ std::optional<CookieOptions> readCookie(const QVariantMap &map, QString *error)
 }
 } // namespace
 
+/*!
+    Reads options from \a map with the reference's option names (camelCase, as in its docs),
+    such as a parsed JSON object; missing names keep their defaults. Unknown names and wrong
+    types are errors: \a error (if not null) gets the first one, and the options are then
+    incomplete.
+*/
 EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *error)
 {
     static const QStringList known = {QStringLiteral("pingInterval"),
@@ -428,6 +802,9 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
     return options;
 }
 
+/*!
+    Returns the options with the reference's names; cookie and cors are reported as booleans.
+*/
 QVariantMap EngineOptions::toVariantMap() const
 {
     QVariantMap map;

@@ -68,6 +68,9 @@ qint64 EngineServerPrivate::maxBodySize(const HttpRequest &head) const
     return matchesPath(head) ? options.maxHttpBufferSize : options.http.maxBodySize;
 }
 
+/*!
+    Returns the reference's message for \a code, such as "Session ID unknown".
+*/
 QString EngineServer::errorMessage(ErrorCode code)
 {
     switch (code) {
@@ -555,10 +558,181 @@ void EngineServerPrivate::adopt(QTcpSocket *socket)
     (attach()). Sessions are announced with connection() and owned by the server.
 */
 
+/*!
+    \struct EngineConnectionError
+
+    \brief A request the engine refused, as connectionError() reports it (the reference's
+    "connection_error" event).
+*/
+
+/*!
+    \var EngineConnectionError::request
+
+    The refused request.
+*/
+
+/*!
+    \var EngineConnectionError::code
+
+    The reference's error code, an EngineServer::ErrorCode value.
+*/
+
+/*!
+    \var EngineConnectionError::message
+
+    The reason: the reference's message for the code, or the one allowRequest gave.
+*/
+
+/*!
+    \enum EngineServer::ErrorCode
+
+    Why a request was refused: the reference's error codes (engine.io Server.errors), sent in
+    the error response and in connectionError().
+*/
+
+/*!
+    \var EngineServer::ErrorCode::NoError
+
+    Not refused.
+*/
+
+/*!
+    \var EngineServer::UnknownTransport
+
+    The transport is missing or not enabled ("Transport unknown").
+*/
+
+/*!
+    \var EngineServer::UnknownSid
+
+    The session id is unknown ("Session ID unknown").
+*/
+
+/*!
+    \var EngineServer::BadHandshakeMethod
+
+    A handshake with another method than GET ("Bad handshake method").
+*/
+
+/*!
+    \var EngineServer::BadRequest
+
+    A malformed request ("Bad request").
+*/
+
+/*!
+    \var EngineServer::Forbidden
+
+    allowRequest refused the request ("Forbidden").
+*/
+
+/*!
+    \var EngineServer::UnsupportedProtocolVersion
+
+    The EIO version is neither 4 nor, with allowEIO3, 3 ("Unsupported protocol version").
+*/
+
+/*!
+    \enum EngineServer::Error
+
+    What the last failed setOptions(), listen() or attach() ran into; see errorString().
+*/
+
+/*!
+    \var EngineServer::Error::NoError
+
+    No error.
+*/
+
+/*!
+    \var EngineServer::InvalidOptions
+
+    The options were refused (EngineOptions::validate() names the problem).
+*/
+
+/*!
+    \var EngineServer::ListenFailed
+
+    The server could not listen, or the host engine of attach() does not listen yet.
+*/
+
+/*!
+    \var EngineServer::AlreadyListening
+
+    The engine serves already: its options can no longer change.
+*/
+
+/*!
+    \property EngineServer::clientsCount
+
+    \brief the number of open sessions.
+*/
+
+/*!
+    \typedef EngineServer::Decision
+
+    The answer to an allowRequest call: (an empty string, true) accepts; (\a reason, false)
+    refuses with 403 and that reason.
+*/
+
+/*!
+    \typedef EngineServer::AllowRequest
+
+    Decides whether a handshake or upgrade \a request may proceed by calling \a decide, at once
+    or later (the reference's allowRequest option).
+*/
+
+/*!
+    \typedef EngineServer::RequestHandler
+
+    Answers a \a request outside the engine path by filling \a response and returning true;
+    false gives the default 404.
+*/
+
+/*!
+    \typedef EngineServer::HeadersHook
+
+    Adds headers to \a response, the engine's answer to \a request; \a initial is true for a
+    handshake (the reference's "initial_headers" event, otherwise "headers"). WebSocket
+    handshakes answered by QWebSocketServer do not pass through it.
+*/
+
+/*!
+    \fn void EngineServer::connection(SocketIO::EngineSocket *socket)
+
+    Emitted for each new session \a socket. The server owns it and deletes it after its
+    closed().
+*/
+
+/*!
+    \fn void EngineServer::connectionError(const SocketIO::EngineConnectionError &error)
+
+    Emitted when a request was refused, with the \a error the client was sent.
+*/
+
+/*!
+    \fn void EngineServer::clientsCountChanged()
+
+    Emitted when a session opened or closed.
+*/
+
+/*!
+    \fn void EngineServer::errorOccurred(SocketIO::EngineServer::Error error)
+
+    Emitted when listen() failed, with \a error.
+*/
+
+/*!
+    Constructs an engine with the default EngineOptions, as a child of \a parent.
+*/
 EngineServer::EngineServer(QObject *parent)
     : EngineServer(EngineOptions(), parent)
 {}
 
+/*!
+    Constructs an engine with \a options, as a child of \a parent. The options are checked when
+    it starts serving.
+*/
 EngineServer::EngineServer(const EngineOptions &options, QObject *parent)
     : QObject(parent)
     , d_ptr(new EngineServerPrivate(this))
@@ -566,6 +740,9 @@ EngineServer::EngineServer(const EngineOptions &options, QObject *parent)
     d_ptr->options = options;
 }
 
+/*!
+    Destroys the engine and its sessions, and stops listening.
+*/
 EngineServer::~EngineServer()
 {
     Q_D(EngineServer);
@@ -579,11 +756,18 @@ EngineServer::~EngineServer()
         d->host->d_func()->front->removeHandler(d);
 }
 
+/*!
+    Returns the options.
+*/
 EngineOptions EngineServer::options() const
 {
     return d_func()->options;
 }
 
+/*!
+    Replaces the options with \a options; only before the engine serves. Returns false and sets
+    error() when it serves already or when the options are invalid.
+*/
 bool EngineServer::setOptions(const EngineOptions &options)
 {
     Q_D(EngineServer);
@@ -602,6 +786,11 @@ bool EngineServer::setOptions(const EngineOptions &options)
     return true;
 }
 
+/*!
+    Listens on \a address and \a port (0: a free port, see serverPort()), serving https and wss
+    when an SSL configuration was set. After close(), listens again. Returns false, sets error()
+    and emits errorOccurred() on failure.
+*/
 bool EngineServer::listen(const QHostAddress &address, quint16 port)
 {
     Q_D(EngineServer);
@@ -629,11 +818,19 @@ bool EngineServer::listen(const QHostAddress &address, quint16 port)
     return true;
 }
 
+/*!
+    Serves https and wss through a QSslServer with \a configuration; set it before listen().
+*/
 void EngineServer::setSslConfiguration(const QSslConfiguration &configuration)
 {
     d_func()->sslConfiguration = configuration;
 }
 
+/*!
+    Takes over the connections of \a server, a QTcpServer or QSslServer that the application
+    owns. Requests outside the engine path go to the request handler. Returns false when \a
+    server is null or the options are invalid.
+*/
 bool EngineServer::attach(QTcpServer *server)
 {
     Q_D(EngineServer);
@@ -643,6 +840,10 @@ bool EngineServer::attach(QTcpServer *server)
     return true;
 }
 
+/*!
+    Closes every session at once ("forced close"), discarding what is queued, and stops
+    listening; listen() may follow again.
+*/
 void EngineServer::close()
 {
     Q_D(EngineServer);
@@ -659,6 +860,11 @@ void EngineServer::close()
     d->host = nullptr;
 }
 
+/*!
+    Shares the port of \a host, an engine that serves already: requests for this engine's path
+    are routed here (e.g. raw Engine.IO beside a Socket.IO server). Returns false and sets
+    error() when \a host does not serve yet.
+*/
 bool EngineServer::attach(EngineServer *host)
 {
     Q_D(EngineServer);
@@ -677,6 +883,9 @@ bool EngineServer::attach(EngineServer *host)
     return true;
 }
 
+/*!
+    Returns true while the engine, or the engine it is attached to, listens.
+*/
 bool EngineServer::isListening() const
 {
     Q_D(const EngineServer);
@@ -685,6 +894,9 @@ bool EngineServer::isListening() const
     return d->front && d->front->server() && d->front->server()->isListening();
 }
 
+/*!
+    Returns the port the engine (or its host engine) listens on, or 0.
+*/
 quint16 EngineServer::serverPort() const
 {
     Q_D(const EngineServer);
@@ -693,12 +905,20 @@ quint16 EngineServer::serverPort() const
     return d->front && d->front->server() ? d->front->server()->serverPort() : 0;
 }
 
+/*!
+    Returns the address the engine listens on, or a null address.
+*/
 QHostAddress EngineServer::serverAddress() const
 {
     Q_D(const EngineServer);
     return d->front && d->front->server() ? d->front->server()->serverAddress() : QHostAddress();
 }
 
+/*!
+    Sets the \a allowRequest hook that decides on each handshake and upgrade (the reference's
+    allowRequest option). While \a context (if not null) is gone, requests are allowed without
+    asking.
+*/
 void EngineServer::setAllowRequest(QObject *context, AllowRequest allowRequest)
 {
     Q_D(EngineServer);
@@ -707,6 +927,10 @@ void EngineServer::setAllowRequest(QObject *context, AllowRequest allowRequest)
     d->hasAllowRequestContext = context != nullptr;
 }
 
+/*!
+    Sets \a handler for requests outside the engine path; it is not called once \a context (if
+    not null) is destroyed.
+*/
 void EngineServer::setRequestHandler(QObject *context, RequestHandler handler)
 {
     Q_D(EngineServer);
@@ -715,6 +939,10 @@ void EngineServer::setRequestHandler(QObject *context, RequestHandler handler)
     d->hasRequestHandlerContext = context != nullptr;
 }
 
+/*!
+    Sets \a hook to add headers to the engine's HTTP responses; it is not called once \a context
+    (if not null) is destroyed.
+*/
 void EngineServer::setHeadersHook(QObject *context, HeadersHook hook)
 {
     Q_D(EngineServer);
@@ -723,26 +951,41 @@ void EngineServer::setHeadersHook(QObject *context, HeadersHook hook)
     d->hasHeadersHookContext = context != nullptr;
 }
 
+/*!
+    Returns the open sessions, owned by the engine.
+*/
 QList<EngineSocket *> EngineServer::clients() const
 {
     return d_func()->clients.values();
 }
 
+/*!
+    Returns the session with \a id, or null.
+*/
 EngineSocket *EngineServer::client(const QString &id) const
 {
     return d_func()->clients.value(id);
 }
 
+/*!
+    Returns the number of open sessions.
+*/
 int EngineServer::clientsCount() const
 {
     return int(d_func()->clients.size());
 }
 
+/*!
+    Returns the error of the last failed call.
+*/
 EngineServer::Error EngineServer::error() const
 {
     return d_func()->error;
 }
 
+/*!
+    Returns a description of error().
+*/
 QString EngineServer::errorString() const
 {
     return d_func()->errorString;

@@ -38,6 +38,106 @@ qint64 queuedCost(const Packet &packet)
     it and deletes it after closed(). Lives on the server's thread.
 */
 
+/*!
+    \enum EngineSocket::ReadyState
+
+    The life of a session, as the reference's readyState strings.
+*/
+
+/*!
+    \var EngineSocket::Opening
+
+    The handshake is under way.
+*/
+
+/*!
+    \var EngineSocket::Open
+
+    The session is open: messages flow.
+*/
+
+/*!
+    \var EngineSocket::Closing
+
+    close() was called; what is queued is being flushed.
+*/
+
+/*!
+    \var EngineSocket::Closed
+
+    The session is closed; closed() was emitted.
+*/
+
+/*!
+    \property EngineSocket::id
+
+    \brief the session id (the "sid" of the handshake).
+*/
+
+/*!
+    \property EngineSocket::protocol
+
+    \brief the Engine.IO protocol version of the client: 4, or 3 with EngineOptions::allowEIO3.
+*/
+
+/*!
+    \property EngineSocket::transportName
+
+    \brief the name of the current transport, "polling" or "websocket"; it changes with
+    upgraded().
+*/
+
+/*!
+    \property EngineSocket::readyState
+
+    \brief the state of the session.
+*/
+
+/*!
+    \fn void EngineSocket::messageReceived(const QByteArray &data, bool binary)
+
+    Emitted for each message from the client: UTF-8 text in \a data, or bytes when \a binary is
+    true.
+*/
+
+/*!
+    \fn void EngineSocket::heartbeat()
+
+    Emitted for each heartbeat from the client (a pong; a ping with protocol 3).
+*/
+
+/*!
+    \fn void EngineSocket::upgrading(const QString &transport)
+
+    Emitted when the client starts upgrading to \a transport ("websocket").
+*/
+
+/*!
+    \fn void EngineSocket::upgraded(const QString &transport)
+
+    Emitted when the session moved to \a transport; transportName() has changed.
+*/
+
+/*!
+    \fn void EngineSocket::drained()
+
+    Emitted when everything queued has been handed to the transport.
+*/
+
+/*!
+    \fn void EngineSocket::readyStateChanged(SocketIO::EngineSocket::ReadyState state)
+
+    Emitted when the ready state changed to \a state.
+*/
+
+/*!
+    \fn void EngineSocket::closed(const QString &reason, const QString &description)
+
+    Emitted once when the session closed, with the reference's \a reason ("transport close",
+    "ping timeout", "forced close", "transport error", "parse error", ...) and a \a description.
+    The EngineServer deletes the socket after this signal.
+*/
+
 EngineSocketPrivate::EngineSocketPrivate(EngineSocket *q)
     : q_ptr(q)
 {}
@@ -358,13 +458,23 @@ EngineSocket::EngineSocket(QObject *parent)
     , d_ptr(new EngineSocketPrivate(this))
 {}
 
+/*!
+    Destroys the session object; the EngineServer does it after closed().
+*/
 EngineSocket::~EngineSocket() = default;
 
+/*!
+    Runs the session's heartbeat and upgrade timers (reimplemented from QObject).
+*/
 void EngineSocket::timerEvent(QTimerEvent *event)
 {
     d_func()->onTimer(event->timerId());
 }
 
+/*!
+    Notes whether messageReceived() and drained() have receivers, which the hot path checks
+    (reimplemented from QObject).
+*/
 void EngineSocket::connectNotify(const QMetaMethod &signal)
 {
     Q_D(EngineSocket);
@@ -374,62 +484,100 @@ void EngineSocket::connectNotify(const QMetaMethod &signal)
         d->drainListened = true;
 }
 
+/*!
+    Returns the session id.
+*/
 QString EngineSocket::id() const
 {
     return d_func()->id;
 }
 
+/*!
+    Returns the client's Engine.IO protocol version, 4 or 3.
+*/
 int EngineSocket::protocol() const
 {
     return d_func()->protocol;
 }
 
+/*!
+    Returns the name of the current transport, "polling" or "websocket".
+*/
 QString EngineSocket::transportName() const
 {
     Q_D(const EngineSocket);
     return d->transport ? d->transport->name() : QString();
 }
 
+/*!
+    Returns the state of the session.
+*/
 EngineSocket::ReadyState EngineSocket::readyState() const
 {
     return d_func()->readyState;
 }
 
+/*!
+    Returns true while an upgrade to another transport is under way.
+*/
 bool EngineSocket::isUpgrading() const
 {
     return d_func()->upgrading;
 }
 
+/*!
+    Returns true once the session moved to another transport.
+*/
 bool EngineSocket::isUpgraded() const
 {
     return d_func()->upgraded;
 }
 
+/*!
+    Returns the HTTP request that opened the session.
+*/
 HttpRequest EngineSocket::request() const
 {
     return d_func()->request;
 }
 
+/*!
+    Returns the client's address.
+*/
 QHostAddress EngineSocket::remoteAddress() const
 {
     return d_func()->request.peerAddress();
 }
 
+/*!
+    Queues a text message with \a text; it is sent at once when the transport is writable.
+    Nothing is sent once the session is closing.
+*/
 void EngineSocket::send(const QString &text)
 {
     d_func()->sendPacket(Packet::text(PacketType::Message, text.toUtf8()));
 }
 
+/*!
+    Queues a text message whose UTF-8 bytes are \a utf8, without a conversion.
+*/
 void EngineSocket::sendUtf8(const QByteArray &utf8)
 {
     d_func()->sendPacket(Packet::text(PacketType::Message, utf8));
 }
 
+/*!
+    Queues a binary message with \a data.
+*/
 void EngineSocket::sendBinary(const QByteArray &data)
 {
     d_func()->sendPacket(Packet::bytes(data));
 }
 
+/*!
+    Closes the session with reason "forced close", after flushing what is queued. Does nothing
+    unless the session is open.
+*/
 void EngineSocket::close()
 {
     Q_D(EngineSocket);

@@ -13,11 +13,90 @@ namespace SocketIO {
     Handed to request handlers (EngineServer::setRequestHandler) and to allowRequest.
 */
 
+/*!
+    \typedef HttpRequest::Header
+
+    A header: its lower-case name and its value.
+*/
+
+/*!
+    \fn QByteArray HttpRequest::method() const
+
+    Returns the method, such as "GET".
+*/
+
+/*!
+    \fn QByteArray HttpRequest::target() const
+
+    Returns the request target as sent, such as "/socket.io/?EIO=4&transport=polling".
+*/
+
+/*!
+    \fn QByteArray HttpRequest::httpVersion() const
+
+    Returns the HTTP version, such as "HTTP/1.1".
+*/
+
+/*!
+    \fn QList<Header> HttpRequest::headers() const
+
+    Returns the headers in the order received, with lower-case names; repeated headers stay
+    apart.
+*/
+
+/*!
+    \fn QByteArray HttpRequest::body() const
+
+    Returns the body.
+*/
+
+/*!
+    \fn QHostAddress HttpRequest::peerAddress() const
+
+    Returns the client's address.
+*/
+
+/*!
+    \fn quint16 HttpRequest::peerPort() const
+
+    Returns the client's port.
+*/
+
+/*!
+    \fn bool HttpRequest::isSecure() const
+
+    Returns true when the request came over TLS.
+*/
+
+/*!
+    \fn void HttpRequest::setMethod(const QByteArray &method)
+
+    Sets the method to \a method.
+*/
+
+/*!
+    \fn void HttpRequest::setHttpVersion(const QByteArray &version)
+
+    Sets the HTTP version to \a version.
+*/
+
+/*!
+    \fn void HttpRequest::setBody(const QByteArray &body)
+
+    Sets the body to \a body.
+*/
+
+/*!
+    Returns the decoded path of the target, such as "/socket.io/".
+*/
 QString HttpRequest::path() const
 {
     return m_url.path();
 }
 
+/*!
+    Returns the query of the target; as with Node's querystring, "+" means a space.
+*/
 QUrlQuery HttpRequest::query() const
 {
     // Like Node's querystring, '+' in a query means a space.
@@ -26,11 +105,17 @@ QUrlQuery HttpRequest::query() const
     return QUrlQuery(query);
 }
 
+/*!
+    Returns the decoded value of the query parameter \a key, or an empty string.
+*/
 QString HttpRequest::queryItem(const QString &key) const
 {
     return query().queryItemValue(key, QUrl::FullyDecoded);
 }
 
+/*!
+    Returns the value of the first header named \a name (case-insensitive), or an empty array.
+*/
 QByteArray HttpRequest::header(QByteArrayView name) const
 {
     for (const Header &h : m_headers) {
@@ -40,6 +125,9 @@ QByteArray HttpRequest::header(QByteArrayView name) const
     return {};
 }
 
+/*!
+    Returns true when a header named \a name (case-insensitive) is present.
+*/
 bool HttpRequest::hasHeader(QByteArrayView name) const
 {
     for (const Header &h : m_headers) {
@@ -49,6 +137,10 @@ bool HttpRequest::hasHeader(QByteArrayView name) const
     return false;
 }
 
+/*!
+    Returns true when the connection stays open after the response: by default with HTTP/1.1,
+    with "Connection: keep-alive" with HTTP/1.0.
+*/
 bool HttpRequest::keepAlive() const
 {
     const QByteArray connection = header("connection").toLower();
@@ -57,22 +149,34 @@ bool HttpRequest::keepAlive() const
     return !connection.contains("close");
 }
 
+/*!
+    Returns true for a GET with "Upgrade: websocket".
+*/
 bool HttpRequest::isWebSocketUpgrade() const
 {
     return m_method == "GET" && header("upgrade").toLower() == "websocket";
 }
 
+/*!
+    Sets the request target to \a target; path() and query() follow it.
+*/
 void HttpRequest::setTarget(const QByteArray &target)
 {
     m_target = target;
     m_url = QUrl::fromEncoded(target, QUrl::TolerantMode);
 }
 
+/*!
+    Appends a header; \a lowerCaseName must be lower-case already.
+*/
 void HttpRequest::addHeader(const QByteArray &lowerCaseName, const QByteArray &value)
 {
     m_headers.append({lowerCaseName, value});
 }
 
+/*!
+    Sets the client's \a address and \a port, and whether the connection is \a secure (TLS).
+*/
 void HttpRequest::setPeer(const QHostAddress &address, quint16 port, bool secure)
 {
     m_peerAddress = address;
@@ -86,6 +190,45 @@ void HttpRequest::setPeer(const QHostAddress &address, quint16 port, bool secure
     \brief A response written by the HTTP front.
 */
 
+/*!
+    \typedef HttpResponse::Header
+
+    A header: its name and its value.
+*/
+
+/*!
+    \fn int HttpResponse::statusCode() const
+
+    Returns the status code (default 200).
+*/
+
+/*!
+    \fn void HttpResponse::setStatusCode(int status)
+
+    Sets the status code to \a status.
+*/
+
+/*!
+    \fn QList<Header> HttpResponse::headers() const
+
+    Returns the headers in order.
+*/
+
+/*!
+    \fn QByteArray HttpResponse::body() const
+
+    Returns the body.
+*/
+
+/*!
+    \fn void HttpResponse::setBody(const QByteArray &body)
+
+    Sets the body to \a body.
+*/
+
+/*!
+    Returns the value of the first header named \a name (case-insensitive), or an empty array.
+*/
 QByteArray HttpResponse::header(QByteArrayView name) const
 {
     for (const Header &h : m_headers) {
@@ -95,6 +238,10 @@ QByteArray HttpResponse::header(QByteArrayView name) const
     return {};
 }
 
+/*!
+    Sets the header \a name to \a value: replaces the first header of that name
+    (case-insensitive), or appends one.
+*/
 void HttpResponse::setHeader(const QByteArray &name, const QByteArray &value)
 {
     for (Header &h : m_headers) {
@@ -106,17 +253,26 @@ void HttpResponse::setHeader(const QByteArray &name, const QByteArray &value)
     m_headers.append({name, value});
 }
 
+/*!
+    Appends a header \a name with \a value, even when one of that name exists.
+*/
 void HttpResponse::addHeader(const QByteArray &name, const QByteArray &value)
 {
     m_headers.append({name, value});
 }
 
+/*!
+    Removes every header named \a name (case-insensitive).
+*/
 void HttpResponse::removeHeader(QByteArrayView name)
 {
     m_headers.removeIf(
         [name](const Header &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
 }
 
+/*!
+    Returns the reason phrase of \a status, such as "Not Found", or "Unknown".
+*/
 QByteArray HttpResponse::reasonPhrase(int status)
 {
     switch (status) {
@@ -171,6 +327,11 @@ QByteArray httpDate()
 }
 } // namespace
 
+/*!
+    Returns the response as sent: status line, headers (Content-Length added when missing, Date,
+    Connection) and body. With \a keepAlive and a positive \a keepAliveSeconds, a Keep-Alive
+    header tells the timeout.
+*/
 QByteArray HttpResponse::serialize(bool keepAlive, int keepAliveSeconds) const
 {
     QByteArray out;

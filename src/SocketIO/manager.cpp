@@ -235,6 +235,111 @@ void ManagerPrivate::destroySocket(ClientSocket *)
     that created it, and emits its signals there.
 */
 
+/*!
+    \enum Manager::State
+
+    The state of the connection; the reference's readyState is state(), with Reconnecting read
+    as "closed".
+*/
+
+/*!
+    \var Manager::Closed
+
+    No connection, and none is being made.
+*/
+
+/*!
+    \var Manager::Opening
+
+    The engine is connecting, for open() or a reconnection attempt (see isReconnecting()).
+*/
+
+/*!
+    \var Manager::Open
+
+    The connection is open.
+*/
+
+/*!
+    \var Manager::Reconnecting
+
+    The connection is down and the next attempt waits for its backoff delay.
+*/
+
+/*!
+    \property Manager::state
+
+    \brief the state of the connection.
+*/
+
+/*!
+    \fn void Manager::stateChanged(SocketIO::Manager::State state)
+
+    Emitted when the state changed to \a state.
+*/
+
+/*!
+    \fn void Manager::opened()
+
+    Emitted when the connection opened (the reference's "open" event).
+*/
+
+/*!
+    \fn void Manager::errorOccurred(const QString &message)
+
+    Emitted when a connection attempt failed, with the reason in \a message (the reference's
+    "error" event).
+*/
+
+/*!
+    \fn void Manager::closed(const QString &reason, const QString &description)
+
+    Emitted when the connection closed, with the reference's \a reason ("forced close" after
+    close(), "transport close", "ping timeout", ...) and a \a description (the reference's
+    "close" event).
+*/
+
+/*!
+    \fn void Manager::ping()
+
+    Emitted for each heartbeat from the server.
+*/
+
+/*!
+    \fn void Manager::reconnectAttempt(int attempt)
+
+    Emitted before each reconnection \a attempt, counted from 1.
+*/
+
+/*!
+    \fn void Manager::reconnected(int attempt)
+
+    Emitted when reconnection \a attempt succeeded.
+*/
+
+/*!
+    \fn void Manager::reconnectError(const QString &message)
+
+    Emitted when a reconnection attempt failed, with the reason in \a message.
+*/
+
+/*!
+    \fn void Manager::reconnectFailed()
+
+    Emitted when no reconnection attempt is left (ManagerOptions::reconnectionAttempts).
+*/
+
+/*!
+    \fn void Manager::upgraded(const QString &transport)
+
+    Emitted when the connection moved to \a transport ("websocket").
+*/
+
+/*!
+    Constructs a manager for the server at \a url with \a options, as a child of \a parent. It
+    does not connect until open() or, with autoConnect, until a socket is created. Invalid
+    options are logged.
+*/
 Manager::Manager(const QUrl &url, const ManagerOptions &options, QObject *parent)
     : QObject(parent)
     , d_ptr(new ManagerPrivate(this))
@@ -253,6 +358,9 @@ Manager::Manager(const QUrl &url, const ManagerOptions &options, QObject *parent
         qCWarning(lcClient) << "invalid options:" << problem;
 }
 
+/*!
+    Closes the connection without reconnecting and destroys the manager and its sockets.
+*/
 Manager::~Manager()
 {
     Q_D(Manager);
@@ -260,43 +368,71 @@ Manager::~Manager()
     d->cleanupEngine();
 }
 
+/*!
+    Returns the server's URL.
+*/
 QUrl Manager::url() const
 {
     return d_func()->url;
 }
 
+/*!
+    Returns the options.
+*/
 ManagerOptions Manager::options() const
 {
     return d_func()->options;
 }
 
+/*!
+    Returns the state of the connection.
+*/
 Manager::State Manager::state() const
 {
     return d_func()->state;
 }
 
+/*!
+    Returns the Engine.IO session id, or an empty string without a connection.
+*/
 QString Manager::engineId() const
 {
     Q_D(const Manager);
     return d->engine ? d->engine->id() : QString();
 }
 
+/*!
+    Returns the name of the current transport, "polling" or "websocket", or an empty string
+    without a connection.
+*/
 QString Manager::transportName() const
 {
     Q_D(const Manager);
     return d->engine ? d->engine->transportName() : QString();
 }
 
+/*!
+    Returns true from the loss of the connection until an attempt succeeds or none is left.
+*/
 bool Manager::isReconnecting() const
 {
     return d_func()->reconnecting;
 }
 
+/*!
+    Returns the network access manager used for polling, with the cookie jar of withCredentials.
+    Owned by the manager.
+*/
 QNetworkAccessManager *Manager::networkAccessManager() const
 {
     return d_func()->network;
 }
 
+/*!
+    Returns the socket for namespace \a nsp ("/" by default; "/" is prepended when missing),
+    created with \a options on first use and cached; later calls return it and ignore \a
+    options. With autoConnect, a new socket connects at once. The manager owns its sockets.
+*/
 ClientSocket *Manager::socket(const QString &nsp, const SocketOptions &options)
 {
     Q_D(Manager);
@@ -314,12 +450,18 @@ ClientSocket *Manager::socket(const QString &nsp, const SocketOptions &options)
     return socket;
 }
 
+/*!
+    Opens the connection, when it is not open or opening; sockets do it when autoConnect is on.
+*/
 void Manager::open()
 {
     Q_D(Manager);
     d->open({});
 }
 
+/*!
+    Closes the connection and stops reconnecting.
+*/
 void Manager::close()
 {
     Q_D(Manager);
@@ -335,6 +477,9 @@ void Manager::close()
     d->onEngineClose(QStringLiteral("forced close"), {});
 }
 
+/*!
+    Returns an empty string when the options can be used, else why not.
+*/
 QString ManagerOptions::validate() const
 {
     for (const QString &transport : transports) {
@@ -354,6 +499,10 @@ QString ManagerOptions::validate() const
     return {};
 }
 
+/*!
+    Adds the PEM certificates of the file at \a path to ca. Returns false, with a message in
+    \a error (if not null), when none can be read.
+*/
 bool TlsOptions::loadCa(const QString &path, QString *error)
 {
     const QList<QSslCertificate> certificates = QSslCertificate::fromPath(path, QSsl::Pem);
@@ -383,6 +532,16 @@ QHash<QString, QPointer<Manager>> &managerCache()
 }
 } // namespace
 
+/*!
+    Returns the socket for the path of \a url (the namespace), with \a socketOptions, like the
+    reference's io(url, options).
+
+    The socket runs over a Manager shared per scheme://host:port, unless \a options set
+    ManagerOptions::forceNew or clear ManagerOptions::multiplex, or the namespace is already
+    open on the shared one; then it gets a Manager of its own. The URL's query goes to the
+    engine. The Managers made here are children of the application object; the socket is owned
+    by its Manager.
+*/
 ClientSocket *io(const QUrl &url, const ManagerOptions &options, const SocketOptions &socketOptions)
 {
     const QString key = cacheKey(url);

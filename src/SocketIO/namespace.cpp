@@ -20,6 +20,64 @@ namespace SocketIO {
     Owned by its Server. Its sockets are owned by it and deleted after their disconnected().
 */
 
+/*!
+    \property Namespace::name
+
+    \brief the namespace's name, such as "/" or "/chat".
+*/
+
+/*!
+    \property Namespace::socketsCount
+
+    \brief the number of connected sockets.
+*/
+
+/*!
+    \typedef Namespace::Middleware
+
+    A connection middleware: gets the \a socket before it connects and calls \a next to accept
+    it, or next(message, data) to refuse it.
+*/
+
+/*!
+    \typedef Namespace::ServerSideHandler
+
+    Handles an event from another server of the cluster: its \a args, and \a ack to answer when
+    the sender asked for responses.
+*/
+
+/*!
+    \fn BroadcastOperator Namespace::in(const QString &room) const
+
+    Same as to(\a room).
+*/
+
+/*!
+    \fn bool Namespace::send(const QVariantList &args)
+
+    Emits a "message" event with \a args to every socket of the namespace.
+*/
+
+/*!
+    \fn void Namespace::connection(SocketIO::Socket *socket)
+
+    Emitted when \a socket connected, after the middleware accepted it (the reference's
+    "connection" event). A parent namespace emits it for the sockets of its children too.
+*/
+
+/*!
+    \fn void Namespace::socketsCountChanged()
+
+    Emitted when a socket connected or disconnected.
+*/
+
+/*!
+    \fn void Namespace::serverSideEventReceived(const QString &event, const QVariantList &args)
+
+    Emitted when another server of the cluster sent \a event with \a args through
+    serverSideEmit().
+*/
+
 NamespacePrivate::NamespacePrivate(Namespace *q)
     : q_ptr(q)
     , acks(q)
@@ -252,13 +310,22 @@ Namespace::Namespace(QObject *parent)
     , d_ptr(new NamespacePrivate(this))
 {}
 
+/*!
+    Destroys the namespace.
+*/
 Namespace::~Namespace() = default;
 
+/*!
+    Returns the name, such as "/" or "/chat".
+*/
 QString Namespace::name() const
 {
     return d_func()->name;
 }
 
+/*!
+    Returns the server that owns this namespace.
+*/
 Server *Namespace::server() const
 {
     return d_func()->server->q_ptr;
@@ -269,91 +336,152 @@ SocketEmitter *Namespace::socketEmitter() const
     return const_cast<NamespacePrivate *>(d_func());
 }
 
+/*!
+    Returns the adapter that keeps the rooms and delivers broadcasts. Owned by this namespace
+    unless setAdapter() was given one with another parent.
+*/
 Adapter *Namespace::adapter() const
 {
     return d_func()->adapter;
 }
 
+/*!
+    Returns true for a parent namespace, made by Server::of() with a pattern or a matcher.
+*/
 bool Namespace::isParent() const
 {
     return d_func()->isParent;
 }
 
+/*!
+    Returns the parent namespace that created this one, or null.
+*/
 Namespace *Namespace::parentNamespace() const
 {
     return d_func()->parent;
 }
 
+/*!
+    Returns the namespaces this parent created (not QObject::children()).
+*/
 QList<Namespace *> Namespace::childNamespaces() const
 {
     return d_func()->children;
 }
 
+/*!
+    Returns the connected sockets, in the order they connected. They are owned by this
+    namespace.
+*/
 QList<Socket *> Namespace::sockets() const
 {
     return d_func()->order;
 }
 
+/*!
+    Returns the connected socket with this \a id, or null.
+*/
 Socket *Namespace::socket(const QString &id) const
 {
     return d_func()->sockets.value(id);
 }
 
+/*!
+    Returns the number of connected sockets.
+*/
 int Namespace::socketsCount() const
 {
     return int(d_func()->sockets.size());
 }
 
+/*!
+    Adds connection \a middleware: it runs for each socket, in the order added, before
+    connection() is emitted; a child namespace runs its parent's middleware first. A refusal
+    sends the client a CONNECT_ERROR with {message, data}. The middleware is dropped when \a
+    context (if not null) is destroyed.
+*/
 void Namespace::use(QObject *context, Middleware middleware)
 {
     d_func()->middlewares.append({context, context != nullptr, std::move(middleware)});
 }
 
+/*!
+    Returns an operator that targets every socket of the namespace.
+*/
 BroadcastOperator Namespace::broadcastOperator() const
 {
     return BroadcastOperator(d_func()->adapter);
 }
 
+/*!
+    Returns an operator that targets the sockets in \a room.
+*/
 BroadcastOperator Namespace::to(const QString &room) const
 {
     return broadcastOperator().to(room);
 }
 
+/*!
+    Returns an operator that targets the sockets in any of \a rooms.
+*/
 BroadcastOperator Namespace::to(const QStringList &rooms) const
 {
     return broadcastOperator().to(rooms);
 }
 
+/*!
+    Returns an operator that leaves out the sockets in \a room.
+*/
 BroadcastOperator Namespace::except(const QString &room) const
 {
     return broadcastOperator().except(room);
 }
 
+/*!
+    Returns an operator that leaves out the sockets in any of \a rooms.
+*/
 BroadcastOperator Namespace::except(const QStringList &rooms) const
 {
     return broadcastOperator().except(rooms);
 }
 
+/*!
+    Returns an operator with the compress flag set to \a compress.
+*/
 BroadcastOperator Namespace::compress(bool compress) const
 {
     return broadcastOperator().compress(compress);
 }
 
+/*!
+    Returns an operator whose events may be lost when a recipient cannot receive them now (the
+    reference's volatile flag).
+*/
 BroadcastOperator Namespace::asVolatile() const
 {
     return broadcastOperator().asVolatile();
 }
 
+/*!
+    Returns an operator that only reaches this server's sockets.
+*/
 BroadcastOperator Namespace::local() const
 {
     return broadcastOperator().local();
 }
 
+/*!
+    Returns an operator whose acknowledgements time out after \a milliseconds.
+*/
 BroadcastOperator Namespace::timeout(int milliseconds) const
 {
     return broadcastOperator().timeout(milliseconds);
 }
 
+/*!
+    Emits \a event with \a args to every socket of the namespace; a parent namespace emits to
+    each of its children. Returns false for a reserved event name.
+*/
 bool Namespace::emitEvent(const QString &event, const QVariantList &args)
 {
     Q_D(Namespace);
@@ -367,43 +495,75 @@ bool Namespace::emitEvent(const QString &event, const QVariantList &args)
     return broadcastOperator().emitEvent(event, args);
 }
 
+/*!
+    Emits \a event with \a args to every socket and returns a future for their
+    acknowledgements, one response per socket. Needs timeout(): the future fails with
+    TimeoutError (holding the responses that arrived) when not all answered in time, and with
+    QUnhandledException when nothing was sent.
+*/
 QFuture<QVariantList> Namespace::emitWithAck(const QString &event, const QVariantList &args)
 {
     return broadcastOperator().emitWithAck(event, args);
 }
 
+/*!
+    Returns the ids of every socket of the namespace on this server.
+*/
 QSet<QString> Namespace::allSockets() const
 {
     return broadcastOperator().allSockets();
 }
 
+/*!
+    Returns the sockets of the namespace, from every server of a cluster.
+*/
 QFuture<QList<RemoteSocket>> Namespace::fetchSockets() const
 {
     return broadcastOperator().fetchSockets();
 }
 
+/*!
+    Makes every socket of the namespace join \a rooms.
+*/
 void Namespace::socketsJoin(const QStringList &rooms) const
 {
     broadcastOperator().socketsJoin(rooms);
 }
 
+/*!
+    Makes every socket of the namespace leave \a rooms.
+*/
 void Namespace::socketsLeave(const QStringList &rooms) const
 {
     broadcastOperator().socketsLeave(rooms);
 }
 
+/*!
+    Disconnects every socket of the namespace; with \a close, closes their connections too.
+*/
 void Namespace::disconnectSockets(bool close) const
 {
     broadcastOperator().disconnectSockets(close);
 }
 
+/*!
+    Emits \a event with \a args to this namespace on the other servers of the cluster. Returns
+    false for a reserved event name.
+*/
 bool Namespace::serverSideEmit(const QString &event, const QVariantList &args)
 {
     return serverSideEmit(event, args, nullptr, {});
 }
 
-bool Namespace::serverSideEmit(const QString &event, const QVariantList &args, QObject *context,
-                               std::function<void(const QString &, const QVariantList &)> callback)
+/*!
+    Emits \a event with \a args to this namespace on the other servers of the cluster, and hands
+    their responses to \a callback, which gets ("", responses) or an error such as a timeout.
+    The callback is dropped when \a context is destroyed; with a single server it gets no
+    responses. Returns false for a reserved event name.
+*/
+bool Namespace::serverSideEmit(
+    const QString &event, const QVariantList &args, QObject *context,
+    std::function<void(const QString &error, const QVariantList &responses)> callback)
 {
     Q_D(Namespace);
     if (isReservedEventName(event)) {
@@ -426,11 +586,20 @@ bool Namespace::serverSideEmit(const QString &event, const QVariantList &args, Q
     return true;
 }
 
+/*!
+    Calls \a handler for each \a event another server sends with serverSideEmit(); the handler
+    is dropped when \a context is destroyed (with a null context, when the namespace is).
+*/
 void Namespace::onServerSideEvent(const QString &event, QObject *context, ServerSideHandler handler)
 {
     d_func()->serverSideHandlers.add(event, context ? context : this, std::move(handler));
 }
 
+/*!
+    Replaces the adapter with \a adapter, which the namespace takes ownership of; the old
+    adapter is deleted if the namespace owned it. The server's ServerOptions::adapter does this
+    for every namespace.
+*/
 void Namespace::setAdapter(Adapter *adapter)
 {
     Q_D(Namespace);

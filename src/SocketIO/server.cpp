@@ -267,10 +267,77 @@ bool ServerPrivate::serveClient(const HttpRequest &request, HttpResponse &respon
     Everything happens on the thread that owns the server.
 */
 
+/*!
+    \typedef Server::NamespaceMatcher
+
+    Decides whether a dynamic namespace may be created for \a name, given the client's \a auth:
+    call \a decide with true to accept, false to refuse, now or later.
+*/
+
+/*!
+    \enum Server::Error
+
+    What the last failed setOptions(), listen() or attach() ran into; see errorString() for the
+    details.
+*/
+
+/*!
+    \var Server::NoError
+
+    No error.
+*/
+
+/*!
+    \var Server::InvalidOptions
+
+    The options were refused (ServerOptions::validate() names the problem).
+*/
+
+/*!
+    \var Server::ListenFailed
+
+    The server could not listen on the address and port.
+*/
+
+/*!
+    \var Server::AlreadyListening
+
+    The server listens already: the options can no longer change, and it cannot listen or be
+    attached again.
+*/
+
+/*!
+    \fn BroadcastOperator Server::in(const QString &room) const
+
+    Same as to(\a room).
+*/
+
+/*!
+    \fn void Server::connection(SocketIO::Socket *socket)
+
+    Emitted when \a socket connected to the main namespace "/" (the reference's "connection"
+    event). The socket is owned by its Namespace.
+*/
+
+/*!
+    \fn void Server::newNamespace(SocketIO::Namespace *nsp)
+
+    Emitted when a dynamic namespace \a nsp was created by a parent namespace (the reference's
+    "new_namespace" event).
+*/
+
+/*!
+    Constructs a server with the default ServerOptions, as a child of \a parent. The main
+    namespace "/" exists from the start.
+*/
 Server::Server(QObject *parent)
     : Server(ServerOptions(), parent)
 {}
 
+/*!
+    Constructs a server with \a options, as a child of \a parent. The options are checked when
+    the server starts listening.
+*/
 Server::Server(const ServerOptions &options, QObject *parent)
     : QObject(parent)
     , d_ptr(new ServerPrivate(this))
@@ -281,6 +348,9 @@ Server::Server(const ServerOptions &options, QObject *parent)
     d->createNamespace(QStringLiteral("/"), nullptr);
 }
 
+/*!
+    Destroys the server, its engine (closing every session) and its namespaces.
+*/
 Server::~Server()
 {
     Q_D(Server);
@@ -291,11 +361,19 @@ Server::~Server()
     d->engine = nullptr;
 }
 
+/*!
+    Returns the options.
+*/
 ServerOptions Server::options() const
 {
     return d_func()->options;
 }
 
+/*!
+    Replaces the options with \a options. Only before the server listens: returns false and sets
+    error() when it listens already or when the options are invalid. Existing namespaces get the
+    adapter the new options ask for.
+*/
 bool Server::setOptions(const ServerOptions &options)
 {
     Q_D(Server);
@@ -317,6 +395,10 @@ bool Server::setOptions(const ServerOptions &options)
     return true;
 }
 
+/*!
+    Listens on \a address and \a port (0: a free port, see serverPort()). Returns false and sets
+    error() on failure.
+*/
 bool Server::listen(const QHostAddress &address, quint16 port)
 {
     Q_D(Server);
@@ -332,6 +414,11 @@ bool Server::listen(const QHostAddress &address, quint16 port)
     return true;
 }
 
+/*!
+    Serves the connections of \a server, a QTcpServer (or QSslServer) that the application owns
+    and that listens. Requests outside the engine path go to the engine's request handler
+    (see engine()). Returns false and sets error() on failure.
+*/
 bool Server::attach(QTcpServer *server)
 {
     Q_D(Server);
@@ -345,11 +432,18 @@ bool Server::attach(QTcpServer *server)
     return true;
 }
 
+/*!
+    Serves https and wss with \a configuration; set it before listen().
+*/
 void Server::setSslConfiguration(const QSslConfiguration &configuration)
 {
     d_func()->engine->setSslConfiguration(configuration);
 }
 
+/*!
+    Disconnects every socket with reason "server shutting down" and stops listening. listen()
+    may be called again: with connection state recovery, the sessions saved here are recovered.
+*/
 void Server::close()
 {
     Q_D(Server);
@@ -374,16 +468,27 @@ void Server::setWorkerSetup(std::function<void(Server *worker)> setup)
     d_func()->workerSetup = std::move(setup);
 }
 
+/*!
+    Returns the port the server listens on, or 0 when it does not listen.
+*/
 quint16 Server::serverPort() const
 {
     return d_func()->engine->serverPort();
 }
 
+/*!
+    Returns the Engine.IO server underneath (the reference's io.engine). It is owned by this
+    server.
+*/
 EngineServer *Server::engine() const
 {
     return d_func()->engine;
 }
 
+/*!
+    Returns the namespace \a name, created when missing; "/" is prepended when \a name lacks it.
+    The namespace is owned by the server.
+*/
 Namespace *Server::of(const QString &name)
 {
     Q_D(Server);
@@ -393,6 +498,10 @@ Namespace *Server::of(const QString &name)
     return d->createNamespace(normalized, nullptr);
 }
 
+/*!
+    Returns a new parent namespace whose children are the namespaces whose names match \a
+    pattern, created when a client first connects to one. Owned by the server.
+*/
 Namespace *Server::of(const QRegularExpression &pattern)
 {
     return of(
@@ -401,101 +510,167 @@ Namespace *Server::of(const QRegularExpression &pattern)
         });
 }
 
+/*!
+    Returns a new parent namespace whose children are created on demand for the names \a matcher
+    accepts. Owned by the server.
+*/
 Namespace *Server::of(NamespaceMatcher matcher)
 {
     return d_func()->createParent(std::move(matcher));
 }
 
+/*!
+    Returns the main namespace "/" (the reference's io.sockets).
+*/
 Namespace *Server::sockets() const
 {
     return d_func()->nsps.value(QStringLiteral("/"));
 }
 
+/*!
+    Returns every namespace, the main one included; parent namespaces are not listed.
+*/
 QList<Namespace *> Server::namespaces() const
 {
     return d_func()->nsps.values();
 }
 
+/*!
+    Adds connection \a middleware to the main namespace; it is dropped when \a context is
+    destroyed. See Namespace::use().
+*/
 void Server::use(QObject *context, Namespace::Middleware middleware)
 {
     sockets()->use(context, std::move(middleware));
 }
 
+/*!
+    Returns an operator on the main namespace that targets the sockets in \a room.
+*/
 BroadcastOperator Server::to(const QString &room) const
 {
     return sockets()->to(room);
 }
 
+/*!
+    Returns an operator on the main namespace that targets the sockets in any of \a rooms.
+*/
 BroadcastOperator Server::to(const QStringList &rooms) const
 {
     return sockets()->to(rooms);
 }
 
+/*!
+    Returns an operator on the main namespace that leaves out the sockets in \a room.
+*/
 BroadcastOperator Server::except(const QString &room) const
 {
     return sockets()->except(room);
 }
 
+/*!
+    Returns an operator on the main namespace with the compress flag set to \a compress.
+*/
 BroadcastOperator Server::compress(bool compress) const
 {
     return sockets()->compress(compress);
 }
 
+/*!
+    Returns an operator on the main namespace whose events may be lost when a recipient cannot
+    receive them now (the reference's volatile flag).
+*/
 BroadcastOperator Server::asVolatile() const
 {
     return sockets()->asVolatile();
 }
 
+/*!
+    Returns an operator on the main namespace that only reaches this server's sockets.
+*/
 BroadcastOperator Server::local() const
 {
     return sockets()->local();
 }
 
+/*!
+    Returns an operator on the main namespace whose acknowledgements time out after \a
+    milliseconds.
+*/
 BroadcastOperator Server::timeout(int milliseconds) const
 {
     return sockets()->timeout(milliseconds);
 }
 
+/*!
+    Emits \a event with \a args to every socket of the main namespace. Returns false (and sends
+    nothing) for a reserved event name.
+*/
 bool Server::emitEvent(const QString &event, const QVariantList &args)
 {
     return sockets()->emitEvent(event, args);
 }
 
+/*!
+    Emits a "message" event with \a args to every socket of the main namespace.
+*/
 bool Server::send(const QVariantList &args)
 {
     return sockets()->send(args);
 }
 
+/*!
+    Returns the sockets of the main namespace, from every server of a cluster.
+*/
 QFuture<QList<RemoteSocket>> Server::fetchSockets() const
 {
     return sockets()->fetchSockets();
 }
 
+/*!
+    Makes every socket of the main namespace join \a rooms.
+*/
 void Server::socketsJoin(const QStringList &rooms) const
 {
     sockets()->socketsJoin(rooms);
 }
 
+/*!
+    Makes every socket of the main namespace leave \a rooms.
+*/
 void Server::socketsLeave(const QStringList &rooms) const
 {
     sockets()->socketsLeave(rooms);
 }
 
+/*!
+    Disconnects every socket of the main namespace; with \a close, closes their connections too.
+*/
 void Server::disconnectSockets(bool close) const
 {
     sockets()->disconnectSockets(close);
 }
 
+/*!
+    Emits \a event with \a args to the main namespace of the other servers of a cluster. Returns
+    false for a reserved event name.
+*/
 bool Server::serverSideEmit(const QString &event, const QVariantList &args)
 {
     return sockets()->serverSideEmit(event, args);
 }
 
+/*!
+    Returns the error of the last failed call.
+*/
 Server::Error Server::error() const
 {
     return d_func()->error;
 }
 
+/*!
+    Returns a description of error().
+*/
 QString Server::errorString() const
 {
     return d_func()->errorString;

@@ -12,11 +12,97 @@ namespace SocketIO {
     \brief The Socket.IO server options, with the defaults of Node's socket.io 4.8.
 */
 
+/*!
+    \var ServerOptions::engine
+
+    The Engine.IO options; their path defaults to "/socket.io" here.
+*/
+
+/*!
+    \var ServerOptions::serveClient
+
+    Whether the client bundle (socket.io.js and friends) is served from clientDirectory (default
+    true).
+*/
+
+/*!
+    \var ServerOptions::clientDirectory
+
+    Where the client bundle is read from, such as node_modules/socket.io-client/dist; empty:
+    nothing is served.
+*/
+
+/*!
+    \var ServerOptions::adapter
+
+    Creates the adapter of each namespace; the namespace owns it. Unset: the in-memory Adapter.
+*/
+
+/*!
+    \var ServerOptions::parser
+
+    The wire format of the packets (default Parser::defaultParser()); clients must use the same.
+*/
+
+/*!
+    \var ServerOptions::connectTimeout
+
+    Milliseconds a client has to join a namespace after connecting before it is disconnected
+    (default 45000).
+*/
+
+/*!
+    \var ServerOptions::cleanupEmptyChildNamespaces
+
+    Whether a child namespace of a parent is removed once its last socket left (default false).
+*/
+
+/*!
+    \var ServerOptions::connectionStateRecovery
+
+    Connection state recovery: a client that reconnects soon enough gets its id, rooms, data and
+    missed events back. Unset (the default): off.
+*/
+
+/*!
+    \var ServerOptions::workers
+
+    Worker threads, each running its own engine and namespaces (set up by
+    Server::setWorkerSetup()), joined through a cluster adapter; the listening thread only
+    routes connections. 0 (the default) serves everything on the server's thread. Not a
+    reference option: Node scales out with processes.
+*/
+
+/*!
+    \struct ConnectionStateRecoveryOptions
+
+    \brief The \c connectionStateRecovery options of socket.io 4.8.
+*/
+
+/*!
+    \var ConnectionStateRecoveryOptions::maxDisconnectionDuration
+
+    Milliseconds a disconnected session is kept for recovery (default 120000).
+*/
+
+/*!
+    \var ConnectionStateRecoveryOptions::skipMiddlewares
+
+    Whether a recovered socket skips the connection middleware (default true).
+*/
+
+/*!
+    Constructs the default options; the engine path is "/socket.io".
+*/
 ServerOptions::ServerOptions()
 {
     engine.path = QStringLiteral("/socket.io");
 }
 
+/*!
+    Returns an empty string when the options can be used, else why not; the engine options are
+    checked too.
+*/
 QString ServerOptions::validate() const
 {
     if (!parser)
@@ -115,6 +201,14 @@ bool legacyTransports(const QVariant &value, QStringList *out, QString *error)
 
 } // namespace
 
+/*!
+    Reads options from \a input with the reference's option names, engine options included
+    ("pingInterval", "cors", ...), such as a parsed JSON object. The 0.9-era names ("heartbeat
+    interval", "close timeout", "transports", "resource", "origins", "browser client", ...) are
+    mapped to their modern equivalents where one exists and refused with an explanation where
+    none does. Unknown names and wrong types are errors: \a error (if not null) gets the first
+    one.
+*/
 ServerOptions ServerOptions::fromVariantMap(const QVariantMap &input, QString *error)
 {
     ServerOptions options;

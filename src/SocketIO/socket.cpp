@@ -83,6 +83,9 @@ bool isReservedOutgoing(const QString &event)
 
 } // namespace
 
+/*!
+    Returns the handshake as a map with the reference's field names, such as for JSON.
+*/
 QVariantMap Handshake::toVariantMap() const
 {
     return {{QStringLiteral("headers"), headers}, {QStringLiteral("time"), time},
@@ -366,55 +369,247 @@ bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args
     disconnected().
 */
 
+/*!
+    \struct Handshake
+
+    \brief The details of the request that opened a socket's connection (the reference's
+    socket.handshake).
+*/
+
+/*!
+    \var Handshake::headers
+
+    The request headers, by lower-case name; repeated headers are joined with ", ".
+*/
+
+/*!
+    \var Handshake::time
+
+    When the connection was made, formatted like JavaScript's <tt>new Date() + ""</tt>.
+*/
+
+/*!
+    \var Handshake::address
+
+    The client's IP address.
+*/
+
+/*!
+    \var Handshake::xdomain
+
+    True when the request had an Origin header.
+*/
+
+/*!
+    \var Handshake::secure
+
+    True when the connection is over TLS.
+*/
+
+/*!
+    \var Handshake::issued
+
+    When the connection was made, in milliseconds since the epoch.
+*/
+
+/*!
+    \var Handshake::url
+
+    The request target, path and query, as the client sent it.
+*/
+
+/*!
+    \var Handshake::query
+
+    The query parameters of the request, decoded.
+*/
+
+/*!
+    \var Handshake::auth
+
+    The auth object of the client's CONNECT packet.
+*/
+
+/*!
+    \property Socket::id
+
+    \brief the socket's id, unique to this connection to the namespace (not the Engine.IO
+    session id).
+*/
+
+/*!
+    \property Socket::connected
+
+    \brief whether the socket is connected; it changes once, with disconnected().
+*/
+
+/*!
+    \property Socket::recovered
+
+    \brief whether the socket's state (id, rooms, data, missed events) was recovered from a
+    previous connection (connection state recovery).
+*/
+
+/*!
+    \property Socket::data
+
+    \brief arbitrary data the application attaches to the socket; it travels with fetchSockets()
+    to other servers.
+*/
+
+/*!
+    \typedef Socket::EventHandler
+
+    Handles one incoming event: its \a args, and \a ack to answer when the client asked for an
+    acknowledgement.
+*/
+
+/*!
+    \typedef Socket::AnyHandler
+
+    Sees every \a event with its \a args (the reference's onAny listeners).
+*/
+
+/*!
+    \typedef Socket::Middleware
+
+    An event middleware: gets each incoming \a event with its \a args, and calls \a next to let
+    it through or next(message, data) to refuse it.
+*/
+
+/*!
+    \fn bool Socket::isDisconnected() const
+
+    Returns true when the socket is no longer connected.
+*/
+
+/*!
+    \fn bool Socket::send(const QVariantList &args)
+
+    Emits a "message" event with \a args.
+*/
+
+/*!
+    \fn BroadcastOperator Socket::in(const QString &room) const
+
+    Same as to(\a room).
+*/
+
+/*!
+    \fn void Socket::eventReceived(const QString &, const QVariantList &, const SocketIO::Ack &)
+
+    Emitted for each incoming \a event with its \a args, after the event middleware, before the
+    handlers added with on(). Call \a ack to answer when it is valid.
+*/
+
+/*!
+    \fn void Socket::disconnecting(const QString &reason, const QString &description)
+
+    Emitted when the socket is about to disconnect, while it is still in its rooms (the
+    reference's "disconnecting" event). \a reason is the reference's reason string, such as
+    "client namespace disconnect" or "transport close".
+*/
+
+/*!
+    \fn void Socket::disconnected(const QString &reason, const QString &description)
+
+    Emitted once when the socket disconnected, with the reference's \a reason and a \a
+    description; the namespace deletes the socket later.
+*/
+
+/*!
+    \fn void Socket::errorOccurred(const QString &message, const QVariant &data)
+
+    Emitted when an event middleware refused an event (with its \a message and \a data), or when
+    the connection hit a parser error (the reference's "error" event).
+*/
+
+/*!
+    \fn void Socket::dataChanged()
+
+    Emitted when data() changed.
+*/
+
 Socket::Socket(QObject *parent)
     : QObject(parent)
     , d_ptr(new SocketPrivate(this))
 {}
 
+/*!
+    Destroys the socket.
+*/
 Socket::~Socket() = default;
 
+/*!
+    Returns the socket's id, unique to this connection to the namespace.
+*/
 QString Socket::id() const
 {
     return d_func()->id;
 }
 
+/*!
+    Returns the namespace the socket belongs to; it owns the socket.
+*/
 Namespace *Socket::nsp() const
 {
     return d_func()->nsp;
 }
 
+/*!
+    Returns the server of the socket's namespace.
+*/
 Server *Socket::server() const
 {
     return d_func()->nsp->server();
 }
 
+/*!
+    Returns the details of the request that opened the connection.
+*/
 Handshake Socket::handshake() const
 {
     Q_D(const Socket);
     return buildHandshake(d->request, d->auth, d->issued);
 }
 
+/*!
+    Returns the Engine.IO session underneath (the reference's socket.conn), or null once it is
+    gone. Owned by the EngineServer.
+*/
 EngineSocket *Socket::conn() const
 {
     Q_D(const Socket);
     return d->client ? d->client->conn() : nullptr;
 }
 
+/*!
+    Returns true while the socket is connected.
+*/
 bool Socket::isConnected() const
 {
     return d_func()->connected;
 }
 
+/*!
+    Returns true when the socket's state was recovered from a previous connection.
+*/
 bool Socket::isRecovered() const
 {
     return d_func()->recovered;
 }
 
+/*!
+    Returns the application's data attached to the socket.
+*/
 QVariantMap Socket::data() const
 {
     return d_func()->data;
 }
 
+/*!
+    Sets the application's data to \a data and emits dataChanged() when it differs.
+*/
 void Socket::setData(const QVariantMap &data)
 {
     Q_D(Socket);
@@ -424,17 +619,26 @@ void Socket::setData(const QVariantMap &data)
     Q_EMIT dataChanged();
 }
 
+/*!
+    Returns the rooms the socket is in, its own room (its id) included.
+*/
 QSet<QString> Socket::rooms() const
 {
     Q_D(const Socket);
     return d->nsp->adapter()->socketRooms(d->id);
 }
 
+/*!
+    Adds the socket to \a room.
+*/
 void Socket::join(const QString &room)
 {
     join(QStringList{room});
 }
 
+/*!
+    Adds the socket to each of \a rooms; does nothing once the socket disconnected.
+*/
 void Socket::join(const QStringList &rooms)
 {
     Q_D(Socket);
@@ -443,114 +647,195 @@ void Socket::join(const QStringList &rooms)
     d->nsp->adapter()->addAll(d->id, QSet<QString>(rooms.cbegin(), rooms.cend()));
 }
 
+/*!
+    Removes the socket from \a room.
+*/
 void Socket::leave(const QString &room)
 {
     Q_D(Socket);
     d->nsp->adapter()->del(d->id, room);
 }
 
+/*!
+    Sends \a event with \a args to the client. Returns false (and sends nothing) for a reserved
+    event name.
+*/
 bool Socket::emitEvent(const QString &event, const QVariantList &args)
 {
     return d_func()->emitWithFlags(event, args, {}, nullptr, {});
 }
 
+/*!
+    Sends \a event with \a args and asks the client for an acknowledgement, which \a callback
+    gets with an empty error. The callback is dropped when \a context is destroyed. Returns
+    false for a reserved event name.
+*/
 bool Socket::emitEvent(const QString &event, const QVariantList &args, QObject *context,
                        AckCallback callback)
 {
     return d_func()->emitWithFlags(event, args, {}, context, std::move(callback));
 }
 
+/*!
+    Sends \a event with \a args and returns a future for the client's acknowledgement. Use
+    timeout() to bound the wait: the future then fails with TimeoutError.
+*/
 QFuture<QVariantList> Socket::emitWithAck(const QString &event, const QVariantList &args)
 {
     return Emitter(this).emitWithAck(event, args);
 }
 
+/*!
+    Returns an emitter whose acknowledgement fails with "operation has timed out" after \a
+    milliseconds.
+*/
 Emitter Socket::timeout(int milliseconds)
 {
     return Emitter(this).timeout(milliseconds);
 }
 
+/*!
+    Returns an emitter with the compress flag set to \a compress.
+*/
 Emitter Socket::compress(bool compress)
 {
     return Emitter(this).compress(compress);
 }
 
+/*!
+    Returns an emitter whose events may be lost when the transport cannot send them now.
+*/
 Emitter Socket::asVolatile()
 {
     return Emitter(this).asVolatile();
 }
 
+/*!
+    Returns an operator that targets every socket of the namespace except this one.
+*/
 BroadcastOperator Socket::broadcast() const
 {
     Q_D(const Socket);
     return BroadcastOperator(d->nsp->adapter(), {}, {d->id});
 }
 
+/*!
+    Returns an operator that targets the sockets in \a room, except this one.
+*/
 BroadcastOperator Socket::to(const QString &room) const
 {
     return broadcast().to(room);
 }
 
+/*!
+    Returns an operator that targets the sockets in any of \a rooms, except this one.
+*/
 BroadcastOperator Socket::to(const QStringList &rooms) const
 {
     return broadcast().to(rooms);
 }
 
+/*!
+    Returns an operator that targets every socket of the namespace except this one and those in
+    \a room.
+*/
 BroadcastOperator Socket::except(const QString &room) const
 {
     return broadcast().except(room);
 }
 
+/*!
+    Returns an operator that targets this server's sockets of the namespace, except this one.
+*/
 BroadcastOperator Socket::local() const
 {
     return broadcast().local();
 }
 
+/*!
+    Calls \a handler for each incoming \a event, after eventReceived(); the handler is dropped
+    when \a context is destroyed.
+*/
 void Socket::on(const QString &event, QObject *context, EventHandler handler)
 {
     d_func()->handlers.add(event, context, std::move(handler));
 }
 
+/*!
+    Removes every handler of \a event added with on().
+*/
 void Socket::off(const QString &event)
 {
     d_func()->handlers.remove(event);
 }
 
+/*!
+    Adds a listener of every incoming event, after the others, and returns its id for offAny().
+    It is dropped when \a context is destroyed.
+*/
 int Socket::onAny(QObject *context, AnyHandler handler)
 {
     return d_func()->anyListeners.append(context, std::move(handler));
 }
 
+/*!
+    Adds a listener of every incoming event, before the others, and returns its id for offAny().
+    It is dropped when \a context is destroyed.
+*/
 int Socket::prependAny(QObject *context, AnyHandler handler)
 {
     return d_func()->anyListeners.prepend(context, std::move(handler));
 }
 
+/*!
+    Removes the catch-all listener \a id, or every one when \a id is -1.
+*/
 void Socket::offAny(int id)
 {
     d_func()->anyListeners.remove(id);
 }
 
+/*!
+    Adds a listener of every outgoing event, after the others, and returns its id for
+    offAnyOutgoing(). It is dropped when \a context is destroyed.
+*/
 int Socket::onAnyOutgoing(QObject *context, AnyHandler handler)
 {
     return d_func()->anyOutgoingListeners.append(context, std::move(handler));
 }
 
+/*!
+    Adds a listener of every outgoing event, before the others, and returns its id for
+    offAnyOutgoing(). It is dropped when \a context is destroyed.
+*/
 int Socket::prependAnyOutgoing(QObject *context, AnyHandler handler)
 {
     return d_func()->anyOutgoingListeners.prepend(context, std::move(handler));
 }
 
+/*!
+    Removes the outgoing listener \a id, or every one when \a id is -1.
+*/
 void Socket::offAnyOutgoing(int id)
 {
     d_func()->anyOutgoingListeners.remove(id);
 }
 
+/*!
+    Adds \a middleware for incoming events; they run in the order added. A refusal emits
+    errorOccurred() and drops the event. The middleware is dropped when \a context (if not null)
+    is destroyed.
+*/
 void Socket::use(QObject *context, Middleware middleware)
 {
     d_func()->middlewares.append({context, context != nullptr, std::move(middleware)});
 }
 
+/*!
+    Leaves the namespace: sends a DISCONNECT packet and disconnects with reason "server
+    namespace disconnect". With \a close, closes the whole connection instead (the reference's
+    socket.disconnect(true)). Does nothing when not connected.
+*/
 void Socket::disconnectSocket(bool close)
 {
     Q_D(Socket);
@@ -572,11 +857,19 @@ void Socket::disconnectSocket(bool close)
     \brief Emits to one socket with flags (timeout, compress, volatile).
 */
 
+/*!
+    Constructs an emitter for \a socket with \a flags. The emitter holds a guarded pointer: once
+    the socket is gone, it sends nothing.
+*/
 Emitter::Emitter(Socket *socket, BroadcastFlags flags)
     : m_socket(socket)
     , m_flags(flags)
 {}
 
+/*!
+    Returns a copy whose acknowledgement fails with "operation has timed out" after \a
+    milliseconds.
+*/
 Emitter Emitter::timeout(int milliseconds) const
 {
     Emitter e = *this;
@@ -584,6 +877,9 @@ Emitter Emitter::timeout(int milliseconds) const
     return e;
 }
 
+/*!
+    Returns a copy with the compress flag set to \a compress.
+*/
 Emitter Emitter::compress(bool compress) const
 {
     Emitter e = *this;
@@ -591,6 +887,9 @@ Emitter Emitter::compress(bool compress) const
     return e;
 }
 
+/*!
+    Returns a copy whose events may be lost when the transport cannot send them now.
+*/
 Emitter Emitter::asVolatile() const
 {
     Emitter e = *this;
@@ -598,6 +897,10 @@ Emitter Emitter::asVolatile() const
     return e;
 }
 
+/*!
+    Sends \a event with \a args to the socket. Returns false when the socket is gone or the
+    event name is reserved.
+*/
 bool Emitter::emitEvent(const QString &event, const QVariantList &args) const
 {
     if (!m_socket)
@@ -605,6 +908,11 @@ bool Emitter::emitEvent(const QString &event, const QVariantList &args) const
     return SocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, nullptr, {});
 }
 
+/*!
+    Sends \a event with \a args and asks for an acknowledgement, which \a callback gets, or the
+    error "operation has timed out" after timeout(). The callback is dropped when \a context is
+    destroyed.
+*/
 bool Emitter::emitEvent(const QString &event, const QVariantList &args, QObject *context,
                         AckCallback callback) const
 {
@@ -614,6 +922,10 @@ bool Emitter::emitEvent(const QString &event, const QVariantList &args, QObject 
                                                        std::move(callback));
 }
 
+/*!
+    Sends \a event with \a args and returns a future for the acknowledgement; it fails with
+    TimeoutError after timeout().
+*/
 QFuture<QVariantList> Emitter::emitWithAck(const QString &event, const QVariantList &args) const
 {
     return ackFuture(

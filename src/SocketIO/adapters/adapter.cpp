@@ -22,44 +22,72 @@ namespace SocketIO {
     The seam between an Adapter and the server: the adapter decides which sockets (by id),
     the emitter delivers to them. The namespace implements it and owns it; an adapter reaches
     it through Adapter::emitter(). Every call is made on the namespace's thread.
+*/
 
+/*!
     \fn QString SocketIO::SocketEmitter::path() const
     Returns the namespace's name, such as "/" or "/chat".
+*/
 
+/*!
     \fn QStringList SocketIO::SocketEmitter::socketIds() const
     Returns the ids of the namespace's connected sockets on this server, in connection order.
+*/
 
+/*!
     \fn bool SocketIO::SocketEmitter::hasSocket(const QString &id) const
     Returns whether socket \a id is connected to the namespace on this server.
+*/
 
-    \fn std::optional<SocketDetails> SocketIO::SocketEmitter::socketDetails(const QString &id) const
+/*!
+    \fn std::optional<SocketDetails> SocketIO::SocketEmitter::socketDetails( \
+        const QString &id) const
     Returns the details of local socket \a id, or nothing when it is not connected here.
+*/
 
+/*!
     \fn qint64 SocketIO::SocketEmitter::nextAckId()
     Returns a new acknowledgement id, unique within the namespace; a packet sent with an
     acknowledgement carries it.
+*/
 
-    \fn EncodedPacket SocketIO::SocketEmitter::encode(const Packet &packet, const BroadcastFlags
-   &flags) const Encodes \a packet for the namespace once, with the server's parser, down to the
-    WebSocket frames when the engine takes them pre-framed. \a flags travel with it.
+/*!
+    \fn EncodedPacket SocketIO::SocketEmitter::encode(const Packet &packet, \
+        const BroadcastFlags &flags) const
+    Encodes \a packet for the namespace once, with the server's parser, down to the WebSocket
+    frames when the engine takes them pre-framed. \a flags travel with it.
+*/
 
-    \fn int SocketIO::SocketEmitter::send(const EncodedPacket &packet, const QStringList &ids, const
-   std::function<void(const QVariantList &response)> &ack) Writes \a packet to each local socket of
-   \a ids and returns how many it reached. With \a ack, each of them waits for an acknowledgement of
-   the packet's id, passed to \a ack, until the packet's timeout.
+/*!
+    \fn int SocketIO::SocketEmitter::send(const EncodedPacket &packet, const QStringList &ids, \
+        const std::function<void(const QVariantList &response)> &ack)
+    Writes \a packet to each local socket of \a ids and returns how many it reached. With
+    \a ack, each of them waits for an acknowledgement of the packet's id, passed to \a ack,
+    until the packet's timeout.
+*/
 
-    \fn void SocketIO::SocketEmitter::joinRooms(const QStringList &ids, const QStringList &rooms)
+/*!
+    \fn void SocketIO::SocketEmitter::joinRooms(const QStringList &ids, \
+        const QStringList &rooms)
     Makes the local sockets \a ids join \a rooms.
+*/
 
-    \fn void SocketIO::SocketEmitter::leaveRooms(const QStringList &ids, const QStringList &rooms)
+/*!
+    \fn void SocketIO::SocketEmitter::leaveRooms(const QStringList &ids, \
+        const QStringList &rooms)
     Makes the local sockets \a ids leave \a rooms.
+*/
 
+/*!
     \fn void SocketIO::SocketEmitter::disconnectSockets(const QStringList &ids, bool close)
     Disconnects the local sockets \a ids; with \a close, their whole connections.
+*/
 
-    \fn void SocketIO::SocketEmitter::receiveServerSideEmit(const QVariantList &args, const Ack
-   &ack) Hands \a args ([event, arguments...]) from another server to the namespace's server-side
-   handlers; \a ack, when valid, carries the answer back.
+/*!
+    \fn void SocketIO::SocketEmitter::receiveServerSideEmit(const QVariantList &args, \
+        const Ack &ack)
+    Hands \a args ([event, arguments...]) from another server to the namespace's server-side
+    handlers; \a ack, when valid, carries the answer back.
 */
 
 SocketEmitter::~SocketEmitter() = default;
@@ -74,6 +102,284 @@ SocketEmitter::~SocketEmitter() = default;
 
     \fn bool SocketIO::EncodedPacket::isNull() const
     Returns whether this holds no packet.
+*/
+
+/*!
+    \struct BroadcastFlags
+
+    \brief The flags of an emit: the modifiers of BroadcastOperator, Socket::timeout() and
+    friends.
+*/
+
+/*!
+    \var BroadcastFlags::isVolatile
+
+    The event may be lost when a recipient's transport is not writable (default false).
+*/
+
+/*!
+    \var BroadcastFlags::compress
+
+    Whether the event may be compressed (default true).
+*/
+
+/*!
+    \var BroadcastFlags::timeout
+
+    Milliseconds the acknowledgements may take; -1 (the default): none.
+*/
+
+/*!
+    \var BroadcastFlags::expectSingleResponse
+
+    The acknowledgement expects one response, as from a RemoteSocket (default false).
+*/
+
+/*!
+    \struct BroadcastOptions
+
+    \brief Who a broadcast reaches: the sockets in any of rooms (every socket when empty), less
+    those in any of except.
+*/
+
+/*!
+    \var BroadcastOptions::rooms
+
+    The rooms whose sockets are reached; empty: every socket of the namespace.
+*/
+
+/*!
+    \var BroadcastOptions::except
+
+    The rooms whose sockets are left out.
+*/
+
+/*!
+    \var BroadcastOptions::flags
+
+    The flags of the emit.
+*/
+
+/*!
+    \struct SocketDetails
+
+    \brief What an adapter knows of a socket, possibly on another server (fetchSockets()).
+*/
+
+/*!
+    \var SocketDetails::id
+
+    The socket's id.
+*/
+
+/*!
+    \var SocketDetails::handshake
+
+    The socket's handshake, as Handshake::toVariantMap() gives it.
+*/
+
+/*!
+    \var SocketDetails::rooms
+
+    The rooms the socket is in.
+*/
+
+/*!
+    \var SocketDetails::data
+
+    The socket's data (Socket::data()).
+*/
+
+/*!
+    \struct Session
+
+    \brief A disconnected session kept for connection state recovery.
+*/
+
+/*!
+    \var Session::sid
+
+    The socket id the session had.
+*/
+
+/*!
+    \var Session::pid
+
+    The private session id the client presents to recover the session.
+*/
+
+/*!
+    \var Session::rooms
+
+    The rooms the socket was in.
+*/
+
+/*!
+    \var Session::data
+
+    The socket's data.
+*/
+
+/*!
+    \var Session::disconnectedAt
+
+    When the socket disconnected, in milliseconds since the epoch.
+*/
+
+/*!
+    \var Session::missedPackets
+
+    The events the socket missed while disconnected, each [event, arguments...]; filled by
+    restoreSession().
+*/
+
+/*!
+    \fn Adapter::Adapter(Namespace *nsp)
+
+    Constructs the adapter of \a nsp, as its child. Install it with Namespace::setAdapter() or
+    ServerOptions::adapter.
+*/
+
+/*!
+    \fn Adapter::~Adapter()
+
+    Destroys the adapter.
+*/
+
+/*!
+    \fn Namespace *Adapter::nsp() const
+
+    Returns the namespace the adapter serves.
+*/
+
+/*!
+    \fn void Adapter::addAll(const QString &id, const QSet<QString> &rooms)
+
+    Adds the socket \a id to each of \a rooms, creating the rooms that do not exist.
+*/
+
+/*!
+    \fn void Adapter::del(const QString &id, const QString &room)
+
+    Removes the socket \a id from \a room; an empty room is deleted.
+*/
+
+/*!
+    \fn void Adapter::delAll(const QString &id)
+
+    Removes the socket \a id from every room it is in (when it disconnects).
+*/
+
+/*!
+    \fn void Adapter::broadcast(const Packet &packet, const BroadcastOptions &options)
+
+    Sends \a packet to the sockets \a options select: it is encoded once, and every recipient
+    gets the same messages.
+*/
+
+/*!
+    \fn int Adapter::serverCount() const
+
+    Returns the number of servers the adapter joins; 1 for the in-memory adapter.
+*/
+
+/*!
+    \fn QSet<QString> Adapter::sockets(const QSet<QString> &rooms) const
+
+    Returns the ids of this server's sockets in any of \a rooms (every socket when empty).
+*/
+
+/*!
+    \fn QSet<QString> Adapter::socketRooms(const QString &id) const
+
+    Returns the rooms the socket \a id is in.
+*/
+
+/*!
+    \fn void Adapter::addSockets(const BroadcastOptions &options, const QStringList &rooms)
+
+    Makes the sockets \a options select join \a rooms.
+*/
+
+/*!
+    \fn void Adapter::delSockets(const BroadcastOptions &options, const QStringList &rooms)
+
+    Makes the sockets \a options select leave \a rooms.
+*/
+
+/*!
+    \fn void Adapter::disconnectSockets(const BroadcastOptions &options, bool close)
+
+    Disconnects the sockets \a options select; with \a close, closes their connections too.
+*/
+
+/*!
+    \fn void Adapter::persistSession(const Session &session)
+
+    Keeps \a session for connection state recovery; the in-memory adapter keeps nothing (the
+    server installs a recovering adapter when connectionStateRecovery is set).
+*/
+
+/*!
+    \fn std::optional<Session> Adapter::restoreSession(const QString &pid, const QString &offset)
+
+    Returns the session of private id \a pid with the events missed since \a offset, or nothing
+    when it cannot be recovered; the in-memory adapter has none.
+*/
+
+/*!
+    \fn void Adapter::roomCreated(const QString &room)
+
+    Emitted when \a room was created (its first socket joined).
+*/
+
+/*!
+    \fn void Adapter::roomDeleted(const QString &room)
+
+    Emitted when \a room was deleted (its last socket left).
+*/
+
+/*!
+    \fn void Adapter::roomJoined(const QString &room, const QString &id)
+
+    Emitted when the socket \a id joined \a room.
+*/
+
+/*!
+    \fn void Adapter::roomLeft(const QString &room, const QString &id)
+
+    Emitted when the socket \a id left \a room.
+*/
+
+/*!
+    \fn QSet<QString> Adapter::computeExceptSids(const QSet<QString> &exceptRooms) const
+
+    Returns the ids of this server's sockets in any of \a exceptRooms.
+*/
+
+/*!
+    \fn void Adapter::broadcastWithAck(const Packet &packet, const BroadcastOptions &options, \
+        const std::function<void(int clientCount)> &clientCountCallback, \
+        const std::function<void(const QVariantList &response)> &ack)
+
+    Sends \a packet, with an acknowledgement id, to the sockets \a options select. Tells
+    \a clientCountCallback how many sockets it reached, and calls \a ack with each response.
+*/
+
+/*!
+    \fn void Adapter::fetchSockets(const BroadcastOptions &options, \
+        const std::function<void(const QList<SocketDetails> &)> &done)
+
+    Hands the details of the sockets \a options select to \a done; the in-memory adapter does
+    it at once, a multi-server adapter when the other servers answered.
+*/
+
+/*!
+    \fn void Adapter::serverSideEmit(const QVariantList &args, \
+        const std::function<void(const QString &error, const QVariantList &responses)> &ack)
+
+    Sends \a args, [event, arguments...], to the other servers; with \a ack, collects their
+    responses. A single server has none: \a ack gets ("", []) at once.
 */
 
 class AdapterPrivate
@@ -92,6 +398,9 @@ Adapter::Adapter(Namespace *nsp)
     , d(new AdapterPrivate)
 {}
 
+/*!
+    Returns a snapshot of the rooms: room name to socket ids.
+*/
 QHash<QString, QSet<QString>> Adapter::rooms() const
 {
     QHash<QString, QSet<QString>> out;
@@ -100,6 +409,9 @@ QHash<QString, QSet<QString>> Adapter::rooms() const
     return out;
 }
 
+/*!
+    Returns a snapshot of the sockets' rooms: socket id to room names.
+*/
 QHash<QString, QSet<QString>> Adapter::sids() const
 {
     QHash<QString, QSet<QString>> out;

@@ -279,21 +279,195 @@ std::unique_ptr<Decoder> DefaultParser::createDecoder() const
     return std::make_unique<DefaultDecoder>();
 }
 
+/*!
+    \struct SocketIO::Packet
+    \inmodule SocketIO
+    \brief One Socket.IO packet (protocol v5), as parsers produce and consume it.
+
+    \c data holds JSON-like values: QVariantMap, QVariantList, QString, numbers, bool, null (an
+    invalid QVariant or std::nullptr_t), and QByteArray for binary, at any depth. An EVENT's
+    data is a list whose first element is the event name; an ACK's is the list of arguments; a
+    CONNECT's is the auth object; a CONNECT_ERROR's is {message, data}.
+*/
+
+/*!
+    \enum Packet::Type
+
+    The packet types of the Socket.IO protocol, with their wire values.
+*/
+
+/*!
+    \var Packet::Connect
+
+    Connects to a namespace (0); from the server, the answer with the socket id.
+*/
+
+/*!
+    \var Packet::Disconnect
+
+    Leaves a namespace (1).
+*/
+
+/*!
+    \var Packet::Event
+
+    An event (2).
+*/
+
+/*!
+    \var Packet::Ack
+
+    The acknowledgement of an event (3).
+*/
+
+/*!
+    \var Packet::ConnectError
+
+    The refusal of a connection to a namespace (4).
+*/
+
+/*!
+    \var Packet::BinaryEvent
+
+    An event with binary attachments (5).
+*/
+
+/*!
+    \var Packet::BinaryAck
+
+    An acknowledgement with binary attachments (6).
+*/
+
+/*!
+    \var Packet::type
+
+    The packet type (default Event).
+*/
+
+/*!
+    \var Packet::nsp
+
+    The namespace (default "/").
+*/
+
+/*!
+    \var Packet::id
+
+    The acknowledgement id, or -1 for none.
+*/
+
+/*!
+    \var Packet::data
+
+    The payload; invalid when the packet has none.
+*/
+
+/*!
+    \fn bool Packet::hasId() const
+
+    Returns true when the packet carries an acknowledgement id.
+*/
+
+/*!
+    \struct SocketIO::EngineMessage
+    \inmodule SocketIO
+    \brief One Engine.IO message, as a Parser encodes a packet into.
+*/
+
+/*!
+    \var EngineMessage::data
+
+    The message: UTF-8 text, or bytes when binary is set.
+*/
+
+/*!
+    \var EngineMessage::binary
+
+    Whether the message is binary (default false).
+*/
+
+/*!
+    \fn bool EngineMessage::operator==(const EngineMessage &a, const EngineMessage &b)
+
+    Returns true when \a a and \a b hold the same data with the same binary flag.
+*/
+
+/*!
+    \class SocketIO::Decoder
+    \inmodule SocketIO
+    \brief Turns the Engine.IO messages of one connection back into packets.
+
+    Stateful: a binary packet spans several messages. Made by Parser::createDecoder(); one per
+    connection.
+*/
+
+/*!
+    \fn bool Decoder::add(const QByteArray &, bool, QList<Packet> *, QString *)
+
+    Feeds one message, \a data (bytes when \a binary), and appends any packet it completes to
+    \a packets. Returns false, with the reference's wording in \a error, when the input is
+    invalid; the connection is then closed with reason "parse error".
+*/
+
+/*!
+    Destroys the decoder.
+*/
 Decoder::~Decoder() = default;
+
+/*!
+    \class SocketIO::Parser
+    \inmodule SocketIO
+    \brief A wire format for Socket.IO packets, selected with the \c parser option.
+
+    Implement this interface for a custom format; both ends must use the same one. A parser is
+    shared between connections and threads: encode() and createDecoder() must be thread-safe.
+*/
+
+/*!
+    \fn QString Parser::name() const
+
+    Returns the parser's name, such as "default" or "msgpack".
+*/
+
+/*!
+    \fn QList<EngineMessage> Parser::encode(const Packet &packet) const
+
+    Returns the messages that carry \a packet, in order.
+*/
+
+/*!
+    \fn std::unique_ptr<Decoder> Parser::createDecoder() const
+
+    Returns a new decoder for one connection; the caller owns it.
+*/
+
+/*!
+    Destroys the parser.
+*/
 Parser::~Parser() = default;
 
+/*!
+    Returns the default parser: JSON text with binary attachments, like npm socket.io-parser.
+*/
 std::shared_ptr<const Parser> Parser::defaultParser()
 {
     static const auto parser = std::make_shared<const DefaultParser>();
     return parser;
 }
 
+/*!
+    Returns the MessagePack parser: one binary message per packet, like npm
+    socket.io-msgpack-parser.
+*/
 std::shared_ptr<const Parser> Parser::msgpackParser()
 {
     static const auto parser = std::make_shared<const MsgpackParser>();
     return parser;
 }
 
+/*!
+    Returns the parser called \a name, "default" or "msgpack", or null for other names.
+*/
 std::shared_ptr<const Parser> Parser::byName(const QString &name)
 {
     if (name == u"default")
