@@ -2,8 +2,8 @@
 // with ids, and the QFuture form of an emit with acknowledgement.
 #pragma once
 
-#include "broadcastoperator.h"
-#include "callbacks.h"
+#include <SocketIO/broadcastoperator.h>
+#include <SocketIO/callbacks.h>
 
 #include <QtCore/QList>
 #include <QtCore/QPointer>

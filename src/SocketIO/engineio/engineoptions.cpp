@@ -12,14 +12,6 @@ namespace SocketIO {
     \brief The Engine.IO server options, with the defaults of Node's engine.io 6.6.
 */
 
-CorsOptions CorsOptions::allowingOrigin(const QString &origin)
-{
-    CorsOptions options;
-    options.origin = Origin::List;
-    options.origins = {origin};
-    return options;
-}
-
 QString EngineOptions::routePath() const
 {
     QString route = path;
