@@ -46,11 +46,25 @@ QString EngineOptions::validate() const
                        "unknown transport \"%1\" (expected \"polling\" or \"websocket\")")
                 .arg(transport);
     }
+#if SOCKETIO_LEAN_ENGINE
     if (wsEngine != u"qt" && wsEngine != u"lean") {
         return QStringLiteral("unknown wsEngine \"%1\": this build offers \"lean\" (the built-in "
                               "RFC 6455 engine) and \"qt\" (QWebSocketServer)")
             .arg(wsEngine);
     }
+#else
+    if (wsEngine == u"lean") {
+        return QStringLiteral(
+            "wsEngine \"lean\" is not in this build: the library was configured "
+            "with SOCKETIO_LEAN_ENGINE=OFF (the lean engine needs Linux's epoll); "
+            "use \"qt\" (QWebSocketServer)");
+    }
+    if (wsEngine != u"qt") {
+        return QStringLiteral("unknown wsEngine \"%1\": this build offers \"qt\" "
+                              "(QWebSocketServer)")
+            .arg(wsEngine);
+    }
+#endif
     if (perMessageDeflate) {
         return QStringLiteral("perMessageDeflate is not supported by the \"qt\" wsEngine: "
                               "QWebSocketServer does not implement the permessage-deflate "

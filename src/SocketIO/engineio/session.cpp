@@ -67,7 +67,12 @@ Packet EngineSession::shared(const QByteArray &data, bool binary, bool compress,
 bool EngineSession::writesPreframed(const EngineOptions &options)
 {
     // The lean engine writes a shared frame as it is; QWebSocket frames every message itself.
+#if SOCKETIO_LEAN_ENGINE
     return options.wsEngine == u"lean";
+#else
+    Q_UNUSED(options);
+    return false;
+#endif
 }
 
 } // namespace SocketIO
