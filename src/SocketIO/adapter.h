@@ -155,6 +155,9 @@ protected:
     QSet<QString> computeExceptSids(const QSet<QString> &exceptRooms) const;
 
 private:
+    friend class Namespace;
+    // The namespace hands over its side of the seam when it installs the adapter.
+    void setEmitter(SocketEmitter *emitter);
     void removeFromRoom(const QString &room, const QString &id);
 
     Namespace *const m_nsp;

@@ -4,28 +4,12 @@
 #include "callbacks.h"
 #include "socketio_export.h"
 
-#include <QtCore/QException>
 #include <QtCore/QFuture>
 #include <QtCore/QPointer>
 
 namespace SocketIO {
 
 class RemoteSocket;
-
-// The failure of an acknowledgement that did not come in time. `responses` holds what did
-// arrive (broadcasts).
-class SOCKETIO_EXPORT TimeoutError : public QException
-{
-public:
-    explicit TimeoutError(QVariantList responses = {});
-    void raise() const override { throw *this; }
-    TimeoutError *clone() const override { return new TimeoutError(*this); }
-    QString message() const { return QStringLiteral("operation has timed out"); }
-    QVariantList responses() const { return m_responses; }
-
-private:
-    QVariantList m_responses;
-};
 
 // Selects sockets of a namespace and acts on them, like the reference's BroadcastOperator:
 // server.to("room").except("other").timeout(5000).emitEvent(...). A value type: each

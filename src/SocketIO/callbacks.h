@@ -2,6 +2,7 @@
 
 #include "socketio_export.h"
 
+#include <QtCore/QException>
 #include <QtCore/QObject>
 #include <QtCore/QString>
 #include <QtCore/QVariant>
@@ -10,6 +11,21 @@
 #include <memory>
 
 namespace SocketIO {
+
+// The failure of an acknowledgement that did not come in time. `responses` holds what did
+// arrive (broadcasts).
+class SOCKETIO_EXPORT TimeoutError : public QException
+{
+public:
+    explicit TimeoutError(QVariantList responses = {});
+    void raise() const override { throw *this; }
+    TimeoutError *clone() const override { return new TimeoutError(*this); }
+    QString message() const { return QStringLiteral("operation has timed out"); }
+    QVariantList responses() const { return m_responses; }
+
+private:
+    QVariantList m_responses;
+};
 
 // The acknowledgement of an incoming event: call it once with the reply's arguments. Later
 // calls, and calls after the socket went away, do nothing. Invalid when the sender asked

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "parser.h"
 #include "socketio_export.h"
+#include <SocketIO/parser.h>
 
 #include <QtCore/QStringList>
 #include <QtCore/QVariantMap>

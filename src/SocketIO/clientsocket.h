@@ -1,9 +1,9 @@
 #pragma once
 
-#include "broadcastoperator.h"
-#include "callbacks.h"
-#include "clientoptions.h"
 #include "socketio_export.h"
+#include <SocketIO/adapter.h>
+#include <SocketIO/callbacks.h>
+#include <SocketIO/clientoptions.h>
 
 #include <QtCore/QFuture>
 #include <QtCore/QObject>

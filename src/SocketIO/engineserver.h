@@ -1,9 +1,9 @@
 #pragma once
 
-#include "engineoptions.h"
-#include "enginesocket.h"
-#include "httprequest.h"
 #include "socketio_export.h"
+#include <SocketIO/engineoptions.h>
+#include <SocketIO/enginesocket.h>
+#include <SocketIO/httprequest.h>
 
 #include <QtCore/QObject>
 #include <QtNetwork/QHostAddress>

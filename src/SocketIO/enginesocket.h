@@ -1,7 +1,7 @@
 #pragma once
 
-#include "httprequest.h"
 #include "socketio_export.h"
+#include <SocketIO/httprequest.h>
 
 #include <QtCore/QObject>
 

@@ -2,9 +2,9 @@
 // with ids, and the QFuture form of an emit with acknowledgement.
 #pragma once
 
-#include "broadcastoperator.h"
-#include "callbacks.h"
+#include <SocketIO/callbacks.h>
 
+#include <QtCore/QFuture>
 #include <QtCore/QList>
 #include <QtCore/QPointer>
 #include <QtCore/QPromise>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "clientoptions.h"
 #include "socketio_export.h"
+#include <SocketIO/clientoptions.h>
 
 #include <QtCore/QObject>
 #include <QtCore/QUrl>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "broadcastoperator.h"
-#include "callbacks.h"
 #include "socketio_export.h"
+#include <SocketIO/broadcastoperator.h>
+#include <SocketIO/callbacks.h>
 
 #include <QtCore/QObject>
 
@@ -88,10 +88,7 @@ private:
     friend class NamespacePrivate;
     friend class Server;
     friend class ServerPrivate;
-    friend class Adapter;
     explicit Namespace(QObject *parent);
-    // The seam its Adapter delivers through.
-    SocketEmitter *socketEmitter() const;
     Q_DECLARE_PRIVATE(Namespace)
     Q_DISABLE_COPY_MOVE(Namespace)
     std::unique_ptr<NamespacePrivate> const d_ptr;

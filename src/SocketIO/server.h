@@ -1,11 +1,11 @@
 #pragma once
 
-#include "broadcastoperator.h"
-#include "engineserver.h"
-#include "namespace.h"
-#include "serveroptions.h"
-#include "socket.h"
 #include "socketio_export.h"
+#include <SocketIO/broadcastoperator.h>
+#include <SocketIO/engineserver.h>
+#include <SocketIO/namespace.h>
+#include <SocketIO/serveroptions.h>
+#include <SocketIO/socket.h>
 
 #include <QtCore/QObject>
 #include <QtCore/QRegularExpression>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "engineoptions.h"
-#include "parser.h"
 #include "socketio_export.h"
+#include <SocketIO/engineoptions.h>
+#include <SocketIO/parser.h>
 
 #include <functional>
 #include <memory>

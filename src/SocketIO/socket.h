@@ -1,8 +1,8 @@
 #pragma once
 
-#include "broadcastoperator.h"
-#include "callbacks.h"
 #include "socketio_export.h"
+#include <SocketIO/broadcastoperator.h>
+#include <SocketIO/callbacks.h>
 
 #include <QtCore/QDateTime>
 #include <QtCore/QFuture>

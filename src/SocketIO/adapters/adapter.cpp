@@ -2,8 +2,6 @@
 
 #include "adapters/roommembers_p.h"
 
-#include "namespace.h"
-
 namespace SocketIO {
 
 /*!
@@ -387,13 +385,17 @@ class AdapterPrivate
 public:
     QHash<QString, RoomMembers> rooms;   // room -> socket ids
     QHash<QString, QList<QString>> sids; // socket id -> rooms (a socket is in few)
+    SocketEmitter *emitter = nullptr;    // the namespace's, set by Namespace::setAdapter()
 };
 
 /*!
-    Creates the adapter of \a nsp, which owns it.
+    Creates an adapter for \a nsp. The namespace owns it once installed with
+    Namespace::setAdapter(), which ServerOptions::adapter does; until then it has no parent.
+    (The adapter layer sits below the server's: it knows the namespace only by pointer and by
+    the SocketEmitter it gets when installed.)
 */
 Adapter::Adapter(Namespace *nsp)
-    : QObject(nsp)
+    : QObject(nullptr)
     , m_nsp(nsp)
     , d(new AdapterPrivate)
 {}
@@ -483,11 +485,17 @@ QSet<QString> Adapter::computeExceptSids(const QSet<QString> &exceptRooms) const
 
 /*!
     Returns the namespace's side of the seam: what this adapter may ask of the namespace
-    and its sockets on this server. Owned by the namespace.
+    and its sockets on this server. Owned by the namespace; null until the namespace installs
+    this adapter.
 */
 SocketEmitter *Adapter::emitter() const
 {
-    return m_nsp->socketEmitter();
+    return d->emitter;
+}
+
+void Adapter::setEmitter(SocketEmitter *emitter)
+{
+    d->emitter = emitter;
 }
 
 /*!

@@ -52,7 +52,9 @@ public:
     void handshake(const HttpRequest &request, Http::Connection *connection,
                    const MakeTransport &makeWebSocket);
     void onWebSocket(QWebSocket *socket);
+#if SOCKETIO_LEAN_ENGINE
     void acceptLean(Http::Connection *connection, const HttpRequest &request);
+#endif
     // A WebSocket whose upgrade was verified: a new session, or the upgrade of one.
     void attachWebSocket(const HttpRequest &request, const MakeTransport &makeTransport,
                          const std::function<void()> &reject);

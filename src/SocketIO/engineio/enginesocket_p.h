@@ -9,17 +9,7 @@
 namespace SocketIO {
 
 class EngineServerPrivate;
-
-// The Socket.IO server's view of a session's messages: called before messageReceived() is
-// emitted, without a signal on the hot path.
-class EngineMessageSink
-{
-public:
-    virtual void onEngineMessage(const QByteArray &data, bool binary) = 0;
-
-protected:
-    ~EngineMessageSink() = default;
-};
+class EngineMessageSink; // the Socket.IO layer, see engineio/session_p.h
 
 class EngineSocketPrivate final : public EngineIO::PacketSink
 {

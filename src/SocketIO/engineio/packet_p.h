@@ -1,6 +1,7 @@
 // Engine.IO packet and payload codecs (protocol v4 and v3). Pure functions over bytes.
 #pragma once
 
+#include "headroom_p.h"
 #include "testable_p.h"
 
 #include <QtCore/QByteArray>
@@ -41,10 +42,6 @@ SOCKETIO_TESTABLE char typeChar(PacketType type);
 // maximal subpart, as the WHATWG decoder has it) becomes U+FFFD; valid text is returned as
 // it is, without a copy.
 SOCKETIO_TESTABLE QByteArray toWellFormedUtf8(QByteArray text);
-
-// Free space an encoder can leave before a message's data: the type character and the
-// longest WebSocket frame header then go in front of it in place.
-constexpr qsizetype MessageHeadroom = 11;
 
 // --- protocol v4 -------------------------------------------------------------------------
 // A text frame: "<type><data>"; a binary packet becomes raw bytes (isBinaryFrame set) when

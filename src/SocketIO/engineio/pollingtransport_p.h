@@ -24,7 +24,7 @@ public:
     ~PollingTransport() override;
 
     QString name() const override { return QStringLiteral("polling"); }
-    bool isWritable() const override { return m_get && !m_closing; }
+    bool isWritable() const override { return !m_get.isNull() && !m_closing; }
     void send(const QList<Packet> &packets) override;
     void close() override;
 

@@ -1,9 +1,9 @@
-// The WebSocket transport, over either engine: QWebSocket (wsEngine "qt") or the built-in
-// RFC 6455 socket (wsEngine "lean").
+// The WebSocket transport. The Engine.IO side is shared; each WebSocket engine is its own
+// final class: QtWebSocketTransport here (wsEngine "qt"), LeanWebSocketTransport in
+// leanwebsockettransport_p.h (wsEngine "lean", built with SOCKETIO_LEAN_ENGINE).
 #pragma once
 
 #include "engineio/transport_p.h"
-#include "websocket/leansocket_p.h"
 
 #include <QtWebSockets/QWebSocket>
 
@@ -17,36 +17,39 @@ class WebSocketTransport : public Transport
 {
     Q_OBJECT
 public:
+    QString name() const override { return QStringLiteral("websocket"); }
+    bool batches() const override { return false; }
+
+protected:
+    WebSocketTransport(int protocol, QObject *parent);
+    void onFrame(QByteArray &&frame, bool binary);
+    void onDisconnected();
+
+    bool m_closing = false;
+};
+
+// Over QWebSocket, which frames every message itself.
+class QtWebSocketTransport final : public WebSocketTransport
+{
+    Q_OBJECT
+public:
     // Take ownership of the socket. `tcp`, the connection under it, tells when the socket
     // has read (and answered pings, which nothing else tells).
-    WebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, int protocol, qint64 maxMessageSize,
-                       QObject *parent);
-    WebSocketTransport(WebSocket::LeanSocket *socket, int protocol, QObject *parent);
-    ~WebSocketTransport() override;
+    QtWebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, int protocol, qint64 maxMessageSize,
+                         QObject *parent);
+    ~QtWebSocketTransport() override;
 
-    QString name() const override { return QStringLiteral("websocket"); }
-    bool isWritable() const override { return (m_qt || m_lean) && !m_closing; }
+    bool isWritable() const override { return !m_closing; }
     void send(const QList<Packet> &packets) override;
     void sendOne(const Packet &packet) override;
     void sendOne(Packet &&packet) override;
-    bool batches() const override { return false; }
-    qint64 bufferedBytes() const override
-    {
-        return m_lean ? m_lean->bufferedBytes() : m_qt ? m_qt->bytesToWrite() : 0;
-    }
+    qint64 bufferedBytes() const override { return m_socket->bytesToWrite(); }
     void close() override;
 
 private:
-    void onFrame(QByteArray &&frame, bool binary);
-    // A v4 text packet, "<type><data>", as one text message.
-    void sendText(char type, QByteArray data);
-    void onDisconnected();
-
-    // The socket is a child of the transport: plain pointers (a QPointer costs a cache miss
+    // The socket is a child of the transport: a plain pointer (a QPointer costs a cache miss
     // on every send to each recipient of a broadcast).
-    QWebSocket *const m_qt = nullptr;
-    WebSocket::LeanSocket *const m_lean = nullptr;
-    bool m_closing = false;
+    QWebSocket *const m_socket;
 };
 
 } // namespace SocketIO::EngineIO

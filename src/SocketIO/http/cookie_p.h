@@ -2,7 +2,7 @@
 
 #include "testable_p.h"
 
-#include "engineoptions.h"
+#include "httpoptions.h"
 
 namespace SocketIO::Http {
 

@@ -3,7 +3,7 @@
 
 #include "testable_p.h"
 
-#include "engineoptions.h"
+#include "httpoptions.h"
 #include "httprequest.h"
 
 namespace SocketIO::Http {

@@ -2,8 +2,8 @@
 // handler, writes the handler's response, keeps the connection alive between requests.
 #pragma once
 
-#include "engineoptions.h"
 #include "http/httpparser_p.h"
+#include "httpoptions.h"
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>

@@ -1,4 +1,4 @@
-#include "engineio/packet_p.h"
+#include "headroom_p.h"
 #include "parser.h"
 #include "parser/json_p.h"
 #include "parser/parsers_p.h"
@@ -247,7 +247,7 @@ QList<EngineMessage> DefaultParser::encode(const Packet &packet) const
     // ack holding some becomes a binary one, whose header counts the attachments).
     QList<QByteArray> attachments;
     // The Engine.IO layer puts its framing in the headroom, in place.
-    QByteArray text = encodeHeader(packet, 0, EngineIO::MessageHeadroom);
+    QByteArray text = encodeHeader(packet, 0, MessageHeadroom);
     const qsizetype header = text.size();
     if (hasData)
         Json::write(packet.data, text, eventOrAck || binaryType ? &attachments : nullptr);
@@ -262,7 +262,7 @@ QList<EngineMessage> DefaultParser::encode(const Packet &packet) const
         binaryText.append(QByteArrayView(text).sliced(header));
         text = std::move(binaryText);
     } else {
-        text.remove(0, EngineIO::MessageHeadroom); // leaves the room free before the data
+        text.remove(0, MessageHeadroom); // leaves the room free before the data
     }
     if (attachments.isEmpty())
         return {EngineMessage{std::move(text), false}};

@@ -1,10 +1,8 @@
 #include "server/client_p.h"
 
-#include "engineio/enginesocket_p.h"
 #include "server/namespace_p.h"
 #include "server/server_p.h"
 #include "server/socket_p.h"
-#include "websocket/frame_p.h"
 
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QTimerEvent>
@@ -19,18 +17,18 @@ Client::Client(ServerPrivate *server, EngineSocket *conn)
     : QObject(conn)
     , m_server(server)
     , m_conn(conn)
-    , m_engine(EngineSocketPrivate::get(conn))
+    , m_session(conn)
     , m_decoder(server->options.parser->createDecoder())
 {
-    m_engine->messageSink = this;
+    m_session.setMessageSink(this);
     connect(conn, &EngineSocket::closed, this, &Client::onClose);
     m_connectTimeout.start(server->options.connectTimeout, this);
 }
 
 Client::~Client()
 {
-    if (m_conn) // else the session is being destroyed, and with it m_engine
-        m_engine->messageSink = nullptr;
+    if (m_conn) // else the session is being destroyed, and with it m_session
+        m_session.setMessageSink(nullptr);
 }
 
 void Client::timerEvent(QTimerEvent *event)
@@ -53,29 +51,11 @@ Socket *Client::socketFor(const QString &nsp) const
     return nullptr;
 }
 
-int Client::protocol() const
-{
-    return m_engine->protocol;
-}
-
 bool Client::canWrite(const BroadcastFlags &flags) const
 {
-    if (m_engine->readyState != EngineSocket::ReadyState::Open)
-        return false;
     // A volatile packet is dropped when it cannot go out now.
-    return !flags.isVolatile || (m_engine->transport && m_engine->transport->isWritable());
+    return m_session.canSend(flags.isVolatile);
 }
-
-namespace {
-EngineIO::Packet toEnginePacket(EngineMessage message, const BroadcastFlags &flags)
-{
-    EngineIO::Packet packet = message.binary ? EngineIO::Packet::bytes(std::move(message.data))
-                                             : EngineIO::Packet::text(EngineIO::PacketType::Message,
-                                                                      std::move(message.data));
-    packet.compress = flags.compress;
-    return packet;
-}
-} // namespace
 
 void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
 {
@@ -83,7 +63,7 @@ void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
         return;
     // Each message is moved down: a text one becomes its frame in its own buffer.
     for (EngineMessage &message : m_server->options.parser->encode(packet))
-        m_engine->sendPacket(toEnginePacket(std::move(message), flags));
+        m_session.send(std::move(message.data), message.binary, flags.compress);
 }
 
 QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &messages,
@@ -91,21 +71,14 @@ QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &mess
 {
     QList<EngineIO::Packet> packets;
     packets.reserve(messages.size());
-    for (const EngineMessage &message : messages) {
-        EngineIO::Packet packet = toEnginePacket(message, flags);
-        if (frames && !packet.binary)
-            packet.wsFrame = WebSocket::encodeTextFrame('4', packet.data);
-        packets.append(std::move(packet));
-    }
+    for (const EngineMessage &message : messages)
+        packets.append(EngineSession::shared(message.data, message.binary, flags.compress, frames));
     return packets;
 }
 
 void Client::writeToEngine(const QList<EngineIO::Packet> &packets, const BroadcastFlags &flags)
 {
-    if (!canWrite(flags))
-        return;
-    for (const EngineIO::Packet &packet : packets)
-        m_engine->sendPacket(packet);
+    m_session.sendShared(packets, flags.isVolatile);
 }
 
 void Client::onEngineMessage(const QByteArray &data, bool binary)
@@ -133,15 +106,15 @@ void Client::onDecoded(Packet &packet)
 {
     QString name = packet.nsp;
     QUrl v3Url;
-    if (protocol() == 3) {
-        // v3 clients put the namespace's query in the namespace itself.
+    if (socketIOProtocol() == 4) {
+        // socket.io 2 clients put the namespace's query in the namespace itself.
         v3Url = QUrl(QStringLiteral("https://socket.io") + packet.nsp);
         name = v3Url.path();
     }
     Socket *socket = socketFor(name);
     if (!socket && packet.type == Packet::Type::Connect) {
         QVariantMap auth;
-        if (protocol() == 3) {
+        if (socketIOProtocol() == 4) {
             for (const auto &item : QUrlQuery(v3Url).queryItems(QUrl::FullyDecoded))
                 auth.insert(item.first, item.second);
         } else {
@@ -204,7 +177,7 @@ void Client::disconnectAll()
 void Client::close()
 {
     if (m_conn && m_conn->readyState() == EngineSocket::ReadyState::Open) {
-        m_conn->close();
+        m_session.close();
         onClose(QStringLiteral("forced server close"), {});
     }
 }
@@ -216,7 +189,7 @@ void Client::onParseError(const QString &message)
     for (Socket *socket : sockets)
         SocketPrivate::get(socket)->onError(message);
     if (m_conn)
-        m_conn->close();
+        m_session.close();
 }
 
 void Client::onClose(const QString &reason, const QString &description)
@@ -227,7 +200,7 @@ void Client::onClose(const QString &reason, const QString &description)
     m_connectTimeout.stop();
     if (m_conn) {
         m_conn->disconnect(this);
-        m_engine->messageSink = nullptr;
+        m_session.setMessageSink(nullptr);
     }
     const auto sockets = std::exchange(m_sockets, {});
     for (Socket *socket : sockets)

@@ -3,8 +3,7 @@
 #pragma once
 
 #include "adapter.h"
-#include "engineio/enginesocket_p.h"
-#include "engineio/packet_p.h"
+#include "engineio/session_p.h"
 #include "enginesocket.h"
 #include "parser.h"
 
@@ -27,12 +26,14 @@ public:
 
     EngineSocket *conn() const { return m_conn; }
     ServerPrivate *server() const { return m_server; }
-    int protocol() const;
+    // The Socket.IO protocol revision of the peer: 5, or 4 for socket.io 2 clients.
+    int socketIOProtocol() const { return m_session.socketIOProtocol(); }
 
     void writePacket(const Packet &packet, const BroadcastFlags &flags = {});
     void writeToEngine(const QList<EngineIO::Packet> &packets, const BroadcastFlags &flags);
-    // Engine packets for encoded messages; with `frames`, each text packet also carries its
-    // WebSocket frame, built once for all the recipients of a broadcast.
+    // Engine packets for encoded messages, shared by all the recipients of a broadcast; with
+    // `frames` (EngineSession::writesPreframed()), each text packet also carries its WebSocket
+    // frame, built once.
     static QList<EngineIO::Packet> toEnginePackets(const QList<EngineMessage> &messages,
                                                    const BroadcastFlags &flags, bool frames);
     void registerSocket(Socket *socket);
@@ -56,9 +57,9 @@ private:
 
     ServerPrivate *const m_server;
     QPointer<EngineSocket> m_conn;
-    // The session's private part, read on every packet sent. Valid as long as this object:
+    // Everything asked of the session goes through this handle. Valid as long as this object:
     // a Client is a child of its session.
-    EngineSocketPrivate *const m_engine;
+    EngineSession m_session;
     std::unique_ptr<Decoder> m_decoder;
     QList<Packet> m_decoded; // empty; kept for its capacity
     // The sockets of this connection, one per namespace joined (a list: usually one or two,

@@ -40,7 +40,7 @@ SOCKETIO_TESTABLE QByteArray encodeFrameHeader(Opcode opcode, qsizetype size);
 // (Engine.IO's "4" + data).
 SOCKETIO_TESTABLE QByteArray encodeTextFrame(char prefix, QByteArrayView payload);
 // The same, built in `payload`'s own buffer when it is not shared and has the room before its
-// data (see EngineIO::MessageHeadroom): no allocation, no copy.
+// data (see MessageHeadroom, headroom_p.h): no allocation, no copy.
 SOCKETIO_TESTABLE QByteArray encodeTextFrame(char prefix, QByteArray &&payload);
 // A masked client frame, for tests and clients.
 SOCKETIO_TESTABLE QByteArray encodeMaskedFrame(Opcode opcode, QByteArrayView payload, quint32 mask,

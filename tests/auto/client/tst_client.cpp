@@ -91,7 +91,9 @@ void tst_Client::cleanup()
 void tst_Client::startServer(ServerOptions options)
 {
     options.engine.pingInterval = qMin(options.engine.pingInterval, 2000);
+#if SOCKETIO_LEAN_ENGINE // else the default, "qt"
     options.engine.wsEngine = QStringLiteral("lean");
+#endif
     m_io = std::make_unique<Server>(options);
     connect(m_io.get(), &Server::connection, this, [this](Socket *socket) {
         m_serverSockets.append(socket);

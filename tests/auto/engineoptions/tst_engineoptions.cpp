@@ -74,7 +74,11 @@ void tst_EngineOptions::defaults()
     QCOMPARE(o.destroyUpgrade, true);
     QCOMPARE(o.destroyUpgradeTimeout, 1000);
     QVERIFY(o.initialPacket.isEmpty());
+#if SOCKETIO_LEAN_ENGINE
     QCOMPARE(o.wsEngine, QStringLiteral("lean"));
+#else
+    QCOMPARE(o.wsEngine, QStringLiteral("qt")); // the one engine of this build
+#endif
     // Node's http.Server limits.
     QCOMPARE(o.http.maxHeaderSize, 16 * 1024);
     QCOMPARE(o.http.keepAliveTimeout, 5000);
@@ -135,6 +139,19 @@ void tst_EngineOptions::validate_data()
         EngineOptions v;
         v.perMessageDeflate = true;
         QTest::addRow("perMessageDeflate") << v << QStringList{"perMessageDeflate"};
+    }
+    {
+        EngineOptions v;
+        v.wsEngine = QStringLiteral("qt");
+        QTest::addRow("wsEngine qt") << v << QStringList();
+        v.wsEngine = QStringLiteral("lean");
+#if SOCKETIO_LEAN_ENGINE
+        QTest::addRow("wsEngine lean") << v << QStringList();
+#else
+        // Refused, with the reason: the build left it out.
+        QTest::addRow("wsEngine lean, not built")
+            << v << QStringList{"lean", "SOCKETIO_LEAN_ENGINE=OFF", "qt"};
+#endif
     }
     for (const char *engine : {"ws", "eiows", "uws", "uWebSockets.js"}) {
         EngineOptions v;

@@ -1,7 +1,6 @@
 #include "socket.h"
 
 #include "adapter.h"
-#include "engineio/enginesocket_p.h"
 #include "namespace.h"
 #include "parser/parsers_p.h"
 #include "server.h"
@@ -122,7 +121,8 @@ Socket *SocketPrivate::create(Namespace *nsp, Client *client, const QVariantMap 
             d->packet(packet);
         }
     } else {
-        if (client->protocol() == 3) {
+        if (client->socketIOProtocol() == 4) {
+            // socket.io 2: the id derives from the session's.
             const QString engineId = client->conn()->id();
             d->id = nsp->name() != u"/" ? nsp->name() + u'#' + engineId : engineId;
         } else {
@@ -151,7 +151,7 @@ void SocketPrivate::onConnect()
     q->join(id);
     Packet connect;
     connect.type = Packet::Type::Connect;
-    if (client->protocol() != 3) {
+    if (client->socketIOProtocol() != 4) {
         QVariantMap payload{{QStringLiteral("sid"), id}};
         if (!pid.isEmpty())
             payload.insert(QStringLiteral("pid"), pid);
@@ -164,7 +164,7 @@ void SocketPrivate::sendConnectError(const QString &message, const QVariant &dat
 {
     Packet error;
     error.type = Packet::Type::ConnectError;
-    if (client->protocol() == 3) {
+    if (client->socketIOProtocol() == 4) {
         error.data = data.isValid() ? data : QVariant(message);
     } else {
         QVariantMap payload{{QStringLiteral("message"), message}};

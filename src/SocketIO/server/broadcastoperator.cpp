@@ -12,47 +12,9 @@ Q_DECLARE_LOGGING_CATEGORY(lcServer)
 namespace SocketIO {
 
 /*!
-    Constructs the exception with the \a responses that arrived in time.
-*/
-TimeoutError::TimeoutError(QVariantList responses)
-    : m_responses(std::move(responses))
-{}
-
-/*!
     \class SocketIO::BroadcastOperator
     \inmodule SocketIO
     \brief Selects sockets by room and acts on all of them; a value type.
-*/
-
-/*!
-    \class TimeoutError
-
-    \brief The exception of an acknowledgement future that timed out: the future of
-    emitWithAck() fails with it. For a broadcast, responses() holds what did arrive.
-*/
-
-/*!
-    \fn void TimeoutError::raise() const
-
-    Throws a copy of this exception (reimplemented from QException).
-*/
-
-/*!
-    \fn TimeoutError *TimeoutError::clone() const
-
-    Returns a copy of this exception, owned by the caller (reimplemented from QException).
-*/
-
-/*!
-    \fn QString TimeoutError::message() const
-
-    Returns "operation has timed out", the reference's message.
-*/
-
-/*!
-    \fn QVariantList TimeoutError::responses() const
-
-    Returns the responses that arrived before the timeout (broadcasts); empty for one socket.
 */
 
 /*!

@@ -4,11 +4,13 @@
 #include "engineio/enginesocket_p.h"
 #include "engineio/pollingtransport_p.h"
 #include "engineio/websockettransport_p.h"
+#if SOCKETIO_LEAN_ENGINE
+#include "engineio/leanwebsockettransport_p.h"
+#endif
 #include "http/compression_p.h"
 #include "http/cookie_p.h"
 #include "http/cors_p.h"
 #include "http/httpfront_p.h"
-#include "websocket/leansocket_p.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -390,10 +392,12 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
                    abortUpgrade(guard, request, code, message);
                    return;
                }
+#if SOCKETIO_LEAN_ENGINE
                if (options.wsEngine == u"lean") {
                    acceptLean(guard, request);
                    return;
                }
+#endif
                const QString key = peerKey(request.peerAddress(), request.peerPort());
                QTcpSocket *socket = guard->takeSocket();
                pendingUpgrades.insert(key, {request, socket});
@@ -411,6 +415,7 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
            });
 }
 
+#if SOCKETIO_LEAN_ENGINE
 void EngineServerPrivate::acceptLean(Http::Connection *connection, const HttpRequest &request)
 {
     // The checks and answers of the ws library.
@@ -446,13 +451,14 @@ void EngineServerPrivate::acceptLean(Http::Connection *connection, const HttpReq
     attachWebSocket(
         request,
         [socket](int protocol, QObject *parent) -> Transport * {
-            return new WebSocketTransport(socket, protocol, parent);
+            return new LeanWebSocketTransport(socket, protocol, parent);
         },
         [socket] {
             socket->close();
             socket->deleteLater();
         });
 }
+#endif
 
 void EngineServerPrivate::attachWebSocket(const HttpRequest &request,
                                           const MakeTransport &makeTransport,
@@ -496,7 +502,7 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
     attachWebSocket(
         request,
         [webSocket, tcp, maxSize](int protocol, QObject *parent) -> Transport * {
-            return new WebSocketTransport(webSocket, tcp, protocol, maxSize, parent);
+            return new QtWebSocketTransport(webSocket, tcp, protocol, maxSize, parent);
         },
         reject);
 }

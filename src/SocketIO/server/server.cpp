@@ -157,8 +157,8 @@ void ServerPrivate::removeChild(Namespace *child)
 void ServerPrivate::onConnection(EngineSocket *conn)
 {
     auto *client = new Client(this, conn);
-    // Socket.IO v2 clients (Engine.IO v3) are in "/" from the start.
-    if (conn->protocol() == 3)
+    // socket.io 2 clients are in "/" from the start.
+    if (client->socketIOProtocol() == 4)
         client->connectNamespace(QStringLiteral("/"), {});
 }
 

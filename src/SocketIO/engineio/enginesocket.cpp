@@ -3,6 +3,7 @@
 #include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
 #include "engineio/pollingtransport_p.h"
+#include "engineio/session_p.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>

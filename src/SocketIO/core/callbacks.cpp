@@ -13,6 +13,44 @@
 namespace SocketIO {
 
 /*!
+    \class TimeoutError
+
+    \brief The exception of an acknowledgement future that timed out: the future of
+    emitWithAck() fails with it. For a broadcast, responses() holds what did arrive.
+*/
+
+/*!
+    \fn void TimeoutError::raise() const
+
+    Throws a copy of this exception (reimplemented from QException).
+*/
+
+/*!
+    \fn TimeoutError *TimeoutError::clone() const
+
+    Returns a copy of this exception, owned by the caller (reimplemented from QException).
+*/
+
+/*!
+    \fn QString TimeoutError::message() const
+
+    Returns "operation has timed out", the reference's message.
+*/
+
+/*!
+    \fn QVariantList TimeoutError::responses() const
+
+    Returns the responses that arrived before the timeout (broadcasts); empty for one socket.
+*/
+
+/*!
+    Constructs the exception with the \a responses that arrived in time.
+*/
+TimeoutError::TimeoutError(QVariantList responses)
+    : m_responses(std::move(responses))
+{}
+
+/*!
     \class SocketIO::Ack
     \inmodule SocketIO
     \brief The acknowledgement of one incoming event, callable once.

@@ -331,11 +331,6 @@ Server *Namespace::server() const
     return d_func()->server->q_ptr;
 }
 
-SocketEmitter *Namespace::socketEmitter() const
-{
-    return const_cast<NamespacePrivate *>(d_func());
-}
-
 /*!
     Returns the adapter that keeps the rooms and delivers broadcasts. Owned by this namespace
     unless setAdapter() was given one with another parent.
@@ -609,6 +604,7 @@ void Namespace::setAdapter(Adapter *adapter)
         d->adapter->deleteLater();
     d->adapter = adapter;
     adapter->setParent(this);
+    adapter->setEmitter(d);
 }
 
 } // namespace SocketIO

@@ -75,8 +75,9 @@ namespace SocketIO {
 /*!
     \var EngineOptions::wsEngine
 
-    The WebSocket engine: "lean", the built-in RFC 6455 engine (the default, lighter on CPU and
-    memory than QWebSocket, see bench/), or "qt", QWebSocketServer.
+    The WebSocket engine: "lean", the built-in RFC 6455 engine (lighter on CPU and memory than
+    QWebSocket, see bench/; the default in builds with SOCKETIO_LEAN_ENGINE, Linux only), or
+    "qt", QWebSocketServer (the default elsewhere).
 */
 
 /*!
@@ -135,252 +136,6 @@ namespace SocketIO {
 */
 
 /*!
-    \struct CorsOptions
-
-    \brief Cross-origin resource sharing, with the semantics and defaults of the \c cors npm
-    package that engine.io uses.
-*/
-
-/*!
-    \enum CorsOptions::Origin
-
-    Which origins are allowed, the forms of the \c cors package's \c origin option.
-*/
-
-/*!
-    \var CorsOptions::Any
-
-    "*": every origin (the default).
-*/
-
-/*!
-    \var CorsOptions::Reflect
-
-    true: the request's Origin is echoed.
-*/
-
-/*!
-    \var CorsOptions::Disabled
-
-    false: no CORS headers.
-*/
-
-/*!
-    \var CorsOptions::List
-
-    origins and originPatterns: an allowed origin is echoed, others get no headers; a single
-    origin without patterns is sent as it is, like a string in \c cors.
-*/
-
-/*!
-    \var CorsOptions::Callback
-
-    originCallback decides per request.
-*/
-
-/*!
-    \typedef CorsOptions::OriginDecision
-
-    The answer of an origin callback: a non-empty \a error fails the request with 400 (as
-    engine.io's middleware failure does); \a allow echoes the origin, refusing adds no headers.
-*/
-
-/*!
-    \typedef CorsOptions::OriginCallback
-
-    Decides on the request's \a origin by calling \a decide, at once or later.
-*/
-
-/*!
-    \var CorsOptions::origin
-
-    Which origins are allowed (default Any).
-*/
-
-/*!
-    \var CorsOptions::origins
-
-    The allowed origins, with Origin::List.
-*/
-
-/*!
-    \var CorsOptions::originPatterns
-
-    Patterns of allowed origins, with Origin::List.
-*/
-
-/*!
-    \var CorsOptions::originCallback
-
-    Decides per request, with Origin::Callback.
-*/
-
-/*!
-    \var CorsOptions::methods
-
-    Access-Control-Allow-Methods of a preflight (default GET, HEAD, PUT, PATCH, POST, DELETE).
-*/
-
-/*!
-    \var CorsOptions::allowedHeaders
-
-    Access-Control-Allow-Headers of a preflight; unset: the preflight's
-    Access-Control-Request-Headers are reflected.
-*/
-
-/*!
-    \var CorsOptions::exposedHeaders
-
-    Access-Control-Expose-Headers; empty: none.
-*/
-
-/*!
-    \var CorsOptions::credentials
-
-    Whether Access-Control-Allow-Credentials: true is sent (default false).
-*/
-
-/*!
-    \var CorsOptions::maxAge
-
-    Access-Control-Max-Age of a preflight, in seconds; unset: none.
-*/
-
-/*!
-    \var CorsOptions::preflightContinue
-
-    Whether a preflight goes on to the engine instead of being answered (default false).
-*/
-
-/*!
-    \var CorsOptions::optionsSuccessStatus
-
-    The status of an answered preflight (default 204).
-*/
-
-/*!
-    \struct CookieOptions
-
-    \brief The sticky-session cookie engine.io can set on the handshake (its \c cookie option);
-    the value is the session id.
-*/
-
-/*!
-    \var CookieOptions::name
-
-    The cookie name (default "io").
-*/
-
-/*!
-    \var CookieOptions::path
-
-    The Path attribute (default "/"); empty: none.
-*/
-
-/*!
-    \var CookieOptions::domain
-
-    The Domain attribute; empty: none.
-*/
-
-/*!
-    \var CookieOptions::httpOnly
-
-    Whether the HttpOnly attribute is set (default true).
-*/
-
-/*!
-    \var CookieOptions::sameSite
-
-    The SameSite attribute: "Strict", "Lax" (the default), "None", or empty for none.
-*/
-
-/*!
-    \var CookieOptions::secure
-
-    Whether the Secure attribute is set (default false).
-*/
-
-/*!
-    \var CookieOptions::maxAge
-
-    The Max-Age attribute in seconds; unset: none.
-*/
-
-/*!
-    \var CookieOptions::expires
-
-    The Expires attribute; unset: none.
-*/
-
-/*!
-    \struct HttpCompressionOptions
-
-    \brief Compression of polling responses (engine.io's \c httpCompression option).
-*/
-
-/*!
-    \var HttpCompressionOptions::threshold
-
-    Bodies smaller than this many bytes are sent uncompressed (default 1024).
-*/
-
-/*!
-    \struct HttpLimits
-
-    \brief Limits of the HTTP front, with the knobs and defaults of Node's http.Server where it
-    has them. Beyond them a request gets 431, 413 or 408 and the connection closes.
-*/
-
-/*!
-    \var HttpLimits::maxHeaderSize
-
-    Bytes of the request line and headers (trailers too); 431 beyond (default 16 KiB).
-*/
-
-/*!
-    \var HttpLimits::maxHeadersCount
-
-    Header lines; 431 beyond (default 2000; Node drops the extra ones).
-*/
-
-/*!
-    \var HttpLimits::headersTimeout
-
-    Milliseconds to receive a complete request head; 408 after it (default 60000).
-*/
-
-/*!
-    \var HttpLimits::requestTimeout
-
-    Milliseconds to receive a complete request body; 408 after it (default 300000).
-*/
-
-/*!
-    \var HttpLimits::keepAliveTimeout
-
-    Milliseconds an idle keep-alive connection stays open (default 5000).
-*/
-
-/*!
-    \var HttpLimits::maxBodySize
-
-    Bytes of a request body to a path outside the engine (the request handler's); 413 beyond
-    (default 1 MiB). The engine's own requests are bounded by EngineOptions::maxHttpBufferSize.
-*/
-
-/*!
-    Returns options that allow the single \a origin (Origin::List).
-*/
-CorsOptions CorsOptions::allowingOrigin(const QString &origin)
-{
-    CorsOptions options;
-    options.origin = Origin::List;
-    options.origins = {origin};
-    return options;
-}
-
-/*!
     Returns the path prefix requests are matched against: path with one trailing "/" when
     addTrailingSlash is set, such as "/engine.io/".
 */
@@ -422,11 +177,25 @@ QString EngineOptions::validate() const
                        "unknown transport \"%1\" (expected \"polling\" or \"websocket\")")
                 .arg(transport);
     }
+#if SOCKETIO_LEAN_ENGINE
     if (wsEngine != u"qt" && wsEngine != u"lean") {
         return QStringLiteral("unknown wsEngine \"%1\": this build offers \"lean\" (the built-in "
                               "RFC 6455 engine) and \"qt\" (QWebSocketServer)")
             .arg(wsEngine);
     }
+#else
+    if (wsEngine == u"lean") {
+        return QStringLiteral(
+            "wsEngine \"lean\" is not in this build: the library was configured "
+            "with SOCKETIO_LEAN_ENGINE=OFF (the lean engine needs Linux's epoll); "
+            "use \"qt\" (QWebSocketServer)");
+    }
+    if (wsEngine != u"qt") {
+        return QStringLiteral("unknown wsEngine \"%1\": this build offers \"qt\" "
+                              "(QWebSocketServer)")
+            .arg(wsEngine);
+    }
+#endif
     if (perMessageDeflate) {
         return QStringLiteral("perMessageDeflate is not supported by the \"qt\" wsEngine: "
                               "QWebSocketServer does not implement the permessage-deflate "

@@ -1,0 +1,76 @@
+#include "engineio/leanwebsockettransport_p.h"
+
+namespace SocketIO::EngineIO {
+
+LeanWebSocketTransport::LeanWebSocketTransport(WebSocket::LeanSocket *socket, int protocol,
+                                               QObject *parent)
+    : WebSocketTransport(protocol, parent)
+    , m_socket(socket)
+{
+    socket->setParent(this);
+    socket->setMessageHandler(
+        [this](QByteArray &&message, bool binary) { onFrame(std::move(message), binary); });
+    connect(socket, &WebSocket::LeanSocket::disconnected, this,
+            &LeanWebSocketTransport::onDisconnected);
+    connect(socket, &WebSocket::LeanSocket::pongsQueued, this, &Transport::bytesQueued);
+    // A frame the engine refuses (too big, malformed) is an error, as ws reports it: the
+    // session ends with "transport error", before the close handshake ends the socket.
+    connect(socket, &WebSocket::LeanSocket::errorOccurred, this, [this](const QString &why) {
+        if (!m_closing)
+            Q_EMIT errorOccurred(why);
+    });
+}
+
+LeanWebSocketTransport::~LeanWebSocketTransport()
+{
+    m_socket->disconnect(this);
+    m_socket->setMessageHandler(nullptr);
+}
+
+void LeanWebSocketTransport::send(const QList<Packet> &packets)
+{
+    for (const Packet &packet : packets)
+        sendOne(packet);
+}
+
+void LeanWebSocketTransport::sendOne(Packet &&packet)
+{
+    if (m_protocol != 3 && !packet.binary && packet.wsFrame.isEmpty()) {
+        // Moved in unshared, with the room the encoder leaves before it, the data takes the
+        // type character and the frame header in place.
+        m_socket->sendFrame(
+            WebSocket::encodeTextFrame(typeChar(packet.type), std::move(packet.data)));
+        return;
+    }
+    sendOne(std::as_const(packet));
+}
+
+void LeanWebSocketTransport::sendOne(const Packet &packet)
+{
+    if (m_protocol != 3) {
+        if (!packet.wsFrame.isEmpty()) // a broadcast's frame, shared by every recipient
+            m_socket->sendFrame(packet.wsFrame);
+        else if (packet.binary)
+            m_socket->sendBinary(packet.data);
+        else // shared: copied once, into the frame
+            m_socket->sendFrame(WebSocket::encodeTextFrame(typeChar(packet.type), packet.data));
+        return;
+    }
+    bool binaryFrame = false;
+    const QByteArray frame = V3::encodePacket(packet, true, &binaryFrame);
+    if (binaryFrame)
+        m_socket->sendBinary(frame);
+    else
+        m_socket->sendText(frame);
+}
+
+void LeanWebSocketTransport::close()
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_socket->close();
+    Q_EMIT closed();
+}
+
+} // namespace SocketIO::EngineIO

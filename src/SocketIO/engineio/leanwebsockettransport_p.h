@@ -1,0 +1,31 @@
+// The WebSocket transport over the built-in RFC 6455 socket (wsEngine "lean"), which writes
+// the pre-built frames of a broadcast as they are. Built with SOCKETIO_LEAN_ENGINE only.
+#pragma once
+
+#include "engineio/websockettransport_p.h"
+#include "websocket/leansocket_p.h"
+
+namespace SocketIO::EngineIO {
+
+class LeanWebSocketTransport final : public WebSocketTransport
+{
+    Q_OBJECT
+public:
+    // Takes ownership of the socket.
+    LeanWebSocketTransport(WebSocket::LeanSocket *socket, int protocol, QObject *parent);
+    ~LeanWebSocketTransport() override;
+
+    bool isWritable() const override { return !m_closing; }
+    void send(const QList<Packet> &packets) override;
+    void sendOne(const Packet &packet) override;
+    void sendOne(Packet &&packet) override;
+    qint64 bufferedBytes() const override { return m_socket->bufferedBytes(); }
+    void close() override;
+
+private:
+    // The socket is a child of the transport: a plain pointer (a QPointer costs a cache miss
+    // on every send to each recipient of a broadcast).
+    WebSocket::LeanSocket *const m_socket;
+};
+
+} // namespace SocketIO::EngineIO

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "socketio_export.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QList>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QStringList>
+
+#include <functional>
+#include <optional>
+
+// The option types of the HTTP front: they belong to the http layer, which the engine's
+// options (engineoptions.h) build on.
+
+namespace SocketIO {
+
+// Cross-origin resource sharing, with the semantics and defaults of the `cors` npm package
+// that engine.io uses.
+struct SOCKETIO_EXPORT CorsOptions
+{
+    enum class Origin {
+        Any,      // "*" (the default)
+        Reflect,  // true: echo the request's Origin
+        Disabled, // false: no CORS headers
+        List,     // `origins` and `originPatterns`: allowed origins are echoed, others get none;
+                  // a single origin and no pattern is sent as it is, like a string in `cors`
+        Callback, // `originCallback` decides per request
+    };
+    // The decision of an origin callback: an error string fails the request with 400 (as
+    // engine.io's middleware failure does); allow echoes the origin, refuse adds no headers.
+    using OriginDecision = std::function<void(const QString &error, bool allow)>;
+    using OriginCallback = std::function<void(const QString &origin, OriginDecision decide)>;
+
+    Origin origin = Origin::Any;
+    QStringList origins;
+    QList<QRegularExpression> originPatterns;
+    OriginCallback originCallback;
+    QStringList methods = {QStringLiteral("GET"),  QStringLiteral("HEAD"),
+                           QStringLiteral("PUT"),  QStringLiteral("PATCH"),
+                           QStringLiteral("POST"), QStringLiteral("DELETE")};
+    // Unset: reflect the preflight's Access-Control-Request-Headers.
+    std::optional<QStringList> allowedHeaders;
+    QStringList exposedHeaders;
+    bool credentials = false;
+    std::optional<int> maxAge; // seconds
+    bool preflightContinue = false;
+    int optionsSuccessStatus = 204;
+
+    static CorsOptions allowingOrigin(const QString &origin);
+};
+
+// The sticky-session cookie engine.io can set on the handshake (the `cookie` option).
+struct SOCKETIO_EXPORT CookieOptions
+{
+    QString name = QStringLiteral("io");
+    QString path = QStringLiteral("/"); // empty: no Path attribute
+    QString domain;
+    bool httpOnly = true;
+    QString sameSite = QStringLiteral("Lax"); // "Strict", "Lax", "None" or empty
+    bool secure = false;
+    std::optional<qint64> maxAge; // seconds
+    std::optional<QDateTime> expires;
+};
+
+struct SOCKETIO_EXPORT HttpCompressionOptions
+{
+    qint64 threshold = 1024; // bytes; smaller bodies are sent as they are
+};
+
+// Limits of the HTTP front (Node's http.Server has the same knobs and defaults, where it has
+// them). Beyond them a request gets 431, 413 or 408 and the connection closes.
+struct SOCKETIO_EXPORT HttpLimits
+{
+    int maxHeaderSize = 16 * 1024; // bytes: request line and headers (also trailers): 431
+    int maxHeadersCount = 2000;    // header lines: 431 beyond (Node drops the extra ones)
+    int headersTimeout = 60'000;   // ms to receive a complete head: 408 after it
+    int requestTimeout = 300'000;  // ms to receive a complete body: 408 after it
+    int keepAliveTimeout = 5'000;  // ms an idle keep-alive connection stays open
+    // Bytes of a request body to a path outside the engine (the request handler's): 413
+    // beyond. The engine's own requests are bounded by maxHttpBufferSize.
+    qint64 maxBodySize = 1024 * 1024;
+};
+
+} // namespace SocketIO
