@@ -4,6 +4,7 @@
 #include "engineio/enginesocket_p.h"
 #include "namespace.h"
 #include "parser/parsers_p.h"
+#include "reasons_p.h"
 #include "server.h"
 #include "server/client_p.h"
 #include "server/namespace_p.h"
@@ -292,13 +293,14 @@ void SocketPrivate::onClose(const QString &reason, const QString &description)
     Q_Q(Socket);
     if (!connected)
         return;
-    Q_EMIT q->disconnecting(reason, description);
-    static const QStringList recoverable = {
-        QStringLiteral("transport error"),      QStringLiteral("transport close"),
-        QStringLiteral("forced close"),         QStringLiteral("ping timeout"),
-        QStringLiteral("server shutting down"), QStringLiteral("forced server close")};
-    if (NamespacePrivate::get(nsp)->server->options.connectionStateRecovery &&
-        recoverable.contains(reason)) {
+    using Reason = Socket::DisconnectReason;
+    const Reason code = Socket::reasonFromString(reason);
+    Q_EMIT q->disconnecting(reason, description, code);
+    const bool recoverable = code == Reason::TransportError || code == Reason::TransportClose ||
+                             code == Reason::ForcedClose || code == Reason::PingTimeout ||
+                             code == Reason::ServerShuttingDown ||
+                             code == Reason::ForcedServerClose;
+    if (NamespacePrivate::get(nsp)->server->options.connectionStateRecovery && recoverable) {
         Session session;
         session.sid = id;
         session.pid = pid;
@@ -310,7 +312,7 @@ void SocketPrivate::onClose(const QString &reason, const QString &description)
     if (client)
         client->remove(q);
     connected = false;
-    Q_EMIT q->disconnected(reason, description);
+    Q_EMIT q->disconnected(reason, description, code);
     q->deleteLater();
 }
 
@@ -650,6 +652,79 @@ QFuture<QVariantList> Emitter::emitWithAck(const QString &event, const QVariantL
 {
     return ackFuture(
         [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
+}
+
+namespace {
+
+const ReasonEntry<Socket::DisconnectReason> disconnectReasons[] = {
+    {Socket::DisconnectReason::TransportClose, u"transport close"},
+    {Socket::DisconnectReason::TransportError, u"transport error"},
+    {Socket::DisconnectReason::PingTimeout, u"ping timeout"},
+    {Socket::DisconnectReason::ParseError, u"parse error"},
+    {Socket::DisconnectReason::ForcedClose, u"forced close"},
+    {Socket::DisconnectReason::ServerShuttingDown, u"server shutting down"},
+    {Socket::DisconnectReason::ForcedServerClose, u"forced server close"},
+    {Socket::DisconnectReason::ClientNamespaceDisconnect, u"client namespace disconnect"},
+    {Socket::DisconnectReason::ServerNamespaceDisconnect, u"server namespace disconnect"},
+};
+
+} // namespace
+
+/*!
+    \enum SocketIO::Socket::DisconnectReason
+
+    Why a socket left its namespace (the reference's DisconnectReason), as disconnecting() and
+    disconnected() report it next to the reference's string.
+
+    \value Unknown                   A reason this version does not know.
+    \value TransportClose            "transport close": the client closed the connection.
+    \value TransportError            "transport error": the connection failed.
+    \value PingTimeout               "ping timeout": the client stopped answering pings.
+    \value ParseError                "parse error": the client sent a packet that does not decode.
+    \value ForcedClose               "forced close": the engine session was closed.
+    \value ServerShuttingDown        "server shutting down": Server::close().
+    \value ForcedServerClose         "forced server close": the server closed the whole
+                                     connection.
+    \value ClientNamespaceDisconnect "client namespace disconnect": the client left the namespace.
+    \value ServerNamespaceDisconnect "server namespace disconnect": disconnectSocket().
+*/
+
+// clang-format off
+/*!
+    \fn void SocketIO::Socket::disconnecting(const QString &reason, const QString &description, SocketIO::Socket::DisconnectReason code)
+
+    Emitted when the socket is about to leave its namespace, while it is still in its rooms,
+    with the reference's \a reason string, an optional \a description and the reason as
+    \a code.
+*/
+// clang-format on
+
+// clang-format off
+/*!
+    \fn void SocketIO::Socket::disconnected(const QString &reason, const QString &description, SocketIO::Socket::DisconnectReason code)
+
+    Emitted once when the socket has left its namespace, with the reference's \a reason
+    string, an optional \a description and the reason as \a code. The Namespace deletes the
+    socket after this signal.
+*/
+// clang-format on
+
+/*!
+    Returns the reference's string for \a reason ("transport close", ...); an empty string for
+    DisconnectReason::Unknown.
+*/
+QString Socket::reasonString(DisconnectReason reason)
+{
+    return reasonToString(disconnectReasons, reason);
+}
+
+/*!
+    Returns the DisconnectReason of the reference's string \a reason, or
+    DisconnectReason::Unknown.
+*/
+Socket::DisconnectReason Socket::reasonFromString(QStringView reason)
+{
+    return SocketIO::reasonFromString(disconnectReasons, reason, DisconnectReason::Unknown);
 }
 
 } // namespace SocketIO

@@ -66,12 +66,31 @@ class SOCKETIO_EXPORT Socket : public QObject
     Q_PROPERTY(bool recovered READ isRecovered CONSTANT)
     Q_PROPERTY(QVariantMap data READ data WRITE setData NOTIFY dataChanged)
 public:
+    // Why a socket left its namespace; disconnecting() and disconnected() carry it beside the
+    // reference's string.
+    enum class DisconnectReason {
+        Unknown,
+        TransportClose,            // "transport close"
+        TransportError,            // "transport error"
+        PingTimeout,               // "ping timeout"
+        ParseError,                // "parse error"
+        ForcedClose,               // "forced close"
+        ServerShuttingDown,        // "server shutting down"
+        ForcedServerClose,         // "forced server close"
+        ClientNamespaceDisconnect, // "client namespace disconnect"
+        ServerNamespaceDisconnect, // "server namespace disconnect"
+    };
+    Q_ENUM(DisconnectReason)
+
     using EventHandler = std::function<void(const QVariantList &args, const SocketIO::Ack &ack)>;
     using AnyHandler = std::function<void(const QString &event, const QVariantList &args)>;
     using Middleware = std::function<void(const QString &event, const QVariantList &args,
                                           const SocketIO::Next &next)>;
 
     ~Socket() override;
+
+    static QString reasonString(DisconnectReason reason);
+    static DisconnectReason reasonFromString(QStringView reason);
 
     QString id() const;
     Namespace *nsp() const;
@@ -130,8 +149,10 @@ public:
 
 Q_SIGNALS:
     void eventReceived(const QString &event, const QVariantList &args, const SocketIO::Ack &ack);
-    void disconnecting(const QString &reason, const QString &description);
-    void disconnected(const QString &reason, const QString &description);
+    void disconnecting(const QString &reason, const QString &description,
+                       SocketIO::Socket::DisconnectReason code);
+    void disconnected(const QString &reason, const QString &description,
+                      SocketIO::Socket::DisconnectReason code);
     // A middleware refused an event, or the connection hit a parser error ("error" event).
     void errorOccurred(const QString &message, const QVariant &data);
     void dataChanged();

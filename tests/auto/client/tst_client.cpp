@@ -255,6 +255,7 @@ void tst_Client::connectError()
     QTRY_COMPARE(errors.count(), 1);
     QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("not authorized"));
     QCOMPARE(errors.at(0).at(1).toMap().value(QStringLiteral("code")).toInt(), 42);
+    QCOMPARE(errors.at(0).at(2).value<Manager::Error>(), Manager::Error::ConnectRefused);
     QVERIFY(!socket->isConnected());
     QVERIFY(!socket->isActive());
 }
@@ -267,6 +268,7 @@ void tst_Client::invalidNamespace()
     QSignalSpy errors(socket, &ClientSocket::connectError);
     QTRY_COMPARE(errors.count(), 1);
     QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("Invalid namespace"));
+    QCOMPARE(errors.at(0).at(2).value<Manager::Error>(), Manager::Error::ConnectRefused);
 }
 
 void tst_Client::runScenario(const QString &scenario, QObject *recorder,
@@ -423,6 +425,8 @@ void tst_Client::serverDisconnect()
     m_serverSockets.first()->disconnectSocket();
     QTRY_COMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("io server disconnect"));
+    QCOMPARE(disconnected.at(0).at(2).value<ClientSocket::DisconnectReason>(),
+             ClientSocket::DisconnectReason::IoServerDisconnect);
     // The server's decision stands: no reconnection.
     QVERIFY(!socket->isActive());
 }
@@ -472,6 +476,8 @@ void tst_Client::clientDisconnect()
     socket->disconnectFromServer();
     QCOMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("io client disconnect"));
+    QCOMPARE(disconnected.at(0).at(2).value<ClientSocket::DisconnectReason>(),
+             ClientSocket::DisconnectReason::IoClientDisconnect);
     QTRY_COMPARE(m_serverReasons.size(), 1);
     QVERIFY2(m_serverReasons.first() == u"client namespace disconnect" ||
                  m_serverReasons.first() == u"transport close",
@@ -495,6 +501,8 @@ void tst_Client::reconnection()
     m_io.reset();
     QTRY_COMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("transport close"));
+    QCOMPARE(disconnected.at(0).at(2).value<ClientSocket::DisconnectReason>(),
+             ClientSocket::DisconnectReason::TransportClose);
     QTRY_VERIFY(attempts.count() >= 1);
     m_io = std::make_unique<Server>();
     connect(m_io.get(), &Server::connection, this,
@@ -745,6 +753,8 @@ void tst_Client::pingTimeoutOnClient()
     clock.start();
     QTRY_COMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("ping timeout"));
+    QCOMPARE(disconnected.at(0).at(2).value<ClientSocket::DisconnectReason>(),
+             ClientSocket::DisconnectReason::PingTimeout);
     QVERIFY(clock.elapsed() < 1000);
 }
 
@@ -962,8 +972,10 @@ void tst_Client::connectionTimeout()
     clock.start();
     QTRY_COMPARE(errors.count(), 1);
     QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("timeout"));
+    QCOMPARE(errors.at(0).at(1).value<Manager::Error>(), Manager::Error::Timeout);
     QVERIFY(clock.elapsed() >= 150);
     QCOMPARE(connectErrors.count(), 1);
+    QCOMPARE(connectErrors.at(0).at(2).value<Manager::Error>(), Manager::Error::Timeout);
 }
 
 void tst_Client::pingSignal()
