@@ -389,11 +389,19 @@ ClientSocket::ClientSocket(QObject *parent)
 
 ClientSocket::~ClientSocket() = default;
 
+/*!
+    \property SocketIO::ClientSocket::manager
+    \brief the Manager whose connection the socket uses, and which owns it.
+*/
 Manager *ClientSocket::manager() const
 {
     return d_func()->manager;
 }
 
+/*!
+    \property SocketIO::ClientSocket::nsp
+    \brief the namespace of the socket ("/", "/chat", ...).
+*/
 QString ClientSocket::nsp() const
 {
     return d_func()->nsp;

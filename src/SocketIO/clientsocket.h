@@ -21,6 +21,8 @@ class SOCKETIO_EXPORT ClientSocket : public QObject
 {
     Q_OBJECT
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(SocketIO::Manager *manager READ manager CONSTANT)
+    Q_PROPERTY(QString nsp READ nsp CONSTANT)
     Q_PROPERTY(QString id READ id NOTIFY stateChanged)
     Q_PROPERTY(bool active READ isActive NOTIFY stateChanged)
     Q_PROPERTY(bool recovered READ isRecovered NOTIFY stateChanged)

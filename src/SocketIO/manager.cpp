@@ -91,6 +91,7 @@ void ManagerPrivate::setState(Manager::State next)
         return;
     state = next;
     Q_EMIT q->stateChanged(next);
+    Q_EMIT q->transportNameChanged();
 }
 
 void ManagerPrivate::cleanupEngine()
@@ -123,6 +124,7 @@ void ManagerPrivate::onEngineOpen()
     QObject::connect(engine, &EngineIO::EngineClient::messageReceived, q,
                      [this](const QByteArray &data, bool binary) { onMessage(data, binary); });
     QObject::connect(engine, &EngineIO::EngineClient::upgraded, q, &Manager::upgraded);
+    QObject::connect(engine, &EngineIO::EngineClient::upgraded, q, &Manager::transportNameChanged);
     QPointer<Manager> guard(q);
     setState(Manager::State::Open);
     if (!guard || state != Manager::State::Open)
@@ -261,6 +263,10 @@ Manager::~Manager()
     d->cleanupEngine();
 }
 
+/*!
+    \property SocketIO::Manager::url
+    \brief the server URL the Manager connects to.
+*/
 QUrl Manager::url() const
 {
     return d_func()->url;
@@ -276,12 +282,23 @@ Manager::State Manager::state() const
     return d_func()->state;
 }
 
+/*!
+    \property SocketIO::Manager::engineId
+    \brief the Engine.IO session id of the open connection; empty while there is none.
+*/
 QString Manager::engineId() const
 {
     Q_D(const Manager);
     return d->engine ? d->engine->id() : QString();
 }
 
+/*!
+    \property SocketIO::Manager::transportName
+    \brief the transport of the open connection, "polling" or "websocket"; empty while there
+    is none.
+
+    transportNameChanged() is emitted when the state changes and when the connection upgrades.
+*/
 QString Manager::transportName() const
 {
     Q_D(const Manager);
@@ -494,6 +511,13 @@ const ReasonEntry<Manager::Error> managerErrors[] = {
     optional \a description and the reason as \a code.
 */
 // clang-format on
+
+/*!
+    \fn void SocketIO::Manager::transportNameChanged()
+
+    Emitted when the transportName property may have changed: on every state change and when
+    the connection upgrades.
+*/
 
 /*!
     Returns the reference's string for \a reason ("transport close", ...); an empty string for

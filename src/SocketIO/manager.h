@@ -24,6 +24,9 @@ class SOCKETIO_EXPORT Manager : public QObject
 {
     Q_OBJECT
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(QUrl url READ url CONSTANT)
+    Q_PROPERTY(QString engineId READ engineId NOTIFY stateChanged)
+    Q_PROPERTY(QString transportName READ transportName NOTIFY transportNameChanged)
 public:
     // Opening: the engine is connecting, for open() or a reconnection attempt (see
     // isReconnecting()). Reconnecting: the connection is down and the next attempt waits
@@ -99,6 +102,7 @@ Q_SIGNALS:
     void reconnectError(const QString &message, SocketIO::Manager::Error error);
     void reconnectFailed();
     void upgraded(const QString &transport);
+    void transportNameChanged();
 
 private:
     friend class ClientSocket;

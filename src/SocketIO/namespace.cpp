@@ -209,6 +209,27 @@ int Namespace::socketsCount() const
     return int(d_func()->sockets.size());
 }
 
+/*!
+    \property SocketIO::Namespace::rooms
+    \brief the rooms of this namespace on this server, sorted (each socket's own room
+    included).
+
+    roomsChanged() is emitted when a room is created or deleted.
+*/
+QStringList Namespace::roomList() const
+{
+    Q_D(const Namespace);
+    QStringList list = d->adapter ? d->adapter->rooms().keys() : QStringList();
+    list.sort();
+    return list;
+}
+
+/*!
+    \fn void SocketIO::Namespace::roomsChanged()
+
+    Emitted when a room of this namespace is created or deleted on this server.
+*/
+
 void Namespace::use(QObject *context, Middleware middleware)
 {
     d_func()->middlewares.append({context, context != nullptr, std::move(middleware)});
@@ -341,10 +362,25 @@ void Namespace::setAdapter(Adapter *adapter)
     Q_D(Namespace);
     if (adapter == d->adapter)
         return;
-    if (d->adapter && d->adapter->parent() == this)
-        d->adapter->deleteLater();
+    if (d->adapter) {
+        QObject::disconnect(d->adapter, nullptr, this, nullptr);
+        if (d->adapter->parent() == this)
+            d->adapter->deleteLater();
+    }
     d->adapter = adapter;
     adapter->setParent(this);
+    // Rooms change through the adapter, whoever asks (a socket, a broadcast, another server).
+    connect(adapter, &Adapter::roomCreated, this, &Namespace::roomsChanged);
+    connect(adapter, &Adapter::roomDeleted, this, &Namespace::roomsChanged);
+    auto socketRoomsChanged = [d](const QString &, const QString &id) {
+        Socket *socket = d->sockets.value(id);
+        if (!socket)
+            socket = d->preConnectSockets.value(id);
+        if (socket)
+            Q_EMIT socket->roomsChanged();
+    };
+    connect(adapter, &Adapter::roomJoined, this, socketRoomsChanged);
+    connect(adapter, &Adapter::roomLeft, this, socketRoomsChanged);
 }
 
 } // namespace SocketIO

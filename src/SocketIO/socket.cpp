@@ -13,6 +13,7 @@
 
 #include <QtCore/QLocale>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QMetaMethod>
 #include <QtCore/QPromise>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QTimeZone>
@@ -145,6 +146,7 @@ void SocketPrivate::onConnect()
 {
     Q_Q(Socket);
     connected = true;
+    Q_EMIT q->connectedChanged();
     q->join(id);
     Packet connect;
     connect.type = Packet::Type::Connect;
@@ -312,6 +314,7 @@ void SocketPrivate::onClose(const QString &reason, const QString &description)
     if (client)
         client->remove(q);
     connected = false;
+    Q_EMIT q->connectedChanged();
     Q_EMIT q->disconnected(reason, description, code);
     q->deleteLater();
 }
@@ -462,6 +465,97 @@ QSet<QString> Socket::rooms() const
 {
     Q_D(const Socket);
     return d->nsp->adapter()->socketRooms(d->id);
+}
+
+/*!
+    \property SocketIO::Socket::rooms
+    \brief the rooms the socket is in, its own id among them, sorted.
+
+    The rooms this server's adapter knows; roomsChanged() follows joins and leaves.
+*/
+QStringList Socket::roomList() const
+{
+    QStringList list = rooms().values();
+    list.sort();
+    return list;
+}
+
+/*!
+    \property SocketIO::Socket::namespaceName
+    \brief the name of the socket's namespace ("/", "/chat", ...).
+*/
+QString Socket::namespaceName() const
+{
+    return NamespacePrivate::get(d_func()->nsp)->name;
+}
+
+/*!
+    \property SocketIO::Socket::transportName
+    \brief the transport of the socket's connection: "polling", "websocket" or
+    "webtransport"; empty once disconnected.
+
+    transportNameChanged() is emitted when the connection upgrades.
+*/
+QString Socket::transportName() const
+{
+    const EngineSocket *engine = conn();
+    return engine ? engine->transportName() : QString();
+}
+
+/*!
+    \property SocketIO::Socket::address
+    \brief the client's address, as the handshake has it.
+*/
+QString Socket::address() const
+{
+    return handshake().address;
+}
+
+/*!
+    \property SocketIO::Socket::connected
+    \brief whether the socket is connected to its namespace.
+
+    connectedChanged() is emitted when it connects and, before disconnected(), when it leaves.
+*/
+
+/*!
+    \property SocketIO::Socket::nsp
+    \brief the namespace the socket belongs to (which owns it).
+*/
+
+/*!
+    \fn void SocketIO::Socket::connectedChanged()
+
+    Emitted when the connected property changes.
+*/
+
+/*!
+    \fn void SocketIO::Socket::roomsChanged()
+
+    Emitted when the socket joins or leaves a room on this server.
+*/
+
+/*!
+    \fn void SocketIO::Socket::transportNameChanged()
+
+    Emitted when the socket's connection changes transport (an upgrade to WebSocket).
+*/
+
+/*!
+    \reimp
+
+    Follows the engine's upgrades only once something listens to transportNameChanged(), so
+    that idle sockets pay no connection for it.
+*/
+void Socket::connectNotify(const QMetaMethod &signal)
+{
+    Q_D(Socket);
+    if (d->transportWatched || signal != QMetaMethod::fromSignal(&Socket::transportNameChanged))
+        return;
+    if (EngineSocket *engine = conn()) {
+        d->transportWatched = true;
+        connect(engine, &EngineSocket::upgraded, this, &Socket::transportNameChanged);
+    }
 }
 
 void Socket::join(const QString &room)

@@ -58,6 +58,7 @@ public:
     QVariantMap data;
     bool connected = false;
     bool recovered = false;
+    bool transportWatched = false; // transportNameChanged() follows the engine's upgrades
     bool cleanedUp = false;
     QHash<qint64, std::function<void(const QVariantList &)>> acks;
     EventHandlers handlers;
