@@ -1,9 +1,9 @@
 // The Qt client (Manager, ClientSocket) against our own server over loopback: the event,
 // ack and binary matrix on every transport choice, and each client option the server can
 // observe.
-#include <clientsocket.h>
-#include <manager.h>
-#include <server.h>
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Server>
 
 #include <QtCore/QFile>
 #include <QtCore/QFuture>

@@ -1,8 +1,8 @@
 // The read-only properties QML and the Inspector bind to: each one notifies (or is constant),
 // and the notifications come when the value changes.
-#include <clientsocket.h>
-#include <manager.h>
-#include <server.h>
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Server>
 
 #include <QtCore/QMetaProperty>
 #include <QtTest/QSignalSpy>

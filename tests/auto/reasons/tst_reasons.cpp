@@ -1,9 +1,9 @@
 // The reason and error enums beside their reference strings: both conversions for every
 // value, and the enum each signal carries for the reasons a test can cause.
-#include <clientsocket.h>
-#include <enginesocket.h>
-#include <manager.h>
-#include <server.h>
+#include <SocketIO/ClientSocket>
+#include <SocketIO/EngineSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Server>
 
 #include <QtCore/QMetaEnum>
 #include <QtTest/QSignalSpy>
