@@ -6,8 +6,8 @@
 //   {"type":"connect","id":"..."}
 //   {"type":"ack","event":"echo","args":[1,{"base64":"AAE="}]}
 //   {"type":"disconnect","reason":"io client disconnect"}
-#include <SocketIO/clientsocket.h>
-#include <SocketIO/manager.h>
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>

@@ -1,8 +1,8 @@
 // The server the official Socket.IO protocol suites (socket.io-protocol) test against: a
 // Socket.IO server under /socket.io/ and a raw Engine.IO echo server under /engine.io/, on
 // one port.
-#include <SocketIO/engineserver.h>
-#include <SocketIO/server.h>
+#include <SocketIO/EngineServer>
+#include <SocketIO/Server>
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>

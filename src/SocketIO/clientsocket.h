@@ -4,6 +4,7 @@
 #include <SocketIO/adapter.h>
 #include <SocketIO/callbacks.h>
 #include <SocketIO/clientoptions.h>
+#include <SocketIO/manager.h>
 
 #include <QtCore/QFuture>
 #include <QtCore/QObject>
@@ -20,6 +21,8 @@ class SOCKETIO_EXPORT ClientSocket : public QObject
 {
     Q_OBJECT
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(SocketIO::Manager *manager READ manager CONSTANT)
+    Q_PROPERTY(QString nsp READ nsp CONSTANT)
     Q_PROPERTY(QString id READ id NOTIFY stateChanged)
     Q_PROPERTY(bool active READ isActive NOTIFY stateChanged)
     Q_PROPERTY(bool recovered READ isRecovered NOTIFY stateChanged)
@@ -28,6 +31,22 @@ public:
     // for the Manager to open or reopen the connection and for the server's CONNECT.
     enum class State { Disconnected, Connecting, Connected };
     Q_ENUM(State)
+    // Why the socket disconnected (socket.io-client's DisconnectReason); disconnected()
+    // carries it beside the reference's string.
+    enum class DisconnectReason {
+        Unknown,
+        IoServerDisconnect, // "io server disconnect": the server disconnected the socket
+        IoClientDisconnect, // "io client disconnect": disconnectFromServer()
+        TransportClose,     // "transport close"
+        TransportError,     // "transport error"
+        PingTimeout,        // "ping timeout"
+        ParseError,         // "parse error"
+        ForcedClose,        // "forced close": Manager::close()
+    };
+    Q_ENUM(DisconnectReason)
+
+    static QString reasonString(DisconnectReason reason);
+    static DisconnectReason reasonFromString(QStringView reason);
 
     using EventHandler = std::function<void(const QVariantList &args, const SocketIO::Ack &ack)>;
     using AnyHandler = std::function<void(const QString &event, const QVariantList &args)>;
@@ -94,8 +113,9 @@ public:
 Q_SIGNALS:
     // The reference's "connect" event; state() is Connected.
     void connected();
-    void connectError(const QString &message, const QVariant &data);
-    void disconnected(const QString &reason, const QString &description);
+    void connectError(const QString &message, const QVariant &data, SocketIO::Manager::Error error);
+    void disconnected(const QString &reason, const QString &description,
+                      SocketIO::ClientSocket::DisconnectReason code);
     void eventReceived(const QString &event, const QVariantList &args, const SocketIO::Ack &ack);
     void stateChanged(SocketIO::ClientSocket::State state);
 

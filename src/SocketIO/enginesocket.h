@@ -23,6 +23,19 @@ class SOCKETIO_EXPORT EngineSocket : public QObject
 public:
     enum class ReadyState { Opening, Open, Closing, Closed };
     Q_ENUM(ReadyState)
+    // Why a session closed; closed() carries it beside the reference's string.
+    enum class CloseReason {
+        Unknown,
+        TransportClose, // "transport close"
+        TransportError, // "transport error"
+        PingTimeout,    // "ping timeout"
+        ParseError,     // "parse error"
+        ForcedClose,    // "forced close"
+    };
+    Q_ENUM(CloseReason)
+
+    static QString reasonString(CloseReason reason);
+    static CloseReason reasonFromString(QStringView reason);
 
     ~EngineSocket() override;
 
@@ -53,7 +66,8 @@ Q_SIGNALS:
     void drained();
     void readyStateChanged(SocketIO::EngineSocket::ReadyState state);
     // Emitted once. The EngineServer deletes the socket after this signal.
-    void closed(const QString &reason, const QString &description);
+    void closed(const QString &reason, const QString &description,
+                SocketIO::EngineSocket::CloseReason code);
 
 protected:
     void timerEvent(QTimerEvent *event) override;

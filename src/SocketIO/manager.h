@@ -24,6 +24,9 @@ class SOCKETIO_EXPORT Manager : public QObject
 {
     Q_OBJECT
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(QUrl url READ url CONSTANT)
+    Q_PROPERTY(QString engineId READ engineId NOTIFY stateChanged)
+    Q_PROPERTY(QString transportName READ transportName NOTIFY transportNameChanged)
 public:
     // Opening: the engine is connecting, for open() or a reconnection attempt (see
     // isReconnecting()). Reconnecting: the connection is down and the next attempt waits
@@ -31,6 +34,37 @@ public:
     // "closed".
     enum class State { Closed, Opening, Open, Reconnecting };
     Q_ENUM(State)
+    // Why the connection closed; closed() carries it beside the reference's string.
+    enum class CloseReason {
+        Unknown,
+        TransportClose, // "transport close"
+        TransportError, // "transport error"
+        PingTimeout,    // "ping timeout"
+        ParseError,     // "parse error"
+        ForcedClose,    // "forced close"
+    };
+    Q_ENUM(CloseReason)
+    // Why a connection (or a namespace connection, or an acknowledgement) failed; the error
+    // signals carry it beside the reference's message.
+    enum class Error {
+        NoError,
+        UnknownError,
+        Timeout,            // "timeout": no handshake within ManagerOptions::timeout
+        XhrPollError,       // "xhr poll error"
+        XhrPostError,       // "xhr post error"
+        WebSocketError,     // "websocket error"
+        ServerError,        // "server error": the server refused the handshake
+        ConnectRefused,     // ClientSocket: the server sent CONNECT_ERROR (e.g. a middleware)
+        IncompatibleServer, // ClientSocket: a Socket.IO v2 server
+        AckTimeout,         // "operation has timed out"
+        SocketDisconnected, // "socket has been disconnected"
+    };
+    Q_ENUM(Error)
+
+    static QString reasonString(CloseReason reason);
+    static CloseReason reasonFromString(QStringView reason);
+    static QString errorMessage(Error error);
+    static Error errorFromMessage(QStringView message);
 
     explicit Manager(const QUrl &url, const ManagerOptions &options = {},
                      QObject *parent = nullptr);
@@ -59,14 +93,16 @@ public:
 Q_SIGNALS:
     void stateChanged(SocketIO::Manager::State state);
     void opened();
-    void errorOccurred(const QString &message);
-    void closed(const QString &reason, const QString &description);
+    void errorOccurred(const QString &message, SocketIO::Manager::Error error);
+    void closed(const QString &reason, const QString &description,
+                SocketIO::Manager::CloseReason code);
     void ping();
     void reconnectAttempt(int attempt);
     void reconnected(int attempt);
-    void reconnectError(const QString &message);
+    void reconnectError(const QString &message, SocketIO::Manager::Error error);
     void reconnectFailed();
     void upgraded(const QString &transport);
+    void transportNameChanged();
 
 private:
     friend class ClientSocket;

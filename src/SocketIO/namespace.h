@@ -24,6 +24,7 @@ class SOCKETIO_EXPORT Namespace : public QObject
     Q_OBJECT
     Q_PROPERTY(QString name READ name CONSTANT)
     Q_PROPERTY(int socketsCount READ socketsCount NOTIFY socketsCountChanged)
+    Q_PROPERTY(QStringList rooms READ roomList NOTIFY roomsChanged)
 public:
     using Middleware = std::function<void(SocketIO::Socket *socket, const SocketIO::Next &next)>;
     using ServerSideHandler =
@@ -42,6 +43,7 @@ public:
     QList<Socket *> sockets() const;
     Socket *socket(const QString &id) const;
     int socketsCount() const;
+    QStringList roomList() const;
 
     // Connection middleware: runs for each socket before connection(); next(message, data)
     // refuses it with a CONNECT_ERROR carrying {message, data}.
@@ -82,6 +84,7 @@ Q_SIGNALS:
     // A socket connected (the reference's "connect"/"connection").
     void connection(SocketIO::Socket *socket);
     void socketsCountChanged();
+    void roomsChanged();
     void serverSideEventReceived(const QString &event, const QVariantList &args);
 
 private:

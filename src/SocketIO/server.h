@@ -20,6 +20,10 @@ class ServerPrivate;
 class SOCKETIO_EXPORT Server : public QObject
 {
     Q_OBJECT
+    Q_PROPERTY(bool listening READ isListening NOTIFY listeningChanged)
+    Q_PROPERTY(quint16 serverPort READ serverPort NOTIFY listeningChanged)
+    Q_PROPERTY(int clientsCount READ clientsCount NOTIFY clientsCountChanged)
+    Q_PROPERTY(QStringList namespaceNames READ namespaceNames NOTIFY namespacesChanged)
 public:
     // Decides whether a dynamic namespace may be created for `name`; call decide(true) to
     // accept (possibly later).
@@ -43,7 +47,9 @@ public:
     void close();
     // With ServerOptions::workers: runs on each worker's thread before it serves.
     void setWorkerSetup(std::function<void(Server *worker)> setup);
+    bool isListening() const;
     quint16 serverPort() const;
+    int clientsCount() const;
     EngineServer *engine() const;
 
     // The namespace of that name, created when missing.
@@ -54,6 +60,7 @@ public:
     // The main namespace "/".
     Namespace *sockets() const;
     QList<Namespace *> namespaces() const;
+    QStringList namespaceNames() const;
 
     // Shortcuts for the main namespace.
     void use(QObject *context, Namespace::Middleware middleware);
@@ -81,6 +88,9 @@ Q_SIGNALS:
     void connection(SocketIO::Socket *socket);
     // A dynamic namespace was created (the reference's "new_namespace").
     void newNamespace(SocketIO::Namespace *nsp);
+    void listeningChanged();
+    void clientsCountChanged();
+    void namespacesChanged();
 
 private:
     friend class ServerPrivate;

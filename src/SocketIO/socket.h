@@ -12,6 +12,8 @@
 
 #include <memory>
 
+Q_MOC_INCLUDE("namespace.h")
+
 namespace SocketIO {
 
 class EngineSocket;
@@ -62,10 +64,31 @@ class SOCKETIO_EXPORT Socket : public QObject
 {
     Q_OBJECT
     Q_PROPERTY(QString id READ id CONSTANT)
-    Q_PROPERTY(bool connected READ isConnected NOTIFY disconnected)
+    Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
     Q_PROPERTY(bool recovered READ isRecovered CONSTANT)
+    Q_PROPERTY(SocketIO::Namespace *nsp READ nsp CONSTANT)
+    Q_PROPERTY(QString namespaceName READ namespaceName CONSTANT)
+    Q_PROPERTY(QStringList rooms READ roomList NOTIFY roomsChanged)
+    Q_PROPERTY(QString transportName READ transportName NOTIFY transportNameChanged)
+    Q_PROPERTY(QString address READ address CONSTANT)
     Q_PROPERTY(QVariantMap data READ data WRITE setData NOTIFY dataChanged)
 public:
+    // Why a socket left its namespace; disconnecting() and disconnected() carry it beside the
+    // reference's string.
+    enum class DisconnectReason {
+        Unknown,
+        TransportClose,            // "transport close"
+        TransportError,            // "transport error"
+        PingTimeout,               // "ping timeout"
+        ParseError,                // "parse error"
+        ForcedClose,               // "forced close"
+        ServerShuttingDown,        // "server shutting down"
+        ForcedServerClose,         // "forced server close"
+        ClientNamespaceDisconnect, // "client namespace disconnect"
+        ServerNamespaceDisconnect, // "server namespace disconnect"
+    };
+    Q_ENUM(DisconnectReason)
+
     using EventHandler = std::function<void(const QVariantList &args, const SocketIO::Ack &ack)>;
     using AnyHandler = std::function<void(const QString &event, const QVariantList &args)>;
     using Middleware = std::function<void(const QString &event, const QVariantList &args,
@@ -73,11 +96,17 @@ public:
 
     ~Socket() override;
 
+    static QString reasonString(DisconnectReason reason);
+    static DisconnectReason reasonFromString(QStringView reason);
+
     QString id() const;
     Namespace *nsp() const;
+    QString namespaceName() const;
     Server *server() const;
     Handshake handshake() const;
     EngineSocket *conn() const;
+    QString transportName() const;
+    QString address() const;
     bool isConnected() const;
     bool isDisconnected() const { return !isConnected(); }
     bool isRecovered() const;
@@ -86,6 +115,7 @@ public:
     void setData(const QVariantMap &data);
 
     QSet<QString> rooms() const;
+    QStringList roomList() const;
     void join(const QString &room);
     void join(const QStringList &rooms);
     void leave(const QString &room);
@@ -130,11 +160,19 @@ public:
 
 Q_SIGNALS:
     void eventReceived(const QString &event, const QVariantList &args, const SocketIO::Ack &ack);
-    void disconnecting(const QString &reason, const QString &description);
-    void disconnected(const QString &reason, const QString &description);
+    void disconnecting(const QString &reason, const QString &description,
+                       SocketIO::Socket::DisconnectReason code);
+    void disconnected(const QString &reason, const QString &description,
+                      SocketIO::Socket::DisconnectReason code);
     // A middleware refused an event, or the connection hit a parser error ("error" event).
     void errorOccurred(const QString &message, const QVariant &data);
     void dataChanged();
+    void connectedChanged();
+    void roomsChanged();
+    void transportNameChanged();
+
+protected:
+    void connectNotify(const QMetaMethod &signal) override;
 
 private:
     friend class SocketPrivate;

@@ -4,7 +4,7 @@
 // QDateTime as date(ISO). Map keys come sorted.
 #pragma once
 
-#include "parser.h"
+#include <SocketIO/Parser>
 
 #include <QtCore/QDateTime>
 #include <QtCore/QStringList>

@@ -12,8 +12,8 @@
 // (WebSocket) or "transport closed by the server" (polling); connect_error and reconnect_error
 // "xhr poll error" / "websocket error" (the reference keeps the cause apart, in `description`).
 
-#include <clientsocket.h>
-#include <manager.h>
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
 
 #include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>

@@ -4,7 +4,7 @@
 // The server runs on this thread, so the client process is awaited with QSignalSpy and
 // QTRY_*: the event loop keeps serving the client while the test waits.
 
-#include <engineserver.h>
+#include <SocketIO/EngineServer>
 
 #include <QtCore/QDir>
 #include <QtCore/QHash>

@@ -5,7 +5,7 @@
 // the defaults; a long soak sets a few minutes).
 #include "peerprocess.h"
 
-#include <SocketIO/server.h>
+#include <SocketIO/Server>
 
 #include <QtCore/QHash>
 #include <QtCore/QSet>

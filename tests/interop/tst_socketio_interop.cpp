@@ -6,7 +6,7 @@
 // Every row gets a fresh Server configured for it. The server runs on this thread, so the client
 // process is awaited with QSignalSpy and QTRY_*: the event loop keeps serving it meanwhile.
 
-#include <server.h>
+#include <SocketIO/Server>
 
 #include <QtCore/QDir>
 #include <QtCore/QJsonArray>

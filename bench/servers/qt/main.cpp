@@ -6,7 +6,7 @@
 // Prints {"port":N,"wsEngine":...,"dispatcher":...} once listening. QT_NO_GLIB=1 in the
 // environment selects Qt's own event dispatcher instead of the glib one.
 
-#include <SocketIO/server.h>
+#include <SocketIO/Server>
 
 #include <QtCore/QAbstractEventDispatcher>
 #include <QtCore/QCommandLineParser>

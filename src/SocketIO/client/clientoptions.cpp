@@ -1,6 +1,6 @@
 #include "clientoptions.h"
 
-#include "variant_p.h"
+#include "optionreader_p.h"
 
 #include <QtCore/QFile>
 
@@ -253,9 +253,8 @@ namespace SocketIO {
 namespace {
 
 // PEM text, or the path of a PEM file.
-QByteArray pem(const QVariant &value)
+QByteArray pem(const QString &text)
 {
-    const QString text = value.toString();
     if (text.contains(QStringLiteral("-----BEGIN")))
         return text.toUtf8();
     QFile file(text);
@@ -274,9 +273,7 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
 {
     ManagerOptions o;
     QString problem;
-    auto expect = [&problem](const QString &key, const char *what) {
-        problem = QStringLiteral("option \"%1\": expected %2").arg(key, QString::fromLatin1(what));
-    };
+    OptionReader r(map, &problem);
     static const QHash<QString, QString> notApplicable = {
         {QStringLiteral("agent"), QStringLiteral("Qt manages its own connections")},
         {QStringLiteral("pfx"), QStringLiteral("give cert and key as PEM instead")},
@@ -284,138 +281,115 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
          QStringLiteral("QWebSocket does not implement permessage-deflate")},
         {QStringLiteral("localAddress"), QStringLiteral("not supported by QNetworkAccessManager")},
     };
-    for (auto it = map.cbegin(); it != map.cend() && problem.isEmpty(); ++it) {
+    static const QHash<QString, bool ManagerOptions::*> flags = {
+        {QStringLiteral("addTrailingSlash"), &ManagerOptions::addTrailingSlash},
+        {QStringLiteral("withCredentials"), &ManagerOptions::withCredentials},
+        {QStringLiteral("forceBase64"), &ManagerOptions::forceBase64},
+        {QStringLiteral("tryAllTransports"), &ManagerOptions::tryAllTransports},
+        {QStringLiteral("upgrade"), &ManagerOptions::upgrade},
+        {QStringLiteral("rememberUpgrade"), &ManagerOptions::rememberUpgrade},
+        {QStringLiteral("closeOnBeforeunload"), &ManagerOptions::closeOnBeforeunload},
+        {QStringLiteral("autoUnref"), &ManagerOptions::autoUnref},
+        {QStringLiteral("reconnection"), &ManagerOptions::reconnection},
+        {QStringLiteral("autoConnect"), &ManagerOptions::autoConnect},
+        {QStringLiteral("forceNew"), &ManagerOptions::forceNew},
+        {QStringLiteral("force new connection"), &ManagerOptions::forceNew},
+        {QStringLiteral("multiplex"), &ManagerOptions::multiplex},
+    };
+    for (auto it = map.cbegin(); it != map.cend() && r.ok(); ++it) {
         const QString &key = it.key();
         const QVariant &v = it.value();
-        const bool isBool = v.typeId() == QMetaType::Bool;
         if (notApplicable.contains(key)) {
-            problem = QStringLiteral("option \"%1\" is not supported: %2")
-                          .arg(key, notApplicable.value(key));
-        } else if (key == u"path" || key == u"timestampParam" || key == u"ciphers") {
-            if (v.typeId() != QMetaType::QString) {
-                expect(key, "a string");
+            r.failWith(QStringLiteral("option \"%1\" is not supported: %2")
+                           .arg(key, notApplicable.value(key)));
+        } else if (const auto flag = flags.constFind(key); flag != flags.cend()) {
+            r.boolean(key, &(o.**flag));
+        } else if (key == u"timestampRequests") {
+            bool timestamp = false;
+            if (r.boolean(key, &timestamp))
+                o.timestampRequests = timestamp;
+        } else if (key == u"rejectUnauthorized") {
+            r.boolean(key, &o.tls.rejectUnauthorized);
+        } else if (key == u"path") {
+            r.string(key, &o.path);
+        } else if (key == u"timestampParam") {
+            r.string(key, &o.timestampParam);
+        } else if (key == u"ciphers") {
+            r.string(key, &o.tls.ciphers);
+        } else if (key == u"query") {
+            r.object(key, &o.query);
+        } else if (key == u"extraHeaders") {
+            QVariantMap headers;
+            if (!r.object(key, &headers))
                 break;
+            OptionReader hr(headers, &problem, QStringLiteral("extraHeaders."));
+            for (auto h = headers.cbegin(); h != headers.cend() && hr.ok(); ++h) {
+                QString value;
+                if (hr.string(h.key(), &value))
+                    o.extraHeaders.insert(h.key().toUtf8(), value.toUtf8());
             }
-            (key == u"path"      ? o.path
-             : key == u"ciphers" ? o.tls.ciphers
-                                 : o.timestampParam) = v.toString();
-        } else if (key == u"query" || key == u"extraHeaders") {
-            if (v.typeId() != QMetaType::QVariantMap) {
-                expect(key, "an object");
+            if (!hr.ok())
                 break;
-            }
-            const QVariantMap sub = v.toMap();
-            if (key == u"query") {
-                o.query = sub;
-            } else {
-                for (auto h = sub.cbegin(); h != sub.cend(); ++h)
-                    o.extraHeaders.insert(h.key().toUtf8(), h.value().toString().toUtf8());
-            }
-        } else if (key == u"transports" || key == u"protocols") {
-            const QStringList list = v.toStringList();
-            if (v.typeId() != QMetaType::QVariantList && v.typeId() != QMetaType::QStringList &&
-                v.typeId() != QMetaType::QString) {
-                expect(key, "a list of strings");
-                break;
-            }
-            (key == u"transports" ? o.transports : o.protocols) = list;
+        } else if (key == u"transports") {
+            r.strings(key, &o.transports);
+        } else if (key == u"protocols") {
+            r.strings(key, &o.protocols);
         } else if (key == u"ca" || key == u"cert") {
+            // PEM text or file paths, one or a list.
+            QStringList items;
+            if (v.typeId() == QMetaType::QString)
+                items = {v.toString()};
+            else if (!r.strings(key, &items))
+                break;
             QList<QSslCertificate> certificates;
-            const QVariantList items =
-                v.typeId() == QMetaType::QVariantList ? v.toList() : QVariantList{v};
-            for (const QVariant &item : items)
+            for (const QString &item : std::as_const(items))
                 certificates += QSslCertificate::fromData(pem(item), QSsl::Pem);
             if (certificates.isEmpty()) {
-                expect(key, "PEM certificates (text or file paths)");
+                r.fail(key, "PEM certificates (text or file paths)");
                 break;
             }
             (key == u"ca" ? o.tls.ca : o.tls.cert) = certificates;
         } else if (key == u"key") {
-            o.tls.key = pem(v);
+            QString text;
+            if (!r.string(key, &text))
+                break;
+            o.tls.key = pem(text);
             if (o.tls.key.isEmpty())
-                expect(key, "a PEM key (text or file path)");
+                r.fail(key, "a PEM key (text or file path)");
         } else if (key == u"passphrase") {
-            o.tls.passphrase = v.toString().toUtf8();
-        } else if (key == u"timestampRequests") {
-            if (!isBool) {
-                expect(key, "true or false");
-                break;
-            }
-            o.timestampRequests = v.toBool();
-        } else if (key == u"reconnectionAttempts" || key == u"reconnectionDelay" ||
-                   key == u"reconnectionDelayMax" || key == u"timeout") {
-            if (key == u"timeout" && isBool && !v.toBool()) {
-                o.timeout = -1; // timeout: false
-                continue;
-            }
-            if (!isNumber(v)) {
-                expect(key, "a number");
-                break;
-            }
-            const double d = v.toDouble();
-            const int value = d >= double(std::numeric_limits<int>::max())
-                                  ? std::numeric_limits<int>::max()
-                                  : int(d);
-            if (key == u"reconnectionAttempts")
-                o.reconnectionAttempts = value;
-            else if (key == u"reconnectionDelay")
-                o.reconnectionDelay = value;
-            else if (key == u"reconnectionDelayMax")
-                o.reconnectionDelayMax = value;
-            else
-                o.timeout = value;
+            QString passphrase;
+            if (r.string(key, &passphrase))
+                o.tls.passphrase = passphrase.toUtf8();
+        } else if (key == u"timeout" && v.typeId() == QMetaType::Bool && !v.toBool()) {
+            o.timeout = -1; // timeout: false
+        } else if (key == u"timeout") {
+            r.saturatedInteger(key, &o.timeout);
+        } else if (key == u"reconnectionAttempts") {
+            // Infinity in the reference; huge numbers saturate.
+            r.saturatedInteger(key, &o.reconnectionAttempts);
+        } else if (key == u"reconnectionDelay") {
+            r.saturatedInteger(key, &o.reconnectionDelay);
+        } else if (key == u"reconnectionDelayMax") {
+            r.saturatedInteger(key, &o.reconnectionDelayMax);
         } else if (key == u"randomizationFactor") {
-            if (!isNumber(v)) {
-                expect(key, "a number");
-                break;
-            }
-            o.randomizationFactor = v.toDouble();
+            r.real(key, &o.randomizationFactor, 0, 1);
         } else if (key == u"parser") {
-            o.parser = Parser::byName(v.toString());
-            if (!o.parser)
-                problem = QStringLiteral("option \"parser\": expected \"default\" or \"msgpack\"");
+            QString name;
+            if (r.oneOf(key, &name, {QStringLiteral("default"), QStringLiteral("msgpack")}))
+                o.parser = Parser::byName(name);
         } else if (key == u"auth" || key == u"ackTimeout" || key == u"retries") {
             if (!socketOptions) {
-                problem =
-                    QStringLiteral("option \"%1\" belongs to the socket (SocketOptions)").arg(key);
-                break;
-            }
-            if (key == u"auth")
-                socketOptions->auth = v.toMap();
-            else if (key == u"ackTimeout")
-                socketOptions->ackTimeout = v.toInt();
-            else
-                socketOptions->retries = v.toInt();
-        } else {
-            static const QHash<QString, bool ManagerOptions::*> flags = {
-                {QStringLiteral("addTrailingSlash"), &ManagerOptions::addTrailingSlash},
-                {QStringLiteral("withCredentials"), &ManagerOptions::withCredentials},
-                {QStringLiteral("forceBase64"), &ManagerOptions::forceBase64},
-                {QStringLiteral("tryAllTransports"), &ManagerOptions::tryAllTransports},
-                {QStringLiteral("upgrade"), &ManagerOptions::upgrade},
-                {QStringLiteral("rememberUpgrade"), &ManagerOptions::rememberUpgrade},
-                {QStringLiteral("closeOnBeforeunload"), &ManagerOptions::closeOnBeforeunload},
-                {QStringLiteral("autoUnref"), &ManagerOptions::autoUnref},
-                {QStringLiteral("reconnection"), &ManagerOptions::reconnection},
-                {QStringLiteral("autoConnect"), &ManagerOptions::autoConnect},
-                {QStringLiteral("forceNew"), &ManagerOptions::forceNew},
-                {QStringLiteral("force new connection"), &ManagerOptions::forceNew},
-                {QStringLiteral("multiplex"), &ManagerOptions::multiplex},
-            };
-            const auto flag = flags.constFind(key);
-            if (key == u"rejectUnauthorized") {
-                if (!isBool)
-                    expect(key, "true or false");
-                else
-                    o.tls.rejectUnauthorized = v.toBool();
-            } else if (flag != flags.cend()) {
-                if (!isBool)
-                    expect(key, "true or false");
-                else
-                    o.**flag = v.toBool();
+                r.failWith(
+                    QStringLiteral("option \"%1\" belongs to the socket (SocketOptions)").arg(key));
+            } else if (key == u"auth") {
+                r.object(key, &socketOptions->auth);
+            } else if (key == u"ackTimeout") {
+                r.integer(key, &socketOptions->ackTimeout, -1);
             } else {
-                problem = QStringLiteral("unknown option \"%1\"").arg(key);
+                r.integer(key, &socketOptions->retries, 0);
             }
+        } else {
+            r.unknown(key);
         }
     }
     if (problem.isEmpty())

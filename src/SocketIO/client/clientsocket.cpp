@@ -2,6 +2,7 @@
 
 #include "client/manager_p.h"
 #include "parser/parsers_p.h"
+#include "reasons_p.h"
 
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPromise>
@@ -108,7 +109,7 @@ void ClientSocketPrivate::onPacket(const Packet &packet)
                 QStringLiteral("It seems you are trying to reach a Socket.IO server in v2.x with "
                                "a v3.x client, but they are not compatible (more information "
                                "here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)"),
-                {});
+                {}, Manager::Error::IncompatibleServer);
         }
         break;
     }
@@ -130,9 +131,10 @@ void ClientSocketPrivate::onPacket(const Packet &packet)
         if (data.typeId() == QMetaType::QVariantMap) {
             const QVariantMap map = data.toMap();
             Q_EMIT q->connectError(map.value(QStringLiteral("message")).toString(),
-                                   map.value(QStringLiteral("data")));
+                                   map.value(QStringLiteral("data")),
+                                   Manager::Error::ConnectRefused);
         } else {
-            Q_EMIT q->connectError(data.toString(), {});
+            Q_EMIT q->connectError(data.toString(), {}, Manager::Error::ConnectRefused);
         }
         break;
     }
@@ -204,7 +206,7 @@ void ClientSocketPrivate::onEngineError(const QString &message)
 {
     Q_Q(ClientSocket);
     if (!connected)
-        Q_EMIT q->connectError(message, {});
+        Q_EMIT q->connectError(message, {}, Manager::errorFromMessage(message));
 }
 
 void ClientSocketPrivate::onClose(const QString &reason, const QString &description)
@@ -213,7 +215,7 @@ void ClientSocketPrivate::onClose(const QString &reason, const QString &descript
     connected = false;
     id.clear();
     updateState();
-    Q_EMIT q->disconnected(reason, description);
+    Q_EMIT q->disconnected(reason, description, ClientSocket::reasonFromString(reason));
     clearAcks();
 }
 
@@ -463,12 +465,22 @@ ClientSocket::ClientSocket(QObject *parent)
 ClientSocket::~ClientSocket() = default;
 
 /*!
+    \property SocketIO::ClientSocket::manager
+    \brief the Manager whose connection the socket uses, and which owns it.
+*/
+
+/*!
     Returns the Manager that owns the socket.
 */
 Manager *ClientSocket::manager() const
 {
     return d_func()->manager;
 }
+
+/*!
+    \property SocketIO::ClientSocket::nsp
+    \brief the namespace of the socket ("/", "/chat", ...).
+*/
 
 /*!
     Returns the namespace, such as "/" or "/chat".
@@ -775,6 +787,112 @@ void ClientSocket::offAnyOutgoing(int id)
 int ClientSocket::sendBufferSize() const
 {
     return int(d_func()->sendBuffer.size());
+}
+
+namespace {
+
+const ReasonEntry<ClientSocket::DisconnectReason> clientDisconnectReasons[] = {
+    {ClientSocket::DisconnectReason::IoServerDisconnect, u"io server disconnect"},
+    {ClientSocket::DisconnectReason::IoClientDisconnect, u"io client disconnect"},
+    {ClientSocket::DisconnectReason::TransportClose, u"transport close"},
+    {ClientSocket::DisconnectReason::TransportError, u"transport error"},
+    {ClientSocket::DisconnectReason::PingTimeout, u"ping timeout"},
+    {ClientSocket::DisconnectReason::ParseError, u"parse error"},
+    {ClientSocket::DisconnectReason::ForcedClose, u"forced close"},
+};
+
+} // namespace
+
+/*!
+    \enum ClientSocket::DisconnectReason
+
+    Why the socket disconnected (socket.io-client's DisconnectReason), as disconnected()
+    reports it next to the reference's string.
+*/
+
+/*!
+    \var ClientSocket::Unknown
+
+    A reason this version does not know.
+*/
+
+/*!
+    \var ClientSocket::IoServerDisconnect
+
+    "io server disconnect": the server disconnected the socket; it does not reconnect by itself.
+*/
+
+/*!
+    \var ClientSocket::IoClientDisconnect
+
+    "io client disconnect": disconnectFromServer() was called.
+*/
+
+/*!
+    \var ClientSocket::TransportClose
+
+    "transport close": the connection was closed.
+*/
+
+/*!
+    \var ClientSocket::TransportError
+
+    "transport error": the connection failed.
+*/
+
+/*!
+    \var ClientSocket::PingTimeout
+
+    "ping timeout": the server stopped pinging.
+*/
+
+/*!
+    \var ClientSocket::ParseError
+
+    "parse error": the server sent a packet that does not decode.
+*/
+
+/*!
+    \var ClientSocket::ForcedClose
+
+    "forced close": the Manager was closed.
+*/
+
+// clang-format off
+/*!
+    \fn void SocketIO::ClientSocket::connectError(const QString &message, const QVariant &data, SocketIO::Manager::Error error)
+
+    Emitted when connecting to the namespace fails: the server refused it (\a error is
+    Manager::Error::ConnectRefused, \a message and \a data are the server's), or the
+    connection could not be opened (\a message is the Manager's).
+*/
+// clang-format on
+
+// clang-format off
+/*!
+    \fn void SocketIO::ClientSocket::disconnected(const QString &reason, const QString &description, SocketIO::ClientSocket::DisconnectReason code)
+
+    Emitted when the socket disconnects, with the reference's \a reason string, an optional
+    \a description and the reason as \a code.
+*/
+// clang-format on
+
+/*!
+    Returns the reference's string for \a reason ("io server disconnect", ...); an empty
+    string for DisconnectReason::Unknown.
+*/
+QString ClientSocket::reasonString(DisconnectReason reason)
+{
+    return reasonToString(clientDisconnectReasons, reason);
+}
+
+/*!
+    Returns the DisconnectReason of the reference's string \a reason, or
+    DisconnectReason::Unknown.
+*/
+ClientSocket::DisconnectReason ClientSocket::reasonFromString(QStringView reason)
+{
+    return SocketIO::reasonFromString(clientDisconnectReasons, reason, DisconnectReason::Unknown);
 }
 
 } // namespace SocketIO

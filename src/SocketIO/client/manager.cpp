@@ -2,6 +2,7 @@
 
 #include "client/manager_p.h"
 #include "clientsocket.h"
+#include "reasons_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QFile>
@@ -48,7 +49,7 @@ void ManagerPrivate::open(std::function<void(const QString &)> done)
         openTimeout.stop();
         cleanupEngine();
         setState(Manager::State::Closed);
-        Q_EMIT q->errorOccurred(message);
+        Q_EMIT q->errorOccurred(message, Manager::errorFromMessage(message));
         if (auto done = std::exchange(pendingOpen, nullptr))
             done(message);
         else
@@ -90,6 +91,7 @@ void ManagerPrivate::setState(Manager::State next)
         return;
     state = next;
     Q_EMIT q->stateChanged(next);
+    Q_EMIT q->transportNameChanged();
 }
 
 void ManagerPrivate::cleanupEngine()
@@ -122,6 +124,7 @@ void ManagerPrivate::onEngineOpen()
     QObject::connect(engine, &EngineIO::EngineClient::messageReceived, q,
                      [this](const QByteArray &data, bool binary) { onMessage(data, binary); });
     QObject::connect(engine, &EngineIO::EngineClient::upgraded, q, &Manager::upgraded);
+    QObject::connect(engine, &EngineIO::EngineClient::upgraded, q, &Manager::transportNameChanged);
     QPointer<Manager> guard(q);
     setState(Manager::State::Open);
     if (!guard || state != Manager::State::Open)
@@ -155,7 +158,7 @@ void ManagerPrivate::onEngineClose(const QString &reason, const QString &descrip
     cleanupEngine();
     backoff.reset();
     setState(Manager::State::Closed);
-    Q_EMIT q->closed(reason, description);
+    Q_EMIT q->closed(reason, description, Manager::reasonFromString(reason));
     // Unless a slot opened it again.
     if (state == Manager::State::Closed && options.reconnection && !skipReconnect)
         reconnect();
@@ -194,7 +197,7 @@ void ManagerPrivate::reconnect()
             if (!error.isEmpty()) {
                 reconnecting = false;
                 reconnect();
-                Q_EMIT q->reconnectError(error);
+                Q_EMIT q->reconnectError(error, Manager::errorFromMessage(error));
                 return;
             }
             const int attempt = backoff.attempts();
@@ -369,6 +372,11 @@ Manager::~Manager()
 }
 
 /*!
+    \property SocketIO::Manager::url
+    \brief the server URL the Manager connects to.
+*/
+
+/*!
     Returns the server's URL.
 */
 QUrl Manager::url() const
@@ -393,6 +401,11 @@ Manager::State Manager::state() const
 }
 
 /*!
+    \property SocketIO::Manager::engineId
+    \brief the Engine.IO session id of the open connection; empty while there is none.
+*/
+
+/*!
     Returns the Engine.IO session id, or an empty string without a connection.
 */
 QString Manager::engineId() const
@@ -400,6 +413,14 @@ QString Manager::engineId() const
     Q_D(const Manager);
     return d->engine ? d->engine->id() : QString();
 }
+
+/*!
+    \property SocketIO::Manager::transportName
+    \brief the transport of the open connection, "polling" or "websocket"; empty while there
+    is none.
+
+    transportNameChanged() is emitted when the state changes and when the connection upgrades.
+*/
 
 /*!
     Returns the name of the current transport, "polling" or "websocket", or an empty string
@@ -567,6 +588,220 @@ ClientSocket *io(const QUrl &url, const ManagerOptions &options, const SocketOpt
         manager = cached;
     }
     return manager->socket(nsp, socketOptions);
+}
+
+namespace {
+
+const ReasonEntry<Manager::CloseReason> managerCloseReasons[] = {
+    {Manager::CloseReason::TransportClose, u"transport close"},
+    {Manager::CloseReason::TransportError, u"transport error"},
+    {Manager::CloseReason::PingTimeout, u"ping timeout"},
+    {Manager::CloseReason::ParseError, u"parse error"},
+    {Manager::CloseReason::ForcedClose, u"forced close"},
+};
+
+const ReasonEntry<Manager::Error> managerErrors[] = {
+    {Manager::Error::Timeout, u"timeout"},
+    {Manager::Error::XhrPollError, u"xhr poll error"},
+    {Manager::Error::XhrPostError, u"xhr post error"},
+    {Manager::Error::WebSocketError, u"websocket error"},
+    {Manager::Error::ServerError, u"server error"},
+    {Manager::Error::AckTimeout, u"operation has timed out"},
+    {Manager::Error::SocketDisconnected, u"socket has been disconnected"},
+};
+
+} // namespace
+
+/*!
+    \enum Manager::CloseReason
+
+    Why the connection closed, as closed() reports it next to the reference's string.
+*/
+
+/*!
+    \var Manager::Unknown
+
+    A reason this version does not know.
+*/
+
+/*!
+    \var Manager::TransportClose
+
+    "transport close": the server closed the connection.
+*/
+
+/*!
+    \var Manager::TransportError
+
+    "transport error": the connection failed.
+*/
+
+/*!
+    \var Manager::PingTimeout
+
+    "ping timeout": the server stopped pinging.
+*/
+
+/*!
+    \var Manager::ParseError
+
+    "parse error": the server sent a packet that does not decode.
+*/
+
+/*!
+    \var Manager::ForcedClose
+
+    "forced close": close() was called.
+*/
+
+/*!
+    \enum Manager::Error
+
+    Why a connection attempt, a namespace connection or an acknowledgement failed. The
+    Manager's errorOccurred() and reconnectError(), and ClientSocket::connectError(), carry it
+    beside the reference's message; acknowledgement callbacks get the message only, which
+    errorFromMessage() maps.
+*/
+
+/*!
+    \var Manager::NoError
+
+    No error.
+*/
+
+/*!
+    \var Manager::UnknownError
+
+    A message this version does not know.
+*/
+
+/*!
+    \var Manager::Timeout
+
+    "timeout": no handshake within ManagerOptions::timeout.
+*/
+
+/*!
+    \var Manager::XhrPollError
+
+    "xhr poll error": a polling request failed.
+*/
+
+/*!
+    \var Manager::XhrPostError
+
+    "xhr post error": a polling write failed.
+*/
+
+/*!
+    \var Manager::WebSocketError
+
+    "websocket error": the WebSocket failed.
+*/
+
+/*!
+    \var Manager::ServerError
+
+    "server error": the server refused the handshake.
+*/
+
+/*!
+    \var Manager::ConnectRefused
+
+    The server refused the namespace connection (CONNECT_ERROR, e.g. from a middleware); the message
+    is the server's.
+*/
+
+/*!
+    \var Manager::IncompatibleServer
+
+    The server speaks Socket.IO v2.
+*/
+
+/*!
+    \var Manager::AckTimeout
+
+    "operation has timed out": an acknowledgement timed out.
+*/
+
+/*!
+    \var Manager::SocketDisconnected
+
+    "socket has been disconnected": an acknowledgement was dropped with its connection.
+*/
+
+// clang-format off
+/*!
+    \fn void SocketIO::Manager::errorOccurred(const QString &message, SocketIO::Manager::Error error)
+
+    Emitted when opening the connection fails, with the reference's \a message (the kind,
+    then ": " and details where there are any) and its kind as \a error.
+*/
+// clang-format on
+
+// clang-format off
+/*!
+    \fn void SocketIO::Manager::reconnectError(const QString &message, SocketIO::Manager::Error error)
+
+    Emitted when a reconnection attempt fails, with its \a message and kind \a error.
+*/
+// clang-format on
+
+// clang-format off
+/*!
+    \fn void SocketIO::Manager::closed(const QString &reason, const QString &description, SocketIO::Manager::CloseReason code)
+
+    Emitted when the open connection closes, with the reference's \a reason string, an
+    optional \a description and the reason as \a code.
+*/
+// clang-format on
+
+/*!
+    \fn void SocketIO::Manager::transportNameChanged()
+
+    Emitted when the transportName property may have changed: on every state change and when
+    the connection upgrades.
+*/
+
+/*!
+    Returns the reference's string for \a reason ("transport close", ...); an empty string for
+    CloseReason::Unknown.
+*/
+QString Manager::reasonString(CloseReason reason)
+{
+    return reasonToString(managerCloseReasons, reason);
+}
+
+/*!
+    Returns the CloseReason of the reference's string \a reason, or CloseReason::Unknown.
+*/
+Manager::CloseReason Manager::reasonFromString(QStringView reason)
+{
+    return SocketIO::reasonFromString(managerCloseReasons, reason, CloseReason::Unknown);
+}
+
+/*!
+    Returns the reference's message for \a error ("timeout", "xhr poll error", ...); an empty
+    string for the kinds whose message comes from the server or that have none.
+*/
+QString Manager::errorMessage(Error error)
+{
+    return reasonToString(managerErrors, error);
+}
+
+/*!
+    Returns the kind of the reference's error \a message, read up to its first ": " (the
+    details that follow are ignored): Error::NoError for an empty message,
+    Error::UnknownError for one this version does not know. Messages from the server
+    (CONNECT_ERROR) are not recognized: ClientSocket::connectError() gives their kind.
+*/
+Manager::Error Manager::errorFromMessage(QStringView message)
+{
+    if (message.isEmpty())
+        return Error::NoError;
+    const qsizetype colon = message.indexOf(u": ");
+    return SocketIO::reasonFromString(managerErrors, colon < 0 ? message : message.left(colon),
+                                      Error::UnknownError);
 }
 
 } // namespace SocketIO

@@ -1,6 +1,6 @@
 #include "engineoptions.h"
 
-#include "variant_p.h"
+#include "optionreader_p.h"
 
 #include <QtCore/QMetaType>
 
@@ -239,103 +239,6 @@ bool isMap(const QVariant &value)
     return value.typeId() == QMetaType::QVariantMap;
 }
 
-QStringList toStringList(const QVariant &value, bool *ok)
-{
-    *ok = true;
-    if (value.typeId() == QMetaType::QString)
-        return value.toString().split(u',', Qt::SkipEmptyParts);
-    if (value.typeId() == QMetaType::QStringList)
-        return value.toStringList();
-    if (value.typeId() == QMetaType::QVariantList) {
-        QStringList out;
-        for (const QVariant &item : value.toList()) {
-            if (item.typeId() != QMetaType::QString) {
-                *ok = false;
-                return {};
-            }
-            out.append(item.toString());
-        }
-        return out;
-    }
-    *ok = false;
-    return {};
-}
-
-struct Reader
-{
-    const QVariantMap &map;
-    QString *error;
-    QString prefix;
-
-    bool fail(const QString &key, const char *expected)
-    {
-        if (error && error->isEmpty())
-            *error = QStringLiteral("option \"%1%2\": expected %3")
-                         .arg(prefix, key, QString::fromLatin1(expected));
-        return false;
-    }
-    bool number(const QString &key, qint64 *out)
-    {
-        const auto it = map.constFind(key);
-        if (it == map.cend())
-            return true;
-        if (!isNumber(*it))
-            return fail(key, "a number");
-        *out = it->toLongLong();
-        return true;
-    }
-    bool integer(const QString &key, int *out)
-    {
-        qint64 value = *out;
-        if (!number(key, &value))
-            return false;
-        *out = int(value);
-        return true;
-    }
-    bool boolean(const QString &key, bool *out)
-    {
-        const auto it = map.constFind(key);
-        if (it == map.cend())
-            return true;
-        if (!isBool(*it))
-            return fail(key, "true or false");
-        *out = it->toBool();
-        return true;
-    }
-    bool string(const QString &key, QString *out)
-    {
-        const auto it = map.constFind(key);
-        if (it == map.cend())
-            return true;
-        if (it->typeId() != QMetaType::QString)
-            return fail(key, "a string");
-        *out = it->toString();
-        return true;
-    }
-    bool strings(const QString &key, QStringList *out)
-    {
-        const auto it = map.constFind(key);
-        if (it == map.cend())
-            return true;
-        bool ok = false;
-        *out = toStringList(*it, &ok);
-        return ok || fail(key, "a list of strings");
-    }
-};
-
-bool checkKeys(const QVariantMap &map, const QStringList &known, const QString &prefix,
-               QString *error)
-{
-    for (auto it = map.cbegin(); it != map.cend(); ++it) {
-        if (!known.contains(it.key())) {
-            if (error && error->isEmpty())
-                *error = QStringLiteral("unknown option \"%1%2\"").arg(prefix, it.key());
-            return false;
-        }
-    }
-    return true;
-}
-
 std::optional<CorsOptions> readCors(const QVariantMap &map, QString *error)
 {
     static const QStringList known = {QStringLiteral("origin"),
@@ -346,10 +249,10 @@ std::optional<CorsOptions> readCors(const QVariantMap &map, QString *error)
                                       QStringLiteral("maxAge"),
                                       QStringLiteral("preflightContinue"),
                                       QStringLiteral("optionsSuccessStatus")};
-    if (!checkKeys(map, known, QStringLiteral("cors."), error))
+    OptionReader r(map, error, QStringLiteral("cors."));
+    if (!r.known(known))
         return std::nullopt;
     CorsOptions cors;
-    Reader r{map, error, QStringLiteral("cors.")};
     const auto origin = map.constFind(QStringLiteral("origin"));
     if (origin != map.cend()) {
         if (isBool(*origin)) {
@@ -359,7 +262,7 @@ std::optional<CorsOptions> readCors(const QVariantMap &map, QString *error)
             cors.origin = CorsOptions::Origin::Any;
         } else {
             bool ok = false;
-            cors.origins = toStringList(*origin, &ok);
+            cors.origins = OptionReader::toStringList(*origin, &ok);
             if (!ok) {
                 r.fail(QStringLiteral("origin"), "true, false, \"*\", an origin or a list");
                 return std::nullopt;
@@ -391,10 +294,10 @@ std::optional<CookieOptions> readCookie(const QVariantMap &map, QString *error)
                                       QStringLiteral("domain"),   QStringLiteral("httpOnly"),
                                       QStringLiteral("sameSite"), QStringLiteral("secure"),
                                       QStringLiteral("maxAge"),   QStringLiteral("expires")};
-    if (!checkKeys(map, known, QStringLiteral("cookie."), error))
+    OptionReader r(map, error, QStringLiteral("cookie."));
+    if (!r.known(known))
         return std::nullopt;
     CookieOptions cookie;
-    Reader r{map, error, QStringLiteral("cookie.")};
     // Like engine.io: `path: false` drops the Path attribute and makes httpOnly default off.
     const auto path = map.constFind(QStringLiteral("path"));
     if (path != map.cend() && isBool(*path) && !path->toBool()) {
@@ -464,15 +367,14 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
     EngineOptions options;
     if (error)
         error->clear();
+    OptionReader r(map, error);
     if (map.contains(QStringLiteral("allowRequest"))) {
-        if (error)
-            *error = QStringLiteral("option \"allowRequest\" is a function: set it with "
-                                    "EngineServer::setAllowRequest()");
+        r.failWith(QStringLiteral("option \"allowRequest\" is a function: set it with "
+                                  "EngineServer::setAllowRequest()"));
         return options;
     }
-    if (!checkKeys(map, known, QString(), error))
+    if (!r.known(known))
         return options;
-    Reader r{map, error, QString()};
     QString initialPacket;
     bool ok = r.integer(QStringLiteral("pingInterval"), &options.pingInterval) &&
               r.integer(QStringLiteral("pingTimeout"), &options.pingTimeout) &&
@@ -493,8 +395,14 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
     options.initialPacket = initialPacket.toUtf8();
 
     const auto deflate = map.constFind(QStringLiteral("perMessageDeflate"));
-    if (deflate != map.cend())
+    if (deflate != map.cend()) {
+        // An object holds the ws package's tuning, which QWebSocket has no use for.
+        if (!isBool(*deflate) && !isMap(*deflate)) {
+            r.fail(QStringLiteral("perMessageDeflate"), "true, false or an object");
+            return options;
+        }
         options.perMessageDeflate = isMap(*deflate) || deflate->toBool();
+    }
 
     const auto compression = map.constFind(QStringLiteral("httpCompression"));
     if (compression != map.cend()) {
@@ -504,9 +412,8 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
         } else if (isMap(*compression)) {
             const QVariantMap sub = compression->toMap();
             HttpCompressionOptions value;
-            Reader cr{sub, error, QStringLiteral("httpCompression.")};
-            if (!checkKeys(sub, {QStringLiteral("threshold")}, QStringLiteral("httpCompression."),
-                           error) ||
+            OptionReader cr(sub, error, QStringLiteral("httpCompression."));
+            if (!cr.known({QStringLiteral("threshold")}) ||
                 !cr.number(QStringLiteral("threshold"), &value.threshold))
                 return options;
             options.httpCompression = value;
@@ -523,12 +430,10 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
             return options;
         }
         const QVariantMap sub = http->toMap();
-        Reader hr{sub, error, QStringLiteral("http.")};
-        if (!checkKeys(sub,
-                       {QStringLiteral("maxHeaderSize"), QStringLiteral("maxHeadersCount"),
-                        QStringLiteral("headersTimeout"), QStringLiteral("requestTimeout"),
-                        QStringLiteral("keepAliveTimeout"), QStringLiteral("maxBodySize")},
-                       QStringLiteral("http."), error) ||
+        OptionReader hr(sub, error, QStringLiteral("http."));
+        if (!hr.known({QStringLiteral("maxHeaderSize"), QStringLiteral("maxHeadersCount"),
+                       QStringLiteral("headersTimeout"), QStringLiteral("requestTimeout"),
+                       QStringLiteral("keepAliveTimeout"), QStringLiteral("maxBodySize")}) ||
             !hr.integer(QStringLiteral("maxHeaderSize"), &options.http.maxHeaderSize) ||
             !hr.integer(QStringLiteral("maxHeadersCount"), &options.http.maxHeadersCount) ||
             !hr.integer(QStringLiteral("headersTimeout"), &options.http.headersTimeout) ||

@@ -4,6 +4,7 @@
 #include "engineio/enginesocket_p.h"
 #include "engineio/pollingtransport_p.h"
 #include "engineio/session_p.h"
+#include "reasons_p.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -392,7 +393,7 @@ void EngineSocketPrivate::onClose(const QString &reason, const QString &descript
         transport = nullptr;
     }
     qCDebug(lcEngine) << id << "closed:" << reason << description;
-    Q_EMIT q->closed(reason, description);
+    Q_EMIT q->closed(reason, description, EngineSocket::reasonFromString(reason));
 }
 
 void EngineSocketPrivate::maybeUpgrade(Transport *next)
@@ -590,6 +591,87 @@ void EngineSocket::close()
         return;
     }
     d->transport->close();
+}
+
+namespace {
+
+const ReasonEntry<EngineSocket::CloseReason> closeReasons[] = {
+    {EngineSocket::CloseReason::TransportClose, u"transport close"},
+    {EngineSocket::CloseReason::TransportError, u"transport error"},
+    {EngineSocket::CloseReason::PingTimeout, u"ping timeout"},
+    {EngineSocket::CloseReason::ParseError, u"parse error"},
+    {EngineSocket::CloseReason::ForcedClose, u"forced close"},
+};
+
+} // namespace
+
+/*!
+    \enum EngineSocket::CloseReason
+
+    Why a session closed, as closed() reports it next to the reference's string.
+*/
+
+/*!
+    \var EngineSocket::Unknown
+
+    A reason this version does not know.
+*/
+
+/*!
+    \var EngineSocket::TransportClose
+
+    "transport close": the peer closed the connection.
+*/
+
+/*!
+    \var EngineSocket::TransportError
+
+    "transport error": the transport failed (or a slow reader overflowed).
+*/
+
+/*!
+    \var EngineSocket::PingTimeout
+
+    "ping timeout": no pong within pingInterval + pingTimeout.
+*/
+
+/*!
+    \var EngineSocket::ParseError
+
+    "parse error": the peer sent a packet that does not decode.
+*/
+
+/*!
+    \var EngineSocket::ForcedClose
+
+    "forced close": close() was called, here or by the server.
+*/
+
+// clang-format off
+/*!
+    \fn void SocketIO::EngineSocket::closed(const QString &reason, const QString &description, SocketIO::EngineSocket::CloseReason code)
+
+    Emitted once when the session ends, with the reference's \a reason string, an optional
+    \a description and the same reason as \a code. The EngineServer deletes the socket after
+    this signal.
+*/
+// clang-format on
+
+/*!
+    Returns the reference's string for \a reason ("transport close", ...); an empty string for
+    CloseReason::Unknown.
+*/
+QString EngineSocket::reasonString(CloseReason reason)
+{
+    return reasonToString(closeReasons, reason);
+}
+
+/*!
+    Returns the CloseReason of the reference's string \a reason, or CloseReason::Unknown.
+*/
+EngineSocket::CloseReason EngineSocket::reasonFromString(QStringView reason)
+{
+    return SocketIO::reasonFromString(closeReasons, reason, CloseReason::Unknown);
 }
 
 } // namespace SocketIO

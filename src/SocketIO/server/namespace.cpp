@@ -390,6 +390,31 @@ int Namespace::socketsCount() const
 }
 
 /*!
+    \property SocketIO::Namespace::rooms
+    \brief the rooms of this namespace on this server, sorted (each socket's own room
+    included).
+
+    roomsChanged() is emitted when a room is created or deleted.
+*/
+
+/*!
+    Returns the rooms of this namespace on this server, sorted (the rooms property).
+*/
+QStringList Namespace::roomList() const
+{
+    Q_D(const Namespace);
+    QStringList list = d->adapter ? d->adapter->rooms().keys() : QStringList();
+    list.sort();
+    return list;
+}
+
+/*!
+    \fn void SocketIO::Namespace::roomsChanged()
+
+    Emitted when a room of this namespace is created or deleted on this server.
+*/
+
+/*!
     Adds connection \a middleware: it runs for each socket, in the order added, before
     connection() is emitted; a child namespace runs its parent's middleware first. A refusal
     sends the client a CONNECT_ERROR with {message, data}. The middleware is dropped when \a
@@ -600,11 +625,26 @@ void Namespace::setAdapter(Adapter *adapter)
     Q_D(Namespace);
     if (adapter == d->adapter)
         return;
-    if (d->adapter && d->adapter->parent() == this)
-        d->adapter->deleteLater();
+    if (d->adapter) {
+        QObject::disconnect(d->adapter, nullptr, this, nullptr);
+        if (d->adapter->parent() == this)
+            d->adapter->deleteLater();
+    }
     d->adapter = adapter;
     adapter->setParent(this);
     adapter->setEmitter(d);
+    // Rooms change through the adapter, whoever asks (a socket, a broadcast, another server).
+    connect(adapter, &Adapter::roomCreated, this, &Namespace::roomsChanged);
+    connect(adapter, &Adapter::roomDeleted, this, &Namespace::roomsChanged);
+    auto socketRoomsChanged = [d](const QString &, const QString &id) {
+        Socket *socket = d->sockets.value(id);
+        if (!socket)
+            socket = d->preConnectSockets.value(id);
+        if (socket)
+            Q_EMIT socket->roomsChanged();
+    };
+    connect(adapter, &Adapter::roomJoined, this, socketRoomsChanged);
+    connect(adapter, &Adapter::roomLeft, this, socketRoomsChanged);
 }
 
 } // namespace SocketIO

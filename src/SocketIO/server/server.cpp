@@ -94,6 +94,7 @@ Namespace *ServerPrivate::createNamespace(const QString &name, Namespace *parent
         NamespacePrivate::get(parent)->children.append(nsp);
     if (name != u"/")
         Q_EMIT q->newNamespace(nsp);
+    Q_EMIT q->namespacesChanged();
     return nsp;
 }
 
@@ -146,9 +147,12 @@ void ServerPrivate::checkNamespace(const QString &name, const QVariantMap &auth,
 
 void ServerPrivate::removeChild(Namespace *child)
 {
+    Q_Q(Server);
     NamespacePrivate *d = NamespacePrivate::get(child);
-    if (nsps.value(d->name) == child)
+    if (nsps.value(d->name) == child) {
         nsps.remove(d->name);
+        Q_EMIT q->namespacesChanged();
+    }
     if (d->parent)
         NamespacePrivate::get(d->parent)->children.removeOne(child);
     child->deleteLater();
@@ -345,6 +349,7 @@ Server::Server(const ServerOptions &options, QObject *parent)
     Q_D(Server);
     d->options = options;
     d->engine = new EngineServer(options.engine, this);
+    connect(d->engine, &EngineServer::clientsCountChanged, this, &Server::clientsCountChanged);
     d->createNamespace(QStringLiteral("/"), nullptr);
 }
 
@@ -411,6 +416,7 @@ bool Server::listen(const QHostAddress &address, quint16 port)
         d->errorString = d->engine->errorString();
         return false;
     }
+    Q_EMIT listeningChanged();
     return true;
 }
 
@@ -429,6 +435,7 @@ bool Server::attach(QTcpServer *server)
         d->errorString = d->engine->errorString();
         return false;
     }
+    Q_EMIT listeningChanged();
     return true;
 }
 
@@ -455,8 +462,82 @@ void Server::close()
     }
     if (d->workers)
         d->workers->forEachWorker([](Server *worker) { worker->close(); });
+    const bool wasListening = d->engine->isListening();
     d->engine->close();
+    if (wasListening)
+        Q_EMIT listeningChanged();
 }
+
+/*!
+    \property SocketIO::Server::listening
+    \brief whether the server accepts connections (after listen() or attach(), until
+    close()).
+
+    listeningChanged() also announces a new serverPort.
+*/
+
+/*!
+    Returns whether the server listens or is attached to a QTcpServer (the listening property).
+*/
+bool Server::isListening() const
+{
+    return d_func()->engine->isListening();
+}
+
+/*!
+    \property SocketIO::Server::clientsCount
+    \brief the number of open Engine.IO sessions on this server (each carries the sockets
+    of one client, in any number of namespaces).
+*/
+
+/*!
+    Returns the number of Engine.IO connections (the clientsCount property).
+*/
+int Server::clientsCount() const
+{
+    return d_func()->engine->clientsCount();
+}
+
+/*!
+    \property SocketIO::Server::namespaceNames
+    \brief the names of the namespaces that exist, sorted; namespacesChanged() follows the
+    dynamic ones.
+*/
+
+/*!
+    Returns the names of the namespaces that exist, such as "/" and "/chat" (the namespaceNames
+    property).
+*/
+QStringList Server::namespaceNames() const
+{
+    QStringList names = d_func()->nsps.keys();
+    names.sort();
+    return names;
+}
+
+/*!
+    \property SocketIO::Server::serverPort
+    \brief the port the server listens on; 0 when it does not.
+*/
+
+/*!
+    \fn void SocketIO::Server::listeningChanged()
+
+    Emitted when the server starts or stops listening.
+*/
+
+/*!
+    \fn void SocketIO::Server::clientsCountChanged()
+
+    Emitted when a client connects or its connection closes.
+*/
+
+/*!
+    \fn void SocketIO::Server::namespacesChanged()
+
+    Emitted when a namespace is created (by of() or on demand by a parent namespace) or an
+    empty dynamic one is removed.
+*/
 
 /*!
     Runs \a setup on each worker's thread, with that worker's Server, before the worker

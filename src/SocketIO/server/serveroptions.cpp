@@ -1,6 +1,6 @@
 #include "serveroptions.h"
 
-#include "variant_p.h"
+#include "optionreader_p.h"
 
 #include <QtCore/QMetaType>
 
@@ -125,11 +125,6 @@ QString ServerOptions::validate() const
 
 namespace {
 
-QString expected(const QString &key, const char *what)
-{
-    return QStringLiteral("option \"%1\": expected %2").arg(key, QString::fromLatin1(what));
-}
-
 // 0.9-era names with no modern meaning, and why.
 QString refusedLegacy(const QString &key)
 {
@@ -178,9 +173,8 @@ QString refusedLegacy(const QString &key)
 }
 
 // Maps the 0.9 transport names onto Engine.IO's.
-bool legacyTransports(const QVariant &value, QStringList *out, QString *error)
+bool legacyTransports(const QStringList &names, QStringList *out, QString *error)
 {
-    const QStringList names = value.toStringList();
     for (const QString &name : names) {
         QString mapped;
         if (name == u"websocket")
@@ -213,108 +207,80 @@ ServerOptions ServerOptions::fromVariantMap(const QVariantMap &input, QString *e
 {
     ServerOptions options;
     QString problem;
+    OptionReader r(input, &problem);
     QVariantMap engine;
-    for (auto it = input.cbegin(); it != input.cend(); ++it) {
+    for (auto it = input.cbegin(); it != input.cend() && r.ok(); ++it) {
         const QString &key = it.key();
         const QVariant &value = it.value();
         if (const QString refused = refusedLegacy(key); !refused.isEmpty()) {
-            problem = refused;
-            break;
-        }
-        if (key == u"serveClient" || key == u"browser client") {
-            if (value.typeId() != QMetaType::Bool) {
-                problem = expected(key, "true or false");
-                break;
-            }
-            options.serveClient = value.toBool();
+            r.failWith(refused);
+        } else if (key == u"serveClient" || key == u"browser client") {
+            r.boolean(key, &options.serveClient);
         } else if (key == u"browser client etag") {
-            if (value.typeId() != QMetaType::Bool || !value.toBool()) {
-                problem = QStringLiteral("option \"browser client etag\": ETags are always sent");
-                break;
-            }
+            bool etag = true;
+            if (r.boolean(key, &etag) && !etag)
+                r.failWith(QStringLiteral("option \"browser client etag\": ETags are always sent"));
         } else if (key == u"browser client gzip") {
-            if (value.typeId() != QMetaType::Bool) {
-                problem = expected(key, "true or false");
-                break;
-            }
-            engine.insert(QStringLiteral("httpCompression"), value.toBool());
+            bool gzip = false;
+            if (r.boolean(key, &gzip))
+                engine.insert(QStringLiteral("httpCompression"), gzip);
         } else if (key == u"clientDirectory") {
-            options.clientDirectory = value.toString();
+            r.string(key, &options.clientDirectory);
         } else if (key == u"path" || key == u"resource") {
-            if (value.typeId() != QMetaType::QString) {
-                problem = expected(key, "a string");
-                break;
-            }
-            engine.insert(QStringLiteral("path"), value);
+            QString path;
+            if (r.string(key, &path))
+                engine.insert(QStringLiteral("path"), path);
         } else if (key == u"parser") {
-            options.parser = Parser::byName(value.toString());
-            if (!options.parser) {
-                problem = QStringLiteral("option \"parser\": expected \"default\" or \"msgpack\"");
-                break;
-            }
+            QString name;
+            if (r.oneOf(key, &name, {QStringLiteral("default"), QStringLiteral("msgpack")}))
+                options.parser = Parser::byName(name);
         } else if (key == u"connectTimeout") {
-            if (!isNumber(value)) {
-                problem = expected(key, "a number");
-                break;
-            }
-            options.connectTimeout = value.toInt();
+            r.integer(key, &options.connectTimeout, 1);
         } else if (key == u"workers") {
-            if (!isNumber(value)) {
-                problem = expected(key, "a number");
-                break;
-            }
-            options.workers = value.toInt();
+            r.integer(key, &options.workers, 0, 26);
         } else if (key == u"cleanupEmptyChildNamespaces") {
-            if (value.typeId() != QMetaType::Bool) {
-                problem = expected(key, "true or false");
-                break;
-            }
-            options.cleanupEmptyChildNamespaces = value.toBool();
+            r.boolean(key, &options.cleanupEmptyChildNamespaces);
         } else if (key == u"connectionStateRecovery") {
             if (value.typeId() == QMetaType::Bool) {
                 if (value.toBool())
                     options.connectionStateRecovery = ConnectionStateRecoveryOptions();
                 continue;
             }
+            QVariantMap sub;
             if (value.typeId() != QMetaType::QVariantMap) {
-                problem = expected(key, "an object");
+                r.fail(key, "true, false or an object");
                 break;
             }
+            r.object(key, &sub);
             ConnectionStateRecoveryOptions recovery;
-            const QVariantMap sub = value.toMap();
-            for (auto s = sub.cbegin(); s != sub.cend(); ++s) {
-                if (s.key() == u"maxDisconnectionDuration" && isNumber(s.value())) {
-                    recovery.maxDisconnectionDuration = s.value().toInt();
-                } else if (s.key() == u"skipMiddlewares" && s.value().typeId() == QMetaType::Bool) {
-                    recovery.skipMiddlewares = s.value().toBool();
-                } else {
-                    problem = QStringLiteral("option \"connectionStateRecovery.%1\" is unknown or "
-                                             "of the wrong type")
-                                  .arg(s.key());
-                    break;
-                }
-            }
-            if (!problem.isEmpty())
+            OptionReader sr(sub, &problem, QStringLiteral("connectionStateRecovery."));
+            if (sr.known({QStringLiteral("maxDisconnectionDuration"),
+                          QStringLiteral("skipMiddlewares")}) &&
+                sr.integer(QStringLiteral("maxDisconnectionDuration"),
+                           &recovery.maxDisconnectionDuration, 1) &&
+                sr.boolean(QStringLiteral("skipMiddlewares"), &recovery.skipMiddlewares)) {
+                options.connectionStateRecovery = recovery;
+            } else {
                 break;
-            options.connectionStateRecovery = recovery;
+            }
         } else if (key == u"heartbeat interval" || key == u"heartbeat timeout") {
             // 0.9 counted seconds.
-            if (!isNumber(value)) {
-                problem = expected(key, "a number of seconds");
-                break;
-            }
-            engine.insert(key == u"heartbeat interval" ? QStringLiteral("pingInterval")
-                                                       : QStringLiteral("pingTimeout"),
-                          qRound(value.toDouble() * 1000));
+            double seconds = 0;
+            if (r.real(key, &seconds, 0, std::numeric_limits<int>::max() / 1000))
+                engine.insert(key == u"heartbeat interval" ? QStringLiteral("pingInterval")
+                                                           : QStringLiteral("pingTimeout"),
+                              qRound(seconds * 1000));
         } else if (key == u"destroy upgrade") {
             engine.insert(QStringLiteral("destroyUpgrade"), value);
         } else if (key == u"destroy buffer size") {
             engine.insert(QStringLiteral("maxHttpBufferSize"), value);
         } else if (key == u"origins") {
             // "*:*" (the 0.9 default) or "host:port" entries, or a list of origins.
-            QStringList origins = value.typeId() == QMetaType::QString
-                                      ? value.toString().split(u' ', Qt::SkipEmptyParts)
-                                      : value.toStringList();
+            QStringList origins;
+            if (value.typeId() == QMetaType::QString)
+                origins = value.toString().split(u' ', Qt::SkipEmptyParts);
+            else if (!r.strings(key, &origins))
+                break;
             if (origins.isEmpty() || origins.contains(QStringLiteral("*:*")) ||
                 origins.contains(QStringLiteral("*"))) {
                 engine.insert(QStringLiteral("cors"),
@@ -323,12 +289,18 @@ ServerOptions ServerOptions::fromVariantMap(const QVariantMap &input, QString *e
                 engine.insert(QStringLiteral("cors"),
                               QVariantMap{{QStringLiteral("origin"), origins}});
             }
-        } else if (key == u"transports" && value.canConvert<QStringList>()) {
+        } else if (key == u"transports") {
+            QStringList names;
             QStringList transports;
-            if (!legacyTransports(value, &transports, &problem))
+            QString refused;
+            if (!r.strings(key, &names))
                 break;
-            engine.insert(QStringLiteral("transports"), transports);
+            if (!legacyTransports(names, &transports, &refused))
+                r.failWith(refused);
+            else
+                engine.insert(QStringLiteral("transports"), transports);
         } else {
+            // The engine's options, read (and unknown names reported) by EngineOptions.
             engine.insert(key, value);
         }
     }

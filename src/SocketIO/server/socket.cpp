@@ -3,6 +3,7 @@
 #include "adapter.h"
 #include "namespace.h"
 #include "parser/parsers_p.h"
+#include "reasons_p.h"
 #include "server.h"
 #include "server/client_p.h"
 #include "server/namespace_p.h"
@@ -11,6 +12,7 @@
 
 #include <QtCore/QLocale>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QMetaMethod>
 #include <QtCore/QPromise>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QTimeZone>
@@ -148,6 +150,7 @@ void SocketPrivate::onConnect()
 {
     Q_Q(Socket);
     connected = true;
+    Q_EMIT q->connectedChanged();
     q->join(id);
     Packet connect;
     connect.type = Packet::Type::Connect;
@@ -291,13 +294,14 @@ void SocketPrivate::onClose(const QString &reason, const QString &description)
     Q_Q(Socket);
     if (!connected)
         return;
-    Q_EMIT q->disconnecting(reason, description);
-    static const QStringList recoverable = {
-        QStringLiteral("transport error"),      QStringLiteral("transport close"),
-        QStringLiteral("forced close"),         QStringLiteral("ping timeout"),
-        QStringLiteral("server shutting down"), QStringLiteral("forced server close")};
-    if (NamespacePrivate::get(nsp)->server->options.connectionStateRecovery &&
-        recoverable.contains(reason)) {
+    using Reason = Socket::DisconnectReason;
+    const Reason code = Socket::reasonFromString(reason);
+    Q_EMIT q->disconnecting(reason, description, code);
+    const bool recoverable = code == Reason::TransportError || code == Reason::TransportClose ||
+                             code == Reason::ForcedClose || code == Reason::PingTimeout ||
+                             code == Reason::ServerShuttingDown ||
+                             code == Reason::ForcedServerClose;
+    if (NamespacePrivate::get(nsp)->server->options.connectionStateRecovery && recoverable) {
         Session session;
         session.sid = id;
         session.pid = pid;
@@ -309,7 +313,8 @@ void SocketPrivate::onClose(const QString &reason, const QString &description)
     if (client)
         client->remove(q);
     connected = false;
-    Q_EMIT q->disconnected(reason, description);
+    Q_EMIT q->connectedChanged();
+    Q_EMIT q->disconnected(reason, description, code);
     q->deleteLater();
 }
 
@@ -629,6 +634,111 @@ QSet<QString> Socket::rooms() const
 }
 
 /*!
+    \property SocketIO::Socket::rooms
+    \brief the rooms the socket is in, its own id among them, sorted.
+
+    The rooms this server's adapter knows; roomsChanged() follows joins and leaves.
+*/
+
+/*!
+    Returns the rooms the socket is in, sorted (the rooms property).
+*/
+QStringList Socket::roomList() const
+{
+    QStringList list = rooms().values();
+    list.sort();
+    return list;
+}
+
+/*!
+    \property SocketIO::Socket::namespaceName
+    \brief the name of the socket's namespace ("/", "/chat", ...).
+*/
+
+/*!
+    Returns the name of the socket's namespace (the namespaceName property).
+*/
+QString Socket::namespaceName() const
+{
+    return NamespacePrivate::get(d_func()->nsp)->name;
+}
+
+/*!
+    \property SocketIO::Socket::transportName
+    \brief the transport of the socket's connection: "polling", "websocket" or
+    "webtransport"; empty once disconnected.
+
+    transportNameChanged() is emitted when the connection upgrades.
+*/
+
+/*!
+    Returns the transport of the socket's connection (the transportName property).
+*/
+QString Socket::transportName() const
+{
+    const EngineSocket *engine = conn();
+    return engine ? engine->transportName() : QString();
+}
+
+/*!
+    \property SocketIO::Socket::address
+    \brief the client's address, as the handshake has it.
+*/
+
+/*!
+    Returns the client's address (the address property).
+*/
+QString Socket::address() const
+{
+    return handshake().address;
+}
+
+/*!
+    \property SocketIO::Socket::connected
+    \brief whether the socket is connected to its namespace.
+
+    connectedChanged() is emitted when it connects and, before disconnected(), when it leaves.
+*/
+
+/*!
+    \property SocketIO::Socket::nsp
+    \brief the namespace the socket belongs to (which owns it).
+*/
+
+/*!
+    \fn void SocketIO::Socket::connectedChanged()
+
+    Emitted when the connected property changes.
+*/
+
+/*!
+    \fn void SocketIO::Socket::roomsChanged()
+
+    Emitted when the socket joins or leaves a room on this server.
+*/
+
+/*!
+    \fn void SocketIO::Socket::transportNameChanged()
+
+    Emitted when the socket's connection changes transport (an upgrade to WebSocket).
+*/
+
+/*!
+    Reimplemented from QObject: follows the engine's upgrades only once something listens to
+    transportNameChanged(), so that idle sockets pay no connection for it.
+*/
+void Socket::connectNotify(const QMetaMethod &signal)
+{
+    Q_D(Socket);
+    if (d->transportWatched || signal != QMetaMethod::fromSignal(&Socket::transportNameChanged))
+        return;
+    if (EngineSocket *engine = conn()) {
+        d->transportWatched = true;
+        connect(engine, &EngineSocket::upgraded, this, &Socket::transportNameChanged);
+    }
+}
+
+/*!
     Adds the socket to \a room.
 */
 void Socket::join(const QString &room)
@@ -930,6 +1040,127 @@ QFuture<QVariantList> Emitter::emitWithAck(const QString &event, const QVariantL
 {
     return ackFuture(
         [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
+}
+
+namespace {
+
+const ReasonEntry<Socket::DisconnectReason> disconnectReasons[] = {
+    {Socket::DisconnectReason::TransportClose, u"transport close"},
+    {Socket::DisconnectReason::TransportError, u"transport error"},
+    {Socket::DisconnectReason::PingTimeout, u"ping timeout"},
+    {Socket::DisconnectReason::ParseError, u"parse error"},
+    {Socket::DisconnectReason::ForcedClose, u"forced close"},
+    {Socket::DisconnectReason::ServerShuttingDown, u"server shutting down"},
+    {Socket::DisconnectReason::ForcedServerClose, u"forced server close"},
+    {Socket::DisconnectReason::ClientNamespaceDisconnect, u"client namespace disconnect"},
+    {Socket::DisconnectReason::ServerNamespaceDisconnect, u"server namespace disconnect"},
+};
+
+} // namespace
+
+/*!
+    \enum Socket::DisconnectReason
+
+    Why a socket left its namespace (the reference's DisconnectReason), as disconnecting() and
+    disconnected() report it next to the reference's string.
+*/
+
+/*!
+    \var Socket::Unknown
+
+    A reason this version does not know.
+*/
+
+/*!
+    \var Socket::TransportClose
+
+    "transport close": the client closed the connection.
+*/
+
+/*!
+    \var Socket::TransportError
+
+    "transport error": the connection failed.
+*/
+
+/*!
+    \var Socket::PingTimeout
+
+    "ping timeout": the client stopped answering pings.
+*/
+
+/*!
+    \var Socket::ParseError
+
+    "parse error": the client sent a packet that does not decode.
+*/
+
+/*!
+    \var Socket::ForcedClose
+
+    "forced close": the engine session was closed.
+*/
+
+/*!
+    \var Socket::ServerShuttingDown
+
+    "server shutting down": Server::close().
+*/
+
+/*!
+    \var Socket::ForcedServerClose
+
+    "forced server close": the server closed the whole connection.
+*/
+
+/*!
+    \var Socket::ClientNamespaceDisconnect
+
+    "client namespace disconnect": the client left the namespace.
+*/
+
+/*!
+    \var Socket::ServerNamespaceDisconnect
+
+    "server namespace disconnect": disconnectSocket().
+*/
+
+// clang-format off
+/*!
+    \fn void SocketIO::Socket::disconnecting(const QString &reason, const QString &description, SocketIO::Socket::DisconnectReason code)
+
+    Emitted when the socket is about to leave its namespace, while it is still in its rooms,
+    with the reference's \a reason string, an optional \a description and the reason as
+    \a code.
+*/
+// clang-format on
+
+// clang-format off
+/*!
+    \fn void SocketIO::Socket::disconnected(const QString &reason, const QString &description, SocketIO::Socket::DisconnectReason code)
+
+    Emitted once when the socket has left its namespace, with the reference's \a reason
+    string, an optional \a description and the reason as \a code. The Namespace deletes the
+    socket after this signal.
+*/
+// clang-format on
+
+/*!
+    Returns the reference's string for \a reason ("transport close", ...); an empty string for
+    DisconnectReason::Unknown.
+*/
+QString Socket::reasonString(DisconnectReason reason)
+{
+    return reasonToString(disconnectReasons, reason);
+}
+
+/*!
+    Returns the DisconnectReason of the reference's string \a reason, or
+    DisconnectReason::Unknown.
+*/
+Socket::DisconnectReason Socket::reasonFromString(QStringView reason)
+{
+    return SocketIO::reasonFromString(disconnectReasons, reason, DisconnectReason::Unknown);
 }
 
 } // namespace SocketIO

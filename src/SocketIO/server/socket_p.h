@@ -57,6 +57,7 @@ public:
     QVariantMap data;
     bool connected = false;
     bool recovered = false;
+    bool transportWatched = false; // transportNameChanged() follows the engine's upgrades
     bool cleanedUp = false;
     AckRegistry acks; // ids come from the namespace's registry
     EventHandlers handlers;

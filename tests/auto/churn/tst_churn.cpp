@@ -5,11 +5,11 @@
 // sanitizer build, LeakSanitizer checks at exit that nothing leaked.
 //
 // SOCKETIO_CHURN_CYCLES sets the cycles per row (default 1000, 200 under a sanitizer).
-#include <clientsocket.h>
-#include <manager.h>
-#include <namespace.h>
-#include <server.h>
-#include <socket.h>
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Namespace>
+#include <SocketIO/Server>
+#include <SocketIO/Socket>
 
 #include <QtCore/QBitArray>
 #include <QtCore/QFile>

@@ -1,6 +1,6 @@
 // The socketio-cli example as a user runs it: a QProcess against an in-process Server, checking
 // the JSON lines it prints, what the server saw, and the exit status.
-#include <server.h>
+#include <SocketIO/Server>
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>

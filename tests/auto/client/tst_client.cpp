@@ -1,9 +1,9 @@
 // The Qt client (Manager, ClientSocket) against our own server over loopback: the event,
 // ack and binary matrix on every transport choice, and each client option the server can
 // observe.
-#include <clientsocket.h>
-#include <manager.h>
-#include <server.h>
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Server>
 
 #include <QtCore/QFile>
 #include <QtCore/QFuture>
@@ -258,6 +258,7 @@ void tst_Client::connectError()
     QTRY_COMPARE(errors.count(), 1);
     QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("not authorized"));
     QCOMPARE(errors.at(0).at(1).toMap().value(QStringLiteral("code")).toInt(), 42);
+    QCOMPARE(errors.at(0).at(2).value<Manager::Error>(), Manager::Error::ConnectRefused);
     QVERIFY(!socket->isConnected());
     QVERIFY(!socket->isActive());
 }
@@ -270,6 +271,7 @@ void tst_Client::invalidNamespace()
     QSignalSpy errors(socket, &ClientSocket::connectError);
     QTRY_COMPARE(errors.count(), 1);
     QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("Invalid namespace"));
+    QCOMPARE(errors.at(0).at(2).value<Manager::Error>(), Manager::Error::ConnectRefused);
 }
 
 void tst_Client::runScenario(const QString &scenario, QObject *recorder,
@@ -426,6 +428,8 @@ void tst_Client::serverDisconnect()
     m_serverSockets.first()->disconnectSocket();
     QTRY_COMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("io server disconnect"));
+    QCOMPARE(disconnected.at(0).at(2).value<ClientSocket::DisconnectReason>(),
+             ClientSocket::DisconnectReason::IoServerDisconnect);
     // The server's decision stands: no reconnection.
     QVERIFY(!socket->isActive());
 }
@@ -475,6 +479,8 @@ void tst_Client::clientDisconnect()
     socket->disconnectFromServer();
     QCOMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("io client disconnect"));
+    QCOMPARE(disconnected.at(0).at(2).value<ClientSocket::DisconnectReason>(),
+             ClientSocket::DisconnectReason::IoClientDisconnect);
     QTRY_COMPARE(m_serverReasons.size(), 1);
     QVERIFY2(m_serverReasons.first() == u"client namespace disconnect" ||
                  m_serverReasons.first() == u"transport close",
@@ -498,6 +504,8 @@ void tst_Client::reconnection()
     m_io.reset();
     QTRY_COMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("transport close"));
+    QCOMPARE(disconnected.at(0).at(2).value<ClientSocket::DisconnectReason>(),
+             ClientSocket::DisconnectReason::TransportClose);
     QTRY_VERIFY(attempts.count() >= 1);
     m_io = std::make_unique<Server>();
     connect(m_io.get(), &Server::connection, this,
@@ -780,6 +788,8 @@ void tst_Client::pingTimeoutOnClient()
     clock.start();
     QTRY_COMPARE(disconnected.count(), 1);
     QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("ping timeout"));
+    QCOMPARE(disconnected.at(0).at(2).value<ClientSocket::DisconnectReason>(),
+             ClientSocket::DisconnectReason::PingTimeout);
     QVERIFY(clock.elapsed() < 1000);
 }
 
@@ -997,8 +1007,10 @@ void tst_Client::connectionTimeout()
     clock.start();
     QTRY_COMPARE(errors.count(), 1);
     QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("timeout"));
+    QCOMPARE(errors.at(0).at(1).value<Manager::Error>(), Manager::Error::Timeout);
     QVERIFY(clock.elapsed() >= 150);
     QCOMPARE(connectErrors.count(), 1);
+    QCOMPARE(connectErrors.at(0).at(2).value<Manager::Error>(), Manager::Error::Timeout);
 }
 
 void tst_Client::pingSignal()

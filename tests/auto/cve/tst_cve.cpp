@@ -8,7 +8,7 @@
 //   engine.io CVE-2020-36048         one message far over maxHttpBufferSize
 //   engine.io CVE-2022-41940         invalid upgrade requests reset by the client at once
 //   ws CVE-2024-37890                an upgrade request with thousands of headers
-#include <SocketIO/server.h>
+#include <SocketIO/Server>
 
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>

@@ -1,7 +1,7 @@
 // EngineOptions: the defaults of Node's engine.io 6.6, validation, the variant-map (JSON)
 // form, and how EngineServer refuses options it cannot honour.
-#include "engineoptions.h"
-#include "engineserver.h"
+#include <SocketIO/EngineOptions>
+#include <SocketIO/EngineServer>
 
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>

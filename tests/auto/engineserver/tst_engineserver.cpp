@@ -1,6 +1,6 @@
 // Loopback tests of the Engine.IO server: the /engine.io/ part of the conformance contract and every
 // engine option, through real HTTP (QNetworkAccessManager, raw QTcpSocket) and QWebSocket.
-#include <engineserver.h>
+#include <SocketIO/EngineServer>
 
 #include "../selfsigned.h"
 #include "engineio/engineserver_p.h"

@@ -2,7 +2,7 @@
 // ("lean" and "qt"): frames cut at awkward places, pipelines, headers that never finish,
 // absurd lengths, invalid close frames, floods. Each case checks what the attacker gets
 // back and that the other clients keep being served.
-#include <engineserver.h>
+#include <SocketIO/EngineServer>
 
 #include "../selfsigned.h"
 #include "websocket/frame_p.h"

@@ -1,10 +1,10 @@
 // Response headers of the HTTP front: CORS (npm `cors`), the session cookie (npm `cookie`)
 // and HTTP compression negotiation (npm `accepts`/`negotiator`) with zlib.
-#include "engineoptions.h"
 #include "http/compression_p.h"
 #include "http/cookie_p.h"
 #include "http/cors_p.h"
-#include "httprequest.h"
+#include <SocketIO/EngineOptions>
+#include <SocketIO/HttpRequest>
 
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QtEndian>

@@ -2,11 +2,11 @@
 // response helpers, and the real server over loopback for malformed, oversized and slow
 // requests.
 #include "../selfsigned.h"
-#include "engineoptions.h"
-#include "engineserver.h"
-#include "enginesocket.h"
 #include "http/httpparser_p.h"
-#include "httprequest.h"
+#include <SocketIO/EngineOptions>
+#include <SocketIO/EngineServer>
+#include <SocketIO/EngineSocket>
+#include <SocketIO/HttpRequest>
 
 #include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>

@@ -1,7 +1,8 @@
 // MessagePack codec and the msgpack Socket.IO parser, against the bytes that npm
 // notepack.io 3.0.1 and socket.io-msgpack-parser 3.0.2 produce and accept. Every golden
 // below was printed by Node from the reference; Node is not needed to run it.
-#include "parser.h"
+#include <SocketIO/Parser>
+
 #include "parser/msgpack_p.h"
 #include "parser/parsers_p.h"
 

@@ -1,7 +1,8 @@
 // The default Socket.IO parser and its JSON layer, against what npm socket.io-parser 4.2.7
 // (Encoder, Decoder) and Node's JSON.stringify / JSON.parse / String(number) produce. Every
 // expected string below was printed by Node from the reference; Node is not needed to run it.
-#include "parser.h"
+#include <SocketIO/Parser>
+
 #include "parser/json_p.h"
 #include "parser/parsers_p.h"
 #include "websocket/frame_p.h"

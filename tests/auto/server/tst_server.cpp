@@ -1,7 +1,7 @@
 // The Socket.IO server over loopback, spoken to at the protocol level with QWebSocket and
 // QNetworkAccessManager: the /socket.io/ part of the conformance contract and the server API.
-#include <enginesocket.h>
-#include <server.h>
+#include <SocketIO/EngineSocket>
+#include <SocketIO/Server>
 
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>

@@ -3,13 +3,13 @@
 // (broadcasts, acks, fetchSockets, rooms, serverSideEmit, disconnections). The clients are
 // the library's own Qt client, on the test's thread.
 #include "../selfsigned.h"
-#include "clientsocket.h"
-#include "engineserver.h"
-#include "httprequest.h"
-#include "manager.h"
-#include "namespace.h"
-#include "server.h"
-#include "socket.h"
+#include <SocketIO/ClientSocket>
+#include <SocketIO/EngineServer>
+#include <SocketIO/HttpRequest>
+#include <SocketIO/Manager>
+#include <SocketIO/Namespace>
+#include <SocketIO/Server>
+#include <SocketIO/Socket>
 
 #include <QtCore/QMutex>
 #include <QtCore/QThread>

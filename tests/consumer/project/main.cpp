@@ -1,6 +1,16 @@
 // An outside project: includes the installed headers, links SocketIO::SocketIO, and
 // answers one Engine.IO handshake over loopback.
-#include <SocketIO/engineserver.h>
+#include <SocketIO/ClientSocket>
+#include <SocketIO/EngineServer>
+#include <SocketIO/Manager>
+#include <SocketIO/Server>
+#include <SocketIO/Socket>
+
+// The headers are reached through SocketIO/ only: their directory is not on the include
+// path, where <socket.h> or <parser.h> would shadow the application's own headers.
+#if __has_include(<engineserver.h>) || __has_include(<parser.h>)
+#error "the SocketIO headers' own directory is on the consumer's include path"
+#endif
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QTimer>

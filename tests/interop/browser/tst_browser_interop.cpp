@@ -5,7 +5,7 @@
 // that served them; the test waits for that report with QTRY_*, so the event loop keeps
 // serving the browser, and then stops Chromium.
 
-#include <server.h>
+#include <SocketIO/Server>
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>

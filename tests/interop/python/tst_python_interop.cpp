@@ -5,7 +5,7 @@
 // The server runs on this thread, so the client process is awaited with QSignalSpy and
 // QTRY_*: the event loop keeps serving the client while the test waits.
 
-#include <server.h>
+#include <SocketIO/Server>
 
 #include <QtCore/QDir>
 #include <QtCore/QFileInfo>
