@@ -1,6 +1,6 @@
 #include "callbacks.h"
 
-#include <QtCore/QPointer>
+#include "guarded_p.h"
 
 namespace SocketIO {
 
@@ -12,18 +12,16 @@ namespace SocketIO {
 
 struct Ack::State
 {
-    Sender sender;
-    QPointer<QObject> context;
-    bool hasContext = false;
+    Guarded<Sender> sender;
     bool sent = false;
 };
 
 Ack::Ack(Sender sender)
-    : m_state(std::make_shared<State>(State{std::move(sender), {}, false, false}))
+    : m_state(std::make_shared<State>(State{{nullptr, std::move(sender)}, false}))
 {}
 
 Ack::Ack(QObject *context, Sender sender)
-    : m_state(std::make_shared<State>(State{std::move(sender), context, context != nullptr, false}))
+    : m_state(std::make_shared<State>(State{{context, std::move(sender)}, false}))
 {}
 
 bool Ack::isSent() const
@@ -36,10 +34,7 @@ void Ack::operator()(const QVariantList &args) const
     if (!m_state || m_state->sent)
         return;
     m_state->sent = true;
-    if (m_state->hasContext && !m_state->context)
-        return;
-    if (m_state->sender)
-        m_state->sender(args);
+    m_state->sender(args);
 }
 
 /*!

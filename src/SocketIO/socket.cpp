@@ -1,6 +1,8 @@
 #include "socket.h"
 
 #include "adapter.h"
+#include "asyncchain_p.h"
+#include "engineio/base64id_p.h"
 #include "engineio/enginesocket_p.h"
 #include "namespace.h"
 #include "parser/parsers_p.h"
@@ -13,7 +15,6 @@
 #include <QtCore/QLocale>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPromise>
-#include <QtCore/QRandomGenerator>
 #include <QtCore/QTimeZone>
 
 Q_DECLARE_LOGGING_CATEGORY(lcServer)
@@ -21,17 +22,6 @@ Q_DECLARE_LOGGING_CATEGORY(lcServer)
 namespace SocketIO {
 
 namespace {
-
-QString generateId()
-{
-    // 15 random bytes, URL-safe base64: 20 characters, like the reference's base64id.
-    QByteArray bytes(15, Qt::Uninitialized);
-    for (int i = 0; i < 15; i += 3) {
-        const quint32 r = QRandomGenerator::system()->generate();
-        memcpy(bytes.data() + i, &r, 3);
-    }
-    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding));
-}
 
 // JavaScript's `new Date() + ""`: "Sun Nov 22 2026 00:40:00 GMT+0000 (Coordinated Universal Time)".
 QString javaScriptDate(const QDateTime &now)
@@ -122,10 +112,10 @@ Socket *SocketPrivate::create(Namespace *nsp, Client *client, const QVariantMap 
             const QString engineId = client->conn()->id();
             d->id = nsp->name() != u"/" ? nsp->name() + u'#' + engineId : engineId;
         } else {
-            d->id = generateId();
+            d->id = EngineIO::base64Id();
         }
         if (server->options.connectionStateRecovery)
-            d->pid = generateId();
+            d->pid = EngineIO::base64Id();
     }
     d->request = client->conn()->request();
     d->auth = auth;
@@ -227,8 +217,8 @@ void SocketPrivate::dispatch(const QString &event, const QVariantList &args, con
         deliverEvent(event, args, ack);
         return;
     }
-    QList<MiddlewareEntry> chain = middlewares;
-    chain.removeIf([](const MiddlewareEntry &e) { return e.hasContext && e.context.isNull(); });
+    QList<Guarded<Socket::Middleware>> chain = middlewares;
+    chain.removeIf([](const auto &middleware) { return !middleware.guard().isAlive(); });
     QPointer<Socket> guard(q_ptr);
     auto finish = [guard, event, args, ack](bool accepted, const QString &message,
                                             const QVariant &data) {
@@ -239,26 +229,19 @@ void SocketPrivate::dispatch(const QString &event, const QVariantList &args, con
         else
             SocketPrivate::get(guard)->deliverEvent(event, args, ack);
     };
-    auto step = std::make_shared<std::function<void(qsizetype)>>();
-    *step = [chain, finish, step, event, args](qsizetype i) {
-        if (i >= chain.size()) {
-            finish(true, {}, {});
-            *step = nullptr;
-            return;
-        }
-        chain.at(i).middleware(
-            event, args,
-            Next([step, finish, i](bool accepted, const QString &message, const QVariant &data) {
-                if (!accepted) {
-                    finish(false, message, data);
-                    *step = nullptr;
-                    return;
-                }
-                if (*step)
-                    (*step)(i + 1);
-            }));
-    };
-    (*step)(0);
+    AsyncChain::run(
+        chain.size(),
+        [chain, finish, event, args](qsizetype i, const AsyncChain::Next &next) {
+            chain.at(i).function()(
+                event, args,
+                Next([next, finish](bool accepted, const QString &message, const QVariant &data) {
+                    if (accepted)
+                        next();
+                    else if (next.end())
+                        finish(false, message, data);
+                }));
+        },
+        [finish] { finish(true, {}, {}); });
 }
 
 void SocketPrivate::deliverEvent(const QString &event, const QVariantList &args, const Ack &ack)
@@ -580,7 +563,7 @@ void Socket::offAnyOutgoing(int id)
 
 void Socket::use(QObject *context, Middleware middleware)
 {
-    d_func()->middlewares.append({context, context != nullptr, std::move(middleware)});
+    d_func()->middlewares.append({context, std::move(middleware)});
 }
 
 void Socket::disconnectSocket(bool close)

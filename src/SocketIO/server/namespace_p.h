@@ -1,5 +1,6 @@
 #pragma once
 
+#include "guarded_p.h"
 #include "listeners_p.h"
 #include "namespace.h"
 
@@ -27,13 +28,6 @@ public:
     void emitConnection(Socket *socket);
     void onServerSideEmit(const QVariantList &args, const Ack &ack);
 
-    struct MiddlewareEntry
-    {
-        QPointer<QObject> context;
-        bool hasContext;
-        Namespace::Middleware middleware;
-    };
-
     Namespace *const q_ptr;
     QString name;
     ServerPrivate *server = nullptr;
@@ -41,7 +35,7 @@ public:
     QHash<QString, Socket *> sockets;
     QList<Socket *> order; // connection order, for sockets()
     QHash<QString, Socket *> preConnectSockets;
-    QList<MiddlewareEntry> middlewares;
+    QList<Guarded<Namespace::Middleware>> middlewares;
     EventHandlers serverSideHandlers;
     Namespace *parent = nullptr;
     QList<Namespace *> children;
