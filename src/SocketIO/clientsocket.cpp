@@ -479,68 +479,29 @@ QFuture<QVariantList> ClientSocket::emitWithAck(const QString &event, const QVar
 
 ClientSocket::Flags ClientSocket::timeout(int milliseconds)
 {
-    Flags flags;
-    flags.m_socket = this;
-    flags.m_flags.timeout = milliseconds;
-    return flags;
+    return Emitter(this).timeout(milliseconds);
 }
 
 ClientSocket::Flags ClientSocket::compress(bool compress)
 {
-    Flags flags;
-    flags.m_socket = this;
-    flags.m_flags.compress = compress;
-    return flags;
+    return Emitter(this).compress(compress);
 }
 
 ClientSocket::Flags ClientSocket::asVolatile()
 {
-    Flags flags;
-    flags.m_socket = this;
-    flags.m_flags.isVolatile = true;
-    return flags;
+    return Emitter(this).asVolatile();
 }
 
-ClientSocket::Flags ClientSocket::Flags::timeout(int milliseconds) const
-{
-    Flags f = *this;
-    f.m_flags.timeout = milliseconds;
-    return f;
-}
-
-ClientSocket::Flags ClientSocket::Flags::compress(bool compress) const
-{
-    Flags f = *this;
-    f.m_flags.compress = compress;
-    return f;
-}
-
-ClientSocket::Flags ClientSocket::Flags::asVolatile() const
-{
-    Flags f = *this;
-    f.m_flags.isVolatile = true;
-    return f;
-}
-
-bool ClientSocket::Flags::emitEvent(const QString &event, const QVariantList &args) const
-{
-    return m_socket &&
-           ClientSocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, nullptr, {});
-}
-
-bool ClientSocket::Flags::emitEvent(const QString &event, const QVariantList &args,
-                                    QObject *context, AckCallback callback) const
-{
-    return m_socket && ClientSocketPrivate::get(m_socket)->emitWithFlags(
-                           event, args, m_flags, context, std::move(callback));
-}
-
-QFuture<QVariantList> ClientSocket::Flags::emitWithAck(const QString &event,
-                                                       const QVariantList &args) const
-{
-    return ackFuture(
-        [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
-}
+// Emitter's constructor for client sockets: Emitter itself is shared with Socket.
+Emitter::Emitter(ClientSocket *socket, BroadcastFlags flags)
+    : m_socket(socket)
+    , m_send([](QObject *target, const QString &event, const QVariantList &args,
+                const BroadcastFlags &flags, QObject *context, AckCallback callback) {
+        return ClientSocketPrivate::get(static_cast<ClientSocket *>(target))
+            ->emitWithFlags(event, args, flags, context, std::move(callback));
+    })
+    , m_flags(flags)
+{}
 
 void ClientSocket::on(const QString &event, QObject *context, EventHandler handler)
 {

@@ -581,58 +581,15 @@ void Socket::disconnectSocket(bool close)
     d->onClose(QStringLiteral("server namespace disconnect"));
 }
 
-/*!
-    \class SocketIO::Emitter
-    \inmodule SocketIO
-    \brief Emits to one socket with flags (timeout, compress, volatile).
-*/
-
+// Emitter's constructor for server-side sockets: Emitter itself is shared with ClientSocket.
 Emitter::Emitter(Socket *socket, BroadcastFlags flags)
     : m_socket(socket)
+    , m_send([](QObject *target, const QString &event, const QVariantList &args,
+                const BroadcastFlags &flags, QObject *context, AckCallback callback) {
+        return SocketPrivate::get(static_cast<Socket *>(target))
+            ->emitWithFlags(event, args, flags, context, std::move(callback));
+    })
     , m_flags(flags)
 {}
-
-Emitter Emitter::timeout(int milliseconds) const
-{
-    Emitter e = *this;
-    e.m_flags.timeout = milliseconds;
-    return e;
-}
-
-Emitter Emitter::compress(bool compress) const
-{
-    Emitter e = *this;
-    e.m_flags.compress = compress;
-    return e;
-}
-
-Emitter Emitter::asVolatile() const
-{
-    Emitter e = *this;
-    e.m_flags.isVolatile = true;
-    return e;
-}
-
-bool Emitter::emitEvent(const QString &event, const QVariantList &args) const
-{
-    if (!m_socket)
-        return false;
-    return SocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, nullptr, {});
-}
-
-bool Emitter::emitEvent(const QString &event, const QVariantList &args, QObject *context,
-                        AckCallback callback) const
-{
-    if (!m_socket)
-        return false;
-    return SocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, context,
-                                                       std::move(callback));
-}
-
-QFuture<QVariantList> Emitter::emitWithAck(const QString &event, const QVariantList &args) const
-{
-    return ackFuture(
-        [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
-}
 
 } // namespace SocketIO
