@@ -492,7 +492,11 @@ ClientSocket::Flags ClientSocket::asVolatile()
     return Emitter(this).asVolatile();
 }
 
-// Emitter's constructor for client sockets: Emitter itself is shared with Socket.
+/*!
+    Creates an Emitter that sends to the client-side \a socket with \a flags; this is
+    ClientSocket::Flags. Defined here, not in emitter.cpp, so that it hands in the
+    ClientSocket's own emit.
+*/
 Emitter::Emitter(ClientSocket *socket, BroadcastFlags flags)
     : m_socket(socket)
     , m_send([](QObject *target, const QString &event, const QVariantList &args,

@@ -14,6 +14,15 @@ namespace SocketIO {
     are defined next to each socket, which supplies its own emit.
 */
 
+/*!
+    \fn SocketIO::Emitter::Emitter()
+
+    Creates an Emitter with no socket: its emits send nothing and return false.
+*/
+
+/*!
+    Returns a copy that waits \a milliseconds for the acknowledgement.
+*/
 Emitter Emitter::timeout(int milliseconds) const
 {
     Emitter e = *this;
@@ -21,6 +30,9 @@ Emitter Emitter::timeout(int milliseconds) const
     return e;
 }
 
+/*!
+    Returns a copy that asks the transport to \a compress, or not.
+*/
 Emitter Emitter::compress(bool compress) const
 {
     Emitter e = *this;
@@ -28,6 +40,9 @@ Emitter Emitter::compress(bool compress) const
     return e;
 }
 
+/*!
+    Returns a copy whose event may be lost when the transport is not writable.
+*/
 Emitter Emitter::asVolatile() const
 {
     Emitter e = *this;
@@ -35,17 +50,29 @@ Emitter Emitter::asVolatile() const
     return e;
 }
 
+/*!
+    Emits \a event with \a args. Returns false when the socket is gone or the name is
+    reserved.
+*/
 bool Emitter::emitEvent(const QString &event, const QVariantList &args) const
 {
     return m_socket && m_send(m_socket, event, args, m_flags, nullptr, {});
 }
 
+/*!
+    Emits \a event with \a args and an acknowledgement: \a callback runs once (an answer or
+    a timeout), unless \a context is gone by then.
+*/
 bool Emitter::emitEvent(const QString &event, const QVariantList &args, QObject *context,
                         AckCallback callback) const
 {
     return m_socket && m_send(m_socket, event, args, m_flags, context, std::move(callback));
 }
 
+/*!
+    Emits \a event with \a args; the future gets the acknowledgement's arguments, or a
+    TimeoutError.
+*/
 QFuture<QVariantList> Emitter::emitWithAck(const QString &event, const QVariantList &args) const
 {
     return ackFuture(

@@ -581,7 +581,10 @@ void Socket::disconnectSocket(bool close)
     d->onClose(QStringLiteral("server namespace disconnect"));
 }
 
-// Emitter's constructor for server-side sockets: Emitter itself is shared with ClientSocket.
+/*!
+    Creates an Emitter that sends to the server-side \a socket with \a flags. Defined here,
+    not in emitter.cpp, so that it hands in the Socket's own emit.
+*/
 Emitter::Emitter(Socket *socket, BroadcastFlags flags)
     : m_socket(socket)
     , m_send([](QObject *target, const QString &event, const QVariantList &args,
