@@ -19,16 +19,6 @@ class AdapterPrivate;
 class EncodedPacketData;
 class Namespace;
 
-struct SOCKETIO_EXPORT BroadcastFlags
-{
-    bool isVolatile = false;
-    bool compress = true;
-    //! Only this server's sockets, when an adapter joins several servers (default false).
-    bool local = false;
-    int timeout = -1; // ms; -1 for none
-    bool expectSingleResponse = false;
-};
-
 // Who a broadcast reaches: sockets in any of `rooms` (everyone when empty), less those in
 // any of `except`.
 struct SOCKETIO_EXPORT BroadcastOptions

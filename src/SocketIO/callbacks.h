@@ -12,6 +12,17 @@
 
 namespace SocketIO {
 
+// The flags of one emit: a socket's, a broadcast's, a client socket's.
+struct SOCKETIO_EXPORT BroadcastFlags
+{
+    bool isVolatile = false;
+    bool compress = true;
+    //! Only this server's sockets, when an adapter joins several servers (default false).
+    bool local = false;
+    int timeout = -1; // ms; -1 for none
+    bool expectSingleResponse = false;
+};
+
 // The failure of an acknowledgement that did not come in time. `responses` holds what did
 // arrive (broadcasts).
 class SOCKETIO_EXPORT TimeoutError : public QException

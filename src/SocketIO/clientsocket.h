@@ -4,6 +4,7 @@
 #include <SocketIO/adapter.h>
 #include <SocketIO/callbacks.h>
 #include <SocketIO/clientoptions.h>
+#include <SocketIO/emitter.h>
 #include <SocketIO/manager.h>
 
 #include <QtCore/QFuture>
@@ -77,23 +78,7 @@ public:
     bool send(const QVariantList &args) { return emitEvent(QStringLiteral("message"), args); }
 
     // One emit with flags: socket->timeout(5000).emitEvent(...).
-    class SOCKETIO_EXPORT Flags
-    {
-    public:
-        Flags timeout(int milliseconds) const;
-        Flags compress(bool compress) const;
-        Flags asVolatile() const;
-        bool emitEvent(const QString &event, const QVariantList &args = {}) const;
-        bool emitEvent(const QString &event, const QVariantList &args, QObject *context,
-                       AckCallback callback) const;
-        QFuture<QVariantList> emitWithAck(const QString &event,
-                                          const QVariantList &args = {}) const;
-
-    private:
-        friend class ClientSocket;
-        QPointer<ClientSocket> m_socket;
-        BroadcastFlags m_flags;
-    };
+    using Flags = Emitter;
     Flags timeout(int milliseconds);
     Flags compress(bool compress);
     Flags asVolatile();

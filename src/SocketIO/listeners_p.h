@@ -2,6 +2,7 @@
 // with ids, and the QFuture form of an emit with acknowledgement.
 #pragma once
 
+#include "guarded_p.h"
 #include <SocketIO/callbacks.h>
 
 #include <QtCore/QFuture>
@@ -36,24 +37,20 @@ public:
     template<typename... Args> void notify(const Args &...args) const
     {
         const auto items = m_items; // a listener may change the list
-        for (const Item &item : items) {
-            if (!item.hasContext || item.context)
-                item.handler(args...);
-        }
+        for (const Item &item : items)
+            item.handler(args...);
     }
 
 private:
     struct Item
     {
         int id;
-        QPointer<QObject> context;
-        bool hasContext;
-        Handler handler;
+        Guarded<Handler> handler;
     };
     int add(QObject *context, Handler handler, bool front)
     {
         const int id = m_nextId++;
-        Item item{id, context, context != nullptr, std::move(handler)};
+        Item item{id, {context, std::move(handler)}};
         if (front)
             m_items.prepend(std::move(item));
         else
@@ -74,7 +71,7 @@ public:
 
     void add(const QString &event, QObject *context, Handler handler)
     {
-        m_items.append({event, context, context != nullptr, std::move(handler)});
+        m_items.append({event, {context, std::move(handler)}});
     }
     void remove(const QString &event)
     {
@@ -89,7 +86,7 @@ public:
         for (const Item &item : items) {
             if (!owner)
                 return;
-            if (item.event == event && (!item.hasContext || item.context))
+            if (item.event == event)
                 item.handler(args, ack);
         }
     }
@@ -98,9 +95,7 @@ private:
     struct Item
     {
         QString event;
-        QPointer<QObject> context;
-        bool hasContext;
-        Handler handler;
+        Guarded<Handler> handler;
     };
     QList<Item> m_items;
 };

@@ -3,6 +3,7 @@
 #include "socketio_export.h"
 #include <SocketIO/broadcastoperator.h>
 #include <SocketIO/callbacks.h>
+#include <SocketIO/emitter.h>
 
 #include <QtCore/QDateTime>
 #include <QtCore/QFuture>
@@ -36,26 +37,6 @@ struct SOCKETIO_EXPORT Handshake
     QVariantMap auth;
 
     QVariantMap toVariantMap() const;
-};
-
-// Emits to one socket with flags: socket->timeout(5000).emitWithAck(...).
-class SOCKETIO_EXPORT Emitter
-{
-public:
-    explicit Emitter(Socket *socket, BroadcastFlags flags = {});
-
-    Emitter timeout(int milliseconds) const;
-    Emitter compress(bool compress) const;
-    Emitter asVolatile() const;
-
-    bool emitEvent(const QString &event, const QVariantList &args = {}) const;
-    bool emitEvent(const QString &event, const QVariantList &args, QObject *context,
-                   AckCallback callback) const;
-    QFuture<QVariantList> emitWithAck(const QString &event, const QVariantList &args = {}) const;
-
-private:
-    QPointer<Socket> m_socket;
-    BroadcastFlags m_flags;
 };
 
 // One client connected to one namespace (the server side of a Socket.IO socket). Owned by
@@ -179,7 +160,6 @@ private:
     friend class Namespace;
     friend class NamespacePrivate;
     friend class Adapter;
-    friend class Emitter;
     explicit Socket(QObject *parent);
     Q_DECLARE_PRIVATE(Socket)
     Q_DISABLE_COPY_MOVE(Socket)

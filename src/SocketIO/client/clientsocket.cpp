@@ -448,10 +448,10 @@ void ClientSocketPrivate::drainQueue(bool force)
 */
 
 /*!
-    \class ClientSocket::Flags
+    \typedef ClientSocket::Flags
 
-    \brief One emit with flags: socket->timeout(5000).emitWithAck(...). A value type that holds
-    a guarded pointer to its socket.
+    One emit with flags: socket->timeout(5000).emitWithAck(...). The same Emitter the
+    server-side Socket uses; a value type that holds a guarded pointer to its socket.
 */
 
 ClientSocket::ClientSocket(QObject *parent)
@@ -619,10 +619,7 @@ QFuture<QVariantList> ClientSocket::emitWithAck(const QString &event, const QVar
 */
 ClientSocket::Flags ClientSocket::timeout(int milliseconds)
 {
-    Flags flags;
-    flags.m_socket = this;
-    flags.m_flags.timeout = milliseconds;
-    return flags;
+    return Emitter(this).timeout(milliseconds);
 }
 
 /*!
@@ -630,10 +627,7 @@ ClientSocket::Flags ClientSocket::timeout(int milliseconds)
 */
 ClientSocket::Flags ClientSocket::compress(bool compress)
 {
-    Flags flags;
-    flags.m_socket = this;
-    flags.m_flags.compress = compress;
-    return flags;
+    return Emitter(this).compress(compress);
 }
 
 /*!
@@ -642,75 +636,23 @@ ClientSocket::Flags ClientSocket::compress(bool compress)
 */
 ClientSocket::Flags ClientSocket::asVolatile()
 {
-    Flags flags;
-    flags.m_socket = this;
-    flags.m_flags.isVolatile = true;
-    return flags;
+    return Emitter(this).asVolatile();
 }
 
 /*!
-    Returns a copy whose acknowledgement fails with "operation has timed out" after \a
-    milliseconds.
+    Creates an Emitter that sends to the client-side \a socket with \a flags; this is
+    ClientSocket::Flags. Defined here, not in emitter.cpp, so that it hands in the
+    ClientSocket's own emit.
 */
-ClientSocket::Flags ClientSocket::Flags::timeout(int milliseconds) const
-{
-    Flags f = *this;
-    f.m_flags.timeout = milliseconds;
-    return f;
-}
-
-/*!
-    Returns a copy with the compress flag set to \a compress.
-*/
-ClientSocket::Flags ClientSocket::Flags::compress(bool compress) const
-{
-    Flags f = *this;
-    f.m_flags.compress = compress;
-    return f;
-}
-
-/*!
-    Returns a copy whose events are dropped when the transport cannot send them now.
-*/
-ClientSocket::Flags ClientSocket::Flags::asVolatile() const
-{
-    Flags f = *this;
-    f.m_flags.isVolatile = true;
-    return f;
-}
-
-/*!
-    Sends \a event with \a args with these flags. Returns false when the socket is gone or the
-    event name is reserved.
-*/
-bool ClientSocket::Flags::emitEvent(const QString &event, const QVariantList &args) const
-{
-    return m_socket &&
-           ClientSocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, nullptr, {});
-}
-
-/*!
-    Sends \a event with \a args with these flags and asks for an acknowledgement, which \a
-    callback gets, or "operation has timed out". The callback is dropped when \a context is
-    destroyed.
-*/
-bool ClientSocket::Flags::emitEvent(const QString &event, const QVariantList &args,
-                                    QObject *context, AckCallback callback) const
-{
-    return m_socket && ClientSocketPrivate::get(m_socket)->emitWithFlags(
-                           event, args, m_flags, context, std::move(callback));
-}
-
-/*!
-    Sends \a event with \a args with these flags and returns a future for the acknowledgement;
-    it fails with TimeoutError after timeout().
-*/
-QFuture<QVariantList> ClientSocket::Flags::emitWithAck(const QString &event,
-                                                       const QVariantList &args) const
-{
-    return ackFuture(
-        [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
-}
+Emitter::Emitter(ClientSocket *socket, BroadcastFlags flags)
+    : m_socket(socket)
+    , m_send([](QObject *target, const QString &event, const QVariantList &args,
+                const BroadcastFlags &flags, QObject *context, AckCallback callback) {
+        return ClientSocketPrivate::get(static_cast<ClientSocket *>(target))
+            ->emitWithFlags(event, args, flags, context, std::move(callback));
+    })
+    , m_flags(flags)
+{}
 
 /*!
     Calls \a handler for each incoming \a event, after eventReceived(); the handler is dropped

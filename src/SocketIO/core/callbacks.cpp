@@ -1,6 +1,7 @@
 #include "callbacks.h"
 
 #include "ackregistry_p.h"
+#include "guarded_p.h"
 
 #include <QtCore/QBasicTimer>
 #include <QtCore/QPointer>
@@ -78,9 +79,7 @@ TimeoutError::TimeoutError(QVariantList responses)
 
 struct Ack::State
 {
-    Sender sender;
-    QPointer<QObject> context;
-    bool hasContext = false;
+    Guarded<Sender> sender;
     bool sent = false;
 };
 
@@ -89,14 +88,14 @@ struct Ack::State
     state: only the first call of any copy counts.
 */
 Ack::Ack(Sender sender)
-    : m_state(std::make_shared<State>(State{std::move(sender), {}, false, false}))
+    : m_state(std::make_shared<State>(State{{nullptr, std::move(sender)}, false}))
 {}
 
 /*!
     The same, dropped once \a context is destroyed.
 */
 Ack::Ack(QObject *context, Sender sender)
-    : m_state(std::make_shared<State>(State{std::move(sender), context, context != nullptr, false}))
+    : m_state(std::make_shared<State>(State{{context, std::move(sender)}, false}))
 {}
 
 /*!
@@ -116,10 +115,7 @@ void Ack::operator()(const QVariantList &args) const
     if (!m_state || m_state->sent)
         return;
     m_state->sent = true;
-    if (m_state->hasContext && !m_state->context)
-        return;
-    if (m_state->sender)
-        m_state->sender(args);
+    m_state->sender(args);
 }
 
 /*!

@@ -1,5 +1,6 @@
 #include "engineserver.h"
 
+#include "engineio/base64id_p.h"
 #include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
 #include "engineio/pollingtransport_p.h"
@@ -16,7 +17,6 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
-#include <QtCore/QRandomGenerator>
 #include <QtCore/QTimer>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
@@ -43,19 +43,12 @@ EngineServerPrivate::~EngineServerPrivate() = default;
 
 QString EngineServerPrivate::generateId() const
 {
-    // Like the reference's base64id: 15 random bytes, base64 with '/' and '+' made URL-safe.
-    QByteArray bytes(15, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 3);
-    quint32 tail = QRandomGenerator::system()->generate();
-    memcpy(bytes.data() + 12, &tail, 3);
     QString id;
     do {
-        id = QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding));
+        id = EngineIO::base64Id();
         if (!idPrefix.isNull())
             id[0] = idPrefix;
-    } while (clients.contains(id) &&
-             (QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 3),
-              true));
+    } while (clients.contains(id));
     return id;
 }
 
@@ -131,9 +124,7 @@ void EngineServerPrivate::abortUpgrade(Http::Connection *connection, const HttpR
 
 void EngineServerPrivate::decorateResponse(const HttpRequest &request, HttpResponse &response)
 {
-    if (headersHook && (!headersHookContext.isNull() || !hasHeadersHookContext)) {
-        headersHook(request, response, request.queryItem(QStringLiteral("sid")).isEmpty());
-    }
+    headersHook(request, response, request.queryItem(QStringLiteral("sid")).isEmpty());
 }
 
 void EngineServerPrivate::compressResponse(const HttpRequest &request, QByteArray &body,
@@ -152,8 +143,7 @@ void EngineServerPrivate::compressResponse(const HttpRequest &request, QByteArra
 void EngineServerPrivate::respondNotFound(Http::Connection *connection, const HttpRequest &request)
 {
     HttpResponse response;
-    if (requestHandler && (!requestHandlerContext.isNull() || !hasRequestHandlerContext) &&
-        requestHandler(request, response)) {
+    if (requestHandler && requestHandler.function()(request, response)) {
         connection->respond(response);
         return;
     }
@@ -225,15 +215,17 @@ void EngineServerPrivate::handleRequest(Http::Connection *connection, const Http
         proceed();
     };
     const QString origin = QString::fromUtf8(request.header("origin"));
-    switch (cors.origin) {
-    case CorsOptions::Origin::Disabled:
+    switch (Http::decideOrigin(cors, origin)) {
+    case Http::OriginDecision::NoHeaders:
         proceed();
         return;
-    case CorsOptions::Origin::Callback:
-        if (!cors.originCallback) {
-            proceed();
-            return;
-        }
+    case Http::OriginDecision::Allowed:
+        applyCors(true);
+        return;
+    case Http::OriginDecision::NotAllowed:
+        applyCors(false);
+        return;
+    case Http::OriginDecision::AskCallback:
         cors.originCallback(
             origin, [this, guard, request, applyCors, proceed](const QString &error, bool allow) {
                 if (!guard)
@@ -248,13 +240,6 @@ void EngineServerPrivate::handleRequest(Http::Connection *connection, const Http
                 else
                     proceed();
             });
-        return;
-    case CorsOptions::Origin::List:
-        applyCors(Http::isOriginListed(cors, origin));
-        return;
-    case CorsOptions::Origin::Any:
-    case CorsOptions::Origin::Reflect:
-        applyCors(true);
         return;
     }
 }
@@ -305,21 +290,19 @@ void EngineServerPrivate::verify(const HttpRequest &request, bool upgrade, const
     auto checkProtocol = [done, protocolOk] {
         done(protocolOk ? Code::NoError : Code::UnsupportedProtocolVersion, {});
     };
-    if (!allowRequest || (hasAllowRequestContext && allowRequestContext.isNull())) {
+    if (!allowRequest) {
         checkProtocol();
         return;
     }
-    QPointer<QObject> context = allowRequestContext;
-    const bool needsContext = hasAllowRequestContext;
-    allowRequest(request,
-                 [done, checkProtocol, context, needsContext](const QString &reason, bool allow) {
-                     if (needsContext && context.isNull())
-                         return;
-                     if (allow)
-                         checkProtocol();
-                     else
-                         done(Code::Forbidden, reason);
-                 });
+    allowRequest.function()(request, [done, checkProtocol, guard = allowRequest.guard()](
+                                         const QString &reason, bool allow) {
+        if (!guard.isAlive())
+            return;
+        if (allow)
+            checkProtocol();
+        else
+            done(Code::Forbidden, reason);
+    });
 }
 
 void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection *connection,
@@ -435,10 +418,13 @@ void EngineServerPrivate::acceptLean(Http::Connection *connection, const HttpReq
     }
     // CORS headers and the headers hook reach the 101 too, as with the reference.
     HttpResponse decorations;
-    if (options.cors && options.cors->origin != CorsOptions::Origin::Callback) {
-        const bool allowed =
-            options.cors->origin != CorsOptions::Origin::List ||
-            Http::isOriginListed(*options.cors, QString::fromUtf8(request.header("origin")));
+    // A Callback mode is not asked here: the 101 cannot wait for it.
+    const Http::OriginDecision decision =
+        options.cors
+            ? Http::decideOrigin(*options.cors, QString::fromUtf8(request.header("origin")))
+            : Http::OriginDecision::NoHeaders;
+    if (decision == Http::OriginDecision::Allowed || decision == Http::OriginDecision::NotAllowed) {
+        const bool allowed = decision == Http::OriginDecision::Allowed;
         for (const auto &h : Http::corsHeaders(*options.cors, request, allowed).headers)
             decorations.addHeader(h.first, h.second);
     }
@@ -928,9 +914,7 @@ QHostAddress EngineServer::serverAddress() const
 void EngineServer::setAllowRequest(QObject *context, AllowRequest allowRequest)
 {
     Q_D(EngineServer);
-    d->allowRequest = std::move(allowRequest);
-    d->allowRequestContext = context;
-    d->hasAllowRequestContext = context != nullptr;
+    d->allowRequest = {context, std::move(allowRequest)};
 }
 
 /*!
@@ -940,9 +924,7 @@ void EngineServer::setAllowRequest(QObject *context, AllowRequest allowRequest)
 void EngineServer::setRequestHandler(QObject *context, RequestHandler handler)
 {
     Q_D(EngineServer);
-    d->requestHandler = std::move(handler);
-    d->requestHandlerContext = context;
-    d->hasRequestHandlerContext = context != nullptr;
+    d->requestHandler = {context, std::move(handler)};
 }
 
 /*!
@@ -952,9 +934,7 @@ void EngineServer::setRequestHandler(QObject *context, RequestHandler handler)
 void EngineServer::setHeadersHook(QObject *context, HeadersHook hook)
 {
     Q_D(EngineServer);
-    d->headersHook = std::move(hook);
-    d->headersHookContext = context;
-    d->hasHeadersHookContext = context != nullptr;
+    d->headersHook = {context, std::move(hook)};
 }
 
 /*!

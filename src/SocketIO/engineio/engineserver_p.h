@@ -2,6 +2,7 @@
 
 #include "engineio/transport_p.h"
 #include "engineserver.h"
+#include "guarded_p.h"
 #include "http/httpconnection_p.h"
 
 #include <QtCore/QHash>
@@ -85,17 +86,11 @@ public:
     QHash<QString, PendingUpgrade> pendingUpgrades;
     QHash<QString, EngineSocket *> clients;
     std::optional<QSslConfiguration> sslConfiguration;
-    EngineServer::AllowRequest allowRequest;
-    QPointer<QObject> allowRequestContext;
-    bool hasAllowRequestContext = false;
+    Guarded<EngineServer::AllowRequest> allowRequest;
     // Runs before the engine's own routing (the Socket.IO server serves its client files).
     EngineServer::RequestHandler interceptor;
-    EngineServer::RequestHandler requestHandler;
-    QPointer<QObject> requestHandlerContext;
-    bool hasRequestHandlerContext = false;
-    EngineServer::HeadersHook headersHook;
-    QPointer<QObject> headersHookContext;
-    bool hasHeadersHookContext = false;
+    Guarded<EngineServer::RequestHandler> requestHandler;
+    Guarded<EngineServer::HeadersHook> headersHook;
     EngineServer::Error error = EngineServer::Error::NoError;
     QString errorString;
     // Workers: the first character of every sid names the worker, so that the router finds

@@ -34,6 +34,23 @@ bool isOriginListed(const CorsOptions &options, const QString &origin)
     return false;
 }
 
+OriginDecision decideOrigin(const CorsOptions &options, const QString &origin)
+{
+    switch (options.origin) {
+    case CorsOptions::Origin::Disabled:
+        return OriginDecision::NoHeaders;
+    case CorsOptions::Origin::Callback:
+        return options.originCallback ? OriginDecision::AskCallback : OriginDecision::NoHeaders;
+    case CorsOptions::Origin::List:
+        return isOriginListed(options, origin) ? OriginDecision::Allowed
+                                               : OriginDecision::NotAllowed;
+    case CorsOptions::Origin::Any:
+    case CorsOptions::Origin::Reflect:
+        break;
+    }
+    return OriginDecision::Allowed;
+}
+
 void appendVary(QList<HttpResponse::Header> &headers, const QByteArray &value)
 {
     for (auto &h : headers) {

@@ -14,6 +14,15 @@ struct CorsResult
     bool preflight = false; // an OPTIONS request the CORS layer answers itself
 };
 
+// What the `cors` middleware decides for a request's origin, in every mode.
+enum class OriginDecision {
+    NoHeaders,   // the Disabled mode, or a Callback mode without a callback: CORS adds nothing
+    Allowed,     // headers, with the origin allowed
+    NotAllowed,  // headers, without Access-Control-Allow-Origin for this origin (List mode)
+    AskCallback, // the Callback mode: its callback decides, later
+};
+SOCKETIO_TESTABLE OriginDecision decideOrigin(const CorsOptions &options, const QString &origin);
+
 // Headers for a request once the origin has been decided. `originAllowed` only matters for
 // the List and Callback modes.
 SOCKETIO_TESTABLE CorsResult corsHeaders(const CorsOptions &options, const HttpRequest &request,

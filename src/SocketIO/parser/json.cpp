@@ -1,6 +1,7 @@
 #include "parser/json_p.h"
 
 #include "hex_p.h"
+#include "parser/number_p.h"
 #include "variant_p.h"
 
 #include <QtCore/QDateTime>
@@ -268,7 +269,7 @@ void writeReal(double value, Writer &out)
         out.put('0');
         return;
     }
-    if (value == std::trunc(value) && std::abs(value) < 9007199254740992.0) {
+    if (isSafeInteger(value)) {
         // Exact integers print without exponent or fraction.
         char buffer[32];
         const auto result =
@@ -479,7 +480,7 @@ private:
             qint64 v = 0;
             std::from_chars(start, p, v);
             // Past 2^53 JavaScript has no exact integer: fall through to a double.
-            if (v >= -9007199254740992LL && v <= 9007199254740992LL) {
+            if (v >= -TwoTo53 && v <= TwoTo53) {
                 *value = v;
                 return true;
             }
@@ -494,7 +495,7 @@ private:
             if (*start == '-')
                 d = -d;
         }
-        if (d == std::trunc(d) && std::abs(d) < 9007199254740992.0 && !(d == 0 && std::signbit(d)))
+        if (isSafeInteger(d) && !(d == 0 && std::signbit(d))) // -0 stays a double
             *value = qint64(d);
         else
             *value = d;

@@ -1,5 +1,6 @@
 #include "parser/msgpack_p.h"
 
+#include "parser/number_p.h"
 #include "variant_p.h"
 
 #include <QtCore/QDateTime>
@@ -62,7 +63,7 @@ void writeInteger(qint64 v, QByteArray &out)
 void writeDouble(double d, QByteArray &out)
 {
     // notepack writes integral numbers as integers and the rest as float64.
-    if (std::isfinite(d) && d == std::trunc(d) && std::abs(d) < 9007199254740992.0) {
+    if (isSafeInteger(d)) {
         writeInteger(qint64(d), out);
         return;
     }

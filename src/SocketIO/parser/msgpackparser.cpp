@@ -1,5 +1,6 @@
 #include "parser/msgpack_p.h"
 
+#include "parser/number_p.h"
 #include "parser/parsers_p.h"
 #include <cmath>
 
@@ -16,7 +17,7 @@ bool toInteger(const QVariant &value, qint64 *out)
     }
     if (value.typeId() == QMetaType::Double) {
         const double d = value.toDouble();
-        if (std::isfinite(d) && d == std::trunc(d) && std::abs(d) < 9007199254740992.0) {
+        if (isSafeInteger(d)) {
             *out = qint64(d);
             return true;
         }

@@ -299,18 +299,17 @@ void BroadcastOperator::fetchSockets(
 {
     if (!m_adapter)
         return;
-    QPointer<QObject> guard(context);
-    const bool needsContext = context != nullptr;
     QPointer<Adapter> adapter = m_adapter;
-    m_adapter->fetchSockets({m_rooms, m_except, m_flags}, [guard, needsContext, adapter, callback](
-                                                              const QList<SocketDetails> &all) {
-        if (needsContext && !guard)
-            return;
-        QList<RemoteSocket> sockets;
-        for (const SocketDetails &details : all)
-            sockets.append(RemoteSocket(adapter, details));
-        callback(sockets);
-    });
+    m_adapter->fetchSockets(
+        {m_rooms, m_except, m_flags},
+        [guard = ContextGuard(context), adapter, callback](const QList<SocketDetails> &all) {
+            if (!guard.isAlive())
+                return;
+            QList<RemoteSocket> sockets;
+            for (const SocketDetails &details : all)
+                sockets.append(RemoteSocket(adapter, details));
+            callback(sockets);
+        });
 }
 
 /*!

@@ -1,5 +1,6 @@
 #include "namespace.h"
 
+#include "asyncchain_p.h"
 #include "parser/parsers_p.h"
 #include "server/client_p.h"
 #include "server/namespace_p.h"
@@ -136,31 +137,28 @@ void NamespacePrivate::runMiddlewares(Socket *socket,
                                       std::function<void(bool, QString, QVariant)> done)
 {
     // A child runs its parent's middleware first, then its own.
-    QList<MiddlewareEntry> chain;
+    QList<Guarded<Namespace::Middleware>> chain;
     if (parent)
         chain += NamespacePrivate::get(parent)->middlewares;
     chain += middlewares;
-    chain.removeIf([](const MiddlewareEntry &e) { return e.hasContext && e.context.isNull(); });
-    auto step = std::make_shared<std::function<void(qsizetype)>>();
+    chain.removeIf([](const auto &middleware) { return !middleware.guard().isAlive(); });
     QPointer<Socket> guard(socket);
-    *step = [chain, done, step, guard](qsizetype i) {
-        if (i >= chain.size() || !guard) {
-            done(true, {}, {});
-            *step = nullptr; // break the cycle
-            return;
-        }
-        chain.at(i).middleware(guard, Next([step, done, i](bool accepted, const QString &message,
-                                                           const QVariant &data) {
-                                   if (!accepted) {
-                                       done(false, message, data);
-                                       *step = nullptr;
-                                       return;
-                                   }
-                                   if (*step)
-                                       (*step)(i + 1);
-                               }));
-    };
-    (*step)(0);
+    AsyncChain::run(
+        chain.size(),
+        [chain, done, guard](qsizetype i, const AsyncChain::Next &next) {
+            if (!guard) {
+                done(true, {}, {});
+                return;
+            }
+            chain.at(i).function()(guard, Next([next, done](bool accepted, const QString &message,
+                                                            const QVariant &data) {
+                                       if (accepted)
+                                           next();
+                                       else if (next.end())
+                                           done(false, message, data);
+                                   }));
+        },
+        [done] { done(true, {}, {}); });
 }
 
 void NamespacePrivate::doConnect(Socket *socket, Client *client)
@@ -422,7 +420,7 @@ QStringList Namespace::roomList() const
 */
 void Namespace::use(QObject *context, Middleware middleware)
 {
-    d_func()->middlewares.append({context, context != nullptr, std::move(middleware)});
+    d_func()->middlewares.append({context, std::move(middleware)});
 }
 
 /*!
@@ -596,13 +594,7 @@ bool Namespace::serverSideEmit(
         d->adapter->serverSideEmit(packet);
         return true;
     }
-    QPointer<QObject> guard(context);
-    const bool needsContext = context != nullptr;
-    d->adapter->serverSideEmit(packet, [guard, needsContext, callback](
-                                           const QString &error, const QVariantList &responses) {
-        if (!needsContext || guard)
-            callback(error, responses);
-    });
+    d->adapter->serverSideEmit(packet, Guarded<AckCallback>(context, std::move(callback)));
     return true;
 }
 

@@ -3,6 +3,7 @@
 #include "ackregistry_p.h"
 #include "adapter.h"
 #include "engineio/packet_p.h"
+#include "guarded_p.h"
 #include "listeners_p.h"
 #include "namespace.h"
 
@@ -54,13 +55,6 @@ public:
     void disconnectSockets(const QStringList &ids, bool close) override;
     void receiveServerSideEmit(const QVariantList &args, const Ack &ack) override;
 
-    struct MiddlewareEntry
-    {
-        QPointer<QObject> context;
-        bool hasContext;
-        Namespace::Middleware middleware;
-    };
-
     Namespace *const q_ptr;
     QString name;
     ServerPrivate *server = nullptr;
@@ -69,7 +63,7 @@ public:
     QList<Socket *> order; // connection order, for sockets()
     QStringList orderIds;  // the same, by id, for the adapter
     QHash<QString, Socket *> preConnectSockets;
-    QList<MiddlewareEntry> middlewares;
+    QList<Guarded<Namespace::Middleware>> middlewares;
     EventHandlers serverSideHandlers;
     Namespace *parent = nullptr;
     QList<Namespace *> children;

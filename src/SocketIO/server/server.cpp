@@ -2,6 +2,7 @@
 
 #include "adapters/clusteradapter_p.h"
 #include "adapters/sessionawareadapter_p.h"
+#include "asyncchain_p.h"
 #include "engineio/engineserver_p.h"
 #include "http/compression_p.h"
 #include "server/client_p.h"
@@ -116,33 +117,33 @@ void ServerPrivate::checkNamespace(const QString &name, const QVariantMap &auth,
 {
     // Asks each parent's matcher in turn; the first that allows creates (or finds) the child.
     auto candidates = parentNamespaces;
-    auto step = std::make_shared<std::function<void(qsizetype)>>();
     QPointer<Server> guard(q_ptr);
-    *step = [this, guard, candidates, name, auth, done, step](qsizetype i) {
-        if (!guard || i >= candidates.size()) {
-            const auto finish = done; // resetting *step destroys this closure
-            *step = nullptr;
-            finish(nullptr);
-            return;
-        }
-        const auto &[matcher, parent] = candidates.at(i);
-        QPointer<Namespace> parentGuard(parent);
-        matcher(name, auth, [this, guard, parentGuard, name, done, step, i](bool allow) {
-            if (!guard || !*step)
-                return;
-            if (!allow || !parentGuard) {
-                (*step)(i + 1);
+    AsyncChain::run(
+        candidates.size(),
+        [this, guard, candidates, name, auth, done](qsizetype i, const AsyncChain::Next &next) {
+            if (!guard) {
+                done(nullptr);
                 return;
             }
-            *step = nullptr;
-            if (Namespace *existing = nsps.value(name)) {
-                done(existing);
-                return;
-            }
-            done(createNamespace(name, parentGuard));
-        });
-    };
-    (*step)(0);
+            const auto &[matcher, parent] = candidates.at(i);
+            QPointer<Namespace> parentGuard(parent);
+            matcher(name, auth, [this, guard, parentGuard, name, done, next](bool allow) {
+                if (!guard)
+                    return;
+                if (!allow || !parentGuard) {
+                    next();
+                    return;
+                }
+                if (!next.end())
+                    return;
+                if (Namespace *existing = nsps.value(name)) {
+                    done(existing);
+                    return;
+                }
+                done(createNamespace(name, parentGuard));
+            });
+        },
+        [done] { done(nullptr); });
 }
 
 void ServerPrivate::removeChild(Namespace *child)

@@ -1,6 +1,8 @@
 #include "socket.h"
 
 #include "adapter.h"
+#include "asyncchain_p.h"
+#include "engineio/base64id_p.h"
 #include "namespace.h"
 #include "parser/parsers_p.h"
 #include "reasons_p.h"
@@ -14,7 +16,6 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QMetaMethod>
 #include <QtCore/QPromise>
-#include <QtCore/QRandomGenerator>
 #include <QtCore/QTimeZone>
 
 Q_DECLARE_LOGGING_CATEGORY(lcServer)
@@ -22,17 +23,6 @@ Q_DECLARE_LOGGING_CATEGORY(lcServer)
 namespace SocketIO {
 
 namespace {
-
-QString generateId()
-{
-    // 15 random bytes, URL-safe base64: 20 characters, like the reference's base64id.
-    QByteArray bytes(15, Qt::Uninitialized);
-    for (int i = 0; i < 15; i += 3) {
-        const quint32 r = QRandomGenerator::system()->generate();
-        memcpy(bytes.data() + i, &r, 3);
-    }
-    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding));
-}
 
 // JavaScript's `new Date() + ""`: "Sun Nov 22 2026 00:40:00 GMT+0000 (Coordinated Universal Time)".
 QString javaScriptDate(const QDateTime &now)
@@ -128,10 +118,10 @@ Socket *SocketPrivate::create(Namespace *nsp, Client *client, const QVariantMap 
             const QString engineId = client->conn()->id();
             d->id = nsp->name() != u"/" ? nsp->name() + u'#' + engineId : engineId;
         } else {
-            d->id = generateId();
+            d->id = EngineIO::base64Id();
         }
         if (server->options.connectionStateRecovery)
-            d->pid = generateId();
+            d->pid = EngineIO::base64Id();
     }
     d->request = client->conn()->request();
     d->auth = auth;
@@ -234,8 +224,8 @@ void SocketPrivate::dispatch(const QString &event, const QVariantList &args, con
         deliverEvent(event, args, ack);
         return;
     }
-    QList<MiddlewareEntry> chain = middlewares;
-    chain.removeIf([](const MiddlewareEntry &e) { return e.hasContext && e.context.isNull(); });
+    QList<Guarded<Socket::Middleware>> chain = middlewares;
+    chain.removeIf([](const auto &middleware) { return !middleware.guard().isAlive(); });
     QPointer<Socket> guard(q_ptr);
     auto finish = [guard, event, args, ack](bool accepted, const QString &message,
                                             const QVariant &data) {
@@ -246,26 +236,19 @@ void SocketPrivate::dispatch(const QString &event, const QVariantList &args, con
         else
             SocketPrivate::get(guard)->deliverEvent(event, args, ack);
     };
-    auto step = std::make_shared<std::function<void(qsizetype)>>();
-    *step = [chain, finish, step, event, args](qsizetype i) {
-        if (i >= chain.size()) {
-            finish(true, {}, {});
-            *step = nullptr;
-            return;
-        }
-        chain.at(i).middleware(
-            event, args,
-            Next([step, finish, i](bool accepted, const QString &message, const QVariant &data) {
-                if (!accepted) {
-                    finish(false, message, data);
-                    *step = nullptr;
-                    return;
-                }
-                if (*step)
-                    (*step)(i + 1);
-            }));
-    };
-    (*step)(0);
+    AsyncChain::run(
+        chain.size(),
+        [chain, finish, event, args](qsizetype i, const AsyncChain::Next &next) {
+            chain.at(i).function()(
+                event, args,
+                Next([next, finish](bool accepted, const QString &message, const QVariant &data) {
+                    if (accepted)
+                        next();
+                    else if (next.end())
+                        finish(false, message, data);
+                }));
+        },
+        [finish] { finish(true, {}, {}); });
 }
 
 void SocketPrivate::deliverEvent(const QString &event, const QVariantList &args, const Ack &ack)
@@ -938,7 +921,7 @@ void Socket::offAnyOutgoing(int id)
 */
 void Socket::use(QObject *context, Middleware middleware)
 {
-    d_func()->middlewares.append({context, context != nullptr, std::move(middleware)});
+    d_func()->middlewares.append({context, std::move(middleware)});
 }
 
 /*!
@@ -962,85 +945,18 @@ void Socket::disconnectSocket(bool close)
 }
 
 /*!
-    \class SocketIO::Emitter
-    \inmodule SocketIO
-    \brief Emits to one socket with flags (timeout, compress, volatile).
-*/
-
-/*!
-    Constructs an emitter for \a socket with \a flags. The emitter holds a guarded pointer: once
-    the socket is gone, it sends nothing.
+    Creates an Emitter that sends to the server-side \a socket with \a flags. Defined here,
+    not in emitter.cpp, so that it hands in the Socket's own emit.
 */
 Emitter::Emitter(Socket *socket, BroadcastFlags flags)
     : m_socket(socket)
+    , m_send([](QObject *target, const QString &event, const QVariantList &args,
+                const BroadcastFlags &flags, QObject *context, AckCallback callback) {
+        return SocketPrivate::get(static_cast<Socket *>(target))
+            ->emitWithFlags(event, args, flags, context, std::move(callback));
+    })
     , m_flags(flags)
 {}
-
-/*!
-    Returns a copy whose acknowledgement fails with "operation has timed out" after \a
-    milliseconds.
-*/
-Emitter Emitter::timeout(int milliseconds) const
-{
-    Emitter e = *this;
-    e.m_flags.timeout = milliseconds;
-    return e;
-}
-
-/*!
-    Returns a copy with the compress flag set to \a compress.
-*/
-Emitter Emitter::compress(bool compress) const
-{
-    Emitter e = *this;
-    e.m_flags.compress = compress;
-    return e;
-}
-
-/*!
-    Returns a copy whose events may be lost when the transport cannot send them now.
-*/
-Emitter Emitter::asVolatile() const
-{
-    Emitter e = *this;
-    e.m_flags.isVolatile = true;
-    return e;
-}
-
-/*!
-    Sends \a event with \a args to the socket. Returns false when the socket is gone or the
-    event name is reserved.
-*/
-bool Emitter::emitEvent(const QString &event, const QVariantList &args) const
-{
-    if (!m_socket)
-        return false;
-    return SocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, nullptr, {});
-}
-
-/*!
-    Sends \a event with \a args and asks for an acknowledgement, which \a callback gets, or the
-    error "operation has timed out" after timeout(). The callback is dropped when \a context is
-    destroyed.
-*/
-bool Emitter::emitEvent(const QString &event, const QVariantList &args, QObject *context,
-                        AckCallback callback) const
-{
-    if (!m_socket)
-        return false;
-    return SocketPrivate::get(m_socket)->emitWithFlags(event, args, m_flags, context,
-                                                       std::move(callback));
-}
-
-/*!
-    Sends \a event with \a args and returns a future for the acknowledgement; it fails with
-    TimeoutError after timeout().
-*/
-QFuture<QVariantList> Emitter::emitWithAck(const QString &event, const QVariantList &args) const
-{
-    return ackFuture(
-        [&](AckCallback callback) { return emitEvent(event, args, nullptr, std::move(callback)); });
-}
 
 namespace {
 

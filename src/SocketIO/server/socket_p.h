@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ackregistry_p.h"
+#include "guarded_p.h"
 #include "httprequest.h"
 #include "listeners_p.h"
 #include "socket.h"
@@ -39,13 +40,6 @@ public:
     void sendConnectError(const QString &message, const QVariant &data);
     void notifyOutgoing(const QVariantList &eventAndArgs);
 
-    struct MiddlewareEntry
-    {
-        QPointer<QObject> context;
-        bool hasContext;
-        Socket::Middleware middleware;
-    };
-
     Socket *const q_ptr;
     Namespace *nsp = nullptr;
     Client *client = nullptr;
@@ -63,7 +57,7 @@ public:
     EventHandlers handlers;
     ListenerList<Socket::AnyHandler> anyListeners;
     ListenerList<Socket::AnyHandler> anyOutgoingListeners;
-    QList<MiddlewareEntry> middlewares;
+    QList<Guarded<Socket::Middleware>> middlewares;
 };
 
 } // namespace SocketIO

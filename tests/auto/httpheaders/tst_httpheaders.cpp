@@ -17,6 +17,7 @@ using Headers = QList<HttpResponse::Header>;
 Q_DECLARE_METATYPE(SocketIO::CorsOptions)
 Q_DECLARE_METATYPE(SocketIO::CookieOptions)
 Q_DECLARE_METATYPE(SocketIO::Http::ContentEncoding)
+Q_DECLARE_METATYPE(SocketIO::Http::OriginDecision)
 
 namespace {
 HttpRequest request(const QByteArray &method, const Headers &headers)
@@ -57,6 +58,8 @@ private Q_SLOTS:
     void corsPreflightContinue();
     void isOriginListed_data();
     void isOriginListed();
+    void decideOrigin_data();
+    void decideOrigin();
     void appendVary_data();
     void appendVary();
     void hasInvalidHeaderChar_data();
@@ -296,6 +299,35 @@ void tst_HttpHeaders::isOriginListed()
     if (!pattern.isEmpty())
         options.originPatterns = {QRegularExpression(pattern)};
     QCOMPARE(Http::isOriginListed(options, origin), listed);
+}
+
+void tst_HttpHeaders::decideOrigin_data()
+{
+    QTest::addColumn<CorsOptions>("options");
+    QTest::addColumn<QString>("origin");
+    QTest::addColumn<Http::OriginDecision>("decision");
+    using D = Http::OriginDecision;
+    const QString a = QStringLiteral("https://a.example");
+    CorsOptions withCallback = corsWith(CorsOptions::Origin::Callback);
+    withCallback.originCallback = [](const QString &, CorsOptions::OriginDecision) {};
+    QTest::addRow("any") << corsWith(CorsOptions::Origin::Any) << a << D::Allowed;
+    QTest::addRow("reflect") << corsWith(CorsOptions::Origin::Reflect) << a << D::Allowed;
+    QTest::addRow("disabled") << corsWith(CorsOptions::Origin::Disabled) << a << D::NoHeaders;
+    QTest::addRow("listed") << corsWith(CorsOptions::Origin::List, {a}) << a << D::Allowed;
+    QTest::addRow("not listed") << corsWith(CorsOptions::Origin::List, {a})
+                                << QStringLiteral("https://b.example") << D::NotAllowed;
+    QTest::addRow("no origin") << corsWith(CorsOptions::Origin::List, {a}) << QString()
+                               << D::NotAllowed;
+    QTest::addRow("callback") << withCallback << a << D::AskCallback;
+    QTest::addRow("callback unset") << corsWith(CorsOptions::Origin::Callback) << a << D::NoHeaders;
+}
+
+void tst_HttpHeaders::decideOrigin()
+{
+    QFETCH(CorsOptions, options);
+    QFETCH(QString, origin);
+    QFETCH(Http::OriginDecision, decision);
+    QCOMPARE(Http::decideOrigin(options, origin), decision);
 }
 
 void tst_HttpHeaders::appendVary_data()

@@ -135,6 +135,7 @@ private Q_SLOTS:
     void broadcastWithAckTimeout();
     void fetchAndJoinAndLeaveSockets();
     void dynamicNamespaces();
+    void matcherFirstAnswerCounts();
     void cleanupEmptyChildNamespaces();
     void connectionStateRecovery();
     void reservedEventNames();
@@ -765,6 +766,26 @@ void tst_Server::dynamicNamespaces()
             });
         });
     QVERIFY(client.connectTo("0/async,{\"ok\":1}").startsWith("0/async,{\"sid\""));
+}
+
+// A matcher that answers twice is heard once: the next matcher is asked once, not twice.
+void tst_Server::matcherFirstAnswerCounts()
+{
+    start(fastOptions());
+    m_io->of([](const QString &, const QVariantMap &, std::function<void(bool)> decide) {
+        decide(false);
+        decide(false);
+    });
+    int asked = 0;
+    m_io->of(
+        [this, &asked](const QString &name, const QVariantMap &, std::function<void(bool)> decide) {
+            ++asked;
+            QTimer::singleShot(0, this, [=] { decide(name == u"/twice"); });
+        });
+    RawClient client(m_io->serverPort());
+    QVERIFY(client.open());
+    QVERIFY(client.connectTo("0/twice,").startsWith("0/twice,{\"sid\""));
+    QCOMPARE(asked, 1);
 }
 
 void tst_Server::cleanupEmptyChildNamespaces()
