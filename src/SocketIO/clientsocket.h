@@ -1,7 +1,6 @@
 #pragma once
 
 #include "socketio_export.h"
-#include <SocketIO/adapter.h>
 #include <SocketIO/callbacks.h>
 #include <SocketIO/clientoptions.h>
 #include <SocketIO/emitter.h>

@@ -1,6 +1,7 @@
 #include "namespace.h"
 
 #include "asyncchain_p.h"
+#include "engineio/session_p.h"
 #include "parser/parsers_p.h"
 #include "server/client_p.h"
 #include "server/namespace_p.h"
@@ -232,7 +233,7 @@ EncodedPacket NamespacePrivate::encode(const Packet &source, const BroadcastFlag
     // Encoded once, down to the WebSocket frame: every recipient gets the same bytes.
     const ServerOptions &options = server->options;
     encoded->packets = Client::toEnginePackets(options.parser->encode(packet), flags,
-                                               options.engine.wsEngine == u"lean");
+                                               EngineSession::writesPreframed(options.engine));
     encoded->data = packet.data.toList();
     encoded->flags = flags;
     encoded->ackId = packet.id;
