@@ -66,12 +66,15 @@ public:
     // its type character in place.
     Packet decodeFrame(QByteArray &&frame, bool binary) const
     {
-        return m_v3 ? V3::decodePacket(frame, binary) : decodePacket(std::move(frame), binary);
+        if (Q_LIKELY(!m_v3)) // as the version test it replaces laid it out: v4 falls through
+            return decodePacket(std::move(frame), binary);
+        return V3::decodePacket(frame, binary);
     }
     QByteArray encodeFrame(const Packet &packet, bool *binaryFrame) const
     {
-        return m_v3 ? V3::encodePacket(packet, true, binaryFrame)
-                    : encodePacket(packet, true, binaryFrame);
+        if (Q_LIKELY(!m_v3))
+            return encodePacket(packet, true, binaryFrame);
+        return V3::encodePacket(packet, true, binaryFrame);
     }
 
 private:
