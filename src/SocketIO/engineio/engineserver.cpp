@@ -267,8 +267,7 @@ void EngineServerPrivate::verify(const HttpRequest &request, bool upgrade, const
             done(Code::BadRequest, {});
             return;
         }
-        const int protocol = request.queryItem(QStringLiteral("EIO")) == u"4" ? 4 : 3;
-        if (protocol != socket->protocol()) {
+        if (Protocol::versionOf(request) != socket->protocol()) {
             done(Code::BadRequest, {});
             return;
         }
@@ -286,7 +285,7 @@ void EngineServerPrivate::verify(const HttpRequest &request, bool upgrade, const
     // The protocol version is checked after allowRequest, as the reference does, but before
     // a WebSocket handshake, so that a refused WebSocket gets a plain HTTP answer (the
     // reference writes it after its 101).
-    const bool protocolOk = request.queryItem(QStringLiteral("EIO")) == u"4" || options.allowEIO3;
+    const bool protocolOk = Protocol::isAccepted(request, options);
     auto checkProtocol = [done, protocolOk] {
         done(protocolOk ? Code::NoError : Code::UnsupportedProtocolVersion, {});
     };
@@ -309,8 +308,7 @@ void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection
                                     const MakeTransport &makeWebSocket)
 {
     Q_Q(EngineServer);
-    // EIO=4 is v4; anything else is taken as v3, as the reference does.
-    const int protocol = request.queryItem(QStringLiteral("EIO")) == u"4" ? 4 : 3;
+    const Protocol protocol = Protocol::fromHandshake(request);
     auto *socket = new EngineSocket(q);
     EngineSocketPrivate *d = EngineSocketPrivate::get(socket);
     d->server = this;
@@ -318,7 +316,7 @@ void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection
     d->protocol = protocol;
     d->request = request;
     Transport *transport = makeWebSocket ? makeWebSocket(protocol, socket)
-                                         : new PollingTransport(this, request, protocol, socket);
+                                         : new PollingTransport(this, protocol, socket);
     d->setTransport(transport);
     if (connection && options.cookie) {
         connection->addResponseHeaders(
@@ -436,7 +434,7 @@ void EngineServerPrivate::acceptLean(Http::Connection *connection, const HttpReq
     socket->accept(request, decorations.headers());
     attachWebSocket(
         request,
-        [socket](int protocol, QObject *parent) -> Transport * {
+        [socket](const Protocol &protocol, QObject *parent) -> Transport * {
             return new LeanWebSocketTransport(socket, protocol, parent);
         },
         [socket] {
@@ -487,7 +485,7 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
     const qint64 maxSize = options.maxHttpBufferSize;
     attachWebSocket(
         request,
-        [webSocket, tcp, maxSize](int protocol, QObject *parent) -> Transport * {
+        [webSocket, tcp, maxSize](const Protocol &protocol, QObject *parent) -> Transport * {
             return new QtWebSocketTransport(webSocket, tcp, protocol, maxSize, parent);
         },
         reject);

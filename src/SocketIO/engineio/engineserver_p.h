@@ -49,7 +49,8 @@ public:
     void reportConnectionError(const HttpRequest &request, EngineServer::ErrorCode code,
                                const QString &message);
     // Makes the WebSocket transport of a session (nullptr: the session starts on polling).
-    using MakeTransport = std::function<EngineIO::Transport *(int protocol, QObject *parent)>;
+    using MakeTransport =
+        std::function<EngineIO::Transport *(const EngineIO::Protocol &protocol, QObject *parent)>;
     void handshake(const HttpRequest &request, Http::Connection *connection,
                    const MakeTransport &makeWebSocket);
     void onWebSocket(QWebSocket *socket);

@@ -6,8 +6,6 @@
 #include "engineio/session_p.h"
 #include "reasons_p.h"
 
-#include <QtCore/QJsonArray>
-#include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QMetaMethod>
@@ -201,21 +199,12 @@ void EngineSocketPrivate::open()
 {
     const EngineOptions &options = server->options;
     setReadyState(EngineSocket::ReadyState::Open);
-    QJsonArray upgrades;
-    if (options.allowUpgrades && transport->name() == u"polling" &&
-        options.transports.contains(u"websocket"))
-        upgrades.append(QStringLiteral("websocket"));
-    // Key order matters to byte-exact peers: sid, upgrades, pingInterval, pingTimeout,
-    // maxPayload. QJsonObject sorts keys, so the object is written by hand.
-    QByteArray handshake = "{\"sid\":\"" + id.toLatin1() + "\",\"upgrades\":" +
-                           QJsonDocument(upgrades).toJson(QJsonDocument::Compact) +
-                           ",\"pingInterval\":" + QByteArray::number(options.pingInterval) +
-                           ",\"pingTimeout\":" + QByteArray::number(options.pingTimeout) +
-                           ",\"maxPayload\":" + QByteArray::number(options.maxHttpBufferSize) + '}';
-    sendPacket(Packet::text(PacketType::Open, handshake));
+    const bool upgrade = options.allowUpgrades && transport->name() == u"polling" &&
+                         options.transports.contains(u"websocket");
+    sendPacket(Packet::text(PacketType::Open, protocol.openPacket(id, upgrade, options)));
     if (!options.initialPacket.isEmpty())
         sendPacket(Packet::text(PacketType::Message, options.initialPacket));
-    if (protocol == 4)
+    if (protocol.serverPings())
         schedulePing();
     else
         resetPingTimeout();
@@ -231,8 +220,7 @@ void EngineSocketPrivate::resetPingTimeout()
 {
     const EngineOptions &options = server->options;
     awaitingPong = true;
-    heartbeatTimer.start(protocol == 3 ? options.pingInterval + options.pingTimeout
-                                       : options.pingTimeout,
+    heartbeatTimer.start(protocol.heartbeatTimeout(options.pingInterval, options.pingTimeout),
                          Qt::PreciseTimer, q_ptr);
 }
 
@@ -336,7 +324,7 @@ void EngineSocketPrivate::onPacket(const Packet &packet)
         return;
     switch (packet.type) {
     case PacketType::Ping:
-        if (protocol != 3) {
+        if (protocol.serverPings()) {
             onClose(QStringLiteral("transport error"),
                     QStringLiteral("invalid heartbeat direction"));
             return;
@@ -346,7 +334,7 @@ void EngineSocketPrivate::onPacket(const Packet &packet)
         Q_EMIT q->heartbeat();
         break;
     case PacketType::Pong:
-        if (protocol == 3) {
+        if (!protocol.serverPings()) {
             onClose(QStringLiteral("transport error"),
                     QStringLiteral("invalid heartbeat direction"));
             return;
@@ -499,7 +487,7 @@ QString EngineSocket::id() const
 */
 int EngineSocket::protocol() const
 {
-    return d_func()->protocol;
+    return d_func()->protocol.version();
 }
 
 /*!

@@ -45,7 +45,8 @@ public:
     EngineSocket *const q_ptr;
     EngineServerPrivate *server = nullptr;
     QString id;
-    int protocol = 4;
+    // Chosen at the handshake; every version question goes to it.
+    EngineIO::Protocol protocol;
     HttpRequest request;
     EngineSocket::ReadyState readyState = EngineSocket::ReadyState::Opening;
     EngineIO::Transport *transport = nullptr;

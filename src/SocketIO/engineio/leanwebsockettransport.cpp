@@ -2,8 +2,8 @@
 
 namespace SocketIO::EngineIO {
 
-LeanWebSocketTransport::LeanWebSocketTransport(WebSocket::LeanSocket *socket, int protocol,
-                                               QObject *parent)
+LeanWebSocketTransport::LeanWebSocketTransport(WebSocket::LeanSocket *socket,
+                                               const Protocol &protocol, QObject *parent)
     : WebSocketTransport(protocol, parent)
     , m_socket(socket)
 {
@@ -35,7 +35,7 @@ void LeanWebSocketTransport::send(const QList<Packet> &packets)
 
 void LeanWebSocketTransport::sendOne(Packet &&packet)
 {
-    if (m_protocol != 3 && !packet.binary && packet.wsFrame.isEmpty()) {
+    if (m_protocol.framesTextInPlace() && !packet.binary && packet.wsFrame.isEmpty()) {
         // Moved in unshared, with the room the encoder leaves before it, the data takes the
         // type character and the frame header in place.
         m_socket->sendFrame(
@@ -47,7 +47,7 @@ void LeanWebSocketTransport::sendOne(Packet &&packet)
 
 void LeanWebSocketTransport::sendOne(const Packet &packet)
 {
-    if (m_protocol != 3) {
+    if (m_protocol.framesTextInPlace()) {
         if (!packet.wsFrame.isEmpty()) // a broadcast's frame, shared by every recipient
             m_socket->sendFrame(packet.wsFrame);
         else if (packet.binary)
@@ -57,7 +57,7 @@ void LeanWebSocketTransport::sendOne(const Packet &packet)
         return;
     }
     bool binaryFrame = false;
-    const QByteArray frame = V3::encodePacket(packet, true, &binaryFrame);
+    const QByteArray frame = m_protocol.encodeFrame(packet, &binaryFrame);
     if (binaryFrame)
         m_socket->sendBinary(frame);
     else

@@ -12,7 +12,8 @@ class LeanWebSocketTransport final : public WebSocketTransport
     Q_OBJECT
 public:
     // Takes ownership of the socket.
-    LeanWebSocketTransport(WebSocket::LeanSocket *socket, int protocol, QObject *parent);
+    LeanWebSocketTransport(WebSocket::LeanSocket *socket, const Protocol &protocol,
+                           QObject *parent);
     ~LeanWebSocketTransport() override;
 
     bool isWritable() const override { return !m_closing; }

@@ -4,34 +4,16 @@
 #include "http/compression_p.h"
 #include "http/httpconnection_p.h"
 
-#include <QtCore/QJsonArray>
-#include <QtCore/QJsonDocument>
-
-#include <QtCore/QJsonValue>
 #include <QtCore/QTimer>
-#include <QtCore/QUrlQuery>
 #include <algorithm>
 
 namespace SocketIO::EngineIO {
 
-PollingTransport::PollingTransport(EngineServerPrivate *server, const HttpRequest &handshake,
-                                   int protocol, QObject *parent)
+PollingTransport::PollingTransport(EngineServerPrivate *server, const Protocol &protocol,
+                                   QObject *parent)
     : Transport(protocol, parent)
     , m_server(server)
-{
-    const QUrlQuery query = handshake.query();
-    if (protocol == 3)
-        m_supportsBinary = !query.hasQueryItem(QStringLiteral("b64"));
-    // JSONP polling (j=N) is chosen by the client, whatever the protocol.
-    if (query.hasQueryItem(QStringLiteral("j"))) {
-        m_jsonp = true;
-        m_supportsBinary = false;
-        for (QChar c : query.queryItemValue(QStringLiteral("j"))) {
-            if (c.isDigit())
-                m_jsonpIndex.append(char(c.unicode()));
-        }
-    }
-}
+{}
 
 PollingTransport::~PollingTransport() = default;
 
@@ -90,7 +72,7 @@ void PollingTransport::onPoll(Http::Connection *connection, const HttpRequest &r
 void PollingTransport::onData(Http::Connection *connection, const HttpRequest &request)
 {
     const bool binary = request.header("content-type") == "application/octet-stream";
-    if (binary && m_protocol != 3) {
+    if (binary && !m_protocol.acceptsBinaryPayloads()) {
         // v4 payloads are text only: the reference answers 400 and fails the session.
         HttpResponse response;
         response.setStatusCode(400);
@@ -98,18 +80,7 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
         Q_EMIT errorOccurred(QStringLiteral("invalid content"));
         return;
     }
-    QByteArray body = request.body();
-    // The reference reads a text body as UTF-8, which turns invalid bytes into U+FFFD: the
-    // session never sees (nor echoes) text that is not UTF-8.
-    if (!binary)
-        body = toWellFormedUtf8(std::move(body));
-    if (m_jsonp)
-        body = V3::decodeJsonpForm(body);
-    QList<Packet> packets;
-    if (m_protocol == 3)
-        packets = V3::decodePayload(body, binary);
-    else
-        packets = decodePayload(body);
+    QList<Packet> packets = m_protocol.decodePayload(request.body(), binary);
     HttpResponse response;
     if (!packets.isEmpty() && packets.last().isError()) {
         // The reference answers "ok" and then closes the session; the conformance contract asks
@@ -150,25 +121,8 @@ void PollingTransport::send(const QList<Packet> &packets)
     disconnect(connection, &Http::Connection::aborted, this, nullptr);
 
     HttpResponse response;
-    QByteArray body;
-    QByteArray contentType = QByteArrayLiteral("text/plain; charset=UTF-8");
-    if (m_protocol == 3) {
-        bool binary = false;
-        body = V3::encodePayload(packets, m_supportsBinary, &binary);
-        if (binary)
-            contentType = QByteArrayLiteral("application/octet-stream");
-    } else {
-        body = encodePayload(packets);
-    }
-    if (m_jsonp) {
-        // A JavaScript call with the payload as a string literal; U+2028/9 escaped because
-        // JSON allows them in strings and JavaScript did not.
-        const QByteArray json =
-            QJsonDocument(QJsonArray{QString::fromUtf8(body)}).toJson(QJsonDocument::Compact);
-        QByteArray js = json.sliced(1, json.size() - 2);
-        js.replace("\xe2\x80\xa8", "\\u2028").replace("\xe2\x80\xa9", "\\u2029");
-        body = "___eio[" + m_jsonpIndex + "](" + js + ");";
-    }
+    QByteArray contentType;
+    QByteArray body = m_protocol.encodePayload(packets, &contentType);
     response.setHeader(QByteArrayLiteral("Content-Type"), contentType);
     // Like the reference: compressed unless every packet asked not to be.
     if (std::any_of(packets.cbegin(), packets.cend(), [](const Packet &p) { return p.compress; }))

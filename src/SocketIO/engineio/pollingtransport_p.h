@@ -19,8 +19,7 @@ class PollingTransport : public Transport
 {
     Q_OBJECT
 public:
-    PollingTransport(EngineServerPrivate *server, const HttpRequest &handshake, int protocol,
-                     QObject *parent);
+    PollingTransport(EngineServerPrivate *server, const Protocol &protocol, QObject *parent);
     ~PollingTransport() override;
 
     QString name() const override { return QStringLiteral("polling"); }
@@ -39,9 +38,6 @@ private:
     EngineServerPrivate *const m_server;
     QPointer<Http::Connection> m_get;
     HttpRequest m_getRequest;
-    bool m_supportsBinary = true; // v3 clients ask for base64 with b64=1
-    QByteArray m_jsonpIndex;      // v3 JSONP polling (j=N); empty when not JSONP
-    bool m_jsonp = false;
     bool m_closing = false;
     bool m_shouldClose = false;
     static constexpr int CloseTimeout = 30'000; // ms, the reference's closeTimeout

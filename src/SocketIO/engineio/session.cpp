@@ -19,7 +19,7 @@ EngineSocket *EngineSession::socket() const
 
 int EngineSession::socketIOProtocol() const
 {
-    return m_d->protocol == 3 ? 4 : 5;
+    return m_d->protocol.socketIOProtocol();
 }
 
 void EngineSession::setMessageSink(EngineMessageSink *sink)

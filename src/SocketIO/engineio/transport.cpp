@@ -2,7 +2,7 @@
 
 namespace SocketIO::EngineIO {
 
-Transport::Transport(int protocol, QObject *parent)
+Transport::Transport(const Protocol &protocol, QObject *parent)
     : QObject(parent)
     , m_protocol(protocol)
 {}

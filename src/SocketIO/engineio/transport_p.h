@@ -1,7 +1,7 @@
 // Engine.IO transports as the session sees them.
 #pragma once
 
-#include "engineio/packet_p.h"
+#include "engineio/protocol_p.h"
 
 #include <QtCore/QObject>
 
@@ -24,7 +24,7 @@ class Transport : public QObject
 {
     Q_OBJECT
 public:
-    Transport(int protocol, QObject *parent);
+    Transport(const Protocol &protocol, QObject *parent);
 
     virtual QString name() const = 0;
     virtual bool isWritable() const = 0;
@@ -44,7 +44,7 @@ public:
     // The transport was replaced by an upgrade: drop it without closing the session.
     virtual void discard() { m_discarded = true; }
 
-    int protocol() const { return m_protocol; }
+    const Protocol &protocol() const { return m_protocol; }
     bool isDiscarded() const { return m_discarded; }
     // Where packets go; none drops them.
     void setSink(PacketSink *sink) { m_sink = sink; }
@@ -65,7 +65,7 @@ protected:
             m_sink->onTransportPacket(this, packet);
     }
 
-    const int m_protocol;
+    const Protocol m_protocol;
     bool m_discarded = false;
     PacketSink *m_sink = nullptr;
 };

@@ -4,7 +4,7 @@
 
 namespace SocketIO::EngineIO {
 
-WebSocketTransport::WebSocketTransport(int protocol, QObject *parent)
+WebSocketTransport::WebSocketTransport(const Protocol &protocol, QObject *parent)
     : Transport(protocol, parent)
 {}
 
@@ -20,15 +20,13 @@ void WebSocketTransport::onDisconnected()
 
 void WebSocketTransport::onFrame(QByteArray &&frame, bool binary)
 {
-    // v4 packets keep the frame's buffer: a binary frame is the payload itself, a text
-    // frame loses its type character in place.
-    Packet packet =
-        m_protocol == 3 ? V3::decodePacket(frame, binary) : decodePacket(std::move(frame), binary);
+    Packet packet = m_protocol.decodeFrame(std::move(frame), binary);
     deliver(packet);
 }
 
-QtWebSocketTransport::QtWebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, int protocol,
-                                           qint64 maxMessageSize, QObject *parent)
+QtWebSocketTransport::QtWebSocketTransport(QWebSocket *socket, QTcpSocket *tcp,
+                                           const Protocol &protocol, qint64 maxMessageSize,
+                                           QObject *parent)
     : WebSocketTransport(protocol, parent)
     , m_socket(socket)
 {
@@ -71,7 +69,7 @@ void QtWebSocketTransport::send(const QList<Packet> &packets)
 
 void QtWebSocketTransport::sendOne(Packet &&packet)
 {
-    if (m_protocol != 3 && !packet.binary) {
+    if (m_protocol.framesTextInPlace() && !packet.binary) {
         // Moved in unshared, the data takes the type character in place.
         packet.data.prepend(typeChar(packet.type));
         m_socket->sendTextMessage(QString::fromUtf8(packet.data));
@@ -83,8 +81,7 @@ void QtWebSocketTransport::sendOne(Packet &&packet)
 void QtWebSocketTransport::sendOne(const Packet &packet)
 {
     bool binaryFrame = false;
-    const QByteArray frame = m_protocol == 3 ? V3::encodePacket(packet, true, &binaryFrame)
-                                             : encodePacket(packet, true, &binaryFrame);
+    const QByteArray frame = m_protocol.encodeFrame(packet, &binaryFrame);
     if (binaryFrame)
         m_socket->sendBinaryMessage(frame);
     else

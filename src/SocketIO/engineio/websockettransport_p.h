@@ -21,7 +21,7 @@ public:
     bool batches() const override { return false; }
 
 protected:
-    WebSocketTransport(int protocol, QObject *parent);
+    WebSocketTransport(const Protocol &protocol, QObject *parent);
     void onFrame(QByteArray &&frame, bool binary);
     void onDisconnected();
 
@@ -35,8 +35,8 @@ class QtWebSocketTransport final : public WebSocketTransport
 public:
     // Take ownership of the socket. `tcp`, the connection under it, tells when the socket
     // has read (and answered pings, which nothing else tells).
-    QtWebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, int protocol, qint64 maxMessageSize,
-                         QObject *parent);
+    QtWebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, const Protocol &protocol,
+                         qint64 maxMessageSize, QObject *parent);
     ~QtWebSocketTransport() override;
 
     bool isWritable() const override { return !m_closing; }

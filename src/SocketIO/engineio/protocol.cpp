@@ -1,0 +1,92 @@
+#include "engineio/protocol_p.h"
+
+#include "engineoptions.h"
+#include "httprequest.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QUrlQuery>
+
+namespace SocketIO::EngineIO {
+
+Protocol Protocol::fromHandshake(const HttpRequest &request)
+{
+    Protocol protocol;
+    protocol.m_v3 = versionOf(request) == 3;
+    const QUrlQuery query = request.query();
+    if (protocol.m_v3)
+        protocol.m_binaryPayloads = !query.hasQueryItem(QStringLiteral("b64"));
+    // JSONP polling (j=N) is chosen by the client, whatever the version.
+    if (query.hasQueryItem(QStringLiteral("j"))) {
+        protocol.m_jsonp = true;
+        protocol.m_binaryPayloads = false;
+        for (QChar c : query.queryItemValue(QStringLiteral("j"))) {
+            if (c.isDigit())
+                protocol.m_jsonpIndex.append(char(c.unicode()));
+        }
+    }
+    return protocol;
+}
+
+int Protocol::versionOf(const HttpRequest &request)
+{
+    return request.queryItem(QStringLiteral("EIO")) == u"4" ? 4 : 3;
+}
+
+bool Protocol::isAccepted(const HttpRequest &request, const EngineOptions &options)
+{
+    return versionOf(request) == 4 || options.allowEIO3;
+}
+
+QByteArray Protocol::openPacket(const QString &sid, bool upgradeToWebSocket,
+                                const EngineOptions &options) const
+{
+    // The same in v3 and v4 (the reference sends maxPayload to both). Key order matters to
+    // byte-exact peers: sid, upgrades, pingInterval, pingTimeout, maxPayload. QJsonObject
+    // sorts keys, so the object is written by hand.
+    QJsonArray upgrades;
+    if (upgradeToWebSocket)
+        upgrades.append(QStringLiteral("websocket"));
+    return "{\"sid\":\"" + sid.toLatin1() +
+           "\",\"upgrades\":" + QJsonDocument(upgrades).toJson(QJsonDocument::Compact) +
+           ",\"pingInterval\":" + QByteArray::number(options.pingInterval) +
+           ",\"pingTimeout\":" + QByteArray::number(options.pingTimeout) +
+           ",\"maxPayload\":" + QByteArray::number(options.maxHttpBufferSize) + '}';
+}
+
+QList<Packet> Protocol::decodePayload(QByteArray body, bool binary) const
+{
+    // The reference reads a text body as UTF-8, which turns invalid bytes into U+FFFD: the
+    // session never sees (nor echoes) text that is not UTF-8.
+    if (!binary)
+        body = toWellFormedUtf8(std::move(body));
+    if (m_jsonp)
+        body = V3::decodeJsonpForm(body);
+    if (m_v3)
+        return V3::decodePayload(body, binary);
+    return EngineIO::decodePayload(body);
+}
+
+QByteArray Protocol::encodePayload(const QList<Packet> &packets, QByteArray *contentType) const
+{
+    QByteArray body;
+    bool binary = false;
+    if (m_v3)
+        body = V3::encodePayload(packets, m_binaryPayloads, &binary);
+    else
+        body = EngineIO::encodePayload(packets);
+    *contentType = binary ? QByteArrayLiteral("application/octet-stream")
+                          : QByteArrayLiteral("text/plain; charset=UTF-8");
+    if (m_jsonp) {
+        // A JavaScript call with the payload as a string literal; U+2028/9 escaped because
+        // JSON allows them in strings and JavaScript did not.
+        const QByteArray json =
+            QJsonDocument(QJsonArray{QString::fromUtf8(body)}).toJson(QJsonDocument::Compact);
+        QByteArray js = json.sliced(1, json.size() - 2);
+        js.replace("\xe2\x80\xa8", "\\u2028").replace("\xe2\x80\xa9", "\\u2029");
+        body = "___eio[" + m_jsonpIndex + "](" + js + ");";
+    }
+    return body;
+}
+
+} // namespace SocketIO::EngineIO
