@@ -139,8 +139,12 @@ void tst_Properties::transportUpgrade()
     QVERIFY(io.listen(QHostAddress::LocalHost, 0));
     QPointer<Socket> socket;
     std::unique_ptr<QSignalSpy> serverTransport;
+    // The client probes WebSocket while it connects to the namespace: under load the upgrade
+    // can be done before connection() (then there is nothing left to notify).
+    QString transportAtConnection;
     connect(&io, &Server::connection, this, [&](Socket *s) {
         socket = s;
+        transportAtConnection = s->transportName();
         serverTransport = std::make_unique<QSignalSpy>(s, &Socket::transportNameChanged);
     });
     ManagerOptions options;
@@ -152,7 +156,8 @@ void tst_Properties::transportUpgrade()
     QTRY_VERIFY(socket);
     QTRY_COMPARE(manager.transportName(), QStringLiteral("websocket"));
     QTRY_COMPARE(socket->transportName(), QStringLiteral("websocket"));
-    QTRY_COMPARE(serverTransport->count(), 1);
+    const int expected = transportAtConnection == u"websocket" ? 0 : 1;
+    QTRY_COMPARE(serverTransport->count(), expected);
     QVERIFY(clientTransport.count() >= 2);
 }
 
