@@ -3,8 +3,8 @@
 // an in-process bus. Used by ServerOptions::workers.
 #pragma once
 
-#include "ackregistry_p.h"
 #include "adapter.h"
+#include "core/ackregistry_p.h"
 
 #include <QtCore/QHash>
 #include <QtCore/QMap>

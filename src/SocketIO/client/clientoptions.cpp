@@ -1,6 +1,6 @@
 #include "clientoptions.h"
 
-#include "optionreader_p.h"
+#include "core/optionreader_p.h"
 
 #include <QtCore/QFile>
 

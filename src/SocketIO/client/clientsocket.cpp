@@ -1,8 +1,8 @@
 #include "clientsocket.h"
 
 #include "client/manager_p.h"
+#include "core/reasons_p.h"
 #include "parser/parsers_p.h"
-#include "reasons_p.h"
 
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPromise>

@@ -2,7 +2,7 @@
 
 #include "client/manager_p.h"
 #include "clientsocket.h"
-#include "reasons_p.h"
+#include "core/reasons_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QFile>

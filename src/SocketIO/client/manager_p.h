@@ -1,9 +1,9 @@
 #pragma once
 
-#include "ackregistry_p.h"
 #include "client/engineclient_p.h"
 #include "clientsocket.h"
-#include "listeners_p.h"
+#include "core/ackregistry_p.h"
+#include "core/listeners_p.h"
 #include "manager.h"
 
 #include <QtCore/QHash>

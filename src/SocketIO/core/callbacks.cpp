@@ -1,7 +1,7 @@
 #include "callbacks.h"
 
-#include "ackregistry_p.h"
-#include "guarded_p.h"
+#include "core/ackregistry_p.h"
+#include "core/guarded_p.h"
 
 #include <QtCore/QBasicTimer>
 #include <QtCore/QPointer>

@@ -1,6 +1,6 @@
 #include "emitter.h"
 
-#include "listeners_p.h"
+#include "core/listeners_p.h"
 
 namespace SocketIO {
 

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "core/guarded_p.h"
 #include "engineio/transport_p.h"
 #include "engineserver.h"
-#include "guarded_p.h"
 #include "http/httpconnection_p.h"
 
 #include <QtCore/QHash>

@@ -1,10 +1,10 @@
 #include "enginesocket.h"
 
+#include "core/reasons_p.h"
 #include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
 #include "engineio/pollingtransport_p.h"
 #include "engineio/session_p.h"
-#include "reasons_p.h"
 
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>

@@ -1,8 +1,8 @@
 // Engine.IO packet and payload codecs (protocol v4 and v3). Pure functions over bytes.
 #pragma once
 
-#include "headroom_p.h"
-#include "testable_p.h"
+#include "core/headroom_p.h"
+#include "core/testable_p.h"
 
 #include <QtCore/QByteArray>
 #include <QtCore/QByteArrayView>

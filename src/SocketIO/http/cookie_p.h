@@ -1,6 +1,6 @@
 #pragma once
 
-#include "testable_p.h"
+#include "core/testable_p.h"
 
 #include "httpoptions.h"
 

@@ -1,7 +1,7 @@
 // CORS headers with the semantics of the `cors` npm package (used by engine.io).
 #pragma once
 
-#include "testable_p.h"
+#include "core/testable_p.h"
 
 #include "httpoptions.h"
 #include "httprequest.h"

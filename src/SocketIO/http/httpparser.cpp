@@ -1,6 +1,6 @@
 #include "http/httpparser_p.h"
 
-#include "hex_p.h"
+#include "core/hex_p.h"
 
 namespace SocketIO::Http {
 

@@ -1,7 +1,7 @@
 // HTTP/1.1 request parsing: pure functions over bytes, no I/O.
 #pragma once
 
-#include "testable_p.h"
+#include "core/testable_p.h"
 
 #include "httprequest.h"
 

@@ -1,4 +1,4 @@
-#include "headroom_p.h"
+#include "core/headroom_p.h"
 #include "parser.h"
 #include "parser/json_p.h"
 #include "parser/parsers_p.h"

@@ -1,8 +1,8 @@
 #include "parser/json_p.h"
 
-#include "hex_p.h"
+#include "core/hex_p.h"
+#include "core/variant_p.h"
 #include "parser/number_p.h"
-#include "variant_p.h"
 
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>

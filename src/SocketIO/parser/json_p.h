@@ -2,7 +2,7 @@
 // the binary placeholders of the Socket.IO default parser.
 #pragma once
 
-#include "testable_p.h"
+#include "core/testable_p.h"
 
 #include <QtCore/QByteArray>
 #include <QtCore/QVariant>

@@ -1,7 +1,7 @@
 #include "parser/msgpack_p.h"
 
+#include "core/variant_p.h"
 #include "parser/number_p.h"
-#include "variant_p.h"
 
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonValue>

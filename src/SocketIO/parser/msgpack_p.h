@@ -2,7 +2,7 @@
 // socket.io-msgpack-parser uses.
 #pragma once
 
-#include "testable_p.h"
+#include "core/testable_p.h"
 
 #include <QtCore/QByteArray>
 #include <QtCore/QVariant>

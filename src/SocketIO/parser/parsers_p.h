@@ -1,7 +1,7 @@
 #pragma once
 
+#include "core/testable_p.h"
 #include "parser.h"
-#include "testable_p.h"
 
 namespace SocketIO {
 

@@ -1,6 +1,6 @@
 #include "broadcastoperator.h"
 
-#include "listeners_p.h"
+#include "core/listeners_p.h"
 #include "parser/parsers_p.h"
 #include "server/namespace_p.h"
 

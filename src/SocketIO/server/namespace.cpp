@@ -1,6 +1,6 @@
 #include "namespace.h"
 
-#include "asyncchain_p.h"
+#include "core/asyncchain_p.h"
 #include "engineio/session_p.h"
 #include "parser/parsers_p.h"
 #include "server/client_p.h"

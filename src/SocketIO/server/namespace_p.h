@@ -1,10 +1,10 @@
 #pragma once
 
-#include "ackregistry_p.h"
 #include "adapter.h"
+#include "core/ackregistry_p.h"
+#include "core/guarded_p.h"
+#include "core/listeners_p.h"
 #include "engineio/packet_p.h"
-#include "guarded_p.h"
-#include "listeners_p.h"
 #include "namespace.h"
 
 #include <QtCore/QHash>

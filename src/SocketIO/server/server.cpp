@@ -2,7 +2,7 @@
 
 #include "adapters/clusteradapter_p.h"
 #include "adapters/sessionawareadapter_p.h"
-#include "asyncchain_p.h"
+#include "core/asyncchain_p.h"
 #include "engineio/engineserver_p.h"
 #include "http/compression_p.h"
 #include "server/client_p.h"

@@ -1,6 +1,6 @@
 #include "serveroptions.h"
 
-#include "optionreader_p.h"
+#include "core/optionreader_p.h"
 
 #include <QtCore/QMetaType>
 

@@ -1,11 +1,11 @@
 #include "socket.h"
 
 #include "adapter.h"
-#include "asyncchain_p.h"
+#include "core/asyncchain_p.h"
+#include "core/reasons_p.h"
 #include "engineio/base64id_p.h"
 #include "namespace.h"
 #include "parser/parsers_p.h"
-#include "reasons_p.h"
 #include "server.h"
 #include "server/client_p.h"
 #include "server/namespace_p.h"

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "ackregistry_p.h"
-#include "guarded_p.h"
+#include "core/ackregistry_p.h"
+#include "core/guarded_p.h"
+#include "core/listeners_p.h"
 #include "httprequest.h"
-#include "listeners_p.h"
 #include "socket.h"
 
 #include <QtCore/QHash>

@@ -1,7 +1,7 @@
 // RFC 6455 framing for the built-in ("lean") WebSocket engine. Pure functions over bytes.
 #pragma once
 
-#include "testable_p.h"
+#include "core/testable_p.h"
 
 #include <QtCore/QByteArray>
 #include <QtCore/QByteArrayView>

@@ -1,8 +1,8 @@
 // The internal mechanisms that server and client code share: one implementation each.
-#include "asyncchain_p.h"
+#include "core/asyncchain_p.h"
+#include "core/guarded_p.h"
 #include "emitter.h"
 #include "engineio/base64id_p.h"
-#include "guarded_p.h"
 #include "parser/number_p.h"
 
 #include <QtCore/QRegularExpression>

@@ -2,7 +2,7 @@
 // with ids, and the QFuture form of an emit with acknowledgement.
 #pragma once
 
-#include "guarded_p.h"
+#include "core/guarded_p.h"
 #include <SocketIO/callbacks.h>
 
 #include <QtCore/QFuture>

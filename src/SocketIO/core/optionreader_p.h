@@ -6,7 +6,7 @@
 //     unknown option "pingInterva"
 #pragma once
 
-#include "variant_p.h"
+#include "core/variant_p.h"
 
 #include <QtCore/QStringList>
 #include <QtCore/QVariantMap>
