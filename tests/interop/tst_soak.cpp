@@ -201,11 +201,29 @@ void tst_Soak::everyClientDropsAndRecovers()
     QObject::connect(&ticker, &QTimer::timeout, &io,
                      [&] { io.emitEvent(QStringLiteral("tick"), {tick++}); });
     ticker.start(20);
+    // A reconnection the server reads before it has seen the old connection close (the
+    // event loop lags under load) finds no saved session, in the reference too: the server
+    // tells that client, which then counts as raced. Any other new session fails the client.
+    int raced = 0;
+    QObject::connect(&io, &Server::connection, &io, [&](Socket *socket) {
+        const QString previous =
+            socket->handshake().auth.value(QStringLiteral("previous")).toString();
+        if (!socket->isRecovered() && !previous.isEmpty() &&
+            io.of(QStringLiteral("/"))->socket(previous)) {
+            ++raced;
+            socket->emitEvent(QStringLiteral("raced"));
+        }
+    });
     const int clients = qMax(1, m_clients / 2);
     SoakClient client(io.serverPort(), QStringLiteral("recover"), clients, m_seconds);
     awaitPeer(client, (m_seconds + 120) * 1000);
     verifyPassed(client);
-    QCOMPARE(client.lastEvent().value(QLatin1String("recovered")).toInt(), clients);
+    const int recovered = client.lastEvent().value(QLatin1String("recovered")).toInt();
+    qInfo("%d clients: %d recovered, %d reconnected before the server saw them leave", clients,
+          recovered, raced);
+    QCOMPARE(recovered + raced, clients);
+    // Races are the exception: most clients reconnect well after the server saw them leave.
+    QVERIFY2(raced <= clients / 20, qPrintable(client.log()));
     QVERIFY(tick > 0);
 }
 
