@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
     cmake g++ make pkg-config
-    qt6-base-dev qt6-websockets-dev qt6-declarative-dev libgl-dev
+    qt6-base-dev qt6-websockets-dev qt6-declarative-dev qt6-charts-dev libgl-dev
     zlib1g-dev openssl ca-certificates
     # real peers of the interop tests
     python3-socketio python3-requests python3-websocket chromium
