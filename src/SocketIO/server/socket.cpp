@@ -2,8 +2,8 @@
 
 #include "adapter.h"
 #include "core/asyncchain_p.h"
+#include "core/base64id_p.h"
 #include "core/reasons_p.h"
-#include "engineio/base64id_p.h"
 #include "namespace.h"
 #include "parser/parsers_p.h"
 #include "server.h"
@@ -118,10 +118,10 @@ Socket *SocketPrivate::create(Namespace *nsp, Client *client, const QVariantMap 
             const QString engineId = client->conn()->id();
             d->id = nsp->name() != u"/" ? nsp->name() + u'#' + engineId : engineId;
         } else {
-            d->id = EngineIO::base64Id();
+            d->id = base64Id();
         }
         if (server->options.connectionStateRecovery)
-            d->pid = EngineIO::base64Id();
+            d->pid = base64Id();
     }
     d->request = client->conn()->request();
     d->auth = auth;
