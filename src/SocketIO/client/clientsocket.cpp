@@ -221,9 +221,13 @@ void ClientSocketPrivate::onClose(const QString &reason, const QString &descript
 
 void ClientSocketPrivate::clearAcks()
 {
-    // Acknowledgements that can fail are told; the others wait for a reconnection that
-    // will never answer them, as in the reference.
-    acks.failTimed(QStringLiteral("socket has been disconnected"));
+    // Acknowledgements that can fail are told, as in the reference, unless their event is
+    // still buffered: that one goes out after a reconnection, or times out. The others wait
+    // for a reconnection that will never answer them.
+    acks.failTimed(QStringLiteral("socket has been disconnected"), [this](qint64 ackId) {
+        return std::any_of(sendBuffer.cbegin(), sendBuffer.cend(),
+                           [ackId](const Packet &p) { return p.id == ackId; });
+    });
 }
 
 void ClientSocketPrivate::destroy()

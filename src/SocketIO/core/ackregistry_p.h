@@ -36,8 +36,12 @@ public:
     bool resolve(qint64 id, const QVariantList &args);
     bool contains(qint64 id) const;
     void remove(qint64 id);
-    // Tells every answer that has a timeout `error` and forgets it; the others stay.
-    void failTimed(const QString &error);
+    // Tells every answer that has a timeout `error` and forgets it, except those `keep` says
+    // to keep waiting; the others stay.
+    void failTimed(const QString &error, const std::function<bool(qint64 id)> &keep = {});
+    // Hands every answer that has a timeout to `other`, with its deadline, where it still
+    // times out (its id must be unique there); the others stay.
+    void moveTimedTo(AckRegistry &other);
     // Runs (before the callback is told) for each entry that timed out.
     void setExpiredHandler(std::function<void(qint64 id)> handler);
 

@@ -208,9 +208,13 @@ public:
     }
     void insert(qint64 id, Entry entry, int timeoutMs)
     {
+        insertAt(id, std::move(entry), timeoutMs >= 0 ? nowMs() + timeoutMs : -1);
+    }
+    // With an absolute deadline (none when negative).
+    void insertAt(qint64 id, Entry entry, qint64 deadline)
+    {
         remove(id); // a reused id replaces the entry
-        if (timeoutMs >= 0) {
-            const qint64 deadline = nowMs() + timeoutMs;
+        if (deadline >= 0) {
             Deadlines &deadlines = entry.tellsTimeout ? told : quiet;
             entry.deadline = deadlines.emplace(deadline, id);
             if (entry.tellsTimeout && (armedFor < 0 || deadline < armedFor))
@@ -329,17 +333,40 @@ void AckRegistry::remove(qint64 id)
         d->remove(id);
 }
 
-void AckRegistry::failTimed(const QString &error)
+void AckRegistry::failTimed(const QString &error, const std::function<bool(qint64 id)> &keep)
 {
     if (!d)
         return;
+    QList<qint64> ids;
+    for (const auto &[deadline, id] : d->told) {
+        if (!keep || !keep(id))
+            ids.append(id);
+    }
     QList<Entry> failed;
-    while (!d->told.empty())
-        failed.append(*d->take(d->told.begin()->second));
+    for (const qint64 id : std::as_const(ids))
+        failed.append(*d->take(id));
     d->timer.stop();
     d->armedFor = -1;
+    if (!d->told.empty())
+        d->armFor(d->told.begin()->first);
     for (const Entry &entry : std::as_const(failed))
         Impl::tell(entry, error, {});
+}
+
+void AckRegistry::moveTimedTo(AckRegistry &other)
+{
+    if (!d || d->told.empty())
+        return;
+    Impl &to = other.impl();
+    to.purgeQuiet();
+    while (!d->told.empty()) {
+        const auto [deadline, id] = *d->told.begin();
+        Entry entry = *d->take(id);
+        entry.deadline.reset();
+        to.insertAt(id, std::move(entry), deadline);
+    }
+    d->timer.stop();
+    d->armedFor = -1;
 }
 
 void AckRegistry::setExpiredHandler(std::function<void(qint64)> handler)

@@ -298,6 +298,9 @@ void SocketPrivate::onClose(const QString &reason, const QString &description)
     connected = false;
     Q_EMIT q->connectedChanged();
     Q_EMIT q->disconnected(reason, description, code);
+    // No answer can come any more, but as in the reference an acknowledgement with a timeout
+    // still gets its error at its deadline: the namespace, which issued its id, outlives us.
+    acks.moveTimedTo(NamespacePrivate::get(nsp)->acks);
     q->deleteLater();
 }
 

@@ -48,6 +48,7 @@ private Q_SLOTS:
     void volatileEvents();
     void ackTimeout();
     void ackTimeoutsInDeadlineOrder();
+    void disconnectFailsSentAcksOnly();
     void retries();
     void emitWithAckFuture();
     void anyListeners();
@@ -590,6 +591,49 @@ void tst_Client::ackTimeout()
         QStringLiteral("echo"), {1}, this,
         [&second](const QString &e, const QVariantList &) { second = e; });
     QTRY_COMPARE(second, QString());
+}
+
+void tst_Client::disconnectFailsSentAcksOnly()
+{
+    // As the reference's _clearAcks(): at a disconnection, an acknowledgement with a timeout
+    // whose event went out fails at once; one whose event is still buffered waits, goes out
+    // after the reconnection and gets its answer.
+    startServer();
+    const quint16 port = m_io->serverPort();
+    m_io->of(QStringLiteral("/held"))->use(this, [](Socket *, const Next &) {});
+    ManagerOptions options;
+    options.transports = {QStringLiteral("websocket")};
+    auto m = manager(options);
+    ClientSocket *main = m->socket();
+    QTRY_VERIFY(main->isConnected());
+    QString sentError = QStringLiteral("pending");
+    QVERIFY(main->timeout(5000).emitEvent(
+        QStringLiteral("nobody-answers"), {}, this,
+        [&sentError](const QString &e, const QVariantList &) { sentError = e; }));
+    ClientSocket *held = m->socket(QStringLiteral("/held"));
+    QString bufferedError = QStringLiteral("pending");
+    QVariantList bufferedArgs;
+    QVERIFY(held->timeout(5000).emitEvent(QStringLiteral("echo"), {7}, this,
+                                          [&](const QString &e, const QVariantList &args) {
+                                              bufferedError = e;
+                                              bufferedArgs = args;
+                                          }));
+    QCOMPARE(held->sendBufferSize(), 1);
+    QSignalSpy closed(m.get(), &Manager::closed);
+    m_io.reset();
+    QTRY_COMPARE(sentError, QStringLiteral("socket has been disconnected"));
+    QVERIFY(closed.count() >= 1);
+    QCOMPARE(bufferedError, QStringLiteral("pending"));
+    QCOMPARE(held->sendBufferSize(), 1);
+    // Back, without the middleware: the buffered event goes out and is answered.
+    m_io = std::make_unique<Server>();
+    connect(m_io->of(QStringLiteral("/held")), &Namespace::connection, this, [](Socket *socket) {
+        socket->on(QStringLiteral("echo"), socket,
+                   [](const QVariantList &args, const Ack &ack) { ack(args); });
+    });
+    QVERIFY(m_io->listen(QHostAddress::LocalHost, port));
+    QTRY_COMPARE_WITH_TIMEOUT(bufferedError, QString(), 10000);
+    QCOMPARE(bufferedArgs, QVariantList{qint64(7)});
 }
 
 void tst_Client::ackTimeoutsInDeadlineOrder()
