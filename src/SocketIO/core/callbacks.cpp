@@ -8,6 +8,7 @@
 #include <QtCore/QTimerEvent>
 
 #include <chrono>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -175,6 +176,8 @@ qint64 nowMs()
 } // namespace
 
 using Deadlines = std::multimap<qint64, qint64>; // steady ms -> id
+// The "deadline" of an entry told of failures that has no timeout: last in order, no timer.
+constexpr qint64 NoDeadline = std::numeric_limits<qint64>::max();
 
 struct AckRegistry::Entry
 {
@@ -203,6 +206,11 @@ public:
 
     void armFor(qint64 deadline)
     {
+        if (deadline == NoDeadline) { // the earliest told entry only fails with failTimed()
+            armedFor = -1;
+            timer.stop();
+            return;
+        }
         armedFor = deadline;
         timer.start(int(qMax<qint64>(0, deadline - nowMs())), Qt::PreciseTimer, this);
     }
@@ -290,12 +298,17 @@ AckRegistry::Impl &AckRegistry::impl()
     return *d;
 }
 
-void AckRegistry::add(qint64 id, QObject *context, AckCallback callback, int timeoutMs)
+void AckRegistry::add(qint64 id, QObject *context, AckCallback callback, int timeoutMs,
+                      bool toldOfFailure)
 {
     Impl &i = impl();
     i.purgeQuiet();
-    i.insert(id, Entry{std::move(callback), context, context != nullptr, timeoutMs >= 0, {}},
-             timeoutMs);
+    const bool told = timeoutMs >= 0 || toldOfFailure;
+    Entry entry{std::move(callback), context, context != nullptr, told, {}};
+    if (timeoutMs < 0 && told)
+        i.insertAt(id, std::move(entry), NoDeadline);
+    else
+        i.insert(id, std::move(entry), timeoutMs);
 }
 
 void AckRegistry::addQuiet(qint64 id, Response response, int timeoutMs)

@@ -48,7 +48,7 @@ private Q_SLOTS:
     void volatileEvents();
     void ackTimeout();
     void ackTimeoutsInDeadlineOrder();
-    void disconnectFailsSentAcksOnly();
+    void disconnectFailsSentAcks();
     void retries();
     void emitWithAckFuture();
     void anyListeners();
@@ -593,11 +593,11 @@ void tst_Client::ackTimeout()
     QTRY_COMPARE(second, QString());
 }
 
-void tst_Client::disconnectFailsSentAcksOnly()
+void tst_Client::disconnectFailsSentAcks()
 {
     // As the reference's _clearAcks(): at a disconnection, an acknowledgement with a timeout
-    // whose event went out fails at once; one whose event is still buffered waits, goes out
-    // after the reconnection and gets its answer.
+    // (or a future) whose event went out fails at once; one whose event is still buffered waits,
+    // goes out after the reconnection and gets its answer.
     startServer();
     const quint16 port = m_io->serverPort();
     m_io->of(QStringLiteral("/held"))->use(this, [](Socket *, const Next &) {});
@@ -610,6 +610,13 @@ void tst_Client::disconnectFailsSentAcksOnly()
     QVERIFY(main->timeout(5000).emitEvent(
         QStringLiteral("nobody-answers"), {}, this,
         [&sentError](const QString &e, const QVariantList &) { sentError = e; }));
+    // A future always takes an error (the reference's emitWithAck()); a plain callback
+    // without a timeout is never told.
+    QFuture<QVariantList> future = main->emitWithAck(QStringLiteral("nobody-answers"), {});
+    bool untimedCalled = false;
+    QVERIFY(main->emitEvent(
+        QStringLiteral("nobody-answers"), {}, this,
+        [&untimedCalled](const QString &, const QVariantList &) { untimedCalled = true; }));
     ClientSocket *held = m->socket(QStringLiteral("/held"));
     QString bufferedError = QStringLiteral("pending");
     QVariantList bufferedArgs;
@@ -622,6 +629,15 @@ void tst_Client::disconnectFailsSentAcksOnly()
     QSignalSpy closed(m.get(), &Manager::closed);
     m_io.reset();
     QTRY_COMPARE(sentError, QStringLiteral("socket has been disconnected"));
+    QVERIFY(future.isFinished());
+    bool failed = false;
+    try {
+        future.waitForFinished();
+    } catch (const TimeoutError &) {
+        failed = true;
+    }
+    QVERIFY(failed);
+    QVERIFY(!untimedCalled);
     QVERIFY(closed.count() >= 1);
     QCOMPARE(bufferedError, QStringLiteral("pending"));
     QCOMPARE(held->sendBufferSize(), 1);
