@@ -783,7 +783,8 @@ QFuture<QVariantList> Socket::emitWithAck(const QString &event, const QVariantLi
 
 /*!
     Returns an emitter whose acknowledgement fails with "operation has timed out" after \a
-    milliseconds.
+    milliseconds, also when the socket disconnects before the answer: as in the reference,
+    the error comes at the deadline, after the Socket is gone.
 */
 Emitter Socket::timeout(int milliseconds)
 {
