@@ -5,6 +5,8 @@
 #include <SocketIO/Manager>
 #include <SocketIO/Server>
 
+#include "../ackfuture.h"
+
 #include <QtCore/QFile>
 #include <QtCore/QFuture>
 #include <QtCore/QProcess>
@@ -630,13 +632,7 @@ void tst_Client::disconnectFailsSentAcks()
     m_io.reset();
     QTRY_COMPARE(sentError, QStringLiteral("socket has been disconnected"));
     QVERIFY(future.isFinished());
-    bool failed = false;
-    try {
-        future.waitForFinished();
-    } catch (const TimeoutError &) {
-        failed = true;
-    }
-    QVERIFY(failed);
+    QVERIFY(failedWithTimeout(future));
     QVERIFY(!untimedCalled);
     QVERIFY(closed.count() >= 1);
     QCOMPARE(bufferedError, QStringLiteral("pending"));
@@ -724,13 +720,7 @@ void tst_Client::emitWithAckFuture()
     QCOMPARE(future.result(), QVariantList{QStringLiteral("f")});
     QFuture<QVariantList> late = socket->timeout(50).emitWithAck(QStringLiteral("nobody"), {});
     QTRY_VERIFY(late.isFinished());
-    bool timedOut = false;
-    try {
-        late.waitForFinished();
-    } catch (const TimeoutError &) {
-        timedOut = true;
-    }
-    QVERIFY(timedOut);
+    QVERIFY(failedWithTimeout(late));
 }
 
 void tst_Client::anyListeners()
