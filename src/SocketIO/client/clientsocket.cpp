@@ -221,9 +221,13 @@ void ClientSocketPrivate::onClose(const QString &reason, const QString &descript
 
 void ClientSocketPrivate::clearAcks()
 {
-    // Acknowledgements that can fail are told; the others wait for a reconnection that
-    // will never answer them, as in the reference.
-    acks.failTimed(QStringLiteral("socket has been disconnected"));
+    // Acknowledgements that can fail are told, as in the reference, unless their event is
+    // still buffered: that one goes out after a reconnection, or times out. The others wait
+    // for a reconnection that will never answer them.
+    acks.failTimed(QStringLiteral("socket has been disconnected"), [this](qint64 ackId) {
+        return std::any_of(sendBuffer.cbegin(), sendBuffer.cend(),
+                           [ackId](const Packet &p) { return p.id == ackId; });
+    });
 }
 
 void ClientSocketPrivate::destroy()
@@ -257,8 +261,11 @@ bool ClientSocketPrivate::emitWithFlags(const QString &event, const QVariantList
     p.nsp = nsp;
     if (callback) {
         p.id = acks.nextId();
+        // A future fails at a disconnection even without a timeout, like the reference's
+        // emitWithAck().
+        const bool toldOfFailure = isFutureAck(callback);
         acks.add(p.id, context, std::move(callback),
-                 flags.timeout >= 0 ? flags.timeout : options.ackTimeout);
+                 flags.timeout >= 0 ? flags.timeout : options.ackTimeout, toldOfFailure);
     }
     EngineIO::EngineClient *engine = ManagerPrivate::get(manager)->engine;
     const bool writable = engine && engine->isTransportWritable();
@@ -606,7 +613,8 @@ bool ClientSocket::emitEvent(const QString &event, const QVariantList &args, QOb
 
 /*!
     Sends \a event with \a args and returns a future for the server's acknowledgement; it fails
-    with TimeoutError after SocketOptions::ackTimeout.
+    with TimeoutError after SocketOptions::ackTimeout, or when the connection drops after the
+    event went out, as the reference's emitWithAck() does.
 */
 QFuture<QVariantList> ClientSocket::emitWithAck(const QString &event, const QVariantList &args)
 {

@@ -590,15 +590,11 @@ ClientSocket *io(const QUrl &url, const ManagerOptions &options, const SocketOpt
     return manager->socket(nsp, socketOptions);
 }
 
-namespace {
+// The shared table's order (core/reasons_p.h).
+static_assert(int(Manager::CloseReason::Unknown) == 0 &&
+              int(Manager::CloseReason::ForcedClose) == engineCloseReasonCount);
 
-const ReasonEntry<Manager::CloseReason> managerCloseReasons[] = {
-    {Manager::CloseReason::TransportClose, u"transport close"},
-    {Manager::CloseReason::TransportError, u"transport error"},
-    {Manager::CloseReason::PingTimeout, u"ping timeout"},
-    {Manager::CloseReason::ParseError, u"parse error"},
-    {Manager::CloseReason::ForcedClose, u"forced close"},
-};
+namespace {
 
 const ReasonEntry<Manager::Error> managerErrors[] = {
     {Manager::Error::Timeout, u"timeout"},
@@ -769,7 +765,7 @@ const ReasonEntry<Manager::Error> managerErrors[] = {
 */
 QString Manager::reasonString(CloseReason reason)
 {
-    return reasonToString(managerCloseReasons, reason);
+    return engineCloseReasonString(reason);
 }
 
 /*!
@@ -777,7 +773,7 @@ QString Manager::reasonString(CloseReason reason)
 */
 Manager::CloseReason Manager::reasonFromString(QStringView reason)
 {
-    return SocketIO::reasonFromString(managerCloseReasons, reason, CloseReason::Unknown);
+    return engineCloseReasonFromString<CloseReason>(reason);
 }
 
 /*!

@@ -27,8 +27,10 @@ public:
 
     // Waits for the answer to `id`. With `timeoutMs` >= 0, `callback` gets
     // "operation has timed out" when none came in time. Dropped once `context` is gone
-    // (when one is given).
-    void add(qint64 id, QObject *context, AckCallback callback, int timeoutMs = -1);
+    // (when one is given). An entry with a timeout, or `toldOfFailure`, is told by
+    // failTimed() (the reference's withError acks).
+    void add(qint64 id, QObject *context, AckCallback callback, int timeoutMs = -1,
+             bool toldOfFailure = false);
     // Waits for the answer to `id` for `timeoutMs` (forever when negative) and then forgets it
     // without telling anyone: someone else reports the timeout (broadcasts). Needs no timer.
     void addQuiet(qint64 id, Response response, int timeoutMs);
@@ -36,8 +38,12 @@ public:
     bool resolve(qint64 id, const QVariantList &args);
     bool contains(qint64 id) const;
     void remove(qint64 id);
-    // Tells every answer that has a timeout `error` and forgets it; the others stay.
-    void failTimed(const QString &error);
+    // Tells every answer that has a timeout (or is toldOfFailure) `error` and forgets it,
+    // except those `keep` says to keep waiting; the others stay.
+    void failTimed(const QString &error, const std::function<bool(qint64 id)> &keep = {});
+    // Hands every answer that has a timeout (or is toldOfFailure) to `other`, with its
+    // deadline, where it still times out (its id must be unique there); the others stay.
+    void moveTimedTo(AckRegistry &other);
     // Runs (before the callback is told) for each entry that timed out.
     void setExpiredHandler(std::function<void(qint64 id)> handler);
 

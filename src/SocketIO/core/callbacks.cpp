@@ -8,6 +8,7 @@
 #include <QtCore/QTimerEvent>
 
 #include <chrono>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -175,6 +176,8 @@ qint64 nowMs()
 } // namespace
 
 using Deadlines = std::multimap<qint64, qint64>; // steady ms -> id
+// The "deadline" of an entry told of failures that has no timeout: last in order, no timer.
+constexpr qint64 NoDeadline = std::numeric_limits<qint64>::max();
 
 struct AckRegistry::Entry
 {
@@ -203,14 +206,23 @@ public:
 
     void armFor(qint64 deadline)
     {
+        if (deadline == NoDeadline) { // the earliest told entry only fails with failTimed()
+            armedFor = -1;
+            timer.stop();
+            return;
+        }
         armedFor = deadline;
         timer.start(int(qMax<qint64>(0, deadline - nowMs())), Qt::PreciseTimer, this);
     }
     void insert(qint64 id, Entry entry, int timeoutMs)
     {
+        insertAt(id, std::move(entry), timeoutMs >= 0 ? nowMs() + timeoutMs : -1);
+    }
+    // With an absolute deadline (none when negative).
+    void insertAt(qint64 id, Entry entry, qint64 deadline)
+    {
         remove(id); // a reused id replaces the entry
-        if (timeoutMs >= 0) {
-            const qint64 deadline = nowMs() + timeoutMs;
+        if (deadline >= 0) {
             Deadlines &deadlines = entry.tellsTimeout ? told : quiet;
             entry.deadline = deadlines.emplace(deadline, id);
             if (entry.tellsTimeout && (armedFor < 0 || deadline < armedFor))
@@ -286,12 +298,17 @@ AckRegistry::Impl &AckRegistry::impl()
     return *d;
 }
 
-void AckRegistry::add(qint64 id, QObject *context, AckCallback callback, int timeoutMs)
+void AckRegistry::add(qint64 id, QObject *context, AckCallback callback, int timeoutMs,
+                      bool toldOfFailure)
 {
     Impl &i = impl();
     i.purgeQuiet();
-    i.insert(id, Entry{std::move(callback), context, context != nullptr, timeoutMs >= 0, {}},
-             timeoutMs);
+    const bool told = timeoutMs >= 0 || toldOfFailure;
+    Entry entry{std::move(callback), context, context != nullptr, told, {}};
+    if (timeoutMs < 0 && told)
+        i.insertAt(id, std::move(entry), NoDeadline);
+    else
+        i.insert(id, std::move(entry), timeoutMs);
 }
 
 void AckRegistry::addQuiet(qint64 id, Response response, int timeoutMs)
@@ -329,17 +346,40 @@ void AckRegistry::remove(qint64 id)
         d->remove(id);
 }
 
-void AckRegistry::failTimed(const QString &error)
+void AckRegistry::failTimed(const QString &error, const std::function<bool(qint64 id)> &keep)
 {
     if (!d)
         return;
+    QList<qint64> ids;
+    for (const auto &[deadline, id] : d->told) {
+        if (!keep || !keep(id))
+            ids.append(id);
+    }
     QList<Entry> failed;
-    while (!d->told.empty())
-        failed.append(*d->take(d->told.begin()->second));
+    for (const qint64 id : std::as_const(ids))
+        failed.append(*d->take(id));
     d->timer.stop();
     d->armedFor = -1;
+    if (!d->told.empty())
+        d->armFor(d->told.begin()->first);
     for (const Entry &entry : std::as_const(failed))
         Impl::tell(entry, error, {});
+}
+
+void AckRegistry::moveTimedTo(AckRegistry &other)
+{
+    if (!d || d->told.empty())
+        return;
+    Impl &to = other.impl();
+    to.purgeQuiet();
+    while (!d->told.empty()) {
+        const auto [deadline, id] = *d->told.begin();
+        Entry entry = *d->take(id);
+        entry.deadline.reset();
+        to.insertAt(id, std::move(entry), deadline);
+    }
+    d->timer.stop();
+    d->armedFor = -1;
 }
 
 void AckRegistry::setExpiredHandler(std::function<void(qint64)> handler)

@@ -100,21 +100,37 @@ private:
     QList<Item> m_items;
 };
 
-// Runs `send` with a callback that settles the returned future: the acknowledgement's
-// arguments, or a TimeoutError (with the responses that did arrive). A refused send
-// (reserved event name) fails the future at once.
-inline QFuture<QVariantList> ackFuture(const std::function<bool(AckCallback)> &send)
+// The callback of ackFuture(), which settles its future: the acknowledgement's arguments, or
+// a TimeoutError (with the responses that did arrive). A socket can tell it apart
+// (isFutureAck()): like the reference's emitWithAck(), it always takes an error, even
+// without a timeout.
+struct FutureAck
 {
-    auto promise = std::make_shared<QPromise<QVariantList>>();
-    promise->start();
-    QFuture<QVariantList> future = promise->future();
-    const bool sent = send([promise](const QString &error, const QVariantList &args) {
+    std::shared_ptr<QPromise<QVariantList>> promise;
+
+    void operator()(const QString &error, const QVariantList &args) const
+    {
         if (!error.isEmpty())
             promise->setException(TimeoutError(args));
         else
             promise->addResult(args);
         promise->finish();
-    });
+    }
+};
+
+inline bool isFutureAck(const AckCallback &callback)
+{
+    return callback.target<FutureAck>() != nullptr;
+}
+
+// Runs `send` with a FutureAck and returns its future. A refused send (reserved event name)
+// fails the future at once.
+inline QFuture<QVariantList> ackFuture(const std::function<bool(AckCallback)> &send)
+{
+    auto promise = std::make_shared<QPromise<QVariantList>>();
+    promise->start();
+    QFuture<QVariantList> future = promise->future();
+    const bool sent = send(FutureAck{promise});
     if (!sent) {
         promise->setException(std::make_exception_ptr(QUnhandledException()));
         promise->finish();

@@ -6,6 +6,7 @@
 #include <QtCore/QStringView>
 
 #include <cstddef>
+#include <iterator>
 #include <utility>
 
 namespace SocketIO {
@@ -32,6 +33,31 @@ Enum reasonFromString(const ReasonEntry<Enum> (&table)[N], QStringView text, Enu
             return entry.first;
     }
     return fallback;
+}
+
+// Why an Engine.IO connection closed, one table for both ends: EngineSocket::CloseReason and
+// Manager::CloseReason are the same list (public on each side, each with its own docs), Unknown
+// first, then these strings in this order; each side checks that order where it is defined.
+inline constexpr const char16_t *engineCloseReasons[] = {
+    u"transport close", u"transport error", u"ping timeout", u"parse error", u"forced close",
+};
+constexpr int engineCloseReasonCount = int(std::size(engineCloseReasons));
+
+template<typename Enum> QString engineCloseReasonString(Enum reason)
+{
+    const int index = int(reason) - 1; // Unknown is 0
+    if (index < 0 || index >= engineCloseReasonCount)
+        return {};
+    return QString::fromUtf16(engineCloseReasons[index]);
+}
+
+template<typename Enum> Enum engineCloseReasonFromString(QStringView text)
+{
+    for (int i = 0; i < engineCloseReasonCount; ++i) {
+        if (text == QStringView(engineCloseReasons[i]))
+            return Enum(i + 1);
+    }
+    return Enum(0);
 }
 
 } // namespace SocketIO

@@ -1,6 +1,6 @@
 #include "engineserver.h"
 
-#include "engineio/base64id_p.h"
+#include "core/base64id_p.h"
 #include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
 #include "engineio/pollingtransport_p.h"
@@ -45,7 +45,7 @@ QString EngineServerPrivate::generateId() const
 {
     QString id;
     do {
-        id = EngineIO::base64Id();
+        id = base64Id();
         if (!idPrefix.isNull())
             id[0] = idPrefix;
     } while (clients.contains(id));

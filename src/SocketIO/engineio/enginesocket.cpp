@@ -581,17 +581,9 @@ void EngineSocket::close()
     d->transport->close();
 }
 
-namespace {
-
-const ReasonEntry<EngineSocket::CloseReason> closeReasons[] = {
-    {EngineSocket::CloseReason::TransportClose, u"transport close"},
-    {EngineSocket::CloseReason::TransportError, u"transport error"},
-    {EngineSocket::CloseReason::PingTimeout, u"ping timeout"},
-    {EngineSocket::CloseReason::ParseError, u"parse error"},
-    {EngineSocket::CloseReason::ForcedClose, u"forced close"},
-};
-
-} // namespace
+// The shared table's order (core/reasons_p.h).
+static_assert(int(EngineSocket::CloseReason::Unknown) == 0 &&
+              int(EngineSocket::CloseReason::ForcedClose) == engineCloseReasonCount);
 
 /*!
     \enum EngineSocket::CloseReason
@@ -651,7 +643,7 @@ const ReasonEntry<EngineSocket::CloseReason> closeReasons[] = {
 */
 QString EngineSocket::reasonString(CloseReason reason)
 {
-    return reasonToString(closeReasons, reason);
+    return engineCloseReasonString(reason);
 }
 
 /*!
@@ -659,7 +651,7 @@ QString EngineSocket::reasonString(CloseReason reason)
 */
 EngineSocket::CloseReason EngineSocket::reasonFromString(QStringView reason)
 {
-    return SocketIO::reasonFromString(closeReasons, reason, CloseReason::Unknown);
+    return engineCloseReasonFromString<CloseReason>(reason);
 }
 
 } // namespace SocketIO

@@ -64,13 +64,4 @@ void LeanWebSocketTransport::sendOne(const Packet &packet)
         m_socket->sendText(frame);
 }
 
-void LeanWebSocketTransport::close()
-{
-    if (m_closing)
-        return;
-    m_closing = true;
-    m_socket->close();
-    Q_EMIT closed();
-}
-
 } // namespace SocketIO::EngineIO

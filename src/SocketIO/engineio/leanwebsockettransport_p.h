@@ -16,14 +16,14 @@ public:
                            QObject *parent);
     ~LeanWebSocketTransport() override;
 
-    bool isWritable() const override { return !m_closing; }
     void send(const QList<Packet> &packets) override;
     void sendOne(const Packet &packet) override;
     void sendOne(Packet &&packet) override;
     qint64 bufferedBytes() const override { return m_socket->bufferedBytes(); }
-    void close() override;
 
 private:
+    void closeSocket() override { m_socket->close(); }
+
     // The socket is a child of the transport: a plain pointer (a QPointer costs a cache miss
     // on every send to each recipient of a broadcast).
     WebSocket::LeanSocket *const m_socket;

@@ -18,6 +18,15 @@ void WebSocketTransport::onDisconnected()
     QMetaObject::invokeMethod(this, &WebSocketTransport::closed, Qt::QueuedConnection);
 }
 
+void WebSocketTransport::close()
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    closeSocket();
+    Q_EMIT closed();
+}
+
 void WebSocketTransport::onFrame(QByteArray &&frame, bool binary)
 {
     Packet packet = m_protocol.decodeFrame(std::move(frame), binary);
@@ -86,15 +95,6 @@ void QtWebSocketTransport::sendOne(const Packet &packet)
         m_socket->sendBinaryMessage(frame);
     else
         m_socket->sendTextMessage(QString::fromUtf8(frame));
-}
-
-void QtWebSocketTransport::close()
-{
-    if (m_closing)
-        return;
-    m_closing = true;
-    m_socket->close();
-    Q_EMIT closed();
 }
 
 } // namespace SocketIO::EngineIO

@@ -19,11 +19,16 @@ class WebSocketTransport : public Transport
 public:
     QString name() const override { return QStringLiteral("websocket"); }
     bool batches() const override { return false; }
+    bool isWritable() const override { return !m_closing; }
+    // Once: closes the engine's socket, then says closed().
+    void close() final;
 
 protected:
     WebSocketTransport(const Protocol &protocol, QObject *parent);
     void onFrame(QByteArray &&frame, bool binary);
     void onDisconnected();
+    // Starts the engine's WebSocket close handshake.
+    virtual void closeSocket() = 0;
 
     bool m_closing = false;
 };
@@ -39,14 +44,14 @@ public:
                          qint64 maxMessageSize, QObject *parent);
     ~QtWebSocketTransport() override;
 
-    bool isWritable() const override { return !m_closing; }
     void send(const QList<Packet> &packets) override;
     void sendOne(const Packet &packet) override;
     void sendOne(Packet &&packet) override;
     qint64 bufferedBytes() const override { return m_socket->bytesToWrite(); }
-    void close() override;
 
 private:
+    void closeSocket() override { m_socket->close(); }
+
     // The socket is a child of the transport: a plain pointer (a QPointer costs a cache miss
     // on every send to each recipient of a broadcast).
     QWebSocket *const m_socket;

@@ -3,7 +3,23 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QLocale>
 
+#include <algorithm>
+
 namespace SocketIO {
+
+namespace {
+
+using Headers = QList<std::pair<QByteArray, QByteArray>>;
+
+// The first header named `name` (case-insensitive), or end(): requests and responses alike.
+Headers::const_iterator findHeader(const Headers &headers, QByteArrayView name)
+{
+    return std::find_if(headers.cbegin(), headers.cend(), [name](const auto &h) {
+        return h.first.compare(name, Qt::CaseInsensitive) == 0;
+    });
+}
+
+} // namespace
 
 /*!
     \class SocketIO::HttpRequest
@@ -118,11 +134,8 @@ QString HttpRequest::queryItem(const QString &key) const
 */
 QByteArray HttpRequest::header(QByteArrayView name) const
 {
-    for (const Header &h : m_headers) {
-        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
-            return h.second;
-    }
-    return {};
+    const auto it = findHeader(m_headers, name);
+    return it == m_headers.cend() ? QByteArray() : it->second;
 }
 
 /*!
@@ -130,11 +143,7 @@ QByteArray HttpRequest::header(QByteArrayView name) const
 */
 bool HttpRequest::hasHeader(QByteArrayView name) const
 {
-    for (const Header &h : m_headers) {
-        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    return false;
+    return findHeader(m_headers, name) != m_headers.cend();
 }
 
 /*!
@@ -231,11 +240,8 @@ void HttpRequest::setPeer(const QHostAddress &address, quint16 port, bool secure
 */
 QByteArray HttpResponse::header(QByteArrayView name) const
 {
-    for (const Header &h : m_headers) {
-        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
-            return h.second;
-    }
-    return {};
+    const auto it = findHeader(m_headers, name);
+    return it == m_headers.cend() ? QByteArray() : it->second;
 }
 
 /*!

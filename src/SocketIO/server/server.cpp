@@ -3,8 +3,7 @@
 #include "adapters/clusteradapter_p.h"
 #include "adapters/sessionawareadapter_p.h"
 #include "core/asyncchain_p.h"
-#include "engineio/engineserver_p.h"
-#include "http/compression_p.h"
+#include "engineio/enginefront_p.h"
 #include "server/client_p.h"
 #include "server/namespace_p.h"
 #include "server/server_p.h"
@@ -183,10 +182,9 @@ bool ServerPrivate::prepare()
         errorString = engine->errorString();
         return false;
     }
-    EngineServerPrivate::get(engine)->interceptor = [this](const HttpRequest &request,
-                                                           HttpResponse &response) {
+    EngineFront(engine).setInterceptor([this](const HttpRequest &request, HttpResponse &response) {
         return serveClient(request, response);
-    };
+    });
     QObject::connect(engine, &EngineServer::connection, q,
                      [this](EngineSocket *conn) { onConnection(conn); });
     if (options.workers > 0 && !bus) {
@@ -194,9 +192,7 @@ bool ServerPrivate::prepare()
         joinCluster(std::make_shared<ClusterBus>());
         workers = std::make_unique<WorkerPool>(this, bus);
         workers->start(options.workers, workerSetup);
-        EngineServerPrivate::get(engine)->acceptor = [this](QTcpSocket *socket) {
-            workers->route(socket);
-        };
+        EngineFront(engine).setAcceptor([this](QTcpSocket *socket) { workers->route(socket); });
     }
     prepared = true;
     return true;
@@ -251,14 +247,7 @@ bool ServerPrivate::serveClient(const HttpRequest &request, HttpResponse &respon
     response.setHeader("Content-Type", isMap ? "application/json; charset=utf-8"
                                              : "application/javascript; charset=utf-8");
     response.setHeader("ETag", etag);
-    const Http::ContentEncoding encoding =
-        Http::negotiateEncoding(request.header("accept-encoding"));
-    if (encoding != Http::ContentEncoding::Identity) {
-        response.setHeader("Content-Encoding", Http::encodingName(encoding));
-        response.setBody(Http::compress(body, encoding));
-    } else {
-        response.setBody(body);
-    }
+    EngineFront::setCompressedBody(request, response, body);
     return true;
 }
 

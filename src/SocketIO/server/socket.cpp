@@ -2,8 +2,8 @@
 
 #include "adapter.h"
 #include "core/asyncchain_p.h"
+#include "core/base64id_p.h"
 #include "core/reasons_p.h"
-#include "engineio/base64id_p.h"
 #include "namespace.h"
 #include "parser/parsers_p.h"
 #include "server.h"
@@ -118,10 +118,10 @@ Socket *SocketPrivate::create(Namespace *nsp, Client *client, const QVariantMap 
             const QString engineId = client->conn()->id();
             d->id = nsp->name() != u"/" ? nsp->name() + u'#' + engineId : engineId;
         } else {
-            d->id = EngineIO::base64Id();
+            d->id = base64Id();
         }
         if (server->options.connectionStateRecovery)
-            d->pid = EngineIO::base64Id();
+            d->pid = base64Id();
     }
     d->request = client->conn()->request();
     d->auth = auth;
@@ -298,6 +298,9 @@ void SocketPrivate::onClose(const QString &reason, const QString &description)
     connected = false;
     Q_EMIT q->connectedChanged();
     Q_EMIT q->disconnected(reason, description, code);
+    // No answer can come any more, but as in the reference an acknowledgement with a timeout
+    // still gets its error at its deadline: the namespace, which issued its id, outlives us.
+    acks.moveTimedTo(NamespacePrivate::get(nsp)->acks);
     q->deleteLater();
 }
 
@@ -780,7 +783,8 @@ QFuture<QVariantList> Socket::emitWithAck(const QString &event, const QVariantLi
 
 /*!
     Returns an emitter whose acknowledgement fails with "operation has timed out" after \a
-    milliseconds.
+    milliseconds, also when the socket disconnects before the answer: as in the reference,
+    the error comes at the deadline, after the Socket is gone.
 */
 Emitter Socket::timeout(int milliseconds)
 {

@@ -1,8 +1,7 @@
 #include "server/workers_p.h"
 
 #include "adapters/clusteradapter_p.h"
-#include "engineio/engineserver_p.h"
-#include "http/httpfront_p.h"
+#include "engineio/enginefront_p.h"
 #include "server.h"
 #include "server/server_p.h"
 
@@ -56,7 +55,7 @@ void WorkerPool::start(int count, const std::function<void(Server *)> &setup)
             [&] {
                 worker.server = new Server(options);
                 ServerPrivate *d = ServerPrivate::get(worker.server);
-                EngineServerPrivate::get(d->engine)->idPrefix = idPrefix(i);
+                EngineFront(d->engine).setIdPrefix(idPrefix(i));
                 d->joinCluster(m_bus);
                 d->prepare();
                 if (setup)
@@ -110,7 +109,7 @@ void WorkerPool::decide(QTcpSocket *socket)
     const QByteArray target = parts.value(1);
     const qsizetype query = target.indexOf('?');
     const QString path = QString::fromLatin1(target.left(query < 0 ? target.size() : query));
-    const QString &enginePath = EngineServerPrivate::get(m_front->engine)->routePath;
+    const QString enginePath = EngineFront(m_front->engine).routePath();
     if (parts.size() != 3 || !path.startsWith(enginePath)) {
         serveHere(socket);
         return;
@@ -131,11 +130,7 @@ void WorkerPool::serveHere(QTcpSocket *socket)
 {
     m_pending.remove(socket);
     socket->disconnect(this);
-    EngineServerPrivate *engine = EngineServerPrivate::get(m_front->engine);
-    if (engine->front)
-        engine->front->adopt(socket);
-    else
-        socket->deleteLater();
+    EngineFront(m_front->engine).serveHere(socket);
 }
 
 void WorkerPool::handOver(QTcpSocket *socket, int index)
@@ -151,9 +146,7 @@ void WorkerPool::handOver(QTcpSocket *socket, int index)
             socket->moveToThread(m_workers.at(index).thread);
             QMetaObject::invokeMethod(
                 server,
-                [server, socket] {
-                    EngineServerPrivate::get(ServerPrivate::get(server)->engine)->adopt(socket);
-                },
+                [server, socket] { EngineFront(ServerPrivate::get(server)->engine).adopt(socket); },
                 Qt::QueuedConnection);
         },
         Qt::QueuedConnection);

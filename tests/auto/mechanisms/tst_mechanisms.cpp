@@ -1,8 +1,8 @@
 // The internal mechanisms that server and client code share: one implementation each.
 #include "core/asyncchain_p.h"
+#include "core/base64id_p.h"
 #include "core/guarded_p.h"
 #include "emitter.h"
-#include "engineio/base64id_p.h"
 #include "parser/number_p.h"
 
 #include <QtCore/QRegularExpression>
@@ -148,8 +148,8 @@ void tst_Mechanisms::chainCountsFirstAnswerOnly()
 void tst_Mechanisms::base64Id()
 {
     static const QRegularExpression shape(QStringLiteral("^[A-Za-z0-9_-]{20}$"));
-    const QString a = EngineIO::base64Id();
-    const QString b = EngineIO::base64Id();
+    const QString a = SocketIO::base64Id();
+    const QString b = SocketIO::base64Id();
     QVERIFY2(shape.match(a).hasMatch(), qPrintable(a));
     QVERIFY2(shape.match(b).hasMatch(), qPrintable(b));
     QVERIFY(a != b);

@@ -3,6 +3,9 @@
 #include <SocketIO/EngineSocket>
 #include <SocketIO/Server>
 
+#include "../ackfuture.h"
+
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -132,6 +135,7 @@ private Q_SLOTS:
     void serverDisconnects();
     void serverAcks();
     void emitWithAckFuture();
+    void ackTimeoutAfterDisconnect();
     void broadcastWithAckTimeout();
     void fetchAndJoinAndLeaveSockets();
     void dynamicNamespaces();
@@ -642,14 +646,43 @@ void tst_Server::emitWithAckFuture()
 
     QFuture<QVariantList> timedOut = socket->timeout(50).emitWithAck(QStringLiteral("q"), {});
     QTRY_VERIFY(timedOut.isFinished());
-    bool failed = false;
-    try {
-        timedOut.waitForFinished();
-        (void)timedOut.result();
-    } catch (const TimeoutError &) {
-        failed = true;
-    }
-    QVERIFY(failed);
+    QVERIFY(failedWithTimeout(timedOut));
+}
+
+void tst_Server::ackTimeoutAfterDisconnect()
+{
+    // As in the reference: the peer is gone, so no answer comes, but an acknowledgement with a
+    // timeout still gets its error, at its deadline (not at the disconnection); one without a
+    // timeout is never called.
+    start(fastOptions());
+    RawClient client(m_io->serverPort());
+    QVERIFY(client.openMain());
+    QPointer<Socket> socket = m_io->sockets()->sockets().first();
+    QStringList errors;
+    QElapsedTimer sinceEmit;
+    qint64 calledAfter = -1;
+    QVERIFY(socket->timeout(400).emitEvent(QStringLiteral("q"), {1}, this,
+                                           [&](const QString &error, const QVariantList &) {
+                                               calledAfter = sinceEmit.elapsed();
+                                               errors.append(error);
+                                           }));
+    sinceEmit.start();
+    QVERIFY(socket->emitEvent(QStringLiteral("q"), {2}, this,
+                              [&](const QString &error, const QVariantList &) {
+                                  errors.append(QStringLiteral("untimed: ") + error);
+                              }));
+    QFuture<QVariantList> future = socket->timeout(400).emitWithAck(QStringLiteral("q"), {3});
+    QSignalSpy disconnected(socket.get(), &Socket::disconnected);
+    client.ws.close();
+    QTRY_COMPARE(disconnected.size(), 1);
+    QTRY_VERIFY(socket.isNull());
+    QVERIFY(errors.isEmpty());
+    QTRY_COMPARE(errors, QStringList{QStringLiteral("operation has timed out")});
+    QVERIFY2(calledAfter >= 350, QByteArray::number(calledAfter).constData());
+    QTRY_VERIFY(future.isFinished());
+    QVERIFY(failedWithTimeout(future));
+    // The untimed one stays silent.
+    QCOMPARE(errors.size(), 1);
 }
 
 void tst_Server::broadcastWithAckTimeout()

@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-namespace SocketIO::EngineIO {
+namespace SocketIO {
 
 // The reference's base64id: 15 random bytes from the system generator, base64 with '/' and
 // '+' made URL-safe, so 20 characters with no padding.
@@ -21,4 +21,4 @@ inline QString base64Id()
         QByteArray::fromRawData(bytes, sizeof bytes).toBase64(QByteArray::Base64UrlEncoding));
 }
 
-} // namespace SocketIO::EngineIO
+} // namespace SocketIO
