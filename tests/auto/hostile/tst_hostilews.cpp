@@ -760,7 +760,10 @@ void tst_HostileWs::largeMessageInSmallWrites()
     QCOMPARE(client.messages.size(), 2);
     QVERIFY(client.messages.at(1) == message);
 #ifndef SOCKETIO_SANITIZED
-    QVERIFY2(cpu < 400, qPrintable(QStringLiteral("%1 ms of CPU").arg(cpu)));
+    // TLS adds the encryption of 16 MiB on both sides, on this thread: 400-600 ms on a loaded
+    // two-core machine. The copying this guards against would add 1.3 s either way.
+    const qint64 budget = tls ? 1000 : 400;
+    QVERIFY2(cpu < budget, qPrintable(QStringLiteral("%1 ms of CPU").arg(cpu)));
 #else
     Q_UNUSED(cpu);
 #endif
