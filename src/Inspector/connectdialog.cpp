@@ -37,6 +37,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     , m_websocketOnly(new QCheckBox(tr("WebSocket only"), this))
 {
     setWindowTitle(tr("Connect to a Socket.IO server"));
+    m_message->setObjectName(QStringLiteral("message"));
     m_message->setStyleSheet(QStringLiteral("color: #c62828"));
     m_message->hide();
     m_url->setEditable(true);

@@ -189,6 +189,7 @@ QWidget *MainWindow::createDashboard()
     page->addWidget(charts);
     page->setStretchFactor(0, 1);
     page->setStretchFactor(1, 2);
+    page->setSizes({220, 440});
 
     StatsModel *stats = m_session->stats();
     connect(stats, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateAxes);
@@ -559,25 +560,32 @@ void MainWindow::disconnectSelected(bool close)
     m_session->disconnectSockets(nsp, close, id);
 }
 
+bool MainWindow::askEvent(const QString &target, QString *event, QVariantList *args)
+{
+    bool ok = false;
+    *event = QInputDialog::getText(this, tr("Emit to %1").arg(target), tr("Event name:"),
+                                   QLineEdit::Normal, {}, &ok);
+    if (!ok || event->isEmpty())
+        return false;
+    const QString text = QInputDialog::getText(this, tr("Emit %1").arg(*event),
+                                               tr("Arguments as JSON, comma-separated:"),
+                                               QLineEdit::Normal, {}, &ok);
+    if (!ok)
+        return false;
+    if (!parseArguments(text, args)) {
+        QMessageBox::warning(this, tr("Emit"), tr("The arguments are not valid JSON."));
+        return false;
+    }
+    return true;
+}
+
 void MainWindow::emitToSelected()
 {
     const auto [nsp, id] = selectedSocket();
-    bool ok = false;
-    const QString event =
-        QInputDialog::getText(this, tr("Emit"), tr("Event name:"), QLineEdit::Normal, {}, &ok);
-    if (!ok || event.isEmpty())
-        return;
-    const QString text = QInputDialog::getText(this, tr("Emit %1").arg(event),
-                                               tr("Arguments as JSON, comma-separated:"),
-                                               QLineEdit::Normal, {}, &ok);
+    QString event;
     QVariantList args;
-    if (!ok)
-        return;
-    if (!parseArguments(text, &args)) {
-        QMessageBox::warning(this, tr("Emit"), tr("The arguments are not valid JSON."));
-        return;
-    }
-    m_session->emitEvent(nsp, id, event, args);
+    if (askEvent(id, &event, &args))
+        m_session->emitEvent(nsp, id, event, args);
 }
 
 void MainWindow::roomLeave()
@@ -600,22 +608,11 @@ void MainWindow::roomEmit()
     const QStringList room = selectedRoom();
     if (room.isEmpty())
         return;
-    bool ok = false;
-    const QString event = QInputDialog::getText(this, tr("Emit to room %1").arg(room.at(1)),
-                                                tr("Event name:"), QLineEdit::Normal, {}, &ok);
-    if (!ok || event.isEmpty())
-        return;
-    const QString text = QInputDialog::getText(this, tr("Emit %1").arg(event),
-                                               tr("Arguments as JSON, comma-separated:"),
-                                               QLineEdit::Normal, {}, &ok);
+    const QString target = room.at(2).isEmpty() ? room.at(1) : room.at(2);
+    QString event;
     QVariantList args;
-    if (!ok)
-        return;
-    if (!parseArguments(text, &args)) {
-        QMessageBox::warning(this, tr("Emit"), tr("The arguments are not valid JSON."));
-        return;
-    }
-    m_session->emitEvent(room.at(0), room.at(2).isEmpty() ? room.at(1) : room.at(2), event, args);
+    if (askEvent(target, &event, &args))
+        m_session->emitEvent(room.at(0), target, event, args);
 }
 
 void MainWindow::exportTraffic()

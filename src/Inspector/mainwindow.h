@@ -70,6 +70,8 @@ private:
     void joinSelected();
     void leaveSelected();
     void disconnectSelected(bool close);
+    // Asks for an event name and its JSON arguments; false when cancelled or invalid.
+    bool askEvent(const QString &target, QString *event, QVariantList *args);
     void emitToSelected();
     void roomLeave();
     void roomDisconnect();

@@ -3,6 +3,7 @@
 // traffic views, the actions gated by the server's features, and the --screenshot PNG.
 #include "adminserver.h"
 
+#include "connectdialog.h"
 #include "mainwindow.h"
 #include "model/socketsmodel.h"
 
@@ -12,6 +13,7 @@
 #include <QtGui/QAction>
 #include <QtGui/QImage>
 #include <QtWidgets/QApplication>
+#include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
 #include <QtWidgets/QTabWidget>
 #include <QtWidgets/QTableView>
@@ -118,6 +120,44 @@ private Q_SLOTS:
                                                          QItemSelectionModel::Rows);
         for (QAction *action : window.commandActions())
             QVERIFY2(!action->isEnabled(), qPrintable(action->text()));
+    }
+
+    // A wrong password re-opens the login with the server's message; the right one connects.
+    void invalidCredentialsReopenTheLogin()
+    {
+        AdminServer server;
+        QVERIFY2(server.start({QStringLiteral("--username"), QStringLiteral("admin"),
+                               QStringLiteral("--password-hash"),
+                               QString::fromLatin1(adminPasswordHash)},
+                              1),
+                 qPrintable(server.peer.log()));
+        MainWindow window;
+        window.show();
+        ConnectionSettings settings;
+        settings.url = server.url();
+        settings.username = QStringLiteral("admin");
+        settings.password = QStringLiteral("wrong");
+        window.connectTo(settings);
+        ConnectDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = window.findChild<ConnectDialog *>()) && dialog->isVisible(), 10000);
+        auto *message = dialog->findChild<QLabel *>(QStringLiteral("message"));
+        QVERIFY(message);
+        QCOMPARE(message->text(), QStringLiteral("invalid credentials"));
+        QCOMPARE(dialog->settings().url, server.url());
+        QCOMPARE(dialog->settings().username, QStringLiteral("admin"));
+        QVERIFY(dialog->settings().password.isEmpty());
+
+        settings.password = QStringLiteral("changeit");
+        dialog->setSettings(settings);
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(window.session()->state(), InspectorSession::State::Connected,
+                                  10000);
+        QTRY_COMPARE(window.socketsView()->model()->rowCount(), 2);
+        QTRY_VERIFY(!window.session()->sessionId().isEmpty());
+        // Remembered for the next start.
+        QCOMPARE(ConnectDialog::recentSettings(server.url().toString()).sessionId,
+                 window.session()->sessionId());
     }
 
     void screenshot()
