@@ -416,6 +416,7 @@ QWidget *MainWindow::createOptionsTab()
            "the Qt server; a Node server does not send it)."),
         page);
     m_optionsPlaceholder->setWordWrap(true);
+    m_optionsPlaceholder->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     auto *view = tableView(m_session->options(), page);
     view->setObjectName(QStringLiteral("optionsView"));
     view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
