@@ -7,6 +7,40 @@
 
 namespace Inspector {
 
+namespace {
+
+// Binary arguments (QByteArray) as {"$bin": "<hex>"}, the notation of the protocol notes:
+// JSON has no bytes, and QJsonValue would turn them into a string of garbage.
+QVariant jsonSafe(const QVariant &value)
+{
+    switch (value.typeId()) {
+    case QMetaType::QByteArray:
+        return QVariantMap{
+            {QStringLiteral("$bin"), QString::fromLatin1(value.toByteArray().toHex())}};
+    case QMetaType::QVariantList: {
+        QVariantList list = value.toList();
+        for (QVariant &v : list)
+            v = jsonSafe(v);
+        return list;
+    }
+    case QMetaType::QVariantMap: {
+        QVariantMap map = value.toMap();
+        for (QVariant &v : map)
+            v = jsonSafe(v);
+        return map;
+    }
+    default:
+        return value;
+    }
+}
+
+QJsonArray toJson(const QVariantList &args)
+{
+    return QJsonArray::fromVariantList(jsonSafe(args).toList());
+}
+
+} // namespace
+
 TrafficModel::TrafficModel(QObject *parent)
     : QAbstractTableModel(parent)
 {}
@@ -23,8 +57,7 @@ int TrafficModel::columnCount(const QModelIndex &parent) const
 
 QString TrafficModel::argumentsText(const QVariantList &args)
 {
-    const QByteArray json =
-        QJsonDocument(QJsonArray::fromVariantList(args)).toJson(QJsonDocument::Compact);
+    const QByteArray json = QJsonDocument(toJson(args)).toJson(QJsonDocument::Compact);
     // Without the outer brackets: the arguments as they were passed.
     return QString::fromUtf8(json.mid(1, json.size() - 2));
 }
@@ -151,7 +184,7 @@ QByteArray TrafficModel::toJsonLine(const Entry &entry)
     o.insert(QLatin1String("nsp"), entry.nsp);
     o.insert(QLatin1String("socket"), entry.socketId);
     o.insert(QLatin1String("event"), entry.event);
-    o.insert(QLatin1String("args"), QJsonArray::fromVariantList(entry.args));
+    o.insert(QLatin1String("args"), toJson(entry.args));
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
 

@@ -284,6 +284,26 @@ private Q_SLOTS:
         QCOMPARE(model.entry(0).event, QStringLiteral("message"));
     }
 
+    // Binary arguments show (and export) as {"$bin": hex}.
+    void trafficBinary()
+    {
+        TrafficModel model;
+        model.addEvent(TrafficModel::Dir::Out, QStringLiteral("/"), QStringLiteral("s1"),
+                       {QStringLiteral("bin"), QByteArray("\x01\x02\x03", 3),
+                        QVariantMap{{QStringLiteral("b"), QByteArray("\xff", 1)}}},
+                       QDateTime::currentDateTimeUtc());
+        QCOMPARE(model.index(0, TrafficModel::Arguments).data().toString(),
+                 QStringLiteral("{\"$bin\":\"010203\"},{\"b\":{\"$bin\":\"ff\"}}"));
+        const QVariantMap line =
+            QJsonDocument::fromJson(TrafficModel::toJsonLine(model.entry(0))).toVariant().toMap();
+        QCOMPARE(line.value(QStringLiteral("args"))
+                     .toList()
+                     .value(0)
+                     .toMap()
+                     .value(QStringLiteral("$bin")),
+                 QVariant(QStringLiteral("010203")));
+    }
+
     void optionsAndDetail()
     {
         OptionsModel options;
