@@ -1,5 +1,7 @@
 #include "namespacesmodel.h"
 
+#include "columnheader_p.h"
+
 #include <QtCore/QMap>
 
 namespace Inspector {
@@ -30,9 +32,13 @@ QVariant NamespacesModel::data(const QModelIndex &index, int role) const
 
 QVariant NamespacesModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    return section == Name ? tr("Namespace") : tr("Sockets");
+    static const char *const titles[] = {
+        QT_TRANSLATE_NOOP("Inspector::NamespacesModel", "Namespace"),
+        QT_TRANSLATE_NOOP("Inspector::NamespacesModel", "Sockets"),
+    };
+    static_assert(std::size(titles) == ColumnCount);
+    return columnHeader<QAbstractTableModel>(this, section, orientation, role,
+                                             "Inspector::NamespacesModel", titles);
 }
 
 void NamespacesModel::updateStats(const QVariantMap &stats)

@@ -1,5 +1,7 @@
 #include "optionsmodel.h"
 
+#include "columnheader_p.h"
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -64,19 +66,15 @@ QVariant OptionsModel::data(const QModelIndex &index, int role) const
 
 QVariant OptionsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case Server:
-        return tr("Server");
-    case Scope:
-        return tr("Scope");
-    case Option:
-        return tr("Option");
-    case Value:
-        return tr("Value");
-    }
-    return {};
+    static const char *const titles[] = {
+        QT_TRANSLATE_NOOP("Inspector::OptionsModel", "Server"),
+        QT_TRANSLATE_NOOP("Inspector::OptionsModel", "Scope"),
+        QT_TRANSLATE_NOOP("Inspector::OptionsModel", "Option"),
+        QT_TRANSLATE_NOOP("Inspector::OptionsModel", "Value"),
+    };
+    static_assert(std::size(titles) == ColumnCount);
+    return columnHeader<QAbstractTableModel>(this, section, orientation, role,
+                                             "Inspector::OptionsModel", titles);
 }
 
 void OptionsModel::setServerOptions(const QVariantMap &message)

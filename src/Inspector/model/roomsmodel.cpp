@@ -1,5 +1,7 @@
 #include "roomsmodel.h"
 
+#include "columnheader_p.h"
+
 #include "socketsmodel.h"
 
 namespace Inspector {
@@ -179,17 +181,14 @@ QVariant RoomsModel::data(const QModelIndex &index, int role) const
 
 QVariant RoomsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractItemModel::headerData(section, orientation, role);
-    switch (section) {
-    case Name:
-        return tr("Room / member");
-    case Namespace:
-        return tr("Namespace");
-    case Members:
-        return tr("Members");
-    }
-    return {};
+    static const char *const titles[] = {
+        QT_TRANSLATE_NOOP("Inspector::RoomsModel", "Room / member"),
+        QT_TRANSLATE_NOOP("Inspector::RoomsModel", "Namespace"),
+        QT_TRANSLATE_NOOP("Inspector::RoomsModel", "Members"),
+    };
+    static_assert(std::size(titles) == ColumnCount);
+    return columnHeader<QAbstractItemModel>(this, section, orientation, role,
+                                            "Inspector::RoomsModel", titles);
 }
 
 QModelIndex RoomsModel::roomIndex(const QString &nsp, const QString &room) const

@@ -1,5 +1,7 @@
 #include "serversmodel.h"
 
+#include "columnheader_p.h"
+
 #include <QtGui/QColor>
 
 namespace Inspector {
@@ -60,27 +62,19 @@ QVariant ServersModel::data(const QModelIndex &index, int role) const
 
 QVariant ServersModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case ServerId:
-        return tr("Server");
-    case Hostname:
-        return tr("Host");
-    case Pid:
-        return tr("PID");
-    case Uptime:
-        return tr("Uptime (s)");
-    case Clients:
-        return tr("Clients");
-    case Polling:
-        return tr("Polling");
-    case WebSocket:
-        return tr("WebSocket");
-    case Health:
-        return tr("Health");
-    }
-    return {};
+    static const char *const titles[] = {
+        QT_TRANSLATE_NOOP("Inspector::ServersModel", "Server"),
+        QT_TRANSLATE_NOOP("Inspector::ServersModel", "Host"),
+        QT_TRANSLATE_NOOP("Inspector::ServersModel", "PID"),
+        QT_TRANSLATE_NOOP("Inspector::ServersModel", "Uptime (s)"),
+        QT_TRANSLATE_NOOP("Inspector::ServersModel", "Clients"),
+        QT_TRANSLATE_NOOP("Inspector::ServersModel", "Polling"),
+        QT_TRANSLATE_NOOP("Inspector::ServersModel", "WebSocket"),
+        QT_TRANSLATE_NOOP("Inspector::ServersModel", "Health"),
+    };
+    static_assert(std::size(titles) == ColumnCount);
+    return columnHeader<QAbstractTableModel>(this, section, orientation, role,
+                                             "Inspector::ServersModel", titles);
 }
 
 void ServersModel::updateStats(const QVariantMap &stats, const QDateTime &now)

@@ -1,5 +1,7 @@
 #include "socketsmodel.h"
 
+#include "columnheader_p.h"
+
 namespace Inspector {
 
 namespace {
@@ -73,25 +75,18 @@ QVariant SocketsModel::data(const QModelIndex &index, int role) const
 
 QVariant SocketsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case Id:
-        return tr("Socket");
-    case Namespace:
-        return tr("Namespace");
-    case ClientId:
-        return tr("Client");
-    case Transport:
-        return tr("Transport");
-    case Address:
-        return tr("Address");
-    case Rooms:
-        return tr("Rooms");
-    case ConnectedSince:
-        return tr("Connected since");
-    }
-    return {};
+    static const char *const titles[] = {
+        QT_TRANSLATE_NOOP("Inspector::SocketsModel", "Socket"),
+        QT_TRANSLATE_NOOP("Inspector::SocketsModel", "Namespace"),
+        QT_TRANSLATE_NOOP("Inspector::SocketsModel", "Client"),
+        QT_TRANSLATE_NOOP("Inspector::SocketsModel", "Transport"),
+        QT_TRANSLATE_NOOP("Inspector::SocketsModel", "Address"),
+        QT_TRANSLATE_NOOP("Inspector::SocketsModel", "Rooms"),
+        QT_TRANSLATE_NOOP("Inspector::SocketsModel", "Connected since"),
+    };
+    static_assert(std::size(titles) == ColumnCount);
+    return columnHeader<QAbstractTableModel>(this, section, orientation, role,
+                                             "Inspector::SocketsModel", titles);
 }
 
 QHash<int, QByteArray> SocketsModel::roleNames() const

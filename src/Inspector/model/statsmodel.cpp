@@ -1,5 +1,7 @@
 #include "statsmodel.h"
 
+#include "columnheader_p.h"
+
 namespace Inspector {
 
 StatsModel::StatsModel(QObject *parent)
@@ -30,27 +32,19 @@ QVariant StatsModel::data(const QModelIndex &index, int role) const
 
 QVariant StatsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case Time:
-        return tr("Time");
-    case Clients:
-        return tr("Clients");
-    case PacketsIn:
-        return tr("Packets in");
-    case PacketsOut:
-        return tr("Packets out");
-    case BytesIn:
-        return tr("Bytes in");
-    case BytesOut:
-        return tr("Bytes out");
-    case Connections:
-        return tr("Connections");
-    case Disconnections:
-        return tr("Disconnections");
-    }
-    return {};
+    static const char *const titles[] = {
+        QT_TRANSLATE_NOOP("Inspector::StatsModel", "Time"),
+        QT_TRANSLATE_NOOP("Inspector::StatsModel", "Clients"),
+        QT_TRANSLATE_NOOP("Inspector::StatsModel", "Packets in"),
+        QT_TRANSLATE_NOOP("Inspector::StatsModel", "Packets out"),
+        QT_TRANSLATE_NOOP("Inspector::StatsModel", "Bytes in"),
+        QT_TRANSLATE_NOOP("Inspector::StatsModel", "Bytes out"),
+        QT_TRANSLATE_NOOP("Inspector::StatsModel", "Connections"),
+        QT_TRANSLATE_NOOP("Inspector::StatsModel", "Disconnections"),
+    };
+    static_assert(std::size(titles) == ColumnCount);
+    return columnHeader<QAbstractTableModel>(this, section, orientation, role,
+                                             "Inspector::StatsModel", titles);
 }
 
 int StatsModel::rowFor(qint64 second)

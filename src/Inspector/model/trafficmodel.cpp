@@ -1,5 +1,7 @@
 #include "trafficmodel.h"
 
+#include "columnheader_p.h"
+
 #include <QtCore/QIODevice>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -101,23 +103,17 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
 
 QVariant TrafficModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case Time:
-        return tr("Time");
-    case Direction:
-        return tr("Direction");
-    case Namespace:
-        return tr("Namespace");
-    case Socket:
-        return tr("Socket");
-    case Event:
-        return tr("Event");
-    case Arguments:
-        return tr("Arguments");
-    }
-    return {};
+    static const char *const titles[] = {
+        QT_TRANSLATE_NOOP("Inspector::TrafficModel", "Time"),
+        QT_TRANSLATE_NOOP("Inspector::TrafficModel", "Direction"),
+        QT_TRANSLATE_NOOP("Inspector::TrafficModel", "Namespace"),
+        QT_TRANSLATE_NOOP("Inspector::TrafficModel", "Socket"),
+        QT_TRANSLATE_NOOP("Inspector::TrafficModel", "Event"),
+        QT_TRANSLATE_NOOP("Inspector::TrafficModel", "Arguments"),
+    };
+    static_assert(std::size(titles) == ColumnCount);
+    return columnHeader<QAbstractTableModel>(this, section, orientation, role,
+                                             "Inspector::TrafficModel", titles);
 }
 
 void TrafficModel::addEvent(Dir direction, const QString &nsp, const QString &socketId,

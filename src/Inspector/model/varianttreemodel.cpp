@@ -1,5 +1,7 @@
 #include "varianttreemodel.h"
 
+#include "columnheader_p.h"
+
 #include "optionsmodel.h"
 
 namespace Inspector {
@@ -105,9 +107,13 @@ QVariant VariantTreeModel::data(const QModelIndex &index, int role) const
 
 QVariant VariantTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractItemModel::headerData(section, orientation, role);
-    return section == Key ? tr("Key") : tr("Value");
+    static const char *const titles[] = {
+        QT_TRANSLATE_NOOP("Inspector::VariantTreeModel", "Key"),
+        QT_TRANSLATE_NOOP("Inspector::VariantTreeModel", "Value"),
+    };
+    static_assert(std::size(titles) == ColumnCount);
+    return columnHeader<QAbstractItemModel>(this, section, orientation, role,
+                                            "Inspector::VariantTreeModel", titles);
 }
 
 QModelIndex VariantTreeModel::find(const QStringList &path) const

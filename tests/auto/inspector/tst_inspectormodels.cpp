@@ -99,6 +99,8 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, ServersModel::WebSocket).data(), QVariant(5));
         QCOMPARE(model.index(0, ServersModel::Uptime).data(), QVariant(qint64(3)));
         QCOMPARE(model.totalClients(), 7);
+        QCOMPARE(model.headerData(ServersModel::Health, Qt::Horizontal).toString(),
+                 QStringLiteral("Health"));
         QCOMPARE(model.totalPollingClients(), 1);
 
         // 10 s without stats: unhealthy (B got none since t0, A since t0 + 2 s).
