@@ -352,17 +352,17 @@ private Q_SLOTS:
         QVERIFY2(server.start({QStringLiteral("--server-id"), QStringLiteral("node-a")}),
                  qPrintable(server.peer.log()));
         InspectorSession session;
-        session.servers()->setUnhealthyAfter(3000);
+        session.servers()->setUnhealthyAfter(4000);
         session.open(settingsFor(server));
         QTRY_COMPARE_WITH_TIMEOUT(session.servers()->rowCount(), 1, 5000);
         const QModelIndex health = session.servers()->index(0, ServersModel::Health);
         QCOMPARE(session.servers()->index(0, ServersModel::ServerId).data().toString(),
                  QStringLiteral("node-a"));
         // Stats every 2 s keep it healthy.
-        QTest::qWait(4500);
+        QTest::qWait(5000);
         QVERIFY(health.data(ServersModel::HealthyRole).toBool());
         server.peer.process.write("quit\n");
-        QTRY_VERIFY_WITH_TIMEOUT(!health.data(ServersModel::HealthyRole).toBool(), 6000);
+        QTRY_VERIFY_WITH_TIMEOUT(!health.data(ServersModel::HealthyRole).toBool(), 8000);
         QCOMPARE(health.data().toString(), QStringLiteral("unhealthy"));
         session.servers()->removeUnhealthy();
         QCOMPARE(session.servers()->rowCount(), 0);
