@@ -61,7 +61,11 @@ int main(int argc, char *argv[])
         const QString url = positional.first();
         Inspector::ConnectionSettings settings = Inspector::ConnectDialog::recentSettings(url);
         settings.url = QUrl::fromUserInput(url);
-        settings.adminNamespace = parser.value(nsp);
+        // http://host:3000/custom-admin names the namespace too, as the UI's URL field does.
+        const QString urlPath = settings.url.path();
+        settings.adminNamespace =
+            !parser.isSet(nsp) && urlPath.size() > 1 ? urlPath : parser.value(nsp);
+        settings.url.setPath(QString());
         settings.path = parser.value(path);
         settings.websocketOnly = parser.isSet(websocketOnly);
         if (parser.isSet(username))

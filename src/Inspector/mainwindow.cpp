@@ -303,6 +303,7 @@ QWidget *MainWindow::createSocketsTab()
     split->addWidget(m_detailView);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({760, 340});
 
     connect(m_socketsView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         showSocketDetail();
