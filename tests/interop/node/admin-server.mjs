@@ -34,9 +34,10 @@ const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 
 const httpServer = http.createServer();
 const io = new Server(httpServer, { cors: { origin: true, credentials: true } });
-io.of(/.*/).on("connection", (socket) => {
-  socket.on("hello", (...args) => socket.emit("hello", ...args));
-});
+// The main namespace exists already, so the dynamic parent does not cover it.
+const echo = (socket) => socket.on("hello", (...args) => socket.emit("hello", ...args));
+io.on("connection", echo);
+io.of(/.*/).on("connection", echo);
 instrument(io, {
   namespaceName: opt.namespace,
   mode: opt.mode,
