@@ -40,7 +40,7 @@ int main(int argc, char *argv[])
     Server io(options);
 
     QObject::connect(&io, &Server::connection, &io, [](Socket *socket) {
-        socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth});
+        socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth()});
         socket->on(QStringLiteral("message"), socket,
                    [socket](const QVariantList &args, const Ack &) {
                        socket->emitEvent(QStringLiteral("message-back"), args);
@@ -50,7 +50,7 @@ int main(int argc, char *argv[])
     });
     QObject::connect(io.of(QStringLiteral("/custom")), &Namespace::connection, &io,
                      [](Socket *socket) {
-                         socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth});
+                         socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth()});
                      });
 
     if (!io.listen(QHostAddress(parser.value(hostOption)), parser.value(portOption).toUShort())) {

@@ -7,6 +7,7 @@
 #include <QtCore/QHash>
 #include <QtCore/QObject>
 #include <QtCore/QSet>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QVariantMap>
 
 #include <functional>
@@ -19,33 +20,114 @@ class AdapterPrivate;
 class EncodedPacketData;
 class Namespace;
 
+class BroadcastOptionsData;
+
 // Who a broadcast reaches: sockets in any of `rooms` (everyone when empty), less those in
-// any of `except`.
-struct SOCKETIO_EXPORT BroadcastOptions
+// any of `except`. Implicitly shared; the defaults allocate nothing.
+class SOCKETIO_EXPORT BroadcastOptions
 {
-    QSet<QString> rooms;
-    QSet<QString> except;
-    BroadcastFlags flags;
+    Q_GADGET
+    Q_PROPERTY(QSet<QString> rooms READ rooms WRITE setRooms)
+    Q_PROPERTY(QSet<QString> except READ except WRITE setExcept)
+    Q_PROPERTY(SocketIO::BroadcastFlags flags READ flags WRITE setFlags)
+public:
+    BroadcastOptions() noexcept;
+    BroadcastOptions(const BroadcastOptions &other) noexcept;
+    BroadcastOptions(BroadcastOptions &&other) noexcept;
+    BroadcastOptions &operator=(const BroadcastOptions &other) noexcept;
+    BroadcastOptions &operator=(BroadcastOptions &&other) noexcept;
+    ~BroadcastOptions();
+    void swap(BroadcastOptions &other) noexcept { d.swap(other.d); }
+
+    QSet<QString> rooms() const;
+    void setRooms(const QSet<QString> &rooms);
+    QSet<QString> except() const;
+    void setExcept(const QSet<QString> &rooms);
+    SocketIO::BroadcastFlags flags() const;
+    void setFlags(const SocketIO::BroadcastFlags &flags);
+
+    bool operator==(const BroadcastOptions &other) const;
+    bool operator!=(const BroadcastOptions &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<BroadcastOptionsData> d; // null: all defaults
 };
+
+class SocketDetailsData;
 
 // What an adapter knows of a socket, possibly on another server (fetchSockets()).
-struct SOCKETIO_EXPORT SocketDetails
+// Implicitly shared.
+class SOCKETIO_EXPORT SocketDetails
 {
-    QString id;
-    QVariantMap handshake;
-    QSet<QString> rooms;
-    QVariantMap data;
+    Q_GADGET
+    Q_PROPERTY(QString id READ id WRITE setId)
+    Q_PROPERTY(QVariantMap handshake READ handshake WRITE setHandshake)
+    Q_PROPERTY(QSet<QString> rooms READ rooms WRITE setRooms)
+    Q_PROPERTY(QVariantMap data READ data WRITE setData)
+public:
+    SocketDetails() noexcept;
+    SocketDetails(const SocketDetails &other) noexcept;
+    SocketDetails(SocketDetails &&other) noexcept;
+    SocketDetails &operator=(const SocketDetails &other) noexcept;
+    SocketDetails &operator=(SocketDetails &&other) noexcept;
+    ~SocketDetails();
+    void swap(SocketDetails &other) noexcept { d.swap(other.d); }
+
+    QString id() const;
+    void setId(const QString &id);
+    QVariantMap handshake() const;
+    void setHandshake(const QVariantMap &handshake);
+    QSet<QString> rooms() const;
+    void setRooms(const QSet<QString> &rooms);
+    QVariantMap data() const;
+    void setData(const QVariantMap &data);
+
+    bool operator==(const SocketDetails &other) const;
+    bool operator!=(const SocketDetails &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<SocketDetailsData> d; // null: all defaults
 };
 
-// A disconnected session kept for connection state recovery.
-struct SOCKETIO_EXPORT Session
+class SessionData;
+
+// A disconnected session kept for connection state recovery. Implicitly shared.
+class SOCKETIO_EXPORT Session
 {
-    QString sid;
-    QString pid;
-    QSet<QString> rooms;
-    QVariantMap data;
-    qint64 disconnectedAt = 0;         // ms since the epoch
-    QList<QVariantList> missedPackets; // filled by restoreSession()
+    Q_GADGET
+    Q_PROPERTY(QString sid READ sid WRITE setSid)
+    Q_PROPERTY(QString pid READ pid WRITE setPid)
+    Q_PROPERTY(QSet<QString> rooms READ rooms WRITE setRooms)
+    Q_PROPERTY(QVariantMap data READ data WRITE setData)
+    Q_PROPERTY(qint64 disconnectedAt READ disconnectedAt WRITE setDisconnectedAt)
+    Q_PROPERTY(QList<QVariantList> missedPackets READ missedPackets WRITE setMissedPackets)
+public:
+    Session() noexcept;
+    Session(const Session &other) noexcept;
+    Session(Session &&other) noexcept;
+    Session &operator=(const Session &other) noexcept;
+    Session &operator=(Session &&other) noexcept;
+    ~Session();
+    void swap(Session &other) noexcept { d.swap(other.d); }
+
+    QString sid() const;
+    void setSid(const QString &sid);
+    QString pid() const;
+    void setPid(const QString &pid);
+    QSet<QString> rooms() const;
+    void setRooms(const QSet<QString> &rooms);
+    QVariantMap data() const;
+    void setData(const QVariantMap &data);
+    qint64 disconnectedAt() const;
+    void setDisconnectedAt(qint64 time);
+    QList<QVariantList> missedPackets() const;
+    void setMissedPackets(const QList<QVariantList> &packets);
+
+    bool operator==(const Session &other) const;
+    bool operator!=(const Session &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<SessionData> d; // null: all defaults
 };
 
 // A packet encoded once for every recipient of a broadcast, down to its WebSocket frames.
@@ -155,3 +237,10 @@ private:
 };
 
 } // namespace SocketIO
+
+Q_DECLARE_SHARED(SocketIO::BroadcastOptions)
+Q_DECLARE_METATYPE(SocketIO::BroadcastOptions)
+Q_DECLARE_SHARED(SocketIO::SocketDetails)
+Q_DECLARE_METATYPE(SocketIO::SocketDetails)
+Q_DECLARE_SHARED(SocketIO::Session)
+Q_DECLARE_METATYPE(SocketIO::Session)

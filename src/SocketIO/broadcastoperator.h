@@ -74,10 +74,10 @@ public:
     RemoteSocket() = default;
     RemoteSocket(Adapter *adapter, const SocketDetails &details);
 
-    QString id() const { return m_details.id; }
-    QVariantMap handshake() const { return m_details.handshake; }
-    QSet<QString> rooms() const { return m_details.rooms; }
-    QVariantMap data() const { return m_details.data; }
+    QString id() const { return m_details.id(); }
+    QVariantMap handshake() const { return m_details.handshake(); }
+    QSet<QString> rooms() const { return m_details.rooms(); }
+    QVariantMap data() const { return m_details.data(); }
 
     BroadcastOperator timeout(int milliseconds) const { return m_operator.timeout(milliseconds); }
     bool emitEvent(const QString &event, const QVariantList &args = {}) const;

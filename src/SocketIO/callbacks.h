@@ -4,6 +4,7 @@
 
 #include <QtCore/QException>
 #include <QtCore/QObject>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 #include <QtCore/QVariant>
 
@@ -12,15 +13,43 @@
 
 namespace SocketIO {
 
-// The flags of one emit: a socket's, a broadcast's, a client socket's.
-struct SOCKETIO_EXPORT BroadcastFlags
+class BroadcastFlagsData;
+
+// The flags of one emit: a socket's, a broadcast's, a client socket's. Implicitly shared; the
+// defaults allocate nothing.
+class SOCKETIO_EXPORT BroadcastFlags
 {
-    bool isVolatile = false;
-    bool compress = true;
-    //! Only this server's sockets, when an adapter joins several servers (default false).
-    bool local = false;
-    int timeout = -1; // ms; -1 for none
-    bool expectSingleResponse = false;
+    Q_GADGET
+    Q_PROPERTY(bool isVolatile READ isVolatile WRITE setVolatile)
+    Q_PROPERTY(bool compressed READ isCompressed WRITE setCompressed)
+    Q_PROPERTY(bool local READ isLocal WRITE setLocal)
+    Q_PROPERTY(int timeout READ timeout WRITE setTimeout)
+    Q_PROPERTY(bool expectSingleResponse READ expectsSingleResponse WRITE setExpectSingleResponse)
+public:
+    BroadcastFlags() noexcept;
+    BroadcastFlags(const BroadcastFlags &other) noexcept;
+    BroadcastFlags(BroadcastFlags &&other) noexcept;
+    BroadcastFlags &operator=(const BroadcastFlags &other) noexcept;
+    BroadcastFlags &operator=(BroadcastFlags &&other) noexcept;
+    ~BroadcastFlags();
+    void swap(BroadcastFlags &other) noexcept { d.swap(other.d); }
+
+    bool isVolatile() const;
+    void setVolatile(bool isVolatile);
+    bool isCompressed() const;
+    void setCompressed(bool compressed);
+    bool isLocal() const;
+    void setLocal(bool local);
+    int timeout() const;
+    void setTimeout(int milliseconds);
+    bool expectsSingleResponse() const;
+    void setExpectSingleResponse(bool single);
+
+    bool operator==(const BroadcastFlags &other) const;
+    bool operator!=(const BroadcastFlags &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<BroadcastFlagsData> d; // null: all defaults
 };
 
 // The failure of an acknowledgement that did not come in time. `responses` holds what did
@@ -83,3 +112,6 @@ private:
 using AckCallback = std::function<void(const QString &error, const QVariantList &args)>;
 
 } // namespace SocketIO
+
+Q_DECLARE_SHARED(SocketIO::BroadcastFlags)
+Q_DECLARE_METATYPE(SocketIO::BroadcastFlags)

@@ -3,6 +3,7 @@
 #include "socketio_export.h"
 #include <SocketIO/parser.h>
 
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QStringList>
 #include <QtCore/QVariantMap>
 #include <QtNetwork/QSslCertificate>
@@ -16,10 +17,19 @@
 
 namespace SocketIO {
 
+class TlsOptionsExtension;
+
 // TLS for https/wss URLs, applied through QSslConfiguration at run time (the Node client's
 // ca, cert, key, passphrase, ciphers and rejectUnauthorized).
 struct SOCKETIO_EXPORT TlsOptions
 {
+    TlsOptions();
+    TlsOptions(const TlsOptions &other);
+    TlsOptions(TlsOptions &&other) noexcept;
+    TlsOptions &operator=(const TlsOptions &other);
+    TlsOptions &operator=(TlsOptions &&other) noexcept;
+    ~TlsOptions();
+
     QList<QSslCertificate> ca;   // trusted roots; empty: the system's
     QList<QSslCertificate> cert; // client certificate chain
     QByteArray key;              // PEM private key, possibly encrypted
@@ -29,11 +39,25 @@ struct SOCKETIO_EXPORT TlsOptions
 
     // Reads PEM files; false (with `error`) when one cannot be read.
     bool loadCa(const QString &path, QString *error = nullptr);
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<TlsOptionsExtension> m_extension;
 };
+
+class ManagerOptionsExtension;
 
 // The Manager's options: engine.io-client 6.6 and socket.io-client 4.8 names and defaults.
 struct SOCKETIO_EXPORT ManagerOptions
 {
+    ManagerOptions();
+    ManagerOptions(const ManagerOptions &other);
+    ManagerOptions(ManagerOptions &&other) noexcept;
+    ManagerOptions &operator=(const ManagerOptions &other);
+    ManagerOptions &operator=(ManagerOptions &&other) noexcept;
+    ~ManagerOptions();
+
     // Engine.IO.
     QString path = QStringLiteral("/socket.io");
     bool addTrailingSlash = true;
@@ -75,16 +99,35 @@ struct SOCKETIO_EXPORT ManagerOptions
     // The socket options (auth, ackTimeout, retries) go to `socketOptions` when given.
     static ManagerOptions fromVariantMap(const QVariantMap &map, QString *error,
                                          struct SocketOptions *socketOptions = nullptr);
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<ManagerOptionsExtension> m_extension;
 };
+
+class SocketOptionsExtension;
 
 // Per-socket options.
 struct SOCKETIO_EXPORT SocketOptions
 {
+    SocketOptions();
+    SocketOptions(const SocketOptions &other);
+    SocketOptions(SocketOptions &&other) noexcept;
+    SocketOptions &operator=(const SocketOptions &other);
+    SocketOptions &operator=(SocketOptions &&other) noexcept;
+    ~SocketOptions();
+
     // Sent with the CONNECT packet. With `authCallback`, it is asked each time instead.
     QVariantMap auth;
     std::function<void(std::function<void(const QVariantMap &)> done)> authCallback;
     int ackTimeout = -1; // ms; -1: none
     int retries = 0;     // with retries, events are delivered at least once, in order
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<SocketOptionsExtension> m_extension;
 };
 
 } // namespace SocketIO

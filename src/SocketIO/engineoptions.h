@@ -6,6 +6,7 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QRegularExpression>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QStringList>
 #include <QtCore/QVariantMap>
 
@@ -14,9 +15,18 @@
 
 namespace SocketIO {
 
+class EngineOptionsExtension;
+
 // The Engine.IO server options, with the defaults of Node's engine.io 6.6.
 struct SOCKETIO_EXPORT EngineOptions
 {
+    EngineOptions();
+    EngineOptions(const EngineOptions &other);
+    EngineOptions(EngineOptions &&other) noexcept;
+    EngineOptions &operator=(const EngineOptions &other);
+    EngineOptions &operator=(EngineOptions &&other) noexcept;
+    ~EngineOptions();
+
     int pingInterval = 25'000;            // ms
     int pingTimeout = 20'000;             // ms
     int upgradeTimeout = 10'000;          // ms
@@ -56,6 +66,11 @@ struct SOCKETIO_EXPORT EngineOptions
     // parsed JSON object. Unknown names and wrong types are errors.
     static EngineOptions fromVariantMap(const QVariantMap &map, QString *error);
     QVariantMap toVariantMap() const;
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<EngineOptionsExtension> m_extension;
 };
 
 } // namespace SocketIO

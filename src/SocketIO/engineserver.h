@@ -6,6 +6,7 @@
 #include <SocketIO/httprequest.h>
 
 #include <QtCore/QObject>
+#include <QtCore/QSharedDataPointer>
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QSslConfiguration>
 
@@ -20,12 +21,34 @@ namespace SocketIO {
 
 class EngineServerPrivate;
 
-// A connection refused by the engine (the reference's "connection_error" event).
-struct SOCKETIO_EXPORT EngineConnectionError
+class EngineConnectionErrorData;
+
+// A connection refused by the engine (the reference's "connection_error" event). Implicitly
+// shared.
+class SOCKETIO_EXPORT EngineConnectionError
 {
-    HttpRequest request;
-    int code = 0;
-    QString message;
+    Q_GADGET
+    Q_PROPERTY(HttpRequest request READ request WRITE setRequest)
+    Q_PROPERTY(int code READ code WRITE setCode)
+    Q_PROPERTY(QString message READ message WRITE setMessage)
+public:
+    EngineConnectionError() noexcept;
+    EngineConnectionError(const EngineConnectionError &other) noexcept;
+    EngineConnectionError(EngineConnectionError &&other) noexcept;
+    EngineConnectionError &operator=(const EngineConnectionError &other) noexcept;
+    EngineConnectionError &operator=(EngineConnectionError &&other) noexcept;
+    ~EngineConnectionError();
+    void swap(EngineConnectionError &other) noexcept { d.swap(other.d); }
+
+    HttpRequest request() const;
+    void setRequest(const HttpRequest &request);
+    int code() const;
+    void setCode(int code);
+    QString message() const;
+    void setMessage(const QString &message);
+
+private:
+    QSharedDataPointer<EngineConnectionErrorData> d; // null: all defaults
 };
 
 // The Engine.IO v4 server (v3 with allowEIO3): HTTP long-polling and WebSocket, upgrades,
@@ -114,3 +137,6 @@ private:
 };
 
 } // namespace SocketIO
+
+Q_DECLARE_SHARED(SocketIO::EngineConnectionError)
+Q_DECLARE_METATYPE(SocketIO::EngineConnectionError)

@@ -5,6 +5,7 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QList>
 #include <QtCore/QRegularExpression>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QStringList>
 
 #include <functional>
@@ -15,10 +16,19 @@
 
 namespace SocketIO {
 
+class CorsOptionsExtension;
+
 // Cross-origin resource sharing, with the semantics and defaults of the `cors` npm package
 // that engine.io uses.
 struct SOCKETIO_EXPORT CorsOptions
 {
+    CorsOptions();
+    CorsOptions(const CorsOptions &other);
+    CorsOptions(CorsOptions &&other) noexcept;
+    CorsOptions &operator=(const CorsOptions &other);
+    CorsOptions &operator=(CorsOptions &&other) noexcept;
+    ~CorsOptions();
+
     enum class Origin {
         Any,      // "*" (the default)
         Reflect,  // true: echo the request's Origin
@@ -48,11 +58,25 @@ struct SOCKETIO_EXPORT CorsOptions
     int optionsSuccessStatus = 204;
 
     static CorsOptions allowingOrigin(const QString &origin);
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<CorsOptionsExtension> m_extension;
 };
+
+class CookieOptionsExtension;
 
 // The sticky-session cookie engine.io can set on the handshake (the `cookie` option).
 struct SOCKETIO_EXPORT CookieOptions
 {
+    CookieOptions();
+    CookieOptions(const CookieOptions &other);
+    CookieOptions(CookieOptions &&other) noexcept;
+    CookieOptions &operator=(const CookieOptions &other);
+    CookieOptions &operator=(CookieOptions &&other) noexcept;
+    ~CookieOptions();
+
     QString name = QStringLiteral("io");
     QString path = QStringLiteral("/"); // empty: no Path attribute
     QString domain;
@@ -61,17 +85,45 @@ struct SOCKETIO_EXPORT CookieOptions
     bool secure = false;
     std::optional<qint64> maxAge; // seconds
     std::optional<QDateTime> expires;
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<CookieOptionsExtension> m_extension;
 };
+
+class HttpCompressionOptionsExtension;
 
 struct SOCKETIO_EXPORT HttpCompressionOptions
 {
+    HttpCompressionOptions();
+    HttpCompressionOptions(const HttpCompressionOptions &other);
+    HttpCompressionOptions(HttpCompressionOptions &&other) noexcept;
+    HttpCompressionOptions &operator=(const HttpCompressionOptions &other);
+    HttpCompressionOptions &operator=(HttpCompressionOptions &&other) noexcept;
+    ~HttpCompressionOptions();
+
     qint64 threshold = 1024; // bytes; smaller bodies are sent as they are
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<HttpCompressionOptionsExtension> m_extension;
 };
+
+class HttpLimitsExtension;
 
 // Limits of the HTTP front (Node's http.Server has the same knobs and defaults, where it has
 // them). Beyond them a request gets 431, 413 or 408 and the connection closes.
 struct SOCKETIO_EXPORT HttpLimits
 {
+    HttpLimits();
+    HttpLimits(const HttpLimits &other);
+    HttpLimits(HttpLimits &&other) noexcept;
+    HttpLimits &operator=(const HttpLimits &other);
+    HttpLimits &operator=(HttpLimits &&other) noexcept;
+    ~HttpLimits();
+
     int maxHeaderSize = 16 * 1024; // bytes: request line and headers (also trailers): 431
     int maxHeadersCount = 2000;    // header lines: 431 beyond (Node drops the extra ones)
     int headersTimeout = 60'000;   // ms to receive a complete head: 408 after it
@@ -80,6 +132,11 @@ struct SOCKETIO_EXPORT HttpLimits
     // Bytes of a request body to a path outside the engine (the request handler's): 413
     // beyond. The engine's own requests are bounded by maxHttpBufferSize.
     qint64 maxBodySize = 1024 * 1024;
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<HttpLimitsExtension> m_extension;
 };
 
 } // namespace SocketIO

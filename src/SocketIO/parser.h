@@ -4,12 +4,15 @@
 
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 #include <QtCore/QVariant>
 
 #include <memory>
 
 namespace SocketIO {
+
+class PacketExtension;
 
 // One Socket.IO packet (protocol v5), as parsers produce and consume it.
 //
@@ -19,6 +22,13 @@ namespace SocketIO {
 // arguments; a CONNECT's is the auth object; a CONNECT_ERROR's is {message, data}.
 struct SOCKETIO_EXPORT Packet
 {
+    Packet();
+    Packet(const Packet &other);
+    Packet(Packet &&other) noexcept;
+    Packet &operator=(const Packet &other);
+    Packet &operator=(Packet &&other) noexcept;
+    ~Packet();
+
     enum class Type : quint8 {
         Connect = 0,
         Disconnect = 1,
@@ -35,17 +45,38 @@ struct SOCKETIO_EXPORT Packet
     QVariant data;  // invalid when the packet has no payload
 
     bool hasId() const { return id >= 0; }
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<PacketExtension> m_extension;
 };
+
+class EngineMessageExtension;
 
 // One Engine.IO message: UTF-8 text, or bytes when `binary` is set.
 struct SOCKETIO_EXPORT EngineMessage
 {
+    EngineMessage();
+    EngineMessage(const EngineMessage &other);
+    EngineMessage(EngineMessage &&other) noexcept;
+    EngineMessage &operator=(const EngineMessage &other);
+    EngineMessage &operator=(EngineMessage &&other) noexcept;
+    ~EngineMessage();
+    // {data, binary}, as when it was an aggregate.
+    EngineMessage(QByteArray data, bool binary);
+
     QByteArray data;
     bool binary = false;
     friend bool operator==(const EngineMessage &a, const EngineMessage &b)
     {
         return a.binary == b.binary && a.data == b.data;
     }
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<EngineMessageExtension> m_extension;
 };
 
 // Turns Engine.IO messages from one connection back into packets. Stateful: a binary

@@ -4,6 +4,8 @@
 #include <SocketIO/engineoptions.h>
 #include <SocketIO/parser.h>
 
+#include <QtCore/QSharedDataPointer>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -13,17 +15,38 @@ namespace SocketIO {
 class Adapter;
 class Namespace;
 
+class ConnectionStateRecoveryOptionsExtension;
+
 struct SOCKETIO_EXPORT ConnectionStateRecoveryOptions
 {
+    ConnectionStateRecoveryOptions();
+    ConnectionStateRecoveryOptions(const ConnectionStateRecoveryOptions &other);
+    ConnectionStateRecoveryOptions(ConnectionStateRecoveryOptions &&other) noexcept;
+    ConnectionStateRecoveryOptions &operator=(const ConnectionStateRecoveryOptions &other);
+    ConnectionStateRecoveryOptions &operator=(ConnectionStateRecoveryOptions &&other) noexcept;
+    ~ConnectionStateRecoveryOptions();
+
     int maxDisconnectionDuration = 2 * 60 * 1000; // ms
     bool skipMiddlewares = true;
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<ConnectionStateRecoveryOptionsExtension> m_extension;
 };
+
+class ServerOptionsExtension;
 
 // The Socket.IO server options, with the defaults of Node's socket.io 4.8. The engine
 // options (engine.path defaults to "/socket.io" here) are set in `engine`.
 struct SOCKETIO_EXPORT ServerOptions
 {
     ServerOptions();
+    ServerOptions(const ServerOptions &other);
+    ServerOptions(ServerOptions &&other) noexcept;
+    ServerOptions &operator=(const ServerOptions &other);
+    ServerOptions &operator=(ServerOptions &&other) noexcept;
+    ~ServerOptions();
 
     EngineOptions engine;
     bool serveClient = true;
@@ -51,6 +74,11 @@ struct SOCKETIO_EXPORT ServerOptions
     // to their modern equivalents where one exists and refused with an explanation where none
     // does. Unknown names and wrong types are errors.
     static ServerOptions fromVariantMap(const QVariantMap &map, QString *error);
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<ServerOptionsExtension> m_extension;
 };
 
 } // namespace SocketIO

@@ -8,6 +8,7 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QFuture>
 #include <QtCore/QObject>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QVariantMap>
 #include <QtNetwork/QHostAddress>
 
@@ -23,20 +24,56 @@ class Server;
 class Socket;
 class SocketPrivate;
 
-// The handshake details of a socket (the reference's socket.handshake).
-struct SOCKETIO_EXPORT Handshake
-{
-    QVariantMap headers; // lower-case names
-    QString time;        // like JavaScript's `new Date() + ""`
-    QString address;
-    bool xdomain = false; // the request had an Origin header
-    bool secure = false;  // over TLS
-    qint64 issued = 0;    // ms since the epoch
-    QString url;
-    QVariantMap query;
-    QVariantMap auth;
+class HandshakeData;
 
-    QVariantMap toVariantMap() const;
+// The handshake details of a socket (the reference's socket.handshake). Implicitly shared.
+class SOCKETIO_EXPORT Handshake
+{
+    Q_GADGET
+    Q_PROPERTY(QVariantMap headers READ headers WRITE setHeaders)
+    Q_PROPERTY(QString time READ time WRITE setTime)
+    Q_PROPERTY(QString address READ address WRITE setAddress)
+    Q_PROPERTY(bool xdomain READ isXdomain WRITE setXdomain)
+    Q_PROPERTY(bool secure READ isSecure WRITE setSecure)
+    Q_PROPERTY(qint64 issued READ issued WRITE setIssued)
+    Q_PROPERTY(QString url READ url WRITE setUrl)
+    Q_PROPERTY(QVariantMap query READ query WRITE setQuery)
+    Q_PROPERTY(QVariantMap auth READ auth WRITE setAuth)
+public:
+    Handshake() noexcept;
+    Handshake(const Handshake &other) noexcept;
+    Handshake(Handshake &&other) noexcept;
+    Handshake &operator=(const Handshake &other) noexcept;
+    Handshake &operator=(Handshake &&other) noexcept;
+    ~Handshake();
+    void swap(Handshake &other) noexcept { d.swap(other.d); }
+
+    QVariantMap headers() const; // lower-case names
+    void setHeaders(const QVariantMap &headers);
+    QString time() const; // like JavaScript's `new Date() + ""`
+    void setTime(const QString &time);
+    QString address() const;
+    void setAddress(const QString &address);
+    bool isXdomain() const; // the request had an Origin header
+    void setXdomain(bool xdomain);
+    bool isSecure() const; // over TLS
+    void setSecure(bool secure);
+    qint64 issued() const; // ms since the epoch
+    void setIssued(qint64 issued);
+    QString url() const;
+    void setUrl(const QString &url);
+    QVariantMap query() const;
+    void setQuery(const QVariantMap &query);
+    QVariantMap auth() const;
+    void setAuth(const QVariantMap &auth);
+
+    Q_INVOKABLE QVariantMap toVariantMap() const;
+
+    bool operator==(const Handshake &other) const;
+    bool operator!=(const Handshake &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<HandshakeData> d; // null: all defaults
 };
 
 // One client connected to one namespace (the server side of a Socket.IO socket). Owned by
@@ -167,3 +204,6 @@ private:
 };
 
 } // namespace SocketIO
+
+Q_DECLARE_SHARED(SocketIO::Handshake)
+Q_DECLARE_METATYPE(SocketIO::Handshake)

@@ -333,7 +333,7 @@ void tst_EngineIoInterop::allowEIO3Off()
              qPrintable(QStringLiteral("a v3 session was opened") + log));
     QVERIFY2(!strict.errors.isEmpty(), qPrintable(QStringLiteral("no connectionError") + log));
     for (const EngineConnectionError &error : std::as_const(strict.errors))
-        QCOMPARE(error.code, int(EngineServer::ErrorCode::UnsupportedProtocolVersion));
+        QCOMPARE(error.code(), int(EngineServer::ErrorCode::UnsupportedProtocolVersion));
 }
 
 QTEST_GUILESS_MAIN(tst_EngineIoInterop)

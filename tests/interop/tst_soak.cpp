@@ -207,7 +207,7 @@ void tst_Soak::everyClientDropsAndRecovers()
     int raced = 0;
     QObject::connect(&io, &Server::connection, &io, [&](Socket *socket) {
         const QString previous =
-            socket->handshake().auth.value(QStringLiteral("previous")).toString();
+            socket->handshake().auth().value(QStringLiteral("previous")).toString();
         if (!socket->isRecovered() && !previous.isEmpty() &&
             io.of(QStringLiteral("/"))->socket(previous)) {
             ++raced;

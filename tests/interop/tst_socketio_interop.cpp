@@ -174,7 +174,7 @@ private:
     {
         const int index = int(records.size());
         QPointer<Namespace> nsp = socket->nsp();
-        const QVariantMap auth = socket->handshake().auth;
+        const QVariantMap auth = socket->handshake().auth();
         SocketRecord record;
         record.nsp = nsp->name();
         record.id = socket->id();

@@ -1,6 +1,7 @@
 #include "adapter.h"
 
 #include "adapters/roommembers_p.h"
+#include "core/shareddata_p.h"
 
 namespace SocketIO {
 
@@ -102,133 +103,518 @@ SocketEmitter::~SocketEmitter() = default;
     Returns whether this holds no packet.
 */
 
-/*!
-    \struct BroadcastFlags
+class BroadcastOptionsData : public QSharedData
+{
+public:
+    QSet<QString> rooms;
+    QSet<QString> except;
+    SocketIO::BroadcastFlags flags;
 
-    \brief The flags of an emit: the modifiers of BroadcastOperator, Socket::timeout() and
-    friends.
+    bool operator==(const BroadcastOptionsData &other) const
+    {
+        return rooms == other.rooms && except == other.except && flags == other.flags;
+    }
+};
+
+/*!
+    \class SocketIO::BroadcastOptions
+    \inmodule SocketIO
+    \brief Who a broadcast reaches: the sockets in any of rooms() (every socket when empty),
+    less those in any of except().
+
+    An implicitly shared Q_GADGET; the defaults allocate nothing.
 */
 
 /*!
-    \var BroadcastFlags::isVolatile
+    Constructs a value with every field at its default; it allocates nothing.
+*/
+BroadcastOptions::BroadcastOptions() noexcept = default;
 
-    The event may be lost when a recipient's transport is not writable (default false).
+/*!
+    Constructs a copy of \a other; the data is shared until one of them changes.
+*/
+BroadcastOptions::BroadcastOptions(const BroadcastOptions &other) noexcept = default;
+
+/*!
+    Move-constructs a value from \a other, which is left with the defaults.
+*/
+BroadcastOptions::BroadcastOptions(BroadcastOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other to this value and returns a reference to it.
+*/
+BroadcastOptions &BroadcastOptions::operator=(const BroadcastOptions &other) noexcept = default;
+
+/*!
+    Move-assigns \a other to this value and returns a reference to it.
+*/
+BroadcastOptions &BroadcastOptions::operator=(BroadcastOptions &&other) noexcept = default;
+
+/*!
+    Destroys the value.
+*/
+BroadcastOptions::~BroadcastOptions() = default;
+
+/*!
+    \fn void BroadcastOptions::swap(BroadcastOptions &other)
+
+    Swaps this value with \a other; never fails.
 */
 
 /*!
-    \var BroadcastFlags::compress
+    \property BroadcastOptions::rooms
 
-    Whether the event may be compressed (default true).
+    \brief the rooms whose sockets are reached; empty (the default) for every socket.
 */
 
 /*!
-    \var BroadcastFlags::timeout
+    Returns the rooms whose sockets are reached; empty (the default) for every socket.
+*/
+QSet<QString> BroadcastOptions::rooms() const
+{
+    return d ? d->rooms : QSet<QString>();
+}
 
-    Milliseconds the acknowledgements may take; -1 (the default): none.
+/*!
+    Sets the rooms reached to \a rooms.
+*/
+void BroadcastOptions::setRooms(const QSet<QString> &rooms)
+{
+    if (!d && rooms == QSet<QString>())
+        return; // the defaults stay unallocated
+    detachedData(d)->rooms = rooms;
+}
+
+/*!
+    \property BroadcastOptions::except
+
+    \brief the rooms whose sockets are left out.
 */
 
 /*!
-    \var BroadcastFlags::expectSingleResponse
+    Returns the rooms whose sockets are left out.
+*/
+QSet<QString> BroadcastOptions::except() const
+{
+    return d ? d->except : QSet<QString>();
+}
 
-    The acknowledgement expects one response, as from a RemoteSocket (default false).
+/*!
+    Sets the rooms left out to \a rooms.
+*/
+void BroadcastOptions::setExcept(const QSet<QString> &rooms)
+{
+    if (!d && rooms == QSet<QString>())
+        return; // the defaults stay unallocated
+    detachedData(d)->except = rooms;
+}
+
+/*!
+    \property BroadcastOptions::flags
+
+    \brief the flags of the emit.
 */
 
 /*!
-    \struct BroadcastOptions
-
-    \brief Who a broadcast reaches: the sockets in any of rooms (every socket when empty), less
-    those in any of except.
+    Returns the flags of the emit.
 */
+SocketIO::BroadcastFlags BroadcastOptions::flags() const
+{
+    return d ? d->flags : SocketIO::BroadcastFlags();
+}
 
 /*!
-    \var BroadcastOptions::rooms
-
-    The rooms whose sockets are reached; empty: every socket of the namespace.
+    Sets the flags of the emit to \a flags.
 */
+void BroadcastOptions::setFlags(const SocketIO::BroadcastFlags &flags)
+{
+    if (!d && flags == SocketIO::BroadcastFlags())
+        return; // the defaults stay unallocated
+    detachedData(d)->flags = flags;
+}
 
 /*!
-    \var BroadcastOptions::except
-
-    The rooms whose sockets are left out.
+    Returns true when every field of this value equals that of \a other.
 */
+bool BroadcastOptions::operator==(const BroadcastOptions &other) const
+{
+    return d == other.d || sharedData(d) == sharedData(other.d);
+}
 
 /*!
-    \var BroadcastOptions::flags
+    \fn bool BroadcastOptions::operator!=(const BroadcastOptions &other) const
 
-    The flags of the emit.
+    Returns true when a field of this value differs from that of \a other.
 */
 
-/*!
-    \struct SocketDetails
+class SocketDetailsData : public QSharedData
+{
+public:
+    QString id;
+    QVariantMap handshake;
+    QSet<QString> rooms;
+    QVariantMap data;
 
+    bool operator==(const SocketDetailsData &other) const
+    {
+        return id == other.id && handshake == other.handshake && rooms == other.rooms &&
+               data == other.data;
+    }
+};
+
+/*!
+    \class SocketIO::SocketDetails
+    \inmodule SocketIO
     \brief What an adapter knows of a socket, possibly on another server (fetchSockets()).
+
+    An implicitly shared Q_GADGET.
 */
 
 /*!
-    \var SocketDetails::id
+    Constructs a value with every field at its default; it allocates nothing.
+*/
+SocketDetails::SocketDetails() noexcept = default;
 
-    The socket's id.
+/*!
+    Constructs a copy of \a other; the data is shared until one of them changes.
+*/
+SocketDetails::SocketDetails(const SocketDetails &other) noexcept = default;
+
+/*!
+    Move-constructs a value from \a other, which is left with the defaults.
+*/
+SocketDetails::SocketDetails(SocketDetails &&other) noexcept = default;
+
+/*!
+    Assigns \a other to this value and returns a reference to it.
+*/
+SocketDetails &SocketDetails::operator=(const SocketDetails &other) noexcept = default;
+
+/*!
+    Move-assigns \a other to this value and returns a reference to it.
+*/
+SocketDetails &SocketDetails::operator=(SocketDetails &&other) noexcept = default;
+
+/*!
+    Destroys the value.
+*/
+SocketDetails::~SocketDetails() = default;
+
+/*!
+    \fn void SocketDetails::swap(SocketDetails &other)
+
+    Swaps this value with \a other; never fails.
 */
 
 /*!
-    \var SocketDetails::handshake
+    \property SocketDetails::id
 
-    The socket's handshake, as Handshake::toVariantMap() gives it.
+    \brief the socket's id.
 */
 
 /*!
-    \var SocketDetails::rooms
+    Returns the socket's id.
+*/
+QString SocketDetails::id() const
+{
+    return d ? d->id : QString();
+}
 
-    The rooms the socket is in.
+/*!
+    Sets the socket's id to \a id.
+*/
+void SocketDetails::setId(const QString &id)
+{
+    detachedData(d)->id = id;
+}
+
+/*!
+    \property SocketDetails::handshake
+
+    \brief the socket's handshake, as Handshake::toVariantMap() gives it.
 */
 
 /*!
-    \var SocketDetails::data
+    Returns the socket's handshake, as Handshake::toVariantMap() gives it.
+*/
+QVariantMap SocketDetails::handshake() const
+{
+    return d ? d->handshake : QVariantMap();
+}
 
-    The socket's data (Socket::data()).
+/*!
+    Sets the socket's handshake to \a handshake.
+*/
+void SocketDetails::setHandshake(const QVariantMap &handshake)
+{
+    detachedData(d)->handshake = handshake;
+}
+
+/*!
+    \property SocketDetails::rooms
+
+    \brief the rooms the socket is in.
 */
 
 /*!
-    \struct Session
+    Returns the rooms the socket is in.
+*/
+QSet<QString> SocketDetails::rooms() const
+{
+    return d ? d->rooms : QSet<QString>();
+}
 
+/*!
+    Sets the socket's rooms to \a rooms.
+*/
+void SocketDetails::setRooms(const QSet<QString> &rooms)
+{
+    detachedData(d)->rooms = rooms;
+}
+
+/*!
+    \property SocketDetails::data
+
+    \brief the socket's data (Socket::data()).
+*/
+
+/*!
+    Returns the socket's data (Socket::data()).
+*/
+QVariantMap SocketDetails::data() const
+{
+    return d ? d->data : QVariantMap();
+}
+
+/*!
+    Sets the socket's data to \a data.
+*/
+void SocketDetails::setData(const QVariantMap &data)
+{
+    detachedData(d)->data = data;
+}
+
+/*!
+    Returns true when every field of this value equals that of \a other.
+*/
+bool SocketDetails::operator==(const SocketDetails &other) const
+{
+    return d == other.d || sharedData(d) == sharedData(other.d);
+}
+
+/*!
+    \fn bool SocketDetails::operator!=(const SocketDetails &other) const
+
+    Returns true when a field of this value differs from that of \a other.
+*/
+
+class SessionData : public QSharedData
+{
+public:
+    QString sid;
+    QString pid;
+    QSet<QString> rooms;
+    QVariantMap data;
+    qint64 disconnectedAt = 0;
+    QList<QVariantList> missedPackets;
+
+    bool operator==(const SessionData &other) const
+    {
+        return sid == other.sid && pid == other.pid && rooms == other.rooms && data == other.data &&
+               disconnectedAt == other.disconnectedAt && missedPackets == other.missedPackets;
+    }
+};
+
+/*!
+    \class SocketIO::Session
+    \inmodule SocketIO
     \brief A disconnected session kept for connection state recovery.
+
+    An implicitly shared Q_GADGET, kept by the adapter (Adapter::persistSession()).
 */
 
 /*!
-    \var Session::sid
+    Constructs a value with every field at its default; it allocates nothing.
+*/
+Session::Session() noexcept = default;
 
-    The socket id the session had.
+/*!
+    Constructs a copy of \a other; the data is shared until one of them changes.
+*/
+Session::Session(const Session &other) noexcept = default;
+
+/*!
+    Move-constructs a value from \a other, which is left with the defaults.
+*/
+Session::Session(Session &&other) noexcept = default;
+
+/*!
+    Assigns \a other to this value and returns a reference to it.
+*/
+Session &Session::operator=(const Session &other) noexcept = default;
+
+/*!
+    Move-assigns \a other to this value and returns a reference to it.
+*/
+Session &Session::operator=(Session &&other) noexcept = default;
+
+/*!
+    Destroys the value.
+*/
+Session::~Session() = default;
+
+/*!
+    \fn void Session::swap(Session &other)
+
+    Swaps this value with \a other; never fails.
 */
 
 /*!
-    \var Session::pid
+    \property Session::sid
 
-    The private session id the client presents to recover the session.
+    \brief the socket id the session had.
 */
 
 /*!
-    \var Session::rooms
+    Returns the socket id the session had.
+*/
+QString Session::sid() const
+{
+    return d ? d->sid : QString();
+}
 
-    The rooms the socket was in.
+/*!
+    Sets the socket id to \a sid.
+*/
+void Session::setSid(const QString &sid)
+{
+    detachedData(d)->sid = sid;
+}
+
+/*!
+    \property Session::pid
+
+    \brief the private session id the client presents to recover the session.
 */
 
 /*!
-    \var Session::data
+    Returns the private session id the client presents to recover the session.
+*/
+QString Session::pid() const
+{
+    return d ? d->pid : QString();
+}
 
-    The socket's data.
+/*!
+    Sets the private session id to \a pid.
+*/
+void Session::setPid(const QString &pid)
+{
+    detachedData(d)->pid = pid;
+}
+
+/*!
+    \property Session::rooms
+
+    \brief the rooms the socket was in.
 */
 
 /*!
-    \var Session::disconnectedAt
+    Returns the rooms the socket was in.
+*/
+QSet<QString> Session::rooms() const
+{
+    return d ? d->rooms : QSet<QString>();
+}
 
-    When the socket disconnected, in milliseconds since the epoch.
+/*!
+    Sets the rooms to \a rooms.
+*/
+void Session::setRooms(const QSet<QString> &rooms)
+{
+    detachedData(d)->rooms = rooms;
+}
+
+/*!
+    \property Session::data
+
+    \brief the socket's data.
 */
 
 /*!
-    \var Session::missedPackets
+    Returns the socket's data.
+*/
+QVariantMap Session::data() const
+{
+    return d ? d->data : QVariantMap();
+}
 
-    The events the socket missed while disconnected, each [event, arguments...]; filled by
-    restoreSession().
+/*!
+    Sets the socket's data to \a data.
+*/
+void Session::setData(const QVariantMap &data)
+{
+    detachedData(d)->data = data;
+}
+
+/*!
+    \property Session::disconnectedAt
+
+    \brief when the socket disconnected, in milliseconds since the epoch (0 by default).
+*/
+
+/*!
+    Returns when the socket disconnected, in milliseconds since the epoch (0 by default).
+*/
+qint64 Session::disconnectedAt() const
+{
+    return d ? d->disconnectedAt : 0;
+}
+
+/*!
+    Sets the disconnection time to \a time.
+*/
+void Session::setDisconnectedAt(qint64 time)
+{
+    detachedData(d)->disconnectedAt = time;
+}
+
+/*!
+    \property Session::missedPackets
+
+    \brief the events the socket missed while disconnected, each [event, arguments...]; filled by
+   restoreSession().
+*/
+
+/*!
+    Returns the events the socket missed while disconnected, each [event, arguments...]; filled by
+   restoreSession().
+*/
+QList<QVariantList> Session::missedPackets() const
+{
+    return d ? d->missedPackets : QList<QVariantList>();
+}
+
+/*!
+    Sets the missed events to \a packets.
+*/
+void Session::setMissedPackets(const QList<QVariantList> &packets)
+{
+    detachedData(d)->missedPackets = packets;
+}
+
+/*!
+    Returns true when every field of this value equals that of \a other.
+*/
+bool Session::operator==(const Session &other) const
+{
+    return d == other.d || sharedData(d) == sharedData(other.d);
+}
+
+/*!
+    \fn bool Session::operator!=(const Session &other) const
+
+    Returns true when a field of this value differs from that of \a other.
 */
 
 /*!
@@ -506,8 +892,9 @@ void Adapter::setEmitter(SocketEmitter *emitter)
 */
 QStringList Adapter::localSocketIds(const BroadcastOptions &options) const
 {
-    const QSet<QString> except = computeExceptSids(options.except);
-    if (options.rooms.isEmpty()) {
+    const QSet<QString> except = computeExceptSids(options.except());
+    const QSet<QString> rooms = options.rooms();
+    if (rooms.isEmpty()) {
         // Unfiltered, the emitter's own list goes back to it: it then needs no look-ups.
         QStringList ids = emitter()->socketIds();
         if (!except.isEmpty())
@@ -516,9 +903,9 @@ QStringList Adapter::localSocketIds(const BroadcastOptions &options) const
     }
     QStringList ids;
     // One room needs no deduplication.
-    const bool single = options.rooms.size() == 1;
+    const bool single = rooms.size() == 1;
     QSet<QString> seen;
-    for (const QString &room : options.rooms) {
+    for (const QString &room : rooms) {
         const auto it = d->rooms.constFind(room);
         if (it == d->rooms.cend())
             continue;
@@ -542,7 +929,7 @@ QStringList Adapter::localSocketIds(const BroadcastOptions &options) const
 void Adapter::broadcast(const Packet &source, const BroadcastOptions &options)
 {
     SocketEmitter *sockets = emitter();
-    sockets->send(sockets->encode(source, options.flags), localSocketIds(options), {});
+    sockets->send(sockets->encode(source, options.flags()), localSocketIds(options), {});
 }
 
 /*!
@@ -558,7 +945,7 @@ void Adapter::broadcastWithAck(const Packet &source, const BroadcastOptions &opt
     Packet packet = source;
     packet.id = sockets->nextAckId();
     const int count =
-        sockets->send(sockets->encode(packet, options.flags), localSocketIds(options), ack);
+        sockets->send(sockets->encode(packet, options.flags()), localSocketIds(options), ack);
     clientCountCallback(count);
 }
 
@@ -569,7 +956,7 @@ void Adapter::broadcastWithAck(const Packet &source, const BroadcastOptions &opt
 QSet<QString> Adapter::sockets(const QSet<QString> &rooms) const
 {
     BroadcastOptions options;
-    options.rooms = rooms;
+    options.setRooms(rooms);
     const QStringList ids = localSocketIds(options);
     QSet<QString> out;
     out.reserve(ids.size());

@@ -78,7 +78,7 @@ ClusterMessage ClusterAdapter::message(ClusterMessage::Type type,
 
 void ClusterAdapter::publishUnlessLocal(const ClusterMessage &message) const
 {
-    if (!message.options.flags.local)
+    if (!message.options.flags().isLocal())
         m_bus->publish(message);
 }
 
@@ -100,13 +100,14 @@ void ClusterAdapter::broadcastWithAck(const Packet &packet, const BroadcastOptio
                                       const std::function<void(const QVariantList &)> &ack)
 {
     Adapter::broadcastWithAck(packet, options, clientCountCallback, ack);
-    if (options.flags.local)
+    if (options.flags().isLocal())
         return;
     auto request = std::make_unique<Request>();
     request->clientCount = clientCountCallback;
     request->ack = ack;
     // Answers arrive until the operator's own timeout; the entry goes a little after.
-    const int timeout = options.flags.timeout >= 0 ? options.flags.timeout : DefaultTimeoutMs;
+    const int timeout =
+        options.flags().timeout() >= 0 ? options.flags().timeout() : DefaultTimeoutMs;
     ClusterMessage m = message(ClusterMessage::Type::BroadcastWithAck, options);
     m.request = startRequest(std::move(request), timeout + 1000);
     m.packet = packet;
@@ -117,7 +118,7 @@ void ClusterAdapter::fetchSockets(const BroadcastOptions &options,
                                   const std::function<void(const QList<SocketDetails> &)> &done)
 {
     const int others = serverCount() - 1;
-    if (options.flags.local || others <= 0) {
+    if (options.flags().isLocal() || others <= 0) {
         Adapter::fetchSockets(options, done);
         return;
     }
@@ -127,8 +128,9 @@ void ClusterAdapter::fetchSockets(const BroadcastOptions &options,
     request->expected = others;
     request->fetched = done;
     ClusterMessage m = message(ClusterMessage::Type::FetchSockets, options);
-    m.request = startRequest(std::move(request),
-                             options.flags.timeout >= 0 ? options.flags.timeout : DefaultTimeoutMs);
+    m.request =
+        startRequest(std::move(request),
+                     options.flags().timeout() >= 0 ? options.flags().timeout() : DefaultTimeoutMs);
     m_bus->publish(m);
 }
 
@@ -211,7 +213,9 @@ void ClusterAdapter::onMessage(const ClusterMessage &m)
 {
     using Type = ClusterMessage::Type;
     BroadcastOptions local = m.options;
-    local.flags.local = true;
+    BroadcastFlags localFlags = local.flags();
+    localFlags.setLocal(true);
+    local.setFlags(localFlags);
     switch (m.type) {
     case Type::Broadcast:
         Adapter::broadcast(m.packet, local);

@@ -7,8 +7,8 @@ namespace SocketIO {
 namespace {
 bool shouldInclude(const QSet<QString> &sessionRooms, const BroadcastOptions &options)
 {
-    const bool included = options.rooms.isEmpty() || sessionRooms.intersects(options.rooms);
-    const bool excluded = sessionRooms.intersects(options.except);
+    const bool included = options.rooms().isEmpty() || sessionRooms.intersects(options.rooms());
+    const bool excluded = sessionRooms.intersects(options.except());
     return included && !excluded;
 }
 
@@ -50,7 +50,7 @@ QString SessionAwareAdapter::nextOffset()
 void SessionAwareAdapter::broadcast(const Packet &packet, const BroadcastOptions &options)
 {
     const bool isEvent = packet.type == Packet::Type::Event;
-    if (!isEvent || packet.hasId() || options.flags.isVolatile) {
+    if (!isEvent || packet.hasId() || options.flags().isVolatile()) {
         Adapter::broadcast(packet, options);
         return;
     }
@@ -67,8 +67,8 @@ void SessionAwareAdapter::broadcast(const Packet &packet, const BroadcastOptions
 void SessionAwareAdapter::persistSession(const Session &session)
 {
     Session copy = session;
-    copy.disconnectedAt = QDateTime::currentMSecsSinceEpoch();
-    m_sessions.insert(copy.pid, copy);
+    copy.setDisconnectedAt(QDateTime::currentMSecsSinceEpoch());
+    m_sessions.insert(copy.pid(), copy);
 }
 
 std::optional<Session> SessionAwareAdapter::restoreSession(const QString &pid,
@@ -77,7 +77,7 @@ std::optional<Session> SessionAwareAdapter::restoreSession(const QString &pid,
     const auto it = m_sessions.find(pid);
     if (it == m_sessions.end())
         return std::nullopt;
-    if (it->disconnectedAt + m_maxDisconnectionDuration < QDateTime::currentMSecsSinceEpoch()) {
+    if (it->disconnectedAt() + m_maxDisconnectionDuration < QDateTime::currentMSecsSinceEpoch()) {
         m_sessions.erase(it);
         return std::nullopt;
     }
@@ -91,10 +91,12 @@ std::optional<Session> SessionAwareAdapter::restoreSession(const QString &pid,
     if (index < 0)
         return std::nullopt;
     Session session = *it;
+    QList<QVariantList> missed = session.missedPackets();
     for (qsizetype i = index + 1; i < m_packets.size(); ++i) {
-        if (shouldInclude(session.rooms, m_packets.at(i).options))
-            session.missedPackets.append(m_packets.at(i).data);
+        if (shouldInclude(session.rooms(), m_packets.at(i).options))
+            missed.append(m_packets.at(i).data);
     }
+    session.setMissedPackets(missed);
     return session;
 }
 
@@ -102,7 +104,7 @@ void SessionAwareAdapter::expire()
 {
     const qint64 threshold = QDateTime::currentMSecsSinceEpoch() - m_maxDisconnectionDuration;
     m_sessions.removeIf(
-        [threshold](const auto &it) { return it.value().disconnectedAt < threshold; });
+        [threshold](const auto &it) { return it.value().disconnectedAt() < threshold; });
     qsizetype drop = 0;
     while (drop < m_packets.size() && m_packets.at(drop).emittedAt < threshold)
         ++drop;

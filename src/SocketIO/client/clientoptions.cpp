@@ -12,6 +12,41 @@ namespace SocketIO {
     \brief The client options, with the names and defaults of socket.io-client 4.8.
 */
 
+// Empty until a field is added after 1.0.
+class ManagerOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+ManagerOptions::ManagerOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+ManagerOptions::ManagerOptions(const ManagerOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+ManagerOptions::ManagerOptions(ManagerOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+ManagerOptions &ManagerOptions::operator=(const ManagerOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+ManagerOptions &ManagerOptions::operator=(ManagerOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+ManagerOptions::~ManagerOptions() = default;
+
 /*!
     \var ManagerOptions::path
 
@@ -181,6 +216,41 @@ namespace SocketIO {
     cert, key, passphrase, ciphers and rejectUnauthorized).
 */
 
+// Empty until a field is added after 1.0.
+class TlsOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+TlsOptions::TlsOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+TlsOptions::TlsOptions(const TlsOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+TlsOptions::TlsOptions(TlsOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+TlsOptions &TlsOptions::operator=(const TlsOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+TlsOptions &TlsOptions::operator=(TlsOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+TlsOptions::~TlsOptions() = default;
+
 /*!
     \var TlsOptions::ca
 
@@ -222,6 +292,41 @@ namespace SocketIO {
 
     \brief The options of one ClientSocket (socket.io-client's socket options).
 */
+
+// Empty until a field is added after 1.0.
+class SocketOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+SocketOptions::SocketOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+SocketOptions::SocketOptions(const SocketOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+SocketOptions::SocketOptions(SocketOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+SocketOptions &SocketOptions::operator=(const SocketOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+SocketOptions &SocketOptions::operator=(SocketOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+SocketOptions::~SocketOptions() = default;
 
 /*!
     \var SocketOptions::auth

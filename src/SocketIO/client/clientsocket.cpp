@@ -249,7 +249,7 @@ bool ClientSocketPrivate::emitWithFlags(const QString &event, const QVariantList
         qCWarning(lcClient) << "emitEvent:" << event << "is a reserved event name";
         return false;
     }
-    if (options.retries > 0 && !fromQueue && !flags.isVolatile) {
+    if (options.retries > 0 && !fromQueue && !flags.isVolatile()) {
         addToQueue(event, args, flags, context, std::move(callback));
         return true;
     }
@@ -265,16 +265,16 @@ bool ClientSocketPrivate::emitWithFlags(const QString &event, const QVariantList
         // emitWithAck().
         const bool toldOfFailure = isFutureAck(callback);
         acks.add(p.id, context, std::move(callback),
-                 flags.timeout >= 0 ? flags.timeout : options.ackTimeout, toldOfFailure);
+                 flags.timeout() >= 0 ? flags.timeout() : options.ackTimeout, toldOfFailure);
     }
     EngineIO::EngineClient *engine = ManagerPrivate::get(manager)->engine;
     const bool writable = engine && engine->isTransportWritable();
     const bool isConnected = connected && engine && !engine->hasPingExpired();
-    if (flags.isVolatile && !writable)
+    if (flags.isVolatile() && !writable)
         return true; // dropped
     if (isConnected) {
         notifyOutgoing(event, args);
-        packet(p, flags.compress);
+        packet(p, flags.isCompressed());
     } else {
         sendBuffer.append(p);
     }

@@ -2,6 +2,7 @@
 
 #include "core/ackregistry_p.h"
 #include "core/guarded_p.h"
+#include "core/shareddata_p.h"
 
 #include <QtCore/QBasicTimer>
 #include <QtCore/QPointer>
@@ -13,6 +14,210 @@
 #include <optional>
 
 namespace SocketIO {
+
+class BroadcastFlagsData : public QSharedData
+{
+public:
+    bool isVolatile = false;
+    bool compressed = true;
+    bool local = false;
+    int timeout = -1;
+    bool expectSingleResponse = false;
+
+    bool operator==(const BroadcastFlagsData &other) const
+    {
+        return isVolatile == other.isVolatile && compressed == other.compressed &&
+               local == other.local && timeout == other.timeout &&
+               expectSingleResponse == other.expectSingleResponse;
+    }
+};
+
+/*!
+    \class SocketIO::BroadcastFlags
+    \inmodule SocketIO
+    \brief The flags of one emit: a socket's, a broadcast's, a client socket's.
+
+    An implicitly shared Q_GADGET. A value with every flag at its default holds no data, so an
+    emit that sets no flag allocates nothing; Emitter and BroadcastOperator set them fluently.
+*/
+
+/*!
+    Constructs a value with every field at its default; it allocates nothing.
+*/
+BroadcastFlags::BroadcastFlags() noexcept = default;
+
+/*!
+    Constructs a copy of \a other; the data is shared until one of them changes.
+*/
+BroadcastFlags::BroadcastFlags(const BroadcastFlags &other) noexcept = default;
+
+/*!
+    Move-constructs a value from \a other, which is left with the defaults.
+*/
+BroadcastFlags::BroadcastFlags(BroadcastFlags &&other) noexcept = default;
+
+/*!
+    Assigns \a other to this value and returns a reference to it.
+*/
+BroadcastFlags &BroadcastFlags::operator=(const BroadcastFlags &other) noexcept = default;
+
+/*!
+    Move-assigns \a other to this value and returns a reference to it.
+*/
+BroadcastFlags &BroadcastFlags::operator=(BroadcastFlags &&other) noexcept = default;
+
+/*!
+    Destroys the value.
+*/
+BroadcastFlags::~BroadcastFlags() = default;
+
+/*!
+    \fn void BroadcastFlags::swap(BroadcastFlags &other)
+
+    Swaps this value with \a other; never fails.
+*/
+
+/*!
+    \property BroadcastFlags::isVolatile
+
+    \brief whether the event may be lost when the recipient's transport is not writable (the
+   reference's \c volatile flag; false by default).
+*/
+
+/*!
+    Returns whether the event may be lost when the recipient's transport is not writable (the
+   reference's \c volatile flag; false by default).
+*/
+bool BroadcastFlags::isVolatile() const
+{
+    return d ? d->isVolatile : false;
+}
+
+/*!
+    Sets whether the emit is volatile to \a isVolatile.
+*/
+void BroadcastFlags::setVolatile(bool isVolatile)
+{
+    if (!d && isVolatile == false)
+        return; // the defaults stay unallocated
+    detachedData(d)->isVolatile = isVolatile;
+}
+
+/*!
+    \property BroadcastFlags::compressed
+
+    \brief whether the payload may be compressed (permessage-deflate, HTTP compression; true by
+   default).
+*/
+
+/*!
+    Returns whether the payload may be compressed (permessage-deflate, HTTP compression; true by
+   default).
+*/
+bool BroadcastFlags::isCompressed() const
+{
+    return d ? d->compressed : true;
+}
+
+/*!
+    Sets whether the payload may be compressed to \a compressed.
+*/
+void BroadcastFlags::setCompressed(bool compressed)
+{
+    if (!d && compressed == true)
+        return; // the defaults stay unallocated
+    detachedData(d)->compressed = compressed;
+}
+
+/*!
+    \property BroadcastFlags::local
+
+    \brief whether only this server's sockets are reached, when an adapter joins several servers
+   (false by default).
+*/
+
+/*!
+    Returns whether only this server's sockets are reached, when an adapter joins several servers
+   (false by default).
+*/
+bool BroadcastFlags::isLocal() const
+{
+    return d ? d->local : false;
+}
+
+/*!
+    Sets whether the emit stays on this server to \a local.
+*/
+void BroadcastFlags::setLocal(bool local)
+{
+    if (!d && local == false)
+        return; // the defaults stay unallocated
+    detachedData(d)->local = local;
+}
+
+/*!
+    \property BroadcastFlags::timeout
+
+    \brief how long to wait for acknowledgements, in milliseconds; -1 (the default) for no limit.
+*/
+
+/*!
+    Returns how long to wait for acknowledgements, in milliseconds; -1 (the default) for no limit.
+*/
+int BroadcastFlags::timeout() const
+{
+    return d ? d->timeout : -1;
+}
+
+/*!
+    Sets the acknowledgement timeout to \a milliseconds.
+*/
+void BroadcastFlags::setTimeout(int milliseconds)
+{
+    if (!d && milliseconds == -1)
+        return; // the defaults stay unallocated
+    detachedData(d)->timeout = milliseconds;
+}
+
+/*!
+    \property BroadcastFlags::expectSingleResponse
+
+    \brief whether the acknowledgement callback gets the single response rather than a list (an emit
+   to one remote socket; false by default).
+*/
+
+/*!
+    Returns whether the acknowledgement callback gets the single response rather than a list (an
+   emit to one remote socket; false by default).
+*/
+bool BroadcastFlags::expectsSingleResponse() const
+{
+    return d ? d->expectSingleResponse : false;
+}
+
+/*!
+    Sets whether one response is expected to \a single.
+*/
+void BroadcastFlags::setExpectSingleResponse(bool single)
+{
+    if (!d && single == false)
+        return; // the defaults stay unallocated
+    detachedData(d)->expectSingleResponse = single;
+}
+
+/*!
+    Returns true when every field of this value equals that of \a other.
+*/
+bool BroadcastFlags::operator==(const BroadcastFlags &other) const
+{
+    return d == other.d || sharedData(d) == sharedData(other.d);
+}
+
+/*!
+    \fn bool BroadcastFlags::operator!=(const BroadcastFlags &other) const
+
+    Returns true when a field of this value differs from that of \a other.
+*/
 
 /*!
     \class TimeoutError

@@ -26,7 +26,7 @@ namespace SocketIO {
 Emitter Emitter::timeout(int milliseconds) const
 {
     Emitter e = *this;
-    e.m_flags.timeout = milliseconds;
+    e.m_flags.setTimeout(milliseconds);
     return e;
 }
 
@@ -36,7 +36,7 @@ Emitter Emitter::timeout(int milliseconds) const
 Emitter Emitter::compress(bool compress) const
 {
     Emitter e = *this;
-    e.m_flags.compress = compress;
+    e.m_flags.setCompressed(compress);
     return e;
 }
 
@@ -46,7 +46,7 @@ Emitter Emitter::compress(bool compress) const
 Emitter Emitter::asVolatile() const
 {
     Emitter e = *this;
-    e.m_flags.isVolatile = true;
+    e.m_flags.setVolatile(true);
     return e;
 }
 

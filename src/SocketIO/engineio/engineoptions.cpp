@@ -12,6 +12,41 @@ namespace SocketIO {
     \brief The Engine.IO server options, with the defaults of Node's engine.io 6.6.
 */
 
+// Empty until a field is added after 1.0.
+class EngineOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+EngineOptions::EngineOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+EngineOptions::EngineOptions(const EngineOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+EngineOptions::EngineOptions(EngineOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+EngineOptions &EngineOptions::operator=(const EngineOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+EngineOptions &EngineOptions::operator=(EngineOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+EngineOptions::~EngineOptions() = default;
+
 /*!
     \var EngineOptions::pingInterval
 

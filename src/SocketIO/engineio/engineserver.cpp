@@ -1,6 +1,7 @@
 #include "engineserver.h"
 
 #include "core/base64id_p.h"
+#include "core/shareddata_p.h"
 #include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
 #include "engineio/pollingtransport_p.h"
@@ -92,7 +93,11 @@ void EngineServerPrivate::reportConnectionError(const HttpRequest &request,
                                                 const QString &message)
 {
     Q_Q(EngineServer);
-    Q_EMIT q->connectionError({request, int(code), message});
+    EngineConnectionError error;
+    error.setRequest(request);
+    error.setCode(int(code));
+    error.setMessage(message);
+    Q_EMIT q->connectionError(error);
 }
 
 void EngineServerPrivate::abortRequest(Http::Connection *connection, const HttpRequest &request,
@@ -548,30 +553,126 @@ void EngineServerPrivate::adopt(QTcpSocket *socket)
     (attach()). Sessions are announced with connection() and owned by the server.
 */
 
-/*!
-    \struct EngineConnectionError
+class EngineConnectionErrorData : public QSharedData
+{
+public:
+    HttpRequest request;
+    int code = 0;
+    QString message;
+};
 
+/*!
+    \class SocketIO::EngineConnectionError
+    \inmodule SocketIO
     \brief A request the engine refused, as connectionError() reports it (the reference's
     "connection_error" event).
+
+    An implicitly shared Q_GADGET.
 */
 
 /*!
-    \var EngineConnectionError::request
+    Constructs a value with every field at its default; it allocates nothing.
+*/
+EngineConnectionError::EngineConnectionError() noexcept = default;
 
-    The refused request.
+/*!
+    Constructs a copy of \a other; the data is shared until one of them changes.
+*/
+EngineConnectionError::EngineConnectionError(const EngineConnectionError &other) noexcept = default;
+
+/*!
+    Move-constructs a value from \a other, which is left with the defaults.
+*/
+EngineConnectionError::EngineConnectionError(EngineConnectionError &&other) noexcept = default;
+
+/*!
+    Assigns \a other to this value and returns a reference to it.
+*/
+EngineConnectionError &
+EngineConnectionError::operator=(const EngineConnectionError &other) noexcept = default;
+
+/*!
+    Move-assigns \a other to this value and returns a reference to it.
+*/
+EngineConnectionError &
+EngineConnectionError::operator=(EngineConnectionError &&other) noexcept = default;
+
+/*!
+    Destroys the value.
+*/
+EngineConnectionError::~EngineConnectionError() = default;
+
+/*!
+    \fn void EngineConnectionError::swap(EngineConnectionError &other)
+
+    Swaps this value with \a other; never fails.
 */
 
 /*!
-    \var EngineConnectionError::code
+    \property EngineConnectionError::request
 
-    The reference's error code, an EngineServer::ErrorCode value.
+    \brief the refused request.
 */
 
 /*!
-    \var EngineConnectionError::message
-
-    The reason: the reference's message for the code, or the one allowRequest gave.
+    Returns the refused request.
 */
+HttpRequest EngineConnectionError::request() const
+{
+    return d ? d->request : HttpRequest();
+}
+
+/*!
+    Sets the refused request to \a request.
+*/
+void EngineConnectionError::setRequest(const HttpRequest &request)
+{
+    detachedData(d)->request = request;
+}
+
+/*!
+    \property EngineConnectionError::code
+
+    \brief the reference's error code, an EngineServer::ErrorCode value (0 by default).
+*/
+
+/*!
+    Returns the reference's error code, an EngineServer::ErrorCode value (0 by default).
+*/
+int EngineConnectionError::code() const
+{
+    return d ? d->code : 0;
+}
+
+/*!
+    Sets the error code to \a code.
+*/
+void EngineConnectionError::setCode(int code)
+{
+    detachedData(d)->code = code;
+}
+
+/*!
+    \property EngineConnectionError::message
+
+    \brief the reason: the reference's message for the code, or the one allowRequest gave.
+*/
+
+/*!
+    Returns the reason: the reference's message for the code, or the one allowRequest gave.
+*/
+QString EngineConnectionError::message() const
+{
+    return d ? d->message : QString();
+}
+
+/*!
+    Sets the reason to \a message.
+*/
+void EngineConnectionError::setMessage(const QString &message)
+{
+    detachedData(d)->message = message;
+}
 
 /*!
     \enum EngineServer::ErrorCode

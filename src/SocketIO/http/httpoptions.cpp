@@ -9,6 +9,41 @@ namespace SocketIO {
     package that engine.io uses.
 */
 
+// Empty until a field is added after 1.0.
+class CorsOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+CorsOptions::CorsOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+CorsOptions::CorsOptions(const CorsOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+CorsOptions::CorsOptions(CorsOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+CorsOptions &CorsOptions::operator=(const CorsOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+CorsOptions &CorsOptions::operator=(CorsOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+CorsOptions::~CorsOptions() = default;
+
 /*!
     \enum CorsOptions::Origin
 
@@ -133,6 +168,41 @@ namespace SocketIO {
     the value is the session id.
 */
 
+// Empty until a field is added after 1.0.
+class CookieOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+CookieOptions::CookieOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+CookieOptions::CookieOptions(const CookieOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+CookieOptions::CookieOptions(CookieOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+CookieOptions &CookieOptions::operator=(const CookieOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+CookieOptions &CookieOptions::operator=(CookieOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+CookieOptions::~CookieOptions() = default;
+
 /*!
     \var CookieOptions::name
 
@@ -187,6 +257,43 @@ namespace SocketIO {
     \brief Compression of polling responses (engine.io's \c httpCompression option).
 */
 
+// Empty until a field is added after 1.0.
+class HttpCompressionOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+HttpCompressionOptions::HttpCompressionOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+HttpCompressionOptions::HttpCompressionOptions(const HttpCompressionOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+HttpCompressionOptions::HttpCompressionOptions(HttpCompressionOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+HttpCompressionOptions &
+HttpCompressionOptions::operator=(const HttpCompressionOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+HttpCompressionOptions &
+HttpCompressionOptions::operator=(HttpCompressionOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+HttpCompressionOptions::~HttpCompressionOptions() = default;
+
 /*!
     \var HttpCompressionOptions::threshold
 
@@ -199,6 +306,41 @@ namespace SocketIO {
     \brief Limits of the HTTP front, with the knobs and defaults of Node's http.Server where it
     has them. Beyond them a request gets 431, 413 or 408 and the connection closes.
 */
+
+// Empty until a field is added after 1.0.
+class HttpLimitsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+HttpLimits::HttpLimits() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+HttpLimits::HttpLimits(const HttpLimits &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+HttpLimits::HttpLimits(HttpLimits &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+HttpLimits &HttpLimits::operator=(const HttpLimits &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+HttpLimits &HttpLimits::operator=(HttpLimits &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+HttpLimits::~HttpLimits() = default;
 
 /*!
     \var HttpLimits::maxHeaderSize

@@ -290,6 +290,41 @@ std::unique_ptr<Decoder> DefaultParser::createDecoder() const
     CONNECT's is the auth object; a CONNECT_ERROR's is {message, data}.
 */
 
+// Empty until a field is added after 1.0.
+class PacketExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+Packet::Packet() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+Packet::Packet(const Packet &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+Packet::Packet(Packet &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+Packet &Packet::operator=(const Packet &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+Packet &Packet::operator=(Packet &&other) noexcept = default;
+
+/*!
+    Destroys the packet.
+*/
+Packet::~Packet() = default;
+
 /*!
     \enum Packet::Type
 
@@ -373,6 +408,49 @@ std::unique_ptr<Decoder> DefaultParser::createDecoder() const
     \inmodule SocketIO
     \brief One Engine.IO message, as a Parser encodes a packet into.
 */
+
+// Empty until a field is added after 1.0.
+class EngineMessageExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+EngineMessage::EngineMessage() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+EngineMessage::EngineMessage(const EngineMessage &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+EngineMessage::EngineMessage(EngineMessage &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+EngineMessage &EngineMessage::operator=(const EngineMessage &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+EngineMessage &EngineMessage::operator=(EngineMessage &&other) noexcept = default;
+
+/*!
+    Destroys the message.
+*/
+EngineMessage::~EngineMessage() = default;
+
+/*!
+    Constructs a message of \a data, bytes when \a binary is true and UTF-8 text otherwise.
+*/
+EngineMessage::EngineMessage(QByteArray data, bool binary)
+    : data(std::move(data))
+    , binary(binary)
+{}
 
 /*!
     \var EngineMessage::data

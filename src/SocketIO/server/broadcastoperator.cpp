@@ -11,6 +11,31 @@ Q_DECLARE_LOGGING_CATEGORY(lcServer)
 
 namespace SocketIO {
 
+namespace {
+
+// Set fields only: an operator with no room, exception or flag gives options that hold no data.
+BroadcastOptions makeOptions(const QSet<QString> &rooms, const QSet<QString> &except,
+                             const BroadcastFlags &flags)
+{
+    BroadcastOptions options;
+    options.setRooms(rooms);
+    options.setExcept(except);
+    options.setFlags(flags);
+    return options;
+}
+
+BroadcastOptions optionsOf(const BroadcastOperator &op)
+{
+    return makeOptions(op.rooms(), op.exceptRooms(), op.flags());
+}
+
+BroadcastOptions socketOptions(const QString &id)
+{
+    return makeOptions({id}, {}, {});
+}
+
+} // namespace
+
 /*!
     \class SocketIO::BroadcastOperator
     \inmodule SocketIO
@@ -127,7 +152,7 @@ BroadcastOperator BroadcastOperator::except(const QStringList &rooms) const
 BroadcastOperator BroadcastOperator::compress(bool compress) const
 {
     BroadcastOperator op = *this;
-    op.m_flags.compress = compress;
+    op.m_flags.setCompressed(compress);
     return op;
 }
 
@@ -138,7 +163,7 @@ BroadcastOperator BroadcastOperator::compress(bool compress) const
 BroadcastOperator BroadcastOperator::asVolatile() const
 {
     BroadcastOperator op = *this;
-    op.m_flags.isVolatile = true;
+    op.m_flags.setVolatile(true);
     return op;
 }
 
@@ -149,7 +174,7 @@ BroadcastOperator BroadcastOperator::asVolatile() const
 BroadcastOperator BroadcastOperator::local() const
 {
     BroadcastOperator op = *this;
-    op.m_flags.local = true;
+    op.m_flags.setLocal(true);
     return op;
 }
 
@@ -159,7 +184,7 @@ BroadcastOperator BroadcastOperator::local() const
 BroadcastOperator BroadcastOperator::timeout(int milliseconds) const
 {
     BroadcastOperator op = *this;
-    op.m_flags.timeout = milliseconds;
+    op.m_flags.setTimeout(milliseconds);
     return op;
 }
 
@@ -191,7 +216,7 @@ bool BroadcastOperator::emitEvent(const QString &event, const QVariantList &args
 {
     if (!m_adapter || !checkEvent(event))
         return false;
-    m_adapter->broadcast(eventPacket(event, args), {m_rooms, m_except, m_flags});
+    m_adapter->broadcast(eventPacket(event, args), optionsOf(*this));
     return true;
 }
 
@@ -208,7 +233,7 @@ bool BroadcastOperator::emitEvent(
 {
     if (!m_adapter || !checkEvent(event))
         return false;
-    if (m_flags.timeout < 0) {
+    if (m_flags.timeout() < 0) {
         qCWarning(lcServer) << "emitEvent with an acknowledgement to many sockets needs timeout()";
         return false;
     }
@@ -225,7 +250,7 @@ bool BroadcastOperator::emitEvent(
     auto state = std::make_shared<State>();
     QPointer<QObject> guard(context);
     const bool needsContext = context != nullptr;
-    const bool single = m_flags.expectSingleResponse;
+    const bool single = m_flags.expectsSingleResponse();
     QPointer<Namespace> nsp = m_adapter->nsp();
     AckRegistry &acks = NamespacePrivate::get(nsp)->acks;
     const qint64 wait = acks.nextId();
@@ -252,10 +277,10 @@ bool BroadcastOperator::emitEvent(
     // Late answers do not reach the callback: the sockets forget them after the same timeout.
     acks.add(
         wait, nullptr, [finish](const QString &error, const QVariantList &) { finish(error); },
-        m_flags.timeout);
+        m_flags.timeout());
     Packet packet = eventPacket(event, args);
     m_adapter->broadcastWithAck(
-        packet, {m_rooms, m_except, m_flags},
+        packet, optionsOf(*this),
         [state, check](int clientCount) {
             state->expectedClients += clientCount;
             ++state->actualServers;
@@ -300,16 +325,15 @@ void BroadcastOperator::fetchSockets(
     if (!m_adapter)
         return;
     QPointer<Adapter> adapter = m_adapter;
-    m_adapter->fetchSockets(
-        {m_rooms, m_except, m_flags},
-        [guard = ContextGuard(context), adapter, callback](const QList<SocketDetails> &all) {
-            if (!guard.isAlive())
-                return;
-            QList<RemoteSocket> sockets;
-            for (const SocketDetails &details : all)
-                sockets.append(RemoteSocket(adapter, details));
-            callback(sockets);
-        });
+    m_adapter->fetchSockets(optionsOf(*this), [guard = ContextGuard(context), adapter,
+                                               callback](const QList<SocketDetails> &all) {
+        if (!guard.isAlive())
+            return;
+        QList<RemoteSocket> sockets;
+        for (const SocketDetails &details : all)
+            sockets.append(RemoteSocket(adapter, details));
+        callback(sockets);
+    });
 }
 
 /*!
@@ -338,7 +362,7 @@ QFuture<QList<RemoteSocket>> BroadcastOperator::fetchSockets() const
 void BroadcastOperator::socketsJoin(const QStringList &rooms) const
 {
     if (m_adapter)
-        m_adapter->addSockets({m_rooms, m_except, m_flags}, rooms);
+        m_adapter->addSockets(optionsOf(*this), rooms);
 }
 
 /*!
@@ -347,7 +371,7 @@ void BroadcastOperator::socketsJoin(const QStringList &rooms) const
 void BroadcastOperator::socketsLeave(const QStringList &rooms) const
 {
     if (m_adapter)
-        m_adapter->delSockets({m_rooms, m_except, m_flags}, rooms);
+        m_adapter->delSockets(optionsOf(*this), rooms);
 }
 
 /*!
@@ -356,7 +380,7 @@ void BroadcastOperator::socketsLeave(const QStringList &rooms) const
 void BroadcastOperator::disconnectSockets(bool close) const
 {
     if (m_adapter)
-        m_adapter->disconnectSockets({m_rooms, m_except, m_flags}, close);
+        m_adapter->disconnectSockets(optionsOf(*this), close);
 }
 
 /*!
@@ -424,8 +448,8 @@ RemoteSocket::RemoteSocket(Adapter *adapter, const SocketDetails &details)
     , m_details(details)
 {
     BroadcastFlags flags;
-    flags.expectSingleResponse = true;
-    m_operator = BroadcastOperator(adapter, {details.id}, {}, flags);
+    flags.setExpectSingleResponse(true);
+    m_operator = BroadcastOperator(adapter, {details.id()}, {}, flags);
 }
 
 /*!
@@ -443,7 +467,7 @@ bool RemoteSocket::emitEvent(const QString &event, const QVariantList &args) con
 void RemoteSocket::join(const QString &room) const
 {
     if (m_adapter)
-        m_adapter->addSockets({{m_details.id}, {}, {}}, {room});
+        m_adapter->addSockets(socketOptions(m_details.id()), {room});
 }
 
 /*!
@@ -452,7 +476,7 @@ void RemoteSocket::join(const QString &room) const
 void RemoteSocket::leave(const QString &room) const
 {
     if (m_adapter)
-        m_adapter->delSockets({{m_details.id}, {}, {}}, {room});
+        m_adapter->delSockets(socketOptions(m_details.id()), {room});
 }
 
 /*!
@@ -462,7 +486,7 @@ void RemoteSocket::leave(const QString &room) const
 void RemoteSocket::disconnectSocket(bool close) const
 {
     if (m_adapter)
-        m_adapter->disconnectSockets({{m_details.id}, {}, {}}, close);
+        m_adapter->disconnectSockets(socketOptions(m_details.id()), close);
 }
 
 } // namespace SocketIO

@@ -54,7 +54,7 @@ Socket *Client::socketFor(const QString &nsp) const
 bool Client::canWrite(const BroadcastFlags &flags) const
 {
     // A volatile packet is dropped when it cannot go out now.
-    return m_session.canSend(flags.isVolatile);
+    return m_session.canSend(flags.isVolatile());
 }
 
 void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
@@ -63,7 +63,7 @@ void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
         return;
     // Each message is moved down: a text one becomes its frame in its own buffer.
     for (EngineMessage &message : m_server->options.parser->encode(packet))
-        m_session.send(std::move(message.data), message.binary, flags.compress);
+        m_session.send(std::move(message.data), message.binary, flags.isCompressed());
 }
 
 QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &messages,
@@ -72,13 +72,14 @@ QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &mess
     QList<EngineIO::Packet> packets;
     packets.reserve(messages.size());
     for (const EngineMessage &message : messages)
-        packets.append(EngineSession::shared(message.data, message.binary, flags.compress, frames));
+        packets.append(
+            EngineSession::shared(message.data, message.binary, flags.isCompressed(), frames));
     return packets;
 }
 
 void Client::writeToEngine(const QList<EngineIO::Packet> &packets, const BroadcastFlags &flags)
 {
-    m_session.sendShared(packets, flags.isVolatile);
+    m_session.sendShared(packets, flags.isVolatile());
 }
 
 void Client::onEngineMessage(const QByteArray &data, bool binary)

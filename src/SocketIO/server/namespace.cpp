@@ -222,7 +222,12 @@ std::optional<SocketDetails> NamespacePrivate::socketDetails(const QString &id) 
     const Socket *socket = sockets.value(id);
     if (!socket)
         return std::nullopt;
-    return SocketDetails{id, socket->handshake().toVariantMap(), socket->rooms(), socket->data()};
+    SocketDetails details;
+    details.setId(id);
+    details.setHandshake(socket->handshake().toVariantMap());
+    details.setRooms(socket->rooms());
+    details.setData(socket->data());
+    return details;
 }
 
 EncodedPacket NamespacePrivate::encode(const Packet &source, const BroadcastFlags &flags) const
@@ -252,7 +257,7 @@ int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
         SocketPrivate *s = SocketPrivate::get(socket);
         // The broadcast's own timer reports the timeout; the socket only forgets the ack.
         if (ack && encoded.ackId >= 0)
-            s->acks.addQuiet(encoded.ackId, ack, encoded.flags.timeout);
+            s->acks.addQuiet(encoded.ackId, ack, encoded.flags.timeout());
         s->notifyOutgoing(encoded.data);
         if (s->client)
             s->client->writeToEngine(encoded.packets, encoded.flags);

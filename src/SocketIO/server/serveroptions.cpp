@@ -12,6 +12,36 @@ namespace SocketIO {
     \brief The Socket.IO server options, with the defaults of Node's socket.io 4.8.
 */
 
+// Empty until a field is added after 1.0.
+class ServerOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs a copy of \a other.
+*/
+ServerOptions::ServerOptions(const ServerOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+ServerOptions::ServerOptions(ServerOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+ServerOptions &ServerOptions::operator=(const ServerOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+ServerOptions &ServerOptions::operator=(ServerOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+ServerOptions::~ServerOptions() = default;
+
 /*!
     \var ServerOptions::engine
 
@@ -78,6 +108,45 @@ namespace SocketIO {
 
     \brief The \c connectionStateRecovery options of socket.io 4.8.
 */
+
+// Empty until a field is added after 1.0.
+class ConnectionStateRecoveryOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults.
+*/
+ConnectionStateRecoveryOptions::ConnectionStateRecoveryOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+ConnectionStateRecoveryOptions::ConnectionStateRecoveryOptions(
+    const ConnectionStateRecoveryOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+ConnectionStateRecoveryOptions::ConnectionStateRecoveryOptions(
+    ConnectionStateRecoveryOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+ConnectionStateRecoveryOptions &
+ConnectionStateRecoveryOptions::operator=(const ConnectionStateRecoveryOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+ConnectionStateRecoveryOptions &ConnectionStateRecoveryOptions::operator=(
+    ConnectionStateRecoveryOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+ConnectionStateRecoveryOptions::~ConnectionStateRecoveryOptions() = default;
 
 /*!
     \var ConnectionStateRecoveryOptions::maxDisconnectionDuration

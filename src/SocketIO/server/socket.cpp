@@ -4,6 +4,7 @@
 #include "core/asyncchain_p.h"
 #include "core/base64id_p.h"
 #include "core/reasons_p.h"
+#include "core/shareddata_p.h"
 #include "namespace.h"
 #include "parser/parsers_p.h"
 #include "server.h"
@@ -41,26 +42,30 @@ QString javaScriptDate(const QDateTime &now)
 // holds only the raw request, not the maps.
 Handshake buildHandshake(const HttpRequest &request, const QVariantMap &auth, qint64 issued)
 {
-    Handshake h;
+    QVariantMap headers;
     for (const auto &header : request.headers()) {
         const QString name = QString::fromLatin1(header.first);
         const QString value = QString::fromUtf8(header.second);
-        const auto it = h.headers.find(name);
-        if (it == h.headers.end())
-            h.headers.insert(name, value);
+        const auto it = headers.find(name);
+        if (it == headers.end())
+            headers.insert(name, value);
         else
             *it = QString(it->toString() + QStringLiteral(", ") + value);
     }
-    h.time = javaScriptDate(QDateTime::fromMSecsSinceEpoch(issued));
-    h.address = request.peerAddress().toString();
-    h.xdomain = request.hasHeader("origin");
-    h.secure = request.isSecure();
-    h.issued = issued;
-    h.url = QString::fromUtf8(request.target());
+    QVariantMap query;
     const auto items = request.query().queryItems(QUrl::FullyDecoded);
     for (const auto &item : items)
-        h.query.insert(item.first, item.second);
-    h.auth = auth;
+        query.insert(item.first, item.second);
+    Handshake h;
+    h.setHeaders(headers);
+    h.setTime(javaScriptDate(QDateTime::fromMSecsSinceEpoch(issued)));
+    h.setAddress(request.peerAddress().toString());
+    h.setXdomain(request.hasHeader("origin"));
+    h.setSecure(request.isSecure());
+    h.setIssued(issued);
+    h.setUrl(QString::fromUtf8(request.target()));
+    h.setQuery(query);
+    h.setAuth(auth);
     return h;
 }
 
@@ -73,18 +78,6 @@ bool isReservedOutgoing(const QString &event)
 }
 
 } // namespace
-
-/*!
-    Returns the handshake as a map with the reference's field names, such as for JSON.
-*/
-QVariantMap Handshake::toVariantMap() const
-{
-    return {{QStringLiteral("headers"), headers}, {QStringLiteral("time"), time},
-            {QStringLiteral("address"), address}, {QStringLiteral("xdomain"), xdomain},
-            {QStringLiteral("secure"), secure},   {QStringLiteral("issued"), issued},
-            {QStringLiteral("url"), url},         {QStringLiteral("query"), query},
-            {QStringLiteral("auth"), auth}};
-}
 
 SocketPrivate::SocketPrivate(Socket *q)
     : q_ptr(q)
@@ -100,13 +93,15 @@ Socket *SocketPrivate::create(Namespace *nsp, Client *client, const QVariantMap 
     d->client = client;
     ServerPrivate *server = NamespacePrivate::get(nsp)->server;
     if (previous) {
-        d->id = previous->sid;
-        d->pid = previous->pid;
+        d->id = previous->sid();
+        d->pid = previous->pid();
         d->recovered = true;
-        d->data = previous->data;
-        socket->join(QStringList(previous->rooms.cbegin(), previous->rooms.cend()));
+        d->data = previous->data();
+        const QSet<QString> rooms = previous->rooms();
+        socket->join(QStringList(rooms.cbegin(), rooms.cend()));
         // Missed packets go out before the CONNECT; the client buffers them until then.
-        for (const QVariantList &missed : previous->missedPackets) {
+        const QList<QVariantList> missedPackets = previous->missedPackets();
+        for (const QVariantList &missed : missedPackets) {
             Packet packet;
             packet.type = Packet::Type::Event;
             packet.data = missed;
@@ -286,10 +281,10 @@ void SocketPrivate::onClose(const QString &reason, const QString &description)
                              code == Reason::ForcedServerClose;
     if (NamespacePrivate::get(nsp)->server->options.connectionStateRecovery && recoverable) {
         Session session;
-        session.sid = id;
-        session.pid = pid;
-        session.rooms = q->rooms();
-        session.data = data;
+        session.setSid(id);
+        session.setPid(pid);
+        session.setRooms(q->rooms());
+        session.setData(data);
         nsp->adapter()->persistSession(session);
     }
     cleanup();
@@ -334,13 +329,13 @@ bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args
     packet.data = data;
     if (callback) {
         packet.id = NamespacePrivate::get(nsp)->acks.nextId();
-        acks.add(packet.id, context, std::move(callback), flags.timeout);
+        acks.add(packet.id, context, std::move(callback), flags.timeout());
     }
     if (NamespacePrivate::get(nsp)->server->options.connectionStateRecovery) {
         // Through the adapter, so that the packet is stored and replayed after a reconnection.
         BroadcastOptions options;
-        options.rooms = {id};
-        options.flags = flags;
+        options.setRooms({id});
+        options.setFlags(flags);
         nsp->adapter()->broadcast(packet, options);
         return true;
     }
@@ -360,66 +355,297 @@ bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args
     disconnected().
 */
 
-/*!
-    \struct Handshake
+class HandshakeData : public QSharedData
+{
+public:
+    QVariantMap headers;
+    QString time;
+    QString address;
+    bool xdomain = false;
+    bool secure = false;
+    qint64 issued = 0;
+    QString url;
+    QVariantMap query;
+    QVariantMap auth;
 
+    bool operator==(const HandshakeData &other) const
+    {
+        return headers == other.headers && time == other.time && address == other.address &&
+               xdomain == other.xdomain && secure == other.secure && issued == other.issued &&
+               url == other.url && query == other.query && auth == other.auth;
+    }
+};
+
+/*!
+    \class SocketIO::Handshake
+    \inmodule SocketIO
     \brief The details of the request that opened a socket's connection (the reference's
     socket.handshake).
+
+    An implicitly shared Q_GADGET: QML and the Inspector read its properties. Socket::handshake()
+    builds one when asked for.
 */
 
 /*!
-    \var Handshake::headers
+    Constructs a value with every field at its default; it allocates nothing.
+*/
+Handshake::Handshake() noexcept = default;
 
-    The request headers, by lower-case name; repeated headers are joined with ", ".
+/*!
+    Constructs a copy of \a other; the data is shared until one of them changes.
+*/
+Handshake::Handshake(const Handshake &other) noexcept = default;
+
+/*!
+    Move-constructs a value from \a other, which is left with the defaults.
+*/
+Handshake::Handshake(Handshake &&other) noexcept = default;
+
+/*!
+    Assigns \a other to this value and returns a reference to it.
+*/
+Handshake &Handshake::operator=(const Handshake &other) noexcept = default;
+
+/*!
+    Move-assigns \a other to this value and returns a reference to it.
+*/
+Handshake &Handshake::operator=(Handshake &&other) noexcept = default;
+
+/*!
+    Destroys the value.
+*/
+Handshake::~Handshake() = default;
+
+/*!
+    \fn void Handshake::swap(Handshake &other)
+
+    Swaps this value with \a other; never fails.
 */
 
 /*!
-    \var Handshake::time
+    \property Handshake::headers
 
-    When the connection was made, formatted like JavaScript's <tt>new Date() + ""</tt>.
+    \brief the request headers, by lower-case name; repeated headers are joined with ", ".
 */
 
 /*!
-    \var Handshake::address
+    Returns the request headers, by lower-case name; repeated headers are joined with ", ".
+*/
+QVariantMap Handshake::headers() const
+{
+    return d ? d->headers : QVariantMap();
+}
 
-    The client's IP address.
+/*!
+    Sets the request headers to \a headers.
+*/
+void Handshake::setHeaders(const QVariantMap &headers)
+{
+    detachedData(d)->headers = headers;
+}
+
+/*!
+    \property Handshake::time
+
+    \brief when the connection was made, formatted like JavaScript's <tt>new Date() + ""</tt>.
 */
 
 /*!
-    \var Handshake::xdomain
+    Returns when the connection was made, formatted like JavaScript's <tt>new Date() + ""</tt>.
+*/
+QString Handshake::time() const
+{
+    return d ? d->time : QString();
+}
 
-    True when the request had an Origin header.
+/*!
+    Sets the connection time to \a time.
+*/
+void Handshake::setTime(const QString &time)
+{
+    detachedData(d)->time = time;
+}
+
+/*!
+    \property Handshake::address
+
+    \brief the client's IP address.
 */
 
 /*!
-    \var Handshake::secure
+    Returns the client's IP address.
+*/
+QString Handshake::address() const
+{
+    return d ? d->address : QString();
+}
 
-    True when the connection is over TLS.
+/*!
+    Sets the client's address to \a address.
+*/
+void Handshake::setAddress(const QString &address)
+{
+    detachedData(d)->address = address;
+}
+
+/*!
+    \property Handshake::xdomain
+
+    \brief whether the request had an Origin header (false by default).
 */
 
 /*!
-    \var Handshake::issued
+    Returns whether the request had an Origin header (false by default).
+*/
+bool Handshake::isXdomain() const
+{
+    return d ? d->xdomain : false;
+}
 
-    When the connection was made, in milliseconds since the epoch.
+/*!
+    Sets whether the request was cross-domain to \a xdomain.
+*/
+void Handshake::setXdomain(bool xdomain)
+{
+    detachedData(d)->xdomain = xdomain;
+}
+
+/*!
+    \property Handshake::secure
+
+    \brief whether the connection is over TLS (false by default).
 */
 
 /*!
-    \var Handshake::url
+    Returns whether the connection is over TLS (false by default).
+*/
+bool Handshake::isSecure() const
+{
+    return d ? d->secure : false;
+}
 
-    The request target, path and query, as the client sent it.
+/*!
+    Sets whether the connection is over TLS to \a secure.
+*/
+void Handshake::setSecure(bool secure)
+{
+    detachedData(d)->secure = secure;
+}
+
+/*!
+    \property Handshake::issued
+
+    \brief when the connection was made, in milliseconds since the epoch (0 by default).
 */
 
 /*!
-    \var Handshake::query
+    Returns when the connection was made, in milliseconds since the epoch (0 by default).
+*/
+qint64 Handshake::issued() const
+{
+    return d ? d->issued : 0;
+}
 
-    The query parameters of the request, decoded.
+/*!
+    Sets the connection time in milliseconds since the epoch to \a issued.
+*/
+void Handshake::setIssued(qint64 issued)
+{
+    detachedData(d)->issued = issued;
+}
+
+/*!
+    \property Handshake::url
+
+    \brief the request target, path and query, as the client sent it.
 */
 
 /*!
-    \var Handshake::auth
-
-    The auth object of the client's CONNECT packet.
+    Returns the request target, path and query, as the client sent it.
 */
+QString Handshake::url() const
+{
+    return d ? d->url : QString();
+}
+
+/*!
+    Sets the request target to \a url.
+*/
+void Handshake::setUrl(const QString &url)
+{
+    detachedData(d)->url = url;
+}
+
+/*!
+    \property Handshake::query
+
+    \brief the query parameters of the request, decoded.
+*/
+
+/*!
+    Returns the query parameters of the request, decoded.
+*/
+QVariantMap Handshake::query() const
+{
+    return d ? d->query : QVariantMap();
+}
+
+/*!
+    Sets the query parameters to \a query.
+*/
+void Handshake::setQuery(const QVariantMap &query)
+{
+    detachedData(d)->query = query;
+}
+
+/*!
+    \property Handshake::auth
+
+    \brief the auth object of the client's CONNECT packet.
+*/
+
+/*!
+    Returns the auth object of the client's CONNECT packet.
+*/
+QVariantMap Handshake::auth() const
+{
+    return d ? d->auth : QVariantMap();
+}
+
+/*!
+    Sets the auth object to \a auth.
+*/
+void Handshake::setAuth(const QVariantMap &auth)
+{
+    detachedData(d)->auth = auth;
+}
+
+/*!
+    Returns true when every field of this value equals that of \a other.
+*/
+bool Handshake::operator==(const Handshake &other) const
+{
+    return d == other.d || sharedData(d) == sharedData(other.d);
+}
+
+/*!
+    \fn bool Handshake::operator!=(const Handshake &other) const
+
+    Returns true when a field of this value differs from that of \a other.
+*/
+
+/*!
+    Returns the handshake as a map with the reference's field names, such as for JSON.
+*/
+QVariantMap Handshake::toVariantMap() const
+{
+    const HandshakeData &h = sharedData(d);
+    return {{QStringLiteral("headers"), h.headers}, {QStringLiteral("time"), h.time},
+            {QStringLiteral("address"), h.address}, {QStringLiteral("xdomain"), h.xdomain},
+            {QStringLiteral("secure"), h.secure},   {QStringLiteral("issued"), h.issued},
+            {QStringLiteral("url"), h.url},         {QStringLiteral("query"), h.query},
+            {QStringLiteral("auth"), h.auth}};
+}
 
 /*!
     \property Socket::id
@@ -676,7 +902,7 @@ QString Socket::transportName() const
 */
 QString Socket::address() const
 {
-    return handshake().address;
+    return handshake().address();
 }
 
 /*!

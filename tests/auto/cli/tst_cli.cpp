@@ -355,21 +355,22 @@ void tst_Cli::authQueryHeaders()
     QCOMPARE(m_process->exitCode(), 0);
     QCOMPARE(m_handshakes.size(), 1);
     const Handshake handshake = m_handshakes.first();
-    QCOMPARE(handshake.auth.value(QStringLiteral("token")), QVariant(QStringLiteral("abc")));
-    QCOMPARE(handshake.auth.value(QStringLiteral("n")).toInt(), 5);
-    QCOMPARE(handshake.auth.value(QStringLiteral("nested"))
+    QCOMPARE(handshake.auth().value(QStringLiteral("token")), QVariant(QStringLiteral("abc")));
+    QCOMPARE(handshake.auth().value(QStringLiteral("n")).toInt(), 5);
+    QCOMPARE(handshake.auth()
+                 .value(QStringLiteral("nested"))
                  .toMap()
                  .value(QStringLiteral("x"))
                  .toList()
                  .at(0)
                  .toInt(),
              1);
-    QCOMPARE(handshake.query.value(QStringLiteral("a")).toString(), QStringLiteral("1"));
-    QCOMPARE(handshake.query.value(QStringLiteral("b")).toString(), QStringLiteral("two=2"));
-    QCOMPARE(handshake.query.value(QStringLiteral("c")).toString(), QStringLiteral("3"));
-    QCOMPARE(handshake.headers.value(QStringLiteral("x-custom")).toString(),
+    QCOMPARE(handshake.query().value(QStringLiteral("a")).toString(), QStringLiteral("1"));
+    QCOMPARE(handshake.query().value(QStringLiteral("b")).toString(), QStringLiteral("two=2"));
+    QCOMPARE(handshake.query().value(QStringLiteral("c")).toString(), QStringLiteral("3"));
+    QCOMPARE(handshake.headers().value(QStringLiteral("x-custom")).toString(),
              QStringLiteral("hello"));
-    QCOMPARE(handshake.headers.value(QStringLiteral("x-other")).toString(),
+    QCOMPARE(handshake.headers().value(QStringLiteral("x-other")).toString(),
              QStringLiteral("spaced value"));
 }
 
@@ -386,7 +387,7 @@ void tst_Cli::binaryAuthWithMsgpack()
         return;
     QCOMPARE(m_process->exitCode(), 0);
     QCOMPARE(m_handshakes.size(), 1);
-    QCOMPARE(m_handshakes.first().auth.value(QStringLiteral("key")),
+    QCOMPARE(m_handshakes.first().auth().value(QStringLiteral("key")),
              QVariant(QByteArray("\xde\xad\xbe\xef")));
 }
 

@@ -224,13 +224,13 @@ void tst_Client::observableOptions()
     QSignalSpy connected(socket, &ClientSocket::connected);
     QTRY_COMPARE(connected.count(), 1);
     const Handshake h = m_serverSockets.first()->handshake();
-    QCOMPARE(h.query.value(QStringLiteral("room")).toString(), QStringLiteral("lobby"));
-    QCOMPARE(h.headers.value(QStringLiteral("x-token")).toString(), QStringLiteral("secret"));
-    QCOMPARE(h.headers.value(QStringLiteral("sec-websocket-protocol")).toString(),
+    QCOMPARE(h.query().value(QStringLiteral("room")).toString(), QStringLiteral("lobby"));
+    QCOMPARE(h.headers().value(QStringLiteral("x-token")).toString(), QStringLiteral("secret"));
+    QCOMPARE(h.headers().value(QStringLiteral("sec-websocket-protocol")).toString(),
              QStringLiteral("chat"));
-    QCOMPARE(h.auth.value(QStringLiteral("user")).toString(), QStringLiteral("ada"));
-    QVERIFY(h.url.startsWith(u"/custom-path/?"));
-    QVERIFY(!h.query.contains(QStringLiteral("t"))); // no timestamp on WebSocket by default
+    QCOMPARE(h.auth().value(QStringLiteral("user")).toString(), QStringLiteral("ada"));
+    QVERIFY(h.url().startsWith(u"/custom-path/?"));
+    QVERIFY(!h.query().contains(QStringLiteral("t"))); // no timestamp on WebSocket by default
 }
 
 void tst_Client::authCallback()
@@ -245,7 +245,7 @@ void tst_Client::authCallback()
     };
     ClientSocket *socket = m->socket(QStringLiteral("/"), options);
     QTRY_VERIFY(socket->isConnected());
-    QCOMPARE(m_serverSockets.first()->handshake().auth.value(QStringLiteral("token")).toString(),
+    QCOMPARE(m_serverSockets.first()->handshake().auth().value(QStringLiteral("token")).toString(),
              QStringLiteral("t1"));
 }
 
@@ -1038,7 +1038,7 @@ void tst_Client::mutualTlsWithCiphers()
     ClientSocket *socket = m.socket();
     QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10000);
     QCOMPARE(m_serverSockets.size(), 1);
-    QVERIFY(m_serverSockets.first()->handshake().secure);
+    QVERIFY(m_serverSockets.first()->handshake().isSecure());
 }
 
 void tst_Client::connectionTimeout()

@@ -194,7 +194,9 @@ void tst_EngineOptions::validate_data()
     }
     {
         EngineOptions v;
-        v.httpCompression = HttpCompressionOptions{-1};
+        HttpCompressionOptions compression;
+        compression.threshold = -1;
+        v.httpCompression = compression;
         QTest::addRow("negative compression threshold") << v << QStringList{"threshold"};
     }
 }
@@ -521,7 +523,9 @@ void tst_EngineOptions::toVariantMapRoundTrip_data()
     o.maxWriteBufferSize = 12345;
     o.transports = {QStringLiteral("websocket")};
     o.allowUpgrades = false;
-    o.httpCompression = HttpCompressionOptions{4096};
+    HttpCompressionOptions compression;
+    compression.threshold = 4096;
+    o.httpCompression = compression;
     o.initialPacket = QStringLiteral("hello \u00e9").toUtf8();
     o.allowEIO3 = true;
     o.path = QStringLiteral("/socket.io");

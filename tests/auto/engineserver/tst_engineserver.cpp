@@ -1,5 +1,5 @@
-// Loopback tests of the Engine.IO server: the /engine.io/ part of the conformance contract and every
-// engine option, through real HTTP (QNetworkAccessManager, raw QTcpSocket) and QWebSocket.
+// Loopback tests of the Engine.IO server: the /engine.io/ part of the conformance contract and
+// every engine option, through real HTTP (QNetworkAccessManager, raw QTcpSocket) and QWebSocket.
 #include <SocketIO/EngineServer>
 
 #include "../selfsigned.h"
@@ -426,7 +426,7 @@ void tst_EngineServer::handshakeErrors()
     QCOMPARE(reply.body, "{\"code\":" + QByteArray::number(code) + ",\"message\":\"" +
                              message.toUtf8() + "\"}");
     QCOMPARE(errors.count(), 1);
-    QCOMPARE(errors.at(0).at(0).value<EngineConnectionError>().code, code);
+    QCOMPARE(errors.at(0).at(0).value<EngineConnectionError>().code(), code);
     QCOMPARE(m_server->clientsCount(), 0);
 }
 

@@ -211,7 +211,7 @@ Server *tst_Server::start(ServerOptions options)
     m_io = std::make_unique<Server>(options);
     auto install = [this](Socket *socket) {
         // The conformance handlers.
-        socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth});
+        socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth()});
         socket->on(QStringLiteral("message"), socket,
                    [socket](const QVariantList &args, const Ack &) {
                        socket->emitEvent(QStringLiteral("message-back"), args);
@@ -458,7 +458,7 @@ void tst_Server::middlewareRefuses()
 {
     start(fastOptions());
     m_io->use(this, [](Socket *socket, const Next &next) {
-        if (socket->handshake().auth.value(QStringLiteral("token")).toString() == u"good")
+        if (socket->handshake().auth().value(QStringLiteral("token")).toString() == u"good")
             next();
         else
             next(QStringLiteral("not authorized"), QVariantMap{{QStringLiteral("code"), 42}});
@@ -1153,15 +1153,15 @@ void tst_Server::handshakeDetails()
     ws.sendTextMessage(QStringLiteral("40{\"a\":1}"));
     QTRY_COMPARE(m_io->sockets()->socketsCount(), 1);
     const Handshake h = m_io->sockets()->sockets().first()->handshake();
-    QCOMPARE(h.headers.value(QStringLiteral("x-custom")).toString(), QStringLiteral("yes"));
-    QVERIFY(h.xdomain);
-    QVERIFY(!h.secure);
-    QCOMPARE(h.query.value(QStringLiteral("foo")).toString(), QStringLiteral("bar"));
-    QCOMPARE(h.auth.value(QStringLiteral("a")).toInt(), 1);
-    QVERIFY(h.url.startsWith(u"/socket.io/?EIO=4"));
-    QVERIFY(h.time.contains(u"GMT"));
-    QVERIFY(qAbs(h.issued - QDateTime::currentMSecsSinceEpoch()) < 10000);
-    QVERIFY(h.address.contains(u"127.0.0.1"));
+    QCOMPARE(h.headers().value(QStringLiteral("x-custom")).toString(), QStringLiteral("yes"));
+    QVERIFY(h.isXdomain());
+    QVERIFY(!h.isSecure());
+    QCOMPARE(h.query().value(QStringLiteral("foo")).toString(), QStringLiteral("bar"));
+    QCOMPARE(h.auth().value(QStringLiteral("a")).toInt(), 1);
+    QVERIFY(h.url().startsWith(u"/socket.io/?EIO=4"));
+    QVERIFY(h.time().contains(u"GMT"));
+    QVERIFY(qAbs(h.issued() - QDateTime::currentMSecsSinceEpoch()) < 10000);
+    QVERIFY(h.address().contains(u"127.0.0.1"));
 }
 
 namespace {

@@ -25,7 +25,7 @@ public:
         ++broadcasts;
         lastRecipients = localSocketIds(options);
         SocketIO::SocketEmitter *sockets = emitter();
-        reached += sockets->send(sockets->encode(packet, options.flags), lastRecipients, {});
+        reached += sockets->send(sockets->encode(packet, options.flags()), lastRecipients, {});
     }
 
     void broadcastWithAck(const SocketIO::Packet &source, const SocketIO::BroadcastOptions &options,
@@ -37,7 +37,7 @@ public:
         SocketIO::Packet packet = source;
         packet.id = sockets->nextAckId();
         clientCountCallback(
-            sockets->send(sockets->encode(packet, options.flags), localSocketIds(options), ack));
+            sockets->send(sockets->encode(packet, options.flags()), localSocketIds(options), ack));
     }
 
     int broadcasts = 0;
@@ -64,7 +64,7 @@ int main(int argc, char *argv[])
     };
     SocketIO::Server server(options);
     QObject::connect(&server, &SocketIO::Server::connection, &app, [](SocketIO::Socket *socket) {
-        const QString room = socket->handshake().auth.value(QStringLiteral("room")).toString();
+        const QString room = socket->handshake().auth().value(QStringLiteral("room")).toString();
         if (!room.isEmpty())
             socket->join(room);
     });

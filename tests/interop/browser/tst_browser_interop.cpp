@@ -131,8 +131,8 @@ void trackServer(Server &io, ServerLog &log)
     });
     QObject::connect(&io, &Server::connection, &io, [&log](Socket *socket) {
         log.connections.append(socket->id());
-        log.auth = socket->handshake().auth;
-        log.origin = socket->handshake().headers.value(QStringLiteral("origin")).toString();
+        log.auth = socket->handshake().auth();
+        log.origin = socket->handshake().headers().value(QStringLiteral("origin")).toString();
         socket->on(QStringLiteral("hello"), socket,
                    [socket, &log](const QVariantList &args, const Ack &ack) {
                        log.hello = args;

@@ -91,7 +91,7 @@ private:
         SocketRecord &record = sockets[id];
         record.nsp = socket->nsp()->name();
         record.engineId = socket->conn()->id();
-        record.auth = socket->handshake().auth;
+        record.auth = socket->handshake().auth();
         socket->emitEvent(QStringLiteral("auth"), {record.auth});
 
         auto remember = [this, id](const QString &event, const QVariantList &args) {
