@@ -13,7 +13,7 @@
 
 #include <memory>
 
-Q_MOC_INCLUDE("namespace.h")
+Q_MOC_INCLUDE(<SocketIO/namespace.h>)
 
 namespace SocketIO {
 

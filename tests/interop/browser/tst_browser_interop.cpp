@@ -5,6 +5,8 @@
 // that served them; the test waits for that report with QTRY_*, so the event loop keeps
 // serving the browser, and then stops Chromium.
 
+#include "../chromium.h"
+
 #include <SocketIO/Server>
 
 #include <QtCore/QDir>
@@ -76,73 +78,6 @@ struct PageHost
                 return false;
             });
     }
-};
-
-// One headless Chromium with a fresh profile, loading one URL. It keeps running until stopped.
-class Chromium
-{
-public:
-    Chromium()
-    {
-        process.setProgram(chromiumExecutable);
-        process.setProcessChannelMode(QProcess::SeparateChannels);
-        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
-                         [this] { out += process.readAllStandardOutput(); });
-        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
-                         [this] { err += process.readAllStandardError(); });
-    }
-    ~Chromium() { stop(); }
-
-    void start(const QString &url)
-    {
-        process.setArguments({
-            QStringLiteral("--headless"),
-            QStringLiteral("--no-sandbox"),
-            QStringLiteral("--disable-gpu"),
-            QStringLiteral("--disable-quic"),
-            QStringLiteral("--no-first-run"),
-            QStringLiteral("--disable-background-networking"),
-            QStringLiteral("--disable-component-update"),
-            QStringLiteral("--disable-sync"),
-            QStringLiteral("--disable-dev-shm-usage"),
-            QStringLiteral("--no-proxy-server"),
-            QStringLiteral("--enable-logging=stderr"),
-            QStringLiteral("--user-data-dir=%1").arg(profile.path()),
-            url,
-        });
-        process.start();
-    }
-
-    // SIGTERM lets the browser take its child processes down; the wait keeps the event loop
-    // running. SIGKILL only if it does not go.
-    void stop()
-    {
-        if (process.state() == QProcess::NotRunning)
-            return;
-        QSignalSpy finished(&process, &QProcess::finished);
-        process.terminate();
-        if (!QTest::qWaitFor([&] { return finished.count() > 0; }, 10'000)) {
-            process.kill();
-            process.waitForFinished(5000); // teardown only
-        }
-    }
-
-    QString log() const
-    {
-        // Chromium's stderr is chatty: keep the console lines and the errors.
-        QStringList lines;
-        for (const QByteArray &line : err.split('\n')) {
-            if (line.contains("CONSOLE") || line.contains("ERROR") || line.contains("rror:"))
-                lines.append(QString::fromUtf8(line));
-        }
-        return QStringLiteral("\n%1 %2\n--- chromium stderr (console and errors) ---\n%3\n")
-            .arg(process.program(), process.arguments().join(u' '), lines.join(u'\n'));
-    }
-
-    QTemporaryDir profile;
-    QProcess process;
-    QByteArray out;
-    QByteArray err;
 };
 
 // Waits for the page's report (or for Chromium to die).
@@ -328,7 +263,7 @@ void tst_BrowserInterop::sameOriginUpgradeAndBinary()
     host.install(io.engine(), &io);
     QVERIFY2(io.listen(QHostAddress::LocalHost, 0), qPrintable(io.errorString()));
 
-    Chromium browser;
+    Chromium browser(chromiumExecutable);
     QVERIFY(browser.profile.isValid());
     browser.start(QStringLiteral("http://127.0.0.1:%1/same-origin.html").arg(io.serverPort()));
     awaitReport(host, browser, 60'000);
@@ -420,7 +355,7 @@ void tst_BrowserInterop::crossOriginPolling()
     QVERIFY(!host.page.isEmpty());
     host.page.replace("SIO_URL", sioUrl.toUtf8());
 
-    Chromium browser;
+    Chromium browser(chromiumExecutable);
     QVERIFY(browser.profile.isValid());
     browser.start(pageOrigin + host.path);
     awaitReport(host, browser, 60'000);
