@@ -480,68 +480,100 @@ std::shared_ptr<InstrumentSessionStore> InstrumentSessionStore::inMemory()
 /*!
     \class SocketIO::InstrumentOptions
     \inmodule SocketIO
-    \brief The options of Instrumentation::instrument(), as @socket.io/admin-ui names them.
+    \brief The options of Instrumentation::instrument(), as the npm package socket.io-admin-ui names
+   them.
 */
 
 /*!
-    \enum SocketIO::InstrumentOptions::Auth
+    \enum InstrumentOptions::Auth
 
     How admin clients authenticate.
-
-    \value Unspecified Refused, as the reference refuses a missing \c auth option.
-    \value None No authentication (\c {auth: false}).
-    \value Basic A username and the bcrypt hash of the password; a successful login receives a
-           \c session id for later connections.
 */
 
 /*!
-    \enum SocketIO::InstrumentOptions::Mode
+    \var InstrumentOptions::Unspecified
+
+    Refused, as the reference refuses a missing \c auth option.
+*/
+
+/*!
+    \var InstrumentOptions::None
+
+    No authentication (\c {auth: false}).
+*/
+
+/*!
+    \var InstrumentOptions::Basic
+
+    A username and the bcrypt hash of the password; a successful login receives a \c session id
+    for later connections.
+*/
+
+/*!
+    \enum InstrumentOptions::Mode
 
     What is reported.
-
-    \value Development Everything: every socket, room and event.
-    \value Production Only \c config and \c server_stats (the aggregated traffic).
 */
 
 /*!
-    \variable SocketIO::InstrumentOptions::namespaceName
-    \brief the admin namespace, "/admin" by default.
+    \var InstrumentOptions::Development
+
+    Everything: every socket, room and event.
 */
 
 /*!
-    \variable SocketIO::InstrumentOptions::auth
-    \brief the authentication; must be set to None or Basic.
+    \var InstrumentOptions::Production
+
+    Only \c config and \c server_stats (the aggregated traffic).
 */
 
 /*!
-    \variable SocketIO::InstrumentOptions::username
-    \brief the user name of basic authentication.
+    \var InstrumentOptions::namespaceName
+
+    the admin namespace, "/admin" by default.
 */
 
 /*!
-    \variable SocketIO::InstrumentOptions::passwordHash
-    \brief the bcrypt hash ("$2a$", "$2b$" or "$2y$") of the basic-auth password, verified with
+    \var InstrumentOptions::auth
+
+    the authentication; must be set to None or Basic.
+*/
+
+/*!
+    \var InstrumentOptions::username
+
+    the user name of basic authentication.
+*/
+
+/*!
+    \var InstrumentOptions::passwordHash
+
+    the bcrypt hash ("$2a$", "$2b$" or "$2y$") of the basic-auth password, verified with
     the system's crypt library.
 */
 
 /*!
-    \variable SocketIO::InstrumentOptions::readonly
-    \brief whether the admin commands (emit, join, leave, disconnect) are refused.
+    \var InstrumentOptions::readonly
+
+    whether the admin commands (emit, join, leave, disconnect) are refused.
 */
 
 /*!
-    \variable SocketIO::InstrumentOptions::serverId
-    \brief the id of this server in \c server_stats; the host name when empty.
+    \var InstrumentOptions::serverId
+
+    the id of this server in \c server_stats; the host name when empty.
 */
 
 /*!
-    \variable SocketIO::InstrumentOptions::mode
-    \brief development (the default) or production.
+    \var InstrumentOptions::mode
+
+    development (the default) or production.
 */
 
 /*!
-    \variable SocketIO::InstrumentOptions::store
-    \brief the session store; an in-memory one when null.
+    \var InstrumentOptions::store
+
+    the session store; an in-memory one when null.
 */
 
 /*!
@@ -567,7 +599,8 @@ QString InstrumentOptions::validate() const
 /*!
     \class SocketIO::Instrumentation
     \inmodule SocketIO
-    \brief The server side of the Socket.IO Admin UI, like @socket.io/admin-ui's instrument().
+    \brief The server side of the Socket.IO Admin UI, like the npm package socket.io-admin-ui's
+   instrument().
 
     instrument() adds an admin namespace to a Server. Each admin client receives \c config, this
     server's option settings (\c server_options, an extension the UI ignores), and in development
@@ -706,8 +739,13 @@ Namespace *Instrumentation::adminNamespace() const
 }
 
 /*!
-    \property SocketIO::Instrumentation::serverId
+    \property Instrumentation::serverId
+
     \brief the id this server reports in \c server_stats.
+*/
+
+/*!
+    Returns the id this server reports in \c server_stats.
 */
 QString Instrumentation::serverId() const
 {
@@ -715,9 +753,14 @@ QString Instrumentation::serverId() const
 }
 
 /*!
-    \property SocketIO::Instrumentation::supportedFeatures
+    \property Instrumentation::supportedFeatures
+
     \brief the features announced in \c config ("EMIT", "JOIN", ..., "AGGREGATED_EVENTS",
     "ALL_EVENTS").
+*/
+
+/*!
+    Returns the features announced in \c config.
 */
 QStringList Instrumentation::supportedFeatures() const
 {
@@ -777,7 +820,7 @@ QVariantMap Instrumentation::serverOptions() const
 }
 
 /*!
-    \reimp
+    Emits \c server_stats every 2 seconds (reimplemented from QObject).
 */
 void Instrumentation::timerEvent(QTimerEvent *event)
 {
