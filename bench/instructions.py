@@ -50,7 +50,7 @@ def measure(args, gen_args, count, key):
         out = os.path.join(tmp, "callgrind.out")
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                os.path.join(args.build_dir, "bench", "socketio-bench-server"),
-               "--port", "0", "--ws-engine", args.ws_engine]
+               "--port", "0", "--ws-engine", args.ws_engine] + (["--admin"] if args.admin else [])
         server = run.Server(cmd, None, dict(os.environ))
         try:
             gen = subprocess.run(
@@ -71,6 +71,9 @@ def main():
     ap.add_argument("--ws-engine", default="lean")
     ap.add_argument("--echo", type=int, default=10000, help="echo round trips (N)")
     ap.add_argument("--broadcasts", type=int, default=30, help="broadcasts to 1000 (N)")
+    ap.add_argument("--admin", action="store_true",
+                    help="the server instrumented for the Admin UI (idle: no admin client)")
+    ap.add_argument("--only", default="", help="comma-separated scenario name prefixes")
     args = ap.parse_args()
 
     scenarios = [
@@ -80,7 +83,10 @@ def main():
          ["--mode", "broadcast", "--clients", "1000", "--window", "1"], args.broadcasts,
          "deliveries", "delivery"),
     ]
-    print(f"| scenario ({args.ws_engine}) | instructions per op | allocations per op | op |")
+    only = [p for p in args.only.split(",") if p]
+    scenarios = [s for s in scenarios if not only or s[0].startswith(tuple(only))]
+    admin = " +admin" if args.admin else ""
+    print(f"| scenario ({args.ws_engine}{admin}) | instructions per op | allocations per op | op |")
     print("|---|---|---|---|")
     for name, gen_args, n, key, unit in scenarios:
         i1, m1, ops1 = measure(args, gen_args, n, key)

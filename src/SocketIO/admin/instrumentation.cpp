@@ -21,6 +21,8 @@
 #include <QtCore/QTimerEvent>
 #include <QtNetwork/QHostInfo>
 
+#include <time.h>
+
 namespace SocketIO {
 
 Q_LOGGING_CATEGORY(lcAdmin, "socketio.admin", QtWarningMsg)
@@ -122,21 +124,49 @@ public:
         : q_ptr(q)
     {}
 
+    // Per packet: plain counters for the current second, turned into entries when the second
+    // changes or the stats go out (a coarse clock read and two additions on the hot path).
     void enginePacketSent(qsizetype bytes) override
     {
-        push(QStringLiteral("packetsOut"));
-        push(QStringLiteral("bytesOut"), {}, bytes);
+        Traffic &t = trafficNow();
+        ++t.packetsOut;
+        t.bytesOut += bytes;
     }
     void enginePacketReceived(qsizetype bytes) override
     {
-        push(QStringLiteral("packetsIn"));
-        push(QStringLiteral("bytesIn"), {}, bytes);
+        Traffic &t = trafficNow();
+        ++t.packetsIn;
+        t.bytesIn += bytes;
     }
+    struct Traffic
+    {
+        qint64 second = 0; // ms since the epoch, truncated to the second
+        qint64 packetsIn = 0;
+        qint64 bytesIn = 0;
+        qint64 packetsOut = 0;
+        qint64 bytesOut = 0;
+    };
+    Traffic &trafficNow()
+    {
+        const qint64 second = currentSecond();
+        if (Q_UNLIKELY(second != traffic.second)) {
+            flushTraffic();
+            traffic.second = second;
+        }
+        return traffic;
+    }
+    void flushTraffic();
+    static qint64 currentSecond();
+    Traffic traffic;
 
     void push(const QString &type, const QString &subType = {}, qint64 count = 1);
+    void pushAt(qint64 timestamp, const QString &type, const QString &subType, qint64 count);
     QVariantList takeEvents();
     void emitStats();
     void emitToAdmin(const QString &event, const QVariantList &args);
+    // Whether an event for the admin clients would reach anyone: an admin socket here, or
+    // another server of a cluster (any adapter but the in-memory one).
+    bool watched() const { return adminNamespace->socketsCount() > 0 || clustered; }
     void setUpEngine();
     void onRawConnection(EngineSocket *socket);
     void observeNamespace(Namespace *nsp);
@@ -169,17 +199,46 @@ public:
     QHash<QString, QString> pendingSessions;
     // Set while the instrumentation writes a socket's _admin data itself.
     bool writingAdminData = false;
+    bool clustered = false;
     QBasicTimer statsTimer;
 };
+
+qint64 InstrumentationPrivate::currentSecond()
+{
+#ifdef CLOCK_REALTIME_COARSE
+    timespec now;
+    if (clock_gettime(CLOCK_REALTIME_COARSE, &now) == 0)
+        return qint64(now.tv_sec) * 1000;
+#endif
+    return QDateTime::currentMSecsSinceEpoch() / 1000 * 1000;
+}
+
+void InstrumentationPrivate::flushTraffic()
+{
+    const qint64 second = traffic.second;
+    auto add = [this, second](const QString &type, qint64 count) {
+        if (count > 0)
+            pushAt(second, type, {}, count);
+    };
+    add(QStringLiteral("packetsIn"), traffic.packetsIn);
+    add(QStringLiteral("bytesIn"), traffic.bytesIn);
+    add(QStringLiteral("packetsOut"), traffic.packetsOut);
+    add(QStringLiteral("bytesOut"), traffic.bytesOut);
+    traffic = Traffic{second};
+}
 
 void InstrumentationPrivate::push(const QString &type, const QString &subType, qint64 count)
 {
     // Truncated to the second, as the reference's EventBuffer does.
-    const qint64 timestamp = QDateTime::currentMSecsSinceEpoch() / 1000 * 1000;
+    pushAt(QDateTime::currentMSecsSinceEpoch() / 1000 * 1000, type, subType, count);
+}
+
+void InstrumentationPrivate::pushAt(qint64 timestamp, const QString &type, const QString &subType,
+                                    qint64 count)
+{
+    // A few entries per second, cleared every 2 s: a linear search.
     for (auto it = events.rbegin(); it != events.rend(); ++it) {
-        if (it->timestamp != timestamp)
-            break;
-        if (it->type == type && it->subType == subType) {
+        if (it->timestamp == timestamp && it->type == type && it->subType == subType) {
             it->count += count;
             return;
         }
@@ -189,6 +248,7 @@ void InstrumentationPrivate::push(const QString &type, const QString &subType, q
 
 QVariantList InstrumentationPrivate::takeEvents()
 {
+    flushTraffic();
     QVariantList list;
     list.reserve(events.size());
     for (const AggregatedEvent &event : std::as_const(events)) {
@@ -337,10 +397,14 @@ void InstrumentationPrivate::onSocketConnected(Namespace *nsp, Socket *socket)
     });
     if (nsp != adminNamespace) {
         socket->onAny(q, [this, name, id](const QString &event, const QVariantList &args) {
+            if (!watched())
+                return;
             emitToAdmin(QStringLiteral("event_received"),
                         {name, id, QVariantList{event} + args, now()});
         });
         socket->onAnyOutgoing(q, [this, name, id](const QString &event, const QVariantList &args) {
+            if (!watched())
+                return;
             emitToAdmin(QStringLiteral("event_sent"),
                         {name, id, QVariantList{event} + args, now()});
         });
@@ -636,6 +700,7 @@ Instrumentation::Instrumentation(Server *server, const InstrumentOptions &option
         d->supportedFeatures.append(QStringLiteral("ALL_EVENTS"));
 
     d->adminNamespace = server->of(options.namespaceName);
+    d->clustered = bool(server->options().adapter);
     if (options.auth == InstrumentOptions::Auth::Basic) {
         d->adminNamespace->use(this, [d](Socket *socket, const Next &next) {
             const QVariantMap auth = socket->handshake().auth;
