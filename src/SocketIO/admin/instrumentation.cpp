@@ -342,7 +342,8 @@ void InstrumentationPrivate::onRawConnection(EngineSocket *socket)
 void InstrumentationPrivate::observeNamespace(Namespace *nsp)
 {
     Q_Q(Instrumentation);
-    if (observed.contains(nsp))
+    // A parent's connection() repeats its children's, which are observed themselves.
+    if (observed.contains(nsp) || nsp->isParent())
         return;
     observed.insert(nsp);
     QObject::connect(nsp, &QObject::destroyed, q, [this, nsp] { observed.remove(nsp); });
@@ -779,6 +780,9 @@ Instrumentation *Instrumentation::instrument(Server *server, const InstrumentOpt
         qCWarning(lcAdmin) << "instrument:" << problem;
         return nullptr;
     }
+    if (server->options().workers > 0)
+        qCWarning(lcAdmin) << "instrument: the sockets of worker threads are not observed yet; "
+                              "only the listening thread's server is";
     return new Instrumentation(server, options);
 }
 
