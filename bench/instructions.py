@@ -50,15 +50,29 @@ def measure(args, gen_args, count, key):
         out = os.path.join(tmp, "callgrind.out")
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                os.path.join(args.build_dir, "bench", "socketio-bench-server"),
-               "--port", "0", "--ws-engine", args.ws_engine]
+               "--port", "0", "--ws-engine", args.ws_engine] + (["--admin"] if args.admin else [])
         server = run.Server(cmd, None, dict(os.environ))
+        watcher = None
         try:
+            if args.admin_client:
+                # An Admin UI stand-in that watches for the whole run (development mode: an
+                # event_received and an event_sent per round trip reach it).
+                node_dir = os.path.join(run.ROOT, "tests", "interop", "node")
+                watcher = subprocess.Popen(
+                    ["node", "admin-client.mjs", "--url",
+                     f"http://127.0.0.1:{server.info['port']}", "--transports", "websocket",
+                     "--duration", "3600000"], cwd=node_dir, stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL, text=True)
+                watcher.stdout.readline()  # {"event":"connect"...}
             gen = subprocess.run(
                 [os.path.join(args.build_dir, "bench", "socketio-loadgen"),
                  "--url", f"127.0.0.1:{server.info['port']}", "--warmup", "0",
                  "--duration", "600", "--count", str(count)] + gen_args,
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=600)
         finally:
+            if watcher:
+                watcher.kill()
+                watcher.wait()
             server.stop()  # callgrind writes its file as the server exits
         result = json.loads(gen.stdout.strip().splitlines()[-1])
         instructions, mallocs = callgrind_totals(out)
@@ -71,6 +85,12 @@ def main():
     ap.add_argument("--ws-engine", default="lean")
     ap.add_argument("--echo", type=int, default=10000, help="echo round trips (N)")
     ap.add_argument("--broadcasts", type=int, default=30, help="broadcasts to 1000 (N)")
+    ap.add_argument("--admin", action="store_true",
+                    help="the server instrumented for the Admin UI (idle: no admin client)")
+    ap.add_argument("--admin-client", action="store_true",
+                    help="with --admin: an admin client (tests/interop/node/admin-client.mjs) "
+                         "connected during the run")
+    ap.add_argument("--only", default="", help="comma-separated scenario name prefixes")
     args = ap.parse_args()
 
     scenarios = [
@@ -80,7 +100,10 @@ def main():
          ["--mode", "broadcast", "--clients", "1000", "--window", "1"], args.broadcasts,
          "deliveries", "delivery"),
     ]
-    print(f"| scenario ({args.ws_engine}) | instructions per op | allocations per op | op |")
+    only = [p for p in args.only.split(",") if p]
+    scenarios = [s for s in scenarios if not only or s[0].startswith(tuple(only))]
+    admin = (" +admin" if args.admin else "") + (" +admin client" if args.admin_client else "")
+    print(f"| scenario ({args.ws_engine}{admin}) | instructions per op | allocations per op | op |")
     print("|---|---|---|---|")
     for name, gen_args, n, key, unit in scenarios:
         i1, m1, ops1 = measure(args, gen_args, n, key)

@@ -256,6 +256,9 @@ def main():
                     help="Qt event dispatcher: glib (Debian's default), unix (QT_NO_GLIB=1) "
                          "or both; default glib unless QT_NO_GLIB is set")
     ap.add_argument("--no-glib", action="store_true", help="same as --dispatcher unix")
+    ap.add_argument("--admin", action="store_true",
+                    help="also run each Qt server instrumented for the Admin UI (idle: no admin "
+                         "client), as qt:ENGINE+admin")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--baseline", metavar="BUILD_DIR", default=None,
                     help="also run the Qt server of another build (e.g. the commit before a "
@@ -321,6 +324,10 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
         suffix = "" if d == "glib" else "/unix"
         servers += [(f"qt:{e}{suffix}", [os.path.join(bench_bin, "socketio-bench-server"),
                                          "--ws-engine", e], ROOT, env) for e in engines]
+        if args.admin:
+            servers += [(f"qt:{e}{suffix}+admin",
+                         [os.path.join(bench_bin, "socketio-bench-server"), "--ws-engine", e,
+                          "--admin"], ROOT, env) for e in engines]
         if base_bin:
             base_env = dict(env)
             base_env["LD_LIBRARY_PATH"] = base_bin + os.pathsep + os.environ.get(

@@ -8,6 +8,8 @@ packages=(
     cmake g++ make pkg-config
     qt6-base-dev qt6-websockets-dev qt6-declarative-dev qt6-charts-dev libgl-dev
     zlib1g-dev openssl ca-certificates
+    # bcrypt for the Admin UI's basic auth (libxcrypt's crypt_rn)
+    libcrypt-dev
     # real peers of the interop tests
     python3-socketio python3-requests python3-websocket chromium
     # the sanitizer build and the fuzz targets: clang 14 with its sanitizer and libFuzzer

@@ -1,7 +1,8 @@
 // The server the official Socket.IO protocol suites (socket.io-protocol) test against: a
 // Socket.IO server under /socket.io/ and a raw Engine.IO echo server under /engine.io/, on
-// one port.
+// one port. With --admin, also instrumented for the Admin UI (namespace /admin).
 #include <SocketIO/EngineServer>
+#include <SocketIO/Instrumentation>
 #include <SocketIO/Server>
 
 #include <QtCore/QCommandLineParser>
@@ -23,7 +24,11 @@ int main(int argc, char *argv[])
                                   QStringLiteral("Accept Engine.IO v3 clients (allowEIO3)."));
     QCommandLineOption hostOption(QStringLiteral("host"), QStringLiteral("Address to listen on."),
                                   QStringLiteral("address"), QStringLiteral("127.0.0.1"));
-    parser.addOptions({portOption, eio3Option, hostOption});
+    QCommandLineOption adminOption(
+        QStringLiteral("admin"),
+        QStringLiteral("Instrument the server for the Admin UI and the Inspector (namespace "
+                       "/admin, no authentication, development mode)."));
+    parser.addOptions({portOption, eio3Option, hostOption, adminOption});
     parser.process(app);
 
     EngineOptions engineOptions;
@@ -52,6 +57,12 @@ int main(int argc, char *argv[])
                      [](Socket *socket) {
                          socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth()});
                      });
+
+    if (parser.isSet(adminOption)) {
+        InstrumentOptions admin;
+        admin.auth = InstrumentOptions::Auth::None;
+        Instrumentation::instrument(&io, admin);
+    }
 
     if (!io.listen(QHostAddress(parser.value(hostOption)), parser.value(portOption).toUShort())) {
         QTextStream(stderr) << "cannot listen: " << io.errorString() << '\n';

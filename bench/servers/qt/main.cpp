@@ -1,11 +1,13 @@
 // socketio-bench-server: the Qt server of the benchmarks, with the same handlers as
 // bench/node/server.mjs: every socket joins "room"; "echo" and "echo-bin" acknowledge with
 // their arguments; "bcast" sends "news" with its arguments to "room". With --workers N the
-// handlers run on each worker thread.
+// handlers run on each worker thread. With --admin the server is instrumented for the Admin UI
+// (namespace /admin, no auth, development mode), to measure what an idle instrument costs.
 //
 // Prints {"port":N,"wsEngine":...,"dispatcher":...} once listening. QT_NO_GLIB=1 in the
 // environment selects Qt's own event dispatcher instead of the glib one.
 
+#include <SocketIO/Instrumentation>
 #include <SocketIO/Server>
 
 #include <QtCore/QAbstractEventDispatcher>
@@ -54,6 +56,9 @@ int main(int argc, char *argv[])
     parser.addOption(portOption);
     parser.addOption(engineOption);
     parser.addOption(workersOption);
+    const QCommandLineOption adminOption(QStringLiteral("admin"),
+                                         QStringLiteral("Instrument for the Admin UI."));
+    parser.addOption(adminOption);
     parser.process(app);
 
     SocketIO::ServerOptions options;
@@ -70,6 +75,11 @@ int main(int argc, char *argv[])
         io.setWorkerSetup([](SocketIO::Server *worker) { installHandlers(worker); });
     else
         installHandlers(&io);
+    if (parser.isSet(adminOption)) {
+        SocketIO::InstrumentOptions admin;
+        admin.auth = SocketIO::InstrumentOptions::Auth::None;
+        SocketIO::Instrumentation::instrument(&io, admin);
+    }
     if (!io.listen(QHostAddress::LocalHost, quint16(parser.value(portOption).toUInt()))) {
         std::fprintf(stderr, "listen failed: %s\n", qPrintable(io.errorString()));
         return 1;

@@ -1076,4 +1076,14 @@ QString EngineServer::errorString() const
     return d_func()->errorString;
 }
 
+void setEngineObserver(EngineServer *engine, EngineObserver *observer)
+{
+    EngineServerPrivate::get(engine)->observer = observer;
+}
+
+EngineObserver *engineObserver(const EngineServer *engine)
+{
+    return EngineServerPrivate::get(const_cast<EngineServer *>(engine))->observer;
+}
+
 } // namespace SocketIO

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/guarded_p.h"
+#include "engineio/engineobserver_p.h"
 #include "engineio/transport_p.h"
 #include "engineserver.h"
 #include "http/httpconnection_p.h"
@@ -98,6 +99,8 @@ public:
     // a session's thread; the router itself takes the accepted sockets.
     QChar idPrefix;
     std::function<void(QTcpSocket *)> acceptor;
+    // The instrumentation, when one is attached (engineio/engineobserver_p.h).
+    EngineObserver *observer = nullptr;
 };
 
 } // namespace SocketIO

@@ -247,6 +247,9 @@ template<typename P> void EngineSocketPrivate::sendPacketImpl(P &&packet)
     if (readyState == EngineSocket::ReadyState::Closing ||
         readyState == EngineSocket::ReadyState::Closed || overWriteLimit)
         return;
+    // The reference counts packets from the session's "connection" on: not the open packet.
+    if (Q_UNLIKELY(server->observer) && !packet.data.isEmpty() && packet.type != PacketType::Open)
+        server->observer->enginePacketSent(packet.data.size());
     // The hot path (a WebSocket, nothing queued): straight to the transport, no list.
     if (writeBuffer.isEmpty() && transport && transport->isWritable() && !transport->batches()) {
         transport->sendOne(std::forward<P>(packet));
@@ -322,6 +325,8 @@ void EngineSocketPrivate::onPacket(const Packet &packet)
     Q_Q(EngineSocket);
     if (readyState != EngineSocket::ReadyState::Open)
         return;
+    if (Q_UNLIKELY(server->observer) && !packet.data.isEmpty())
+        server->observer->enginePacketReceived(packet.data.size());
     switch (packet.type) {
     case PacketType::Ping:
         if (protocol.serverPings()) {
