@@ -717,7 +717,7 @@ Instrumentation::Instrumentation(Server *server, const InstrumentOptions &option
     d->clustered = bool(server->options().adapter);
     if (options.auth == InstrumentOptions::Auth::Basic) {
         d->adminNamespace->use(this, [d](Socket *socket, const Next &next) {
-            const QVariantMap auth = socket->handshake().auth;
+            const QVariantMap auth = socket->handshake().auth();
             const QPointer<Socket> guard = socket;
             auto checkPassword = [d, auth, guard, next] {
                 if (guard &&
