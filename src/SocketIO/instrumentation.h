@@ -4,6 +4,7 @@
 
 #include <QtCore/QFuture>
 #include <QtCore/QObject>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QStringList>
 
 #include <memory>
@@ -27,9 +28,18 @@ public:
     static std::shared_ptr<InstrumentSessionStore> inMemory();
 };
 
+class InstrumentOptionsExtension;
+
 // The options of Instrumentation::instrument(), the reference's InstrumentOptions.
 struct SOCKETIO_EXPORT InstrumentOptions
 {
+    InstrumentOptions();
+    InstrumentOptions(const InstrumentOptions &other);
+    InstrumentOptions(InstrumentOptions &&other) noexcept;
+    InstrumentOptions &operator=(const InstrumentOptions &other);
+    InstrumentOptions &operator=(InstrumentOptions &&other) noexcept;
+    ~InstrumentOptions();
+
     enum class Auth {
         Unspecified, // refused: the reference wants auth stated explicitly
         None,        // `auth: false`
@@ -48,6 +58,11 @@ struct SOCKETIO_EXPORT InstrumentOptions
 
     // Empty when usable; else the reference's error message.
     QString validate() const;
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<InstrumentOptionsExtension> m_extension;
 };
 
 // The server side of the Socket.IO Admin UI (the analog of @socket.io/admin-ui's

@@ -562,6 +562,41 @@ std::shared_ptr<InstrumentSessionStore> InstrumentSessionStore::inMemory()
    them.
 */
 
+// Empty until a field is added after 1.0.
+class InstrumentOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults (auth unspecified, which instrument() refuses).
+*/
+InstrumentOptions::InstrumentOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+InstrumentOptions::InstrumentOptions(const InstrumentOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+InstrumentOptions::InstrumentOptions(InstrumentOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+InstrumentOptions &InstrumentOptions::operator=(const InstrumentOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+InstrumentOptions &InstrumentOptions::operator=(InstrumentOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+InstrumentOptions::~InstrumentOptions() = default;
+
 /*!
     \enum InstrumentOptions::Auth
 
