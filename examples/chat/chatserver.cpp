@@ -1,5 +1,6 @@
 #include "chatserver.h"
 
+#include <SocketIO/Instrumentation>
 #include <SocketIO/Namespace>
 #include <SocketIO/Socket>
 
@@ -47,6 +48,11 @@ ChatServer::ChatServer(const QString &clientDirectory, QObject *parent)
         return true;
     });
     connect(&m_io, &Server::connection, this, &ChatServer::accept);
+    // The Inspector (and the official Admin UI) see the server through /admin. No password:
+    // this is a demo on your machine; a deployed server sets Auth::Basic and a bcrypt hash.
+    InstrumentOptions admin;
+    admin.auth = InstrumentOptions::Auth::None;
+    Instrumentation::instrument(&m_io, admin);
 }
 
 bool ChatServer::listen(quint16 port)

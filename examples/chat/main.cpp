@@ -1,7 +1,8 @@
 // The main example: a chat. One program starts the chat server (a SocketIO::Server that also
 // serves the browser page and the official client bundle), and, when there is a display, a
-// Widgets chat client and the Inspector opened on the server. With no display it starts the
-// server only, prints the page's URL and the Inspector command, and keeps running.
+// Widgets chat client and the Inspector opened on the server (instrumented on /admin). With no
+// display it starts the server only, prints the page's URL and the Inspector command, and keeps
+// running.
 //
 //   chat [--port 3000] [--client-dir DIR] [--inspector PATH] [--nickname NAME] [--headless]
 #include "chatserver.h"

@@ -81,6 +81,7 @@ private Q_SLOTS:
     void servesThePageAndTheClient();
     void qtClientsChat();
     void browserJoinsTheChat();
+    void instrumentedForTheInspector();
 
 private:
     QProcess m_chat;
@@ -220,6 +221,42 @@ void tst_Chat::browserJoinsTheChat()
         !qt.find(QStringLiteral("user left"), QStringLiteral("username"), QStringLiteral("browser"))
              .isEmpty(),
         30'000);
+}
+
+void tst_Chat::instrumentedForTheInspector()
+{
+    // The Inspector's namespace answers with the Admin UI's config and the sockets it holds.
+    User chatter(m_url);
+    QVERIFY(!chatter.call(QStringLiteral("login"), {QStringLiteral("watched")}).isEmpty());
+    Manager manager(m_url);
+    ClientSocket *admin = manager.socket(QStringLiteral("/admin"));
+    QList<std::pair<QString, QVariantList>> received;
+    QObject::connect(admin, &ClientSocket::eventReceived, admin,
+                     [&](const QString &event, const QVariantList &args) {
+                         received.append({event, args});
+                     });
+    const auto find = [&](const QString &event) {
+        for (const auto &[name, args] : received) {
+            if (name == event)
+                return args;
+        }
+        return QVariantList();
+    };
+    QTRY_VERIFY(!find(QStringLiteral("all_sockets")).isEmpty());
+    QVERIFY(find(QStringLiteral("config"))
+                .value(0)
+                .toMap()
+                .value(QStringLiteral("supportedFeatures"))
+                .toStringList()
+                .contains(QStringLiteral("ALL_EVENTS")));
+    bool seen = false;
+    for (const QVariant &socket : find(QStringLiteral("all_sockets")).value(0).toList()) {
+        const QVariantMap s = socket.toMap();
+        seen = seen || (s.value(QStringLiteral("nsp")) == QStringLiteral("/") &&
+                        s.value(QStringLiteral("data")).toMap().value(QStringLiteral("username")) ==
+                            QStringLiteral("watched"));
+    }
+    QVERIFY2(seen, "the chatter is not among all_sockets");
 }
 
 QTEST_GUILESS_MAIN(tst_Chat)
