@@ -22,17 +22,6 @@ class tst_InspectorNode : public QObject
     Q_OBJECT
 
 private:
-    // The ids of the sockets of namespace `nsp`.
-    static QStringList socketIds(const SocketsModel *model, const QString &nsp)
-    {
-        QStringList ids;
-        for (int row = 0; row < model->rowCount(); ++row) {
-            const QModelIndex i = model->index(row, 0);
-            if (i.data(SocketsModel::NamespaceRole).toString() == nsp)
-                ids.append(i.data(SocketsModel::IdRole).toString());
-        }
-        return ids;
-    }
     // The id of the socket whose handshake query has index `index`.
     static QString socketOfIndex(const SocketsModel *model, int index)
     {
@@ -45,18 +34,6 @@ private:
         }
         return {};
     }
-    static int trafficCount(const TrafficModel *traffic, TrafficModel::Dir dir,
-                            const QString &event, const QString &socketId = {})
-    {
-        int n = 0;
-        for (int row = 0; row < traffic->rowCount(); ++row) {
-            const TrafficModel::Entry &e = traffic->entry(row);
-            n += e.direction == dir && e.event == event &&
-                 (socketId.isEmpty() || e.socketId == socketId);
-        }
-        return n;
-    }
-
     ConnectionSettings settingsFor(const AdminServer &server) const
     {
         ConnectionSettings s;
