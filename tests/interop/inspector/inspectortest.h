@@ -2,11 +2,13 @@
 // tst_inspector_node, ours in tst_inspector_qt): waiting, the admin password, model lookups.
 #pragma once
 
+#include "model/inspectorsession.h"
 #include "model/socketsmodel.h"
 #include "model/trafficmodel.h"
 
 #include <QtCore/QDeadlineTimer>
 #include <QtCore/QStringList>
+#include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
 // QTRY_VERIFY for helpers that return a result: processes events until `done` or the timeout.
@@ -25,6 +27,27 @@ template<typename Predicate> bool waitUntil(Predicate done, int timeoutMs = 2000
 // node -e "console.log(require('bcryptjs').hashSync('changeit', 8))".
 inline constexpr char adminPasswordHash[] =
     "$2a$08$a1lh3mRXdcPRIKY/ht8daOFiZfdcQpx25A2vYIAorQb5p870/qqIS";
+
+// `settings` with the user "admin" and the password of adminPasswordHash.
+inline Inspector::ConnectionSettings withAdminLogin(Inspector::ConnectionSettings settings)
+{
+    settings.username = QStringLiteral("admin");
+    settings.password = QStringLiteral("changeit");
+    return settings;
+}
+
+// A wrong password in `settings`: refused with the reference's "invalid credentials", the
+// login is asked again.
+inline void verifyWrongPasswordRefused(Inspector::ConnectionSettings settings)
+{
+    Inspector::InspectorSession refused;
+    QSignalSpy failed(&refused, &Inspector::InspectorSession::authenticationFailed);
+    settings.password = QStringLiteral("wrong");
+    refused.open(settings);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+    QCOMPARE(refused.errorString(), QStringLiteral("invalid credentials"));
+    QCOMPARE(refused.state(), Inspector::InspectorSession::State::Disconnected);
+}
 
 // The ids of the sockets of namespace `nsp`.
 inline QStringList socketIds(const Inspector::SocketsModel *model, const QString &nsp)
