@@ -3,27 +3,10 @@
 #pragma once
 
 #include "../peerprocess.h"
+#include "inspectortest.h"
 
-#include <QtCore/QDeadlineTimer>
 #include <QtCore/QJsonArray>
 #include <QtCore/QUrl>
-
-// QTRY_VERIFY for helpers that return a result: processes events until `done` or the timeout.
-template<typename Predicate> bool waitUntil(Predicate done, int timeoutMs = 20000)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QTest::qWait(10);
-    }
-    return true;
-}
-
-// bcrypt (bcryptjs 2.4.3, cost 8) of "changeit", made once with
-// node -e "console.log(require('bcryptjs').hashSync('changeit', 8))".
-inline constexpr char adminPasswordHash[] =
-    "$2a$08$a1lh3mRXdcPRIKY/ht8daOFiZfdcQpx25A2vYIAorQb5p870/qqIS";
 
 class AdminServer
 {

@@ -22,17 +22,6 @@ class tst_InspectorNode : public QObject
     Q_OBJECT
 
 private:
-    // The ids of the sockets of namespace `nsp`.
-    static QStringList socketIds(const SocketsModel *model, const QString &nsp)
-    {
-        QStringList ids;
-        for (int row = 0; row < model->rowCount(); ++row) {
-            const QModelIndex i = model->index(row, 0);
-            if (i.data(SocketsModel::NamespaceRole).toString() == nsp)
-                ids.append(i.data(SocketsModel::IdRole).toString());
-        }
-        return ids;
-    }
     // The id of the socket whose handshake query has index `index`.
     static QString socketOfIndex(const SocketsModel *model, int index)
     {
@@ -45,18 +34,6 @@ private:
         }
         return {};
     }
-    static int trafficCount(const TrafficModel *traffic, TrafficModel::Dir dir,
-                            const QString &event, const QString &socketId = {})
-    {
-        int n = 0;
-        for (int row = 0; row < traffic->rowCount(); ++row) {
-            const TrafficModel::Entry &e = traffic->entry(row);
-            n += e.direction == dir && e.event == event &&
-                 (socketId.isEmpty() || e.socketId == socketId);
-        }
-        return n;
-    }
-
     ConnectionSettings settingsFor(const AdminServer &server) const
     {
         ConnectionSettings s;
@@ -307,9 +284,7 @@ private Q_SLOTS:
         // The right password: connected, and a session id to reconnect with.
         InspectorSession session;
         QSignalSpy sessionIds(&session, &InspectorSession::sessionIdChanged);
-        ConnectionSettings settings = settingsFor(server);
-        settings.username = QStringLiteral("admin");
-        settings.password = QStringLiteral("changeit");
+        const ConnectionSettings settings = withAdminLogin(settingsFor(server));
         session.open(settings);
         QTRY_COMPARE_WITH_TIMEOUT(session.state(), InspectorSession::State::Connected, 10000);
         QTRY_COMPARE(sessionIds.size(), 1);
@@ -327,14 +302,9 @@ private Q_SLOTS:
         QCOMPARE(resumed.sessionId(), sessionId);
 
         // A wrong password: "invalid credentials", the login is asked again.
-        InspectorSession refused;
-        QSignalSpy failed(&refused, &InspectorSession::authenticationFailed);
-        ConnectionSettings wrong = settings;
-        wrong.password = QStringLiteral("wrong");
-        refused.open(wrong);
-        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
-        QCOMPARE(refused.errorString(), QStringLiteral("invalid credentials"));
-        QCOMPARE(refused.state(), InspectorSession::State::Disconnected);
+        verifyWrongPasswordRefused(settings);
+        if (QTest::currentTestFailed())
+            return;
 
         // A stale session id falls back to the login as well.
         InspectorSession stale;
