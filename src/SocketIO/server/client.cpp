@@ -77,9 +77,9 @@ QList<EngineIO::Packet> Client::toEnginePackets(const QList<EngineMessage> &mess
     return packets;
 }
 
-void Client::writeToEngine(const QList<EngineIO::Packet> &packets, const BroadcastFlags &flags)
+void Client::writeToEngine(const QList<EngineIO::Packet> &packets, bool isVolatile)
 {
-    m_session.sendShared(packets, flags.isVolatile());
+    m_session.sendShared(packets, isVolatile);
 }
 
 void Client::onEngineMessage(const QByteArray &data, bool binary)

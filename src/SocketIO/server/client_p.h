@@ -30,7 +30,7 @@ public:
     int socketIOProtocol() const { return m_session.socketIOProtocol(); }
 
     void writePacket(const Packet &packet, const BroadcastFlags &flags = {});
-    void writeToEngine(const QList<EngineIO::Packet> &packets, const BroadcastFlags &flags);
+    void writeToEngine(const QList<EngineIO::Packet> &packets, bool isVolatile);
     // Engine packets for encoded messages, shared by all the recipients of a broadcast; with
     // `frames` (EngineSession::writesPreframed()), each text packet also carries its WebSocket
     // frame, built once.

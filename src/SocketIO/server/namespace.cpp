@@ -251,16 +251,19 @@ int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
     if (packet.isNull())
         return 0;
     const EncodedPacketData &encoded = *packet.d;
+    // Read once, not per recipient: the flags' getters are calls into the core layer.
+    const bool isVolatile = encoded.flags.isVolatile();
+    const int timeout = encoded.flags.timeout();
     int count = 0;
     auto deliver = [&](Socket *socket) {
         ++count;
         SocketPrivate *s = SocketPrivate::get(socket);
         // The broadcast's own timer reports the timeout; the socket only forgets the ack.
         if (ack && encoded.ackId >= 0)
-            s->acks.addQuiet(encoded.ackId, ack, encoded.flags.timeout());
+            s->acks.addQuiet(encoded.ackId, ack, timeout);
         s->notifyOutgoing(encoded.data);
         if (s->client)
-            s->client->writeToEngine(encoded.packets, encoded.flags);
+            s->client->writeToEngine(encoded.packets, isVolatile);
     };
     if (ids.isSharedWith(orderIds)) {
         // Everyone (socketIds() came back untouched): no look-ups. A copy, since a listener
