@@ -21,9 +21,11 @@ public:
     }
     ~Chromium() { stop(); }
 
-    void start(const QString &url)
+    // `extraArguments` go before the URL (e.g. --dump-dom, which makes Chromium print the DOM
+    // and exit).
+    void start(const QString &url, const QStringList &extraArguments = {})
     {
-        process.setArguments({
+        QStringList arguments({
             QStringLiteral("--headless"),
             QStringLiteral("--no-sandbox"),
             QStringLiteral("--disable-gpu"),
@@ -36,8 +38,8 @@ public:
             QStringLiteral("--no-proxy-server"),
             QStringLiteral("--enable-logging=stderr"),
             QStringLiteral("--user-data-dir=%1").arg(profile.path()),
-            url,
         });
+        process.setArguments(arguments << extraArguments << url);
         process.start();
     }
 

@@ -2,6 +2,7 @@
 // headless Chromium, served by an instrumented Server of ours on the same origin, connecting to
 // it and listing the sockets of real socket.io-client clients (checked in the page's DOM).
 // Offline: the UI's web fonts come from the internet, so every other host fails at once.
+#include "../chromium.h"
 #include "../peerprocess.h"
 
 #include <SocketIO/Instrumentation>
@@ -96,44 +97,19 @@ void tst_AdminUi::listsSockets()
 
     // The sockets page once the UI has run for a while (virtual time: pending network requests
     // hold it back, the timers do not).
-    QTemporaryDir profile;
-    QProcess chromium;
-    chromium.setProgram(chromiumExecutable);
-    chromium.setArguments({
-        u"--headless"_s,
-        u"--no-sandbox"_s,
-        u"--disable-gpu"_s,
-        u"--no-first-run"_s,
-        u"--disable-background-networking"_s,
-        u"--disable-component-update"_s,
-        u"--disable-sync"_s,
-        u"--disable-dev-shm-usage"_s,
-        u"--no-proxy-server"_s,
-        u"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"_s,
-        u"--user-data-dir=%1"_s.arg(profile.path()),
-        u"--virtual-time-budget=15000"_s,
-        u"--dump-dom"_s,
-        origin + u"/seed.html"_s,
-    });
-    QByteArray dom;
-    QByteArray err;
-    connect(&chromium, &QProcess::readyReadStandardOutput, &chromium,
-            [&] { dom += chromium.readAllStandardOutput(); });
-    connect(&chromium, &QProcess::readyReadStandardError, &chromium,
-            [&] { err += chromium.readAllStandardError(); });
-    chromium.start();
-    QTRY_COMPARE_WITH_TIMEOUT(chromium.state(), QProcess::NotRunning, 90'000);
-    dom += chromium.readAllStandardOutput();
+    Chromium chromium(chromiumExecutable);
+    chromium.start(origin + u"/seed.html"_s,
+                   {u"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"_s,
+                    u"--virtual-time-budget=15000"_s, u"--dump-dom"_s});
+    QTRY_COMPARE_WITH_TIMEOUT(chromium.process.state(), QProcess::NotRunning, 90'000);
+    const QByteArray dom = chromium.out + chromium.process.readAllStandardOutput();
+    const QByteArray err = chromium.err;
     const QString page = QString::fromUtf8(dom);
     if (qEnvironmentVariableIsSet("TST_ADMIN_UI_DOM")) {
         QFile out(qEnvironmentVariable("TST_ADMIN_UI_DOM"));
         if (out.open(QIODevice::WriteOnly))
             out.write(dom);
     }
-    if (qEnvironmentVariableIsSet("ADMIN_UI_DOM"))
-        QFile::copy(QString(), QString()),
-            QFile(qEnvironmentVariable("ADMIN_UI_DOM")).open(QIODevice::WriteOnly) ? void()
-                                                                                   : void();
     const QString log =
         page.right(3000) + u"\n--- chromium stderr ---\n"_s + QString::fromUtf8(err.right(2000));
     // The page's text: the UI says it is connected and lists both sockets (and only them: the
