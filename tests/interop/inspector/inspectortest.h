@@ -6,7 +6,6 @@
 #include "model/socketsmodel.h"
 #include "model/trafficmodel.h"
 
-#include <QtCore/QDeadlineTimer>
 #include <QtCore/QStringList>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -14,13 +13,7 @@
 // QTRY_VERIFY for helpers that return a result: processes events until `done` or the timeout.
 template<typename Predicate> bool waitUntil(Predicate done, int timeoutMs = 20000)
 {
-    QDeadlineTimer deadline(timeoutMs);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QTest::qWait(10);
-    }
-    return true;
+    return QTest::qWaitFor(done, timeoutMs);
 }
 
 // bcrypt (bcryptjs 2.4.3, cost 8) of "changeit", made once with

@@ -15,6 +15,8 @@
 #include <QtCore/QRegularExpression>
 #include <QtTest/QAbstractItemModelTester>
 
+#include <algorithm>
+
 using namespace Inspector;
 
 class tst_InspectorNode : public QObject
@@ -251,8 +253,14 @@ private Q_SLOTS:
         QVERIFY(!session.leaveRoom(QStringLiteral("/"), QStringLiteral("room-0")));
         QVERIFY(!session.disconnectSockets(QStringLiteral("/"), false, s0));
         QVERIFY(!session.emitEvent(QStringLiteral("/"), s0, QStringLiteral("x")));
-        // Nothing changed on the server.
-        QTest::qWait(500);
+        // Nothing changed on the server: by its next server_stats it would have told us.
+        QSignalSpy events(&session, &InspectorSession::eventReceived);
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.cbegin(), events.cend(),
+                                             [](const QList<QVariant> &e) {
+                                                 return e.value(0).toString() ==
+                                                        QLatin1String("server_stats");
+                                             }),
+                                 5000);
         QCOMPARE(session.sockets()->row(QStringLiteral("/"), s0) >= 0, true);
         QVERIFY(!session.rooms()->roomIndex(QStringLiteral("/"), QStringLiteral("vip")).isValid());
     }
@@ -328,8 +336,14 @@ private Q_SLOTS:
         const QModelIndex health = session.servers()->index(0, ServersModel::Health);
         QCOMPARE(session.servers()->index(0, ServersModel::ServerId).data().toString(),
                  QStringLiteral("node-a"));
-        // Stats every 2 s keep it healthy.
-        QTest::qWait(5000);
+        // Stats every 2 s keep it healthy past the 4 s threshold: three more of them.
+        QSignalSpy events(&session, &InspectorSession::eventReceived);
+        QTRY_VERIFY_WITH_TIMEOUT(std::count_if(events.cbegin(), events.cend(),
+                                               [](const QList<QVariant> &e) {
+                                                   return e.value(0).toString() ==
+                                                          QLatin1String("server_stats");
+                                               }) >= 3,
+                                 10'000);
         QVERIFY(health.data(ServersModel::HealthyRole).toBool());
         server.peer.process.write("quit\n");
         QTRY_VERIFY_WITH_TIMEOUT(!health.data(ServersModel::HealthyRole).toBool(), 8000);
