@@ -254,6 +254,10 @@ int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
     // Read once, not per recipient: the flags' getters are calls into the core layer.
     const bool isVolatile = encoded.flags.isVolatile();
     const int timeout = encoded.flags.timeout();
+    // What onAnyOutgoing() listeners get, split once per broadcast and only if one listens.
+    QString event;
+    QVariantList args;
+    bool split = false;
     int count = 0;
     auto deliver = [&](Socket *socket) {
         ++count;
@@ -261,7 +265,14 @@ int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
         // The broadcast's own timer reports the timeout; the socket only forgets the ack.
         if (ack && encoded.ackId >= 0)
             s->acks.addQuiet(encoded.ackId, ack, timeout);
-        s->notifyOutgoing(encoded.data);
+        if (Q_UNLIKELY(!s->anyOutgoingListeners.isEmpty()) && !encoded.data.isEmpty()) {
+            if (!split) {
+                event = encoded.data.first().toString();
+                args = encoded.data.mid(1);
+                split = true;
+            }
+            s->notifyOutgoing(event, args);
+        }
         if (s->client)
             s->client->writeToEngine(encoded.packets, isVolatile);
     };

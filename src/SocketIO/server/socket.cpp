@@ -308,11 +308,10 @@ void SocketPrivate::cleanup()
     NamespacePrivate::get(nsp)->remove(q_ptr);
 }
 
-void SocketPrivate::notifyOutgoing(const QVariantList &eventAndArgs)
+void SocketPrivate::notifyOutgoing(const QString &event, const QVariantList &args)
 {
-    if (anyOutgoingListeners.isEmpty() || eventAndArgs.isEmpty())
-        return;
-    anyOutgoingListeners.notify(eventAndArgs.first().toString(), eventAndArgs.mid(1));
+    if (!anyOutgoingListeners.isEmpty())
+        anyOutgoingListeners.notify(event, args);
 }
 
 bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args,
@@ -339,7 +338,7 @@ bool SocketPrivate::emitWithFlags(const QString &event, const QVariantList &args
         nsp->adapter()->broadcast(packet, options);
         return true;
     }
-    notifyOutgoing(data);
+    notifyOutgoing(event, args);
     this->packet(packet, flags);
     Q_UNUSED(q);
     return true;

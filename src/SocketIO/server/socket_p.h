@@ -38,7 +38,7 @@ public:
     void onError(const QString &message);
     void cleanup();
     void sendConnectError(const QString &message, const QVariant &data);
-    void notifyOutgoing(const QVariantList &eventAndArgs);
+    void notifyOutgoing(const QString &event, const QVariantList &args);
 
     Socket *const q_ptr;
     Namespace *nsp = nullptr;
