@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 packages=(
     cmake g++ make pkg-config
     qt6-base-dev qt6-websockets-dev qt6-declarative-dev qt6-charts-dev libgl-dev
+    # the QML module's Qt Quick Test suite (tests/qml): QtTest, QtQuick and what it imports at
+    # run time, and the qml tools
+    qml6-module-qttest qml6-module-qtqml qml6-module-qtquick qml6-module-qtquick-controls
+    qml6-module-qtquick-layouts qml6-module-qtquick-templates qml6-module-qtquick-window
+    qml6-module-qtqml-workerscript qt6-declarative-dev-tools
     zlib1g-dev openssl ca-certificates
     # bcrypt for the Admin UI's basic auth (libxcrypt's crypt_rn)
     libcrypt-dev
