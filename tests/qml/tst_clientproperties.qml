@@ -1,0 +1,114 @@
+// Every property of SocketIOClient notifies its change: the writable ones once per change and
+// not when set to the value they hold; the read-only ones through a connection cycle.
+import QtQuick
+import QtTest
+import SocketIO
+
+SocketTestCase {
+    id: testCase
+    name: "ClientProperties"
+
+    EchoServer {
+        id: server
+    }
+
+    function test_writable_data() {
+        return [
+            { tag: "url", value: "http://127.0.0.1:1/" },
+            { tag: "path", value: "/custom/" },
+            { tag: "namespace", value: "/admin" },
+            { tag: "auth", value: { token: "t", n: 1 } },
+            { tag: "query", value: { room: "r1" } },
+            { tag: "extraHeaders", value: { "x-test": "1" } },
+            { tag: "transports", value: ["websocket"] },
+            { tag: "reconnection", value: false },
+            { tag: "reconnectionAttempts", value: 3 },
+            { tag: "reconnectionDelay", value: 250 },
+            { tag: "reconnectionDelayMax", value: 900 },
+            { tag: "randomizationFactor", value: 0.25 },
+            { tag: "timeout", value: 1234 },
+            { tag: "ackTimeout", value: 500 },
+            { tag: "retries", value: 2 },
+            { tag: "parser", value: "msgpack" },
+            { tag: "options", value: { forceBase64: true } },
+            { tag: "active", value: true },
+        ];
+    }
+    function test_writable(data) {
+        // inactive, so that nothing connects; the component's default for reconnection is
+        // false, so start from true for that row
+        const client = newClient("", { active: false, reconnection: true });
+        const changed = spy(client, data.tag + "Changed");
+        client[data.tag] = data.value;
+        compare(changed.count, 1, data.tag + "Changed");
+        if (data.tag === "url")
+            compare(String(client.url), data.value);
+        else
+            compare(client[data.tag], data.value);
+        // the same value again: no signal
+        client[data.tag] = JSON.parse(JSON.stringify(data.value));
+        compare(changed.count, 1, data.tag + "Changed for an unchanged value");
+    }
+
+    // The options named by properties reach the server.
+    function test_optionsReachServer() {
+        tryVerify(() => server.listening, 5000, server.errorString);
+        const connections = spy(server, "connection");
+        const client = connectedClient(server.url, { auth: { name: "qml" },
+                                                     query: { room: "r1" },
+                                                     extraHeaders: { "x-qml": "yes" },
+                                                     transports: ["polling"] });
+        tryCompare(connections, "count", 1, 5000);
+        const socket = connections.signalArguments[0][0];
+        compare(socket.id, client.id);
+        compare(socket.auth.name, "qml");
+        compare(socket.handshake.query.room, "r1");
+        compare(socket.handshake.headers["x-qml"], "yes");
+        compare(socket.transport, "polling");
+        compare(client.transport, "polling");
+    }
+
+    function test_readOnly() {
+        tryVerify(() => server.listening, 5000, server.errorString);
+        const client = newClient(server.url, { active: false });
+        const status = spy(client, "statusChanged");
+        const connectedChanged = spy(client, "connectedChanged");
+        const id = spy(client, "idChanged");
+        const transport = spy(client, "transportChanged");
+        const active = spy(client, "activeChanged");
+        let statuses = [];
+        client.statusChanged.connect(() => statuses.push(client.status));
+
+        client.active = true;
+        compare(active.count, 1);
+        tryVerify(() => client.connected, 5000);
+        tryCompare(client, "transport", "websocket", 5000);
+        compare(statuses, [SocketIOClient.Connecting, SocketIOClient.Connected]);
+        compare(connectedChanged.count, 1);
+        compare(id.count, 1);
+        verify(transport.count >= 2, "polling, then websocket: " + transport.count);
+        const transportChanges = transport.count;
+
+        client.active = false;
+        compare(active.count, 2);
+        tryVerify(() => !client.connected, 5000);
+        compare(client.status, SocketIOClient.Disconnected);
+        compare(statuses[statuses.length - 1], SocketIOClient.Disconnected);
+        compare(connectedChanged.count, 2);
+        compare(id.count, 2);
+        compare(client.id, "");
+        compare(client.transport, "");
+        compare(transport.count, transportChanges + 1);
+    }
+
+    function test_errorString() {
+        tryVerify(() => server.listening, 5000, server.errorString);
+        const client = newClient(server.url, { active: false, namespace: "/nope" });
+        compare(client.errorString, "");
+        const changed = spy(client, "errorStringChanged");
+        client.active = true;
+        tryVerify(() => changed.count > 0, 5000, "no errorStringChanged");
+        verify(client.errorString.indexOf("Invalid namespace") >= 0,
+               "errorString: " + client.errorString);
+    }
+}
