@@ -115,7 +115,7 @@ QHash<int, QByteArray> QmlSocketModel::roleNames() const
 {
     return {
         {SocketRole, "socket"},       {SocketIdRole, "socketId"},   {RoomsRole, "rooms"},
-        {TransportRole, "transport"}, {AddressRole, "address"},     {DataRole, "data"},
+        {TransportRole, "transport"}, {AddressRole, "address"},     {DataRole, "socketData"},
         {HandshakeRole, "handshake"}, {RecoveredRole, "recovered"},
     };
 }
@@ -140,8 +140,9 @@ void QmlSocketModel::rebuild()
         return;
     const int before = count();
     beginResetModel();
-    for (QmlServerSocket *socket : std::as_const(m_rows))
+    for (QmlServerSocket *socket : std::as_const(m_watched))
         QObject::disconnect(socket, nullptr, this, nullptr);
+    m_watched.clear();
     m_rows.clear();
     if (m_server) {
         const QList<QObject *> sockets = m_server->sockets(m_nsp);
@@ -167,16 +168,18 @@ void QmlSocketModel::track(QmlServerSocket *socket)
 
 void QmlSocketModel::watch(QmlServerSocket *socket)
 {
+    if (m_watched.contains(socket))
+        return;
+    m_watched.insert(socket);
     // A room filter makes membership change with the rooms; any row changes with these.
-    connect(
-        socket, &QmlServerSocket::roomsChanged, this, [this, socket] { refresh(socket); },
-        Qt::UniqueConnection);
-    connect(
-        socket, &QmlServerSocket::transportChanged, this, [this, socket] { refresh(socket); },
-        Qt::UniqueConnection);
-    connect(
-        socket, &QmlServerSocket::dataChanged, this, [this, socket] { refresh(socket); },
-        Qt::UniqueConnection);
+    const auto changed = [this, socket] { refresh(socket); };
+    connect(socket, &QmlServerSocket::roomsChanged, this, changed);
+    connect(socket, &QmlServerSocket::transportChanged, this, changed);
+    connect(socket, &QmlServerSocket::dataChanged, this, changed);
+    connect(socket, &QObject::destroyed, this, [this, socket] {
+        m_watched.remove(socket);
+        remove(socket);
+    });
 }
 
 void QmlSocketModel::refresh(QmlServerSocket *socket)

@@ -2,6 +2,7 @@
 
 #include <QtCore/QAbstractListModel>
 #include <QtCore/QPointer>
+#include <QtCore/QSet>
 #include <QtQml/QQmlParserStatus>
 #include <QtQml/qqmlregistration.h>
 
@@ -14,8 +15,8 @@ class QmlServer;
 class QmlServerSocket;
 
 // SocketModel: the sockets of a SocketIOServer's namespace, or of one room of it, live, for
-// a ListView. Roles: socket (the ServerSocket), socketId, rooms, transport, address, data,
-// handshake, recovered.
+// a ListView. Roles: socket (the ServerSocket), socketId, rooms, transport, address, socketData
+// (its data: "data" would hide an Item's), handshake, recovered.
 //     ListView { model: SocketModel { server: io; room: "players" }
 //                delegate: Text { text: socketId + " " + transport } }
 class QmlSocketModel : public QAbstractListModel, public QQmlParserStatus
@@ -80,6 +81,7 @@ private:
     QString m_room;
     bool m_complete = false;
     QList<QmlServerSocket *> m_rows;
+    QSet<QmlServerSocket *> m_watched;
     QList<QMetaObject::Connection> m_serverConnections;
 };
 
