@@ -3,7 +3,7 @@
 // live. "Ready?" asks every phone and waits for their answers (a broadcast with acks).
 //
 // Runs from the `scoreboard` program (which loads it from its resources), or with the qml tool:
-//     QML_IMPORT_PATH=build/qml /usr/lib/qt6/bin/qml examples/scoreboard/Main.qml
+//     QML_IMPORT_PATH=build/qml /usr/lib/qt6/bin/qml examples/scoreboard/Main.qml [-- --port N]
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -12,8 +12,13 @@ import SocketIO
 ApplicationWindow {
     id: window
 
-    // Set by the scoreboard program; the defaults fit the qml tool run from the source tree.
-    property int port: 3000
+    // Set by the scoreboard program; the defaults fit the qml tool run from the source tree,
+    // where `-- --port N` picks the port.
+    property int port: {
+        const args = Qt.application.arguments
+        const at = args.indexOf("--port")
+        return at >= 0 && at + 1 < args.length ? Number(args[at + 1]) : 3000
+    }
     property url clientDirectory: Qt.resolvedUrl("web/node_modules/socket.io-client/dist")
     property var scores: ({ red: 0, blue: 0 })
     property string readiness: ""

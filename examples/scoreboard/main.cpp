@@ -15,7 +15,8 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("scoreboard"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("A scoreboard that phones join over Socket.IO"));
+    parser.setApplicationDescription(
+        QStringLiteral("A scoreboard that phones join over Socket.IO"));
     parser.addHelpOption();
     const QCommandLineOption port(QStringLiteral("port"),
                                   QStringLiteral("The port to listen on (0: a free one)."),
