@@ -82,8 +82,15 @@ void QmlServerSocket::setData(const QVariantMap &data)
 
 QmlBroadcast *QmlServerSocket::broadcast() const
 {
-    return new QmlBroadcast(m_socket ? m_socket->broadcast() : BroadcastOperator(),
-                            const_cast<QmlServerSocket *>(this));
+    // The same selection for the socket's life: one object, owned here (a property's value is
+    // never owned by JavaScript).
+    if (!m_broadcast) {
+        auto *self = const_cast<QmlServerSocket *>(this);
+        m_broadcast =
+            new QmlBroadcast(m_socket ? m_socket->broadcast() : BroadcastOperator(), self);
+        m_broadcast->setParent(self);
+    }
+    return m_broadcast;
 }
 
 void QmlServerSocket::join(const QJSValue &rooms)

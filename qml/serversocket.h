@@ -37,7 +37,7 @@ class QmlServerSocket : public QmlSocketBase
     Q_PROPERTY(QVariantMap handshake READ handshake CONSTANT)
     Q_PROPERTY(QVariantMap auth READ auth CONSTANT)
     Q_PROPERTY(QVariantMap data READ data WRITE setData NOTIFY dataChanged)
-    Q_PROPERTY(SocketIO::QmlBroadcast *broadcast READ broadcast)
+    Q_PROPERTY(SocketIO::QmlBroadcast *broadcast READ broadcast CONSTANT)
 public:
     QmlServerSocket(SocketIO::Socket *socket, QmlServer *server);
     ~QmlServerSocket() override;
@@ -85,6 +85,7 @@ private:
     QPointer<SocketIO::Socket> m_socket;
     QString m_id;
     QString m_nsp;
+    mutable QmlBroadcast *m_broadcast = nullptr;
 };
 
 } // namespace SocketIO
