@@ -330,6 +330,11 @@ QmlEmitter *QmlClient::asVolatile() const
                           const_cast<QmlClient *>(this));
 }
 
+Manager *QmlClient::manager() const
+{
+    return m_manager;
+}
+
 ClientSocket *QmlClient::socket() const
 {
     return m_socket;
@@ -433,6 +438,7 @@ void QmlClient::start()
         setErrorString(message);
         Q_EMIT reconnectError(message);
     });
+    Q_EMIT managerChanged();
     if (m_active)
         m_socket->connectToServer();
     refreshState();
@@ -452,6 +458,7 @@ void QmlClient::stop()
     m_manager->deleteLater();
     m_manager = nullptr;
     m_socket = nullptr;
+    Q_EMIT managerChanged();
     refreshState();
 }
 

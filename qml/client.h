@@ -62,6 +62,10 @@ class QmlClient : public QmlSocketBase, public QQmlParserStatus
     Q_PROPERTY(bool recovered READ isRecovered NOTIFY recoveredChanged)
     Q_PROPERTY(QString transport READ transport NOTIFY transportChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorStringChanged)
+    // The library's objects behind it, while a url is set: the connection (state, engineId,
+    // transportName) and the namespace's socket.
+    Q_PROPERTY(SocketIO::Manager *manager READ manager NOTIFY managerChanged)
+    Q_PROPERTY(SocketIO::ClientSocket *socket READ socket NOTIFY managerChanged)
 public:
     enum Status { Disconnected, Connecting, Connected };
     Q_ENUM(Status)
@@ -121,7 +125,7 @@ public:
     Q_INVOKABLE SocketIO::QmlEmitter *compress(bool compress) const;
     Q_INVOKABLE SocketIO::QmlEmitter *asVolatile() const;
 
-    // The underlying socket while active (C++ code that wants the full API).
+    Manager *manager() const;
     ClientSocket *socket() const;
 
     void classBegin() override;
@@ -152,6 +156,7 @@ Q_SIGNALS:
     void recoveredChanged();
     void transportChanged();
     void errorStringChanged();
+    void managerChanged();
 
     // The reference's socket events and Manager events.
     void connected();
