@@ -474,7 +474,11 @@ void QmlClient::refreshState()
             status = Connected;
             break;
         case ClientSocket::State::Connecting:
-            status = Connecting;
+            // The socket stays subscribed (the reference's `active`) after its Manager gave
+            // up: a refused connection without reconnection, or reconnectFailed. Nothing is
+            // connecting then.
+            if (m_manager && m_manager->state() != Manager::State::Closed)
+                status = Connecting;
             break;
         case ClientSocket::State::Disconnected:
             break;
