@@ -40,6 +40,10 @@ public:
     // JavaScript values to Socket.IO arguments (objects, arrays, ArrayBuffer, null) and back.
     static QVariantList toArguments(const QJSValue &array, QJSValue *trailingFunction = nullptr);
     static QJSValueList toJs(QJSEngine *engine, const QVariantList &args);
+    // `args` as QML may receive them, in a signal or through toJs(): V4 (Qt 6.4) turns an
+    // empty QByteArray, which has no data block, into a detached ArrayBuffer whose byteLength
+    // and views throw, so empty binaries get a block. `args` itself when none is empty.
+    static QVariantList forJs(const QVariantList &args);
     // A JavaScript function that acknowledges an incoming event with its arguments.
     QJSValue ackFunction(const SocketIO::Ack &ack);
     // Calls a handler, reporting (not throwing) what it threw.
