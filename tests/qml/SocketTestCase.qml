@@ -15,7 +15,11 @@ TestCase {
     }
     Component {
         id: spyComponent
-        SignalSpy {}
+        // A destroyed SignalSpy stays connected to its target's signal: let go of the
+        // target, or a long-lived one (the servers) calls into dead spies.
+        SignalSpy {
+            Component.onDestruction: target = null
+        }
     }
 
     // A SocketIOClient (no reconnection unless `properties` say so), active unless

@@ -26,7 +26,7 @@ SocketTestCase {
             { tag: "reconnectionDelay", value: 250 },
             { tag: "reconnectionDelayMax", value: 900 },
             { tag: "randomizationFactor", value: 0.25 },
-            { tag: "timeout", value: 1234 },
+            { tag: "connectionTimeout", value: 1234 },
             { tag: "ackTimeout", value: 500 },
             { tag: "retries", value: 2 },
             { tag: "parser", value: "msgpack" },

@@ -55,7 +55,8 @@ SocketTestCase {
         // reconnectAttempt(n) counts up from 1; reconnected(n) carries the successful one
         compare(attempts.signalArguments[0][0], 1);
         compare(reconnected.signalArguments[0][0], attempts.signalArguments[attempts.count - 1][0]);
-        compare(connected.count, 1);
+        // the Manager's reconnected comes first, when the connection opens; then the socket's
+        tryCompare(connected, "count", 1, 5000);
         compare(client.connected, true);
         compare(client.status, SocketIOClient.Connected);
         verify(client.id.length > 0 && client.id !== firstId, "id after reconnecting: " + client.id);
@@ -86,6 +87,21 @@ SocketTestCase {
         compare(client.status, SocketIOClient.Disconnected);
         server.active = true;
         tryCompare(server, "listening", true, 5000);
+    }
+
+    // Without reconnection, a refused connection ends in Disconnected.
+    function test_refusedWithoutReconnection() {
+        tryVerify(() => server.listening, 5000, server.errorString);
+        const url = server.url;
+        server.active = false;
+        tryCompare(server, "listening", false);
+        const client = newClient(url, { active: false });
+        const errors = spy(client, "connectError");
+        client.active = true;
+        tryCompare(errors, "count", 1, 5000);
+        verify(errors.signalArguments[0][0].length > 0, "empty connectError message");
+        compare(client.connected, false);
+        tryCompare(client, "status", SocketIOClient.Disconnected, 1000);
     }
 
     function cleanup() {

@@ -11,7 +11,7 @@ SocketTestCase {
     name: "Server"
 
     SocketIOServer {
-        id: server
+        id: io
         host: "127.0.0.1"
         port: 0
         namespaces: ["/", "/admin"]
@@ -21,7 +21,7 @@ SocketTestCase {
     Component {
         id: modelComponent
         SocketModel {
-            server: server
+            server: io
         }
     }
     Component {
@@ -30,32 +30,30 @@ SocketTestCase {
     }
 
     function init() {
-        tryVerify(() => server.listening, 5000, server.errorString);
-    }
-    function cleanup() {
-        // the clients of a test are gone before the next starts
-        tryCompare(server, "clientsCount", 0, 5000);
+        tryVerify(() => io.listening, 5000, io.errorString);
+        // the clients of the test before are gone (they are destroyed after cleanup())
+        tryCompare(io, "clientsCount", 0, 5000);
     }
 
     // `n` connected clients and their ServerSockets.
     function clients(n, properties) {
         const result = [];
         for (let i = 0; i < n; ++i)
-            result.push(newClient(server.url, properties));
+            result.push(newClient(io.url, properties));
         for (const client of result)
             tryVerify(() => client.connected, 5000, "client did not connect: " + client.errorString);
         return result;
     }
     function serverSocket(client, nsp) {
-        const socket = server.socket(client.id, nsp || "/");
+        const socket = io.socket(client.id, nsp || "/");
         verify(socket, "no ServerSocket for " + client.id);
         return socket;
     }
 
     function test_signals() {
-        const connection = spy(server, "connection");
-        const disconnection = spy(server, "disconnection");
-        const events = spy(server, "event");
+        const connection = spy(io, "connection");
+        const disconnection = spy(io, "disconnection");
+        const events = spy(io, "event");
         const client = clients(1)[0];
         tryCompare(connection, "count", 1, 5000);
         const socket = connection.signalArguments[0][0];
@@ -63,10 +61,10 @@ SocketTestCase {
         compare(socket.namespace, "/");
         compare(socket.connected, true);
         compare(socket.address.indexOf("127.0.0.1") >= 0, true, socket.address);
-        compare(server.clientsCount, 1);
-        compare(server.sockets().length, 1);
-        compare(server.sockets()[0].id, client.id);
-        compare(server.socket(client.id).id, client.id);
+        compare(io.clientsCount, 1);
+        compare(io.sockets().length, 1);
+        compare(io.sockets()[0].id, client.id);
+        compare(io.socket(client.id).id, client.id);
 
         const socketEvents = spy(socket, "event");
         client.emit("hello", 1, { a: [Util.buffer([3])] });
@@ -79,30 +77,36 @@ SocketTestCase {
         compare(socketEvents.signalArguments[0][0], "hello");
 
         const socketDisconnected = spy(socket, "disconnected");
+        // the ServerSocket is deleted soon after: read its id when the signal comes
+        let left = null;
+        const onDisconnection = (s, reason) => { left = [s.id, reason]; };
+        io.disconnection.connect(onDisconnection);
+        const id = client.id;
         client.active = false;
         tryCompare(disconnection, "count", 1, 5000);
-        compare(disconnection.signalArguments[0][0].id, client.id);
+        io.disconnection.disconnect(onDisconnection);
+        compare(left, [id, "client namespace disconnect"]);
         compare(disconnection.signalArguments[0][1], "client namespace disconnect");
         compare(socketDisconnected.count, 1);
         compare(socketDisconnected.signalArguments[0][0], "client namespace disconnect");
     }
 
     function test_otherNamespace() {
-        const connection = spy(server, "connection");
-        const client = connectedClient(server.url, { namespace: "/admin" });
+        const connection = spy(io, "connection");
+        const client = connectedClient(io.url, { namespace: "/admin" });
         tryCompare(connection, "count", 1, 5000);
         const socket = connection.signalArguments[0][0];
         compare(socket.namespace, "/admin");
-        compare(server.sockets("/admin").length, 1);
-        compare(server.sockets("/").length, 0);
+        compare(io.sockets("/admin").length, 1);
+        compare(io.sockets("/").length, 0);
         let got = null;
         client.on("only-admin", v => { got = v; });
-        server.of("/admin").emit("only-admin", 4);
+        io.of("/admin").emit("only-admin", 4);
         tryVerify(() => got === 4, 5000);
     }
 
     function test_serverSocketHandlers() {
-        const connection = spy(server, "connection");
+        const connection = spy(io, "connection");
         const client = clients(1)[0];
         tryCompare(connection, "count", 1, 5000);
         const socket = connection.signalArguments[0][0];
@@ -138,7 +142,7 @@ SocketTestCase {
         const client = clients(1)[0];
         const socket = serverSocket(client);
         const roomsChanged = spy(socket, "roomsChanged");
-        const serverRooms = spy(server, "roomsChanged");
+        const serverRooms = spy(io, "roomsChanged");
         compare(socket.rooms, [client.id]);
         socket.join("a");
         compare(roomsChanged.count, 1);
@@ -147,11 +151,11 @@ SocketTestCase {
         compare(socket.rooms.slice().sort(), ["a", client.id].sort());
         socket.join(["b", "c"]);
         compare(socket.rooms.slice().sort(), ["a", "b", "c", client.id].sort());
-        verify(server.rooms().indexOf("b") >= 0, "server.rooms(): " + server.rooms());
+        verify(io.rooms().indexOf("b") >= 0, "io.rooms(): " + io.rooms());
         socket.leave("a");
         compare(socket.rooms.slice().sort(), ["b", "c", client.id].sort());
-        verify(server.rooms().indexOf("a") < 0, "a is left empty: " + server.rooms());
-        compare(server.in("b").allSockets(), [client.id]);
+        verify(io.rooms().indexOf("a") < 0, "a is left empty: " + io.rooms());
+        compare(io.in("b").allSockets(), [client.id]);
     }
 
     function test_broadcastToRooms() {
@@ -162,12 +166,12 @@ SocketTestCase {
         sockets[0].join("a");
         sockets[1].join("a");
 
-        server.to("a").emit("to-a");
+        io.to("a").emit("to-a");
         sockets[0].to("a").emit("to-a-but-0");
         sockets[0].broadcast.emit("all-but-0");
-        server.except("a").emit("except-a");
-        server.to(["a", sockets[2].id]).emit("to-a-or-2");
-        server.emit("marker"); // last: once every client has it, nothing else is on its way
+        io.except("a").emit("except-a");
+        io.to(["a", sockets[2].id]).emit("to-a-or-2");
+        io.emit("marker"); // last: once every client has it, nothing else is on its way
         tryVerify(() => received.every(r => r.indexOf("marker") >= 0), 5000,
                   JSON.stringify(received));
         compare(received[0], ["to-a", "to-a-or-2", "marker"]);
@@ -175,11 +179,11 @@ SocketTestCase {
         compare(received[2], ["all-but-0", "except-a", "to-a-or-2", "marker"]);
 
         // Broadcast's socketsJoin / socketsLeave / disconnectSockets
-        server.in("a").socketsJoin("b");
-        compare(server.in("b").allSockets().sort(), [all[0].id, all[1].id].sort());
-        server.in("b").socketsLeave("b");
-        compare(server.in("b").allSockets(), []);
-        server.to("a").disconnectSockets();
+        io.in("a").socketsJoin("b");
+        compare(io.in("b").allSockets().sort(), [all[0].id, all[1].id].sort());
+        io.in("b").socketsLeave("b");
+        compare(io.in("b").allSockets(), []);
+        io.to("a").disconnectSockets();
         tryVerify(() => !all[0].connected && !all[1].connected, 5000);
         compare(all[2].connected, true);
     }
@@ -188,29 +192,29 @@ SocketTestCase {
         const all = clients(2);
         all.forEach((client, i) => client.on("vote", (n, ack) => ack(n * 10 + i)));
         let result = null;
-        server.timeout(2000).emit("vote", 1, (err, responses) => { result = [err, responses]; });
+        io.timeout(2000).emit("vote", 1, (err, responses) => { result = [err, responses]; });
         tryVerify(() => result !== null, 5000, "no broadcast acknowledgement");
         compare(result[0], null);
         compare(result[1].slice().sort(), [10, 11]);
 
         // emitWithAck resolves with the responses
         let responses = null;
-        server.timeout(2000).emitWithAck("vote", 2).then(r => { responses = r; });
+        io.timeout(2000).emitWithAck("vote", 2).then(r => { responses = r; });
         tryVerify(() => responses !== null, 5000, "emitWithAck did not resolve");
         compare(responses.slice().sort(), [20, 21]);
 
         // one silent client: the error, and the responses that came
-        const silent = newClient(server.url);
+        const silent = newClient(io.url);
         tryVerify(() => silent.connected, 5000);
         silent.on("vote", () => {});
         let late = null;
-        server.timeout(300).emit("vote", 3, (err, responses) => { late = [err, responses]; });
+        io.timeout(300).emit("vote", 3, (err, responses) => { late = [err, responses]; });
         tryVerify(() => late !== null, 3000);
         verify(late[0] instanceof Error, "err: " + late[0]);
         compare(late[0].message, "operation has timed out");
         compare(late[1].slice().sort(), [30, 31]);
         let rejected = null;
-        server.timeout(300).emitWithAck("vote", 4).then(() => {}, e => { rejected = e; });
+        io.timeout(300).emitWithAck("vote", 4).then(() => {}, e => { rejected = e; });
         tryVerify(() => rejected !== null, 3000);
         compare(rejected.message, "operation has timed out");
     }
@@ -252,8 +256,8 @@ SocketTestCase {
 
     function test_nodeClient() {
         const peer = createTemporaryObject(nodeClientComponent, testCase,
-                                           { url: server.url, count: 2 });
-        const connections = spy(server, "connection");
+                                           { url: io.url, count: 2 });
+        const connections = spy(io, "connection");
         const received = spy(peer, "received");
         const failed = spy(peer, "failed");
         peer.start();
@@ -261,7 +265,7 @@ SocketTestCase {
         compare(failed.count, 0);
         tryCompare(connections, "count", 2, 5000);
 
-        server.emit("news", { headline: "qml" }, 5, Util.buffer([1, 2]));
+        io.emit("news", { headline: "qml" }, 5, Util.buffer([1, 2]));
         tryCompare(received, "count", 2, 5000);
         for (let i = 0; i < 2; ++i) {
             compare(received.signalArguments[i][1], "news");
@@ -274,8 +278,8 @@ SocketTestCase {
         // a room with one Node socket
         const first = connections.signalArguments[0][0];
         first.join("n");
-        server.to("n").emit("room-news", "only");
-        server.emit("marker");
+        io.to("n").emit("room-news", "only");
+        io.emit("marker");
         const named = name => received.signalArguments.filter(a => a[1] === name);
         tryVerify(() => named("marker").length === 2, 5000, peer.log);
         const roomNews = named("room-news");
@@ -283,7 +287,7 @@ SocketTestCase {
         compare(roomNews[0][2], ["only"]);
 
         // and the other way
-        const events = spy(server, "event");
+        const events = spy(io, "event");
         peer.emitFrom(1, "from-node", [{ x: 1 }]);
         tryCompare(events, "count", 1, 5000);
         compare(events.signalArguments[0][1], "from-node");
