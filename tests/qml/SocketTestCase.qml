@@ -34,9 +34,18 @@ TestCase {
     // A client that has connected.
     function connectedClient(url, properties) {
         const client = newClient(url, properties);
-        tryVerify(() => client.connected, 5000, "the client did not connect to " + url
-                  + ": " + client.errorString);
+        waitFor(() => client.connected, 5000,
+                () => "the client did not connect to " + url + ": " + client.errorString);
         return client;
+    }
+
+    // tryVerify(condition, timeout) whose failure message, describe(), is read when it fails
+    // (tryVerify's message is read before it waits).
+    function waitFor(condition, timeout, describe) {
+        const deadline = Date.now() + timeout;
+        while (!condition() && Date.now() < deadline)
+            wait(20);
+        verify(condition(), describe());
     }
 
     function spy(target, signalName) {
@@ -48,7 +57,7 @@ TestCase {
 
     // The Node server's URL, failing the test when it does not run.
     function nodeUrl() {
-        tryVerify(() => nodeServer.running, 10000, "Node server: " + nodeServer.errorString);
+        waitFor(() => nodeServer.running, 10000, () => "Node server: " + nodeServer.errorString);
         return nodeServer.url;
     }
 }

@@ -112,7 +112,8 @@ void NodeServer::start()
     }
     m_error = QStringLiteral("sio-server.mjs is starting");
     m_buffer.clear();
-    const QJsonObject config{{QStringLiteral("port"), m_port}};
+    QJsonObject config = QJsonObject::fromVariantMap(m_config);
+    config.insert(QStringLiteral("port"), m_port);
     m_process.setArguments(
         {QStringLiteral("sio-server.mjs"),
          QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact))});

@@ -7,12 +7,15 @@
 #include <QtCore/QProcess>
 #include <QtCore/QVariant>
 
-// The Node server, shared by every test file (context property `nodeServer`). Started by the
-// test's setup on a free port; restart() stops it and starts it again on the same port, for the
-// reconnection tests.
+// The Node server. One is shared by every test file (context property `nodeServer`), started
+// by the test's setup on a free port; restart() stops it and starts it again on the same port,
+// for the reconnection tests. Tests that need another configuration create their own:
+//     NodeServer { config: { recovery: true } }   ... start(), tryVerify running
+// `config` is sio-server.mjs's JSON config; its port is 0 the first time, then the last one.
 class NodeServer : public QObject
 {
     Q_OBJECT
+    Q_PROPERTY(QVariantMap config MEMBER m_config NOTIFY configChanged)
     Q_PROPERTY(bool running READ isRunning NOTIFY runningChanged)
     Q_PROPERTY(int port READ port NOTIFY runningChanged)
     Q_PROPERTY(QString url READ url NOTIFY runningChanged)
@@ -38,6 +41,7 @@ public:
     void stopAndWait();
 
 Q_SIGNALS:
+    void configChanged();
     void runningChanged();
 
 private:
@@ -45,6 +49,7 @@ private:
     void setRunning(bool running);
 
     QProcess m_process;
+    QVariantMap m_config;
     QByteArray m_buffer;
     QByteArray m_tail; // the last lines printed, for errorString
     int m_port = 0;

@@ -3,6 +3,8 @@
 import QtQuick
 import QtTest
 import SocketIO
+import SocketIOTest
+import "util.js" as Util
 
 SocketTestCase {
     id: testCase
@@ -10,6 +12,12 @@ SocketTestCase {
 
     EchoServer {
         id: server
+    }
+    Component {
+        id: recoveryServerComponent
+        NodeServer {
+            config: ({ recovery: true })
+        }
     }
 
     function test_writable_data() {
@@ -52,7 +60,7 @@ SocketTestCase {
 
     // The options named by properties reach the server.
     function test_optionsReachServer() {
-        tryVerify(() => server.listening, 5000, server.errorString);
+        waitFor(() => server.listening, 5000, () => server.errorString);
         const connections = spy(server, "connection");
         const client = connectedClient(server.url, { auth: { name: "qml" },
                                                      query: { room: "r1" },
@@ -69,7 +77,7 @@ SocketTestCase {
     }
 
     function test_readOnly() {
-        tryVerify(() => server.listening, 5000, server.errorString);
+        waitFor(() => server.listening, 5000, () => server.errorString);
         const client = newClient(server.url, { active: false });
         const status = spy(client, "statusChanged");
         const connectedChanged = spy(client, "connectedChanged");
@@ -101,8 +109,39 @@ SocketTestCase {
         compare(transport.count, transportChanges + 1);
     }
 
+    // recovered: Node's server with connection state recovery closes the connection on
+    // "kill-me"; the client comes back with the same id, and what it missed.
+    function test_recovered() {
+        const recovery = createTemporaryObject(recoveryServerComponent, testCase);
+        recovery.start();
+        waitFor(() => recovery.running, 10000, () => recovery.errorString);
+        const client = newClient(recovery.url, { active: false, reconnection: true,
+                                                 reconnectionDelay: 100,
+                                                 randomizationFactor: 0 });
+        const recoveredChanged = spy(client, "recoveredChanged");
+        const events = spy(client, "event");
+        let missed = [];
+        client.on("missed", n => missed.push(n));
+        client.active = true;
+        // "hello" comes with the offset the recovery needs
+        tryVerify(() => Util.eventArgs(events, "hello").length === 1, 5000, "no hello");
+        compare(client.recovered, false);
+        compare(recoveredChanged.count, 0);
+        const id = client.id;
+        const disconnected = spy(client, "disconnected");
+        client.emit("kill-me");
+        tryCompare(disconnected, "count", 1, 5000);
+        compare(disconnected.signalArguments[0][0], "transport close");
+        waitFor(() => client.connected, 5000, () => "not reconnected: " + client.errorString);
+        compare(client.recovered, true);
+        compare(recoveredChanged.count, 1);
+        compare(client.id, id);
+        waitFor(() => missed.length === 3, 5000, () => "missed: " + JSON.stringify(missed));
+        compare(missed, [1, 2, 3]);
+    }
+
     function test_errorString() {
-        tryVerify(() => server.listening, 5000, server.errorString);
+        waitFor(() => server.listening, 5000, () => server.errorString);
         const client = newClient(server.url, { active: false, namespace: "/nope" });
         compare(client.errorString, "");
         const changed = spy(client, "errorStringChanged");

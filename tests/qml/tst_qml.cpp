@@ -2,7 +2,7 @@
 // `-input` pointing here (ctest `qml`). The setup adds <build>/qml to the import path (the
 // uninstalled `import SocketIO`), starts Node's socket.io 4.8 server once for every file
 // (context property `nodeServer`, a NodeServer) and registers `import SocketIOTest` with
-// NodeClient (Node socket.io-client sockets).
+// NodeServer (for other configurations) and NodeClient (Node socket.io-client sockets).
 
 #include "nodepeers.h"
 
@@ -19,8 +19,7 @@ public Q_SLOTS:
     void applicationAvailable()
     {
         qmlRegisterType<NodeClient>("SocketIOTest", 1, 0, "NodeClient");
-        qmlRegisterUncreatableType<NodeServer>("SocketIOTest", 1, 0, "NodeServer",
-                                               QStringLiteral("the context property nodeServer"));
+        qmlRegisterType<NodeServer>("SocketIOTest", 1, 0, "NodeServer");
         m_nodeServer.start();
         // Before any test file runs: the data rows read nodeServer.url. Tests that use it
         // check nodeServer.running and fail with nodeServer.errorString.

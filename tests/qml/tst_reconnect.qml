@@ -21,7 +21,7 @@ SocketTestCase {
         if (data.node) {
             url = nodeUrl();
         } else {
-            tryVerify(() => server.listening, 5000, server.errorString);
+            waitFor(() => server.listening, 5000, () => server.errorString);
             url = server.url;
         }
         const client = connectedClient(url, { reconnection: true, reconnectionDelay: 100,
@@ -70,7 +70,7 @@ SocketTestCase {
     // A server that stays away: reconnectionAttempts attempts, reconnectError each, then
     // reconnectFailed.
     function test_reconnectFailed() {
-        tryVerify(() => server.listening, 5000, server.errorString);
+        waitFor(() => server.listening, 5000, () => server.errorString);
         const client = connectedClient(server.url, { reconnection: true, reconnectionDelay: 50,
                                                      reconnectionDelayMax: 50,
                                                      randomizationFactor: 0,
@@ -91,7 +91,7 @@ SocketTestCase {
 
     // Without reconnection, a refused connection ends in Disconnected.
     function test_refusedWithoutReconnection() {
-        tryVerify(() => server.listening, 5000, server.errorString);
+        waitFor(() => server.listening, 5000, () => server.errorString);
         const url = server.url;
         server.active = false;
         tryCompare(server, "listening", false);
@@ -108,6 +108,6 @@ SocketTestCase {
         // the next test (and file) needs both servers up
         server.active = true;
         tryVerify(() => server.listening, 5000);
-        tryVerify(() => nodeServer.running, 10000, nodeServer.errorString);
+        waitFor(() => nodeServer.running, 10000, () => nodeServer.errorString);
     }
 }

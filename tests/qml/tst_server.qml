@@ -30,7 +30,7 @@ SocketTestCase {
     }
 
     function init() {
-        tryVerify(() => io.listening, 5000, io.errorString);
+        waitFor(() => io.listening, 5000, () => io.errorString);
         // the clients of the test before are gone (they are destroyed after cleanup())
         tryCompare(io, "clientsCount", 0, 5000);
     }
@@ -41,7 +41,7 @@ SocketTestCase {
         for (let i = 0; i < n; ++i)
             result.push(newClient(io.url, properties));
         for (const client of result)
-            tryVerify(() => client.connected, 5000, "client did not connect: " + client.errorString);
+            waitFor(() => client.connected, 5000, () => "client did not connect: " + client.errorString);
         return result;
     }
     function serverSocket(client, nsp) {
@@ -91,6 +91,31 @@ SocketTestCase {
         compare(socketDisconnected.signalArguments[0][0], "client namespace disconnect");
     }
 
+    // ServerSocket's transportChanged (the upgrade) and connectedChanged.
+    function test_serverSocketSignals() {
+        let transports = [];
+        let socket = null;
+        const onConnection = s => {
+            socket = s;
+            transports.push(s.transport);
+            s.transportChanged.connect(() => transports.push(s.transport));
+        };
+        io.connection.connect(onConnection);
+        const client = clients(1)[0];
+        waitFor(() => transports[transports.length - 1] === "websocket", 5000,
+                () => JSON.stringify(transports));
+        io.connection.disconnect(onConnection);
+        compare(transports, ["polling", "websocket"]);
+        compare(socket.transport, "websocket");
+        compare(client.transport, "websocket");
+
+        let states = [];
+        socket.connectedChanged.connect(() => states.push(socket.connected));
+        client.active = false;
+        tryCompare(io, "clientsCount", 0, 5000);
+        compare(states, [false]);
+    }
+
     function test_otherNamespace() {
         const connection = spy(io, "connection");
         const client = connectedClient(io.url, { namespace: "/admin" });
@@ -114,12 +139,12 @@ SocketTestCase {
         socket.on("add", (a, b, ack) => ack(a + b));
         let sum = null;
         client.emit("add", 2, 3, r => { sum = r; });
-        tryVerify(() => sum === 5, 5000, "sum " + sum);
+        waitFor(() => sum === 5, 5000, () => "sum " + sum);
         // emitWithAck from the server to the client
         client.on("name?", ack => ack("qml-client"));
         let name = null;
         socket.emitWithAck("name?").then(v => { name = v; });
-        tryVerify(() => name === "qml-client", 5000, "name " + name);
+        waitFor(() => name === "qml-client", 5000, () => "name " + name);
         // timeout(ms).emit to a client that does not answer
         client.on("silent", () => {});
         let err = null;
@@ -171,11 +196,12 @@ SocketTestCase {
         sockets[0].broadcast.emit("all-but-0");
         io.except("a").emit("except-a");
         io.to(["a", sockets[2].id]).emit("to-a-or-2");
+        io.to("a").compress(false).local().emit("chained");
         io.emit("marker"); // last: once every client has it, nothing else is on its way
-        tryVerify(() => received.every(r => r.indexOf("marker") >= 0), 5000,
-                  JSON.stringify(received));
-        compare(received[0], ["to-a", "to-a-or-2", "marker"]);
-        compare(received[1], ["to-a", "to-a-but-0", "all-but-0", "to-a-or-2", "marker"]);
+        waitFor(() => received.every(r => r.indexOf("marker") >= 0), 5000,
+                () => JSON.stringify(received));
+        compare(received[0], ["to-a", "to-a-or-2", "chained", "marker"]);
+        compare(received[1], ["to-a", "to-a-but-0", "all-but-0", "to-a-or-2", "chained", "marker"]);
         compare(received[2], ["all-but-0", "except-a", "to-a-or-2", "marker"]);
 
         // Broadcast's socketsJoin / socketsLeave / disconnectSockets
@@ -254,6 +280,29 @@ SocketTestCase {
         tryCompare(model, "count", 0, 5000);
     }
 
+    function test_socketModelProperties() {
+        const model = createTemporaryObject(modelComponent, testCase, { namespace: "/admin" });
+        for (const [name, value] of [["namespace", "/"], ["room", "r"], ["server", null]]) {
+            const changed = spy(model, name + "Changed");
+            model[name] = value;
+            compare(changed.count, 1, name + "Changed");
+            model[name] = value;
+            compare(changed.count, 1, name + "Changed for an unchanged value");
+        }
+        // a namespace's model
+        model.server = io;
+        model.room = "";
+        model.namespace = "/admin";
+        const count = spy(model, "countChanged");
+        const root = newClient(io.url);
+        const admin = newClient(io.url, { namespace: "/admin" });
+        tryVerify(() => root.connected && admin.connected, 5000);
+        tryCompare(model, "count", 1, 5000);
+        compare(model.get(0).id, admin.id);
+        compare(model.get(0).namespace, "/admin");
+        compare(count.count, 1);
+    }
+
     function test_nodeClient() {
         const peer = createTemporaryObject(nodeClientComponent, testCase,
                                            { url: io.url, count: 2 });
@@ -261,7 +310,7 @@ SocketTestCase {
         const received = spy(peer, "received");
         const failed = spy(peer, "failed");
         peer.start();
-        tryVerify(() => peer.connectedCount === 2 || failed.count > 0, 10000, peer.log);
+        waitFor(() => peer.connectedCount === 2 || failed.count > 0, 10000, () => peer.log);
         compare(failed.count, 0);
         tryCompare(connections, "count", 2, 5000);
 
@@ -281,7 +330,7 @@ SocketTestCase {
         io.to("n").emit("room-news", "only");
         io.emit("marker");
         const named = name => received.signalArguments.filter(a => a[1] === name);
-        tryVerify(() => named("marker").length === 2, 5000, peer.log);
+        waitFor(() => named("marker").length === 2, 5000, () => peer.log);
         const roomNews = named("room-news");
         compare(roomNews.length, 1);
         compare(roomNews[0][2], ["only"]);
