@@ -109,6 +109,60 @@ SocketTestCase {
         compare(transport.count, transportChanges + 1);
     }
 
+    // manager and socket: the library's objects, through their registered types.
+    function test_managerAndSocket() {
+        tryVerify(() => server.listening, 5000);
+        const client = newClient(server.url, { active: false });
+        verify(client.manager, "no manager with a url");
+        verify(client.socket, "no socket with a url");
+        compare(client.manager.state, Manager.Closed);
+        compare(client.socket.state, ClientSocket.Disconnected);
+        const managerChanged = spy(client, "managerChanged");
+        client.active = true;
+        tryVerify(() => client.connected, 5000);
+        compare(client.manager.state, Manager.Open);
+        compare(client.socket.state, ClientSocket.Connected);
+        compare(client.socket.id, client.id);
+        compare(managerChanged.count, 0);
+        // another url: another Manager
+        const before = client.manager;
+        client.url = server.url + "/";
+        tryVerify(() => managerChanged.count > 0, 5000, "no managerChanged for a new url");
+        verify(client.manager !== before, "the same Manager after a url change");
+        tryVerify(() => client.connected, 5000);
+    }
+
+    // Changing connection options while active reconnects once for changes made together;
+    // auth is sent with the next CONNECT and does not reconnect.
+    function test_optionChangeReconnects() {
+        tryVerify(() => server.listening, 5000);
+        const connections = spy(server, "connection");
+        const client = connectedClient(server.url, { query: { v: "1" } });
+        tryCompare(connections, "count", 1, 5000);
+        const connected = spy(client, "connected");
+        const disconnected = spy(client, "disconnected");
+        client.query = { v: "2" };
+        client.extraHeaders = { "x-v": "2" };
+        tryCompare(connected, "count", 1, 5000);
+        compare(disconnected.count, 1);
+        tryCompare(connections, "count", 2, 5000);
+        const socket = connections.signalArguments[1][0];
+        compare(socket.handshake.query.v, "2");
+        compare(socket.handshake.headers["x-v"], "2");
+        // one reconnection: an acked round trip, and still two connections
+        let reply = null;
+        client.emitWithAck("echo", "after").then(v => { reply = v; });
+        tryVerify(() => reply === "after", 5000);
+        compare(connections.count, 2);
+        compare(connected.count, 1);
+
+        client.auth = { token: "later" };
+        client.emitWithAck("echo", "same").then(v => { reply = v; });
+        tryVerify(() => reply === "same", 5000);
+        compare(disconnected.count, 1);
+        compare(connections.count, 2);
+    }
+
     // recovered: Node's server with connection state recovery closes the connection on
     // "kill-me"; the client comes back with the same id, and what it missed.
     function test_recovered() {
