@@ -78,6 +78,47 @@ SocketTestCase {
         tryVerify(() => !second.connected, 5000);
     }
 
+    // namespaces takes effect while listening.
+    function test_namespacesWhileActive() {
+        const server = newServer();
+        tryCompare(server, "listening", true, 5000);
+        const url = "http://127.0.0.1:" + server.serverPort;
+        const refused = newClient(url, { namespace: "/late", active: false });
+        const errors = spy(refused, "connectError");
+        refused.active = true;
+        tryCompare(errors, "count", 1, 5000);
+        compare(errors.signalArguments[0][0], "Invalid namespace");
+        server.namespaces = ["/", "/late"];
+        const late = connectedClient(url, { namespace: "/late" });
+        compare(server.sockets("/late").length, 1);
+        compare(server.sockets("/late")[0].id, late.id);
+    }
+
+    // documentRoot: files over HTTP beside Socket.IO. (Escaping the folder needs a raw
+    // request: XMLHttpRequest resolves "..". tst_scoreboard checks it.)
+    function test_documentRoot() {
+        const folder = Qt.resolvedUrl(".");
+        const server = newServer({ documentRoot: folder });
+        tryCompare(server, "listening", true, 5000);
+        const base = "http://127.0.0.1:" + server.serverPort + "/";
+        const results = {};
+        for (const path of ["EchoServer.qml", "missing.txt"]) {
+            const request = new XMLHttpRequest();
+            request.onreadystatechange = () => {
+                if (request.readyState === XMLHttpRequest.DONE)
+                    results[path] = [request.status, request.responseText];
+            };
+            request.open("GET", base + path);
+            request.send();
+        }
+        tryVerify(() => Object.keys(results).length === 2, 5000, "HTTP requests unanswered");
+        compare(results["EchoServer.qml"][0], 200);
+        verify(results["EchoServer.qml"][1].indexOf("SocketIOServer {") >= 0);
+        compare(results["missing.txt"][0], 404);
+        // and Socket.IO still answers
+        connectedClient(base);
+    }
+
     function test_errorString() {
         const first = newServer();
         tryCompare(first, "listening", true, 5000);
