@@ -45,8 +45,12 @@ QmlServer::QmlServer(QObject *parent)
 QmlServer::~QmlServer()
 {
     // The sockets' wrappers go first and quietly: no signal reaches a half-destroyed QML object.
-    if (m_server)
+    if (m_server) {
         QObject::disconnect(m_server.get(), nullptr, this, nullptr);
+        const QList<Namespace *> namespaces = m_server->namespaces();
+        for (Namespace *nsp : namespaces)
+            QObject::disconnect(nsp, nullptr, this, nullptr);
+    }
     const QList<QmlServerSocket *> wrappers = m_wrappers.values();
     m_wrappers.clear();
     qDeleteAll(wrappers);

@@ -3,6 +3,7 @@
 // through it, and headless Chromium loading the page, logging in and saying something that a
 // Qt client receives.
 #include "../chromium.h"
+#include "../exampleclient.h"
 
 #include <SocketIO/ClientSocket>
 #include <SocketIO/Manager>
@@ -10,11 +11,7 @@
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QUrlQuery>
-#include <QtNetwork/QNetworkAccessManager>
-#include <QtNetwork/QNetworkReply>
 #include <QtTest/QTest>
-
-#include <memory>
 
 using namespace SocketIO;
 
@@ -45,15 +42,7 @@ struct User
     }
     QVariantMap call(const QString &event, const QVariantList &args)
     {
-        QVariantMap reply;
-        bool done = false;
-        socket->emitEvent(event, args, socket, [&](const QString &, const QVariantList &answer) {
-            reply = answer.value(0).toMap();
-            done = true;
-        });
-        if (!QTest::qWaitFor([&] { return done; }, 10'000))
-            qWarning("no ack for %s", qPrintable(event));
-        return reply;
+        return callWithAck(socket, event, args);
     }
 
     Manager manager;
@@ -61,15 +50,6 @@ struct User
     QList<std::pair<QString, QVariantMap>> received;
 };
 
-QByteArray get(const QUrl &url, int *status)
-{
-    QNetworkAccessManager network;
-    std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(url)));
-    if (!QTest::qWaitFor([&] { return reply->isFinished(); }, 10'000))
-        return {};
-    *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    return reply->readAll();
-}
 } // namespace
 
 class tst_Chat : public QObject
@@ -115,12 +95,12 @@ void tst_Chat::cleanupTestCase()
 void tst_Chat::servesThePageAndTheClient()
 {
     int status = 0;
-    const QByteArray page = get(m_url, &status);
+    const QByteArray page = httpGet(m_url, &status);
     QCOMPARE(status, 200);
     QVERIFY(page.contains("<title>Qt Socket.IO chat</title>"));
     QVERIFY(page.contains("/socket.io/socket.io.js"));
     const QByteArray bundle =
-        get(m_url.resolved(QUrl(QStringLiteral("socket.io/socket.io.js"))), &status);
+        httpGet(m_url.resolved(QUrl(QStringLiteral("socket.io/socket.io.js"))), &status);
     QCOMPARE(status, 200);
     QVERIFY2(bundle.contains("Socket.IO v4.8.4"), bundle.left(200).constData());
 }
