@@ -365,6 +365,16 @@ bool QmlClient::send(const QString &event, const QVariantList &args, QObject *co
                     : m_socket->emitEvent(event, args);
 }
 
+bool QmlClient::sendForPromise(const QString &event, const QVariantList &args, QObject *context,
+                               AckCallback callback)
+{
+    // With an ackTimeout, the callback path is told of both failures with the right message.
+    if (!m_socket || ackTimeout() >= 0)
+        return send(event, args, context, std::move(callback));
+    return settleWithFuture(m_socket->emitWithAck(event, args), event, context,
+                            std::move(callback));
+}
+
 void QmlClient::scheduleRestart()
 {
     if (!m_complete || m_restartPending)

@@ -174,22 +174,41 @@ void QmlSender::emitListWithAck(const QString &event, const QJSValue &args, cons
 {
     QPointer<QJSEngine> engine = jsEngine();
     const bool responses = ackStyle() == AckStyle::Responses;
-    const bool sent =
-        send(event, toArguments(args), owner(),
-             [engine, responses, resolve, reject](const QString &error, const QVariantList &reply) {
-                 if (!engine)
-                     return;
-                 if (!error.isEmpty()) {
-                     callJs(reject, {errorValue(engine, error)});
-                 } else if (responses) {
-                     callJs(resolve, {jsArray(engine, reply)});
-                 } else {
-                     // The reference resolves with the first argument.
-                     callJs(resolve, {engine->toScriptValue(forJs(reply).value(0))});
-                 }
-             });
+    const bool sent = sendForPromise(
+        event, toArguments(args), owner(),
+        [engine, responses, resolve, reject](const QString &error, const QVariantList &reply) {
+            if (!engine)
+                return;
+            if (!error.isEmpty()) {
+                callJs(reject, {errorValue(engine, error)});
+            } else if (responses) {
+                callJs(resolve, {jsArray(engine, reply)});
+            } else {
+                // The reference resolves with the first argument.
+                callJs(resolve, {engine->toScriptValue(forJs(reply).value(0))});
+            }
+        });
     if (!sent && engine)
         callJs(reject, {errorValue(engine, refusal(event))});
+}
+
+bool QmlSender::sendForPromise(const QString &event, const QVariantList &args, QObject *context,
+                               AckCallback callback)
+{
+    return send(event, args, context, std::move(callback));
+}
+
+bool QmlSender::settleWithFuture(QFuture<QVariantList> future, const QString &event,
+                                 QObject *context, AckCallback callback) const
+{
+    const QString refused = refusal(event);
+    future.then(context, [callback](const QVariantList &reply) { callback(QString(), reply); })
+        .onFailed(context,
+                  [callback](const TimeoutError &) {
+                      callback(QStringLiteral("socket has been disconnected"), {});
+                  })
+        .onFailed(context, [callback, refused] { callback(refused, {}); });
+    return true;
 }
 
 QString QmlSender::refusal(const QString &event) const
