@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the library, the tests and the examples with AddressSanitizer, UndefinedBehaviorSanitizer
+# Builds the library, the QML module, the tests and the examples with AddressSanitizer, UndefinedBehaviorSanitizer
 # and LeakSanitizer into ./build-asan, and runs the test suite there (unit, loopback, churn and
 # interop tests). Any memory error, undefined behaviour or leak fails the test it happens in.
 #
@@ -21,7 +21,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     command -v ninja >/dev/null && generator=(-G Ninja)
     cmake -S . -B "$build" "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_COMPILER="$compiler" -DSOCKETIO_SANITIZE=address,undefined \
-        -DSOCKETIO_BUILD_INSPECTOR=OFF -DSOCKETIO_BUILD_QML=OFF -DSOCKETIO_BUILD_BENCH=OFF
+        -DSOCKETIO_BUILD_INSPECTOR=OFF -DSOCKETIO_BUILD_BENCH=OFF
 fi
 cmake --build "$build" -j"$(nproc)"
 
