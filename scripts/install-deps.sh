@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 packages=(
     cmake g++ make pkg-config
     qt6-base-dev qt6-websockets-dev qt6-declarative-dev qt6-charts-dev libgl-dev
+    # the QML module and the chat's Qt Quick client at run time, and the `qml` tool
+    qml6-module-qtqml qml6-module-qtqml-workerscript qml6-module-qtquick
+    qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-templates
+    qml6-module-qtquick-window qt6-declarative-dev-tools qml-qt6
     zlib1g-dev openssl ca-certificates
     # bcrypt for the Admin UI's basic auth (libxcrypt's crypt_rn)
     libcrypt-dev
