@@ -62,10 +62,10 @@ int main(int argc, char *argv[])
 
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
-#ifdef SOCKETIO_QML_IMPORT_PATH
+#ifdef SOCKETIO_QML_IMPORT_DIR
     // `import SocketIO` from the build tree; an installed module is on Qt's own import path.
-    if (QDir(QStringLiteral(SOCKETIO_QML_IMPORT_PATH)).exists())
-        engine.addImportPath(QStringLiteral(SOCKETIO_QML_IMPORT_PATH));
+    if (QDir(QStringLiteral(SOCKETIO_QML_IMPORT_DIR)).exists())
+        engine.addImportPath(QStringLiteral(SOCKETIO_QML_IMPORT_DIR));
 #endif
     engine.setInitialProperties({
         {QStringLiteral("serverUrl"), QUrl::fromUserInput(parser.value(urlOption))},

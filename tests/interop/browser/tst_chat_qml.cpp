@@ -27,7 +27,7 @@ const QString chatExecutable = QStringLiteral(CHAT_EXECUTABLE);
 const QString chromiumExecutable = QStringLiteral(INTEROP_CHROMIUM_EXECUTABLE);
 const QString nodeExecutable = QStringLiteral(INTEROP_NODE_EXECUTABLE);
 const QString nodeDirectory = QStringLiteral(INTEROP_NODE_DIR);
-const QString socketIOQmlImportPath = QStringLiteral(SOCKETIO_QML_IMPORT_PATH);
+const QString socketIOQmlImportDir = QStringLiteral(SOCKETIO_QML_IMPORT_DIR);
 
 // One chat user through Node's socket.io-client: the JSON lines chat-peer.mjs printed.
 class NodeUser
@@ -99,7 +99,7 @@ public:
     QmlUser(const QUrl &url, const QString &nickname)
     {
         m_engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
-        m_engine.addImportPath(socketIOQmlImportPath);
+        m_engine.addImportPath(socketIOQmlImportDir);
         m_engine.setInitialProperties(
             {{QStringLiteral("serverUrl"), url}, {QStringLiteral("nickname"), nickname}});
         m_engine.load(QUrl(QStringLiteral("qrc:/qt/qml/ChatQml/Main.qml")));
@@ -279,8 +279,8 @@ void tst_ChatQml::initTestCase()
     QVERIFY2(!nodeExecutable.isEmpty(), "no node: install Node.js (>= 20) and re-run CMake");
     QVERIFY2(QFileInfo::exists(nodeDirectory + QStringLiteral("/node_modules/socket.io-client")),
              "no socket.io-client: run npm ci in tests/interop/node");
-    QVERIFY2(QFileInfo::exists(socketIOQmlImportPath + QStringLiteral("/SocketIO/qmldir")),
-             qPrintable(QStringLiteral("no SocketIO QML module in ") + socketIOQmlImportPath));
+    QVERIFY2(QFileInfo::exists(socketIOQmlImportDir + QStringLiteral("/SocketIO/qmldir")),
+             qPrintable(QStringLiteral("no SocketIO QML module in ") + socketIOQmlImportDir));
     startChat(m_chat, chatExecutable, &m_url);
 }
 
