@@ -150,7 +150,12 @@ int main(int argc, char *argv[])
         if (!inspector.isEmpty())
             inspectorProcess.start(inspector, {url});
         if (parser.isSet(qmlOption)) {
+#ifdef CHAT_QML_PATH
+            const QString chatQml =
+                findProgram(QStringLiteral("chat-qml"), QStringLiteral(CHAT_QML_PATH));
+#else
             const QString chatQml = findProgram(QStringLiteral("chat-qml"));
+#endif
             if (chatQml.isEmpty())
                 std::fprintf(stderr, "chat: no chat-qml beside chat or on PATH (it is built "
                                      "when Qt Quick is found)\n");
