@@ -1,9 +1,10 @@
 // The chat example's Qt Quick client (examples/chat/qml: Main.qml of the ChatQml module, on
 // `import SocketIO`), loaded in process and driven through its object tree against the `chat`
 // program, with the other users on Node's socket.io-client (node/chat-peer.mjs), headless
-// Chromium on the chat's page and the Qt C++ client.
+// Chromium on the chat's page, the Qt C++ client and the chat's Widgets client.
 #include "../chromium.h"
 #include "chatpeers.h"
+#include "chatwindow.h"
 
 #include <QtCore/QAbstractItemModel>
 #include <QtCore/QJsonArray>
@@ -19,6 +20,9 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 #include <QtWebSockets/QWebSocket>
+#include <QtWidgets/QComboBox>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QListWidget>
 
 #include <memory>
 
@@ -267,7 +271,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void chatsWithNode();
-    void fourClientsInOneRoom();
+    void allClientsInOneRoom();
 
 private:
     QProcess m_chat;
@@ -359,7 +363,7 @@ void tst_ChatQml::chatsWithNode()
     QCOMPARE(qml.item("roomBox")->property("currentText").toString(), QStringLiteral("qt"));
 }
 
-void tst_ChatQml::fourClientsInOneRoom()
+void tst_ChatQml::allClientsInOneRoom()
 {
     QVERIFY2(!chromiumExecutable.isEmpty(),
              "no Chromium: install Debian's chromium and re-run CMake");
@@ -378,55 +382,92 @@ void tst_ChatQml::fourClientsInOneRoom()
     QTRY_VERIFY_WITH_TIMEOUT(qml.loggedIn(), 20'000);
     qml.switchRoom(room);
     QTRY_COMPARE(qml.property("room"), room);
+    // The Widgets client of examples/chat, driven through its widgets.
+    ChatWindow widgets(m_url, QStringLiteral("widgets"));
+    widgets.show();
+    auto *widgetsRooms = widgets.findChild<QComboBox *>();
+    auto *widgetsInput = widgets.findChild<QLineEdit *>();
+    auto *widgetsLog = widgets.findChild<QListWidget *>();
+    QVERIFY(widgetsRooms && widgetsInput && widgetsLog);
+    QTRY_VERIFY_WITH_TIMEOUT(widgetsRooms->findText(room) >= 0, 20'000); // logged in
+    Q_EMIT widgetsRooms->textActivated(room);
+    QTRY_COMPARE(widgetsRooms->currentText(), room);
 
     // The browser says its line as soon as it is in the room.
     BrowserUser browser(
-        pageUrl(m_url, QStringLiteral("browser"), room, QStringLiteral("hello from chromium")));
-    const QString fromBrowser = QStringLiteral("browser: hello from chromium");
-    QTRY_VERIFY2_WITH_TIMEOUT(qml.messages().contains(fromBrowser), qPrintable(browser.log()),
-                              60'000);
-    QTRY_VERIFY(node.received(QStringLiteral("new message"), QStringLiteral("message"),
-                              QStringLiteral("hello from chromium")));
-    QTRY_VERIFY(!qt.find(QStringLiteral("new message"), QStringLiteral("message"),
-                         QStringLiteral("hello from chromium"))
-                     .isEmpty());
+        pageUrl(m_url, QStringLiteral("browser"), room, QStringLiteral("hello from browser")));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        qml.messages().contains(QStringLiteral("browser: hello from browser")),
+        qPrintable(browser.log()), 60'000);
 
-    qml.say(QStringLiteral("hello from qml"));
-    node.emitEvent(QStringLiteral("new message"), {QStringLiteral("hello from node")}, true);
+    // Everyone else says something: the Qt client, Node, the QML and the Widgets client (typed
+    // and sent with Return).
     QCOMPARE(qt.call(QStringLiteral("new message"), {QStringLiteral("hello from qt")})
                  .value(QStringLiteral("ok")),
              QVariant(true));
+    node.emitEvent(QStringLiteral("new message"), {QStringLiteral("hello from node")}, true);
+    qml.say(QStringLiteral("hello from quick"));
+    QTest::keyClicks(widgetsInput, QStringLiteral("hello from widgets"));
+    QTest::keyClick(widgetsInput, Qt::Key_Return);
 
-    const auto qtGot = [&](const QString &name, const QString &text) {
-        return qt.find(QStringLiteral("new message"), QStringLiteral("username"), name)
-                   .value(QStringLiteral("message")) == text;
+    // What each one shows or received, as "name: text" lines (the page has no separator).
+    const auto lines = [&](const QString &who) {
+        QStringList out;
+        if (who == QLatin1String("qt")) {
+            for (const auto &[event, args] : qt.received) {
+                if (event == QLatin1String("new message"))
+                    out.append(args.value(QStringLiteral("username")).toString() +
+                               QStringLiteral(": ") +
+                               args.value(QStringLiteral("message")).toString());
+            }
+        } else if (who == QLatin1String("node")) {
+            for (const QString &name : {QStringLiteral("qt"), QStringLiteral("quick"),
+                                        QStringLiteral("widgets"), QStringLiteral("browser")}) {
+                const QJsonObject m =
+                    node.find(QStringLiteral("new message"), QStringLiteral("username"), name);
+                if (!m.isEmpty())
+                    out.append(name + QStringLiteral(": ") +
+                               m.value(QLatin1String("message")).toString());
+            }
+        } else if (who == QLatin1String("quick")) {
+            out = qml.messages();
+        } else if (who == QLatin1String("widgets")) {
+            for (int row = 0; row < widgetsLog->count(); ++row)
+                out.append(widgetsLog->item(row)->text());
+        } else {
+            out = browser.logText().split(u'\n');
+        }
+        return out;
     };
-    const auto nodeGot = [&](const QString &name, const QString &text) {
-        return node.find(QStringLiteral("new message"), QStringLiteral("username"), name)
-                   .value(QLatin1String("message")) == text;
-    };
-    QTRY_VERIFY(qtGot(QStringLiteral("quick"), QStringLiteral("hello from qml")));
-    QTRY_VERIFY(qtGot(QStringLiteral("node"), QStringLiteral("hello from node")));
-    QTRY_VERIFY2(nodeGot(QStringLiteral("quick"), QStringLiteral("hello from qml")),
-                 node.log().constData());
-    QTRY_VERIFY2(nodeGot(QStringLiteral("qt"), QStringLiteral("hello from qt")),
-                 node.log().constData());
-    QTRY_VERIFY(qml.messages().contains(QStringLiteral("node: hello from node")));
-    QTRY_VERIFY(qml.messages().contains(QStringLiteral("qt: hello from qt")));
-    QVERIFY(qml.messages().contains(QStringLiteral("quick: hello from qml")));
-    // The page shows a message as its sender's name, then the text.
-    // Each look at the page waits for its answer: a deadline in real time, not in QTRY's steps.
-    QString page;
-    const bool pageGotAll = QTest::qWaitFor(
-        [&] {
-            page = browser.logText();
-            return page.contains(QStringLiteral("hello from qml")) &&
-                   page.contains(QStringLiteral("hello from node")) &&
-                   page.contains(QStringLiteral("hello from qt"));
-        },
-        30'000);
-    QVERIFY2(pageGotAll, qPrintable(page + browser.log()));
-    QVERIFY2(page.contains(QStringLiteral("quickhello from qml")), qPrintable(page));
+    const QStringList everyone = {QStringLiteral("qt"), QStringLiteral("node"),
+                                  QStringLiteral("quick"), QStringLiteral("widgets"),
+                                  QStringLiteral("browser")};
+    for (const QString &receiver : everyone) {
+        QStringList missing;
+        // A real-time deadline: reading the page waits for Chromium's answer.
+        const bool all = QTest::qWaitFor(
+            [&] {
+                const QStringList got = lines(receiver);
+                missing.clear();
+                for (const QString &sender : everyone) {
+                    // The Qt client and Node get no echo; the three UIs show their own line.
+                    if (sender == receiver &&
+                        (sender == QLatin1String("qt") || sender == QLatin1String("node")))
+                        continue;
+                    const QString separator =
+                        receiver == QLatin1String("browser") ? QString() : QStringLiteral(": ");
+                    const QString line =
+                        sender + separator + QStringLiteral("hello from ") + sender;
+                    if (!got.contains(line))
+                        missing.append(line);
+                }
+                return missing.isEmpty();
+            },
+            30'000);
+        QVERIFY2(all, qPrintable(receiver + QStringLiteral(" lacks ") +
+                                 missing.join(QStringLiteral(", ")) + QStringLiteral("; has:\n") +
+                                 lines(receiver).join(u'\n')));
+    }
 }
 
 QTEST_MAIN(tst_ChatQml)
