@@ -84,13 +84,13 @@ ApplicationWindow {
         onDisconnected: window.loggedIn = false
 
         Component.onCompleted: {
-            on("new message", m => window.show(m.username, m.message))
-            on("user joined", m => window.note(qsTr("%1 joined %2 (%3 here)")
-                                               .arg(m.username).arg(m.room).arg(m.users)))
-            on("user left", m => window.note(qsTr("%1 left %2 (%3 here)")
-                                             .arg(m.username).arg(m.room).arg(m.users)))
-            on("typing", m => window.typing = m.username)
-            on("stop typing", () => window.typing = "")
+            client.on("new message", m => window.show(m.username, m.message))
+            client.on("user joined", m => window.note(qsTr("%1 joined %2 (%3 here)")
+                                                      .arg(m.username).arg(m.room).arg(m.users)))
+            client.on("user left", m => window.note(qsTr("%1 left %2 (%3 here)")
+                                                    .arg(m.username).arg(m.room).arg(m.users)))
+            client.on("typing", m => window.typing = m.username)
+            client.on("stop typing", () => window.typing = "")
         }
     }
 
