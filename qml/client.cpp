@@ -365,6 +365,16 @@ bool QmlClient::send(const QString &event, const QVariantList &args, QObject *co
                     : m_socket->emitEvent(event, args);
 }
 
+bool QmlClient::sendForPromise(const QString &event, const QVariantList &args, QObject *context,
+                               AckCallback callback)
+{
+    // With an ackTimeout, the callback path is told of both failures with the right message.
+    if (!m_socket || ackTimeout() >= 0)
+        return send(event, args, context, std::move(callback));
+    return settleWithFuture(m_socket->emitWithAck(event, args), event, context,
+                            std::move(callback));
+}
+
 void QmlClient::scheduleRestart()
 {
     if (!m_complete || m_restartPending)
@@ -474,7 +484,11 @@ void QmlClient::refreshState()
             status = Connected;
             break;
         case ClientSocket::State::Connecting:
-            status = Connecting;
+            // The socket stays subscribed (the reference's `active`) after its Manager gave
+            // up: a refused connection without reconnection, or reconnectFailed. Nothing is
+            // connecting then.
+            if (m_manager && m_manager->state() != Manager::State::Closed)
+                status = Connecting;
             break;
         case ClientSocket::State::Disconnected:
             break;

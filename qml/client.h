@@ -171,6 +171,8 @@ protected:
     AckStyle ackStyle() const override;
     bool send(const QString &event, const QVariantList &args, QObject *context,
               SocketIO::AckCallback callback) override;
+    bool sendForPromise(const QString &event, const QVariantList &args, QObject *context,
+                        SocketIO::AckCallback callback) override;
 
 private:
     void setOption(const QString &name, const QVariant &value, void (QmlClient::*changed)());

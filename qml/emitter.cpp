@@ -37,4 +37,14 @@ bool QmlEmitter::send(const QString &event, const QVariantList &args, QObject *c
                     : m_emitter.emitEvent(event, args);
 }
 
+bool QmlEmitter::sendForPromise(const QString &event, const QVariantList &args, QObject *context,
+                                AckCallback callback)
+{
+    // Only a client's emitter comes without a timeout (a server socket's comes from timeout()).
+    if (m_hasTimeout)
+        return send(event, args, context, std::move(callback));
+    return settleWithFuture(m_emitter.emitWithAck(event, args), event, context,
+                            std::move(callback));
+}
+
 } // namespace SocketIO

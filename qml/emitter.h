@@ -26,6 +26,8 @@ protected:
     AckStyle ackStyle() const override;
     bool send(const QString &event, const QVariantList &args, QObject *context,
               SocketIO::AckCallback callback) override;
+    bool sendForPromise(const QString &event, const QVariantList &args, QObject *context,
+                        SocketIO::AckCallback callback) override;
 
 private:
     SocketIO::Emitter m_emitter;

@@ -1,5 +1,7 @@
 #include "jssender.h"
 
+#include <algorithm>
+
 #include <QtCore/QLoggingCategory>
 #include <QtQml/QJSEngine>
 #include <QtQml/QQmlEngine>
@@ -24,6 +26,59 @@ public:
 private:
     Ack m_ack;
 };
+
+bool hasEmptyBinary(const QVariant &value)
+{
+    switch (value.typeId()) {
+    case QMetaType::QByteArray:
+        return static_cast<const QByteArray *>(value.constData())->isEmpty();
+    case QMetaType::QVariantList: {
+        const auto *list = static_cast<const QVariantList *>(value.constData());
+        return std::any_of(list->cbegin(), list->cend(), hasEmptyBinary);
+    }
+    case QMetaType::QVariantMap: {
+        const auto *map = static_cast<const QVariantMap *>(value.constData());
+        return std::any_of(map->cbegin(), map->cend(), hasEmptyBinary);
+    }
+    default:
+        return false;
+    }
+}
+
+// `value` with every empty QByteArray replaced by one that owns a (zero-length) block.
+QVariant withAttachedBinaries(const QVariant &value)
+{
+    if (!hasEmptyBinary(value))
+        return value;
+    switch (value.typeId()) {
+    case QMetaType::QByteArray: {
+        QByteArray block;
+        block.reserve(1);
+        return block;
+    }
+    case QMetaType::QVariantList: {
+        QVariantList out;
+        for (const QVariant &item : *static_cast<const QVariantList *>(value.constData()))
+            out.append(withAttachedBinaries(item));
+        return out;
+    }
+    case QMetaType::QVariantMap: {
+        QVariantMap out;
+        const auto *map = static_cast<const QVariantMap *>(value.constData());
+        for (auto it = map->cbegin(); it != map->cend(); ++it)
+            out.insert(it.key(), withAttachedBinaries(it.value()));
+        return out;
+    }
+    default:
+        return value;
+    }
+}
+
+// An array of values, as JavaScript sees it.
+QJSValue jsArray(QJSEngine *engine, const QVariantList &list)
+{
+    return engine->toScriptValue(QVariant(QmlSender::forJs(list)));
+}
 
 QJSValue errorOrNull(QJSEngine *engine, const QString &error)
 {
@@ -85,28 +140,27 @@ bool QmlSender::emitList(const QString &event, const QJSValue &args)
         // Captures no `this`: a Broadcast or an Emitter is gone long before the replies.
         QPointer<QJSEngine> engine = jsEngine();
         const AckStyle style = ackStyle();
-        sent = send(
-            event, list, owner(),
-            [engine, style, callback](const QString &error, const QVariantList &reply) {
-                if (!engine)
-                    return;
-                QJSValueList jsArgs;
-                switch (style) {
-                case AckStyle::Plain:
-                    // Without a timeout the reference never calls back with an error.
-                    if (!error.isEmpty())
-                        return;
-                    jsArgs = toJs(engine, reply);
-                    break;
-                case AckStyle::ErrorFirst:
-                    jsArgs = QJSValueList{errorOrNull(engine, error)} + toJs(engine, reply);
-                    break;
-                case AckStyle::Responses:
-                    jsArgs = {errorOrNull(engine, error), engine->toScriptValue(QVariant(reply))};
-                    break;
-                }
-                callJs(callback, jsArgs);
-            });
+        sent = send(event, list, owner(),
+                    [engine, style, callback](const QString &error, const QVariantList &reply) {
+                        if (!engine)
+                            return;
+                        QJSValueList jsArgs;
+                        switch (style) {
+                        case AckStyle::Plain:
+                            // Without a timeout the reference never calls back with an error.
+                            if (!error.isEmpty())
+                                return;
+                            jsArgs = toJs(engine, reply);
+                            break;
+                        case AckStyle::ErrorFirst:
+                            jsArgs = QJSValueList{errorOrNull(engine, error)} + toJs(engine, reply);
+                            break;
+                        case AckStyle::Responses:
+                            jsArgs = {errorOrNull(engine, error), jsArray(engine, reply)};
+                            break;
+                        }
+                        callJs(callback, jsArgs);
+                    });
     }
     if (!sent) {
         if (QJSEngine *engine = jsEngine())
@@ -120,22 +174,41 @@ void QmlSender::emitListWithAck(const QString &event, const QJSValue &args, cons
 {
     QPointer<QJSEngine> engine = jsEngine();
     const bool responses = ackStyle() == AckStyle::Responses;
-    const bool sent =
-        send(event, toArguments(args), owner(),
-             [engine, responses, resolve, reject](const QString &error, const QVariantList &reply) {
-                 if (!engine)
-                     return;
-                 if (!error.isEmpty()) {
-                     callJs(reject, {errorValue(engine, error)});
-                 } else if (responses) {
-                     callJs(resolve, {engine->toScriptValue(QVariant(reply))});
-                 } else {
-                     // The reference resolves with the first argument.
-                     callJs(resolve, {engine->toScriptValue(reply.value(0))});
-                 }
-             });
+    const bool sent = sendForPromise(
+        event, toArguments(args), owner(),
+        [engine, responses, resolve, reject](const QString &error, const QVariantList &reply) {
+            if (!engine)
+                return;
+            if (!error.isEmpty()) {
+                callJs(reject, {errorValue(engine, error)});
+            } else if (responses) {
+                callJs(resolve, {jsArray(engine, reply)});
+            } else {
+                // The reference resolves with the first argument.
+                callJs(resolve, {engine->toScriptValue(forJs(reply).value(0))});
+            }
+        });
     if (!sent && engine)
         callJs(reject, {errorValue(engine, refusal(event))});
+}
+
+bool QmlSender::sendForPromise(const QString &event, const QVariantList &args, QObject *context,
+                               AckCallback callback)
+{
+    return send(event, args, context, std::move(callback));
+}
+
+bool QmlSender::settleWithFuture(QFuture<QVariantList> future, const QString &event,
+                                 QObject *context, AckCallback callback) const
+{
+    const QString refused = refusal(event);
+    future.then(context, [callback](const QVariantList &reply) { callback(QString(), reply); })
+        .onFailed(context,
+                  [callback](const TimeoutError &) {
+                      callback(QStringLiteral("socket has been disconnected"), {});
+                  })
+        .onFailed(context, [callback, refused] { callback(refused, {}); });
+    return true;
 }
 
 QString QmlSender::refusal(const QString &event) const
@@ -165,8 +238,19 @@ QJSValueList QmlSender::toJs(QJSEngine *engine, const QVariantList &args)
 {
     QJSValueList out;
     out.reserve(args.size());
-    for (const QVariant &arg : args)
+    for (const QVariant &arg : forJs(args))
         out.append(engine->toScriptValue(arg));
+    return out;
+}
+
+QVariantList QmlSender::forJs(const QVariantList &args)
+{
+    if (!std::any_of(args.cbegin(), args.cend(), hasEmptyBinary))
+        return args;
+    QVariantList out;
+    out.reserve(args.size());
+    for (const QVariant &arg : args)
+        out.append(withAttachedBinaries(arg));
     return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <SocketIO/callbacks.h>
 
+#include <QtCore/QFuture>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 #include <QtCore/QVariant>
@@ -40,6 +41,10 @@ public:
     // JavaScript values to Socket.IO arguments (objects, arrays, ArrayBuffer, null) and back.
     static QVariantList toArguments(const QJSValue &array, QJSValue *trailingFunction = nullptr);
     static QJSValueList toJs(QJSEngine *engine, const QVariantList &args);
+    // `args` as QML may receive them, in a signal or through toJs(): V4 (Qt 6.4) turns an
+    // empty QByteArray, which has no data block, into a detached ArrayBuffer whose byteLength
+    // and views throw, so empty binaries get a block. `args` itself when none is empty.
+    static QVariantList forJs(const QVariantList &args);
     // A JavaScript function that acknowledges an incoming event with its arguments.
     QJSValue ackFunction(const SocketIO::Ack &ack);
     // Calls a handler, reporting (not throwing) what it threw.
@@ -59,6 +64,14 @@ protected:
     // emit (see refusal()).
     virtual bool send(const QString &event, const QVariantList &args, QObject *context,
                       SocketIO::AckCallback callback) = 0;
+    // Sends for emitWithAck(); the same as send() unless overridden. The reference's Promise is
+    // told of every failure, where a plain callback is not: see settleWithFuture().
+    virtual bool sendForPromise(const QString &event, const QVariantList &args, QObject *context,
+                                SocketIO::AckCallback callback);
+    // Hands the outcome of a client's emitWithAck() future to `callback`: the reply, "socket
+    // has been disconnected" (the only way such a future fails without a timeout) or a refusal.
+    bool settleWithFuture(QFuture<QVariantList> future, const QString &event, QObject *context,
+                          SocketIO::AckCallback callback) const;
     // A JavaScript engine for this object: the QML engine that created it, or the one it was
     // handed to.
     QJSEngine *jsEngine() const;

@@ -50,8 +50,9 @@ void QmlSocketBase::offAny(const QJSValue &handler)
         m_anyHandlers.removeIf([&handler](const QJSValue &h) { return h.strictlyEquals(handler); });
 }
 
-void QmlSocketBase::deliver(const QString &name, const QVariantList &args, const Ack &ack)
+void QmlSocketBase::deliver(const QString &name, const QVariantList &received, const Ack &ack)
 {
+    const QVariantList args = forJs(received);
     QJSEngine *engine = jsEngine();
     const auto it = m_handlers.find(name);
     const bool handled = it != m_handlers.end();

@@ -375,7 +375,7 @@ void QmlServer::adopt(Socket *socket)
     m_wrappers.insert(socket, wrapper);
     connect(socket, &Socket::eventReceived, wrapper,
             [this, wrapper](const QString &name, const QVariantList &args) {
-                Q_EMIT event(wrapper, name, args);
+                Q_EMIT event(wrapper, name, QmlSender::forJs(args));
             });
     connect(socket, &Socket::disconnected, wrapper,
             [this, socket, wrapper](const QString &reason, const QString &description) {

@@ -2,6 +2,8 @@
 // a chat user through the Qt client (Manager, ClientSocket).
 #pragma once
 
+#include "../exampleclient.h"
+
 #include <SocketIO/ClientSocket>
 #include <SocketIO/Manager>
 
@@ -54,15 +56,7 @@ struct ChatUser
     }
     QVariantMap call(const QString &event, const QVariantList &args)
     {
-        QVariantMap reply;
-        bool done = false;
-        socket->emitEvent(event, args, socket, [&](const QString &, const QVariantList &answer) {
-            reply = answer.value(0).toMap();
-            done = true;
-        });
-        if (!QTest::qWaitFor([&] { return done; }, 10'000))
-            qWarning("no ack for %s", qPrintable(event));
-        return reply;
+        return callWithAck(socket, event, args);
     }
 
     SocketIO::Manager manager;

@@ -6,11 +6,7 @@
 #include "chatpeers.h"
 
 #include <QtCore/QUrlQuery>
-#include <QtNetwork/QNetworkAccessManager>
-#include <QtNetwork/QNetworkReply>
 #include <QtTest/QTest>
-
-#include <memory>
 
 using namespace SocketIO;
 
@@ -18,16 +14,6 @@ namespace {
 const QString chatExecutable = QStringLiteral(CHAT_EXECUTABLE);
 const QString chromiumExecutable = QStringLiteral(INTEROP_CHROMIUM_EXECUTABLE);
 using User = ChatUser;
-
-QByteArray get(const QUrl &url, int *status)
-{
-    QNetworkAccessManager network;
-    std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(url)));
-    if (!QTest::qWaitFor([&] { return reply->isFinished(); }, 10'000))
-        return {};
-    *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    return reply->readAll();
-}
 } // namespace
 
 class tst_Chat : public QObject
@@ -60,12 +46,12 @@ void tst_Chat::cleanupTestCase()
 void tst_Chat::servesThePageAndTheClient()
 {
     int status = 0;
-    const QByteArray page = get(m_url, &status);
+    const QByteArray page = httpGet(m_url, &status);
     QCOMPARE(status, 200);
     QVERIFY(page.contains("<title>Qt Socket.IO chat</title>"));
     QVERIFY(page.contains("/socket.io/socket.io.js"));
     const QByteArray bundle =
-        get(m_url.resolved(QUrl(QStringLiteral("socket.io/socket.io.js"))), &status);
+        httpGet(m_url.resolved(QUrl(QStringLiteral("socket.io/socket.io.js"))), &status);
     QCOMPARE(status, 200);
     QVERIFY2(bundle.contains("Socket.IO v4.8.4"), bundle.left(200).constData());
 }

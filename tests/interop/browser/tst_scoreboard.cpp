@@ -3,6 +3,7 @@
 // offscreen on a free port; its phone page and the client bundle fetched over HTTP; Qt clients
 // as phones; and headless Chromium opening the page's team link and scoring.
 #include "../chromium.h"
+#include "../exampleclient.h"
 
 #include <SocketIO/ClientSocket>
 #include <SocketIO/Manager>
@@ -10,11 +11,7 @@
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QUrlQuery>
-#include <QtNetwork/QNetworkAccessManager>
-#include <QtNetwork/QNetworkReply>
 #include <QtTest/QTest>
-
-#include <memory>
 
 using namespace SocketIO;
 
@@ -42,31 +39,13 @@ struct Phone
     }
     QVariantMap call(const QString &event, const QVariantList &args = {})
     {
-        QVariantMap reply;
-        bool done = false;
-        socket->emitEvent(event, args, socket, [&](const QString &, const QVariantList &answer) {
-            reply = answer.value(0).toMap();
-            done = true;
-        });
-        if (!QTest::qWaitFor([&] { return done; }, 10'000))
-            qWarning("no ack for %s", qPrintable(event));
-        return reply;
+        return callWithAck(socket, event, args);
     }
 
     Manager manager;
     ClientSocket *socket;
     QVariantMap scores;
 };
-
-QByteArray get(const QUrl &url, int *status)
-{
-    QNetworkAccessManager network;
-    std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(url)));
-    if (!QTest::qWaitFor([&] { return reply->isFinished(); }, 10'000))
-        return {};
-    *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    return reply->readAll();
-}
 
 // Starts a board and reads its URL from what it prints once listening.
 bool startBoard(QProcess *board, const QString &program, const QStringList &arguments, QUrl *url)
@@ -134,16 +113,16 @@ void tst_Scoreboard::cleanupTestCase()
 void tst_Scoreboard::servesThePhonePage()
 {
     int status = 0;
-    const QByteArray page = get(m_url, &status);
+    const QByteArray page = httpGet(m_url, &status);
     QCOMPARE(status, 200);
     QVERIFY(page.contains("<title>Scoreboard</title>"));
     QVERIFY(page.contains("/socket.io/socket.io.js"));
     const QByteArray bundle =
-        get(m_url.resolved(QUrl(QStringLiteral("socket.io/socket.io.js"))), &status);
+        httpGet(m_url.resolved(QUrl(QStringLiteral("socket.io/socket.io.js"))), &status);
     QCOMPARE(status, 200);
     QVERIFY2(bundle.contains("Socket.IO v4.8.4"), bundle.left(200).constData());
     // Nothing outside the document root.
-    get(m_url.resolved(QUrl(QStringLiteral("../../Main.qml"))), &status);
+    httpGet(m_url.resolved(QUrl(QStringLiteral("../../Main.qml"))), &status);
     QCOMPARE(status, 404);
 }
 
