@@ -11,7 +11,7 @@ namespace SocketIO {
 //     server.to("game").except("spectators").emit("score", 3)
 //     server.timeout(2000).emit("vote", (err, responses) => ...)
 // Owned by JavaScript: use it in the same expression.
-class QmlBroadcast : public QmlSender
+class QmlBroadcast : public SocketIO::QmlSender
 {
     Q_OBJECT
     QML_NAMED_ELEMENT(Broadcast)

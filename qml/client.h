@@ -26,7 +26,7 @@ class QmlEmitter;
 // Each instance has its own connection (the reference's forceNew). The properties named
 // like socket.io-client's options take effect at the next connection: changing one while
 // active reconnects. `options` takes any other option by its reference name.
-class QmlClient : public QmlSocketBase, public QQmlParserStatus
+class QmlClient : public SocketIO::QmlSocketBase, public QQmlParserStatus
 {
     Q_OBJECT
     QML_NAMED_ELEMENT(SocketIOClient)

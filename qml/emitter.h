@@ -8,7 +8,7 @@ namespace SocketIO {
 
 // Emitter: one emit with flags, from SocketIOClient.timeout(ms) (or compress(), asVolatile())
 // and ServerSocket.timeout(ms). Owned by JavaScript: use it in the same expression.
-class QmlEmitter : public QmlSender
+class QmlEmitter : public SocketIO::QmlSender
 {
     Q_OBJECT
     QML_NAMED_ELEMENT(Emitter)

@@ -11,7 +11,7 @@ namespace SocketIO {
 // (`on(name, fn)`, `off(name[, fn])`), catch-all handlers (`onAny(fn)`, `offAny([fn])`) and the
 // `event(name, args)` signal. A handler gets the event's arguments, then an acknowledgement
 // function when the sender asked for one, as in JavaScript's socket.io.
-class QmlSocketBase : public QmlSender
+class QmlSocketBase : public SocketIO::QmlSender
 {
     Q_OBJECT
     QML_ANONYMOUS

@@ -22,7 +22,7 @@ class QmlServer;
 //         socket.join("lobby")
 //         socket.on("move", (x, y, ack) => { socket.to("lobby").emit("moved", x, y); ack(true) })
 //     }
-class QmlServerSocket : public QmlSocketBase
+class QmlServerSocket : public SocketIO::QmlSocketBase
 {
     Q_OBJECT
     QML_NAMED_ELEMENT(ServerSocket)

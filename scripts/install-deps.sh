@@ -7,11 +7,11 @@ cd "$(dirname "$0")/.."
 packages=(
     cmake g++ make pkg-config
     qt6-base-dev qt6-websockets-dev qt6-declarative-dev qt6-charts-dev libgl-dev
-    # the QML module's run time: the QML examples, the qml tool and the Qt Quick tests
+    # the QML module's run time: the QML examples and the Qt Quick tests; qml-qt6 is the qml tool
     qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
     qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qttest
-    qt6-declarative-dev-tools
+    qt6-declarative-dev-tools qml-qt6
     zlib1g-dev openssl ca-certificates
     # bcrypt for the Admin UI's basic auth (libxcrypt's crypt_rn)
     libcrypt-dev

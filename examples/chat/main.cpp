@@ -1,10 +1,11 @@
 // The main example: a chat. One program starts the chat server (a SocketIO::Server that also
 // serves the browser page and the official client bundle), and, when there is a display, a
-// Widgets chat client and the Inspector opened on the server (instrumented on /admin). With no
-// display it starts the server only, prints the page's URL and the Inspector command, and keeps
-// running.
+// Widgets chat client and the Inspector opened on the server (instrumented on /admin), and with
+// --qml the Qt Quick client (chat-qml) too. With no display it starts the server only, prints the
+// page's URL and the Inspector command, and keeps running.
 //
-//   chat [--port 3000] [--client-dir DIR] [--inspector PATH] [--nickname NAME] [--headless]
+//   chat [--port 3000] [--client-dir DIR] [--inspector PATH] [--nickname NAME] [--qml]
+//        [--headless]
 #include "chatserver.h"
 #include "chatwindow.h"
 
@@ -39,20 +40,48 @@ bool hasArgument(int argc, char *argv[], const char *name)
     return false;
 }
 
+// A program installed beside this one, or at `built` (its path in the build tree), or on PATH.
+QString findProgram(const QString &name, const QString &built = {})
+{
+    const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(name);
+    if (QFileInfo(beside).isExecutable())
+        return beside;
+    if (!built.isEmpty() && QFileInfo(built).isExecutable())
+        return built;
+    return QStandardPaths::findExecutable(name);
+}
+
 QString findInspector(const QString &given)
 {
     if (!given.isEmpty())
         return given;
-    const QString name = QStringLiteral("socketio-inspector");
-    const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(name);
-    if (QFileInfo(beside).isExecutable())
-        return beside;
 #ifdef CHAT_INSPECTOR_PATH
-    if (QFileInfo(QStringLiteral(CHAT_INSPECTOR_PATH)).isExecutable())
-        return QStringLiteral(CHAT_INSPECTOR_PATH);
+    return findProgram(QStringLiteral("socketio-inspector"), QStringLiteral(CHAT_INSPECTOR_PATH));
+#else
+    return findProgram(QStringLiteral("socketio-inspector"));
 #endif
-    return QStandardPaths::findExecutable(name);
 }
+
+// Started with its output forwarded, and stopped when the chat ends.
+class Child
+{
+public:
+    ~Child()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.terminate();
+            m_process.waitForFinished(3000);
+        }
+    }
+    void start(const QString &program, const QStringList &arguments)
+    {
+        m_process.setProcessChannelMode(QProcess::ForwardedChannels);
+        m_process.start(program, arguments);
+    }
+
+private:
+    QProcess m_process;
+};
 } // namespace
 
 int main(int argc, char *argv[])
@@ -78,10 +107,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption nicknameOption(QStringLiteral("nickname"),
                                             QStringLiteral("The Widgets client's nickname."),
                                             QStringLiteral("name"), QStringLiteral("Qt"));
+    const QCommandLineOption qmlOption(
+        QStringLiteral("qml"), QStringLiteral("Also start the Qt Quick client (chat-qml)."));
     const QCommandLineOption headlessOption(QStringLiteral("headless"),
                                             QStringLiteral("No windows, the server only."));
     parser.addOptions(
-        {portOption, clientDirOption, inspectorOption, nicknameOption, headlessOption});
+        {portOption, clientDirOption, inspectorOption, nicknameOption, qmlOption, headlessOption});
     parser.process(*app);
 
     bool ok = false;
@@ -111,19 +142,27 @@ int main(int argc, char *argv[])
     std::fflush(stdout);
 
     std::unique_ptr<ChatWindow> window;
-    QProcess inspectorProcess;
+    Child inspectorProcess;
+    Child qmlClient;
     if (!headless) {
         window = std::make_unique<ChatWindow>(QUrl(url), parser.value(nicknameOption));
         window->show();
-        if (!inspector.isEmpty()) {
-            inspectorProcess.setProcessChannelMode(QProcess::ForwardedChannels);
+        if (!inspector.isEmpty())
             inspectorProcess.start(inspector, {url});
+        if (parser.isSet(qmlOption)) {
+#ifdef CHAT_QML_PATH
+            const QString chatQml =
+                findProgram(QStringLiteral("chat-qml"), QStringLiteral(CHAT_QML_PATH));
+#else
+            const QString chatQml = findProgram(QStringLiteral("chat-qml"));
+#endif
+            if (chatQml.isEmpty())
+                std::fprintf(stderr, "chat: no chat-qml beside chat or on PATH (it is built "
+                                     "when Qt Quick is found)\n");
+            else
+                qmlClient.start(chatQml, {QStringLiteral("--url"), url, QStringLiteral("--name"),
+                                          parser.value(nicknameOption) + QStringLiteral("-qml")});
         }
     }
-    const int code = app->exec();
-    if (inspectorProcess.state() != QProcess::NotRunning) {
-        inspectorProcess.terminate();
-        inspectorProcess.waitForFinished(3000);
-    }
-    return code;
+    return app->exec();
 }

@@ -3,13 +3,8 @@
 // through it, and headless Chromium loading the page, logging in and saying something that a
 // Qt client receives.
 #include "../chromium.h"
-#include "../exampleclient.h"
+#include "chatpeers.h"
 
-#include <SocketIO/ClientSocket>
-#include <SocketIO/Manager>
-
-#include <QtCore/QProcess>
-#include <QtCore/QRegularExpression>
 #include <QtCore/QUrlQuery>
 #include <QtTest/QTest>
 
@@ -18,38 +13,7 @@ using namespace SocketIO;
 namespace {
 const QString chatExecutable = QStringLiteral(CHAT_EXECUTABLE);
 const QString chromiumExecutable = QStringLiteral(INTEROP_CHROMIUM_EXECUTABLE);
-
-// One chat user through the Qt client: what it received, in order.
-struct User
-{
-    explicit User(const QUrl &url)
-        : manager(url)
-        , socket(manager.socket())
-    {
-        QObject::connect(socket, &ClientSocket::eventReceived, socket,
-                         [this](const QString &event, const QVariantList &args) {
-                             received.append({event, args.value(0).toMap()});
-                         });
-    }
-    // The first `event` received whose `key` is `value`.
-    QVariantMap find(const QString &event, const QString &key, const QString &value) const
-    {
-        for (const auto &[name, args] : received) {
-            if (name == event && args.value(key).toString() == value)
-                return args;
-        }
-        return {};
-    }
-    QVariantMap call(const QString &event, const QVariantList &args)
-    {
-        return callWithAck(socket, event, args);
-    }
-
-    Manager manager;
-    ClientSocket *socket;
-    QList<std::pair<QString, QVariantMap>> received;
-};
-
+using User = ChatUser;
 } // namespace
 
 class tst_Chat : public QObject
@@ -70,20 +34,7 @@ private:
 
 void tst_Chat::initTestCase()
 {
-    m_chat.setProgram(chatExecutable);
-    m_chat.setArguments(
-        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--headless")});
-    m_chat.start();
-    QVERIFY2(m_chat.waitForStarted(10'000), qPrintable(m_chat.errorString()));
-    QByteArray output;
-    static const QRegularExpression listening(QStringLiteral("open (http://localhost:\\d+/) "));
-    QRegularExpressionMatch match;
-    QTRY_VERIFY2_WITH_TIMEOUT((output += m_chat.readAllStandardOutput(),
-                               match = listening.match(QString::fromUtf8(output)),
-                               match.hasMatch()),
-                              output.constData(), 20'000);
-    m_url = QUrl(match.captured(1));
-    QVERIFY2(!output.contains("no socket.io.js"), m_chat.readAllStandardError().constData());
+    startChat(m_chat, chatExecutable, &m_url);
 }
 
 void tst_Chat::cleanupTestCase()
