@@ -1,0 +1,362 @@
+// The Redis adapter between two Servers in this process, each with its own RedisCluster (its
+// own connections, so Redis counts two servers), against a real redis-server started here:
+// broadcasts with rooms, except and binary, fetchSockets, socketsJoin/Leave, disconnectSockets,
+// serverSideEmit with acks, broadcasts with client acks and their timeout, AUTH with an ACL
+// user, and reconnection after Redis restarts.
+#include "../../redisserver.h"
+#include "../ackfuture.h"
+
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Namespace>
+#include <SocketIO/RedisAdapter>
+#include <SocketIO/Server>
+#include <SocketIO/Socket>
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QRegularExpression>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+using namespace SocketIO;
+
+namespace {
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+struct Node
+{
+    std::unique_ptr<RedisCluster> redis;
+    std::unique_ptr<Server> server;
+};
+
+} // namespace
+
+class tst_Redis : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void broadcast();
+    void roomsAndExcept();
+    void fetchSockets();
+    void socketsJoinAndLeave();
+    void disconnectSockets();
+    void serverSideEmitWithAck();
+    void broadcastWithClientAcks();
+    void authWithAclUser();
+    void reconnectsAfterOutage();
+
+private:
+    Node &startNode(RedisAdapterOptions options = {});
+    // A client of node `index`, joined to the rooms of its auth {"rooms": [...]}.
+    ClientSocket *client(int index, const QStringList &rooms = {});
+    static RedisAdapter *adapterOf(const Node &node)
+    {
+        return qobject_cast<RedisAdapter *>(node.server->sockets()->adapter());
+    }
+    bool clusterFormed() const
+    {
+        for (const Node &n : m_nodes) {
+            RedisAdapter *adapter = adapterOf(n);
+            if (!adapter || adapter->serverCount() != int(m_nodes.size()))
+                return false;
+        }
+        return true;
+    }
+
+    RedisServer m_redis;
+    std::vector<Node> m_nodes;
+    std::vector<std::unique_ptr<Manager>> m_managers;
+    QHash<QString, QVariantList> m_received; // "client#event" -> args
+};
+
+void tst_Redis::initTestCase()
+{
+    const QString error = m_redis.start();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void tst_Redis::cleanup()
+{
+    m_managers.clear();
+    m_nodes.clear();
+    m_received.clear();
+}
+
+Node &tst_Redis::startNode(RedisAdapterOptions options)
+{
+    options.port = m_redis.port();
+    Node node;
+    node.redis = std::make_unique<RedisCluster>(options);
+    ServerOptions serverOptions;
+    serverOptions.adapter = node.redis->adapterFactory();
+    node.server = std::make_unique<Server>(serverOptions);
+    const int index = int(m_nodes.size());
+    QObject::connect(
+        node.server.get(), &Server::connection, node.server.get(), [index](Socket *socket) {
+            const QVariantMap auth = socket->handshake().auth();
+            socket->join(auth.value(s("rooms")).toStringList());
+            socket->setData({{s("node"), index}});
+            socket->on(s("question"), socket,
+                       [socket](const QVariantList &, const Ack &ack) { ack({socket->id()}); });
+        });
+    node.server->listen(QHostAddress::LocalHost, 0);
+    m_nodes.push_back(std::move(node));
+    return m_nodes.back();
+}
+
+ClientSocket *tst_Redis::client(int index, const QStringList &rooms)
+{
+    ManagerOptions options;
+    options.transports = {s("websocket")};
+    options.reconnection = false;
+    m_managers.push_back(std::make_unique<Manager>(
+        QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_nodes.at(index).server->serverPort())),
+        options));
+    ClientSocket *socket = m_managers.back()->socket();
+    socket->setAuth({{s("rooms"), rooms}});
+    const QString name = QString::number(m_managers.size() - 1);
+    socket->onAny(socket, [this, name](const QString &event, const QVariantList &args) {
+        m_received.insert(name + u'#' + event, args);
+    });
+    socket->connectToServer();
+    return socket;
+}
+
+void tst_Redis::broadcast()
+{
+    startNode();
+    startNode();
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1);
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    QTRY_VERIFY(clusterFormed());
+    const QVariantList args{s("x"), 42, 1.5, QByteArray("\x01\x02\x03", 3),
+                            QVariantMap{{s("hello"), s("world")}}};
+    m_nodes[0].server->emitEvent(s("news"), args);
+    QTRY_COMPARE(m_received.value(s("1#news")), args);
+    QCOMPARE(m_received.value(s("0#news")), args);
+    // local() stays on its server.
+    m_nodes[1].server->local().emitEvent(s("local"), {1});
+    QTRY_COMPARE(m_received.value(s("1#local")), QVariantList{1});
+    m_nodes[1].server->emitEvent(s("after"), {2});
+    QTRY_COMPARE(m_received.value(s("0#after")), QVariantList{2});
+    QVERIFY(!m_received.contains(s("0#local")));
+}
+
+void tst_Redis::roomsAndExcept()
+{
+    startNode();
+    startNode();
+    QList<ClientSocket *> clients{client(0, {s("r1")}), client(1, {s("r1")}),
+                                  client(1, {s("r1"), s("r2")}), client(1, {s("r3")})};
+    QTRY_VERIFY(std::all_of(clients.cbegin(), clients.cend(),
+                            [](ClientSocket *c) { return c->isConnected(); }));
+    QTRY_VERIFY(clusterFormed());
+    // One room: the room's own channel.
+    m_nodes[0].server->to(s("r1")).except(s("r2")).emitEvent(s("one"), {1});
+    // Two rooms: the namespace's channel.
+    m_nodes[0].server->to(QStringList{s("r2"), s("r3")}).emitEvent(s("two"), {2});
+    // To one socket of the other server by id, as socket.to(id) does.
+    m_nodes[0].server->to(clients[3]->id()).emitEvent(s("direct"), {3});
+    QTRY_COMPARE(m_received.value(s("3#direct")), QVariantList{3});
+    QTRY_COMPARE(m_received.value(s("3#two")), QVariantList{2});
+    QTRY_COMPARE(m_received.value(s("2#two")), QVariantList{2});
+    QTRY_COMPARE(m_received.value(s("1#one")), QVariantList{1});
+    QCOMPARE(m_received.value(s("0#one")), QVariantList{1});
+    QVERIFY(!m_received.contains(s("2#one")));
+    QVERIFY(!m_received.contains(s("3#one")));
+    QVERIFY(!m_received.contains(s("0#two")));
+    QVERIFY(!m_received.contains(s("1#two")));
+    QVERIFY(!m_received.contains(s("2#direct")));
+}
+
+void tst_Redis::fetchSockets()
+{
+    startNode();
+    startNode();
+    ClientSocket *a = client(0, {s("r1")});
+    ClientSocket *b = client(1, {s("r1"), s("r2")});
+    ClientSocket *c = client(1);
+    QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
+    QTRY_VERIFY(clusterFormed());
+    QFuture<QList<RemoteSocket>> all = m_nodes[0].server->fetchSockets();
+    QTRY_VERIFY(all.isFinished());
+    QCOMPARE(all.result().size(), 3);
+    QFuture<QList<RemoteSocket>> inR1 =
+        m_nodes[0].server->to(s("r1")).except(s("r2")).fetchSockets();
+    QTRY_VERIFY(inR1.isFinished());
+    QCOMPARE(inR1.result().size(), 1);
+    QFuture<QList<RemoteSocket>> inR2 = m_nodes[0].server->to(s("r2")).fetchSockets();
+    QTRY_VERIFY(inR2.isFinished());
+    QCOMPARE(inR2.result().size(), 1);
+    const RemoteSocket remote = inR2.result().constFirst();
+    QCOMPARE(remote.id(), b->id());
+    QCOMPARE(remote.rooms(), (QSet<QString>{b->id(), s("r1"), s("r2")}));
+    QCOMPARE(remote.data().value(s("node")).toInt(), 1);
+    QCOMPARE(remote.handshake().value(s("address")).toString(), s("127.0.0.1"));
+    // Operations on a socket of the other server.
+    remote.emitEvent(s("hi"), {s("there")});
+    QTRY_COMPARE(m_received.value(s("1#hi")), QVariantList{s("there")});
+}
+
+void tst_Redis::socketsJoinAndLeave()
+{
+    startNode();
+    startNode();
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1, {s("r1")});
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    QTRY_VERIFY(clusterFormed());
+    m_nodes[0].server->to(s("r1")).socketsJoin(s("joined"));
+    RedisAdapter *other = adapterOf(m_nodes[1]);
+    QTRY_VERIFY(other->socketRooms(b->id()).contains(s("joined")));
+    QVERIFY(!adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("joined")));
+    m_nodes[0].server->socketsJoin({s("everyone")});
+    QTRY_VERIFY(other->socketRooms(b->id()).contains(s("everyone")));
+    QVERIFY(adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("everyone")));
+    m_nodes[0].server->to(s("joined")).socketsLeave(s("everyone"));
+    QTRY_VERIFY(!other->socketRooms(b->id()).contains(s("everyone")));
+    QVERIFY(adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("everyone")));
+}
+
+void tst_Redis::disconnectSockets()
+{
+    startNode();
+    startNode();
+    ClientSocket *a = client(0, {s("stay")});
+    ClientSocket *b = client(1, {s("go")});
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    QTRY_VERIFY(clusterFormed());
+    m_nodes[0].server->to(s("go")).disconnectSockets();
+    QTRY_VERIFY(!b->isConnected());
+    QVERIFY(a->isConnected());
+}
+
+void tst_Redis::serverSideEmitWithAck()
+{
+    startNode();
+    startNode();
+    startNode();
+    QTRY_VERIFY(clusterFormed());
+    for (int i = 1; i < 3; ++i) {
+        m_nodes[i].server->sockets()->onServerSideEvent(
+            s("ping"), m_nodes[i].server.get(), [i](const QVariantList &args, const Ack &ack) {
+                ack({QVariant(args.value(0).toInt() + i)});
+            });
+    }
+    QString error = s("unset");
+    QVariantList responses;
+    m_nodes[0].server->sockets()->serverSideEmit(s("ping"), {10}, m_nodes[0].server.get(),
+                                                 [&](const QString &e, const QVariantList &r) {
+                                                     error = e;
+                                                     responses = r;
+                                                 });
+    QTRY_COMPARE(responses.size(), 2);
+    QCOMPARE(error, QString());
+    std::sort(responses.begin(), responses.end(),
+              [](const QVariant &x, const QVariant &y) { return x.toInt() < y.toInt(); });
+    QCOMPARE(responses, (QVariantList{11, 12}));
+
+    // Without an ack: every other server's handler runs.
+    QVariantList seen;
+    m_nodes[2].server->sockets()->onServerSideEvent(
+        s("note"), m_nodes[2].server.get(),
+        [&seen](const QVariantList &args, const Ack &) { seen = args; });
+    m_nodes[0].server->serverSideEmit(s("note"), {s("a"), 1});
+    QTRY_COMPARE(seen, (QVariantList{s("a"), 1}));
+}
+
+void tst_Redis::broadcastWithClientAcks()
+{
+    startNode();
+    startNode();
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1);
+    ClientSocket *c = client(1, {s("silent")});
+    for (ClientSocket *socket : {a, b}) {
+        socket->on(s("question"), socket,
+                   [socket](const QVariantList &, const Ack &ack) { ack({socket->id()}); });
+    }
+    c->on(s("question"), c, [](const QVariantList &, const Ack &) {}); // never answers
+    QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
+    QTRY_VERIFY(clusterFormed());
+
+    QFuture<QVariantList> answered =
+        m_nodes[0].server->except(s("silent")).timeout(3000).emitWithAck(s("question"), {1});
+    QTRY_VERIFY(answered.isFinished());
+    QVERIFY(!failedWithTimeout(answered));
+    QVariantList ids = answered.result();
+    std::sort(ids.begin(), ids.end(),
+              [](const QVariant &x, const QVariant &y) { return x.toString() < y.toString(); });
+    QVariantList expected{a->id(), b->id()};
+    std::sort(expected.begin(), expected.end(),
+              [](const QVariant &x, const QVariant &y) { return x.toString() < y.toString(); });
+    QCOMPARE(ids, expected);
+
+    // One client of the other server does not answer: the timeout, with what arrived.
+    QElapsedTimer timer;
+    timer.start();
+    QFuture<QVariantList> partial = m_nodes[0].server->timeout(500).emitWithAck(s("question"), {2});
+    QTRY_VERIFY(partial.isFinished());
+    QVERIFY(failedWithTimeout(partial));
+    QVERIFY(timer.elapsed() >= 450);
+}
+
+void tst_Redis::authWithAclUser()
+{
+    RedisServer secured;
+    const QString error = secured.start({s("--user"), s("alice"), s("on"), s(">secret"), s("~*"),
+                                         s("&*"), s("+@all"), s("--user"), s("default"), s("off")});
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    RedisAdapterOptions options;
+    options.port = secured.port();
+    options.username = s("alice");
+    options.password = s("wrong");
+    {
+        RedisCluster refused(options);
+        QSignalSpy errors(&refused, &RedisCluster::errorOccurred);
+        // Once per connection (publish, subscribe), not at every retry.
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("AUTH failed")));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("AUTH failed")));
+        QTRY_VERIFY(errors.size() >= 4); // both connections, and again after the backoff
+        QVERIFY(!refused.isConnected());
+    }
+    options.password = s("secret");
+    RedisCluster cluster(options);
+    QTRY_VERIFY(cluster.isConnected());
+}
+
+void tst_Redis::reconnectsAfterOutage()
+{
+    startNode();
+    startNode();
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1);
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    QTRY_VERIFY(clusterFormed());
+    QSignalSpy down(m_nodes[1].redis.get(), &RedisCluster::connectedChanged);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("lost .*outage 1")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("lost .*outage 1")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("lost .*outage 1")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("lost .*outage 1")));
+    m_redis.stop();
+    QTRY_VERIFY(!m_nodes[0].redis->isConnected() && !m_nodes[1].redis->isConnected());
+    QVERIFY(m_nodes[1].redis->outageCount() >= 1);
+    const QString error = m_redis.start(); // the same port
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(m_nodes[0].redis->isConnected() && m_nodes[1].redis->isConnected(),
+                             10'000);
+    QTRY_VERIFY(clusterFormed()); // subscribed again
+    m_nodes[0].server->emitEvent(s("back"), {1});
+    QTRY_COMPARE(m_received.value(s("1#back")), QVariantList{1});
+}
+
+QTEST_GUILESS_MAIN(tst_Redis)
+#include "tst_redis.moc"
