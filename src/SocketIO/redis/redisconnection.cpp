@@ -223,10 +223,20 @@ void Connection::onDisconnect(const redisAsyncContext *ac, int status)
 
 void Connection::authenticated()
 {
+    // Ready once Redis confirmed every subscription: a message published after connected()
+    // is then sure to arrive.
+    m_authenticated = true;
+    m_unconfirmed = int(m_channels.size() + m_patterns.size());
     if (!m_channels.isEmpty())
         sendSubscribe("SUBSCRIBE", m_channels.keys());
     if (!m_patterns.isEmpty())
         sendSubscribe("PSUBSCRIBE", m_patterns.keys());
+    if (m_unconfirmed == 0)
+        becomeReady();
+}
+
+void Connection::becomeReady()
+{
     m_ready = true;
     m_attempt = 0;
     m_authFailed = false;
@@ -245,6 +255,8 @@ void Connection::lost(const redisAsyncContext *ac, const QString &reason)
     if (ac != m_ctx)
         return;
     m_ctx = nullptr; // hiredis frees it
+    m_unconfirmed = 0;
+    m_authenticated = false;
     if (m_ready) {
         m_ready = false;
         ++m_outages;
@@ -345,7 +357,10 @@ void Connection::push(const Reply &reply)
     if (reply.type != Reply::Type::Array || reply.elements.size() < 3)
         return;
     const QByteArray &kind = reply.elements.at(0).string;
-    if (kind == "message") {
+    if (kind == "subscribe" || kind == "psubscribe") {
+        if (!m_ready && m_unconfirmed > 0 && --m_unconfirmed == 0)
+            becomeReady();
+    } else if (kind == "message") {
         const auto it = m_channels.constFind(reply.elements.at(1).string);
         if (it != m_channels.cend()) {
             const MessageCallback callback = it.value(); // may unsubscribe
@@ -360,31 +375,41 @@ void Connection::push(const Reply &reply)
     }
 }
 
+// A new subscription; before authentication it waits for authenticated(), which sends all.
+void Connection::sendSubscription(const char *verb, const QByteArray &name)
+{
+    if (!m_authenticated)
+        return;
+    if (!m_ready)
+        ++m_unconfirmed; // confirmed before the connection counts as ready
+    sendSubscribe(verb, {name});
+}
+
 void Connection::subscribe(const QByteArray &channel, MessageCallback callback)
 {
     const bool fresh = !m_channels.contains(channel);
     m_channels.insert(channel, std::move(callback));
-    if (fresh && m_ready)
-        sendSubscribe("SUBSCRIBE", {channel});
+    if (fresh)
+        sendSubscription("SUBSCRIBE", channel);
 }
 
 void Connection::psubscribe(const QByteArray &pattern, MessageCallback callback)
 {
     const bool fresh = !m_patterns.contains(pattern);
     m_patterns.insert(pattern, std::move(callback));
-    if (fresh && m_ready)
-        sendSubscribe("PSUBSCRIBE", {pattern});
+    if (fresh)
+        sendSubscription("PSUBSCRIBE", pattern);
 }
 
 void Connection::unsubscribe(const QByteArray &channel)
 {
-    if (m_channels.remove(channel) && m_ready)
+    if (m_channels.remove(channel) && m_authenticated)
         sendSubscribe("UNSUBSCRIBE", {channel});
 }
 
 void Connection::punsubscribe(const QByteArray &pattern)
 {
-    if (m_patterns.remove(pattern) && m_ready)
+    if (m_patterns.remove(pattern) && m_authenticated)
         sendSubscribe("PUNSUBSCRIBE", {pattern});
 }
 

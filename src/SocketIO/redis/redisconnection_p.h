@@ -73,7 +73,7 @@ public:
     void punsubscribe(const QByteArray &pattern);
 
 Q_SIGNALS:
-    // Ready: connected, authenticated, subscribed again.
+    // Ready: connected, authenticated, and subscribed again (Redis confirmed each).
     void connected();
     // An established connection was lost (an outage starts); reconnection is under way.
     void disconnected(const QString &reason);
@@ -95,11 +95,13 @@ private:
     void attach();
     void detachNotifiers();
     void authenticated();
+    void becomeReady();
     void lost(const redisAsyncContext *ac, const QString &reason);
     void scheduleReconnect();
     void send(const QList<QByteArray> &args, Callback done);
     void sendSubscribe(const char *verb, const QList<QByteArray> &names);
     void push(const Reply &reply);
+    void sendSubscription(const char *verb, const QByteArray &name);
 
     const ConnectionOptions m_options;
     redisAsyncContext *m_ctx = nullptr;
@@ -110,7 +112,9 @@ private:
     bool m_ready = false;
     bool m_everConnected = false;
     bool m_closing = false;
-    bool m_authFailed = false; // warned once until a connection succeeds
+    bool m_authFailed = false;    // warned once until a connection succeeds
+    bool m_authenticated = false; // subscriptions can be sent
+    int m_unconfirmed = 0;        // subscriptions sent again, not yet confirmed
     int m_outages = 0;
     qint64 m_dropped = 0;
     QList<Queued> m_queue;
