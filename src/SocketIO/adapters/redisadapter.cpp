@@ -769,8 +769,10 @@ void RedisAdapter::onRequest(const QByteArray &message)
         return;
     }
     case AllRooms:
-        if (!own)
-            respond({{QStringLiteral("rooms"), QStringList(rooms().keyBegin(), rooms().keyEnd())}});
+        if (!own) {
+            const QHash<QString, QSet<QString>> all = rooms();
+            respond({{QStringLiteral("rooms"), QStringList(all.keyBegin(), all.keyEnd())}});
+        }
         return;
     case RemoteJoin:
     case RemoteLeave: {
@@ -828,11 +830,16 @@ void RedisAdapter::onRequest(const QByteArray &message)
         Ack ack;
         if (!requestId.isEmpty()) {
             // Always the common response channel, as in Node.
-            ack = Ack([d, requestId, channel = d->responseChannel](const QVariantList &a) {
-                d->publish(channel, Json::stringify(
-                                        QVariantMap{{QStringLiteral("type"), int(ServerSideEmit)},
-                                                    {QStringLiteral("requestId"), requestId},
-                                                    {QStringLiteral("data"), a.value(0)}}));
+            // The handler may answer after this adapter is gone: hold the cluster weakly.
+            ack = Ack([cluster = d->cluster, requestId,
+                       channel = d->responseChannel](const QVariantList &a) {
+                if (!cluster)
+                    return;
+                cluster->d_func()->pub->publish(
+                    channel,
+                    Json::stringify(QVariantMap{{QStringLiteral("type"), int(ServerSideEmit)},
+                                                {QStringLiteral("requestId"), requestId},
+                                                {QStringLiteral("data"), a.value(0)}}));
             });
         }
         emitter()->receiveServerSideEmit(args, ack);
