@@ -5,6 +5,8 @@
 // address.
 #pragma once
 
+#include "core/testable_p.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QHash>
 #include <QtCore/QList>
@@ -42,7 +44,7 @@ struct ConnectionOptions
     int maxQueued = 10000; // commands kept while the connection is down
 };
 
-class Connection : public QObject
+class SOCKETIO_TESTABLE Connection : public QObject
 {
     Q_OBJECT
 public:

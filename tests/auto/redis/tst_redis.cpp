@@ -1,10 +1,15 @@
 // The Redis adapter between two Servers in this process, each with its own RedisCluster (its
 // own connections, so Redis counts two servers), against a real redis-server started here:
 // broadcasts with rooms, except and binary, fetchSockets, socketsJoin/Leave, disconnectSockets,
-// serverSideEmit with acks, broadcasts with client acks and their timeout, AUTH with an ACL
-// user, and reconnection after Redis restarts.
+// serverSideEmit with acks, broadcasts with client acks and their timeout, the wire format
+// seen by a raw subscriber, the emitter's messages, the specific response channel, AUTH with
+// an ACL user, and reconnection after Redis restarts.
 #include "../../redisserver.h"
 #include "../ackfuture.h"
+
+#include "parser/json_p.h"
+#include "parser/msgpack_p.h"
+#include "redis/redisconnection_p.h"
 
 #include <SocketIO/ClientSocket>
 #include <SocketIO/Manager>
@@ -49,6 +54,9 @@ private Q_SLOTS:
     void disconnectSockets();
     void serverSideEmitWithAck();
     void broadcastWithClientAcks();
+    void wireFormat();
+    void emitterMessages();
+    void specificResponseChannel();
     void authWithAclUser();
     void reconnectsAfterOutage();
 
@@ -348,6 +356,129 @@ void tst_Redis::reconnectsAfterOutage()
     QCOMPARE(changed.last().at(0).toBool(), true);
     m_nodes[0].server->emitEvent(s("back"), {1});
     QTRY_COMPARE(m_received.value(s("1#back")), QVariantList{1});
+}
+
+// What goes over Redis, seen by a raw subscriber: INTEROP.md B.1.
+void tst_Redis::wireFormat()
+{
+    QVERIFY(startCluster(1));
+    Redis::ConnectionOptions options;
+    options.port = m_redis.port();
+    Redis::Connection raw(options);
+    QList<std::pair<QByteArray, QByteArray>> seen;
+    auto record = [&seen](const QByteArray &channel, const QByteArray &message) {
+        seen.append({channel, message});
+    };
+    raw.psubscribe("socket.io#/#*", record);
+    raw.subscribe("socket.io-request#/#", record);
+    QSignalSpy ready(&raw, &Redis::Connection::connected);
+    raw.open();
+    QVERIFY(ready.wait(5000));
+    const QString uid = adapterOf(m_nodes[0])->uid();
+    QCOMPARE(uid.size(), 6);
+
+    m_nodes[0].server->to(s("room1")).except(s("roomX")).emitEvent(s("roomnews"), {s("x")});
+    QTRY_COMPARE(seen.size(), 1);
+    QCOMPARE(seen[0].first, QByteArray("socket.io#/#room1#"));
+    QVERIFY(!seen[0].second.startsWith('{')); // MessagePack
+    QVariant decoded;
+    QString error;
+    QVERIFY(MsgPack::decode(seen[0].second, &decoded, &error));
+    QCOMPARE(decoded.toList(),
+             (QVariantList{uid,
+                           QVariantMap{{s("type"), 2},
+                                       {s("data"), QVariantList{s("roomnews"), s("x")}},
+                                       {s("nsp"), s("/")}},
+                           QVariantMap{{s("rooms"), QVariantList{s("room1")}},
+                                       {s("except"), QVariantList{s("roomX")}},
+                                       {s("flags"), QVariantMap{}}}}));
+
+    m_nodes[0].server->asVolatile().compress(false).emitEvent(s("vol"), {1.5});
+    QTRY_COMPARE(seen.size(), 2);
+    QCOMPARE(seen[1].first, QByteArray("socket.io#/#"));
+    QVERIFY(seen[1].second.contains(QByteArray::fromHex("cb3ff8000000000000"))); // float64 1.5
+    QVERIFY(MsgPack::decode(seen[1].second, &decoded, &error));
+    QCOMPARE(decoded.toList().value(2).toMap().value(s("flags")),
+             QVariant(QVariantMap{{s("volatile"), true}, {s("compress"), false}}));
+
+    m_nodes[0].server->socketsJoin({s("room2")});
+    QTRY_COMPARE(seen.size(), 3);
+    QCOMPARE(seen[2].first, QByteArray("socket.io-request#/#"));
+    QVERIFY(Json::parse(seen[2].second, &decoded));
+    QCOMPARE(decoded.toMap(), (QVariantMap{{s("uid"), uid},
+                                           {s("type"), 2},
+                                           {s("opts"), QVariantMap{{s("rooms"), QVariantList{}},
+                                                                   {s("except"), QVariantList{}}}},
+                                           {s("rooms"), QVariantList{s("room2")}}}));
+}
+
+// What @socket.io/redis-emitter publishes (INTEROP.md B.5, C.2): uid "emitter" on broadcasts,
+// no uid at all on requests.
+void tst_Redis::emitterMessages()
+{
+    QVERIFY(startCluster(1));
+    ClientSocket *inRoom = client(0, {s("room1")});
+    ClientSocket *other = client(0);
+    QTRY_VERIFY(inRoom->isConnected() && other->isConnected());
+    Redis::ConnectionOptions options;
+    options.port = m_redis.port();
+    Redis::Connection raw(options);
+    raw.open();
+    const QVariantList broadcast{
+        s("emitter"),
+        QVariantMap{{s("type"), 2},
+                    {s("data"), QVariantList{s("from-emitter"), QVariantMap{{s("a"), 1}}}},
+                    {s("nsp"), s("/")}},
+        QVariantMap{{s("rooms"), QVariantList{s("room1")}},
+                    {s("flags"), QVariantMap{}},
+                    {s("except"), QVariantList{}}}};
+    raw.publish("socket.io#/#room1#", MsgPack::encode(broadcast));
+    QTRY_COMPARE(m_received.value(s("0#from-emitter")), (QVariantList{QVariantMap{{s("a"), 1}}}));
+    raw.publish("socket.io-request#/#",
+                R"({"type":2,"opts":{"rooms":["room1"],"except":[]},"rooms":["joined"]})");
+    QTRY_VERIFY(adapterOf(m_nodes[0])->socketRooms(inRoom->id()).contains(s("joined")));
+    QVERIFY(!adapterOf(m_nodes[0])->socketRooms(other->id()).contains(s("joined")));
+    QVERIFY(!m_received.contains(s("1#from-emitter")));
+}
+
+// With publishOnSpecificResponseChannel, answers to a node go to its own channel, except the
+// serverSideEmit acks (INTEROP.md B.1, C.1).
+void tst_Redis::specificResponseChannel()
+{
+    RedisAdapterOptions specific;
+    specific.publishOnSpecificResponseChannel = true;
+    startNode(specific);
+    startNode(specific);
+    QTRY_VERIFY(clusterFormed());
+    ClientSocket *b = client(1);
+    QTRY_VERIFY(b->isConnected());
+    m_nodes[1].server->sockets()->onServerSideEvent(
+        s("ping"), m_nodes[1].server.get(),
+        [](const QVariantList &, const Ack &ack) { ack({s("pong")}); });
+    Redis::ConnectionOptions options;
+    options.port = m_redis.port();
+    Redis::Connection raw(options);
+    QList<QByteArray> channels;
+    auto record = [&channels](const QByteArray &channel, const QByteArray &) {
+        channels.append(channel);
+    };
+    const QByteArray own = "socket.io-response#/#" + adapterOf(m_nodes[0])->uid().toUtf8() + '#';
+    raw.subscribe(own, record);
+    raw.subscribe("socket.io-response#/#", record);
+    QSignalSpy ready(&raw, &Redis::Connection::connected);
+    raw.open();
+    QVERIFY(ready.wait(5000));
+
+    QFuture<QList<RemoteSocket>> fetched = m_nodes[0].server->fetchSockets();
+    QTRY_VERIFY(fetched.isFinished());
+    QCOMPARE(fetched.result().size(), 1);
+    QTRY_COMPARE(channels, QList<QByteArray>{own});
+    QVariantList responses;
+    m_nodes[0].server->sockets()->serverSideEmit(
+        s("ping"), {}, m_nodes[0].server.get(),
+        [&responses](const QString &, const QVariantList &r) { responses = r; });
+    QTRY_COMPARE(responses, QVariantList{s("pong")});
+    QTRY_COMPARE(channels, (QList<QByteArray>{own, "socket.io-response#/#"}));
 }
 
 QTEST_GUILESS_MAIN(tst_Redis)
