@@ -4,6 +4,7 @@
 #include "socketio_export.h"
 
 #include <QtCore/QObject>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 
 #include <functional>
@@ -15,8 +16,17 @@ class Namespace;
 
 // Where the servers of a cluster meet in Redis, and the options of Node's
 // @socket.io/redis-adapter 8.3 (createAdapter(pub, sub, opts)), with its defaults.
+class RedisAdapterOptionsExtension;
+
 struct SOCKETIO_EXPORT RedisAdapterOptions
 {
+    RedisAdapterOptions();
+    RedisAdapterOptions(const RedisAdapterOptions &other);
+    RedisAdapterOptions(RedisAdapterOptions &&other) noexcept;
+    RedisAdapterOptions &operator=(const RedisAdapterOptions &other);
+    RedisAdapterOptions &operator=(RedisAdapterOptions &&other) noexcept;
+    ~RedisAdapterOptions();
+
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 6379;
     QString username;
@@ -24,6 +34,11 @@ struct SOCKETIO_EXPORT RedisAdapterOptions
     QString key = QStringLiteral("socket.io");
     int requestsTimeout = 5000;
     bool publishOnSpecificResponseChannel = false;
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<RedisAdapterOptionsExtension> m_extension;
 };
 
 class RedisClusterPrivate;

@@ -160,6 +160,41 @@ public:
     Available when the library is built with hiredis (CMake option SOCKETIO_REDIS).
 */
 
+// Empty until a field is added after 1.0.
+class RedisAdapterOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults: Redis on 127.0.0.1:6379 without AUTH, the key "socket.io".
+*/
+RedisAdapterOptions::RedisAdapterOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+RedisAdapterOptions::RedisAdapterOptions(const RedisAdapterOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+RedisAdapterOptions::RedisAdapterOptions(RedisAdapterOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+RedisAdapterOptions &RedisAdapterOptions::operator=(const RedisAdapterOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+RedisAdapterOptions &RedisAdapterOptions::operator=(RedisAdapterOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+RedisAdapterOptions::~RedisAdapterOptions() = default;
+
 /*!
     \var RedisAdapterOptions::host
     The Redis server's host name or address; 127.0.0.1 by default. A name is resolved without
