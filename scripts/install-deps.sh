@@ -15,6 +15,9 @@ packages=(
     zlib1g-dev openssl ca-certificates
     # bcrypt for the Admin UI's basic auth (libxcrypt's crypt_rn)
     libcrypt-dev
+    # the Redis adapter: hiredis (its async API; the Qt glue is our own), and a real Redis 7
+    # for its tests (started by the tests on a free port; the system service is not needed)
+    libhiredis-dev redis-server
     # real peers of the interop tests
     python3-socketio python3-requests python3-websocket chromium
     # the sanitizer build and the fuzz targets: clang 14 with its sanitizer and libFuzzer

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the library and the unit tests without the lean WebSocket engine
-# (-DSOCKETIO_LEAN_ENGINE=OFF, the configuration of every platform but Linux) into
-# ./build-nolean, and runs the unit tests there, so that the portable configuration cannot rot
-# on a Linux CI machine.
+# (-DSOCKETIO_LEAN_ENGINE=OFF, the configuration of every platform but Linux) and without the
+# Redis adapter (-DSOCKETIO_REDIS=OFF, a system without hiredis) into ./build-nolean, and runs
+# the unit tests there, so that the portable configuration cannot rot on a Linux CI machine.
 #
 #   scripts/run-no-lean-tests.sh [CTEST ARGS...]
 set -euo pipefail
@@ -15,7 +15,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     generator=()
     command -v ninja >/dev/null && generator=(-G Ninja)
     cmake -S . -B "$build" "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DSOCKETIO_LEAN_ENGINE=OFF -DSOCKETIO_BUILD_INSPECTOR=OFF -DSOCKETIO_BUILD_QML=OFF \
+        -DSOCKETIO_LEAN_ENGINE=OFF -DSOCKETIO_REDIS=OFF -DSOCKETIO_BUILD_INSPECTOR=OFF -DSOCKETIO_BUILD_QML=OFF \
         -DSOCKETIO_BUILD_BENCH=OFF -DSOCKETIO_BUILD_EXAMPLES=OFF
 fi
 # ccache: the same objects whatever the tree's directory, so that the next run hits.

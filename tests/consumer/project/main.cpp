@@ -5,6 +5,12 @@
 #include <SocketIO/Manager>
 #include <SocketIO/Server>
 #include <SocketIO/Socket>
+#include <SocketIO/socketio_config.h>
+#if SOCKETIO_REDIS
+// Installed only when the library was built with hiredis; the consumer needs no hiredis.
+#include <SocketIO/RedisAdapter>
+static_assert(std::is_base_of_v<SocketIO::Adapter, SocketIO::RedisAdapter>);
+#endif
 
 // The headers are reached through SocketIO/ only: their directory is not on the include
 // path, where <socket.h> or <parser.h> would shadow the application's own headers.

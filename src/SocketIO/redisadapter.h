@@ -1,0 +1,118 @@
+#pragma once
+
+#include "adapter.h"
+#include "socketio_export.h"
+
+#include <QtCore/QObject>
+#include <QtCore/QSharedDataPointer>
+#include <QtCore/QString>
+
+#include <functional>
+#include <memory>
+
+namespace SocketIO {
+
+class Namespace;
+
+// Where the servers of a cluster meet in Redis, and the options of Node's
+// @socket.io/redis-adapter 8.3 (createAdapter(pub, sub, opts)), with its defaults.
+class RedisAdapterOptionsExtension;
+
+struct SOCKETIO_EXPORT RedisAdapterOptions
+{
+    RedisAdapterOptions();
+    RedisAdapterOptions(const RedisAdapterOptions &other);
+    RedisAdapterOptions(RedisAdapterOptions &&other) noexcept;
+    RedisAdapterOptions &operator=(const RedisAdapterOptions &other);
+    RedisAdapterOptions &operator=(RedisAdapterOptions &&other) noexcept;
+    ~RedisAdapterOptions();
+
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 6379;
+    QString username;
+    QString password;
+    QString key = QStringLiteral("socket.io");
+    int requestsTimeout = 5000;
+    bool publishOnSpecificResponseChannel = false;
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<RedisAdapterOptionsExtension> m_extension;
+};
+
+class RedisClusterPrivate;
+
+// One server's two Redis connections (publish, subscribe), shared by the RedisAdapters of its
+// namespaces. Give each Server its own: Redis counts servers by subscribed connections.
+class SOCKETIO_EXPORT RedisCluster : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
+    Q_PROPERTY(int outageCount READ outageCount NOTIFY connectedChanged)
+public:
+    explicit RedisCluster(const RedisAdapterOptions &options = {}, QObject *parent = nullptr);
+    ~RedisCluster() override;
+    Q_DISABLE_COPY_MOVE(RedisCluster)
+
+    RedisAdapterOptions options() const;
+    // For ServerOptions::adapter. The cluster must outlive the servers that use it.
+    std::function<Adapter *(Namespace *)> adapterFactory();
+
+    bool isConnected() const;
+    int outageCount() const;
+
+Q_SIGNALS:
+    void connectedChanged(bool connected);
+    void errorOccurred(const QString &message);
+
+private:
+    friend class RedisAdapter;
+    friend class RedisAdapterPrivate;
+    Q_DECLARE_PRIVATE(RedisCluster)
+    std::unique_ptr<RedisClusterPrivate> const d_ptr;
+};
+
+class RedisAdapterPrivate;
+
+// The classic Redis adapter, in the wire format of @socket.io/redis-adapter 8.3: broadcasts
+// over Pub/Sub (MessagePack), requests and responses (JSON, MessagePack for acknowledged
+// broadcasts). Servers in C++ and in Node can share one cluster.
+class SOCKETIO_EXPORT RedisAdapter : public Adapter
+{
+    Q_OBJECT
+public:
+    RedisAdapter(Namespace *nsp, RedisCluster *cluster);
+    ~RedisAdapter() override;
+
+    QString uid() const;
+
+    void broadcast(const Packet &packet, const BroadcastOptions &options) override;
+    void broadcastWithAck(const Packet &packet, const BroadcastOptions &options,
+                          const std::function<void(int clientCount)> &clientCountCallback,
+                          const std::function<void(const QVariantList &response)> &ack) override;
+    int serverCount() const override;
+    void fetchSockets(const BroadcastOptions &options,
+                      const std::function<void(const QList<SocketDetails> &)> &done) override;
+    void addSockets(const BroadcastOptions &options, const QStringList &rooms) override;
+    void delSockets(const BroadcastOptions &options, const QStringList &rooms) override;
+    void disconnectSockets(const BroadcastOptions &options, bool close) override;
+    void serverSideEmit(const QVariantList &args,
+                        const std::function<void(const QString &error,
+                                                 const QVariantList &responses)> &ack) override;
+
+private:
+    void refreshServerCount(std::function<void(int count)> done);
+    void settleClientCounts(const QString &requestId);
+    void startTimeout(const QString &requestId, const QString &what);
+    void finish(const QString &requestId, const QString &error);
+    void publishRequest(int type, const BroadcastOptions &options, const QVariantMap &extra);
+    void onBroadcastMessage(const QByteArray &channel, const QByteArray &message);
+    void onRequest(const QByteArray &message);
+    void onResponse(const QByteArray &message);
+
+    Q_DECLARE_PRIVATE(RedisAdapter)
+    std::unique_ptr<RedisAdapterPrivate> const d_ptr;
+};
+
+} // namespace SocketIO

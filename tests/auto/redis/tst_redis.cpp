@@ -1,0 +1,485 @@
+// The Redis adapter between two Servers in this process, each with its own RedisCluster (its
+// own connections, so Redis counts two servers), against a real redis-server started here:
+// broadcasts with rooms, except and binary, fetchSockets, socketsJoin/Leave, disconnectSockets,
+// serverSideEmit with acks, broadcasts with client acks and their timeout, the wire format
+// seen by a raw subscriber, the emitter's messages, the specific response channel, AUTH with
+// an ACL user, and reconnection after Redis restarts.
+#include "../../redisserver.h"
+#include "../ackfuture.h"
+
+#include "parser/json_p.h"
+#include "parser/msgpack_p.h"
+#include "redis/redisconnection_p.h"
+
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Namespace>
+#include <SocketIO/RedisAdapter>
+#include <SocketIO/Server>
+#include <SocketIO/Socket>
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QRegularExpression>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+using namespace SocketIO;
+
+namespace {
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+struct Node
+{
+    std::unique_ptr<RedisCluster> redis;
+    std::unique_ptr<Server> server;
+};
+
+} // namespace
+
+class tst_Redis : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void broadcast();
+    void roomsAndExcept();
+    void fetchSockets();
+    void socketsJoinAndLeave();
+    void disconnectSockets();
+    void serverSideEmitWithAck();
+    void broadcastWithClientAcks();
+    void wireFormat();
+    void emitterMessages();
+    void specificResponseChannel();
+    void authWithAclUser();
+    void reconnectsAfterOutage();
+
+private:
+    Node &startNode(RedisAdapterOptions options = {});
+    // Starts `count` nodes; true once each adapter counts them all (within 5 s).
+    bool startCluster(int count)
+    {
+        for (int i = 0; i < count; ++i)
+            startNode();
+        return QTest::qWaitFor([this] { return clusterFormed(); }, 5000);
+    }
+    // A client of node `index`, joined to the rooms of its auth {"rooms": [...]}.
+    ClientSocket *client(int index, const QStringList &rooms = {});
+    static RedisAdapter *adapterOf(const Node &node)
+    {
+        return qobject_cast<RedisAdapter *>(node.server->sockets()->adapter());
+    }
+    bool clusterFormed() const
+    {
+        for (const Node &n : m_nodes) {
+            RedisAdapter *adapter = adapterOf(n);
+            if (!adapter || adapter->serverCount() != int(m_nodes.size()))
+                return false;
+        }
+        return true;
+    }
+
+    RedisServer m_redis;
+    std::vector<Node> m_nodes;
+    std::vector<std::unique_ptr<Manager>> m_managers;
+    QHash<QString, QVariantList> m_received; // "client#event" -> args
+};
+
+void tst_Redis::initTestCase()
+{
+    const QString error = m_redis.start();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void tst_Redis::cleanup()
+{
+    m_managers.clear();
+    m_nodes.clear();
+    m_received.clear();
+}
+
+Node &tst_Redis::startNode(RedisAdapterOptions options)
+{
+    options.port = m_redis.port();
+    Node node;
+    node.redis = std::make_unique<RedisCluster>(options);
+    ServerOptions serverOptions;
+    serverOptions.adapter = node.redis->adapterFactory();
+    node.server = std::make_unique<Server>(serverOptions);
+    const int index = int(m_nodes.size());
+    QObject::connect(
+        node.server.get(), &Server::connection, node.server.get(), [index](Socket *socket) {
+            const QVariantMap auth = socket->handshake().auth();
+            socket->join(auth.value(s("rooms")).toStringList());
+            socket->setData({{s("node"), index}});
+            socket->on(s("question"), socket,
+                       [socket](const QVariantList &, const Ack &ack) { ack({socket->id()}); });
+        });
+    node.server->listen(QHostAddress::LocalHost, 0);
+    m_nodes.push_back(std::move(node));
+    return m_nodes.back();
+}
+
+ClientSocket *tst_Redis::client(int index, const QStringList &rooms)
+{
+    ManagerOptions options;
+    options.transports = {s("websocket")};
+    options.reconnection = false;
+    m_managers.push_back(std::make_unique<Manager>(
+        QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_nodes.at(index).server->serverPort())),
+        options));
+    ClientSocket *socket = m_managers.back()->socket();
+    socket->setAuth({{s("rooms"), rooms}});
+    const QString name = QString::number(m_managers.size() - 1);
+    socket->onAny(socket, [this, name](const QString &event, const QVariantList &args) {
+        m_received.insert(name + u'#' + event, args);
+    });
+    socket->connectToServer();
+    return socket;
+}
+
+void tst_Redis::broadcast()
+{
+    QVERIFY(startCluster(2));
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1);
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    const QVariantList args{s("x"), 42, 1.5, QByteArray("\x01\x02\x03", 3),
+                            QVariantMap{{s("hello"), s("world")}}};
+    m_nodes[0].server->emitEvent(s("news"), args);
+    QTRY_COMPARE(m_received.value(s("1#news")), args);
+    QCOMPARE(m_received.value(s("0#news")), args);
+    // local() stays on its server.
+    m_nodes[1].server->local().emitEvent(s("local"), {1});
+    QTRY_COMPARE(m_received.value(s("1#local")), QVariantList{1});
+    m_nodes[1].server->emitEvent(s("after"), {2});
+    QTRY_COMPARE(m_received.value(s("0#after")), QVariantList{2});
+    QVERIFY(!m_received.contains(s("0#local")));
+}
+
+void tst_Redis::roomsAndExcept()
+{
+    QVERIFY(startCluster(2));
+    QList<ClientSocket *> clients{client(0, {s("r1")}), client(1, {s("r1")}),
+                                  client(1, {s("r1"), s("r2")}), client(1, {s("r3")})};
+    QTRY_VERIFY(std::all_of(clients.cbegin(), clients.cend(),
+                            [](ClientSocket *c) { return c->isConnected(); }));
+    // One room: the room's own channel.
+    m_nodes[0].server->to(s("r1")).except(s("r2")).emitEvent(s("one"), {1});
+    // Two rooms: the namespace's channel.
+    m_nodes[0].server->to(QStringList{s("r2"), s("r3")}).emitEvent(s("two"), {2});
+    // To one socket of the other server by id, as socket.to(id) does.
+    m_nodes[0].server->to(clients[3]->id()).emitEvent(s("direct"), {3});
+    QTRY_COMPARE(m_received.value(s("3#direct")), QVariantList{3});
+    QTRY_COMPARE(m_received.value(s("3#two")), QVariantList{2});
+    QTRY_COMPARE(m_received.value(s("2#two")), QVariantList{2});
+    QTRY_COMPARE(m_received.value(s("1#one")), QVariantList{1});
+    QCOMPARE(m_received.value(s("0#one")), QVariantList{1});
+    QVERIFY(!m_received.contains(s("2#one")));
+    QVERIFY(!m_received.contains(s("3#one")));
+    QVERIFY(!m_received.contains(s("0#two")));
+    QVERIFY(!m_received.contains(s("1#two")));
+    QVERIFY(!m_received.contains(s("2#direct")));
+}
+
+void tst_Redis::fetchSockets()
+{
+    QVERIFY(startCluster(2));
+    ClientSocket *a = client(0, {s("r1")});
+    ClientSocket *b = client(1, {s("r1"), s("r2")});
+    ClientSocket *c = client(1);
+    QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
+    QFuture<QList<RemoteSocket>> all = m_nodes[0].server->fetchSockets();
+    QTRY_VERIFY(all.isFinished());
+    QCOMPARE(all.result().size(), 3);
+    QFuture<QList<RemoteSocket>> inR1 =
+        m_nodes[0].server->to(s("r1")).except(s("r2")).fetchSockets();
+    QTRY_VERIFY(inR1.isFinished());
+    QCOMPARE(inR1.result().size(), 1);
+    QFuture<QList<RemoteSocket>> inR2 = m_nodes[0].server->to(s("r2")).fetchSockets();
+    QTRY_VERIFY(inR2.isFinished());
+    QCOMPARE(inR2.result().size(), 1);
+    const RemoteSocket remote = inR2.result().constFirst();
+    QCOMPARE(remote.id(), b->id());
+    QCOMPARE(remote.rooms(), (QSet<QString>{b->id(), s("r1"), s("r2")}));
+    QCOMPARE(remote.data().value(s("node")).toInt(), 1);
+    QCOMPARE(remote.handshake().value(s("address")).toString(), s("127.0.0.1"));
+    // Operations on a socket of the other server.
+    remote.emitEvent(s("hi"), {s("there")});
+    QTRY_COMPARE(m_received.value(s("1#hi")), QVariantList{s("there")});
+}
+
+void tst_Redis::socketsJoinAndLeave()
+{
+    QVERIFY(startCluster(2));
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1, {s("r1")});
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    m_nodes[0].server->to(s("r1")).socketsJoin(s("joined"));
+    RedisAdapter *other = adapterOf(m_nodes[1]);
+    QTRY_VERIFY(other->socketRooms(b->id()).contains(s("joined")));
+    QVERIFY(!adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("joined")));
+    m_nodes[0].server->socketsJoin({s("everyone")});
+    QTRY_VERIFY(other->socketRooms(b->id()).contains(s("everyone")));
+    QVERIFY(adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("everyone")));
+    m_nodes[0].server->to(s("joined")).socketsLeave(s("everyone"));
+    QTRY_VERIFY(!other->socketRooms(b->id()).contains(s("everyone")));
+    QVERIFY(adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("everyone")));
+}
+
+void tst_Redis::disconnectSockets()
+{
+    QVERIFY(startCluster(2));
+    ClientSocket *a = client(0, {s("stay")});
+    ClientSocket *b = client(1, {s("go")});
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    m_nodes[0].server->to(s("go")).disconnectSockets();
+    QTRY_VERIFY(!b->isConnected());
+    QVERIFY(a->isConnected());
+}
+
+void tst_Redis::serverSideEmitWithAck()
+{
+    QVERIFY(startCluster(3));
+    for (int i = 1; i < 3; ++i) {
+        m_nodes[i].server->sockets()->onServerSideEvent(
+            s("ping"), m_nodes[i].server.get(), [i](const QVariantList &args, const Ack &ack) {
+                ack({QVariant(args.value(0).toInt() + i)});
+            });
+    }
+    QString error = s("unset");
+    QVariantList responses;
+    m_nodes[0].server->sockets()->serverSideEmit(s("ping"), {10}, m_nodes[0].server.get(),
+                                                 [&](const QString &e, const QVariantList &r) {
+                                                     error = e;
+                                                     responses = r;
+                                                 });
+    QTRY_COMPARE(responses.size(), 2);
+    QCOMPARE(error, QString());
+    std::sort(responses.begin(), responses.end(),
+              [](const QVariant &x, const QVariant &y) { return x.toInt() < y.toInt(); });
+    QCOMPARE(responses, (QVariantList{11, 12}));
+
+    // Without an ack: every other server's handler runs.
+    QVariantList seen;
+    m_nodes[2].server->sockets()->onServerSideEvent(
+        s("note"), m_nodes[2].server.get(),
+        [&seen](const QVariantList &args, const Ack &) { seen = args; });
+    m_nodes[0].server->serverSideEmit(s("note"), {s("a"), 1});
+    QTRY_COMPARE(seen, (QVariantList{s("a"), 1}));
+}
+
+void tst_Redis::broadcastWithClientAcks()
+{
+    QVERIFY(startCluster(2));
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1);
+    ClientSocket *c = client(1, {s("silent")});
+    for (ClientSocket *socket : {a, b}) {
+        socket->on(s("question"), socket,
+                   [socket](const QVariantList &, const Ack &ack) { ack({socket->id()}); });
+    }
+    c->on(s("question"), c, [](const QVariantList &, const Ack &) {}); // never answers
+    QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
+
+    QFuture<QVariantList> answered =
+        m_nodes[0].server->except(s("silent")).timeout(3000).emitWithAck(s("question"), {1});
+    QTRY_VERIFY(answered.isFinished());
+    QVERIFY(!failedWithTimeout(answered));
+    QVariantList ids = answered.result();
+    std::sort(ids.begin(), ids.end(),
+              [](const QVariant &x, const QVariant &y) { return x.toString() < y.toString(); });
+    QVariantList expected{a->id(), b->id()};
+    std::sort(expected.begin(), expected.end(),
+              [](const QVariant &x, const QVariant &y) { return x.toString() < y.toString(); });
+    QCOMPARE(ids, expected);
+
+    // One client of the other server does not answer: the timeout, with what arrived.
+    QElapsedTimer timer;
+    timer.start();
+    QFuture<QVariantList> partial = m_nodes[0].server->timeout(500).emitWithAck(s("question"), {2});
+    QTRY_VERIFY(partial.isFinished());
+    QVERIFY(failedWithTimeout(partial));
+    QVERIFY(timer.elapsed() >= 450);
+}
+
+void tst_Redis::authWithAclUser()
+{
+    RedisServer secured;
+    const QString error = secured.start({s("--user"), s("alice"), s("on"), s(">secret"), s("~*"),
+                                         s("&*"), s("+@all"), s("--user"), s("default"), s("off")});
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    RedisAdapterOptions options;
+    options.port = secured.port();
+    options.username = s("alice");
+    options.password = s("wrong");
+    {
+        RedisCluster refused(options);
+        QSignalSpy errors(&refused, &RedisCluster::errorOccurred);
+        // Once per connection (publish, subscribe), not at every retry.
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("AUTH failed")));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("AUTH failed")));
+        QTRY_VERIFY(errors.size() >= 4); // both connections, and again after the backoff
+        QVERIFY(!refused.isConnected());
+    }
+    options.password = s("secret");
+    RedisCluster cluster(options);
+    QTRY_VERIFY(cluster.isConnected());
+}
+
+void tst_Redis::reconnectsAfterOutage()
+{
+    QVERIFY(startCluster(2));
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1);
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    QSignalSpy changed(m_nodes[1].redis.get(), &RedisCluster::connectedChanged);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("lost .*outage 1")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("lost .*outage 1")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("lost .*outage 1")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("lost .*outage 1")));
+    m_redis.stop();
+    QTRY_VERIFY(!m_nodes[0].redis->isConnected() && !m_nodes[1].redis->isConnected());
+    QVERIFY(changed.size() >= 1);
+    QCOMPARE(changed.last().at(0).toBool(), false);
+    QVERIFY(m_nodes[1].redis->outageCount() >= 1);
+    const QString error = m_redis.start(); // the same port
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(m_nodes[0].redis->isConnected() && m_nodes[1].redis->isConnected(),
+                             10'000);
+    QCOMPARE(changed.last().at(0).toBool(), true);
+    m_nodes[0].server->emitEvent(s("back"), {1});
+    QTRY_COMPARE(m_received.value(s("1#back")), QVariantList{1});
+}
+
+// What goes over Redis, seen by a raw subscriber: INTEROP.md B.1.
+void tst_Redis::wireFormat()
+{
+    QVERIFY(startCluster(1));
+    Redis::ConnectionOptions options;
+    options.port = m_redis.port();
+    Redis::Connection raw(options);
+    QList<std::pair<QByteArray, QByteArray>> seen;
+    auto record = [&seen](const QByteArray &channel, const QByteArray &message) {
+        seen.append({channel, message});
+    };
+    raw.psubscribe("socket.io#/#*", record);
+    raw.subscribe("socket.io-request#/#", record);
+    QSignalSpy ready(&raw, &Redis::Connection::connected);
+    raw.open();
+    QVERIFY(ready.wait(5000));
+    const QString uid = adapterOf(m_nodes[0])->uid();
+    QCOMPARE(uid.size(), 6);
+
+    m_nodes[0].server->to(s("room1")).except(s("roomX")).emitEvent(s("roomnews"), {s("x")});
+    QTRY_COMPARE(seen.size(), 1);
+    QCOMPARE(seen[0].first, QByteArray("socket.io#/#room1#"));
+    QVERIFY(!seen[0].second.startsWith('{')); // MessagePack
+    QVariant decoded;
+    QString error;
+    QVERIFY(MsgPack::decode(seen[0].second, &decoded, &error));
+    QCOMPARE(decoded.toList(),
+             (QVariantList{uid,
+                           QVariantMap{{s("type"), 2},
+                                       {s("data"), QVariantList{s("roomnews"), s("x")}},
+                                       {s("nsp"), s("/")}},
+                           QVariantMap{{s("rooms"), QVariantList{s("room1")}},
+                                       {s("except"), QVariantList{s("roomX")}},
+                                       {s("flags"), QVariantMap{}}}}));
+
+    m_nodes[0].server->asVolatile().compress(false).emitEvent(s("vol"), {1.5});
+    QTRY_COMPARE(seen.size(), 2);
+    QCOMPARE(seen[1].first, QByteArray("socket.io#/#"));
+    QVERIFY(seen[1].second.contains(QByteArray::fromHex("cb3ff8000000000000"))); // float64 1.5
+    QVERIFY(MsgPack::decode(seen[1].second, &decoded, &error));
+    QCOMPARE(decoded.toList().value(2).toMap().value(s("flags")),
+             QVariant(QVariantMap{{s("volatile"), true}, {s("compress"), false}}));
+
+    m_nodes[0].server->socketsJoin({s("room2")});
+    QTRY_COMPARE(seen.size(), 3);
+    QCOMPARE(seen[2].first, QByteArray("socket.io-request#/#"));
+    QVERIFY(Json::parse(seen[2].second, &decoded));
+    QCOMPARE(decoded.toMap(), (QVariantMap{{s("uid"), uid},
+                                           {s("type"), 2},
+                                           {s("opts"), QVariantMap{{s("rooms"), QVariantList{}},
+                                                                   {s("except"), QVariantList{}}}},
+                                           {s("rooms"), QVariantList{s("room2")}}}));
+}
+
+// What @socket.io/redis-emitter publishes (INTEROP.md B.5, C.2): uid "emitter" on broadcasts,
+// no uid at all on requests.
+void tst_Redis::emitterMessages()
+{
+    QVERIFY(startCluster(1));
+    ClientSocket *inRoom = client(0, {s("room1")});
+    ClientSocket *other = client(0);
+    QTRY_VERIFY(inRoom->isConnected() && other->isConnected());
+    Redis::ConnectionOptions options;
+    options.port = m_redis.port();
+    Redis::Connection raw(options);
+    raw.open();
+    const QVariantList broadcast{
+        s("emitter"),
+        QVariantMap{{s("type"), 2},
+                    {s("data"), QVariantList{s("from-emitter"), QVariantMap{{s("a"), 1}}}},
+                    {s("nsp"), s("/")}},
+        QVariantMap{{s("rooms"), QVariantList{s("room1")}},
+                    {s("flags"), QVariantMap{}},
+                    {s("except"), QVariantList{}}}};
+    raw.publish("socket.io#/#room1#", MsgPack::encode(broadcast));
+    QTRY_COMPARE(m_received.value(s("0#from-emitter")), (QVariantList{QVariantMap{{s("a"), 1}}}));
+    raw.publish("socket.io-request#/#",
+                R"({"type":2,"opts":{"rooms":["room1"],"except":[]},"rooms":["joined"]})");
+    QTRY_VERIFY(adapterOf(m_nodes[0])->socketRooms(inRoom->id()).contains(s("joined")));
+    QVERIFY(!adapterOf(m_nodes[0])->socketRooms(other->id()).contains(s("joined")));
+    QVERIFY(!m_received.contains(s("1#from-emitter")));
+}
+
+// With publishOnSpecificResponseChannel, answers to a node go to its own channel, except the
+// serverSideEmit acks (INTEROP.md B.1, C.1).
+void tst_Redis::specificResponseChannel()
+{
+    RedisAdapterOptions specific;
+    specific.publishOnSpecificResponseChannel = true;
+    startNode(specific);
+    startNode(specific);
+    QTRY_VERIFY(clusterFormed());
+    ClientSocket *b = client(1);
+    QTRY_VERIFY(b->isConnected());
+    m_nodes[1].server->sockets()->onServerSideEvent(
+        s("ping"), m_nodes[1].server.get(),
+        [](const QVariantList &, const Ack &ack) { ack({s("pong")}); });
+    Redis::ConnectionOptions options;
+    options.port = m_redis.port();
+    Redis::Connection raw(options);
+    QList<QByteArray> channels;
+    auto record = [&channels](const QByteArray &channel, const QByteArray &) {
+        channels.append(channel);
+    };
+    const QByteArray own = "socket.io-response#/#" + adapterOf(m_nodes[0])->uid().toUtf8() + '#';
+    raw.subscribe(own, record);
+    raw.subscribe("socket.io-response#/#", record);
+    QSignalSpy ready(&raw, &Redis::Connection::connected);
+    raw.open();
+    QVERIFY(ready.wait(5000));
+
+    QFuture<QList<RemoteSocket>> fetched = m_nodes[0].server->fetchSockets();
+    QTRY_VERIFY(fetched.isFinished());
+    QCOMPARE(fetched.result().size(), 1);
+    QTRY_COMPARE(channels, QList<QByteArray>{own});
+    QVariantList responses;
+    m_nodes[0].server->sockets()->serverSideEmit(
+        s("ping"), {}, m_nodes[0].server.get(),
+        [&responses](const QString &, const QVariantList &r) { responses = r; });
+    QTRY_COMPARE(responses, QVariantList{s("pong")});
+    QTRY_COMPARE(channels, (QList<QByteArray>{own, "socket.io-response#/#"}));
+}
+
+QTEST_GUILESS_MAIN(tst_Redis)
+#include "tst_redis.moc"

@@ -1,0 +1,81 @@
+// A real redis-server for the Redis adapter's tests, on a free loopback port, stopped with the
+// object. redis-server cannot listen on port 0: a free port is found by binding a QTcpServer
+// to 0 and closing it, and another is tried if redis-server lost the race for it.
+#pragma once
+
+#include <QtCore/QProcess>
+#include <QtCore/QStandardPaths>
+#include <QtNetwork/QTcpServer>
+#include <QtTest/QTest>
+
+class RedisServer
+{
+public:
+    RedisServer() = default;
+    ~RedisServer() { stop(); }
+    RedisServer(const RedisServer &) = delete;
+    RedisServer &operator=(const RedisServer &) = delete;
+
+    // Empty on success, otherwise why not (redis-server missing: install it).
+    QString start(const QStringList &extraArguments = {})
+    {
+        const QString program = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (program.isEmpty())
+            return QStringLiteral("redis-server not found: the Redis adapter's tests need a real "
+                                  "Redis 7 (Debian: apt install redis-server, or "
+                                  "scripts/install-deps.sh)");
+        QString lastError;
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            const quint16 port = m_port ? m_port : freePort();
+            QStringList args{QStringLiteral("--port"),       QString::number(port),
+                             QStringLiteral("--bind"),       QStringLiteral("127.0.0.1"),
+                             QStringLiteral("--save"),       QString(),
+                             QStringLiteral("--appendonly"), QStringLiteral("no")};
+            args += extraArguments;
+            m_process.setProgram(program);
+            m_process.setArguments(args);
+            m_process.setProcessChannelMode(QProcess::MergedChannels);
+            m_output.clear();
+            m_process.start();
+            if (!m_process.waitForStarted(5000))
+                return m_process.errorString();
+            // Ready once it says so on stdout; it exits at once when the port is taken.
+            QDeadlineTimer deadline(10'000);
+            while (!deadline.hasExpired() && m_process.state() == QProcess::Running &&
+                   !m_output.contains("Ready to accept connections")) {
+                m_process.waitForReadyRead(100);
+                m_output += m_process.readAll();
+            }
+            if (m_output.contains("Ready to accept connections")) {
+                m_port = port;
+                return {};
+            }
+            lastError = QString::fromLocal8Bit(m_output);
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+        return QStringLiteral("redis-server did not start: ") + lastError;
+    }
+
+    void stop()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000); // teardown only
+        }
+    }
+
+    quint16 port() const { return m_port; }
+
+private:
+    static quint16 freePort()
+    {
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost, 0);
+        return probe.serverPort();
+    }
+
+    QProcess m_process;
+    QByteArray m_output;
+    quint16 m_port = 0; // kept across restarts: the adapters reconnect to it
+};
