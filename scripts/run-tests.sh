@@ -3,13 +3,13 @@
 # loopback, interop, consumer), then the suite again under ASan/UBSan/LeakSanitizer (test
 # "sanitized", in build-asan), the unit tests without the lean engine (test "no_lean_engine", in
 # build-nolean), every fuzz target for a short while (test "fuzz_smoke", in build-fuzz;
-# SOCKETIO_FUZZ_SECONDS per target, 15 by default), and checks that every public API is
+# SOCKETIO_FUZZ_SECONDS per target, 10 by default), and checks that every public API is
 # documented (test "docs", the API reference in build/docs/html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh -DSOCKETIO_TEST_SANITIZED=ON -DSOCKETIO_TEST_NO_LEAN_ENGINE=ON -DSOCKETIO_TEST_DOCS=ON \
-    -DSOCKETIO_TEST_FUZZ_SECONDS="${SOCKETIO_FUZZ_SECONDS:-15}"
+    -DSOCKETIO_TEST_FUZZ_SECONDS="${SOCKETIO_FUZZ_SECONDS:-10}"
 # A short run of every benchmark scenario (Qt lean and qt engines, Node): it prints figures
 # and fails only if the harness itself breaks, never on a time.
 bench/run.sh --quick --ws-engine lean --ws-engine qt
