@@ -178,7 +178,10 @@ void tst_Scoreboard::browserPhoneScores()
 
 void tst_Scoreboard::runsWithTheQmlTool()
 {
-    QVERIFY2(!qmlTool.isEmpty(), "no qml tool: install Debian's qt6-declarative-dev-tools");
+#ifdef SOCKETIO_SANITIZED
+    QSKIP("the qml tool is not built with the sanitizers, so it cannot load the sanitized module");
+#endif
+    QVERIFY2(!qmlTool.isEmpty(), "no qml tool: install Debian's qml-qt6");
     QProcess board;
     QUrl url;
     QVERIFY(startBoard(
