@@ -174,21 +174,23 @@ QString QmlServer::errorString() const
     return m_errorString;
 }
 
-QmlBroadcast *QmlServer::of(const QString &nsp) const
+BroadcastOperator QmlServer::selectionOf(const QString &nsp) const
 {
     // A namespace that is not served selects nobody: of() never creates one here.
-    BroadcastOperator selection;
     if (m_server && m_server->namespaceNames().contains(nsp))
-        selection = m_server->of(nsp)->broadcastOperator();
-    return new QmlBroadcast(selection, const_cast<QmlServer *>(this));
+        return m_server->of(nsp)->broadcastOperator();
+    return {};
+}
+
+QmlBroadcast *QmlServer::of(const QString &nsp) const
+{
+    return new QmlBroadcast(selectionOf(nsp), const_cast<QmlServer *>(this));
 }
 
 QmlBroadcast *QmlServer::to(const QJSValue &rooms) const
 {
-    QmlBroadcast *all = of(QStringLiteral("/"));
-    QmlBroadcast *selected = all->to(rooms);
-    delete all;
-    return selected;
+    return new QmlBroadcast(selectionOf(QStringLiteral("/")).to(QmlBroadcast::roomList(rooms)),
+                            const_cast<QmlServer *>(this));
 }
 
 QmlBroadcast *QmlServer::in(const QJSValue &rooms) const
@@ -198,18 +200,14 @@ QmlBroadcast *QmlServer::in(const QJSValue &rooms) const
 
 QmlBroadcast *QmlServer::except(const QJSValue &rooms) const
 {
-    QmlBroadcast *all = of(QStringLiteral("/"));
-    QmlBroadcast *selected = all->except(rooms);
-    delete all;
-    return selected;
+    return new QmlBroadcast(selectionOf(QStringLiteral("/")).except(QmlBroadcast::roomList(rooms)),
+                            const_cast<QmlServer *>(this));
 }
 
 QmlBroadcast *QmlServer::timeout(int milliseconds) const
 {
-    QmlBroadcast *all = of(QStringLiteral("/"));
-    QmlBroadcast *selected = all->timeout(milliseconds);
-    delete all;
-    return selected;
+    return new QmlBroadcast(selectionOf(QStringLiteral("/")).timeout(milliseconds),
+                            const_cast<QmlServer *>(this));
 }
 
 QJSValue QmlServer::emitFunction() const
@@ -235,10 +233,8 @@ QJSValue QmlServer::emitWithAckFunction() const
 
 bool QmlServer::emitList(const QString &event, const QJSValue &args) const
 {
-    QmlBroadcast *all = of(QStringLiteral("/"));
-    const bool sent = all->emitList(event, args);
-    delete all;
-    return sent;
+    QmlBroadcast all(selectionOf(QStringLiteral("/")), const_cast<QmlServer *>(this));
+    return all.emitList(event, args);
 }
 
 QList<QObject *> QmlServer::sockets(const QString &nsp) const
@@ -373,9 +369,11 @@ void QmlServer::adopt(Socket *socket)
 {
     auto *wrapper = new QmlServerSocket(socket, this);
     m_wrappers.insert(socket, wrapper);
-    connect(socket, &Socket::eventReceived, wrapper,
+    // The socket's own signal fires after its handlers, with the arguments already made fit
+    // for JavaScript: converted once per event, not once per listener.
+    connect(wrapper, qOverload<const QString &, const QVariantList &>(&QmlSocketBase::event), this,
             [this, wrapper](const QString &name, const QVariantList &args) {
-                Q_EMIT event(wrapper, name, QmlSender::forJs(args));
+                Q_EMIT event(wrapper, name, args);
             });
     connect(socket, &Socket::disconnected, wrapper,
             [this, socket, wrapper](const QString &reason, const QString &description) {

@@ -127,6 +127,7 @@ Q_SIGNALS:
 private:
     void start();
     void stop();
+    BroadcastOperator selectionOf(const QString &nsp) const;
     void serve(const QString &name);
     bool serveDocument(const HttpRequest &request, HttpResponse &response) const;
     void adopt(SocketIO::Socket *socket);
