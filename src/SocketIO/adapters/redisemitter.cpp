@@ -273,7 +273,7 @@ BroadcastFlags RedisEmitterOperator::flags() const
 
     Returns false, and publishes nothing, for a reserved event name ("connect",
     "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"; a warning
-    says \c{"connect" is a reserved event name}, the reference's error) or once the emitter is
+    says `"connect" is a reserved event name`, the reference's error) or once the emitter is
     gone. While Redis is unreachable the message waits for the connection to come back.
 */
 bool RedisEmitterOperator::emitEvent(const QString &event, const QVariantList &args) const
@@ -551,9 +551,11 @@ bool RedisEmitterOperator::serverSideEmit(
 */
 
 /*!
-    \fn bool RedisEmitter::serverSideEmit(const QString &event, const QVariantList &args, QObject
-   *context, std::function<void(const QString &error, const QVariantList &responses)> callback)
-   const Refuses \a event and \a args with an acknowledgement, handing \a callback the error
+    \fn bool RedisEmitter::serverSideEmit(const QString &event, const QVariantList &args, \
+        QObject *context, \
+        std::function<void(const QString &error, const QVariantList &responses)> callback) const
+
+    Refuses \a event and \a args with an acknowledgement, handing \a callback the error
     "Acknowledgements are not supported" unless \a context is gone; returns false. See
     RedisEmitterOperator::serverSideEmit().
 */
