@@ -102,9 +102,10 @@ int main(int argc, char *argv[])
         redisOptions.host = redisHost;
         redisOptions.port = redisPort;
         redis = std::make_unique<RedisCluster>(redisOptions);
+        // The adapter of the flag given; --redis-sharded and --redis-streams choose theirs here.
         options.adapter = redis->adapterFactory();
-        // Serving does not wait for Redis: until it is up, broadcasts reach this server's
-        // clients only (and are sent to the others once it is), as during any later outage.
+        // Serving does not wait for Redis: until it is up, the server behaves as during any
+        // later outage (its own clients are served; RedisCluster logs and retries).
         const QString address = parser.value(redisOption);
         QObject::connect(
             redis.get(), &RedisCluster::connectedChanged, redis.get(), [address](bool connected) {
