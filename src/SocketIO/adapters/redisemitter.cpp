@@ -178,9 +178,7 @@ RedisEmitterOperator::RedisEmitterOperator(const RedisEmitter *emitter, const QS
 */
 RedisEmitterOperator RedisEmitterOperator::to(const QString &room) const
 {
-    RedisEmitterOperator op = *this;
-    appendUnique(op.m_rooms, room);
-    return op;
+    return to(QStringList{room});
 }
 
 /*!
@@ -199,9 +197,7 @@ RedisEmitterOperator RedisEmitterOperator::to(const QStringList &rooms) const
 */
 RedisEmitterOperator RedisEmitterOperator::except(const QString &room) const
 {
-    RedisEmitterOperator op = *this;
-    appendUnique(op.m_except, room);
-    return op;
+    return except(QStringList{room});
 }
 
 /*!
