@@ -4,6 +4,7 @@
 #include "redisadapter.h"
 #include "socketio_export.h"
 
+#include <QtCore/QByteArray>
 #include <QtCore/QList>
 #include <QtCore/QObject>
 #include <QtCore/QPair>
@@ -59,6 +60,8 @@ public:
 private:
     friend class RedisEmitter;
     RedisEmitterOperator(const RedisEmitter *emitter, const QString &nsp);
+    // On the namespace's request channel; false once the emitter is gone.
+    bool publishRequest(const QByteArray &request) const;
 
     QPointer<const RedisEmitter> m_emitter;
     QString m_nsp;

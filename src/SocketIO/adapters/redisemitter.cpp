@@ -335,11 +335,7 @@ QByteArray roomsRequest(int type, const QStringList &selected, const QStringList
 */
 void RedisEmitterOperator::socketsJoin(const QStringList &rooms) const
 {
-    if (!m_emitter)
-        return;
-    const RedisEmitterPrivate *d = m_emitter->d_func();
-    d->connection->publish(d->requestChannel(m_nsp),
-                           roomsRequest(RemoteJoin, m_rooms, m_except, rooms));
+    publishRequest(roomsRequest(RemoteJoin, m_rooms, m_except, rooms));
 }
 
 /*!
@@ -347,11 +343,7 @@ void RedisEmitterOperator::socketsJoin(const QStringList &rooms) const
 */
 void RedisEmitterOperator::socketsLeave(const QStringList &rooms) const
 {
-    if (!m_emitter)
-        return;
-    const RedisEmitterPrivate *d = m_emitter->d_func();
-    d->connection->publish(d->requestChannel(m_nsp),
-                           roomsRequest(RemoteLeave, m_rooms, m_except, rooms));
+    publishRequest(roomsRequest(RemoteLeave, m_rooms, m_except, rooms));
 }
 
 /*!
@@ -360,13 +352,10 @@ void RedisEmitterOperator::socketsLeave(const QStringList &rooms) const
 */
 void RedisEmitterOperator::disconnectSockets(bool close) const
 {
-    if (!m_emitter)
-        return;
     QByteArray request = "{\"type\":" + QByteArray::number(RemoteDisconnect) + ",\"opts\":";
     writeSelection(request, m_rooms, m_except);
     request += close ? ",\"close\":true}" : ",\"close\":false}";
-    const RedisEmitterPrivate *d = m_emitter->d_func();
-    d->connection->publish(d->requestChannel(m_nsp), request);
+    publishRequest(request);
 }
 
 /*!
@@ -379,8 +368,6 @@ void RedisEmitterOperator::disconnectSockets(bool close) const
 */
 bool RedisEmitterOperator::serverSideEmit(const QString &event, const QVariantList &args) const
 {
-    if (!m_emitter)
-        return false;
     QVariantList data;
     data.reserve(args.size() + 1);
     data.append(event);
@@ -389,6 +376,13 @@ bool RedisEmitterOperator::serverSideEmit(const QString &event, const QVariantLi
                          "\",\"type\":" + QByteArray::number(ServerSideEmit) + ",\"data\":";
     writeStringified(data, request);
     request += '}';
+    return publishRequest(request);
+}
+
+bool RedisEmitterOperator::publishRequest(const QByteArray &request) const
+{
+    if (!m_emitter)
+        return false;
     const RedisEmitterPrivate *d = m_emitter->d_func();
     d->connection->publish(d->requestChannel(m_nsp), request);
     return true;
