@@ -1,15 +1,48 @@
 // The server the official Socket.IO protocol suites (socket.io-protocol) test against: a
 // Socket.IO server under /socket.io/ and a raw Engine.IO echo server under /engine.io/, on
-// one port. With --admin, also instrumented for the Admin UI (namespace /admin).
+// one port. With --admin, also instrumented for the Admin UI (namespace /admin). With
+// --redis HOST:PORT, one server of a cluster on that Redis (the classic adapter, the wire format
+// of Node's @socket.io/redis-adapter). Every server sends the arguments of a client's
+// "broadcast" event to every client of the cluster as "broadcast".
 #include <SocketIO/EngineServer>
 #include <SocketIO/Instrumentation>
 #include <SocketIO/Server>
+#if SOCKETIO_REDIS
+#include <SocketIO/RedisAdapter>
+#endif
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QTextStream>
 
+#include <memory>
+
 using namespace SocketIO;
+
+namespace {
+
+// HOST:PORT (the host may be a name, an IPv4 address or a bracketed IPv6 one); false when the
+// text is not that.
+bool parseAddress(const QString &text, QString *host, quint16 *port)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0)
+        return false;
+    bool ok = false;
+    const uint number = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || number == 0 || number > 65535)
+        return false;
+    QString name = text.left(colon);
+    if (name.startsWith(u'[') && name.endsWith(u']'))
+        name = name.mid(1, name.size() - 2);
+    if (name.isEmpty() || name.contains(u'[') || name.contains(u']'))
+        return false;
+    *host = name;
+    *port = quint16(number);
+    return true;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -28,8 +61,26 @@ int main(int argc, char *argv[])
         QStringLiteral("admin"),
         QStringLiteral("Instrument the server for the Admin UI and the Inspector (namespace "
                        "/admin, no authentication, development mode)."));
-    parser.addOptions({portOption, eio3Option, hostOption, adminOption});
+    // Redis scale-out, one flag per adapter, each with the address of the Redis server. Only
+    // one may be given. (--redis-sharded and --redis-streams are to come next to --redis,
+    // choosing their adapter factory on the same RedisCluster.)
+    QCommandLineOption redisOption(
+        QStringLiteral("redis"),
+        QStringLiteral("Join the cluster of servers on this Redis with the classic adapter "
+                       "(the format of @socket.io/redis-adapter). The server starts serving "
+                       "at once, and reports on stderr when Redis is connected or lost."),
+        QStringLiteral("host:port"));
+    parser.addOptions({portOption, eio3Option, hostOption, adminOption, redisOption});
     parser.process(app);
+
+    QString redisHost;
+    quint16 redisPort = 0;
+    if (parser.isSet(redisOption) &&
+        !parseAddress(parser.value(redisOption), &redisHost, &redisPort)) {
+        QTextStream(stderr) << "--redis wants HOST:PORT, such as 127.0.0.1:6379, not \""
+                            << parser.value(redisOption) << "\"\n";
+        return 2;
+    }
 
     EngineOptions engineOptions;
     engineOptions.pingInterval = 300;
@@ -42,10 +93,42 @@ int main(int argc, char *argv[])
     options.engine = engineOptions;
     options.engine.path = QStringLiteral("/socket.io");
     options.connectTimeout = 1000;
+
+    // The cluster's connections, created before the server that uses them and destroyed after.
+#if SOCKETIO_REDIS
+    std::unique_ptr<RedisCluster> redis;
+    if (parser.isSet(redisOption)) {
+        RedisAdapterOptions redisOptions;
+        redisOptions.host = redisHost;
+        redisOptions.port = redisPort;
+        redis = std::make_unique<RedisCluster>(redisOptions);
+        // The adapter of the flag given; --redis-sharded and --redis-streams choose theirs here.
+        options.adapter = redis->adapterFactory();
+        // Serving does not wait for Redis: until it is up, the server behaves as during any
+        // later outage (its own clients are served; RedisCluster logs and retries).
+        const QString address = parser.value(redisOption);
+        QObject::connect(
+            redis.get(), &RedisCluster::connectedChanged, redis.get(), [address](bool connected) {
+                QTextStream(stderr)
+                    << (connected ? "redis connected: " : "redis lost: ") << address << Qt::endl;
+            });
+    }
+#else
+    if (parser.isSet(redisOption)) {
+        QTextStream(stderr) << "--redis: this SocketIO library was built without Redis "
+                               "(SOCKETIO_REDIS needs hiredis)\n";
+        return 2;
+    }
+#endif
     Server io(options);
 
-    QObject::connect(&io, &Server::connection, &io, [](Socket *socket) {
+    QObject::connect(&io, &Server::connection, &io, [&io](Socket *socket) {
         socket->emitEvent(QStringLiteral("auth"), {socket->handshake().auth()});
+        // To every client of every server of the cluster (io.emit in Node).
+        socket->on(QStringLiteral("broadcast"), socket,
+                   [&io](const QVariantList &args, const Ack &) {
+                       io.emitEvent(QStringLiteral("broadcast"), args);
+                   });
         socket->on(QStringLiteral("message"), socket,
                    [socket](const QVariantList &args, const Ack &) {
                        socket->emitEvent(QStringLiteral("message-back"), args);

@@ -10,6 +10,8 @@
 // Installed only when the library was built with hiredis; the consumer needs no hiredis.
 #include <SocketIO/RedisAdapter>
 static_assert(std::is_base_of_v<SocketIO::Adapter, SocketIO::RedisAdapter>);
+#include <SocketIO/RedisEmitter>
+static_assert(std::is_base_of_v<QObject, SocketIO::RedisEmitter>);
 #endif
 
 // The headers are reached through SocketIO/ only: their directory is not on the include

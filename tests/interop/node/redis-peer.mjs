@@ -9,6 +9,12 @@
 //   {"cmd":"sse","event","args"}                 -> {"event":"sseAck","error"?,"responses"}
 //   {"cmd":"emitWithAck","event","args","timeout"} -> {"event":"acks","error"?,"responses"}
 //   {"cmd":"count"}                              -> {"event":"count","servers"}
+//   {"cmd":"emitter","key"?,"nsp"?,"chain"?,"op","event"?,"args"?,"rooms"?,"close"?}
+//       -> @socket.io/redis-emitter 5.1 on this peer's Redis client: new Emitter(pub, {key})
+//          .of(nsp), then each [name, arg?] of chain applied in order ("to", "except",
+//          "volatile", "compress"), then op: "emit" (event, args), "socketsJoin"/"socketsLeave"
+//          (rooms), "disconnectSockets" (close) or "serverSideEmit" (event, args; on the
+//          emitter, as the reference has it); then {"event":"emitted"}
 // Server-side events "ping" are answered with "pong-from-node"; its client answers "question"
 // with "node-client".
 import { parseArgs } from "node:util";
@@ -17,6 +23,7 @@ import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { io as connect } from "socket.io-client";
 import { createAdapter } from "@socket.io/redis-adapter";
+import { Emitter } from "@socket.io/redis-emitter";
 import { createClient } from "redis";
 
 const { values: opt } = parseArgs({
@@ -68,12 +75,34 @@ http.listen(0, "127.0.0.1", () => {
   });
 });
 
+const binary = (value) => {
+  if (value && typeof value === "object" && typeof value.$bin === "string") return Buffer.from(value.$bin, "hex");
+  if (Array.isArray(value)) return value.map(binary);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, binary(v)]));
+  return value;
+};
+
 const run = async (cmd) => {
   const target = cmd.rooms?.length ? io.to(cmd.rooms) : io;
   switch (cmd.cmd) {
     case "emit":
       target.emit(cmd.event, ...(cmd.args ?? []).map((a) => (a?.$bin ? Buffer.from(a.$bin, "hex") : a)));
       return;
+    case "emitter": {
+      let emitter = new Emitter(pub, cmd.key ? { key: cmd.key } : undefined);
+      if (cmd.nsp !== undefined) emitter = emitter.of(cmd.nsp);
+      let op = emitter;
+      for (const [name, arg] of cmd.chain ?? []) op = name === "volatile" ? op.volatile : op[name](arg);
+      const args = binary(cmd.args ?? []);
+      if (cmd.op === "emit") op.emit(cmd.event, ...args);
+      else if (cmd.op === "socketsJoin") op.socketsJoin(cmd.rooms);
+      else if (cmd.op === "socketsLeave") op.socketsLeave(cmd.rooms);
+      else if (cmd.op === "disconnectSockets") op.disconnectSockets(cmd.close);
+      else if (cmd.op === "serverSideEmit") emitter.serverSideEmit(cmd.event, ...args);
+      out({ event: "emitted" });
+      return;
+    }
     case "fetch": {
       const sockets = await target.fetchSockets();
       out({

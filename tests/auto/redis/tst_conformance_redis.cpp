@@ -1,0 +1,183 @@
+// The conformance server (examples/conformance-server) as a cluster: two processes started with
+// --redis on one redis-server started here, a client on each; a client's "broadcast" event
+// reaches the clients of both servers. Also: "broadcast" on a lone server, and a malformed
+// --redis address refused before serving.
+#include "../../redisserver.h"
+
+#include "redis/redisconnection_p.h"
+
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+
+#include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+using namespace SocketIO;
+
+namespace {
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+// One conformance-server process; its port once it printed it.
+struct ServerProcess
+{
+    QProcess process;
+    QByteArray out;
+    QByteArray err;
+
+    explicit ServerProcess(const QStringList &arguments)
+    {
+        process.setProgram(s(CONFORMANCE_SERVER));
+        process.setArguments(QStringList{s("--port"), s("0")} + arguments);
+        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
+                         [this] { out += process.readAllStandardOutput(); });
+        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
+                         [this] { err += process.readAllStandardError(); });
+        process.start();
+    }
+    ~ServerProcess()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished(5000); // teardown only
+        }
+    }
+    quint16 port() const
+    {
+        const QRegularExpressionMatch match =
+            QRegularExpression(s("listening on port (\\d+)")).match(QString::fromUtf8(out));
+        return match.hasMatch() ? match.captured(1).toUShort() : 0;
+    }
+    QString log() const { return QString::fromUtf8("stdout: " + out + "\nstderr: " + err); }
+};
+
+} // namespace
+
+class tst_ConformanceRedis : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void malformedAddress_data();
+    void malformedAddress();
+    void broadcastOnOneServer();
+    void broadcastCrossesCluster();
+
+private:
+    ClientSocket *client(quint16 port);
+
+    RedisServer m_redis;
+    std::vector<std::unique_ptr<Manager>> m_managers;
+    QHash<QString, QVariantList> m_received; // "client#event" -> args
+};
+
+void tst_ConformanceRedis::initTestCase()
+{
+    const QString error = m_redis.start();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void tst_ConformanceRedis::cleanup()
+{
+    m_managers.clear();
+    m_received.clear();
+}
+
+ClientSocket *tst_ConformanceRedis::client(quint16 port)
+{
+    ManagerOptions options;
+    options.transports = {s("websocket")};
+    options.reconnection = false;
+    m_managers.push_back(
+        std::make_unique<Manager>(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)), options));
+    ClientSocket *socket = m_managers.back()->socket();
+    const QString name = QString::number(m_managers.size() - 1);
+    socket->onAny(socket, [this, name](const QString &event, const QVariantList &args) {
+        m_received.insert(name + u'#' + event, args);
+    });
+    socket->connectToServer();
+    return socket;
+}
+
+void tst_ConformanceRedis::malformedAddress_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addRow("no port") << s("127.0.0.1");
+    QTest::addRow("no host") << s(":6379");
+    QTest::addRow("empty port") << s("localhost:");
+    QTest::addRow("port 0") << s("localhost:0");
+    QTest::addRow("port too big") << s("localhost:65536");
+    QTest::addRow("not a number") << s("localhost:redis");
+    QTest::addRow("unbalanced bracket") << s("[::1:6379");
+}
+
+void tst_ConformanceRedis::malformedAddress()
+{
+    QFETCH(QString, address);
+    ServerProcess server({s("--redis"), address});
+    QSignalSpy finished(&server.process, &QProcess::finished);
+    QVERIFY2(finished.wait(10'000), qPrintable(server.log()));
+    QCOMPARE(server.process.exitCode(), 2);
+    QVERIFY2(server.err.contains("--redis wants HOST:PORT"), qPrintable(server.log()));
+    QVERIFY(!server.out.contains("listening"));
+}
+
+void tst_ConformanceRedis::broadcastOnOneServer()
+{
+    ServerProcess server({});
+    QTRY_VERIFY2(server.port() != 0, qPrintable(server.log()));
+    ClientSocket *a = client(server.port());
+    ClientSocket *b = client(server.port());
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    const QVariantList args{1, s("x"), QByteArray("\x01\x02", 2)};
+    QVERIFY(a->emitEvent(s("broadcast"), args));
+    QTRY_COMPARE(m_received.value(s("0#broadcast")), args);
+    QTRY_COMPARE(m_received.value(s("1#broadcast")), args);
+}
+
+void tst_ConformanceRedis::broadcastCrossesCluster()
+{
+    const QStringList redis{s("--redis"), QStringLiteral("127.0.0.1:%1").arg(m_redis.port())};
+    ServerProcess first(redis);
+    ServerProcess second(redis);
+    QTRY_VERIFY2(first.port() != 0 && second.port() != 0, qPrintable(first.log() + second.log()));
+    QTRY_VERIFY2(first.err.contains("redis connected") && second.err.contains("redis connected"),
+                 qPrintable(first.log() + second.log()));
+    // Both subscribed: Redis counts two on the main namespace's request channel (each server
+    // subscribes to its broadcast pattern before that, on the same connection).
+    Redis::ConnectionOptions options;
+    options.port = m_redis.port();
+    Redis::Connection raw(options);
+    raw.open();
+    int subscribed = 0;
+    auto bothSubscribed = [&] {
+        raw.command({"PUBSUB", "NUMSUB", "socket.io-request#/#"},
+                    [&subscribed](const Redis::Reply &reply) {
+                        if (reply.elements.size() == 2)
+                            subscribed = int(reply.elements.at(1).integer);
+                    });
+        return subscribed == 2;
+    };
+    QTRY_VERIFY(bothSubscribed());
+
+    ClientSocket *a = client(first.port());
+    ClientSocket *b = client(second.port());
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    const QVariantList args{s("hello"), 42, QVariantMap{{s("bin"), QByteArray("\x0a", 1)}}};
+    QVERIFY(a->emitEvent(s("broadcast"), args));
+    QTRY_COMPARE(m_received.value(s("1#broadcast")), args);
+    QTRY_COMPARE(m_received.value(s("0#broadcast")), args);
+    QVERIFY(b->emitEvent(s("broadcast"), {s("back")}));
+    QTRY_COMPARE(m_received.value(s("0#broadcast")), QVariantList{s("back")});
+    QTRY_COMPARE(m_received.value(s("1#broadcast")), QVariantList{s("back")});
+}
+
+QTEST_GUILESS_MAIN(tst_ConformanceRedis)
+#include "tst_conformance_redis.moc"
