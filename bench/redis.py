@@ -227,8 +227,7 @@ def run_all(args, bench_bin, loadgen):
                 notes.append(f"{label(pair)} run {run + 1}: {e}"[:300])
                 continue
             results[label(pair)].append(r)
-            problems = [f"{k}={r[k]}" for k in ("failed", "closed_by_server", "protocol_errors",
-                                                "incomplete_broadcasts") if r.get(k)]
+            problems = bench.generator_problems(r)
             if not r["alive"]:
                 problems.append("a node died during the run")
             if r.get("connected", 0) < args.clients + 1:

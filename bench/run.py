@@ -222,6 +222,12 @@ def derive(result, kind):
     return r
 
 
+def generator_problems(r):
+    """What went wrong in one run as the generator counted it, e.g. ["failed=3"]."""
+    return [f"{k}={r[k]}" for k in ("failed", "closed_by_server", "protocol_errors",
+                                    "incomplete_broadcasts") if r.get(k)]
+
+
 def describe_commit():
     try:
         return subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
@@ -517,9 +523,7 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
                 r = derive(r, kind)
                 r["server_alive"] = alive
                 results[name][label].append(r)
-                problems = [f"{k}={r[k]}" for k in ("failed", "closed_by_server",
-                                                    "protocol_errors", "incomplete_broadcasts")
-                            if r.get(k)]
+                problems = generator_problems(r)
                 if not alive:
                     problems.append(f"server died during the run (exit status {returncode})")
                 elif server.proc.returncode not in (0, -signal.SIGTERM):
