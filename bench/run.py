@@ -100,6 +100,20 @@ def proc_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def proc_runtime_seconds(pid):
+    """Time on a CPU of every live thread of `pid`, in seconds, from the scheduler's
+    nanosecond counters (/proc/PID/task/*/schedstat). Finer than utime+stime, which count in
+    clock ticks (10 ms): what a process using a few ms per second needs."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # the thread ended meanwhile
+    return total / 1e9
+
+
 def proc_rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -144,9 +158,13 @@ class Server:
                 self.proc.wait()
 
 
-def run_generator(loadgen, port, gen_args, server, settle, cpus="1"):
+def run_generator(loadgen, port, gen_args, server, settle, cpus="1", others=None,
+                  cpu_seconds=proc_cpu_seconds):
     """Runs the generator on `cpus` (cpu1 by default); samples the server at its phase
-    markers."""
+    markers, and the CPU time of the `others` ({label: pid}) too, as cpu0_<label> and
+    cpu1_<label> (bench/redis.py: the other nodes of a cluster and redis-server), with
+    `cpu_seconds(pid)`."""
+    others = others or {}
     cmd = ["taskset", "-c", cpus, loadgen, "--url", f"127.0.0.1:{port}"] + gen_args
     gen = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
@@ -158,9 +176,11 @@ def run_generator(loadgen, port, gen_args, server, settle, cpus="1"):
         for line in gen.stderr:
             line = line.strip()
             if line == "# phase measure":
-                sample["cpu0"], sample["t0"] = proc_cpu_seconds(server.pid), time.monotonic()
+                sample["cpu0"], sample["t0"] = cpu_seconds(server.pid), time.monotonic()
+                sample.update({f"cpu0_{k}": cpu_seconds(p) for k, p in others.items()})
             elif line == "# phase end":
-                sample["cpu1"], sample["t1"] = proc_cpu_seconds(server.pid), time.monotonic()
+                sample["cpu1"], sample["t1"] = cpu_seconds(server.pid), time.monotonic()
+                sample.update({f"cpu1_{k}": cpu_seconds(p) for k, p in others.items()})
             elif line.startswith("# phase connected"):
                 time.sleep(settle)
                 sample["rss_after_kb"] = proc_rss_kb(server.pid)
@@ -200,6 +220,12 @@ def derive(result, kind):
     if kind == "idle" and "rss_after_kb" in r and r.get("connected"):
         r["kb_per_client"] = (r["rss_after_kb"] - r["rss_before_kb"]) / r["connected"]
     return r
+
+
+def generator_problems(r):
+    """What went wrong in one run as the generator counted it, e.g. ["failed=3"]."""
+    return [f"{k}={r[k]}" for k in ("failed", "closed_by_server", "protocol_errors",
+                                    "incomplete_broadcasts") if r.get(k)]
 
 
 def describe_commit():
@@ -497,9 +523,7 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
                 r = derive(r, kind)
                 r["server_alive"] = alive
                 results[name][label].append(r)
-                problems = [f"{k}={r[k]}" for k in ("failed", "closed_by_server",
-                                                    "protocol_errors", "incomplete_broadcasts")
-                            if r.get(k)]
+                problems = generator_problems(r)
                 if not alive:
                     problems.append(f"server died during the run (exit status {returncode})")
                 elif server.proc.returncode not in (0, -signal.SIGTERM):

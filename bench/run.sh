@@ -15,7 +15,7 @@ elif ! grep -q '^SOCKETIO_BUILD_BENCH:BOOL=ON' "$build/CMakeCache.txt"; then
 fi
 cmake --build "$build" --target socketio-loadgen socketio-bench-server qws-echo -j "$(nproc)"
 
-if command -v npm >/dev/null && [ ! -d "$here/node/node_modules/socket.io" ]; then
+if command -v npm >/dev/null && [ ! -d "$here/node/node_modules/@socket.io/redis-adapter" ]; then
     (cd "$here/node" && npm ci --no-audit --no-fund)
 fi
 

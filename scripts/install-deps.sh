@@ -41,7 +41,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-for dir in tests/interop/node bench/node examples/chat/web examples/scoreboard/web; do
+for dir in tests/interop/node bench/node examples/chat/web examples/scoreboard/web examples/cluster/web; do
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
         echo "npm ci in $dir"
         (cd "$dir" && npm ci --no-audit --no-fund)

@@ -160,6 +160,10 @@ struct Config
     int concurrency = 100;   // handshakes in flight
     int window = 2;          // broadcasts in flight
     long long count = 0;     // measured operations at most (0: no limit)
+    // broadcast: the trigger's server when it is another one (a cluster: the broadcast
+    // reaches the receivers on --url through the adapter); empty: --url
+    std::string triggerHost;
+    int triggerPort = 0;
 };
 
 Config g_cfg;
@@ -179,7 +183,27 @@ void usage()
                  "  --size BYTES         binary payload (default 65536)\n"
                  "  --concurrency N      handshakes in flight while connecting (default 100)\n"
                  "  --window N           broadcasts in flight (default 2)\n"
+                 "  --trigger-url HOST:PORT  broadcast: the trigger connects there (another\n"
+                 "                       node of a cluster), the receivers to --url\n"
                  "  --connect-wait S     give up connecting after S seconds (default 60)\n");
+}
+
+// HOST:PORT, also with http:// or ws:// before and a path after.
+bool parseHostPort(std::string u, std::string &host, int &port)
+{
+    if (u.rfind("http://", 0) == 0)
+        u = u.substr(7);
+    else if (u.rfind("ws://", 0) == 0)
+        u = u.substr(5);
+    const size_t slash = u.find('/');
+    if (slash != std::string::npos)
+        u = u.substr(0, slash);
+    const size_t colon = u.rfind(':');
+    if (colon == std::string::npos)
+        return false;
+    host = u.substr(0, colon);
+    port = std::atoi(u.c_str() + colon + 1);
+    return true;
 }
 
 bool parseArgs(int argc, char **argv)
@@ -196,19 +220,11 @@ bool parseArgs(int argc, char **argv)
         if (a == "--mode") {
             g_cfg.mode = v;
         } else if (a == "--url") {
-            std::string u = v;
-            if (u.rfind("http://", 0) == 0)
-                u = u.substr(7);
-            else if (u.rfind("ws://", 0) == 0)
-                u = u.substr(5);
-            const size_t slash = u.find('/');
-            if (slash != std::string::npos)
-                u = u.substr(0, slash);
-            const size_t colon = u.rfind(':');
-            if (colon == std::string::npos)
+            if (!parseHostPort(v, g_cfg.host, g_cfg.port))
                 return false;
-            g_cfg.host = u.substr(0, colon);
-            g_cfg.port = std::atoi(u.c_str() + colon + 1);
+        } else if (a == "--trigger-url") {
+            if (!parseHostPort(v, g_cfg.triggerHost, g_cfg.triggerPort))
+                return false;
         } else if (a == "--path") {
             g_cfg.path = v;
         } else if (a == "--clients") {
@@ -320,6 +336,7 @@ double g_cpuStart = 0, g_cpuEnd = 0;
 std::vector<Broadcast> g_broadcasts;
 std::string g_payload; // binary mode
 sockaddr_in g_addr{};
+sockaddr_in g_triggerAddr{}; // the trigger's server (g_addr without --trigger-url)
 volatile sig_atomic_t g_stop = 0;
 
 bool isMeasuring()
@@ -455,8 +472,10 @@ void sendHttp(Conn &c, const std::string &s)
     flush(c);
 }
 
-std::string hostHeader()
+std::string hostHeader(const Conn &c)
 {
+    if (c.trigger && !g_cfg.triggerHost.empty())
+        return g_cfg.triggerHost + ":" + std::to_string(g_cfg.triggerPort);
     return g_cfg.host + ":" + std::to_string(g_cfg.port);
 }
 
@@ -470,7 +489,7 @@ std::string query(const Conn &c, const char *transport)
 
 void sendPollingGet(Conn &c)
 {
-    sendHttp(c, "GET " + query(c, "polling") + " HTTP/1.1\r\nHost: " + hostHeader() +
+    sendHttp(c, "GET " + query(c, "polling") + " HTTP/1.1\r\nHost: " + hostHeader(c) +
                     "\r\nConnection: keep-alive\r\nAccept: */*\r\n\r\n");
 }
 
@@ -482,7 +501,7 @@ void sendUpgrade(Conn &c)
         raw.append(reinterpret_cast<const char *>(&r), 4);
     }
     c.key = base64(raw);
-    sendHttp(c, "GET " + query(c, "websocket") + " HTTP/1.1\r\nHost: " + hostHeader() +
+    sendHttp(c, "GET " + query(c, "websocket") + " HTTP/1.1\r\nHost: " + hostHeader(c) +
                     "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + c.key +
                     "\r\nSec-WebSocket-Version: 13\r\n\r\n");
     c.state = State::WsUpgrade;
@@ -499,8 +518,8 @@ bool startConn(int idx)
     }
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, reinterpret_cast<sockaddr *>(&g_addr), sizeof g_addr) < 0 &&
-        errno != EINPROGRESS) {
+    sockaddr_in *addr = c.trigger ? &g_triggerAddr : &g_addr;
+    if (connect(fd, reinterpret_cast<sockaddr *>(addr), sizeof *addr) < 0 && errno != EINPROGRESS) {
         close(fd);
         ++g_stats.failed;
         return false;
@@ -896,7 +915,7 @@ bool processHttp(Conn &c)
         }
         c.sid = body.substr(s + 7, e - s - 7);
         c.state = State::HttpPost;
-        sendHttp(c, "POST " + query(c, "polling") + " HTTP/1.1\r\nHost: " + hostHeader() +
+        sendHttp(c, "POST " + query(c, "polling") + " HTTP/1.1\r\nHost: " + hostHeader(c) +
                         "\r\nConnection: keep-alive\r\nContent-Type: text/plain;charset=UTF-8"
                         "\r\nContent-Length: 2\r\n\r\n40");
     } else if (c.state == State::HttpPost) {
@@ -1131,6 +1150,21 @@ void printResult()
     std::fflush(stdout);
 }
 
+bool resolve(const std::string &host, int port, sockaddr_in &addr)
+{
+    addrinfo hints{}, *res = nullptr;
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || !res) {
+        std::fprintf(stderr, "cannot resolve %s\n", host.c_str());
+        return false;
+    }
+    addr = *reinterpret_cast<sockaddr_in *>(res->ai_addr);
+    addr.sin_port = htons(uint16_t(port));
+    freeaddrinfo(res);
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -1143,16 +1177,11 @@ int main(int argc, char **argv)
     std::signal(SIGINT, [](int) { g_stop = 1; });
     std::signal(SIGTERM, [](int) { g_stop = 1; });
 
-    addrinfo hints{}, *res = nullptr;
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(g_cfg.host.c_str(), nullptr, &hints, &res) != 0 || !res) {
-        std::fprintf(stderr, "cannot resolve %s\n", g_cfg.host.c_str());
+    if (!resolve(g_cfg.host, g_cfg.port, g_addr))
         return 2;
-    }
-    g_addr = *reinterpret_cast<sockaddr_in *>(res->ai_addr);
-    g_addr.sin_port = htons(uint16_t(g_cfg.port));
-    freeaddrinfo(res);
+    g_triggerAddr = g_addr;
+    if (!g_cfg.triggerHost.empty() && !resolve(g_cfg.triggerHost, g_cfg.triggerPort, g_triggerAddr))
+        return 2;
 
     rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);

@@ -2,8 +2,9 @@
 // bench/servers/qt: every socket joins "room"; "echo" and "echo-bin" acknowledge with their
 // arguments; "bcast" sends "news" with its arguments to "room".
 //
-// usage: node server.mjs [--port N] [--ws-engine ws|eiows]
-// prints {"port":N,"wsEngine":"ws",...} once listening.
+// usage: node server.mjs [--port N] [--ws-engine ws|eiows] [--redis HOST:PORT]
+// prints {"port":N,"wsEngine":"ws",...} once listening. With --redis the server joins a cluster
+// through @socket.io/redis-adapter 8.3 (bench/redis.py), once its Redis clients are connected.
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { Server } from "socket.io";
@@ -15,11 +16,25 @@ const arg = (name, fallback) => {
 };
 const port = Number(arg("--port", "0"));
 const wsEngineName = arg("--ws-engine", "ws");
+const redis = arg("--redis", "");
 
 const options = {};
 if (wsEngineName !== "ws") {
   // Only when installed: `npm install eiows` needs Node's sources and fails here.
   options.wsEngine = createRequire(import.meta.url)(wsEngineName).Server;
+}
+
+let redisClients = [];
+if (redis) {
+  const { createAdapter } = await import("@socket.io/redis-adapter");
+  const { createClient } = await import("redis");
+  const pub = createClient({ url: `redis://${redis}` });
+  const sub = pub.duplicate();
+  // Redis stopping first at the end of a run is no reason to crash.
+  for (const client of [pub, sub]) client.on("error", (e) => console.error(`redis: ${e.message}`));
+  await Promise.all([pub.connect(), sub.connect()]);
+  options.adapter = createAdapter(pub, sub);
+  redisClients = [pub, sub];
 }
 
 const httpServer = createServer();
@@ -37,6 +52,7 @@ io.on("connection", (socket) => {
   socket.on("bcast", (...args) => io.to("room").emit("news", ...args));
 });
 
+const requireHere = createRequire(import.meta.url);
 httpServer.listen(port, "127.0.0.1", () => {
   const { version } = createRequire(import.meta.url)("socket.io/package.json");
   console.log(
@@ -45,13 +61,15 @@ httpServer.listen(port, "127.0.0.1", () => {
       server: "node",
       socketio: version,
       wsEngine: wsEngineName,
+      ...(redis ? { adapter: "redis", redisAdapter: requireHere("@socket.io/redis-adapter/package.json").version } : {}),
       node: process.version,
     }),
   );
 });
 
-const stop = () => {
+const stop = async () => {
   io.close();
+  await Promise.allSettled(redisClients.map((c) => c.quit()));
   process.exit(0);
 };
 process.on("SIGTERM", stop);

@@ -4,11 +4,18 @@
 // handlers run on each worker thread. With --admin the server is instrumented for the Admin UI
 // (namespace /admin, no auth, development mode), to measure what an idle instrument costs.
 //
+// With --redis HOST:PORT the server joins a cluster through the RedisAdapter (bench/redis.py),
+// and prints its line only once Redis and the subscriptions are up.
+//
 // Prints {"port":N,"wsEngine":...,"dispatcher":...} once listening. QT_NO_GLIB=1 in the
 // environment selects Qt's own event dispatcher instead of the glib one.
 
 #include <SocketIO/Instrumentation>
 #include <SocketIO/Server>
+// SOCKETIO_REDIS comes from socketio_config.h, which the headers above include.
+#if SOCKETIO_REDIS
+#include <SocketIO/RedisAdapter>
+#endif
 
 #include <QtCore/QAbstractEventDispatcher>
 #include <QtCore/QCommandLineParser>
@@ -19,6 +26,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -59,11 +67,31 @@ int main(int argc, char *argv[])
     const QCommandLineOption adminOption(QStringLiteral("admin"),
                                          QStringLiteral("Instrument for the Admin UI."));
     parser.addOption(adminOption);
+    const QCommandLineOption redisOption(
+        QStringLiteral("redis"), QStringLiteral("Join a cluster on this Redis (RedisAdapter)."),
+        QStringLiteral("host:port"));
+    parser.addOption(redisOption);
     parser.process(app);
 
     SocketIO::ServerOptions options;
     options.engine.wsEngine = parser.value(engineOption);
     options.workers = parser.value(workersOption).toInt();
+#if SOCKETIO_REDIS
+    std::unique_ptr<SocketIO::RedisCluster> cluster;
+    if (parser.isSet(redisOption)) {
+        const QString redis = parser.value(redisOption);
+        SocketIO::RedisAdapterOptions redisOptions;
+        redisOptions.host = redis.section(u':', 0, -2);
+        redisOptions.port = quint16(redis.section(u':', -1).toUInt());
+        cluster = std::make_unique<SocketIO::RedisCluster>(redisOptions);
+        options.adapter = cluster->adapterFactory();
+    }
+#else
+    if (parser.isSet(redisOption)) {
+        std::fprintf(stderr, "--redis: this SocketIO was built without the Redis adapter\n");
+        return 2;
+    }
+#endif
     const QString invalid = options.validate();
     if (!invalid.isEmpty()) {
         std::fprintf(stderr, "invalid options: %s\n", qPrintable(invalid));
@@ -89,7 +117,7 @@ int main(int argc, char *argv[])
     std::signal(SIGTERM, [](int) { QCoreApplication::quit(); });
     std::signal(SIGINT, [](int) { QCoreApplication::quit(); });
 
-    const QJsonObject info{
+    QJsonObject info{
         {QStringLiteral("port"), io.serverPort()},
         {QStringLiteral("server"), QStringLiteral("qt")},
         {QStringLiteral("wsEngine"), options.engine.wsEngine},
@@ -98,7 +126,27 @@ int main(int argc, char *argv[])
          QString::fromLatin1(QAbstractEventDispatcher::instance()->metaObject()->className())},
         {QStringLiteral("qt"), QString::fromLatin1(qVersion())},
     };
-    std::printf("%s\n", QJsonDocument(info).toJson(QJsonDocument::Compact).constData());
-    std::fflush(stdout);
+#if SOCKETIO_REDIS
+    if (cluster)
+        info.insert(QStringLiteral("adapter"), QStringLiteral("redis"));
+#endif
+    const auto ready = [info] {
+        std::printf("%s\n", QJsonDocument(info).toJson(QJsonDocument::Compact).constData());
+        std::fflush(stdout);
+    };
+#if SOCKETIO_REDIS
+    // In a cluster, ready once this server is subscribed: earlier broadcasts would be lost.
+    if (cluster && !cluster->isConnected()) {
+        QObject::connect(cluster.get(), &SocketIO::RedisCluster::connectedChanged, &app,
+                         [ready, done = false](bool connected) mutable {
+                             if (connected && !done) {
+                                 done = true;
+                                 ready();
+                             }
+                         });
+        return app.exec();
+    }
+#endif
+    ready();
     return app.exec();
 }
