@@ -282,7 +282,7 @@ RedisAdapterOptions::~RedisAdapterOptions() = default;
 
     TLS goes through QSslSocket: Debian's hiredis 0.14 has no TLS of its own. The Redis server
     is verified against the CA certificates of sslConfiguration() and the host name (or
-    address) of \l host.
+    address) of the host option.
 
     \sa setTlsEnabled(), sslConfiguration()
 */
@@ -587,6 +587,11 @@ RedisAdapter::RedisAdapter(Namespace *nsp, RedisCluster *cluster)
         Qt::QueuedConnection);
     d->refresh.setInterval(1000);
     connect(&d->refresh, &QTimer::timeout, this, [this] { refreshServerCount({}); });
+    // Counted at once when Redis comes (back): it answered nothing while it was away.
+    connect(cluster, &RedisCluster::connectedChanged, this, [this](bool connected) {
+        if (connected)
+            refreshServerCount({});
+    });
     d->refresh.start();
 }
 

@@ -212,8 +212,7 @@ void Connection::onSocketConnected()
             if (reply.string == connectionLostError)
                 return; // reported by lost()
             fail(QStringLiteral("unexpected reply to PING: ") + QString::fromUtf8(reply.string));
-            if (m_socket)
-                m_socket->abort();
+            lost(QStringLiteral("not Redis"));
         });
         return;
     }
@@ -229,8 +228,7 @@ void Connection::onSocketConnected()
         if (reply.string == connectionLostError)
             return; // reported by lost()
         fail(QStringLiteral("AUTH failed: ") + QString::fromUtf8(reply.string));
-        if (m_socket)
-            m_socket->abort(); // and try again later
+        lost(QStringLiteral("AUTH failed")); // and try again later
     });
 }
 
