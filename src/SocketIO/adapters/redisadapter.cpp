@@ -542,6 +542,11 @@ public:
     Created for each namespace by RedisCluster::adapterFactory(); owned by its namespace.
     Joins, leaves and disconnects are applied on this server at once, and by the others when
     the request arrives.
+
+    While Redis is down, and before the cluster first connected, nothing is queued: a
+    broadcast reaches this server's clients only and is reported by
+    RedisCluster::publishFailed(); fetchSockets() and serverSideEmit() see this server alone,
+    as serverCount() is 1 until Redis answers.
 */
 
 /*!
