@@ -4,6 +4,7 @@
 // disconnectSockets, serverSideEmit with acks, broadcasts with client acks and their timeout,
 // what goes into the stream and over Pub/Sub, and connection state recovery on another node.
 #include "../../redisserver.h"
+#include "../../tcpforwarder.h"
 #include "../ackfuture.h"
 
 #include "adapters/redisstreamsadapter_p.h"
@@ -21,8 +22,6 @@
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>
-#include <QtNetwork/QTcpServer>
-#include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -39,52 +38,6 @@ struct Node
 {
     std::unique_ptr<RedisCluster> redis;
     std::unique_ptr<Server> server;
-};
-
-// A load balancer in front of the nodes: each connection goes to the current target port,
-// or is refused when there is none.
-class Forwarder : public QObject
-{
-public:
-    explicit Forwarder(quint16 target)
-        : m_target(target)
-    {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *in = m_server.nextPendingConnection())
-                forward(in);
-        });
-    }
-    quint16 port() const { return m_server.serverPort(); }
-    void setTarget(quint16 target) { m_target = target; }
-
-private:
-    void forward(QTcpSocket *in)
-    {
-        in->setParent(this);
-        if (!m_target) {
-            in->abort();
-            in->deleteLater();
-            return;
-        }
-        auto *out = new QTcpSocket(in);
-        connect(in, &QTcpSocket::readyRead, out, [in, out] {
-            if (out->state() == QAbstractSocket::ConnectedState)
-                out->write(in->readAll());
-        });
-        connect(out, &QTcpSocket::connected, in, [in, out] { out->write(in->readAll()); });
-        connect(out, &QTcpSocket::readyRead, in, [in, out] { in->write(out->readAll()); });
-        connect(out, &QTcpSocket::disconnected, in, [in] { in->disconnectFromHost(); });
-        connect(out, &QTcpSocket::errorOccurred, in, [in] { in->abort(); });
-        connect(in, &QTcpSocket::disconnected, in, [in, out] {
-            out->disconnectFromHost();
-            in->deleteLater();
-        });
-        out->connectToHost(QHostAddress::LocalHost, m_target);
-    }
-
-    QTcpServer m_server;
-    quint16 m_target = 0;
 };
 
 } // namespace
@@ -588,7 +541,7 @@ void tst_RedisStreams::shardedPubSub()
 void tst_RedisStreams::recoveryOnAnotherNode()
 {
     QVERIFY(startCluster(2, true));
-    Forwarder balancer(m_nodes[0].server->serverPort());
+    TcpForwarder balancer(m_nodes[0].server->serverPort());
     ClientSocket *socket = client(0, {s("r1")}, balancer.port(), true);
     QStringList news;
     socket->on(s("news"), socket, [&news](const QVariantList &args, const Ack &) {
