@@ -283,7 +283,7 @@ RedisAdapterOptions::~RedisAdapterOptions() = default;
 
     TLS goes through QSslSocket: Debian's hiredis 0.14 has no TLS of its own. The Redis server
     is verified against the CA certificates of sslConfiguration() and the host name (or
-    address) of \l host.
+    address) of RedisAdapterOptions::host.
 
     \sa setTlsEnabled(), sslConfiguration()
 */

@@ -18,7 +18,7 @@
 
 namespace SocketIO::Redis {
 
-struct StreamEntry
+struct SOCKETIO_TESTABLE StreamEntry
 {
     QByteArray id; // "<ms>-<seq>"
     QList<QPair<QByteArray, QByteArray>> fields;
@@ -40,21 +40,23 @@ SOCKETIO_TESTABLE QByteArray nextStreamId(QByteArrayView id);
 
 // XADD <stream> MAXLEN ~ <maxLen> * <field> <value>...; `done` gets the new entry's id, or an
 // empty id and the error.
-void xadd(Connection *connection, const QByteArray &stream, int maxLen,
-          const QList<QPair<QByteArray, QByteArray>> &fields,
-          std::function<void(const QByteArray &id, const QByteArray &error)> done);
+SOCKETIO_TESTABLE void
+xadd(Connection *connection, const QByteArray &stream, int maxLen,
+     const QList<QPair<QByteArray, QByteArray>> &fields,
+     std::function<void(const QByteArray &id, const QByteArray &error)> done);
 // XRANGE <stream> <start> <end> [COUNT <count>] (count 0: no COUNT).
-void xrange(Connection *connection, const QByteArray &stream, const QByteArray &start,
-            const QByteArray &end, int count,
-            std::function<void(const QList<StreamEntry> &entries, const QByteArray &error)> done);
+SOCKETIO_TESTABLE void
+xrange(Connection *connection, const QByteArray &stream, const QByteArray &start,
+       const QByteArray &end, int count,
+       std::function<void(const QList<StreamEntry> &entries, const QByteArray &error)> done);
 // SET <key> <value> PX <ms>.
-void setPx(Connection *connection, const QByteArray &key, const QByteArray &value, qint64 ms,
-           std::function<void(const QByteArray &error)> done = {});
+SOCKETIO_TESTABLE void setPx(Connection *connection, const QByteArray &key, const QByteArray &value,
+                             qint64 ms, std::function<void(const QByteArray &error)> done = {});
 // MULTI, GET <key>, DEL <key>, EXEC: the value (nullopt when there was none) and the key is
 // gone, atomically.
-void getDel(
-    Connection *connection, const QByteArray &key,
-    std::function<void(const std::optional<QByteArray> &value, const QByteArray &error)> done);
+SOCKETIO_TESTABLE void
+getDel(Connection *connection, const QByteArray &key,
+       std::function<void(const std::optional<QByteArray> &value, const QByteArray &error)> done);
 
 // Reads a stream as it grows: XREAD BLOCK <blockTimeMs> COUNT <readCount> STREAMS <stream>
 // <lastId>, again and again, on its own connection (a blocked XREAD holds it). It starts at
