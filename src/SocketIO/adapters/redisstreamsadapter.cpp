@@ -48,16 +48,6 @@ bool decodeEntryData(const QByteArray &raw, QVariant *value)
     return decoded && MsgPack::decode(*decoded, value, &error);
 }
 
-QSet<QString> toSet(const QVariant &value)
-{
-    const QVariantList list = value.toList();
-    QSet<QString> out;
-    out.reserve(list.size());
-    for (const QVariant &v : list)
-        out.insert(v.toString());
-    return out;
-}
-
 // The reference's shouldIncludePacket(): in one of the rooms (any when none), in no except.
 bool shouldInclude(const QSet<QString> &sessionRooms, const BroadcastOptions &options)
 {
@@ -393,7 +383,8 @@ void RedisStreamsAdapter::restoreSession(
         Session &session = restore->session;
         session.setSid(map.value(QStringLiteral("sid")).toString());
         session.setPid(map.value(QStringLiteral("pid")).toString());
-        restore->rooms = toSet(map.value(QStringLiteral("rooms")));
+        const QStringList rooms = map.value(QStringLiteral("rooms")).toStringList();
+        restore->rooms = QSet<QString>(rooms.cbegin(), rooms.cend());
         session.setRooms(restore->rooms);
         session.setData(map.value(QStringLiteral("data")).toMap());
         if (session.sid().isEmpty()) {
