@@ -167,6 +167,9 @@ public:
     virtual void leaveRooms(const QStringList &ids, const QStringList &rooms) = 0;
     virtual void disconnectSockets(const QStringList &ids, bool close) = 0;
     virtual void receiveServerSideEmit(const QVariantList &args, const Ack &ack) = 0;
+    // How long a disconnected session may be recovered, in ms; 0 without connection state
+    // recovery.
+    virtual int maxDisconnectionDuration() const = 0;
 };
 
 // Keeps the rooms of one namespace and delivers broadcasts. This class is the in-memory
@@ -209,6 +212,10 @@ public:
     // recovery.
     virtual void persistSession(const Session &session);
     virtual std::optional<Session> restoreSession(const QString &pid, const QString &offset);
+    // The same, answered through `done` once known (an adapter that asks a database); the
+    // default calls the synchronous one and answers at once.
+    virtual void restoreSession(const QString &pid, const QString &offset,
+                                const std::function<void(const std::optional<Session> &)> &done);
 
     // Snapshots: room -> socket ids, and socket id -> rooms.
     QHash<QString, QSet<QString>> rooms() const;

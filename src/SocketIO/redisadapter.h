@@ -49,6 +49,34 @@ private:
     QSharedDataPointer<RedisAdapterOptionsExtension> m_extension;
 };
 
+// The options of Node's @socket.io/redis-streams-adapter 0.3 (createAdapter(client, opts)),
+// with its defaults, for RedisCluster::streamsAdapterFactory().
+class RedisStreamsAdapterOptionsExtension;
+
+struct SOCKETIO_EXPORT RedisStreamsAdapterOptions
+{
+    RedisStreamsAdapterOptions();
+    RedisStreamsAdapterOptions(const RedisStreamsAdapterOptions &other);
+    RedisStreamsAdapterOptions(RedisStreamsAdapterOptions &&other) noexcept;
+    RedisStreamsAdapterOptions &operator=(const RedisStreamsAdapterOptions &other);
+    RedisStreamsAdapterOptions &operator=(RedisStreamsAdapterOptions &&other) noexcept;
+    ~RedisStreamsAdapterOptions();
+
+    QString streamName = QStringLiteral("socket.io");
+    int streamCount = 1;
+    QString channelPrefix = QStringLiteral("socket.io");
+    bool useShardedPubSub = false;
+    int maxLen = 10000;
+    int readCount = 100;
+    int blockTimeInMs = 5000;
+    QString sessionKeyPrefix = QStringLiteral("sio:session:");
+    bool onlyPlaintext = false;
+
+private:
+    // Reserved, as in RedisAdapterOptions.
+    QSharedDataPointer<RedisStreamsAdapterOptionsExtension> m_extension;
+};
+
 class RedisClusterPrivate;
 
 // One server's two Redis connections (publish, subscribe), shared by the RedisAdapters of its
@@ -67,6 +95,10 @@ public:
     RedisAdapterOptions options() const;
     // For ServerOptions::adapter. The cluster must outlive the servers that use it.
     std::function<Adapter *(Namespace *)> adapterFactory();
+    // The same with the streams adapter (@socket.io/redis-streams-adapter 0.3): broadcasts
+    // through a Redis stream, connection state recovery across servers.
+    std::function<Adapter *(Namespace *)>
+    streamsAdapterFactory(const RedisStreamsAdapterOptions &options = {});
 
     bool isConnected() const;
     int outageCount() const;
@@ -80,6 +112,7 @@ Q_SIGNALS:
 private:
     friend class RedisAdapter;
     friend class RedisAdapterPrivate;
+    friend class RedisClusterAccess;
     Q_DECLARE_PRIVATE(RedisCluster)
     std::unique_ptr<RedisClusterPrivate> const d_ptr;
 };

@@ -89,6 +89,14 @@ namespace SocketIO {
     handlers; \a ack, when valid, carries the answer back.
 */
 
+/*!
+    \fn int SocketIO::SocketEmitter::maxDisconnectionDuration() const
+    Returns how long, in milliseconds, the session of a disconnected socket may be recovered
+    (the server's ConnectionStateRecoveryOptions::maxDisconnectionDuration), or 0 when the
+    server does not recover connection states. An adapter that keeps sessions elsewhere
+    (Redis) lets them expire after it.
+*/
+
 SocketEmitter::~SocketEmitter() = default;
 
 /*!
@@ -1030,6 +1038,21 @@ void Adapter::persistSession(const Session &) {}
 std::optional<Session> Adapter::restoreSession(const QString &, const QString &)
 {
     return std::nullopt;
+}
+
+/*!
+    Looks up the session of private id \a pid with the events missed since \a offset, and
+    calls \a done with it, or with nothing when it cannot be recovered.
+
+    The server calls this one when a client asks to recover, and delays the client's CONNECT
+    until \a done is called (nothing happens if the client left meanwhile). An adapter that
+    asks another process (Redis) overrides it and calls \a done later, on this thread. The
+    default calls the synchronous restoreSession() and \a done at once.
+*/
+void Adapter::restoreSession(const QString &pid, const QString &offset,
+                             const std::function<void(const std::optional<Session> &)> &done)
+{
+    done(restoreSession(pid, offset));
 }
 
 } // namespace SocketIO

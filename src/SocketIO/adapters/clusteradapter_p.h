@@ -1,27 +1,32 @@
-// Servers on several threads of one process, joined the way Node's cluster adapter joins
-// processes: each namespace's adapter does its local part and tells the other servers over
-// an in-process bus. Used by ServerOptions::workers.
+// The cluster protocol of socket.io-adapter's ClusterAdapter (INTEROP B.2): each namespace's
+// adapter does its local part and tells the other servers; requests (fetchSockets,
+// serverSideEmit with ack, broadcasts with client acks) collect their responses here. A
+// transport subclass publishes the messages: the in-process bus of ServerOptions::workers
+// (WorkerClusterAdapter below), Redis sharded Pub/Sub, Redis streams.
 #pragma once
 
 #include "adapter.h"
-#include "core/ackregistry_p.h"
+#include "core/testable_p.h"
 
 #include <QtCore/QHash>
 #include <QtCore/QMap>
 #include <QtCore/QMutex>
+#include <QtCore/QPointer>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 
 namespace SocketIO {
 
-struct ClusterMessage
+struct SOCKETIO_TESTABLE ClusterMessage
 {
+    // The values of socket.io-adapter's MessageType, as on the wire.
     enum class Type {
+        InitialHeartbeat = 1,
+        Heartbeat,
         Broadcast,
-        BroadcastWithAck,
-        BroadcastClientCount, // response: how many sockets a server asked
-        BroadcastAck,         // response: one socket's answer
         SocketsJoin,
         SocketsLeave,
         DisconnectSockets,
@@ -29,22 +34,120 @@ struct ClusterMessage
         FetchSocketsResponse,
         ServerSideEmit,
         ServerSideEmitResponse,
+        BroadcastClientCount,
+        BroadcastAck,
+        AdapterClose,
     };
     Type type = Type::Broadcast;
-    QString nsp;
-    int from = -1;
-    qint64 request = -1; // -1 when no answer is expected
-    Packet packet;
-    BroadcastOptions options;
-    QStringList rooms;
-    bool close = false;
-    int count = 0;
-    QVariantList args;
-    QList<SocketDetails> sockets;
+    QString uid;                  // the sender's
+    QString nsp;                  // the namespace's path
+    QString requestId;            // empty: none (a Broadcast with one wants client acks)
+    Packet packet;                // Broadcast
+    BroadcastOptions options;     // Broadcast, SocketsJoin/Leave, DisconnectSockets, FetchSockets
+    QStringList rooms;            // SocketsJoin/Leave
+    bool close = false;           // DisconnectSockets
+    int clientCount = 0;          // BroadcastClientCount
+    QVariantList args;            // ServerSideEmit: [event, args...]
+    QVariant response;            // ServerSideEmitResponse, BroadcastAck: the ack's first argument
+    QList<SocketDetails> sockets; // FetchSocketsResponse
+
+    // Whether the type is an answer to a request (routed to the requester's pending request).
+    bool isResponse() const;
 };
 
-// The servers of one process. Thread-safe; each server receives its messages on its own
-// thread, through its context object.
+// B.2's `data` object of `m` (empty for the types without one), as QVariants with QByteArray
+// for binary, for a transport to encode as JSON or MessagePack.
+SOCKETIO_TESTABLE QVariantMap clusterMessageData(const ClusterMessage &m);
+// The message of `type` from its `data`; nullopt when `data` does not fit the type. uid and
+// nsp are left for the caller (they travel in the envelope).
+SOCKETIO_TESTABLE std::optional<ClusterMessage> clusterMessageFromData(ClusterMessage::Type type,
+                                                                       const QVariant &data);
+// The whole envelope {type, data?, uid, nsp}, and back.
+SOCKETIO_TESTABLE QVariantMap clusterEnvelope(const ClusterMessage &m);
+SOCKETIO_TESTABLE std::optional<ClusterMessage>
+clusterMessageFromEnvelope(const QVariant &envelope);
+// Whether `value` holds a QByteArray anywhere (socket.io's hasBinary()).
+SOCKETIO_TESTABLE bool hasBinary(const QVariant &value);
+// 16 random hex characters (randomBytes(8).toString("hex")): node uids and request ids.
+SOCKETIO_TESTABLE QString clusterRandomId();
+
+class SOCKETIO_TESTABLE ClusterAdapter : public Adapter
+{
+    Q_OBJECT
+public:
+    ClusterAdapter(Namespace *nsp, const QString &uid);
+    ~ClusterAdapter() override;
+
+    QString uid() const { return m_uid; }
+    // Set by the server: broadcasts get their offset appended (connectionStateRecovery).
+    void setConnectionStateRecovery(bool enabled) { m_recovery = enabled; }
+    bool hasConnectionStateRecovery() const { return m_recovery; }
+
+    void broadcast(const Packet &packet, const BroadcastOptions &options) override;
+    void broadcastWithAck(const Packet &packet, const BroadcastOptions &options,
+                          const std::function<void(int clientCount)> &clientCountCallback,
+                          const std::function<void(const QVariantList &response)> &ack) override;
+    void fetchSockets(const BroadcastOptions &options,
+                      const std::function<void(const QList<SocketDetails> &)> &done) override;
+    void addSockets(const BroadcastOptions &options, const QStringList &rooms) override;
+    void delSockets(const BroadcastOptions &options, const QStringList &rooms) override;
+    void disconnectSockets(const BroadcastOptions &options, bool close) override;
+    void serverSideEmit(const QVariantList &args,
+                        const std::function<void(const QString &error,
+                                                 const QVariantList &responses)> &ack) override;
+
+    // A message from the transport. Messages from this uid or for another namespace are
+    // dropped; responses go to the pending requests. `offset`: the stream entry id for
+    // connection state recovery, empty otherwise.
+    void onMessage(const ClusterMessage &message, const QString &offset = {});
+
+protected:
+    // To every other server. `done(offset)` once published (the offset is empty unless the
+    // transport has one), possibly later, always on this thread; `done` is not called when
+    // publishing failed (the transport reports it).
+    virtual void doPublish(const ClusterMessage &m,
+                           std::function<void(const QString &offset)> done) = 0;
+    virtual void doPublishResponse(const QString &requesterUid, const ClusterMessage &m) = 0;
+    // The number of servers of this namespace, this one included, for a request about to
+    // start; by default serverCount() at once.
+    virtual void fetchServerCount(std::function<void(int count)> done);
+
+    // A message of `type` from this adapter, for this namespace.
+    ClusterMessage message(ClusterMessage::Type type, const BroadcastOptions &options = {}) const;
+    // Sets uid and nsp, then doPublish(); `done` may be empty.
+    void publish(ClusterMessage m, std::function<void(const QString &offset)> done = {});
+    void publishResponse(const QString &requesterUid, ClusterMessage m);
+
+private:
+    struct Request
+    {
+        ClusterMessage::Type type;
+        int expected = 0; // responses awaited in all
+        int current = 0;
+        QList<SocketDetails> sockets;
+        QVariantList responses;
+        std::function<void(const QList<SocketDetails> &)> fetched;
+        std::function<void(const QString &, const QVariantList &)> answered;
+    };
+    struct AckRequest
+    {
+        std::function<void(int)> clientCount;
+        std::function<void(const QVariantList &)> ack;
+    };
+    void addOffsetIfNecessary(Packet &packet, const BroadcastOptions &options,
+                              const QString &offset) const;
+    QString startRequest(Request request, int timeoutMs);
+    void finish(const QString &requestId, const QString &error);
+    void onResponse(const ClusterMessage &message);
+
+    const QString m_uid;
+    bool m_recovery = false;
+    std::map<QString, Request> m_requests;
+    std::map<QString, AckRequest> m_ackRequests;
+};
+
+// The servers of one process (ServerOptions::workers). Thread-safe; each server receives its
+// messages on its own thread, through its context object.
 class ClusterBus
 {
 public:
@@ -54,8 +157,8 @@ public:
     int join(QObject *context, Deliver deliver);
     void leave(int node);
     int size() const;
-    // To every other server.
-    void publish(const ClusterMessage &message) const;
+    // To every server but `from`.
+    void publish(int from, const ClusterMessage &message) const;
     void sendTo(int node, const ClusterMessage &message) const;
 
 private:
@@ -71,53 +174,26 @@ private:
     int m_next = 0;
 };
 
-class ClusterAdapter : public Adapter
+// The cluster adapter of a worker server: the bus's node number is its uid.
+class WorkerClusterAdapter : public ClusterAdapter
 {
     Q_OBJECT
 public:
-    ClusterAdapter(Namespace *nsp, std::shared_ptr<ClusterBus> bus, int node);
-    ~ClusterAdapter() override;
+    WorkerClusterAdapter(Namespace *nsp, std::shared_ptr<ClusterBus> bus, int node);
 
-    void broadcast(const Packet &packet, const BroadcastOptions &options) override;
-    void broadcastWithAck(const Packet &packet, const BroadcastOptions &options,
-                          const std::function<void(int clientCount)> &clientCountCallback,
-                          const std::function<void(const QVariantList &response)> &ack) override;
     int serverCount() const override;
-    void fetchSockets(const BroadcastOptions &options,
-                      const std::function<void(const QList<SocketDetails> &)> &done) override;
-    void addSockets(const BroadcastOptions &options, const QStringList &rooms) override;
-    void delSockets(const BroadcastOptions &options, const QStringList &rooms) override;
-    void disconnectSockets(const BroadcastOptions &options, bool close) override;
-    void serverSideEmit(const QVariantList &args,
-                        const std::function<void(const QString &error,
-                                                 const QVariantList &responses)> &ack) override;
-
-    // A message from another server for this namespace.
-    void onMessage(const ClusterMessage &message);
     // What a server without the namespace answers, so that nobody waits for it.
     static void answerWithoutNamespace(const ClusterBus &bus, int node,
                                        const ClusterMessage &message);
 
-private:
-    struct Request
-    {
-        int expected = 0; // responses still awaited (fetchSockets, serverSideEmit)
-        QList<SocketDetails> sockets;
-        QVariantList responses;
-        std::function<void(const QList<SocketDetails> &)> fetched;
-        std::function<void(const QString &, const QVariantList &)> answered;
-        std::function<void(int)> clientCount;
-        std::function<void(const QVariantList &)> ack;
-    };
-    ClusterMessage message(ClusterMessage::Type type, const BroadcastOptions &options = {}) const;
-    void publishUnlessLocal(const ClusterMessage &message) const;
-    qint64 startRequest(std::unique_ptr<Request> request, int timeoutMs);
-    void finish(qint64 id, const QString &error);
+protected:
+    void doPublish(const ClusterMessage &m,
+                   std::function<void(const QString &offset)> done) override;
+    void doPublishResponse(const QString &requesterUid, const ClusterMessage &m) override;
 
+private:
     std::shared_ptr<ClusterBus> m_bus;
     const int m_node;
-    std::map<qint64, std::unique_ptr<Request>> m_requests;
-    AckRegistry m_waiting; // the requests' ids and timeouts
 };
 
 } // namespace SocketIO

@@ -1,5 +1,6 @@
 #include "redisadapter.h"
 
+#include "adapters/redisclusteraccess_p.h"
 #include "core/ackregistry_p.h"
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
@@ -282,7 +283,7 @@ RedisAdapterOptions::~RedisAdapterOptions() = default;
 
     TLS goes through QSslSocket: Debian's hiredis 0.14 has no TLS of its own. The Redis server
     is verified against the CA certificates of sslConfiguration() and the host name (or
-    address) of the host option.
+    address) of RedisAdapterOptions::host.
 
     \sa setTlsEnabled(), sslConfiguration()
 */
@@ -399,13 +400,7 @@ RedisCluster::RedisCluster(const RedisAdapterOptions &options, QObject *parent)
 {
     Q_D(RedisCluster);
     d->options = options;
-    Redis::ConnectionOptions connection;
-    connection.host = options.host;
-    connection.port = options.port;
-    connection.username = options.username;
-    connection.password = options.password;
-    connection.tls = options.isTlsEnabled();
-    connection.sslConfiguration = options.sslConfiguration();
+    const Redis::ConnectionOptions connection = RedisClusterAccess::connectionOptions(this);
     d->pub = new Redis::Connection(connection, this);
     d->sub = new Redis::Connection(connection, this);
     for (Redis::Connection *c : {d->pub, d->sub}) {
@@ -1078,6 +1073,35 @@ void RedisAdapter::onResponse(const QByteArray &message)
     }
     if (--request.expected <= 0)
         finish(requestId, {});
+}
+
+Redis::Connection *RedisClusterAccess::publisher(RedisCluster *cluster)
+{
+    return cluster->d_func()->pub;
+}
+
+Redis::Connection *RedisClusterAccess::subscriber(RedisCluster *cluster)
+{
+    return cluster->d_func()->sub;
+}
+
+Redis::ConnectionOptions RedisClusterAccess::connectionOptions(const RedisCluster *cluster)
+{
+    const RedisAdapterOptions &options = cluster->d_func()->options;
+    Redis::ConnectionOptions connection;
+    connection.host = options.host;
+    connection.port = options.port;
+    connection.username = options.username;
+    connection.password = options.password;
+    connection.tls = options.isTlsEnabled();
+    connection.sslConfiguration = options.sslConfiguration();
+    return connection;
+}
+
+void RedisClusterAccess::publishFailed(RedisCluster *cluster, const QByteArray &channel,
+                                       const QByteArray &error)
+{
+    cluster->d_func()->publishFailed(channel, error);
 }
 
 } // namespace SocketIO

@@ -16,6 +16,7 @@ public:
 
     void broadcast(const Packet &packet, const BroadcastOptions &options) override;
     void persistSession(const Session &session) override;
+    using Adapter::restoreSession;
     std::optional<Session> restoreSession(const QString &pid, const QString &offset) override;
 
     // Drops what is older than maxDisconnectionDuration (also run every minute).

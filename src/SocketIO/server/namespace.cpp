@@ -88,13 +88,31 @@ NamespacePrivate::NamespacePrivate(Namespace *q)
 void NamespacePrivate::add(Client *client, const QVariantMap &auth)
 {
     const ServerOptions &options = server->options;
-    std::optional<Session> session;
     const QVariant pid = auth.value(QStringLiteral("pid"));
     const QVariant offset = auth.value(QStringLiteral("offset"));
-    if (options.connectionStateRecovery && pid.typeId() == QMetaType::QString &&
-        offset.typeId() == QMetaType::QString) {
-        session = adapter->restoreSession(pid.toString(), offset.toString());
+    if (!options.connectionStateRecovery || pid.typeId() != QMetaType::QString ||
+        offset.typeId() != QMetaType::QString) {
+        addWithSession(client, auth, std::nullopt);
+        return;
     }
+    // The in-memory adapter answers at once; a Redis one when Redis has.
+    QPointer<Namespace> self(q_ptr);
+    QPointer<Client> clientGuard(client);
+    adapter->restoreSession(
+        pid.toString(), offset.toString(),
+        [self, clientGuard, auth](const std::optional<Session> &session) {
+            if (!self || !clientGuard || !clientGuard->conn() ||
+                clientGuard->conn()->readyState() != EngineSocket::ReadyState::Open) {
+                return;
+            }
+            NamespacePrivate::get(self)->addWithSession(clientGuard, auth, session);
+        });
+}
+
+void NamespacePrivate::addWithSession(Client *client, const QVariantMap &auth,
+                                      const std::optional<Session> &session)
+{
+    const ServerOptions &options = server->options;
     Socket *socket = SocketPrivate::create(q_ptr, client, auth, session ? &*session : nullptr);
     SocketPrivate *s = SocketPrivate::get(socket);
     preConnectSockets.insert(s->id, socket);
@@ -215,6 +233,12 @@ void NamespacePrivate::receiveServerSideEmit(const QVariantList &args, const Ack
     const QPointer<QObject> guard(q);
     Q_EMIT q->serverSideEventReceived(event, rest);
     serverSideHandlers.dispatch(event, rest, ack, guard);
+}
+
+int NamespacePrivate::maxDisconnectionDuration() const
+{
+    const auto &recovery = server->options.connectionStateRecovery;
+    return recovery ? recovery->maxDisconnectionDuration : 0;
 }
 
 std::optional<SocketDetails> NamespacePrivate::socketDetails(const QString &id) const

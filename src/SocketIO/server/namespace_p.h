@@ -34,8 +34,11 @@ public:
     static NamespacePrivate *get(Namespace *nsp) { return nsp->d_func(); }
 
     // The reference's Namespace._add: create the socket (recovering a session when asked),
-    // run the middleware, then connect it or refuse it.
+    // run the middleware, then connect it or refuse it. The adapter may answer the restore
+    // later (Redis): the CONNECT waits, and is dropped if the client went away meanwhile.
     void add(Client *client, const QVariantMap &auth);
+    void addWithSession(Client *client, const QVariantMap &auth,
+                        const std::optional<Session> &session);
     void runMiddlewares(Socket *socket, std::function<void(bool, QString, QVariant)> done);
     void doConnect(Socket *socket, Client *client);
     void remove(Socket *socket);
@@ -54,6 +57,7 @@ public:
     void leaveRooms(const QStringList &ids, const QStringList &rooms) override;
     void disconnectSockets(const QStringList &ids, bool close) override;
     void receiveServerSideEmit(const QVariantList &args, const Ack &ack) override;
+    int maxDisconnectionDuration() const override;
 
     Namespace *const q_ptr;
     QString name;

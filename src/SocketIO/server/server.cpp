@@ -46,7 +46,7 @@ ServerPrivate::~ServerPrivate() = default;
 void ServerPrivate::installAdapter(Namespace *nsp) const
 {
     if (bus)
-        nsp->setAdapter(new ClusterAdapter(nsp, bus, node));
+        nsp->setAdapter(new WorkerClusterAdapter(nsp, bus, node));
     else if (options.adapter)
         nsp->setAdapter(options.adapter(nsp));
     else if (options.connectionStateRecovery)
@@ -54,6 +54,10 @@ void ServerPrivate::installAdapter(Namespace *nsp) const
             nsp, options.connectionStateRecovery->maxDisconnectionDuration));
     else
         nsp->setAdapter(new Adapter(nsp));
+    // A cluster adapter appends the offset of each broadcast when the server recovers
+    // connection states, as Node's does.
+    if (auto *cluster = qobject_cast<ClusterAdapter *>(nsp->adapter()))
+        cluster->setConnectionStateRecovery(options.connectionStateRecovery.has_value());
 }
 
 void ServerPrivate::joinCluster(std::shared_ptr<ClusterBus> clusterBus)
@@ -74,10 +78,10 @@ void ServerPrivate::leaveCluster()
 void ServerPrivate::onClusterMessage(const ClusterMessage &message)
 {
     Namespace *nsp = nsps.value(message.nsp);
-    if (auto *adapter = nsp ? qobject_cast<ClusterAdapter *>(nsp->adapter()) : nullptr)
+    if (auto *adapter = nsp ? qobject_cast<WorkerClusterAdapter *>(nsp->adapter()) : nullptr)
         adapter->onMessage(message);
     else
-        ClusterAdapter::answerWithoutNamespace(*bus, node, message);
+        WorkerClusterAdapter::answerWithoutNamespace(*bus, node, message);
 }
 
 Namespace *ServerPrivate::createNamespace(const QString &name, Namespace *parent)

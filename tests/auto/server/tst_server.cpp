@@ -142,6 +142,7 @@ private Q_SLOTS:
     void matcherFirstAnswerCounts();
     void cleanupEmptyChildNamespaces();
     void connectionStateRecovery();
+    void asyncSessionRestore();
     void reservedEventNames();
     void anyListeners();
     void volatileOverPolling();
@@ -890,6 +891,80 @@ void tst_Server::connectionStateRecovery()
     other.send("0{\"pid\":\"" + pid.toUtf8() + "\",\"offset\":\"nope\"}");
     const QJsonObject fresh = jsonAfter(other.next(), 1);
     QVERIFY(fresh.value(QStringLiteral("sid")).toString() != sid);
+}
+
+namespace {
+// Answers restoreSession() when the test says so, as an adapter asking a database does.
+class DeferredRestoreAdapter : public Adapter
+{
+public:
+    using Adapter::Adapter;
+    using Adapter::restoreSession;
+    void restoreSession(const QString &pid, const QString &offset,
+                        const std::function<void(const std::optional<Session> &)> &done) override
+    {
+        pending.append({pid, offset, done});
+    }
+    struct Pending
+    {
+        QString pid;
+        QString offset;
+        std::function<void(const std::optional<Session> &)> done;
+    };
+    QList<Pending> pending;
+};
+} // namespace
+
+void tst_Server::asyncSessionRestore()
+{
+    ServerOptions options = fastOptions();
+    options.connectionStateRecovery = ConnectionStateRecoveryOptions();
+    QPointer<DeferredRestoreAdapter> adapter;
+    options.adapter = [&adapter](Namespace *nsp) {
+        auto *created = new DeferredRestoreAdapter(nsp);
+        if (nsp->name() == u"/")
+            adapter = created;
+        return created;
+    };
+    start(options);
+    QVERIFY(adapter);
+    RawClient client(m_io->serverPort());
+    QVERIFY(client.open());
+    QSignalSpy connections(m_io.get(), &Server::connection);
+    client.send("0{\"pid\":\"p1\",\"offset\":\"o1\"}");
+    QTRY_COMPARE(adapter->pending.size(), 1);
+    QCOMPARE(adapter->pending.first().pid, QStringLiteral("p1"));
+    QCOMPARE(adapter->pending.first().offset, QStringLiteral("o1"));
+    // The CONNECT waits for the answer.
+    QCOMPARE(m_io->sockets()->socketsCount(), 0);
+    QCOMPARE(connections.count(), 0);
+    Session session;
+    session.setSid(QStringLiteral("s1"));
+    session.setPid(QStringLiteral("p1"));
+    session.setRooms({QStringLiteral("room")});
+    session.setMissedPackets({{QStringLiteral("news"), 2, QStringLiteral("o2")}});
+    adapter->pending.takeFirst().done(session);
+    QCOMPARE(client.next(), QByteArray("2[\"news\",2,\"o2\"]"));
+    const QJsonObject connect = jsonAfter(client.next(), 1);
+    QCOMPARE(connect.value(QStringLiteral("sid")).toString(), QStringLiteral("s1"));
+    QCOMPARE(connect.value(QStringLiteral("pid")).toString(), QStringLiteral("p1"));
+    QCOMPARE(connections.count(), 1);
+    Socket *recovered = connections.at(0).at(0).value<Socket *>();
+    QVERIFY(recovered->isRecovered());
+    QVERIFY(recovered->rooms().contains(QStringLiteral("room")));
+
+    // The client leaves before the answer: nothing happens when it comes.
+    RawClient gone(m_io->serverPort());
+    QVERIFY(gone.open());
+    gone.send("0{\"pid\":\"p2\",\"offset\":\"o3\"}");
+    QTRY_COMPARE(adapter->pending.size(), 1);
+    gone.ws.abort();
+    QTRY_COMPARE(m_io->clientsCount(), 1);
+    session.setSid(QStringLiteral("s2"));
+    adapter->pending.takeFirst().done(session);
+    QCOMPARE(connections.count(), 1);
+    QCOMPARE(m_io->sockets()->socketsCount(), 1);
+    QVERIFY(!m_io->sockets()->adapter()->sids().contains(QStringLiteral("s2")));
 }
 
 void tst_Server::reservedEventNames()
