@@ -4,17 +4,7 @@
 // honoured), fetchSockets() sees the other side's socket with its rooms and data,
 // serverSideEmit() with an ack and broadcasts with client acks work both ways.
 #include "../../auto/ackfuture.h"
-#include "../../redisserver.h"
-#include "../peerprocess.h"
-
-#include <SocketIO/ClientSocket>
-#include <SocketIO/Manager>
-#include <SocketIO/Namespace>
-#include <SocketIO/RedisAdapter>
-#include <SocketIO/Server>
-#include <SocketIO/Socket>
-
-#include <QtCore/QJsonArray>
+#include "mixedcluster.h"
 
 using namespace SocketIO;
 
@@ -50,107 +40,38 @@ private Q_SLOTS:
     void broadcastWithClientAcksBothWays();
 
 private:
-    void command(const QJsonObject &command);
-    // The first line of the peer's output, after `from`, whose "event" is `name` (and whose
-    // "name" is `received` when given); empty when none came within 10 s.
-    QJsonObject awaitEvent(const QString &name, const QString &received = {});
+    void command(const QJsonObject &command) { m_cluster.command(command); }
+    QJsonObject awaitEvent(const QString &name, const QString &received = {})
+    {
+        return m_cluster.awaitEvent(name, received);
+    }
 
-    RedisServer m_redis;
-    std::unique_ptr<RedisCluster> m_cluster;
-    std::unique_ptr<Server> m_server;
-    std::unique_ptr<Manager> m_manager;
-    std::unique_ptr<PeerProcess> m_node;
+    MixedCluster m_cluster;
+    // Shorthands into m_cluster, set by initTestCase().
+    Server *m_server = nullptr;
+    Manager *m_manager = nullptr;
+    PeerProcess *m_node = nullptr;
     QString m_nodeClientId;
-    QHash<QString, QVariantList> m_received; // what our client got, by event
-    qsizetype m_consumed = 0;                // peer lines already matched
+    QHash<QString, QVariantList> &m_received = m_cluster.received;
 };
 
 void tst_RedisInterop::initTestCase()
 {
-    const QString error = m_redis.start();
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    QVERIFY2(QFileInfo::exists(s(INTEROP_NODE_DIR "/node_modules/@socket.io/redis-adapter")),
-             "tests/interop/node/node_modules lacks @socket.io/redis-adapter: run npm ci there");
-
     RedisAdapterOptions options;
-    options.port = m_redis.port();
     options.requestsTimeout = 3000;
-    m_cluster = std::make_unique<RedisCluster>(options);
-    ServerOptions serverOptions;
-    serverOptions.adapter = m_cluster->adapterFactory();
-    m_server = std::make_unique<Server>(serverOptions);
-    connect(m_server.get(), &Server::connection, this, [](Socket *socket) {
-        socket->join(s("qt-room"));
-        socket->setData({{s("node"), s("qt")}});
-    });
-    m_server->sockets()->onServerSideEvent(
-        s("ping"), this, [](const QVariantList &, const Ack &ack) { ack({s("pong-from-qt")}); });
-    QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
-
-    ManagerOptions managerOptions;
-    managerOptions.transports = {s("websocket")};
-    managerOptions.reconnection = false;
-    m_manager = std::make_unique<Manager>(
-        QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->serverPort())), managerOptions);
-    ClientSocket *client = m_manager->socket();
-    client->onAny(client, [this](const QString &event, const QVariantList &args) {
-        m_received.insert(event, args);
-    });
-    client->on(s("question"), client,
-               [](const QVariantList &, const Ack &ack) { ack({s("qt-client")}); });
-    client->connectToServer();
-
-    m_node = std::make_unique<PeerProcess>(s(INTEROP_NODE_EXECUTABLE), s(INTEROP_NODE_DIR));
-    m_node->process.setArguments({s("redis-peer.mjs"), s("--redis-port"),
-                                  QString::number(m_redis.port()), s("--rooms"), s("node-room")});
-    m_node->process.start();
-    const QJsonObject connected = awaitEvent(s("connected"));
-    QVERIFY2(!connected.isEmpty(), qPrintable(m_node->log()));
-    m_nodeClientId = connected.value(s("id")).toString();
-    QTRY_VERIFY(client->isConnected());
-    auto *adapter = qobject_cast<RedisAdapter *>(m_server->sockets()->adapter());
-    QVERIFY(adapter);
-    QTRY_COMPARE(adapter->serverCount(), 2);
-    command({{s("cmd"), s("count")}});
-    QCOMPARE(awaitEvent(s("count")).value(s("servers")).toInt(), 2);
+    const QString error = m_cluster.start(
+        [](RedisCluster &cluster) { return cluster.adapterFactory(); }, {}, options);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    m_server = m_cluster.server.get();
+    m_manager = m_cluster.manager.get();
+    m_node = m_cluster.node.get();
+    m_nodeClientId = m_cluster.nodeClientId;
+    QVERIFY(qobject_cast<RedisAdapter *>(m_server->sockets()->adapter()));
 }
 
 void tst_RedisInterop::cleanupTestCase()
 {
-    if (m_node && m_node->process.state() != QProcess::NotRunning) {
-        m_node->process.closeWriteChannel();
-        awaitPeer(*m_node, 10'000);
-    }
-    m_manager.reset();
-    m_server.reset();
-    m_cluster.reset();
-}
-
-void tst_RedisInterop::command(const QJsonObject &command)
-{
-    m_node->process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-}
-
-QJsonObject tst_RedisInterop::awaitEvent(const QString &name, const QString &received)
-{
-    QJsonObject found;
-    auto look = [&] {
-        const QList<QJsonObject> events = m_node->events();
-        for (qsizetype i = m_consumed; i < events.size(); ++i) {
-            const QJsonObject &e = events.at(i);
-            if (e.value(s("event")).toString() == name &&
-                (received.isEmpty() || e.value(s("name")).toString() == received)) {
-                found = e;
-                m_consumed = i + 1;
-                return true;
-            }
-        }
-        return false;
-    };
-    // Empty when it did not come: the caller's check says which.
-    if (!QTest::qWaitFor(look, 10'000))
-        return {};
-    return found;
+    m_cluster.stop();
 }
 
 void tst_RedisInterop::qtBroadcastReachesNodeClient()
