@@ -1,6 +1,7 @@
 // A real redis-server for the Redis adapter's tests, on a free loopback port, stopped with the
 // object. redis-server cannot listen on port 0: a free port is found by binding a QTcpServer
-// to 0 and closing it, and another is tried if redis-server lost the race for it.
+// to 0 and closing it, and another is tried if redis-server lost the race for it. With
+// setTls(), it serves TLS only (Debian's redis-server is built with it) on that port.
 #pragma once
 
 #include <QtCore/QProcess>
@@ -15,6 +16,16 @@ public:
     ~RedisServer() { stop(); }
     RedisServer(const RedisServer &) = delete;
     RedisServer &operator=(const RedisServer &) = delete;
+
+    // Serve TLS instead of plain TCP, with these PEM files (clients are not asked for a
+    // certificate). Call before start().
+    void setTls(const QString &certFile, const QString &keyFile, const QString &caFile)
+    {
+        m_tls = {QStringLiteral("--tls-cert-file"),    certFile,
+                 QStringLiteral("--tls-key-file"),     keyFile,
+                 QStringLiteral("--tls-ca-cert-file"), caFile,
+                 QStringLiteral("--tls-auth-clients"), QStringLiteral("no")};
+    }
 
     // Empty on success, otherwise why not (redis-server missing: install it).
     QString start(const QStringList &extraArguments = {})
@@ -31,6 +42,10 @@ public:
                              QStringLiteral("--bind"),       QStringLiteral("127.0.0.1"),
                              QStringLiteral("--save"),       QString(),
                              QStringLiteral("--appendonly"), QStringLiteral("no")};
+            if (!m_tls.isEmpty()) {
+                args[1] = QStringLiteral("0");
+                args += QStringList{QStringLiteral("--tls-port"), QString::number(port)} + m_tls;
+            }
             args += extraArguments;
             m_process.setProgram(program);
             m_process.setArguments(args);
@@ -77,5 +92,6 @@ private:
 
     QProcess m_process;
     QByteArray m_output;
+    QStringList m_tls;
     quint16 m_port = 0; // kept across restarts: the adapters reconnect to it
 };

@@ -6,6 +6,7 @@
 #include <QtCore/QObject>
 #include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
+#include <QtNetwork/QSslConfiguration>
 
 #include <functional>
 #include <memory>
@@ -35,6 +36,13 @@ struct SOCKETIO_EXPORT RedisAdapterOptions
     int requestsTimeout = 5000;
     bool publishOnSpecificResponseChannel = false;
 
+    // TLS to Redis (through QSslSocket), off by default. The configuration holds the CA
+    // certificates to trust and, for Redis's tls-auth-clients, the client certificate and key.
+    bool isTlsEnabled() const;
+    void setTlsEnabled(bool enabled);
+    QSslConfiguration sslConfiguration() const;
+    void setSslConfiguration(const QSslConfiguration &configuration);
+
 private:
     // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
     // layout above stays fixed. Null (no allocation) until such a field is set.
@@ -50,6 +58,7 @@ class SOCKETIO_EXPORT RedisCluster : public QObject
     Q_OBJECT
     Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
     Q_PROPERTY(int outageCount READ outageCount NOTIFY connectedChanged)
+    Q_PROPERTY(qint64 failedPublishCount READ failedPublishCount NOTIFY publishFailed)
 public:
     explicit RedisCluster(const RedisAdapterOptions &options = {}, QObject *parent = nullptr);
     ~RedisCluster() override;
@@ -61,10 +70,12 @@ public:
 
     bool isConnected() const;
     int outageCount() const;
+    qint64 failedPublishCount() const;
 
 Q_SIGNALS:
     void connectedChanged(bool connected);
     void errorOccurred(const QString &message);
+    void publishFailed(const QString &channel);
 
 private:
     friend class RedisAdapter;

@@ -5,6 +5,7 @@
 #include "parser/msgpack_p.h"
 #include "redis/redisconnection_p.h"
 
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
@@ -146,10 +147,49 @@ SocketDetails socketFrom(const QVariantMap &map)
 class RedisClusterPrivate
 {
 public:
+    explicit RedisClusterPrivate(RedisCluster *q)
+        : q_ptr(q)
+    {}
+
+    // PUBLISH on the publishing connection; a failure (Redis down, or an error reply) is
+    // reported by publishFailed().
+    void publish(const QByteArray &channel, const QByteArray &message)
+    {
+        // The connection, a child of the cluster, drops its callbacks uncalled when destroyed:
+        // `this` outlives every call.
+        pub->publish(channel, message, [this, channel](const Redis::Reply &reply) {
+            if (reply.isError())
+                publishFailed(channel, reply.string);
+        });
+    }
+    void publishFailed(const QByteArray &channel, const QByteArray &error);
+
+    RedisCluster *const q_ptr;
     RedisAdapterOptions options;
     Redis::Connection *pub = nullptr;
     Redis::Connection *sub = nullptr;
+    qint64 failedPublishes = 0;
+    qint64 unreportedFailures = 0; // since the last warning
+    QElapsedTimer lastWarning;
+    Q_DECLARE_PUBLIC(RedisCluster)
 };
+
+void RedisClusterPrivate::publishFailed(const QByteArray &channel, const QByteArray &error)
+{
+    Q_Q(RedisCluster);
+    ++failedPublishes;
+    ++unreportedFailures;
+    // At most one warning a second: a server broadcasting during an outage fails many times.
+    if (!lastWarning.isValid() || lastWarning.elapsed() >= 1000) {
+        qCWarning(lcRedisAdapter).nospace().noquote()
+            << "publishing to " << QString::fromUtf8(channel) << " failed ("
+            << QString::fromUtf8(error) << "): " << unreportedFailures
+            << " failed since the last warning, " << failedPublishes << " in all";
+        unreportedFailures = 0;
+        lastWarning.start();
+    }
+    Q_EMIT q->publishFailed(QString::fromUtf8(channel));
+}
 
 /*!
     \struct SocketIO::RedisAdapterOptions
@@ -160,9 +200,12 @@ public:
     Available when the library is built with hiredis (CMake option SOCKETIO_REDIS).
 */
 
-// Empty until a field is added after 1.0.
+// The fields added after 1.0.
 class RedisAdapterOptionsExtension : public QSharedData
 {
+public:
+    bool tls = false;
+    QSslConfiguration sslConfiguration = QSslConfiguration::defaultConfiguration();
 };
 
 /*!
@@ -235,16 +278,72 @@ RedisAdapterOptions::~RedisAdapterOptions() = default;
 */
 
 /*!
+    Returns whether the connections to Redis use TLS; false by default.
+
+    TLS goes through QSslSocket: Debian's hiredis 0.14 has no TLS of its own. The Redis server
+    is verified against the CA certificates of sslConfiguration() and the host name (or
+    address) of \l host.
+
+    \sa setTlsEnabled(), sslConfiguration()
+*/
+bool RedisAdapterOptions::isTlsEnabled() const
+{
+    return m_extension && m_extension->tls;
+}
+
+/*!
+    Sets whether the connections to Redis use TLS to \a enabled.
+*/
+void RedisAdapterOptions::setTlsEnabled(bool enabled)
+{
+    if (isTlsEnabled() == enabled)
+        return;
+    if (!m_extension)
+        m_extension = new RedisAdapterOptionsExtension;
+    m_extension->tls = enabled;
+}
+
+/*!
+    Returns the TLS configuration of the connections to Redis when isTlsEnabled(): the CA
+    certificates to trust (QSslConfiguration::setCaCertificates()), and the client certificate
+    and private key for a Redis that checks them (`tls-auth-clients`). By default,
+    QSslConfiguration::defaultConfiguration() (the system's CA certificates).
+*/
+QSslConfiguration RedisAdapterOptions::sslConfiguration() const
+{
+    return m_extension ? m_extension->sslConfiguration : QSslConfiguration::defaultConfiguration();
+}
+
+/*!
+    Sets the TLS configuration of the connections to Redis to \a configuration.
+
+    \sa setTlsEnabled()
+*/
+void RedisAdapterOptions::setSslConfiguration(const QSslConfiguration &configuration)
+{
+    if (!m_extension)
+        m_extension = new RedisAdapterOptionsExtension;
+    m_extension->sslConfiguration = configuration;
+}
+
+/*!
     \class SocketIO::RedisCluster
     \inmodule SocketIO
     \brief One server's connections to Redis, shared by the RedisAdapter of each of its
     namespaces.
 
     It opens two connections, one to publish and one to subscribe, and keeps them open:
-    when Redis goes away it reconnects with a growing delay (50 ms up to 2 s), subscribes again,
-    and sends the commands issued in the meantime (up to 10000). Each lost connection is an
-    outage: connectedChanged(false) is emitted, outageCount() grows, and a warning is logged in
-    the category `socketio.redis`.
+    when Redis goes away it reconnects with a growing delay (50 ms up to 2 s) and subscribes
+    again. Each lost connection is an outage: connectedChanged(false) is emitted, outageCount()
+    grows, and a warning is logged in the category `socketio.redis`. Nothing blocks the event
+    loop meanwhile, and nothing is queued: a broadcast (or request) made while Redis is down
+    reaches the clients of this server only, and fails visibly for the others:
+    publishFailed() is emitted, failedPublishCount() grows, and a warning (at most one a
+    second, with the count) is logged in the category `socketio.adapter.redis`. The same
+    holds before the first connection: wait for connectedChanged(true) before relying on the
+    cluster.
+
+    With RedisAdapterOptions::setTlsEnabled(), the connections use TLS (QSslSocket).
 
     Give each Server its own RedisCluster: Redis counts the servers of a namespace by the
     connections subscribed to its request channel.
@@ -273,9 +372,22 @@ RedisAdapterOptions::~RedisAdapterOptions() = default;
 */
 
 /*!
+    \property RedisCluster::failedPublishCount
+    \brief How many messages (broadcasts, requests, responses) could not be published, most
+    often because Redis was down.
+*/
+
+/*!
     \fn void RedisCluster::errorOccurred(const QString &message)
-    Emitted with \a message when AUTH fails or the host cannot be resolved; the connection
-    keeps retrying.
+    Emitted with \a message when AUTH fails, the TLS handshake fails, or the host cannot be
+    reached; the connection keeps retrying.
+*/
+
+/*!
+    \fn void RedisCluster::publishFailed(const QString &channel)
+    Emitted when a message for \a channel could not be published: Redis was not connected, the
+    connection was lost before Redis confirmed it (it may have gone out), or Redis refused it.
+    The other servers did not get it; the clients of this server did.
 */
 
 /*!
@@ -283,7 +395,7 @@ RedisAdapterOptions::~RedisAdapterOptions() = default;
 */
 RedisCluster::RedisCluster(const RedisAdapterOptions &options, QObject *parent)
     : QObject(parent)
-    , d_ptr(std::make_unique<RedisClusterPrivate>())
+    , d_ptr(std::make_unique<RedisClusterPrivate>(this))
 {
     Q_D(RedisCluster);
     d->options = options;
@@ -292,6 +404,8 @@ RedisCluster::RedisCluster(const RedisAdapterOptions &options, QObject *parent)
     connection.port = options.port;
     connection.username = options.username;
     connection.password = options.password;
+    connection.tls = options.isTlsEnabled();
+    connection.sslConfiguration = options.sslConfiguration();
     d->pub = new Redis::Connection(connection, this);
     d->sub = new Redis::Connection(connection, this);
     for (Redis::Connection *c : {d->pub, d->sub}) {
@@ -350,6 +464,16 @@ int RedisCluster::outageCount() const
     return d->pub->outageCount() + d->sub->outageCount();
 }
 
+/*!
+    Returns how many messages could not be published.
+
+    \sa publishFailed()
+*/
+qint64 RedisCluster::failedPublishCount() const
+{
+    return d_func()->failedPublishes;
+}
+
 class RedisAdapterPrivate
 {
 public:
@@ -397,8 +521,8 @@ public:
     }
     void publish(const QByteArray &channel, const QByteArray &message) const
     {
-        if (Redis::Connection *p = pub())
-            p->publish(channel, message);
+        if (cluster)
+            cluster->d_func()->publish(channel, message);
     }
 };
 
@@ -870,7 +994,7 @@ void RedisAdapter::onRequest(const QByteArray &message)
                        channel = d->responseChannel](const QVariantList &a) {
                 if (!cluster)
                     return;
-                cluster->d_func()->pub->publish(
+                cluster->d_func()->publish(
                     channel,
                     Json::stringify(QVariantMap{{QStringLiteral("type"), int(ServerSideEmit)},
                                                 {QStringLiteral("requestId"), requestId},
@@ -886,7 +1010,7 @@ void RedisAdapter::onRequest(const QByteArray &message)
         const QPointer<RedisCluster> cluster = d->cluster;
         auto publish = [cluster, responseChannel](const QByteArray &m) {
             if (cluster)
-                cluster->d_func()->pub->publish(responseChannel, m);
+                cluster->d_func()->publish(responseChannel, m);
         };
         Adapter::broadcastWithAck(
             packetFrom(request.value(QStringLiteral("packet")).toMap()), options,

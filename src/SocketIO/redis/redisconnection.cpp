@@ -1,14 +1,12 @@
 #include "redis/redisconnection_p.h"
 
 #include <QtCore/QLoggingCategory>
-#include <QtCore/QSocketNotifier>
-#include <QtNetwork/QHostAddress>
-#include <QtNetwork/QHostInfo>
+#include <QtCore/QPointer>
+#include <QtNetwork/QSslSocket>
+#include <QtNetwork/QTcpSocket>
 
-#include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
-#include <memory>
 #include <utility>
 #include <vector>
 
@@ -50,251 +48,64 @@ Reply convert(const redisReply *r)
     return out;
 }
 
-Connection *owner(const redisAsyncContext *ac)
+const char *verb(bool subscribe, int kind)
 {
-    return static_cast<Connection *>(ac->data);
+    static constexpr const char *verbs[2][3] = {{"UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"},
+                                                {"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"}};
+    return verbs[subscribe ? 1 : 0][kind];
 }
 
 } // namespace
 
-Connection::Connection(const ConnectionOptions &options, QObject *parent)
-    : QObject(parent)
-    , m_options(options)
+void ReplyReader::Free::operator()(void *reader) const
 {
-    m_retry.setSingleShot(true);
-    connect(&m_retry, &QTimer::timeout, this, &Connection::startConnecting);
+    redisReaderFree(static_cast<redisReader *>(reader));
 }
 
-Connection::~Connection()
+ReplyReader::ReplyReader()
+    : m_reader(redisReaderCreate())
+{}
+
+ReplyReader::~ReplyReader() = default;
+
+void ReplyReader::reset()
 {
-    m_closing = true;
-    if (m_ctx) {
-        // Pending callbacks run with no reply and find no owner: they only free their data.
-        m_ctx->data = nullptr;
-        redisAsyncContext *ac = m_ctx;
-        m_ctx = nullptr;
-        redisAsyncFree(ac);
+    m_reader.reset(redisReaderCreate());
+    m_error.clear();
+}
+
+bool ReplyReader::feed(QByteArrayView bytes)
+{
+    if (hasError() || !m_reader)
+        return false;
+    auto *reader = static_cast<redisReader *>(m_reader.get());
+    if (redisReaderFeed(reader, bytes.data(), size_t(bytes.size())) != REDIS_OK) {
+        m_error = QByteArray(reader->errstr);
+        return false;
     }
-    delete m_read;
-    delete m_write;
-    for (const Queued &q : std::as_const(m_queue)) {
-        if (q.done)
-            q.done(Reply::error(QByteArrayLiteral("connection closed")));
+    return true;
+}
+
+std::optional<Reply> ReplyReader::next()
+{
+    if (hasError() || !m_reader)
+        return std::nullopt;
+    auto *reader = static_cast<redisReader *>(m_reader.get());
+    void *reply = nullptr;
+    if (redisReaderGetReply(reader, &reply) != REDIS_OK) {
+        m_error = QByteArray(reader->errstr);
+        if (m_error.isEmpty())
+            m_error = QByteArrayLiteral("protocol error");
+        return std::nullopt;
     }
+    if (!reply)
+        return std::nullopt;
+    Reply out = convert(static_cast<const redisReply *>(reply));
+    freeReplyObject(reply);
+    return out;
 }
 
-void Connection::open()
-{
-    if (!m_ctx && !m_retry.isActive())
-        startConnecting();
-}
-
-void Connection::startConnecting()
-{
-    if (m_closing || m_ctx)
-        return;
-    QHostAddress address;
-    if (address.setAddress(m_options.host)) {
-        connectTo(m_options.host);
-        return;
-    }
-    QHostInfo::lookupHost(m_options.host, this, [this](const QHostInfo &info) {
-        for (const QHostAddress &a : info.addresses()) {
-            if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-                connectTo(a.toString());
-                return;
-            }
-        }
-        if (!info.addresses().isEmpty()) {
-            connectTo(info.addresses().constFirst().toString());
-            return;
-        }
-        qCWarning(lcRedis) << "cannot resolve" << m_options.host << info.errorString();
-        Q_EMIT errorOccurred(info.errorString());
-        scheduleReconnect();
-    });
-}
-
-void Connection::connectTo(const QString &address)
-{
-    if (m_closing || m_ctx)
-        return;
-    redisAsyncContext *ac = redisAsyncConnect(address.toLatin1().constData(), m_options.port);
-    if (!ac) {
-        scheduleReconnect();
-        return;
-    }
-    if (ac->err) {
-        const QString error = QString::fromLocal8Bit(ac->errstr);
-        redisAsyncFree(ac);
-        qCDebug(lcRedis) << "connect failed:" << error;
-        scheduleReconnect();
-        return;
-    }
-    m_ctx = ac;
-    ac->data = this;
-    attach();
-    redisAsyncSetConnectCallback(ac, &Connection::onConnect);
-    redisAsyncSetDisconnectCallback(ac, &Connection::onDisconnect);
-}
-
-// Our own event-loop adapter for hiredis (its adapters/qt.h connects string-based to Qt 5's
-// QSocketNotifier::activated(int), which Qt 6 no longer has).
-void Connection::attach()
-{
-    const qintptr fd = m_ctx->c.fd;
-    m_read = new QSocketNotifier(fd, QSocketNotifier::Read);
-    m_write = new QSocketNotifier(fd, QSocketNotifier::Write);
-    m_read->setEnabled(false);
-    m_write->setEnabled(false);
-    connect(m_read, &QSocketNotifier::activated, this, [this] {
-        if (m_ctx)
-            redisAsyncHandleRead(m_ctx);
-    });
-    connect(m_write, &QSocketNotifier::activated, this, [this] {
-        if (m_ctx)
-            redisAsyncHandleWrite(m_ctx);
-    });
-    m_ctx->ev.data = this;
-    m_ctx->ev.addRead = [](void *p) { static_cast<Connection *>(p)->m_read->setEnabled(true); };
-    m_ctx->ev.delRead = [](void *p) { static_cast<Connection *>(p)->m_read->setEnabled(false); };
-    m_ctx->ev.addWrite = [](void *p) { static_cast<Connection *>(p)->m_write->setEnabled(true); };
-    m_ctx->ev.delWrite = [](void *p) { static_cast<Connection *>(p)->m_write->setEnabled(false); };
-    m_ctx->ev.cleanup = [](void *p) { static_cast<Connection *>(p)->detachNotifiers(); };
-}
-
-void Connection::detachNotifiers()
-{
-    // Called by hiredis before it closes the descriptor, possibly from a notifier's own
-    // signal: disable now, delete later.
-    for (QSocketNotifier *n : {m_read, m_write}) {
-        if (n) {
-            n->setEnabled(false);
-            if (!m_closing)
-                n->deleteLater();
-        }
-    }
-    if (!m_closing) {
-        m_read = nullptr;
-        m_write = nullptr;
-    }
-}
-
-void Connection::onConnect(const redisAsyncContext *ac, int status)
-{
-    Connection *self = owner(ac);
-    if (!self)
-        return;
-    if (status != REDIS_OK) {
-        // hiredis frees the context after this callback.
-        self->lost(ac, QString::fromLocal8Bit(ac->errstr));
-        return;
-    }
-    if (self->m_options.password.isEmpty()) {
-        self->authenticated();
-        return;
-    }
-    QList<QByteArray> auth{QByteArrayLiteral("AUTH")};
-    if (!self->m_options.username.isEmpty())
-        auth.append(self->m_options.username.toUtf8());
-    auth.append(self->m_options.password.toUtf8());
-    self->send(auth, [self](const Reply &reply) {
-        if (!reply.isError()) {
-            self->authenticated();
-            return;
-        }
-        const QString error = QString::fromUtf8(reply.string);
-        if (!std::exchange(self->m_authFailed, true))
-            qCWarning(lcRedis) << "AUTH failed:" << error;
-        Q_EMIT self->errorOccurred(error);
-        if (self->m_ctx)
-            redisAsyncDisconnect(self->m_ctx); // and try again later
-    });
-}
-
-void Connection::onDisconnect(const redisAsyncContext *ac, int status)
-{
-    Connection *self = owner(ac);
-    if (!self)
-        return;
-    self->lost(ac,
-               status == REDIS_OK ? QStringLiteral("closed") : QString::fromLocal8Bit(ac->errstr));
-}
-
-void Connection::authenticated()
-{
-    // Ready once Redis confirmed every subscription: a message published after connected()
-    // is then sure to arrive.
-    m_authenticated = true;
-    m_unconfirmed = int(m_channels.size() + m_patterns.size());
-    if (!m_channels.isEmpty())
-        sendSubscribe("SUBSCRIBE", m_channels.keys());
-    if (!m_patterns.isEmpty())
-        sendSubscribe("PSUBSCRIBE", m_patterns.keys());
-    if (m_unconfirmed == 0)
-        becomeReady();
-}
-
-void Connection::becomeReady()
-{
-    m_ready = true;
-    m_attempt = 0;
-    m_authFailed = false;
-    if (m_everConnected)
-        qCInfo(lcRedis) << "reconnected to" << m_options.host << m_options.port << "after outage"
-                        << m_outages;
-    m_everConnected = true;
-    const QList<Queued> queued = std::exchange(m_queue, {});
-    for (const Queued &q : queued)
-        send(q.args, q.done);
-    Q_EMIT connected();
-}
-
-void Connection::lost(const redisAsyncContext *ac, const QString &reason)
-{
-    if (ac != m_ctx)
-        return;
-    m_ctx = nullptr; // hiredis frees it
-    m_unconfirmed = 0;
-    m_authenticated = false;
-    if (m_ready) {
-        m_ready = false;
-        ++m_outages;
-        qCWarning(lcRedis).nospace()
-            << "connection to " << m_options.host << ':' << m_options.port << " lost (" << reason
-            << "), outage " << m_outages << ", reconnecting";
-        Q_EMIT disconnected(reason);
-    }
-    scheduleReconnect();
-}
-
-void Connection::scheduleReconnect()
-{
-    if (m_closing || m_retry.isActive())
-        return;
-    const int shift = qMin(m_attempt, 16);
-    const int delay =
-        int(qMin<qint64>(m_options.reconnectMaxMs, qint64(m_options.reconnectMinMs) << shift));
-    ++m_attempt;
-    m_retry.start(delay);
-}
-
-void Connection::command(const QList<QByteArray> &args, Callback done)
-{
-    if (m_ready && m_ctx) {
-        send(args, std::move(done));
-        return;
-    }
-    if (m_queue.size() >= m_options.maxQueued) {
-        ++m_dropped;
-        if (done)
-            done(Reply::error(QByteArrayLiteral("not connected, queue full")));
-        return;
-    }
-    m_queue.append({args, std::move(done)});
-}
-
-void Connection::send(const QList<QByteArray> &args, Callback done)
+QByteArray formatCommand(const QList<QByteArray> &args)
 {
     std::vector<const char *> argv;
     std::vector<size_t> lengths;
@@ -304,113 +115,430 @@ void Connection::send(const QList<QByteArray> &args, Callback done)
         argv.push_back(a.constData());
         lengths.push_back(size_t(a.size()));
     }
-    auto *data = done ? new Callback(std::move(done)) : nullptr;
-    const int rc = m_ctx ? redisAsyncCommandArgv(m_ctx, data ? &Connection::onReply : nullptr, data,
-                                                 int(args.size()), argv.data(), lengths.data())
-                         : REDIS_ERR;
-    if (rc != REDIS_OK && data) {
-        const std::unique_ptr<Callback> callback(data);
-        (*callback)(Reply::error(QByteArrayLiteral("not connected")));
-    }
+    char *target = nullptr;
+    const int length =
+        redisFormatCommandArgv(&target, int(args.size()), argv.data(), lengths.data());
+    if (length < 0 || !target)
+        return {};
+    QByteArray out(target, length);
+    redisFreeCommand(target);
+    return out;
 }
 
-void Connection::onReply(redisAsyncContext *ac, void *reply, void *privdata)
+Connection::Connection(const ConnectionOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
 {
-    const std::unique_ptr<Callback> callback(static_cast<Callback *>(privdata));
-    if (!owner(ac))
-        return; // the connection is being destroyed
-    if (!reply) {
-        (*callback)(Reply::error(QByteArrayLiteral("connection lost")));
+    m_retry.setSingleShot(true);
+    connect(&m_retry, &QTimer::timeout, this, &Connection::startConnecting);
+    m_connectTimeout.setSingleShot(true);
+    connect(&m_connectTimeout, &QTimer::timeout, this,
+            [this] { lost(QStringLiteral("timed out connecting")); });
+}
+
+Connection::~Connection()
+{
+    m_retry.stop();
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        delete m_socket;
+        m_socket = nullptr;
+    }
+    // The callbacks still pending are dropped uncalled: their owners may be half destroyed.
+}
+
+void Connection::open()
+{
+    if (!m_socket && !m_retry.isActive())
+        startConnecting();
+}
+
+void Connection::startConnecting()
+{
+    if (m_socket)
+        return;
+    m_reader.reset();
+    m_subscribeMode = false;
+    m_unsubscribing = 0;
+    m_authenticated = false;
+    m_unconfirmed = 0;
+    if (m_options.tls) {
+        auto *ssl = new QSslSocket(this);
+        ssl->setSslConfiguration(m_options.sslConfiguration);
+        m_socket = ssl;
+        connect(ssl, &QSslSocket::encrypted, this, &Connection::onSocketConnected);
+        connect(ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            QStringList texts;
+            for (const QSslError &e : errors)
+                texts.append(e.errorString());
+            fail(QStringLiteral("TLS: ") + texts.join(QStringLiteral("; ")));
+            // QSslSocket aborts the handshake itself after this signal.
+        });
+    } else {
+        m_socket = new QTcpSocket(this);
+        connect(m_socket, &QTcpSocket::connected, this, &Connection::onSocketConnected);
+    }
+    QTcpSocket *socket = m_socket;
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
+    connect(socket, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+        if (socket == m_socket)
+            lost(QStringLiteral("closed by Redis"));
+    });
+    connect(socket, &QTcpSocket::errorOccurred, this, [this, socket] {
+        if (socket == m_socket)
+            lost(socket->errorString());
+    });
+    m_connectTimeout.start(m_options.connectTimeoutMs);
+    // The host name, if it is one, is resolved asynchronously by the socket.
+    if (m_options.tls)
+        static_cast<QSslSocket *>(socket)->connectToHostEncrypted(m_options.host, m_options.port);
+    else
+        socket->connectToHost(m_options.host, m_options.port);
+}
+
+void Connection::onSocketConnected()
+{
+    // The first reply tells that the peer is Redis (and not, say, a proxy that accepted the
+    // connection): AUTH's +OK, or PING's +PONG without a password.
+    if (m_options.password.isEmpty()) {
+        send({QByteArrayLiteral("PING")}, [this](const Reply &reply) {
+            if (reply.type == Reply::Type::Status && reply.string == "PONG") {
+                authenticated();
+                return;
+            }
+            if (reply.string == connectionLostError)
+                return; // reported by lost()
+            fail(QStringLiteral("unexpected reply to PING: ") + QString::fromUtf8(reply.string));
+            if (m_socket)
+                m_socket->abort();
+        });
         return;
     }
-    (*callback)(convert(static_cast<const redisReply *>(reply)));
-}
-
-void Connection::publish(const QByteArray &channel, const QByteArray &message)
-{
-    command({QByteArrayLiteral("PUBLISH"), channel, message});
-}
-
-void Connection::sendSubscribe(const char *verb, const QList<QByteArray> &names)
-{
-    if (!m_ctx)
-        return;
-    std::vector<const char *> argv{verb};
-    std::vector<size_t> lengths{strlen(verb)};
-    for (const QByteArray &n : names) {
-        argv.push_back(n.constData());
-        lengths.push_back(size_t(n.size()));
-    }
-    redisAsyncCommandArgv(m_ctx, &Connection::onPush, this, int(argv.size()), argv.data(),
-                          lengths.data());
-}
-
-void Connection::onPush(redisAsyncContext *ac, void *reply, void *)
-{
-    Connection *self = owner(ac);
-    if (self && reply)
-        self->push(convert(static_cast<const redisReply *>(reply)));
-}
-
-void Connection::push(const Reply &reply)
-{
-    if (reply.type != Reply::Type::Array || reply.elements.size() < 3)
-        return;
-    const QByteArray &kind = reply.elements.at(0).string;
-    if (kind == "subscribe" || kind == "psubscribe") {
-        if (!m_ready && m_unconfirmed > 0 && --m_unconfirmed == 0)
-            becomeReady();
-    } else if (kind == "message") {
-        const auto it = m_channels.constFind(reply.elements.at(1).string);
-        if (it != m_channels.cend()) {
-            const MessageCallback callback = it.value(); // may unsubscribe
-            callback(reply.elements.at(1).string, reply.elements.at(2).string);
+    QList<QByteArray> auth{QByteArrayLiteral("AUTH")};
+    if (!m_options.username.isEmpty())
+        auth.append(m_options.username.toUtf8());
+    auth.append(m_options.password.toUtf8());
+    send(auth, [this](const Reply &reply) {
+        if (!reply.isError()) {
+            authenticated();
+            return;
         }
-    } else if (kind == "pmessage" && reply.elements.size() >= 4) {
-        const auto it = m_patterns.constFind(reply.elements.at(1).string);
-        if (it != m_patterns.cend()) {
+        if (reply.string == connectionLostError)
+            return; // reported by lost()
+        fail(QStringLiteral("AUTH failed: ") + QString::fromUtf8(reply.string));
+        if (m_socket)
+            m_socket->abort(); // and try again later
+    });
+}
+
+// A failure that repeats at each attempt (AUTH refused, certificate rejected): a warning the
+// first time until a connection succeeds, errorOccurred() every time.
+void Connection::fail(const QString &message)
+{
+    if (!std::exchange(m_reportedFailure, true))
+        qCWarning(lcRedis).noquote() << message;
+    Q_EMIT errorOccurred(message);
+}
+
+void Connection::authenticated()
+{
+    // Ready once Redis confirmed every subscription: a message published after connected()
+    // is then sure to arrive.
+    m_authenticated = true;
+    m_unconfirmed = int(m_subscriptions.channels.size() + m_subscriptions.patterns.size() +
+                        m_subscriptions.shards.size());
+    if (!m_subscriptions.channels.isEmpty())
+        sendSubscribe(Kind::Channel, m_subscriptions.channels.keys());
+    if (!m_subscriptions.patterns.isEmpty())
+        sendSubscribe(Kind::Pattern, m_subscriptions.patterns.keys());
+    // One command per shard channel: a Redis Cluster refuses channels of different slots.
+    for (auto it = m_subscriptions.shards.cbegin(); it != m_subscriptions.shards.cend(); ++it)
+        sendSubscribe(Kind::Shard, {it.key()});
+    if (m_unconfirmed == 0)
+        becomeReady();
+}
+
+void Connection::becomeReady()
+{
+    m_connectTimeout.stop();
+    m_ready = true;
+    m_attempt = 0;
+    m_reportedFailure = false;
+    if (m_everConnected)
+        qCInfo(lcRedis) << "reconnected to" << m_options.host << m_options.port << "after outage"
+                        << m_outages;
+    m_everConnected = true;
+    Q_EMIT connected();
+}
+
+void Connection::lost(const QString &reason)
+{
+    if (!m_socket)
+        return;
+    m_connectTimeout.stop();
+    QTcpSocket *socket = std::exchange(m_socket, nullptr);
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater(); // possibly inside one of its signals
+    m_unconfirmed = 0;
+    m_authenticated = false;
+    m_subscribeMode = false;
+    m_unsubscribing = 0;
+    m_reader.reset();
+    const bool wasReady = std::exchange(m_ready, false);
+    if (wasReady) {
+        ++m_outages;
+        qCWarning(lcRedis).nospace().noquote()
+            << "connection to " << m_options.host << ':' << m_options.port << " lost (" << reason
+            << "), outage " << m_outages << ", reconnecting";
+    }
+    scheduleReconnect();
+    const std::deque<Callback> pending = std::exchange(m_pending, {});
+    // What the signals and callbacks below connect to may destroy this connection.
+    const QPointer<Connection> self(this);
+    if (wasReady)
+        Q_EMIT disconnected(reason);
+    else
+        fail(QStringLiteral("cannot connect to %1:%2: %3")
+                 .arg(m_options.host, QString::number(m_options.port), reason));
+    // The replies still awaited will not come.
+    for (const Callback &done : pending) {
+        if (!self)
+            return;
+        ++m_failed;
+        if (done)
+            done(Reply::error(QByteArrayLiteral(connectionLostError)));
+    }
+}
+
+void Connection::scheduleReconnect()
+{
+    if (m_retry.isActive())
+        return;
+    const int shift = qMin(m_attempt, 16);
+    const int delay =
+        int(qMin<qint64>(m_options.reconnectMaxMs, qint64(m_options.reconnectMinMs) << shift));
+    ++m_attempt;
+    m_retry.start(delay);
+}
+
+void Connection::receiveForTesting(QByteArrayView bytes)
+{
+    m_reader.reset();
+    m_subscribeMode = hasSubscriptions();
+    receive(bytes);
+}
+
+void Connection::onReadyRead()
+{
+    if (!m_socket)
+        return;
+    const QByteArray bytes = m_socket->readAll();
+    receive(bytes);
+}
+
+void Connection::receive(QByteArrayView bytes)
+{
+    if (!m_reader.feed(bytes)) {
+        fail(QStringLiteral("protocol error: ") + QString::fromUtf8(m_reader.error()));
+        lost(QStringLiteral("protocol error"));
+        return;
+    }
+    // A callback may destroy this connection (or lose it): stop when it did.
+    const QPointer<Connection> self(this);
+    while (self) {
+        std::optional<Reply> reply = m_reader.next();
+        if (!reply) {
+            if (m_reader.hasError()) {
+                fail(QStringLiteral("protocol error: ") + QString::fromUtf8(m_reader.error()));
+                lost(QStringLiteral("protocol error"));
+            }
+            return;
+        }
+        handle(*reply);
+    }
+}
+
+void Connection::handle(const Reply &reply)
+{
+    if (m_subscribeMode && handlePush(reply))
+        return;
+    if (m_pending.empty()) {
+        // A subscription Redis refused (an ACL without the channel): it counts as answered,
+        // so that the connection does not wait for it forever.
+        if (reply.isError()) {
+            fail(QStringLiteral("Redis refused: ") + QString::fromUtf8(reply.string));
+            if (!m_ready && m_unconfirmed > 0 && --m_unconfirmed == 0)
+                becomeReady();
+        }
+        return;
+    }
+    const Callback done = std::move(m_pending.front());
+    m_pending.pop_front();
+    if (done)
+        done(reply);
+}
+
+// A Pub/Sub push (RESP2: an array whose first element names it); false when `reply` is not one.
+bool Connection::handlePush(const Reply &reply)
+{
+    if (reply.type != Reply::Type::Array || reply.elements.size() < 3 ||
+        reply.elements.at(0).type != Reply::Type::String)
+        return false;
+    const QByteArray &kind = reply.elements.at(0).string;
+    const Reply &name = reply.elements.at(1);
+    if (kind == "message" || kind == "smessage") {
+        const auto &map = kind == "message" ? m_subscriptions.channels : m_subscriptions.shards;
+        const auto it = map.constFind(name.string);
+        if (it != map.cend()) {
+            const MessageCallback callback = it.value(); // may unsubscribe
+            callback(name.string, reply.elements.at(2).string);
+        }
+        return true;
+    }
+    if (kind == "pmessage") {
+        if (reply.elements.size() < 4)
+            return true;
+        const auto it = m_subscriptions.patterns.constFind(name.string);
+        if (it != m_subscriptions.patterns.cend()) {
             const MessageCallback callback = it.value();
             callback(reply.elements.at(2).string, reply.elements.at(3).string);
         }
+        return true;
     }
+    if (kind == "subscribe" || kind == "psubscribe" || kind == "ssubscribe") {
+        if (!m_ready && m_unconfirmed > 0 && --m_unconfirmed == 0)
+            becomeReady();
+        return true;
+    }
+    if (kind == "unsubscribe" || kind == "punsubscribe" || kind == "sunsubscribe") {
+        // The count is of the subscriptions left (of that family for sunsubscribe): the mode
+        // ends once every unsubscription we sent is confirmed and none is left.
+        if (m_unsubscribing > 0)
+            --m_unsubscribing;
+        if (reply.elements.at(2).integer == 0 && m_unsubscribing == 0 && !hasSubscriptions())
+            m_subscribeMode = false;
+        return true;
+    }
+    return false;
+}
+
+void Connection::command(const QList<QByteArray> &args, Callback done)
+{
+    if (!m_ready) {
+        ++m_failed;
+        if (done)
+            done(Reply::error(QByteArrayLiteral(notConnectedError)));
+        return;
+    }
+    send(args, std::move(done));
+}
+
+void Connection::write(const QList<QByteArray> &args)
+{
+    const QByteArray bytes = formatCommand(args);
+    m_socket->write(bytes);
+}
+
+void Connection::send(const QList<QByteArray> &args, Callback done)
+{
+    write(args);
+    m_pending.push_back(std::move(done));
+}
+
+void Connection::publish(const QByteArray &channel, const QByteArray &message, Callback done)
+{
+    command({QByteArrayLiteral("PUBLISH"), channel, message}, std::move(done));
+}
+
+void Connection::spublish(const QByteArray &channel, const QByteArray &message, Callback done)
+{
+    command({QByteArrayLiteral("SPUBLISH"), channel, message}, std::move(done));
+}
+
+void Connection::sendSubscribe(Kind kind, const QList<QByteArray> &names)
+{
+    if (!m_socket)
+        return;
+    QList<QByteArray> args;
+    args.reserve(names.size() + 1);
+    args.append(QByteArray(verb(true, int(kind))));
+    args.append(names);
+    m_subscribeMode = true;
+    write(args);
+}
+
+QHash<QByteArray, Connection::MessageCallback> &Connection::subscriptions(Kind kind)
+{
+    switch (kind) {
+    case Kind::Pattern:
+        return m_subscriptions.patterns;
+    case Kind::Shard:
+        return m_subscriptions.shards;
+    case Kind::Channel:
+        break;
+    }
+    return m_subscriptions.channels;
+}
+
+bool Connection::hasSubscriptions() const
+{
+    return !m_subscriptions.channels.isEmpty() || !m_subscriptions.patterns.isEmpty() ||
+           !m_subscriptions.shards.isEmpty();
 }
 
 // A new subscription; before authentication it waits for authenticated(), which sends all.
-void Connection::sendSubscription(const char *verb, const QByteArray &name)
+void Connection::addSubscription(Kind kind, const QByteArray &name, MessageCallback callback)
 {
-    if (!m_authenticated)
+    QHash<QByteArray, MessageCallback> &map = subscriptions(kind);
+    const bool fresh = !map.contains(name);
+    map.insert(name, std::move(callback));
+    if (!fresh || !m_authenticated)
         return;
     if (!m_ready)
         ++m_unconfirmed; // confirmed before the connection counts as ready
-    sendSubscribe(verb, {name});
+    sendSubscribe(kind, {name});
+}
+
+void Connection::removeSubscription(Kind kind, const QByteArray &name)
+{
+    if (!subscriptions(kind).remove(name) || !m_authenticated || !m_socket)
+        return;
+    ++m_unsubscribing;
+    write({QByteArray(verb(false, int(kind))), name});
 }
 
 void Connection::subscribe(const QByteArray &channel, MessageCallback callback)
 {
-    const bool fresh = !m_channels.contains(channel);
-    m_channels.insert(channel, std::move(callback));
-    if (fresh)
-        sendSubscription("SUBSCRIBE", channel);
+    addSubscription(Kind::Channel, channel, std::move(callback));
 }
 
 void Connection::psubscribe(const QByteArray &pattern, MessageCallback callback)
 {
-    const bool fresh = !m_patterns.contains(pattern);
-    m_patterns.insert(pattern, std::move(callback));
-    if (fresh)
-        sendSubscription("PSUBSCRIBE", pattern);
+    addSubscription(Kind::Pattern, pattern, std::move(callback));
+}
+
+void Connection::ssubscribe(const QByteArray &channel, MessageCallback callback)
+{
+    addSubscription(Kind::Shard, channel, std::move(callback));
 }
 
 void Connection::unsubscribe(const QByteArray &channel)
 {
-    if (m_channels.remove(channel) && m_authenticated)
-        sendSubscribe("UNSUBSCRIBE", {channel});
+    removeSubscription(Kind::Channel, channel);
 }
 
 void Connection::punsubscribe(const QByteArray &pattern)
 {
-    if (m_patterns.remove(pattern) && m_authenticated)
-        sendSubscribe("PUNSUBSCRIBE", {pattern});
+    removeSubscription(Kind::Pattern, pattern);
+}
+
+void Connection::sunsubscribe(const QByteArray &channel)
+{
+    removeSubscription(Kind::Shard, channel);
 }
 
 } // namespace SocketIO::Redis

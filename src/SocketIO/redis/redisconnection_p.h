@@ -1,22 +1,30 @@
-// One connection to a Redis server over hiredis's asynchronous API, driven by the Qt event
-// loop (QSocketNotifier): commands with callbacks, PUBLISH, SUBSCRIBE/PSUBSCRIBE with message
-// callbacks, AUTH, and reconnection with backoff that subscribes again. Nothing here blocks:
-// a host name is resolved with QHostInfo's asynchronous look-up before hiredis connects to the
-// address.
+// One connection to a Redis server: our own QTcpSocket (a QSslSocket with TLS) carries the
+// bytes, hiredis's reader parses the replies (RESP2) and redisFormatCommandArgv encodes the
+// commands. Commands with callbacks, answered in order; Pub/Sub (SUBSCRIBE, PSUBSCRIBE, and
+// Redis 7's sharded SSUBSCRIBE) with message callbacks; AUTH; reconnection with backoff that
+// subscribes again. Nothing here blocks: QAbstractSocket resolves host names asynchronously.
+//
+// hiredis 0.14's own asynchronous layer is not used: it asserts on "smessage" pushes, has no
+// TLS, and queues commands while disconnected. Here a command issued while the connection is
+// down fails at once.
 #pragma once
 
 #include "core/testable_p.h"
 
 #include <QtCore/QByteArray>
+#include <QtCore/QByteArrayView>
 #include <QtCore/QHash>
 #include <QtCore/QList>
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
+#include <QtNetwork/QSslConfiguration>
 
+#include <deque>
 #include <functional>
+#include <memory>
+#include <optional>
 
-struct redisAsyncContext;
-class QSocketNotifier;
+class QTcpSocket;
 
 namespace SocketIO::Redis {
 
@@ -33,15 +41,54 @@ struct Reply
     static Reply error(const QByteArray &message) { return {Type::Error, message, 0, {}}; }
 };
 
+// The error text of a command issued while the connection is down.
+inline constexpr char notConnectedError[] = "Redis is not connected";
+// The error text of a command whose reply was lost with the connection (it may have run).
+inline constexpr char connectionLostError[] = "connection to Redis lost";
+
+// hiredis's RESP reader: bytes in, replies out, in order.
+class SOCKETIO_TESTABLE ReplyReader
+{
+public:
+    ReplyReader();
+    ~ReplyReader();
+    ReplyReader(const ReplyReader &) = delete;
+    ReplyReader &operator=(const ReplyReader &) = delete;
+
+    // False once the bytes broke the protocol (error() says how); the reader is then unusable
+    // until reset().
+    bool feed(QByteArrayView bytes);
+    // The next complete reply, if one is there. Sets the error on a protocol error.
+    std::optional<Reply> next();
+    bool hasError() const { return !m_error.isEmpty(); }
+    QByteArray error() const { return m_error; }
+    void reset();
+
+private:
+    struct Free
+    {
+        void operator()(void *reader) const;
+    };
+    std::unique_ptr<void, Free> m_reader; // redisReader
+    QByteArray m_error;
+};
+
+// RESP for one command, as redisFormatCommandArgv writes it.
+SOCKETIO_TESTABLE QByteArray formatCommand(const QList<QByteArray> &args);
+
 struct ConnectionOptions
 {
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 6379;
     QString username; // ACL user (Redis 6); empty: AUTH with the password only
     QString password; // empty: no AUTH
+    bool tls = false;
+    QSslConfiguration sslConfiguration = QSslConfiguration::defaultConfiguration();
     int reconnectMinMs = 50;
     int reconnectMaxMs = 2000;
-    int maxQueued = 10000; // commands kept while the connection is down
+    // Connecting (TCP, TLS, AUTH, subscriptions confirmed) gives up after this long and tries
+    // again: an unreachable address fails within it.
+    int connectTimeoutMs = 5000;
 };
 
 class SOCKETIO_TESTABLE Connection : public QObject
@@ -60,19 +107,31 @@ public:
     bool isConnected() const { return m_ready; }
     // How many times an established connection was lost.
     int outageCount() const { return m_outages; }
-    // Commands that failed because the queue was full while the connection was down.
-    qint64 droppedCount() const { return m_dropped; }
+    // Commands that failed because the connection was down, or was lost before their reply.
+    qint64 failedCount() const { return m_failed; }
 
-    // `done` gets the reply, or an error reply when the command could not be sent. While the
-    // connection is down, commands wait (up to maxQueued) and go out once it is back.
+    // `done` gets the reply. While the connection is down, `done` gets the error reply
+    // notConnectedError before command() returns: nothing is queued. When the connection is
+    // lost before the reply, `done` gets connectionLostError (the command may have run).
+    // Callbacks still pending when the connection is destroyed are dropped uncalled.
     void command(const QList<QByteArray> &args, Callback done = {});
-    void publish(const QByteArray &channel, const QByteArray &message);
+    void publish(const QByteArray &channel, const QByteArray &message, Callback done = {});
+    // SPUBLISH (Redis 7): to the subscribers of a shard channel.
+    void spublish(const QByteArray &channel, const QByteArray &message, Callback done = {});
     // Message callbacks stay until unsubscribed, across reconnections. One callback per
-    // channel (or pattern); a second subscribe replaces it.
+    // channel (or pattern); a second subscribe replaces it. A connection with subscriptions
+    // is in Redis's subscribe mode: give ordinary commands their own connection.
     void subscribe(const QByteArray &channel, MessageCallback callback);
     void psubscribe(const QByteArray &pattern, MessageCallback callback);
+    // SSUBSCRIBE (Redis 7, sharded Pub/Sub): "smessage" pushes.
+    void ssubscribe(const QByteArray &channel, MessageCallback callback);
     void unsubscribe(const QByteArray &channel);
     void punsubscribe(const QByteArray &pattern);
+    void sunsubscribe(const QByteArray &channel);
+
+    // For the fuzzer: handles `bytes` as if they had been read from Redis just now, by a
+    // fresh reader, on a connection subscribed to what it holds.
+    void receiveForTesting(QByteArrayView bytes);
 
 Q_SIGNALS:
     // Ready: connected, authenticated, and subscribed again (Redis confirmed each).
@@ -82,46 +141,50 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
-    struct Queued
+    enum class Kind { Channel, Pattern, Shard };
+    struct Subscriptions
     {
-        QList<QByteArray> args;
-        Callback done;
+        QHash<QByteArray, MessageCallback> channels;
+        QHash<QByteArray, MessageCallback> patterns;
+        QHash<QByteArray, MessageCallback> shards;
     };
-    static void onConnect(const redisAsyncContext *ac, int status);
-    static void onDisconnect(const redisAsyncContext *ac, int status);
-    static void onReply(redisAsyncContext *ac, void *reply, void *privdata);
-    static void onPush(redisAsyncContext *ac, void *reply, void *privdata);
 
-    void connectTo(const QString &address);
     void startConnecting();
-    void attach();
-    void detachNotifiers();
+    void onSocketConnected();
+    void onReadyRead();
+    void receive(QByteArrayView bytes);
+    void handle(const Reply &reply);
+    bool handlePush(const Reply &reply);
     void authenticated();
     void becomeReady();
-    void lost(const redisAsyncContext *ac, const QString &reason);
+    void lost(const QString &reason);
+    void fail(const QString &message);
     void scheduleReconnect();
+    void write(const QList<QByteArray> &args);
     void send(const QList<QByteArray> &args, Callback done);
-    void sendSubscribe(const char *verb, const QList<QByteArray> &names);
-    void push(const Reply &reply);
-    void sendSubscription(const char *verb, const QByteArray &name);
+    void sendSubscribe(Kind kind, const QList<QByteArray> &names);
+    void addSubscription(Kind kind, const QByteArray &name, MessageCallback callback);
+    void removeSubscription(Kind kind, const QByteArray &name);
+    QHash<QByteArray, MessageCallback> &subscriptions(Kind kind);
+    bool hasSubscriptions() const;
 
     const ConnectionOptions m_options;
-    redisAsyncContext *m_ctx = nullptr;
-    QSocketNotifier *m_read = nullptr;
-    QSocketNotifier *m_write = nullptr;
+    QTcpSocket *m_socket = nullptr;
+    ReplyReader m_reader;
     QTimer m_retry;
+    QTimer m_connectTimeout;
     int m_attempt = 0;
     bool m_ready = false;
     bool m_everConnected = false;
-    bool m_closing = false;
-    bool m_authFailed = false;    // warned once until a connection succeeds
-    bool m_authenticated = false; // subscriptions can be sent
-    int m_unconfirmed = 0;        // subscriptions sent again, not yet confirmed
+    bool m_reportedFailure = false; // AUTH or TLS failure warned once until a connection succeeds
+    bool m_authenticated = false;   // subscriptions can be sent
+    bool m_subscribeMode = false;   // Redis treats this connection as a subscriber
+    int m_unconfirmed = 0;          // subscriptions sent again, not yet confirmed
+    int m_unsubscribing = 0;        // unsubscriptions sent, not yet confirmed
     int m_outages = 0;
-    qint64 m_dropped = 0;
-    QList<Queued> m_queue;
-    QHash<QByteArray, MessageCallback> m_channels;
-    QHash<QByteArray, MessageCallback> m_patterns;
+    qint64 m_failed = 0;
+    std::deque<Callback> m_pending; // one per command written, in order (may be empty)
+    Subscriptions m_subscriptions;
 };
 
 } // namespace SocketIO::Redis

@@ -3,9 +3,12 @@
 // broadcasts with rooms, except and binary, fetchSockets, socketsJoin/Leave, disconnectSockets,
 // serverSideEmit with acks, broadcasts with client acks and their timeout, the wire format
 // seen by a raw subscriber, the emitter's messages, the specific response channel, AUTH with
-// an ACL user, and reconnection after Redis restarts.
+// an ACL user, and reconnection after Redis restarts. The connection itself: sharded Pub/Sub,
+// commands failing at once while Redis is down, TLS; and faults under load: Redis killed
+// while a server floods broadcasts, and an unreachable Redis at start-up.
 #include "../../redisserver.h"
 #include "../ackfuture.h"
+#include "../selfsigned.h"
 
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
@@ -20,6 +23,8 @@
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QRegularExpression>
+#include <QtCore/QTemporaryDir>
+#include <QtCore/QTimer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -36,6 +41,31 @@ struct Node
 {
     std::unique_ptr<RedisCluster> redis;
     std::unique_ptr<Server> server;
+};
+
+// Counts the warnings whose text contains `needle`, and passes every message on to QTest.
+class WarningCounter
+{
+public:
+    explicit WarningCounter(const QString &needle)
+    {
+        s_needle = needle;
+        s_count = 0;
+        s_previous = qInstallMessageHandler(&WarningCounter::handle);
+    }
+    ~WarningCounter() { qInstallMessageHandler(s_previous); }
+    int count() const { return s_count; }
+
+private:
+    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &text)
+    {
+        if (type == QtWarningMsg && text.contains(s_needle))
+            ++s_count;
+        s_previous(type, context, text);
+    }
+    static inline QString s_needle;
+    static inline int s_count = 0;
+    static inline QtMessageHandler s_previous = nullptr;
 };
 
 } // namespace
@@ -59,9 +89,15 @@ private Q_SLOTS:
     void specificResponseChannel();
     void authWithAclUser();
     void reconnectsAfterOutage();
+    void shardedPubSub();
+    void commandsFailWhileDown();
+    void tls();
+    void faultsUnderLoad();
+    void unreachableAtStartup();
 
 private:
-    Node &startNode(RedisAdapterOptions options = {});
+    // A node on this test's redis-server, unless `port` names another one.
+    Node &startNode(RedisAdapterOptions options = {}, quint16 port = 0);
     // Starts `count` nodes; true once each adapter counts them all (within 5 s).
     bool startCluster(int count)
     {
@@ -104,9 +140,9 @@ void tst_Redis::cleanup()
     m_received.clear();
 }
 
-Node &tst_Redis::startNode(RedisAdapterOptions options)
+Node &tst_Redis::startNode(RedisAdapterOptions options, quint16 port)
 {
-    options.port = m_redis.port();
+    options.port = port ? port : m_redis.port();
     Node node;
     node.redis = std::make_unique<RedisCluster>(options);
     ServerOptions serverOptions;
@@ -423,7 +459,9 @@ void tst_Redis::emitterMessages()
     Redis::ConnectionOptions options;
     options.port = m_redis.port();
     Redis::Connection raw(options);
+    QSignalSpy ready(&raw, &Redis::Connection::connected);
     raw.open();
+    QVERIFY(ready.wait(5000));
     const QVariantList broadcast{
         s("emitter"),
         QVariantMap{{s("type"), 2},
@@ -479,6 +517,246 @@ void tst_Redis::specificResponseChannel()
         [&responses](const QString &, const QVariantList &r) { responses = r; });
     QTRY_COMPARE(responses, QVariantList{s("pong")});
     QTRY_COMPARE(channels, (QList<QByteArray>{own, "socket.io-response#/#"}));
+}
+
+// SSUBSCRIBE / SPUBLISH / SUNSUBSCRIBE (Redis 7), on a connection that also holds a classic
+// subscription, and ordinary commands answered in order on another.
+void tst_Redis::shardedPubSub()
+{
+    Redis::ConnectionOptions options;
+    options.port = m_redis.port();
+    Redis::Connection sub(options);
+    Redis::Connection pub(options);
+    QList<std::pair<QByteArray, QByteArray>> seen;
+    auto record = [&seen](const QByteArray &channel, const QByteArray &message) {
+        seen.append({channel, message});
+    };
+    sub.ssubscribe("shard{1}", record);
+    sub.subscribe("classic", record);
+    QSignalSpy subReady(&sub, &Redis::Connection::connected);
+    QSignalSpy pubReady(&pub, &Redis::Connection::connected);
+    sub.open();
+    pub.open();
+    QVERIFY(subReady.wait(5000));
+    QTRY_COMPARE(pubReady.size(), 1);
+
+    // Ready means subscribed: the first SPUBLISH reaches one subscriber.
+    QList<qint64> receivers;
+    auto count = [&receivers](const Redis::Reply &reply) {
+        QVERIFY(!reply.isError());
+        receivers.append(reply.integer);
+    };
+    pub.spublish("shard{1}", "one", count);
+    pub.publish("classic", "two", count);
+    pub.command({"SET", "k", "v"});
+    QByteArray value;
+    pub.command({"GET", "k"}, [&value](const Redis::Reply &reply) { value = reply.string; });
+    QTRY_COMPARE(seen.size(), 2);
+    QCOMPARE(seen.at(0), (std::pair<QByteArray, QByteArray>("shard{1}", "one")));
+    QCOMPARE(seen.at(1), (std::pair<QByteArray, QByteArray>("classic", "two")));
+    QCOMPARE(receivers, (QList<qint64>{1, 1}));
+    QCOMPARE(value, QByteArray("v"));
+
+    // A second shard channel subscribed while connected, then the first one dropped; each
+    // change seen by Redis before publishing on the other connection.
+    auto shardSubscribers = [&pub](const QByteArray &channel) {
+        const auto count = std::make_shared<qint64>(-1);
+        pub.command({"PUBSUB", "SHARDNUMSUB", channel}, [count](const Redis::Reply &reply) {
+            *count = reply.elements.value(1).integer;
+        });
+        (void)QTest::qWaitFor([count] { return *count >= 0; }, 2000);
+        return *count;
+    };
+    sub.ssubscribe("shard{2}", record);
+    QTRY_COMPARE(shardSubscribers("shard{2}"), 1);
+    sub.sunsubscribe("shard{1}");
+    QTRY_COMPARE(shardSubscribers("shard{1}"), 0);
+    receivers.clear();
+    pub.spublish("shard{2}", "three", count);
+    pub.spublish("shard{1}", "gone", count);
+    QTRY_COMPARE(receivers, (QList<qint64>{1, 0}));
+    QTRY_COMPARE(seen.size(), 3);
+    QCOMPARE(seen.at(2), (std::pair<QByteArray, QByteArray>("shard{2}", "three")));
+    // Still a subscriber after the shard channel left: classic messages arrive.
+    pub.publish("classic", "four");
+    QTRY_COMPARE(seen.size(), 4);
+    QCOMPARE(seen.at(3).second, QByteArray("four"));
+}
+
+// Nothing waits for Redis: a command on a connection that is down fails before command()
+// returns, and is counted.
+void tst_Redis::commandsFailWhileDown()
+{
+    RedisServer gone;
+    QVERIFY(gone.start().isEmpty());
+    Redis::ConnectionOptions options;
+    options.port = gone.port();
+    Redis::Connection connection(options);
+    QSignalSpy ready(&connection, &Redis::Connection::connected);
+    QSignalSpy disconnected(&connection, &Redis::Connection::disconnected);
+    QSignalSpy errors(&connection, &Redis::Connection::errorOccurred);
+    connection.open();
+    QVERIFY(ready.wait(5000));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("lost .*outage 1")));
+    gone.stop();
+    QVERIFY(disconnected.wait(5000));
+    QCOMPARE(connection.outageCount(), 1);
+    QTRY_VERIFY(!errors.isEmpty()); // the first reconnection attempt was refused
+    const qint64 before = connection.failedCount();
+    Redis::Reply reply;
+    bool answered = false;
+    connection.publish("channel", "message", [&](const Redis::Reply &r) {
+        reply = r;
+        answered = true;
+    });
+    QVERIFY(answered);
+    QVERIFY(reply.isError());
+    QCOMPARE(reply.string, QByteArray(Redis::notConnectedError));
+    connection.command({"PING"});
+    QCOMPARE(connection.failedCount(), before + 2);
+}
+
+// TLS through QSslSocket: a redis-server serving TLS only, with a certificate made here; a
+// connection that trusts it, one that does not, and a broadcast between two servers.
+void tst_Redis::tls()
+{
+    const SelfSigned self = SelfSigned::make();
+    QVERIFY2(self.error.isEmpty(), qPrintable(self.error));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString certFile = dir.filePath(s("redis.crt"));
+    const QString keyFile = dir.filePath(s("redis.key"));
+    for (const auto &[path, pem] :
+         {std::pair{certFile, self.certificate.toPem()}, std::pair{keyFile, self.key.toPem()}}) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(pem);
+    }
+    RedisServer secured;
+    secured.setTls(certFile, keyFile, certFile);
+    const QString error = secured.start();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    RedisAdapterOptions options;
+    options.setTlsEnabled(true);
+    {
+        // The system's CAs do not know the certificate: refused, reported, retried.
+        RedisAdapterOptions untrusted = options;
+        untrusted.port = secured.port();
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("TLS: ")));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(s("TLS: ")));
+        RedisCluster refused(untrusted);
+        QSignalSpy errors(&refused, &RedisCluster::errorOccurred);
+        QTRY_VERIFY(errors.size() >= 4);
+        QVERIFY(errors.at(0).at(0).toString().startsWith(s("TLS: ")));
+        QVERIFY(!refused.isConnected());
+    }
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setCaCertificates({self.certificate});
+    options.setSslConfiguration(ssl);
+    QVERIFY(options.isTlsEnabled());
+    QCOMPARE(options.sslConfiguration().caCertificates(), QList<QSslCertificate>{self.certificate});
+    startNode(options, secured.port());
+    startNode(options, secured.port());
+    QTRY_VERIFY(clusterFormed());
+    QVERIFY(m_nodes[0].redis->isConnected());
+    ClientSocket *b = client(1);
+    QTRY_VERIFY(b->isConnected());
+    m_nodes[0].server->emitEvent(s("secure"), {s("over TLS")});
+    QTRY_COMPARE(m_received.value(s("0#secure")), QVariantList{s("over TLS")});
+}
+
+// Redis killed (SIGKILL) while one server floods broadcasts to a client of another: nothing
+// crashes or blocks, the outage is reported, each broadcast made meanwhile fails visibly (and
+// still reaches this server's client), and once Redis is back on the same port, broadcasts
+// arrive again.
+void tst_Redis::faultsUnderLoad()
+{
+    QVERIFY(startCluster(2));
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1);
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    int receivedA = 0;
+    int receivedB = 0;
+    int lastB = -1;
+    a->on(s("flood"), a, [&receivedA](const QVariantList &, const Ack &) { ++receivedA; });
+    b->on(s("flood"), b, [&](const QVariantList &args, const Ack &) {
+        ++receivedB;
+        lastB = args.value(0).toInt();
+    });
+    RedisCluster *publisher = m_nodes[0].redis.get();
+    QSignalSpy failed(publisher, &RedisCluster::publishFailed);
+    QSignalSpy changed(publisher, &RedisCluster::connectedChanged);
+    int sent = 0;
+    QTimer flood;
+    flood.setInterval(1);
+    connect(&flood, &QTimer::timeout, this, [&] {
+        for (int i = 0; i < 10; ++i)
+            m_nodes[0].server->emitEvent(s("flood"), {sent++});
+    });
+    flood.start();
+    QTRY_VERIFY(receivedB >= 500); // flowing through Redis
+
+    const WarningCounter warnings(s("failed since the last warning"));
+    QElapsedTimer outage;
+    outage.start();
+    m_redis.stop();
+    QTRY_VERIFY(!publisher->isConnected() && !m_nodes[1].redis->isConnected());
+    QCOMPARE(changed.last().at(0).toBool(), false);
+    QVERIFY(publisher->outageCount() >= 1);
+    QTRY_VERIFY(failed.size() >= 1000);
+    const int localBefore = receivedA;
+    QTRY_VERIFY(receivedA >= localBefore + 500); // still delivered on this server
+    QCOMPARE(failed.last().at(0).toString(), s("socket.io#/#"));
+
+    const QString error = m_redis.start(); // the same port
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(publisher->isConnected() && m_nodes[1].redis->isConnected(), 10'000);
+    const qint64 outageMs = outage.elapsed();
+    QCOMPARE(changed.last().at(0).toBool(), true);
+    QCOMPARE(publisher->failedPublishCount(), qint64(failed.size()));
+    // Rate-limited: at most one warning a second, each with the count.
+    QVERIFY(warnings.count() >= 1);
+    QVERIFY2(warnings.count() <= outageMs / 1000 + 2,
+             qPrintable(QString::number(warnings.count())));
+    const int afterReconnect = sent;
+    QTRY_VERIFY_WITH_TIMEOUT(lastB >= afterReconnect, 10'000);
+    flood.stop();
+    QVERIFY(receivedB < sent); // the ones of the outage were lost, as reported
+    qInfo("flood: %d sent, %d received by the other server, %lld failed over an outage of %lld ms",
+          sent, receivedB, publisher->failedPublishCount(), outageMs);
+}
+
+// A Redis that cannot be reached (an address that drops packets, a name that does not resolve)
+// while the server runs: the event loop keeps turning, broadcasts fail at once and still reach
+// this server's clients.
+void tst_Redis::unreachableAtStartup()
+{
+    for (const QString &host : {s("10.255.255.1"), s("redis.invalid")}) {
+        RedisAdapterOptions options;
+        options.host = host;
+        startNode(options, 6379);
+    }
+    ClientSocket *a = client(0);
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    connect(&ticker, &QTimer::timeout, this, [&ticks] { ++ticks; });
+    QElapsedTimer elapsed;
+    elapsed.start();
+    ticker.start();
+    QTRY_VERIFY(a->isConnected());
+    for (const Node &node : m_nodes) {
+        QSignalSpy failed(node.redis.get(), &RedisCluster::publishFailed);
+        node.server->emitEvent(s("alone"), {1});
+        QCOMPARE(failed.size(), 1); // before emitEvent() returned
+        QCOMPARE(node.redis->failedPublishCount(), qint64(1));
+        QVERIFY(!node.redis->isConnected());
+    }
+    QTRY_COMPARE(m_received.value(s("0#alone")), QVariantList{1});
+    QTRY_VERIFY(ticks >= 100);
+    // 100 ticks of 10 ms: nothing held the loop for long.
+    QVERIFY2(elapsed.elapsed() < 3000, qPrintable(QString::number(elapsed.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(tst_Redis)
