@@ -1,5 +1,6 @@
 #include "redisadapter.h"
 
+#include "adapters/redisshardedadapter_p.h"
 #include "core/ackregistry_p.h"
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
@@ -282,7 +283,7 @@ RedisAdapterOptions::~RedisAdapterOptions() = default;
 
     TLS goes through QSslSocket: Debian's hiredis 0.14 has no TLS of its own. The Redis server
     is verified against the CA certificates of sslConfiguration() and the host name (or
-    address) of \l host.
+    address) of RedisAdapterOptions::host.
 
     \sa setTlsEnabled(), sslConfiguration()
 */
@@ -443,6 +444,32 @@ std::function<Adapter *(Namespace *)> RedisCluster::adapterFactory()
         if (!cluster)
             return new Adapter(nsp);
         return new RedisAdapter(nsp, cluster);
+    };
+}
+
+/*!
+    Returns a factory for ServerOptions::adapter that creates, for each namespace, the sharded
+    adapter of Node's \c createShardedAdapter() on this cluster, with \a options. It needs
+    Redis 7 (SPUBLISH, SSUBSCRIBE); the cluster must outlive the servers that use the factory.
+
+    The servers exchange the messages of socket.io-adapter's ClusterAdapter on
+    `<channelPrefix>#<nsp>#`, answer each other on `<channelPrefix>#<nsp>#<uid>#`, and, in the
+    dynamic subscription modes, broadcast to a single room on `<channelPrefix>#<nsp>#<room>#`.
+    The messages are JSON, or MessagePack when they carry binary. The number of servers is
+    `PUBSUB SHARDNUMSUB <channelPrefix>#<nsp>#`.
+*/
+std::function<Adapter *(Namespace *)>
+RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
+{
+    return [cluster = QPointer<RedisCluster>(this), options](Namespace *nsp) -> Adapter * {
+        if (!cluster)
+            return new Adapter(nsp);
+        RedisClusterPrivate *d = cluster->d_func();
+        // Failures are the cluster's to report; the connections that call this die with it.
+        auto failed = [d](const QByteArray &channel, const QByteArray &error) {
+            d->publishFailed(channel, error);
+        };
+        return new RedisShardedAdapter(nsp, d->pub, d->sub, options, failed);
     };
 }
 
