@@ -1,5 +1,6 @@
 #include "redisadapter.h"
 
+#include "adapters/clusteradapter_p.h"
 #include "adapters/redisshardedadapter_p.h"
 #include "core/ackregistry_p.h"
 #include "parser/json_p.h"
@@ -45,27 +46,10 @@ QString uid2()
     return out;
 }
 
-QStringList sorted(const QSet<QString> &set)
-{
-    QStringList list(set.cbegin(), set.cend());
-    list.sort();
-    return list;
-}
-
-QSet<QString> toSet(const QVariant &value)
-{
-    const QVariantList list = value.toList();
-    QSet<QString> out;
-    out.reserve(list.size());
-    for (const QVariant &v : list)
-        out.insert(v.toString());
-    return out;
-}
-
 QVariantMap optionsMap(const BroadcastOptions &options, bool withFlags)
 {
-    QVariantMap map{{QStringLiteral("rooms"), sorted(options.rooms())},
-                    {QStringLiteral("except"), sorted(options.except())}};
+    QVariantMap map{{QStringLiteral("rooms"), sortedStrings(options.rooms())},
+                    {QStringLiteral("except"), sortedStrings(options.except())}};
     if (withFlags) {
         const BroadcastFlags flags = options.flags();
         QVariantMap f;
@@ -85,8 +69,8 @@ BroadcastOptions localOptions(const QVariant &value)
 {
     const QVariantMap map = value.toMap();
     BroadcastOptions options;
-    options.setRooms(toSet(map.value(QStringLiteral("rooms"))));
-    options.setExcept(toSet(map.value(QStringLiteral("except"))));
+    options.setRooms(stringSet(map.value(QStringLiteral("rooms"))));
+    options.setExcept(stringSet(map.value(QStringLiteral("except"))));
     BroadcastFlags flags;
     const QVariantMap f = map.value(QStringLiteral("flags")).toMap();
     flags.setVolatile(f.value(QStringLiteral("volatile")).toBool());
@@ -123,24 +107,6 @@ bool decode(const QByteArray &message, QVariant *value)
         return Json::parse(message, value);
     QString error;
     return MsgPack::decode(message, value, &error);
-}
-
-QVariantMap socketMap(const SocketDetails &details)
-{
-    return {{QStringLiteral("id"), details.id()},
-            {QStringLiteral("handshake"), details.handshake()},
-            {QStringLiteral("rooms"), sorted(details.rooms())},
-            {QStringLiteral("data"), details.data()}};
-}
-
-SocketDetails socketFrom(const QVariantMap &map)
-{
-    SocketDetails details;
-    details.setId(map.value(QStringLiteral("id")).toString());
-    details.setHandshake(map.value(QStringLiteral("handshake")).toMap());
-    details.setRooms(toSet(map.value(QStringLiteral("rooms"))));
-    details.setData(map.value(QStringLiteral("data")).toMap());
-    return details;
 }
 
 } // namespace
@@ -950,8 +916,8 @@ void RedisAdapter::onRequest(const QByteArray &message)
     case Sockets: {
         if (own)
             return;
-        const QSet<QString> ids = sockets(toSet(request.value(QStringLiteral("rooms"))));
-        respond({{QStringLiteral("sockets"), sorted(ids)}});
+        const QSet<QString> ids = sockets(stringSet(request.value(QStringLiteral("rooms"))));
+        respond({{QStringLiteral("sockets"), sortedStrings(ids)}});
         return;
     }
     case AllRooms:
@@ -1004,7 +970,7 @@ void RedisAdapter::onRequest(const QByteArray &message)
         QVariantList list;
         Adapter::fetchSockets(options, [&list](const QList<SocketDetails> &found) {
             for (const SocketDetails &s : found)
-                list.append(socketMap(s));
+                list.append(socketDetailsData(s));
         });
         respond({{QStringLiteral("sockets"), list}});
         return;
@@ -1089,7 +1055,7 @@ void RedisAdapter::onResponse(const QByteArray &message)
     RedisAdapterPrivate::Request &request = it->second;
     if (request.type == RemoteFetch) {
         for (const QVariant &s : response.value(QStringLiteral("sockets")).toList())
-            request.sockets.append(socketFrom(s.toMap()));
+            request.sockets.append(socketDetailsFrom(s.toMap()));
     } else if (request.type == ServerSideEmit) {
         request.responses.append(response.value(QStringLiteral("data")));
     }
