@@ -2,12 +2,14 @@
 // tst_redis_sharded): broadcasts with rooms and except, fetchSockets with rooms and data,
 // socketsJoin/Leave, disconnectSockets, serverSideEmit with acks, broadcasts with client acks
 // and their timeout. `Test` provides startCluster(count), client(index, rooms), m_nodes (with
-// .server), m_received ("client#event" -> args) and adapterOf(node); it befriends this.
+// .server), m_managers, m_received ("client#event" -> args) and adapterOf(node); it
+// befriends this.
 #pragma once
 
 #include "../ackfuture.h"
 
 #include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
 #include <SocketIO/Namespace>
 #include <SocketIO/Server>
 
@@ -19,6 +21,29 @@ template<typename Test> struct ClusterCases
     using ClientSocket = SocketIO::ClientSocket;
     using RemoteSocket = SocketIO::RemoteSocket;
     using Ack = SocketIO::Ack;
+
+    // A client of node `index` on WebSocket, without reconnection, joined (by the server's
+    // connection handler) to the rooms of its auth {"rooms": [...]}; what it receives goes to
+    // t.m_received as "<n>#<event>", n counting the clients from 0.
+    static ClientSocket *connectClient(Test &t, int index, const QStringList &rooms)
+    {
+        SocketIO::ManagerOptions options;
+        options.transports = {QStringLiteral("websocket")};
+        options.reconnection = false;
+        t.m_managers.push_back(std::make_unique<SocketIO::Manager>(
+            QUrl(QStringLiteral("http://127.0.0.1:%1")
+                     .arg(t.m_nodes.at(index).server->serverPort())),
+            options));
+        ClientSocket *socket = t.m_managers.back()->socket();
+        socket->setAuth({{QStringLiteral("rooms"), rooms}});
+        const QString name = QString::number(t.m_managers.size() - 1);
+        QHash<QString, QVariantList> *received = &t.m_received;
+        socket->onAny(socket, [received, name](const QString &event, const QVariantList &args) {
+            received->insert(name + u'#' + event, args);
+        });
+        socket->connectToServer();
+        return socket;
+    }
 
     static void broadcast(Test &t)
     {

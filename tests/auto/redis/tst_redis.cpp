@@ -166,20 +166,7 @@ Node &tst_Redis::startNode(RedisAdapterOptions options, quint16 port)
 
 ClientSocket *tst_Redis::client(int index, const QStringList &rooms)
 {
-    ManagerOptions options;
-    options.transports = {s("websocket")};
-    options.reconnection = false;
-    m_managers.push_back(std::make_unique<Manager>(
-        QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_nodes.at(index).server->serverPort())),
-        options));
-    ClientSocket *socket = m_managers.back()->socket();
-    socket->setAuth({{s("rooms"), rooms}});
-    const QString name = QString::number(m_managers.size() - 1);
-    socket->onAny(socket, [this, name](const QString &event, const QVariantList &args) {
-        m_received.insert(name + u'#' + event, args);
-    });
-    socket->connectToServer();
-    return socket;
+    return ClusterCases<tst_Redis>::connectClient(*this, index, rooms);
 }
 
 void tst_Redis::broadcast()
