@@ -77,6 +77,35 @@ private:
     QSharedDataPointer<RedisStreamsAdapterOptionsExtension> m_extension;
 };
 
+// The options of Node's createShardedAdapter() (@socket.io/redis-adapter 8.3, Redis 7 sharded
+// Pub/Sub), with its defaults.
+class RedisShardedAdapterOptionsExtension;
+
+struct SOCKETIO_EXPORT RedisShardedAdapterOptions
+{
+    // Which channels a server subscribes to besides socket.io#<nsp># and its own.
+    enum class SubscriptionMode {
+        Dynamic,        // one per room created here, socket ids excepted
+        DynamicPrivate, // one per room created here, socket ids included
+        Static,         // none
+    };
+
+    RedisShardedAdapterOptions();
+    RedisShardedAdapterOptions(const RedisShardedAdapterOptions &other);
+    RedisShardedAdapterOptions(RedisShardedAdapterOptions &&other) noexcept;
+    RedisShardedAdapterOptions &operator=(const RedisShardedAdapterOptions &other);
+    RedisShardedAdapterOptions &operator=(RedisShardedAdapterOptions &&other) noexcept;
+    ~RedisShardedAdapterOptions();
+
+    QString channelPrefix = QStringLiteral("socket.io");
+    SubscriptionMode subscriptionMode = SubscriptionMode::Dynamic;
+
+private:
+    // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
+    // layout above stays fixed. Null (no allocation) until such a field is set.
+    QSharedDataPointer<RedisShardedAdapterOptionsExtension> m_extension;
+};
+
 class RedisClusterPrivate;
 
 // One server's two Redis connections (publish, subscribe), shared by the RedisAdapters of its
@@ -99,6 +128,9 @@ public:
     // through a Redis stream, connection state recovery across servers.
     std::function<Adapter *(Namespace *)>
     streamsAdapterFactory(const RedisStreamsAdapterOptions &options = {});
+    // The sharded adapter (Redis 7 SPUBLISH/SSUBSCRIBE), as Node's createShardedAdapter().
+    std::function<Adapter *(Namespace *)>
+    shardedAdapterFactory(const RedisShardedAdapterOptions &options = {});
 
     bool isConnected() const;
     int outageCount() const;

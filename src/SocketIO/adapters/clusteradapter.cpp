@@ -16,23 +16,6 @@ constexpr int DefaultTimeoutMs = 5000; // the reference's default for cluster re
 
 using Type = ClusterMessage::Type;
 
-QStringList sorted(const QSet<QString> &set)
-{
-    QStringList list(set.cbegin(), set.cend());
-    list.sort();
-    return list;
-}
-
-QSet<QString> toSet(const QVariant &value)
-{
-    const QVariantList list = value.toList();
-    QSet<QString> out;
-    out.reserve(list.size());
-    for (const QVariant &v : list)
-        out.insert(v.toString());
-    return out;
-}
-
 // encodeOptions(): rooms and except as arrays, and the flags that differ from the defaults,
 // named as socket.io's BroadcastFlags.
 QVariantMap optionsData(const BroadcastOptions &options)
@@ -47,8 +30,8 @@ QVariantMap optionsData(const BroadcastOptions &options)
         f.insert(QStringLiteral("timeout"), flags.timeout());
     if (flags.expectsSingleResponse())
         f.insert(QStringLiteral("expectSingleResponse"), true);
-    return {{QStringLiteral("rooms"), sorted(options.rooms())},
-            {QStringLiteral("except"), sorted(options.except())},
+    return {{QStringLiteral("rooms"), sortedStrings(options.rooms())},
+            {QStringLiteral("except"), sortedStrings(options.except())},
             {QStringLiteral("flags"), f}};
 }
 
@@ -56,8 +39,8 @@ BroadcastOptions optionsFrom(const QVariant &value)
 {
     const QVariantMap map = value.toMap();
     BroadcastOptions options;
-    options.setRooms(toSet(map.value(QStringLiteral("rooms"))));
-    options.setExcept(toSet(map.value(QStringLiteral("except"))));
+    options.setRooms(stringSet(map.value(QStringLiteral("rooms"))));
+    options.setExcept(stringSet(map.value(QStringLiteral("except"))));
     const QVariantMap f = map.value(QStringLiteral("flags")).toMap();
     if (!f.isEmpty()) {
         BroadcastFlags flags;
@@ -73,24 +56,6 @@ BroadcastOptions optionsFrom(const QVariant &value)
     return options;
 }
 
-QVariantMap socketData(const SocketDetails &details)
-{
-    return {{QStringLiteral("id"), details.id()},
-            {QStringLiteral("handshake"), details.handshake()},
-            {QStringLiteral("rooms"), sorted(details.rooms())},
-            {QStringLiteral("data"), details.data()}};
-}
-
-SocketDetails socketFrom(const QVariantMap &map)
-{
-    SocketDetails details;
-    details.setId(map.value(QStringLiteral("id")).toString());
-    details.setHandshake(map.value(QStringLiteral("handshake")).toMap());
-    details.setRooms(toSet(map.value(QStringLiteral("rooms"))));
-    details.setData(map.value(QStringLiteral("data")).toMap());
-    return details;
-}
-
 bool isMap(const QVariant &value)
 {
     return value.typeId() == QMetaType::QVariantMap;
@@ -104,6 +69,41 @@ void insertDefined(QVariantMap &map, const QString &key, const QVariant &value)
 }
 
 } // namespace
+
+QStringList sortedStrings(const QSet<QString> &set)
+{
+    QStringList list(set.cbegin(), set.cend());
+    list.sort();
+    return list;
+}
+
+QSet<QString> stringSet(const QVariant &value)
+{
+    const QVariantList list = value.toList();
+    QSet<QString> out;
+    out.reserve(list.size());
+    for (const QVariant &v : list)
+        out.insert(v.toString());
+    return out;
+}
+
+QVariantMap socketDetailsData(const SocketDetails &details)
+{
+    return {{QStringLiteral("id"), details.id()},
+            {QStringLiteral("handshake"), details.handshake()},
+            {QStringLiteral("rooms"), sortedStrings(details.rooms())},
+            {QStringLiteral("data"), details.data()}};
+}
+
+SocketDetails socketDetailsFrom(const QVariantMap &map)
+{
+    SocketDetails details;
+    details.setId(map.value(QStringLiteral("id")).toString());
+    details.setHandshake(map.value(QStringLiteral("handshake")).toMap());
+    details.setRooms(stringSet(map.value(QStringLiteral("rooms"))));
+    details.setData(map.value(QStringLiteral("data")).toMap());
+    return details;
+}
 
 bool ClusterMessage::isResponse() const
 {
@@ -147,7 +147,7 @@ QVariantMap clusterMessageData(const ClusterMessage &m)
         QVariantList sockets;
         sockets.reserve(m.sockets.size());
         for (const SocketDetails &s : m.sockets)
-            sockets.append(socketData(s));
+            sockets.append(socketDetailsData(s));
         data.insert(QStringLiteral("sockets"), sockets);
         requestId();
         break;
@@ -214,7 +214,7 @@ std::optional<ClusterMessage> clusterMessageFromData(ClusterMessage::Type type,
     case Type::FetchSocketsResponse:
         for (const QVariant &s : data.value(QStringLiteral("sockets")).toList()) {
             if (isMap(s))
-                m.sockets.append(socketFrom(s.toMap()));
+                m.sockets.append(socketDetailsFrom(s.toMap()));
         }
         break;
     case Type::ServerSideEmit:

@@ -68,6 +68,12 @@ SOCKETIO_TESTABLE std::optional<ClusterMessage>
 clusterMessageFromEnvelope(const QVariant &envelope);
 // Whether `value` holds a QByteArray anywhere (socket.io's hasBinary()).
 SOCKETIO_TESTABLE bool hasBinary(const QVariant &value);
+// A set as a sorted list, and a list of strings as a set (rooms and except on the wire).
+SOCKETIO_TESTABLE QStringList sortedStrings(const QSet<QString> &set);
+SOCKETIO_TESTABLE QSet<QString> stringSet(const QVariant &list);
+// A socket as fetchSockets() answers carry it (B.1, B.2): {id, handshake, rooms, data}.
+SOCKETIO_TESTABLE QVariantMap socketDetailsData(const SocketDetails &details);
+SOCKETIO_TESTABLE SocketDetails socketDetailsFrom(const QVariantMap &map);
 // 16 random hex characters (randomBytes(8).toString("hex")): node uids and request ids.
 SOCKETIO_TESTABLE QString clusterRandomId();
 

@@ -1,6 +1,8 @@
 #include "redisadapter.h"
 
+#include "adapters/clusteradapter_p.h"
 #include "adapters/redisclusteraccess_p.h"
+#include "adapters/redisshardedadapter_p.h"
 #include "core/ackregistry_p.h"
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
@@ -45,27 +47,10 @@ QString uid2()
     return out;
 }
 
-QStringList sorted(const QSet<QString> &set)
-{
-    QStringList list(set.cbegin(), set.cend());
-    list.sort();
-    return list;
-}
-
-QSet<QString> toSet(const QVariant &value)
-{
-    const QVariantList list = value.toList();
-    QSet<QString> out;
-    out.reserve(list.size());
-    for (const QVariant &v : list)
-        out.insert(v.toString());
-    return out;
-}
-
 QVariantMap optionsMap(const BroadcastOptions &options, bool withFlags)
 {
-    QVariantMap map{{QStringLiteral("rooms"), sorted(options.rooms())},
-                    {QStringLiteral("except"), sorted(options.except())}};
+    QVariantMap map{{QStringLiteral("rooms"), sortedStrings(options.rooms())},
+                    {QStringLiteral("except"), sortedStrings(options.except())}};
     if (withFlags) {
         const BroadcastFlags flags = options.flags();
         QVariantMap f;
@@ -85,8 +70,8 @@ BroadcastOptions localOptions(const QVariant &value)
 {
     const QVariantMap map = value.toMap();
     BroadcastOptions options;
-    options.setRooms(toSet(map.value(QStringLiteral("rooms"))));
-    options.setExcept(toSet(map.value(QStringLiteral("except"))));
+    options.setRooms(stringSet(map.value(QStringLiteral("rooms"))));
+    options.setExcept(stringSet(map.value(QStringLiteral("except"))));
     BroadcastFlags flags;
     const QVariantMap f = map.value(QStringLiteral("flags")).toMap();
     flags.setVolatile(f.value(QStringLiteral("volatile")).toBool());
@@ -123,24 +108,6 @@ bool decode(const QByteArray &message, QVariant *value)
         return Json::parse(message, value);
     QString error;
     return MsgPack::decode(message, value, &error);
-}
-
-QVariantMap socketMap(const SocketDetails &details)
-{
-    return {{QStringLiteral("id"), details.id()},
-            {QStringLiteral("handshake"), details.handshake()},
-            {QStringLiteral("rooms"), sorted(details.rooms())},
-            {QStringLiteral("data"), details.data()}};
-}
-
-SocketDetails socketFrom(const QVariantMap &map)
-{
-    SocketDetails details;
-    details.setId(map.value(QStringLiteral("id")).toString());
-    details.setHandshake(map.value(QStringLiteral("handshake")).toMap());
-    details.setRooms(toSet(map.value(QStringLiteral("rooms"))));
-    details.setData(map.value(QStringLiteral("data")).toMap());
-    return details;
 }
 
 } // namespace
@@ -438,6 +405,32 @@ std::function<Adapter *(Namespace *)> RedisCluster::adapterFactory()
         if (!cluster)
             return new Adapter(nsp);
         return new RedisAdapter(nsp, cluster);
+    };
+}
+
+/*!
+    Returns a factory for ServerOptions::adapter that creates, for each namespace, the sharded
+    adapter of Node's \c createShardedAdapter() on this cluster, with \a options. It needs
+    Redis 7 (SPUBLISH, SSUBSCRIBE); the cluster must outlive the servers that use the factory.
+
+    The servers exchange the messages of socket.io-adapter's ClusterAdapter on
+    `<channelPrefix>#<nsp>#`, answer each other on `<channelPrefix>#<nsp>#<uid>#`, and, in the
+    dynamic subscription modes, broadcast to a single room on `<channelPrefix>#<nsp>#<room>#`.
+    The messages are JSON, or MessagePack when they carry binary. The number of servers is
+    `PUBSUB SHARDNUMSUB <channelPrefix>#<nsp>#`.
+*/
+std::function<Adapter *(Namespace *)>
+RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
+{
+    return [cluster = QPointer<RedisCluster>(this), options](Namespace *nsp) -> Adapter * {
+        if (!cluster)
+            return new Adapter(nsp);
+        RedisClusterPrivate *d = cluster->d_func();
+        // Failures are the cluster's to report; the connections that call this die with it.
+        auto failed = [d](const QByteArray &channel, const QByteArray &error) {
+            d->publishFailed(channel, error);
+        };
+        return new RedisShardedAdapter(nsp, d->pub, d->sub, options, failed);
     };
 }
 
@@ -928,8 +921,8 @@ void RedisAdapter::onRequest(const QByteArray &message)
     case Sockets: {
         if (own)
             return;
-        const QSet<QString> ids = sockets(toSet(request.value(QStringLiteral("rooms"))));
-        respond({{QStringLiteral("sockets"), sorted(ids)}});
+        const QSet<QString> ids = sockets(stringSet(request.value(QStringLiteral("rooms"))));
+        respond({{QStringLiteral("sockets"), sortedStrings(ids)}});
         return;
     }
     case AllRooms:
@@ -982,7 +975,7 @@ void RedisAdapter::onRequest(const QByteArray &message)
         QVariantList list;
         Adapter::fetchSockets(options, [&list](const QList<SocketDetails> &found) {
             for (const SocketDetails &s : found)
-                list.append(socketMap(s));
+                list.append(socketDetailsData(s));
         });
         respond({{QStringLiteral("sockets"), list}});
         return;
@@ -1067,7 +1060,7 @@ void RedisAdapter::onResponse(const QByteArray &message)
     RedisAdapterPrivate::Request &request = it->second;
     if (request.type == RemoteFetch) {
         for (const QVariant &s : response.value(QStringLiteral("sockets")).toList())
-            request.sockets.append(socketFrom(s.toMap()));
+            request.sockets.append(socketDetailsFrom(s.toMap()));
     } else if (request.type == ServerSideEmit) {
         request.responses.append(response.value(QStringLiteral("data")));
     }

@@ -9,6 +9,7 @@
 #include "../../redisserver.h"
 #include "../ackfuture.h"
 #include "../selfsigned.h"
+#include "clustercases.h"
 
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
@@ -96,6 +97,7 @@ private Q_SLOTS:
     void unreachableAtStartup();
 
 private:
+    friend struct ClusterCases<tst_Redis>;
     // A node on this test's redis-server, unless `port` names another one.
     Node &startNode(RedisAdapterOptions options = {}, quint16 port = 0);
     // Starts `count` nodes; true once each adapter counts them all (within 5 s).
@@ -164,185 +166,42 @@ Node &tst_Redis::startNode(RedisAdapterOptions options, quint16 port)
 
 ClientSocket *tst_Redis::client(int index, const QStringList &rooms)
 {
-    ManagerOptions options;
-    options.transports = {s("websocket")};
-    options.reconnection = false;
-    m_managers.push_back(std::make_unique<Manager>(
-        QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_nodes.at(index).server->serverPort())),
-        options));
-    ClientSocket *socket = m_managers.back()->socket();
-    socket->setAuth({{s("rooms"), rooms}});
-    const QString name = QString::number(m_managers.size() - 1);
-    socket->onAny(socket, [this, name](const QString &event, const QVariantList &args) {
-        m_received.insert(name + u'#' + event, args);
-    });
-    socket->connectToServer();
-    return socket;
+    return ClusterCases<tst_Redis>::connectClient(*this, index, rooms);
 }
 
 void tst_Redis::broadcast()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0);
-    ClientSocket *b = client(1);
-    QTRY_VERIFY(a->isConnected() && b->isConnected());
-    const QVariantList args{s("x"), 42, 1.5, QByteArray("\x01\x02\x03", 3),
-                            QVariantMap{{s("hello"), s("world")}}};
-    m_nodes[0].server->emitEvent(s("news"), args);
-    QTRY_COMPARE(m_received.value(s("1#news")), args);
-    QCOMPARE(m_received.value(s("0#news")), args);
-    // local() stays on its server.
-    m_nodes[1].server->local().emitEvent(s("local"), {1});
-    QTRY_COMPARE(m_received.value(s("1#local")), QVariantList{1});
-    m_nodes[1].server->emitEvent(s("after"), {2});
-    QTRY_COMPARE(m_received.value(s("0#after")), QVariantList{2});
-    QVERIFY(!m_received.contains(s("0#local")));
+    ClusterCases<tst_Redis>::broadcast(*this);
 }
 
 void tst_Redis::roomsAndExcept()
 {
-    QVERIFY(startCluster(2));
-    QList<ClientSocket *> clients{client(0, {s("r1")}), client(1, {s("r1")}),
-                                  client(1, {s("r1"), s("r2")}), client(1, {s("r3")})};
-    QTRY_VERIFY(std::all_of(clients.cbegin(), clients.cend(),
-                            [](ClientSocket *c) { return c->isConnected(); }));
-    // One room: the room's own channel.
-    m_nodes[0].server->to(s("r1")).except(s("r2")).emitEvent(s("one"), {1});
-    // Two rooms: the namespace's channel.
-    m_nodes[0].server->to(QStringList{s("r2"), s("r3")}).emitEvent(s("two"), {2});
-    // To one socket of the other server by id, as socket.to(id) does.
-    m_nodes[0].server->to(clients[3]->id()).emitEvent(s("direct"), {3});
-    QTRY_COMPARE(m_received.value(s("3#direct")), QVariantList{3});
-    QTRY_COMPARE(m_received.value(s("3#two")), QVariantList{2});
-    QTRY_COMPARE(m_received.value(s("2#two")), QVariantList{2});
-    QTRY_COMPARE(m_received.value(s("1#one")), QVariantList{1});
-    QCOMPARE(m_received.value(s("0#one")), QVariantList{1});
-    QVERIFY(!m_received.contains(s("2#one")));
-    QVERIFY(!m_received.contains(s("3#one")));
-    QVERIFY(!m_received.contains(s("0#two")));
-    QVERIFY(!m_received.contains(s("1#two")));
-    QVERIFY(!m_received.contains(s("2#direct")));
+    ClusterCases<tst_Redis>::roomsAndExcept(*this);
 }
 
 void tst_Redis::fetchSockets()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0, {s("r1")});
-    ClientSocket *b = client(1, {s("r1"), s("r2")});
-    ClientSocket *c = client(1);
-    QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
-    QFuture<QList<RemoteSocket>> all = m_nodes[0].server->fetchSockets();
-    QTRY_VERIFY(all.isFinished());
-    QCOMPARE(all.result().size(), 3);
-    QFuture<QList<RemoteSocket>> inR1 =
-        m_nodes[0].server->to(s("r1")).except(s("r2")).fetchSockets();
-    QTRY_VERIFY(inR1.isFinished());
-    QCOMPARE(inR1.result().size(), 1);
-    QFuture<QList<RemoteSocket>> inR2 = m_nodes[0].server->to(s("r2")).fetchSockets();
-    QTRY_VERIFY(inR2.isFinished());
-    QCOMPARE(inR2.result().size(), 1);
-    const RemoteSocket remote = inR2.result().constFirst();
-    QCOMPARE(remote.id(), b->id());
-    QCOMPARE(remote.rooms(), (QSet<QString>{b->id(), s("r1"), s("r2")}));
-    QCOMPARE(remote.data().value(s("node")).toInt(), 1);
-    QCOMPARE(remote.handshake().value(s("address")).toString(), s("127.0.0.1"));
-    // Operations on a socket of the other server.
-    remote.emitEvent(s("hi"), {s("there")});
-    QTRY_COMPARE(m_received.value(s("1#hi")), QVariantList{s("there")});
+    ClusterCases<tst_Redis>::fetchSockets(*this);
 }
 
 void tst_Redis::socketsJoinAndLeave()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0);
-    ClientSocket *b = client(1, {s("r1")});
-    QTRY_VERIFY(a->isConnected() && b->isConnected());
-    m_nodes[0].server->to(s("r1")).socketsJoin(s("joined"));
-    RedisAdapter *other = adapterOf(m_nodes[1]);
-    QTRY_VERIFY(other->socketRooms(b->id()).contains(s("joined")));
-    QVERIFY(!adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("joined")));
-    m_nodes[0].server->socketsJoin({s("everyone")});
-    QTRY_VERIFY(other->socketRooms(b->id()).contains(s("everyone")));
-    QVERIFY(adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("everyone")));
-    m_nodes[0].server->to(s("joined")).socketsLeave(s("everyone"));
-    QTRY_VERIFY(!other->socketRooms(b->id()).contains(s("everyone")));
-    QVERIFY(adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("everyone")));
+    ClusterCases<tst_Redis>::socketsJoinAndLeave(*this);
 }
 
 void tst_Redis::disconnectSockets()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0, {s("stay")});
-    ClientSocket *b = client(1, {s("go")});
-    QTRY_VERIFY(a->isConnected() && b->isConnected());
-    m_nodes[0].server->to(s("go")).disconnectSockets();
-    QTRY_VERIFY(!b->isConnected());
-    QVERIFY(a->isConnected());
+    ClusterCases<tst_Redis>::disconnectSockets(*this);
 }
 
 void tst_Redis::serverSideEmitWithAck()
 {
-    QVERIFY(startCluster(3));
-    for (int i = 1; i < 3; ++i) {
-        m_nodes[i].server->sockets()->onServerSideEvent(
-            s("ping"), m_nodes[i].server.get(), [i](const QVariantList &args, const Ack &ack) {
-                ack({QVariant(args.value(0).toInt() + i)});
-            });
-    }
-    QString error = s("unset");
-    QVariantList responses;
-    m_nodes[0].server->sockets()->serverSideEmit(s("ping"), {10}, m_nodes[0].server.get(),
-                                                 [&](const QString &e, const QVariantList &r) {
-                                                     error = e;
-                                                     responses = r;
-                                                 });
-    QTRY_COMPARE(responses.size(), 2);
-    QCOMPARE(error, QString());
-    std::sort(responses.begin(), responses.end(),
-              [](const QVariant &x, const QVariant &y) { return x.toInt() < y.toInt(); });
-    QCOMPARE(responses, (QVariantList{11, 12}));
-
-    // Without an ack: every other server's handler runs.
-    QVariantList seen;
-    m_nodes[2].server->sockets()->onServerSideEvent(
-        s("note"), m_nodes[2].server.get(),
-        [&seen](const QVariantList &args, const Ack &) { seen = args; });
-    m_nodes[0].server->serverSideEmit(s("note"), {s("a"), 1});
-    QTRY_COMPARE(seen, (QVariantList{s("a"), 1}));
+    ClusterCases<tst_Redis>::serverSideEmitWithAck(*this);
 }
 
 void tst_Redis::broadcastWithClientAcks()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0);
-    ClientSocket *b = client(1);
-    ClientSocket *c = client(1, {s("silent")});
-    for (ClientSocket *socket : {a, b}) {
-        socket->on(s("question"), socket,
-                   [socket](const QVariantList &, const Ack &ack) { ack({socket->id()}); });
-    }
-    c->on(s("question"), c, [](const QVariantList &, const Ack &) {}); // never answers
-    QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
-
-    QFuture<QVariantList> answered =
-        m_nodes[0].server->except(s("silent")).timeout(3000).emitWithAck(s("question"), {1});
-    QTRY_VERIFY(answered.isFinished());
-    QVERIFY(!failedWithTimeout(answered));
-    QVariantList ids = answered.result();
-    std::sort(ids.begin(), ids.end(),
-              [](const QVariant &x, const QVariant &y) { return x.toString() < y.toString(); });
-    QVariantList expected{a->id(), b->id()};
-    std::sort(expected.begin(), expected.end(),
-              [](const QVariant &x, const QVariant &y) { return x.toString() < y.toString(); });
-    QCOMPARE(ids, expected);
-
-    // One client of the other server does not answer: the timeout, with what arrived.
-    QElapsedTimer timer;
-    timer.start();
-    QFuture<QVariantList> partial = m_nodes[0].server->timeout(500).emitWithAck(s("question"), {2});
-    QTRY_VERIFY(partial.isFinished());
-    QVERIFY(failedWithTimeout(partial));
-    QVERIFY(timer.elapsed() >= 450);
+    ClusterCases<tst_Redis>::broadcastWithClientAcks(*this);
 }
 
 void tst_Redis::authWithAclUser()

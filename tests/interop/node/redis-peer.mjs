@@ -15,6 +15,11 @@
 //          "volatile", "compress"), then op: "emit" (event, args), "socketsJoin"/"socketsLeave"
 //          (rooms), "disconnectSockets" (close) or "serverSideEmit" (event, args; on the
 //          emitter, as the reference has it); then {"event":"emitted"}
+//   {"cmd":"join"|"leave","rooms"?,"room"}       -> io.in(rooms).socketsJoin/socketsLeave(room)
+//   {"cmd":"disconnect","rooms"?}                -> io.in(rooms).disconnectSockets(true)
+//   {"cmd":"rooms","id"}                         -> {"event":"rooms","rooms"} of a local socket
+// Its client's disconnection prints {"event":"disconnected","reason"}.
+// --adapter sharded uses createShardedAdapter (with --subscription-mode) instead.
 // Server-side events "ping" are answered with "pong-from-node"; its client answers "question"
 // with "node-client".
 import { parseArgs } from "node:util";
@@ -22,7 +27,7 @@ import { createInterface } from "node:readline";
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { io as connect } from "socket.io-client";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Emitter } from "@socket.io/redis-emitter";
 import { createClient } from "redis";
 
@@ -30,6 +35,8 @@ const { values: opt } = parseArgs({
   options: {
     "redis-port": { type: "string" },
     rooms: { type: "string", default: "" },
+    adapter: { type: "string", default: "classic" },
+    "subscription-mode": { type: "string", default: "dynamic" },
   },
 });
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
@@ -48,7 +55,11 @@ const sub = pub.duplicate();
 await Promise.all([pub.connect(), sub.connect()]);
 
 const http = createServer();
-const io = new Server(http, { adapter: createAdapter(pub, sub, { requestsTimeout: 3000 }) });
+const adapter =
+  opt.adapter === "sharded"
+    ? createShardedAdapter(pub, sub, { subscriptionMode: opt["subscription-mode"] })
+    : createAdapter(pub, sub, { requestsTimeout: 3000 });
+const io = new Server(http, { adapter });
 io.on("connection", (socket) => {
   socket.join(socket.handshake.auth.rooms ?? []);
   socket.data = { node: "node" };
@@ -65,6 +76,7 @@ http.listen(0, "127.0.0.1", () => {
     auth: { rooms },
   });
   client.on("connect", () => out({ event: "connected", id: client.id }));
+  client.on("disconnect", (reason) => out({ event: "disconnected", reason }));
   client.onAny((name, ...args) => {
     const last = args[args.length - 1];
     if (typeof last === "function") {
@@ -124,6 +136,18 @@ const run = async (cmd) => {
       } catch (e) {
         out({ event: "acks", error: String(e) });
       }
+      return;
+    case "join":
+      target.socketsJoin(cmd.room);
+      return;
+    case "leave":
+      target.socketsLeave(cmd.room);
+      return;
+    case "disconnect":
+      target.disconnectSockets(true);
+      return;
+    case "rooms":
+      out({ event: "rooms", rooms: [...(io.of("/").adapter.sids.get(cmd.id) ?? [])] });
       return;
     case "count":
       out({ event: "count", servers: await io.of("/").adapter.serverCount() });

@@ -8,20 +8,11 @@
 // serverSideEmit, socketsJoin/Leave, disconnectSockets); both emitters publish the same bytes
 // on the same channels for the same calls.
 #include "../../auto/ackfuture.h"
-#include "../../redisserver.h"
-#include "../peerprocess.h"
+#include "mixedcluster.h"
 
 #include "redis/redisconnection_p.h"
 
-#include <SocketIO/ClientSocket>
-#include <SocketIO/Manager>
-#include <SocketIO/Namespace>
-#include <SocketIO/RedisAdapter>
 #include <SocketIO/RedisEmitter>
-#include <SocketIO/Server>
-#include <SocketIO/Socket>
-
-#include <QtCore/QJsonArray>
 
 using namespace SocketIO;
 
@@ -62,117 +53,48 @@ private Q_SLOTS:
     void sameBytesAsNodeEmitter();
 
 private:
-    void command(const QJsonObject &command);
-    // The first line of the peer's output, after `from`, whose "event" is `name` (and whose
-    // "name" is `received` when given); empty when none came within 10 s.
-    QJsonObject awaitEvent(const QString &name, const QString &received = {});
+    void command(const QJsonObject &command) { m_cluster.command(command); }
+    QJsonObject awaitEvent(const QString &name, const QString &received = {})
+    {
+        return m_cluster.awaitEvent(name, received);
+    }
     bool nodeClientGot(const QString &name) const;
     RedisAdapter *adapter() const
     {
         return qobject_cast<RedisAdapter *>(m_server->sockets()->adapter());
     }
 
-    RedisServer m_redis;
-    std::unique_ptr<RedisCluster> m_cluster;
-    std::unique_ptr<Server> m_server;
-    std::unique_ptr<Manager> m_manager;
+    MixedCluster m_cluster;
+    // Shorthands into m_cluster, set by initTestCase().
+    Server *m_server = nullptr;
+    Manager *m_manager = nullptr;
+    PeerProcess *m_node = nullptr;
     std::unique_ptr<RedisEmitter> m_emitter;
-    std::unique_ptr<PeerProcess> m_node;
     QString m_nodeClientId;
-    QHash<QString, QVariantList> m_received; // what our client got, by event
-    qsizetype m_consumed = 0;                // peer lines already matched
+    QHash<QString, QVariantList> &m_received = m_cluster.received;
 };
 
 void tst_RedisInterop::initTestCase()
 {
-    const QString error = m_redis.start();
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    QVERIFY2(QFileInfo::exists(s(INTEROP_NODE_DIR "/node_modules/@socket.io/redis-adapter")),
-             "tests/interop/node/node_modules lacks @socket.io/redis-adapter: run npm ci there");
-
     RedisAdapterOptions options;
-    options.port = m_redis.port();
     options.requestsTimeout = 3000;
-    m_cluster = std::make_unique<RedisCluster>(options);
-    ServerOptions serverOptions;
-    serverOptions.adapter = m_cluster->adapterFactory();
-    m_server = std::make_unique<Server>(serverOptions);
-    connect(m_server.get(), &Server::connection, this, [](Socket *socket) {
-        socket->join(s("qt-room"));
-        socket->setData({{s("node"), s("qt")}});
-    });
-    m_server->sockets()->onServerSideEvent(
-        s("ping"), this, [](const QVariantList &, const Ack &ack) { ack({s("pong-from-qt")}); });
-    QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
-
-    ManagerOptions managerOptions;
-    managerOptions.transports = {s("websocket")};
-    managerOptions.reconnection = false;
-    m_manager = std::make_unique<Manager>(
-        QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->serverPort())), managerOptions);
-    ClientSocket *client = m_manager->socket();
-    client->onAny(client, [this](const QString &event, const QVariantList &args) {
-        m_received.insert(event, args);
-    });
-    client->on(s("question"), client,
-               [](const QVariantList &, const Ack &ack) { ack({s("qt-client")}); });
-    client->connectToServer();
-
+    const QString error = m_cluster.start(
+        [](RedisCluster &cluster) { return cluster.adapterFactory(); }, {}, options);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    m_server = m_cluster.server.get();
+    m_manager = m_cluster.manager.get();
+    m_node = m_cluster.node.get();
+    m_nodeClientId = m_cluster.nodeClientId;
+    QVERIFY(qobject_cast<RedisAdapter *>(m_server->sockets()->adapter()));
+    options.port = m_cluster.redis.port();
     m_emitter = std::make_unique<RedisEmitter>(options);
-
-    m_node = std::make_unique<PeerProcess>(s(INTEROP_NODE_EXECUTABLE), s(INTEROP_NODE_DIR));
-    m_node->process.setArguments({s("redis-peer.mjs"), s("--redis-port"),
-                                  QString::number(m_redis.port()), s("--rooms"), s("node-room")});
-    m_node->process.start();
-    const QJsonObject connected = awaitEvent(s("connected"));
-    QVERIFY2(!connected.isEmpty(), qPrintable(m_node->log()));
-    m_nodeClientId = connected.value(s("id")).toString();
-    QTRY_VERIFY(client->isConnected());
     QTRY_VERIFY(m_emitter->isConnected());
-    QVERIFY(adapter());
-    // Both servers subscribed; the emitter is not counted.
-    QTRY_COMPARE(adapter()->serverCount(), 2);
-    command({{s("cmd"), s("count")}});
-    QCOMPARE(awaitEvent(s("count")).value(s("servers")).toInt(), 2);
 }
 
 void tst_RedisInterop::cleanupTestCase()
 {
-    if (m_node && m_node->process.state() != QProcess::NotRunning) {
-        m_node->process.closeWriteChannel();
-        awaitPeer(*m_node, 10'000);
-    }
     m_emitter.reset();
-    m_manager.reset();
-    m_server.reset();
-    m_cluster.reset();
-}
-
-void tst_RedisInterop::command(const QJsonObject &command)
-{
-    m_node->process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-}
-
-QJsonObject tst_RedisInterop::awaitEvent(const QString &name, const QString &received)
-{
-    QJsonObject found;
-    auto look = [&] {
-        const QList<QJsonObject> events = m_node->events();
-        for (qsizetype i = m_consumed; i < events.size(); ++i) {
-            const QJsonObject &e = events.at(i);
-            if (e.value(s("event")).toString() == name &&
-                (received.isEmpty() || e.value(s("name")).toString() == received)) {
-                found = e;
-                m_consumed = i + 1;
-                return true;
-            }
-        }
-        return false;
-    };
-    // Empty when it did not come: the caller's check says which.
-    if (!QTest::qWaitFor(look, 10'000))
-        return {};
-    return found;
+    m_cluster.stop();
 }
 
 void tst_RedisInterop::qtBroadcastReachesNodeClient()
@@ -391,7 +313,7 @@ void tst_RedisInterop::nodeEmitterDisconnectsQtSocket()
 void tst_RedisInterop::sameBytesAsNodeEmitter()
 {
     Redis::ConnectionOptions rawOptions;
-    rawOptions.port = m_redis.port();
+    rawOptions.port = m_cluster.redis.port();
     Redis::Connection raw(rawOptions);
     QList<std::pair<QByteArray, QByteArray>> seen;
     raw.psubscribe("cmp*", [&seen](const QByteArray &channel, const QByteArray &message) {
@@ -402,7 +324,7 @@ void tst_RedisInterop::sameBytesAsNodeEmitter()
     QVERIFY(ready.wait(5000));
 
     RedisAdapterOptions options;
-    options.port = m_redis.port();
+    options.port = m_cluster.redis.port();
     options.key = s("cmp");
     RedisEmitter ours(options);
     QTRY_VERIFY(ours.isConnected());

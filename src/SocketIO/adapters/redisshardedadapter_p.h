@@ -1,0 +1,64 @@
+// The sharded Redis adapter of @socket.io/redis-adapter 8.3 (createShardedAdapter, INTEROP
+// B.3): the cluster protocol of ClusterAdapter over Redis 7 sharded Pub/Sub.
+#pragma once
+
+#include "adapters/clusteradapter_p.h"
+#include "redisadapter.h"
+
+#include <QtCore/QPointer>
+#include <QtCore/QSet>
+#include <QtCore/QTimer>
+
+namespace SocketIO {
+
+namespace Redis {
+class Connection;
+}
+
+class SOCKETIO_TESTABLE RedisShardedAdapter : public ClusterAdapter
+{
+    Q_OBJECT
+public:
+    using FailureReport = std::function<void(const QByteArray &channel, const QByteArray &error)>;
+
+    // `pub` publishes and counts, `sub` subscribes; both belong to a RedisCluster, which
+    // `failed` tells about each message that could not be published.
+    RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub, Redis::Connection *sub,
+                        const RedisShardedAdapterOptions &options, FailureReport failed);
+    ~RedisShardedAdapter() override;
+
+    int serverCount() const override;
+
+    // socket.io#<nsp>#, empty until the namespace installed the adapter.
+    QByteArray channel() const { return m_channel; }
+    // The channel a broadcast of `m` goes to (B.3's computeChannel()).
+    QByteArray channelFor(const ClusterMessage &m) const;
+    // JSON, or MessagePack when the data of a type that may carry binary has some.
+    static QByteArray encode(const ClusterMessage &m);
+
+protected:
+    void doPublish(const ClusterMessage &m,
+                   std::function<void(const QString &offset)> done) override;
+    void doPublishResponse(const QString &requesterUid, const ClusterMessage &m) override;
+    void fetchServerCount(std::function<void(int count)> done) override;
+
+private:
+    void start();
+    void subscribeRoom(const QString &room);
+    void onRaw(const QByteArray &message);
+    bool separateChannel(const QString &room) const;
+    QByteArray roomChannel(const QString &room) const;
+    void send(const QByteArray &channel, const QByteArray &payload);
+
+    QPointer<Redis::Connection> m_pub;
+    QPointer<Redis::Connection> m_sub;
+    const RedisShardedAdapterOptions m_options;
+    const FailureReport m_failed;
+    QByteArray m_channel;
+    QByteArray m_responseChannel;
+    QSet<QString> m_roomChannels; // rooms with a channel subscribed
+    int m_serverCount = 1;        // the last PUBSUB SHARDNUMSUB, refreshed
+    QTimer m_refresh;
+};
+
+} // namespace SocketIO

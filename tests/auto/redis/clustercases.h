@@ -1,0 +1,237 @@
+// The cases every Redis adapter passes between Servers of this process (tst_redis,
+// tst_redis_sharded): broadcasts with rooms and except, fetchSockets with rooms and data,
+// socketsJoin/Leave, disconnectSockets, serverSideEmit with acks, broadcasts with client acks
+// and their timeout. `Test` provides startCluster(count), client(index, rooms), m_nodes (with
+// .server), m_managers, m_received ("client#event" -> args) and adapterOf(node); it
+// befriends this.
+#pragma once
+
+#include "../ackfuture.h"
+
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Namespace>
+#include <SocketIO/Server>
+
+#include <QtCore/QElapsedTimer>
+#include <QtTest/QTest>
+
+template<typename Test> struct ClusterCases
+{
+    using ClientSocket = SocketIO::ClientSocket;
+    using RemoteSocket = SocketIO::RemoteSocket;
+    using Ack = SocketIO::Ack;
+
+    // A client of node `index` on WebSocket, without reconnection, joined (by the server's
+    // connection handler) to the rooms of its auth {"rooms": [...]}; what it receives goes to
+    // t.m_received as "<n>#<event>", n counting the clients from 0.
+    static ClientSocket *connectClient(Test &t, int index, const QStringList &rooms)
+    {
+        SocketIO::ManagerOptions options;
+        options.transports = {QStringLiteral("websocket")};
+        options.reconnection = false;
+        t.m_managers.push_back(std::make_unique<SocketIO::Manager>(
+            QUrl(QStringLiteral("http://127.0.0.1:%1")
+                     .arg(t.m_nodes.at(index).server->serverPort())),
+            options));
+        ClientSocket *socket = t.m_managers.back()->socket();
+        socket->setAuth({{QStringLiteral("rooms"), rooms}});
+        const QString name = QString::number(t.m_managers.size() - 1);
+        QHash<QString, QVariantList> *received = &t.m_received;
+        socket->onAny(socket, [received, name](const QString &event, const QVariantList &args) {
+            received->insert(name + u'#' + event, args);
+        });
+        socket->connectToServer();
+        return socket;
+    }
+
+    static void broadcast(Test &t)
+    {
+        QVERIFY(t.startCluster(2));
+        ClientSocket *a = t.client(0);
+        ClientSocket *b = t.client(1);
+        QTRY_VERIFY(a->isConnected() && b->isConnected());
+        const QVariantList args{QStringLiteral("x"), 42, 1.5, QByteArray("\x01\x02\x03", 3),
+                                QVariantMap{{QStringLiteral("hello"), QStringLiteral("world")}}};
+        t.m_nodes[0].server->emitEvent(QStringLiteral("news"), args);
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("1#news")), args);
+        QCOMPARE(t.m_received.value(QStringLiteral("0#news")), args);
+        // local() stays on its server.
+        t.m_nodes[1].server->local().emitEvent(QStringLiteral("local"), {1});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("1#local")), QVariantList{1});
+        t.m_nodes[1].server->emitEvent(QStringLiteral("after"), {2});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("0#after")), QVariantList{2});
+        QVERIFY(!t.m_received.contains(QStringLiteral("0#local")));
+    }
+
+    static void roomsAndExcept(Test &t)
+    {
+        QVERIFY(t.startCluster(2));
+        QList<ClientSocket *> clients{t.client(0, {QStringLiteral("r1")}),
+                                      t.client(1, {QStringLiteral("r1")}),
+                                      t.client(1, {QStringLiteral("r1"), QStringLiteral("r2")}),
+                                      t.client(1, {QStringLiteral("r3")})};
+        QTRY_VERIFY(std::all_of(clients.cbegin(), clients.cend(),
+                                [](ClientSocket *c) { return c->isConnected(); }));
+        // One room: the room's own channel.
+        t.m_nodes[0]
+            .server->to(QStringLiteral("r1"))
+            .except(QStringLiteral("r2"))
+            .emitEvent(QStringLiteral("one"), {1});
+        // Two rooms: the namespace's channel.
+        t.m_nodes[0]
+            .server->to(QStringList{QStringLiteral("r2"), QStringLiteral("r3")})
+            .emitEvent(QStringLiteral("two"), {2});
+        // To one socket of the other server by id, as socket.to(id) does.
+        t.m_nodes[0].server->to(clients[3]->id()).emitEvent(QStringLiteral("direct"), {3});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("3#direct")), QVariantList{3});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("3#two")), QVariantList{2});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("2#two")), QVariantList{2});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("1#one")), QVariantList{1});
+        QCOMPARE(t.m_received.value(QStringLiteral("0#one")), QVariantList{1});
+        QVERIFY(!t.m_received.contains(QStringLiteral("2#one")));
+        QVERIFY(!t.m_received.contains(QStringLiteral("3#one")));
+        QVERIFY(!t.m_received.contains(QStringLiteral("0#two")));
+        QVERIFY(!t.m_received.contains(QStringLiteral("1#two")));
+        QVERIFY(!t.m_received.contains(QStringLiteral("2#direct")));
+    }
+
+    static void fetchSockets(Test &t)
+    {
+        QVERIFY(t.startCluster(2));
+        ClientSocket *a = t.client(0, {QStringLiteral("r1")});
+        ClientSocket *b = t.client(1, {QStringLiteral("r1"), QStringLiteral("r2")});
+        ClientSocket *c = t.client(1);
+        QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
+        QFuture<QList<RemoteSocket>> all = t.m_nodes[0].server->fetchSockets();
+        QTRY_VERIFY(all.isFinished());
+        QCOMPARE(all.result().size(), 3);
+        QFuture<QList<RemoteSocket>> inR1 = t.m_nodes[0]
+                                                .server->to(QStringLiteral("r1"))
+                                                .except(QStringLiteral("r2"))
+                                                .fetchSockets();
+        QTRY_VERIFY(inR1.isFinished());
+        QCOMPARE(inR1.result().size(), 1);
+        QFuture<QList<RemoteSocket>> inR2 =
+            t.m_nodes[0].server->to(QStringLiteral("r2")).fetchSockets();
+        QTRY_VERIFY(inR2.isFinished());
+        QCOMPARE(inR2.result().size(), 1);
+        const RemoteSocket remote = inR2.result().constFirst();
+        QCOMPARE(remote.id(), b->id());
+        QCOMPARE(remote.rooms(),
+                 (QSet<QString>{b->id(), QStringLiteral("r1"), QStringLiteral("r2")}));
+        QCOMPARE(remote.data().value(QStringLiteral("node")).toInt(), 1);
+        QCOMPARE(remote.handshake().value(QStringLiteral("address")).toString(),
+                 QStringLiteral("127.0.0.1"));
+        // Operations on a socket of the other server.
+        remote.emitEvent(QStringLiteral("hi"), {QStringLiteral("there")});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("1#hi")),
+                     QVariantList{QStringLiteral("there")});
+    }
+
+    static void socketsJoinAndLeave(Test &t)
+    {
+        QVERIFY(t.startCluster(2));
+        ClientSocket *a = t.client(0);
+        ClientSocket *b = t.client(1, {QStringLiteral("r1")});
+        QTRY_VERIFY(a->isConnected() && b->isConnected());
+        t.m_nodes[0].server->to(QStringLiteral("r1")).socketsJoin(QStringLiteral("joined"));
+        auto *other = Test::adapterOf(t.m_nodes[1]);
+        QTRY_VERIFY(other->socketRooms(b->id()).contains(QStringLiteral("joined")));
+        QVERIFY(!Test::adapterOf(t.m_nodes[0])
+                     ->socketRooms(a->id())
+                     .contains(QStringLiteral("joined")));
+        t.m_nodes[0].server->socketsJoin({QStringLiteral("everyone")});
+        QTRY_VERIFY(other->socketRooms(b->id()).contains(QStringLiteral("everyone")));
+        QVERIFY(Test::adapterOf(t.m_nodes[0])
+                    ->socketRooms(a->id())
+                    .contains(QStringLiteral("everyone")));
+        t.m_nodes[0].server->to(QStringLiteral("joined")).socketsLeave(QStringLiteral("everyone"));
+        QTRY_VERIFY(!other->socketRooms(b->id()).contains(QStringLiteral("everyone")));
+        QVERIFY(Test::adapterOf(t.m_nodes[0])
+                    ->socketRooms(a->id())
+                    .contains(QStringLiteral("everyone")));
+    }
+
+    static void disconnectSockets(Test &t)
+    {
+        QVERIFY(t.startCluster(2));
+        ClientSocket *a = t.client(0, {QStringLiteral("stay")});
+        ClientSocket *b = t.client(1, {QStringLiteral("go")});
+        QTRY_VERIFY(a->isConnected() && b->isConnected());
+        t.m_nodes[0].server->to(QStringLiteral("go")).disconnectSockets();
+        QTRY_VERIFY(!b->isConnected());
+        QVERIFY(a->isConnected());
+    }
+
+    static void serverSideEmitWithAck(Test &t)
+    {
+        QVERIFY(t.startCluster(3));
+        for (int i = 1; i < 3; ++i) {
+            t.m_nodes[i].server->sockets()->onServerSideEvent(
+                QStringLiteral("ping"), t.m_nodes[i].server.get(),
+                [i](const QVariantList &args, const Ack &ack) {
+                    ack({QVariant(args.value(0).toInt() + i)});
+                });
+        }
+        QString error = QStringLiteral("unset");
+        QVariantList responses;
+        t.m_nodes[0].server->sockets()->serverSideEmit(
+            QStringLiteral("ping"), {10}, t.m_nodes[0].server.get(),
+            [&](const QString &e, const QVariantList &r) {
+                error = e;
+                responses = r;
+            });
+        QTRY_COMPARE(responses.size(), 2);
+        QCOMPARE(error, QString());
+        std::sort(responses.begin(), responses.end(),
+                  [](const QVariant &x, const QVariant &y) { return x.toInt() < y.toInt(); });
+        QCOMPARE(responses, (QVariantList{11, 12}));
+
+        // Without an ack: every other server's handler runs.
+        QVariantList seen;
+        t.m_nodes[2].server->sockets()->onServerSideEvent(
+            QStringLiteral("note"), t.m_nodes[2].server.get(),
+            [&seen](const QVariantList &args, const Ack &) { seen = args; });
+        t.m_nodes[0].server->serverSideEmit(QStringLiteral("note"), {QStringLiteral("a"), 1});
+        QTRY_COMPARE(seen, (QVariantList{QStringLiteral("a"), 1}));
+    }
+
+    static void broadcastWithClientAcks(Test &t)
+    {
+        QVERIFY(t.startCluster(2));
+        ClientSocket *a = t.client(0);
+        ClientSocket *b = t.client(1);
+        ClientSocket *c = t.client(1, {QStringLiteral("silent")});
+        for (ClientSocket *socket : {a, b}) {
+            socket->on(QStringLiteral("question"), socket,
+                       [socket](const QVariantList &, const Ack &ack) { ack({socket->id()}); });
+        }
+        c->on(QStringLiteral("question"), c,
+              [](const QVariantList &, const Ack &) {}); // never answers
+        QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
+
+        QFuture<QVariantList> answered = t.m_nodes[0]
+                                             .server->except(QStringLiteral("silent"))
+                                             .timeout(3000)
+                                             .emitWithAck(QStringLiteral("question"), {1});
+        QTRY_VERIFY(answered.isFinished());
+        QVERIFY(!failedWithTimeout(answered));
+        QVariantList ids = answered.result();
+        std::sort(ids.begin(), ids.end(),
+                  [](const QVariant &x, const QVariant &y) { return x.toString() < y.toString(); });
+        QVariantList expected{a->id(), b->id()};
+        std::sort(expected.begin(), expected.end(),
+                  [](const QVariant &x, const QVariant &y) { return x.toString() < y.toString(); });
+        QCOMPARE(ids, expected);
+
+        // One client of the other server does not answer: the timeout, with what arrived.
+        QElapsedTimer timer;
+        timer.start();
+        QFuture<QVariantList> partial =
+            t.m_nodes[0].server->timeout(500).emitWithAck(QStringLiteral("question"), {2});
+        QTRY_VERIFY(partial.isFinished());
+        QVERIFY(failedWithTimeout(partial));
+        QVERIFY(timer.elapsed() >= 450);
+    }
+};

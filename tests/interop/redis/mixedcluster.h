@@ -1,0 +1,149 @@
+// The mixed Redis cluster of the interop tests: a redis-server, our Server on it with the
+// adapter under test and one client of ours, and node/redis-peer.mjs (Node's socket.io with
+// @socket.io/redis-adapter) with one client of its own. Our sockets join "qt-room" with data
+// {node:"qt"}, the peer's join "node-room" with {node:"node"}; a server-side "ping" is
+// answered "pong-from-qt" / "pong-from-node", a client's "question" "qt-client" /
+// "node-client".
+#pragma once
+
+#include "../../redisserver.h"
+#include "../peerprocess.h"
+
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Namespace>
+#include <SocketIO/RedisAdapter>
+#include <SocketIO/Server>
+#include <SocketIO/Socket>
+
+#include <QtCore/QJsonArray>
+
+#include <functional>
+
+class MixedCluster
+{
+public:
+    using AdapterChoice = std::function<std::function<SocketIO::Adapter *(SocketIO::Namespace *)>(
+        SocketIO::RedisCluster &)>;
+
+    MixedCluster() = default;
+    ~MixedCluster() { stop(); }
+    MixedCluster(const MixedCluster &) = delete;
+    MixedCluster &operator=(const MixedCluster &) = delete;
+
+    // Empty once both servers and both clients are up and each server counts two; otherwise
+    // why not.
+    QString start(const AdapterChoice &adapter, const QStringList &peerArguments,
+                  SocketIO::RedisAdapterOptions options = {})
+    {
+        using namespace SocketIO;
+        if (const QString error = redis.start(); !error.isEmpty())
+            return error;
+        if (!QFileInfo::exists(
+                QStringLiteral(INTEROP_NODE_DIR "/node_modules/@socket.io/redis-adapter")))
+            return QStringLiteral("tests/interop/node/node_modules lacks "
+                                  "@socket.io/redis-adapter: run npm ci there");
+        options.port = redis.port();
+        cluster = std::make_unique<RedisCluster>(options);
+        ServerOptions serverOptions;
+        serverOptions.adapter = adapter(*cluster);
+        server = std::make_unique<Server>(serverOptions);
+        QObject::connect(server.get(), &Server::connection, server.get(), [](Socket *socket) {
+            socket->join(QStringLiteral("qt-room"));
+            socket->setData({{QStringLiteral("node"), QStringLiteral("qt")}});
+        });
+        server->sockets()->onServerSideEvent(
+            QStringLiteral("ping"), server.get(),
+            [](const QVariantList &, const Ack &ack) { ack({QStringLiteral("pong-from-qt")}); });
+        if (!server->listen(QHostAddress::LocalHost, 0))
+            return QStringLiteral("our server does not listen");
+
+        ManagerOptions managerOptions;
+        managerOptions.transports = {QStringLiteral("websocket")};
+        managerOptions.reconnection = false;
+        manager = std::make_unique<Manager>(
+            QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server->serverPort())), managerOptions);
+        ClientSocket *client = manager->socket();
+        client->onAny(client, [this](const QString &event, const QVariantList &args) {
+            received.insert(event, args);
+        });
+        client->on(QStringLiteral("question"), client, [](const QVariantList &, const Ack &ack) {
+            ack({QStringLiteral("qt-client")});
+        });
+        client->connectToServer();
+
+        node = std::make_unique<PeerProcess>(QStringLiteral(INTEROP_NODE_EXECUTABLE),
+                                             QStringLiteral(INTEROP_NODE_DIR));
+        node->process.setArguments(
+            QStringList{QStringLiteral("redis-peer.mjs"), QStringLiteral("--redis-port"),
+                        QString::number(redis.port()), QStringLiteral("--rooms"),
+                        QStringLiteral("node-room")} +
+            peerArguments);
+        node->process.start();
+        const QJsonObject connected = awaitEvent(QStringLiteral("connected"));
+        if (connected.isEmpty())
+            return QStringLiteral("the Node peer did not connect: ") + node->log();
+        nodeClientId = connected.value(QStringLiteral("id")).toString();
+        if (!QTest::qWaitFor([client] { return client->isConnected(); }, 10'000))
+            return QStringLiteral("our client did not connect");
+        if (!QTest::qWaitFor([this] { return server->sockets()->adapter()->serverCount() == 2; },
+                             10'000))
+            return QStringLiteral("our server does not count two servers");
+        command({{QStringLiteral("cmd"), QStringLiteral("count")}});
+        const int count =
+            awaitEvent(QStringLiteral("count")).value(QStringLiteral("servers")).toInt();
+        if (count != 2)
+            return QStringLiteral("the Node server counts %1 servers").arg(count);
+        return {};
+    }
+
+    void stop()
+    {
+        if (node && node->process.state() != QProcess::NotRunning) {
+            node->process.closeWriteChannel();
+            awaitPeer(*node, 10'000);
+        }
+        node.reset();
+        manager.reset();
+        server.reset();
+        cluster.reset();
+    }
+
+    void command(const QJsonObject &command)
+    {
+        node->process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
+    }
+
+    // The first line of the peer's output not matched yet whose "event" is `name` (and whose
+    // "name" is `receivedName` when given); empty when none came within 10 s.
+    QJsonObject awaitEvent(const QString &name, const QString &receivedName = {})
+    {
+        QJsonObject found;
+        auto look = [&] {
+            const QList<QJsonObject> events = node->events();
+            for (qsizetype i = consumed; i < events.size(); ++i) {
+                const QJsonObject &e = events.at(i);
+                if (e.value(QLatin1String("event")).toString() == name &&
+                    (receivedName.isEmpty() ||
+                     e.value(QLatin1String("name")).toString() == receivedName)) {
+                    found = e;
+                    consumed = i + 1;
+                    return true;
+                }
+            }
+            return false;
+        };
+        if (!QTest::qWaitFor(look, 10'000))
+            return {};
+        return found;
+    }
+
+    RedisServer redis;
+    std::unique_ptr<SocketIO::RedisCluster> cluster;
+    std::unique_ptr<SocketIO::Server> server;
+    std::unique_ptr<SocketIO::Manager> manager;
+    std::unique_ptr<PeerProcess> node;
+    QString nodeClientId;
+    QHash<QString, QVariantList> received; // what our client got, by event
+    qsizetype consumed = 0;                // peer lines already matched
+};

@@ -1,0 +1,209 @@
+// A mixed cluster on the sharded adapter: our Server with RedisCluster::shardedAdapterFactory()
+// and Node's socket.io 4.8 with createShardedAdapter() of @socket.io/redis-adapter 8.3
+// (node/redis-peer.mjs --adapter sharded), both in the dynamic subscription mode, on a real
+// redis-server. Each side's broadcasts reach the other side's client (binary included, one
+// room through the room's channel), fetchSockets() sees the other side's socket with its rooms
+// and data, serverSideEmit() with an ack, broadcasts with client acks, remote join, leave and
+// disconnect work both ways.
+#include "../../auto/ackfuture.h"
+#include "mixedcluster.h"
+
+using namespace SocketIO;
+
+namespace {
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+QStringList sortedStrings(const QVariantList &list)
+{
+    QStringList out;
+    for (const QVariant &v : list)
+        out.append(v.toString());
+    out.sort();
+    return out;
+}
+
+} // namespace
+
+class tst_RedisShardedInterop : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void qtBroadcastReachesNodeClient();
+    void nodeBroadcastReachesQtClient();
+    void fetchSocketsBothWays();
+    void serverSideEmitWithAckBothWays();
+    void broadcastWithClientAcksBothWays();
+    void remoteJoinAndLeaveBothWays();
+    void remoteDisconnectBothWays(); // last: both clients are gone after it
+
+private:
+    QStringList nodeClientRooms();
+
+    MixedCluster m_cluster;
+};
+
+void tst_RedisShardedInterop::initTestCase()
+{
+    const QString error =
+        m_cluster.start([](RedisCluster &cluster) { return cluster.shardedAdapterFactory(); },
+                        {s("--adapter"), s("sharded")});
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void tst_RedisShardedInterop::cleanupTestCase()
+{
+    m_cluster.stop();
+}
+
+QStringList tst_RedisShardedInterop::nodeClientRooms()
+{
+    m_cluster.command({{s("cmd"), s("rooms")}, {s("id"), m_cluster.nodeClientId}});
+    return sortedStrings(
+        m_cluster.awaitEvent(s("rooms")).value(s("rooms")).toArray().toVariantList());
+}
+
+void tst_RedisShardedInterop::qtBroadcastReachesNodeClient()
+{
+    Server *server = m_cluster.server.get();
+    server->to(s("elsewhere")).emitEvent(s("not-for-node"), {0});
+    // Binary: a MessagePack envelope.
+    server->emitEvent(s("from-qt"),
+                      {1, s("two"), QByteArray("\x01\x02", 2), QVariantMap{{s("k"), 1.5}}});
+    const QJsonObject all = m_cluster.awaitEvent(s("received"), s("from-qt"));
+    QVERIFY2(!all.isEmpty(), qPrintable(m_cluster.node->log()));
+    QCOMPARE(
+        all.value(s("args")).toArray(),
+        (QJsonArray{1, s("two"), QJsonObject{{s("$bin"), s("0102")}}, QJsonObject{{s("k"), 1.5}}}));
+    // One room: on socket.io#/#node-room#, which the Node server subscribed to.
+    server->to(s("node-room")).except(s("qt-room")).emitEvent(s("room-qt"), {s("r")});
+    const QJsonObject room = m_cluster.awaitEvent(s("received"), s("room-qt"));
+    QVERIFY2(!room.isEmpty(), qPrintable(m_cluster.node->log()));
+    QCOMPARE(room.value(s("args")).toArray(), QJsonArray{s("r")});
+    for (const QJsonObject &e : m_cluster.node->events())
+        QVERIFY(e.value(s("name")).toString() != u"not-for-node");
+    QTRY_COMPARE(m_cluster.received.value(s("from-qt")).size(), 4);
+}
+
+void tst_RedisShardedInterop::nodeBroadcastReachesQtClient()
+{
+    m_cluster.command({{s("cmd"), s("emit")},
+                       {s("event"), s("from-node")},
+                       {s("args"), QJsonArray{1, s("x"), QJsonObject{{s("$bin"), s("0a0b")}}}}});
+    QTRY_COMPARE(m_cluster.received.value(s("from-node")),
+                 (QVariantList{1, s("x"), QByteArray("\x0a\x0b", 2)}));
+    // On socket.io#/#qt-room#, which our server subscribed to.
+    m_cluster.command({{s("cmd"), s("emit")},
+                       {s("event"), s("to-qt-room")},
+                       {s("args"), QJsonArray{true}},
+                       {s("rooms"), QJsonArray{s("qt-room")}}});
+    QTRY_COMPARE(m_cluster.received.value(s("to-qt-room")), QVariantList{true});
+}
+
+void tst_RedisShardedInterop::fetchSocketsBothWays()
+{
+    QFuture<QList<RemoteSocket>> future = m_cluster.server->fetchSockets();
+    QTRY_VERIFY(future.isFinished());
+    const QList<RemoteSocket> sockets = future.result();
+    QCOMPARE(sockets.size(), 2);
+    const QString nodeId = m_cluster.nodeClientId;
+    const auto node = std::find_if(sockets.cbegin(), sockets.cend(),
+                                   [&nodeId](const RemoteSocket &r) { return r.id() == nodeId; });
+    QVERIFY(node != sockets.cend());
+    QCOMPARE(node->rooms(), (QSet<QString>{nodeId, s("node-room")}));
+    QCOMPARE(node->data().value(s("node")).toString(), s("node"));
+    QCOMPARE(node->handshake().value(s("address")).toString(), s("127.0.0.1"));
+
+    m_cluster.command({{s("cmd"), s("fetch")}, {s("rooms"), QJsonArray{s("qt-room")}}});
+    const QJsonObject fetched = m_cluster.awaitEvent(s("fetched"));
+    const QJsonArray list = fetched.value(s("sockets")).toArray();
+    QCOMPARE(list.size(), 1);
+    const QJsonObject ours = list.at(0).toObject();
+    const QString ourId = m_cluster.manager->socket()->id();
+    QCOMPARE(ours.value(s("id")).toString(), ourId);
+    QCOMPARE(sortedStrings(ours.value(s("rooms")).toArray().toVariantList()),
+             sortedStrings({ourId, s("qt-room")}));
+    QCOMPARE(ours.value(s("data")).toObject().value(s("node")).toString(), s("qt"));
+    QCOMPARE(ours.value(s("address")).toString(), s("127.0.0.1"));
+}
+
+void tst_RedisShardedInterop::serverSideEmitWithAckBothWays()
+{
+    QString error = s("unset");
+    QVariantList responses;
+    m_cluster.server->sockets()->serverSideEmit(s("ping"), {}, this,
+                                                [&](const QString &e, const QVariantList &r) {
+                                                    error = e;
+                                                    responses = r;
+                                                });
+    QTRY_COMPARE(responses, QVariantList{s("pong-from-node")});
+    QCOMPARE(error, QString());
+
+    m_cluster.command({{s("cmd"), s("sse")}, {s("event"), s("ping")}});
+    const QJsonObject ack = m_cluster.awaitEvent(s("sseAck"));
+    QVERIFY2(!ack.isEmpty(), qPrintable(m_cluster.node->log()));
+    QVERIFY2(!ack.contains(s("error")), qPrintable(ack.value(s("error")).toString()));
+    QCOMPARE(ack.value(s("responses")).toArray(), QJsonArray{s("pong-from-qt")});
+}
+
+void tst_RedisShardedInterop::broadcastWithClientAcksBothWays()
+{
+    QFuture<QVariantList> ours = m_cluster.server->timeout(3000).emitWithAck(s("question"), {1});
+    QTRY_VERIFY(ours.isFinished());
+    QVERIFY(!failedWithTimeout(ours));
+    QCOMPARE(sortedStrings(ours.result()), (QStringList{s("node-client"), s("qt-client")}));
+
+    m_cluster.command({{s("cmd"), s("emitWithAck")},
+                       {s("event"), s("question")},
+                       {s("args"), QJsonArray{2}},
+                       {s("timeout"), 3000}});
+    const QJsonObject acks = m_cluster.awaitEvent(s("acks"));
+    QVERIFY2(!acks.isEmpty(), qPrintable(m_cluster.node->log()));
+    QVERIFY2(!acks.contains(s("error")), qPrintable(acks.value(s("error")).toString()));
+    QCOMPARE(sortedStrings(acks.value(s("responses")).toArray().toVariantList()),
+             (QStringList{s("node-client"), s("qt-client")}));
+}
+
+void tst_RedisShardedInterop::remoteJoinAndLeaveBothWays()
+{
+    const QString nodeId = m_cluster.nodeClientId;
+    Server *server = m_cluster.server.get();
+    // Ours makes Node's client join and leave.
+    server->in(s("node-room")).socketsJoin(s("joined-by-qt"));
+    QTRY_VERIFY(nodeClientRooms().contains(s("joined-by-qt")));
+    server->in(s("node-room")).socketsLeave(s("joined-by-qt"));
+    QTRY_VERIFY(!nodeClientRooms().contains(s("joined-by-qt")));
+    QCOMPARE(nodeClientRooms(), sortedStrings({nodeId, s("node-room")}));
+
+    // Node makes ours join and leave.
+    const QString ourId = m_cluster.manager->socket()->id();
+    Adapter *adapter = server->sockets()->adapter();
+    m_cluster.command(
+        {{s("cmd"), s("join")}, {s("rooms"), QJsonArray{s("qt-room")}}, {s("room"), s("by-node")}});
+    QTRY_VERIFY(adapter->socketRooms(ourId).contains(s("by-node")));
+    m_cluster.command({{s("cmd"), s("leave")},
+                       {s("rooms"), QJsonArray{s("qt-room")}},
+                       {s("room"), s("by-node")}});
+    QTRY_VERIFY(!adapter->socketRooms(ourId).contains(s("by-node")));
+    QCOMPARE(adapter->socketRooms(ourId), (QSet<QString>{ourId, s("qt-room")}));
+}
+
+void tst_RedisShardedInterop::remoteDisconnectBothWays()
+{
+    m_cluster.server->in(s("node-room")).disconnectSockets(true);
+    const QJsonObject gone = m_cluster.awaitEvent(s("disconnected"));
+    QVERIFY2(!gone.isEmpty(), qPrintable(m_cluster.node->log()));
+    QVERIFY(m_cluster.manager->socket()->isConnected());
+
+    m_cluster.command({{s("cmd"), s("disconnect")}, {s("rooms"), QJsonArray{s("qt-room")}}});
+    QTRY_VERIFY(!m_cluster.manager->socket()->isConnected());
+}
+
+QTEST_GUILESS_MAIN(tst_RedisShardedInterop)
+#include "tst_redis_sharded_interop.moc"
