@@ -2,8 +2,9 @@
 // Socket.IO server under /socket.io/ and a raw Engine.IO echo server under /engine.io/, on
 // one port. With --admin, also instrumented for the Admin UI (namespace /admin). With
 // --redis HOST:PORT, one server of a cluster on that Redis (the classic adapter, the wire format
-// of Node's @socket.io/redis-adapter). Every server sends the arguments of a client's
-// "broadcast" event to every client of the cluster as "broadcast".
+// of Node's @socket.io/redis-adapter); --redis-sharded and --redis-streams, the same with the
+// sharded adapter or with the streams adapter (and connection state recovery). Every server sends
+// the arguments of a client's "broadcast" event to every client of the cluster as "broadcast".
 #include <SocketIO/EngineServer>
 #include <SocketIO/Instrumentation>
 #include <SocketIO/Server>
@@ -62,23 +63,53 @@ int main(int argc, char *argv[])
         QStringLiteral("Instrument the server for the Admin UI and the Inspector (namespace "
                        "/admin, no authentication, development mode)."));
     // Redis scale-out, one flag per adapter, each with the address of the Redis server. Only
-    // one may be given. (--redis-sharded and --redis-streams are to come next to --redis,
-    // choosing their adapter factory on the same RedisCluster.)
+    // one may be given.
+    const QString redisHelp =
+        QStringLiteral(" The server starts serving at once, and reports on stderr when Redis is "
+                       "connected or lost.");
     QCommandLineOption redisOption(
         QStringLiteral("redis"),
-        QStringLiteral("Join the cluster of servers on this Redis with the classic adapter "
-                       "(the format of @socket.io/redis-adapter). The server starts serving "
-                       "at once, and reports on stderr when Redis is connected or lost."),
+        QStringLiteral("Join the cluster of servers on this Redis with the classic adapter (the "
+                       "format of @socket.io/redis-adapter).") +
+            redisHelp,
         QStringLiteral("host:port"));
-    parser.addOptions({portOption, eio3Option, hostOption, adminOption, redisOption});
+    QCommandLineOption redisShardedOption(
+        QStringLiteral("redis-sharded"),
+        QStringLiteral("The same with the sharded adapter (createShardedAdapter of "
+                       "@socket.io/redis-adapter; Redis 7 sharded Pub/Sub).") +
+            redisHelp,
+        QStringLiteral("host:port"));
+    QCommandLineOption redisStreamsOption(
+        QStringLiteral("redis-streams"),
+        QStringLiteral("The same with the streams adapter (@socket.io/redis-streams-adapter), "
+                       "with connection state recovery across the servers.") +
+            redisHelp,
+        QStringLiteral("host:port"));
+    parser.addOptions({portOption, eio3Option, hostOption, adminOption, redisOption,
+                       redisShardedOption, redisStreamsOption});
     parser.process(app);
 
+    // The Redis flag given, if any.
+    const QCommandLineOption *redisFlag = nullptr;
+    for (const QCommandLineOption *flag :
+         {&redisOption, &redisShardedOption, &redisStreamsOption}) {
+        if (!parser.isSet(*flag))
+            continue;
+        if (redisFlag) {
+            QTextStream(stderr) << "--" << redisFlag->names().constFirst() << " and --"
+                                << flag->names().constFirst()
+                                << ": a server joins one cluster, with one adapter\n";
+            return 2;
+        }
+        redisFlag = flag;
+    }
+    const QString redisName = redisFlag ? redisFlag->names().constFirst() : QString();
     QString redisHost;
     quint16 redisPort = 0;
-    if (parser.isSet(redisOption) &&
-        !parseAddress(parser.value(redisOption), &redisHost, &redisPort)) {
-        QTextStream(stderr) << "--redis wants HOST:PORT, such as 127.0.0.1:6379, not \""
-                            << parser.value(redisOption) << "\"\n";
+    if (redisFlag && !parseAddress(parser.value(*redisFlag), &redisHost, &redisPort)) {
+        QTextStream(stderr) << "--" << redisName
+                            << " wants HOST:PORT, such as 127.0.0.1:6379, not \""
+                            << parser.value(*redisFlag) << "\"\n";
         return 2;
     }
 
@@ -97,16 +128,22 @@ int main(int argc, char *argv[])
     // The cluster's connections, created before the server that uses them and destroyed after.
 #if SOCKETIO_REDIS
     std::unique_ptr<RedisCluster> redis;
-    if (parser.isSet(redisOption)) {
+    if (redisFlag) {
         RedisAdapterOptions redisOptions;
         redisOptions.host = redisHost;
         redisOptions.port = redisPort;
         redis = std::make_unique<RedisCluster>(redisOptions);
-        // The adapter of the flag given; --redis-sharded and --redis-streams choose theirs here.
-        options.adapter = redis->adapterFactory();
+        if (redisFlag == &redisShardedOption) {
+            options.adapter = redis->shardedAdapterFactory();
+        } else if (redisFlag == &redisStreamsOption) {
+            options.adapter = redis->streamsAdapterFactory();
+            options.connectionStateRecovery = ConnectionStateRecoveryOptions();
+        } else {
+            options.adapter = redis->adapterFactory();
+        }
         // Serving does not wait for Redis: until it is up, the server behaves as during any
         // later outage (its own clients are served; RedisCluster logs and retries).
-        const QString address = parser.value(redisOption);
+        const QString address = parser.value(*redisFlag);
         QObject::connect(
             redis.get(), &RedisCluster::connectedChanged, redis.get(), [address](bool connected) {
                 QTextStream(stderr)
@@ -114,8 +151,9 @@ int main(int argc, char *argv[])
             });
     }
 #else
-    if (parser.isSet(redisOption)) {
-        QTextStream(stderr) << "--redis: this SocketIO library was built without Redis "
+    if (redisFlag) {
+        QTextStream(stderr) << "--" << redisName
+                            << ": this SocketIO library was built without Redis "
                                "(SOCKETIO_REDIS needs hiredis)\n";
         return 2;
     }
