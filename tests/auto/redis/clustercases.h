@@ -58,9 +58,9 @@ template<typename Test> struct ClusterCases
         QCOMPARE(t.m_received.value(QStringLiteral("0#news")), args);
         // local() stays on its server.
         t.m_nodes[1].server->local().emitEvent(QStringLiteral("local"), {1});
-        QTRY_COMPARE(t.m_received.value(QStringLiteral("1#local")), QVariantList{1});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("1#local")), QVariantList{QVariant(1)});
         t.m_nodes[1].server->emitEvent(QStringLiteral("after"), {2});
-        QTRY_COMPARE(t.m_received.value(QStringLiteral("0#after")), QVariantList{2});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("0#after")), QVariantList{QVariant(2)});
         QVERIFY(!t.m_received.contains(QStringLiteral("0#local")));
     }
 
@@ -84,11 +84,11 @@ template<typename Test> struct ClusterCases
             .emitEvent(QStringLiteral("two"), {2});
         // To one socket of the other server by id, as socket.to(id) does.
         t.m_nodes[0].server->to(clients[3]->id()).emitEvent(QStringLiteral("direct"), {3});
-        QTRY_COMPARE(t.m_received.value(QStringLiteral("3#direct")), QVariantList{3});
-        QTRY_COMPARE(t.m_received.value(QStringLiteral("3#two")), QVariantList{2});
-        QTRY_COMPARE(t.m_received.value(QStringLiteral("2#two")), QVariantList{2});
-        QTRY_COMPARE(t.m_received.value(QStringLiteral("1#one")), QVariantList{1});
-        QCOMPARE(t.m_received.value(QStringLiteral("0#one")), QVariantList{1});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("3#direct")), QVariantList{QVariant(3)});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("3#two")), QVariantList{QVariant(2)});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("2#two")), QVariantList{QVariant(2)});
+        QTRY_COMPARE(t.m_received.value(QStringLiteral("1#one")), QVariantList{QVariant(1)});
+        QCOMPARE(t.m_received.value(QStringLiteral("0#one")), QVariantList{QVariant(1)});
         QVERIFY(!t.m_received.contains(QStringLiteral("2#one")));
         QVERIFY(!t.m_received.contains(QStringLiteral("3#one")));
         QVERIFY(!t.m_received.contains(QStringLiteral("0#two")));

@@ -18,6 +18,16 @@ using namespace SocketIO;
 
 namespace {
 
+// The emitter's chain of [name, arg?] steps, for redis-peer.mjs. Built by appending: clang
+// reads QJsonArray{QJsonArray{...}} as a copy, not as an array holding one array.
+QJsonArray chain(std::initializer_list<QJsonArray> steps)
+{
+    QJsonArray out;
+    for (const QJsonArray &step : steps)
+        out.append(step);
+    return out;
+}
+
 QString s(const char *text)
 {
     return QString::fromUtf8(text);
@@ -247,11 +257,11 @@ void tst_RedisInterop::nodeEmitterReachesQtClient()
                  (QVariantList{1, s("x"), QByteArray("\x0a\x0b", 2)}));
 
     command({{s("cmd"), s("emitter")},
-             {s("chain"), QJsonArray{QJsonArray{s("to"), s("nowhere")}}},
+             {s("chain"), chain({{s("to"), s("nowhere")}})},
              {s("op"), s("emit")},
              {s("event"), s("not-for-qt")}});
     command({{s("cmd"), s("emitter")},
-             {s("chain"), QJsonArray{QJsonArray{s("to"), s("qt-room")}}},
+             {s("chain"), chain({{s("to"), s("qt-room")}})},
              {s("op"), s("emit")},
              {s("event"), s("node-emitter-room")},
              {s("args"), QJsonArray{true}}});
@@ -276,7 +286,7 @@ void tst_RedisInterop::nodeEmitterReachesQtClient()
 
     // socketsJoin and socketsLeave, selected by room.
     command({{s("cmd"), s("emitter")},
-             {s("chain"), QJsonArray{QJsonArray{s("to"), s("qt-room")}}},
+             {s("chain"), chain({{s("to"), s("qt-room")}})},
              {s("op"), s("socketsJoin")},
              {s("rooms"), QJsonArray{s("joined-by-node"), s("second")}}});
     QTRY_VERIFY(adapter()->socketRooms(ours).contains(s("joined-by-node")));
@@ -300,7 +310,7 @@ void tst_RedisInterop::nodeEmitterDisconnectsQtSocket()
     QSignalSpy closed(&other, &Manager::closed);
     // Selected by its id, with the whole connection closed.
     command({{s("cmd"), s("emitter")},
-             {s("chain"), QJsonArray{QJsonArray{s("to"), doomed->id()}}},
+             {s("chain"), chain({{s("to"), doomed->id()}})},
              {s("op"), s("disconnectSockets")},
              {s("close"), true}});
     QTRY_VERIFY(!doomed->isConnected());
@@ -379,18 +389,17 @@ void tst_RedisInterop::sameBytesAsNodeEmitter()
     auto link = [](const char *name, const QJsonValue &arg = {}) {
         return arg.isUndefined() || arg.isNull() ? QJsonArray{s(name)} : QJsonArray{s(name), arg};
     };
-    node({{s("chain"), QJsonArray{link("to", s("room1"))}},
+    node({{s("chain"), chain({link("to", s("room1"))})},
           {s("op"), s("emit")},
           {s("event"), s("one-room")},
           {s("args"), QJsonArray{QJsonObject{{s("a"), 1}}}}});
     node({{s("op"), s("emit")}, {s("event"), s("all")}, {s("args"), args}});
-    node(
-        {{s("chain"), QJsonArray{link("volatile"), link("compress", false),
-                                 link("to", QJsonArray{s("r1"), s("r2")}), link("except", s("x"))}},
-         {s("op"), s("emit")},
-         {s("event"), s("vol")},
-         {s("args"), QJsonArray{1.5}}});
-    node({{s("chain"), QJsonArray{link("compress", true), link("volatile")}},
+    node({{s("chain"), chain({link("volatile"), link("compress", false),
+                              link("to", QJsonArray{s("r1"), s("r2")}), link("except", s("x"))})},
+          {s("op"), s("emit")},
+          {s("event"), s("vol")},
+          {s("args"), QJsonArray{1.5}}});
+    node({{s("chain"), chain({link("compress", true), link("volatile")})},
           {s("op"), s("emit")},
           {s("event"), s("flags")}});
     node({{s("nsp"), s("admin")},
@@ -398,13 +407,13 @@ void tst_RedisInterop::sameBytesAsNodeEmitter()
           {s("event"), s("in-admin")},
           {s("args"), QJsonArray{1}}});
     node({{s("nsp"), s("/chat")},
-          {s("chain"), QJsonArray{link("to", s("room1"))}},
+          {s("chain"), chain({link("to", s("room1"))})},
           {s("op"), s("socketsJoin")},
           {s("rooms"), QJsonArray{s("room3"), s("room4")}}});
-    node({{s("chain"), QJsonArray{link("except", s("room2"))}},
+    node({{s("chain"), chain({link("except", s("room2"))})},
           {s("op"), s("socketsLeave")},
           {s("rooms"), s("room3")}});
-    node({{s("chain"), QJsonArray{link("to", s("r1"))}},
+    node({{s("chain"), chain({link("to", s("r1"))})},
           {s("op"), s("disconnectSockets")},
           {s("close"), true}});
     node({{s("op"), s("disconnectSockets")}});
