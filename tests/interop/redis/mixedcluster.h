@@ -138,6 +138,61 @@ public:
         return found;
     }
 
+    // The rooms of the peer's client, sorted, as its server sees them.
+    QStringList nodeClientRooms()
+    {
+        command({{QStringLiteral("cmd"), QStringLiteral("rooms")},
+                 {QStringLiteral("id"), nodeClientId}});
+        QStringList rooms;
+        const QJsonArray list =
+            awaitEvent(QStringLiteral("rooms")).value(QLatin1String("rooms")).toArray();
+        for (const QJsonValue &room : list)
+            rooms.append(room.toString());
+        rooms.sort();
+        return rooms;
+    }
+
+    // socketsJoin/socketsLeave across the two implementations: ours moves Node's client, Node
+    // moves ours. A test slot calls it and returns on failure (QTest::currentTestFailed()).
+    void remoteJoinAndLeaveBothWays()
+    {
+        const QString joined = QStringLiteral("joined-by-qt");
+        server->in(QStringLiteral("node-room")).socketsJoin(joined);
+        QTRY_VERIFY(nodeClientRooms().contains(joined));
+        server->in(QStringLiteral("node-room")).socketsLeave(joined);
+        QTRY_VERIFY(!nodeClientRooms().contains(joined));
+        QStringList expected{nodeClientId, QStringLiteral("node-room")};
+        expected.sort();
+        QCOMPARE(nodeClientRooms(), expected);
+
+        const QString ourId = manager->socket()->id();
+        SocketIO::Adapter *adapter = server->sockets()->adapter();
+        const QJsonObject join{{QStringLiteral("cmd"), QStringLiteral("join")},
+                               {QStringLiteral("rooms"), QJsonArray{QStringLiteral("qt-room")}},
+                               {QStringLiteral("room"), QStringLiteral("by-node")}};
+        command(join);
+        QTRY_VERIFY(adapter->socketRooms(ourId).contains(QStringLiteral("by-node")));
+        QJsonObject leave = join;
+        leave.insert(QStringLiteral("cmd"), QStringLiteral("leave"));
+        command(leave);
+        QTRY_VERIFY(!adapter->socketRooms(ourId).contains(QStringLiteral("by-node")));
+        QCOMPARE(adapter->socketRooms(ourId), (QSet<QString>{ourId, QStringLiteral("qt-room")}));
+    }
+
+    // disconnectSockets across the two: ours disconnects Node's client, then Node ours. Both
+    // clients are gone afterwards.
+    void remoteDisconnectBothWays()
+    {
+        server->in(QStringLiteral("node-room")).disconnectSockets(true);
+        const QJsonObject gone = awaitEvent(QStringLiteral("disconnected"));
+        QVERIFY2(!gone.isEmpty(), qPrintable(node->log()));
+        QVERIFY(manager->socket()->isConnected());
+
+        command({{QStringLiteral("cmd"), QStringLiteral("disconnect")},
+                 {QStringLiteral("rooms"), QJsonArray{QStringLiteral("qt-room")}}});
+        QTRY_VERIFY(!manager->socket()->isConnected());
+    }
+
     RedisServer redis;
     std::unique_ptr<SocketIO::RedisCluster> cluster;
     std::unique_ptr<SocketIO::Server> server;

@@ -56,11 +56,13 @@ private Q_SLOTS:
     void fetchSocketsBothWays();
     void serverSideEmitWithAckBothWays();
     void broadcastWithClientAcksBothWays();
+    void remoteJoinAndLeaveBothWays();
     // Last: they leave sockets in other rooms.
     void ourEmitterReachesNodeClient();
     void nodeEmitterReachesQtClient();
     void nodeEmitterDisconnectsQtSocket();
     void sameBytesAsNodeEmitter();
+    void remoteDisconnectBothWays(); // last: both clients are gone after it
 
 private:
     void command(const QJsonObject &command) { m_cluster.command(command); }
@@ -427,6 +429,16 @@ void tst_RedisInterop::sameBytesAsNodeEmitter()
         QCOMPARE(seen.at(i).first, seen.at(steps + i).first);
         QCOMPARE(seen.at(i).second.toHex(' '), seen.at(steps + i).second.toHex(' '));
     }
+}
+
+void tst_RedisInterop::remoteJoinAndLeaveBothWays()
+{
+    m_cluster.remoteJoinAndLeaveBothWays();
+}
+
+void tst_RedisInterop::remoteDisconnectBothWays()
+{
+    m_cluster.remoteDisconnectBothWays();
 }
 
 QTEST_GUILESS_MAIN(tst_RedisInterop)

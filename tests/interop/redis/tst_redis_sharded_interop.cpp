@@ -44,8 +44,6 @@ private Q_SLOTS:
     void remoteDisconnectBothWays(); // last: both clients are gone after it
 
 private:
-    QStringList nodeClientRooms();
-
     MixedCluster m_cluster;
 };
 
@@ -60,13 +58,6 @@ void tst_RedisShardedInterop::initTestCase()
 void tst_RedisShardedInterop::cleanupTestCase()
 {
     m_cluster.stop();
-}
-
-QStringList tst_RedisShardedInterop::nodeClientRooms()
-{
-    m_cluster.command({{s("cmd"), s("rooms")}, {s("id"), m_cluster.nodeClientId}});
-    return sortedStrings(
-        m_cluster.awaitEvent(s("rooms")).value(s("rooms")).toArray().toVariantList());
 }
 
 void tst_RedisShardedInterop::qtBroadcastReachesNodeClient()
@@ -172,37 +163,12 @@ void tst_RedisShardedInterop::broadcastWithClientAcksBothWays()
 
 void tst_RedisShardedInterop::remoteJoinAndLeaveBothWays()
 {
-    const QString nodeId = m_cluster.nodeClientId;
-    Server *server = m_cluster.server.get();
-    // Ours makes Node's client join and leave.
-    server->in(s("node-room")).socketsJoin(s("joined-by-qt"));
-    QTRY_VERIFY(nodeClientRooms().contains(s("joined-by-qt")));
-    server->in(s("node-room")).socketsLeave(s("joined-by-qt"));
-    QTRY_VERIFY(!nodeClientRooms().contains(s("joined-by-qt")));
-    QCOMPARE(nodeClientRooms(), sortedStrings({nodeId, s("node-room")}));
-
-    // Node makes ours join and leave.
-    const QString ourId = m_cluster.manager->socket()->id();
-    Adapter *adapter = server->sockets()->adapter();
-    m_cluster.command(
-        {{s("cmd"), s("join")}, {s("rooms"), QJsonArray{s("qt-room")}}, {s("room"), s("by-node")}});
-    QTRY_VERIFY(adapter->socketRooms(ourId).contains(s("by-node")));
-    m_cluster.command({{s("cmd"), s("leave")},
-                       {s("rooms"), QJsonArray{s("qt-room")}},
-                       {s("room"), s("by-node")}});
-    QTRY_VERIFY(!adapter->socketRooms(ourId).contains(s("by-node")));
-    QCOMPARE(adapter->socketRooms(ourId), (QSet<QString>{ourId, s("qt-room")}));
+    m_cluster.remoteJoinAndLeaveBothWays();
 }
 
 void tst_RedisShardedInterop::remoteDisconnectBothWays()
 {
-    m_cluster.server->in(s("node-room")).disconnectSockets(true);
-    const QJsonObject gone = m_cluster.awaitEvent(s("disconnected"));
-    QVERIFY2(!gone.isEmpty(), qPrintable(m_cluster.node->log()));
-    QVERIFY(m_cluster.manager->socket()->isConnected());
-
-    m_cluster.command({{s("cmd"), s("disconnect")}, {s("rooms"), QJsonArray{s("qt-room")}}});
-    QTRY_VERIFY(!m_cluster.manager->socket()->isConnected());
+    m_cluster.remoteDisconnectBothWays();
 }
 
 QTEST_GUILESS_MAIN(tst_RedisShardedInterop)
