@@ -14,14 +14,15 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 shift || true
-all_targets=(frame http engineio parser json msgpack msgpack_parser redis)
+all_targets=(frame http engineio parser json msgpack msgpack_parser redis cluster)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 build=build-fuzz
 
 # The longest input worth trying per target: a few frames, a few requests, a payload.
 declare -A max_len=([frame]=4096 [http]=8192 [engineio]=2048 [parser]=4096 [json]=4096
-                    [msgpack]=2048 [msgpack_parser]=2048 [redis]=4096)
+                    [msgpack]=2048 [msgpack_parser]=2048 [redis]=4096
+                    [cluster]=4096)
 
 compiler=${CXX_FUZZ:-$(command -v clang++ || command -v clang++-14 || true)}
 if [ -z "$compiler" ]; then
@@ -38,12 +39,12 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
         -DSOCKETIO_BUILD_TESTS=OFF -DSOCKETIO_BUILD_EXAMPLES=OFF -DSOCKETIO_BUILD_INSPECTOR=OFF \
         -DSOCKETIO_BUILD_QML=OFF -DSOCKETIO_BUILD_BENCH=OFF >/dev/null || exit 2
 fi
-# fuzz_redis exists only where hiredis was found (SOCKETIO_REDIS).
+# fuzz_redis and fuzz_cluster exist only where hiredis was found (SOCKETIO_REDIS).
 if ! grep -q '^SOCKETIO_REDIS:BOOL=ON' "$build/CMakeCache.txt"; then
     kept=()
     for t in "${targets[@]}"; do
-        if [ "$t" = redis ]; then
-            echo "fuzz.sh: fuzz_redis skipped (built without SOCKETIO_REDIS)" >&2
+        if [ "$t" = redis ] || [ "$t" = cluster ]; then
+            echo "fuzz.sh: fuzz_$t skipped (built without SOCKETIO_REDIS)" >&2
         else
             kept+=("$t")
         fi

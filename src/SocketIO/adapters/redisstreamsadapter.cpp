@@ -65,6 +65,42 @@ qint32 javaHashCode(const QString &text)
     return qint32(hash);
 }
 
+std::optional<Session> storedSession(const QByteArray &raw)
+{
+    QVariant value;
+    QString error;
+    const auto decoded = QByteArray::fromBase64Encoding(raw);
+    if (!decoded || !MsgPack::decode(*decoded, &value, &error) ||
+        value.typeId() != QMetaType::QVariantMap)
+        return std::nullopt;
+    const QVariantMap map = value.toMap();
+    Session session;
+    session.setSid(map.value(QStringLiteral("sid")).toString());
+    session.setPid(map.value(QStringLiteral("pid")).toString());
+    const QStringList rooms = map.value(QStringLiteral("rooms")).toStringList();
+    session.setRooms(QSet<QString>(rooms.cbegin(), rooms.cend()));
+    session.setData(map.value(QStringLiteral("data")).toMap());
+    if (session.sid().isEmpty())
+        return std::nullopt;
+    return session;
+}
+
+std::optional<QVariantList> missedPacket(const Redis::StreamEntry &entry, const QByteArray &nsp,
+                                         const QSet<QString> &rooms)
+{
+    if (entry.field("nsp") != nsp || entry.field("type") != "3")
+        return std::nullopt;
+    QVariant data;
+    if (!decodeEntryData(entry.field("data"), &data))
+        return std::nullopt;
+    const std::optional<ClusterMessage> m = clusterMessageFromData(Type::Broadcast, data);
+    if (!m || !shouldInclude(rooms, m->options))
+        return std::nullopt;
+    QVariantList packet = m->packet.data.toList();
+    packet.append(QString::fromLatin1(entry.id));
+    return packet;
+}
+
 RedisStreamsHub::RedisStreamsHub(RedisCluster *cluster, const RedisStreamsAdapterOptions &options)
     : QObject(cluster)
     , m_options(options)
@@ -371,26 +407,13 @@ void RedisStreamsAdapter::restoreSession(
             restore->done(std::nullopt);
             return;
         }
-        QVariant value;
-        QString error;
-        const auto decoded = QByteArray::fromBase64Encoding(*restore->rawSession);
-        if (!decoded || !MsgPack::decode(*decoded, &value, &error) ||
-            value.typeId() != QMetaType::QVariantMap) {
+        std::optional<Session> session = storedSession(*restore->rawSession);
+        if (!session) {
             restore->done(std::nullopt);
             return;
         }
-        const QVariantMap map = value.toMap();
-        Session &session = restore->session;
-        session.setSid(map.value(QStringLiteral("sid")).toString());
-        session.setPid(map.value(QStringLiteral("pid")).toString());
-        const QStringList rooms = map.value(QStringLiteral("rooms")).toStringList();
-        restore->rooms = QSet<QString>(rooms.cbegin(), rooms.cend());
-        session.setRooms(restore->rooms);
-        session.setData(map.value(QStringLiteral("data")).toMap());
-        if (session.sid().isEmpty()) {
-            restore->done(std::nullopt);
-            return;
-        }
+        restore->session = *session;
+        restore->rooms = session->rooms();
         self->readMissed(restore);
     };
     Redis::getDel(
@@ -434,18 +457,9 @@ void RedisStreamsAdapter::readMissed(std::shared_ptr<Restore> restore)
                       const QByteArray nsp = self->m_nsp.toUtf8();
                       for (const Redis::StreamEntry &entry : entries) {
                           restore->cursor = entry.id;
-                          if (entry.field("nsp") != nsp || entry.field("type") != "3")
-                              continue;
-                          QVariant data;
-                          if (!decodeEntryData(entry.field("data"), &data))
-                              continue;
-                          const std::optional<ClusterMessage> m =
-                              clusterMessageFromData(Type::Broadcast, data);
-                          if (!m || !shouldInclude(restore->rooms, m->options))
-                              continue;
-                          QVariantList packet = m->packet.data.toList();
-                          packet.append(QString::fromLatin1(entry.id));
-                          restore->missed.append(packet);
+                          if (std::optional<QVariantList> packet =
+                                  missedPacket(entry, nsp, restore->rooms))
+                              restore->missed.append(*packet);
                       }
                       self->readMissed(restore);
                   });

@@ -46,6 +46,15 @@ private:
 // Java's String.hashCode() over UTF-16 code units, as the reference picks a stream.
 SOCKETIO_TESTABLE qint32 javaHashCode(const QString &text);
 
+// A session as the streams adapter keeps it under its key: base64 of MessagePack
+// {sid, pid, rooms, data}; nullopt when `raw` is not one or has no sid.
+SOCKETIO_TESTABLE std::optional<Session> storedSession(const QByteArray &raw);
+// What a session in `rooms` missed in `entry` while restoring it: the broadcast's packet data
+// with the entry id appended (the offset), when the entry is a broadcast of namespace `nsp`
+// that reaches those rooms; nullopt otherwise.
+SOCKETIO_TESTABLE std::optional<QVariantList>
+missedPacket(const Redis::StreamEntry &entry, const QByteArray &nsp, const QSet<QString> &rooms);
+
 class SOCKETIO_TESTABLE RedisStreamsAdapter : public ClusterAdapter
 {
     Q_OBJECT
