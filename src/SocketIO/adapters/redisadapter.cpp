@@ -112,6 +112,18 @@ bool decode(const QByteArray &message, QVariant *value)
 
 } // namespace
 
+Redis::ConnectionOptions redisConnectionOptions(const RedisAdapterOptions &options)
+{
+    Redis::ConnectionOptions connection;
+    connection.host = options.host;
+    connection.port = options.port;
+    connection.username = options.username;
+    connection.password = options.password;
+    connection.tls = options.isTlsEnabled();
+    connection.sslConfiguration = options.sslConfiguration();
+    return connection;
+}
+
 class RedisClusterPrivate
 {
 public:
@@ -367,7 +379,7 @@ RedisCluster::RedisCluster(const RedisAdapterOptions &options, QObject *parent)
 {
     Q_D(RedisCluster);
     d->options = options;
-    const Redis::ConnectionOptions connection = RedisClusterAccess::connectionOptions(this);
+    const Redis::ConnectionOptions connection = redisConnectionOptions(options);
     d->pub = new Redis::Connection(connection, this);
     d->sub = new Redis::Connection(connection, this);
     for (Redis::Connection *c : {d->pub, d->sub}) {
@@ -1076,19 +1088,6 @@ Redis::Connection *RedisClusterAccess::publisher(RedisCluster *cluster)
 Redis::Connection *RedisClusterAccess::subscriber(RedisCluster *cluster)
 {
     return cluster->d_func()->sub;
-}
-
-Redis::ConnectionOptions RedisClusterAccess::connectionOptions(const RedisCluster *cluster)
-{
-    const RedisAdapterOptions &options = cluster->d_func()->options;
-    Redis::ConnectionOptions connection;
-    connection.host = options.host;
-    connection.port = options.port;
-    connection.username = options.username;
-    connection.password = options.password;
-    connection.tls = options.isTlsEnabled();
-    connection.sslConfiguration = options.sslConfiguration();
-    return connection;
 }
 
 void RedisClusterAccess::publishFailed(RedisCluster *cluster, const QByteArray &channel,

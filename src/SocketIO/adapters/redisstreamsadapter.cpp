@@ -127,7 +127,7 @@ void RedisStreamsHub::add(const QString &nsp, RedisStreamsAdapter *adapter)
     if (m_readers.contains(stream))
         return;
     auto *reader = new Redis::StreamReader(
-        RedisClusterAccess::connectionOptions(cluster()), stream, m_options.readCount,
+        redisConnectionOptions(cluster()->options()), stream, m_options.readCount,
         m_options.blockTimeInMs, [this](const Redis::StreamEntry &entry) { onEntry(entry); }, this);
     m_readers.insert(stream, reader);
 }
