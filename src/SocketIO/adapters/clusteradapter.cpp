@@ -1,6 +1,8 @@
 #include "adapters/clusteradapter_p.h"
 
 #include "callbacks.h"
+#include "parser/json_p.h"
+#include "parser/msgpack_p.h"
 
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QRandomGenerator>
@@ -288,6 +290,36 @@ bool hasBinary(const QVariant &value)
     default:
         return false;
     }
+}
+
+bool mayCarryBinary(ClusterMessage::Type type)
+{
+    switch (type) {
+    case Type::Broadcast:
+    case Type::FetchSocketsResponse:
+    case Type::ServerSideEmit:
+    case Type::ServerSideEmitResponse:
+    case Type::BroadcastAck:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool decodeJsonOrMsgPack(QByteArrayView payload, QVariant *value)
+{
+    if (payload.startsWith('{'))
+        return Json::parse(payload, value);
+    QString error;
+    return MsgPack::decode(payload, value, &error);
+}
+
+std::optional<ClusterMessage> clusterMessageFromPayload(QByteArrayView payload)
+{
+    QVariant envelope;
+    if (!decodeJsonOrMsgPack(payload, &envelope))
+        return std::nullopt;
+    return clusterMessageFromEnvelope(envelope);
 }
 
 QString clusterRandomId()

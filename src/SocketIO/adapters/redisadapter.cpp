@@ -101,15 +101,6 @@ Packet packetFrom(const QVariantMap &map)
     return packet;
 }
 
-// JSON or MessagePack, told apart by the first byte as every node of the reference does.
-bool decode(const QByteArray &message, QVariant *value)
-{
-    if (message.startsWith('{'))
-        return Json::parse(message, value);
-    QString error;
-    return MsgPack::decode(message, value, &error);
-}
-
 } // namespace
 
 Redis::ConnectionOptions redisConnectionOptions(const RedisAdapterOptions &options)
@@ -900,7 +891,7 @@ void RedisAdapter::onBroadcastMessage(const QByteArray &channel, const QByteArra
             return; // nobody here is in it
     }
     QVariant decoded;
-    if (!decode(message, &decoded))
+    if (!decodeJsonOrMsgPack(message, &decoded))
         return;
     const QVariantList parts = decoded.toList();
     if (parts.size() < 3 || parts.at(0).toString() == d->uid)
@@ -915,7 +906,7 @@ void RedisAdapter::onRequest(const QByteArray &message)
 {
     Q_D(RedisAdapter);
     QVariant decoded;
-    if (!decode(message, &decoded))
+    if (!decodeJsonOrMsgPack(message, &decoded))
         return;
     const QVariantMap request = decoded.toMap();
     const int type = request.value(QStringLiteral("type")).toInt();
@@ -1047,7 +1038,7 @@ void RedisAdapter::onResponse(const QByteArray &message)
 {
     Q_D(RedisAdapter);
     QVariant decoded;
-    if (!decode(message, &decoded))
+    if (!decodeJsonOrMsgPack(message, &decoded))
         return;
     const QVariantMap response = decoded.toMap();
     const QString requestId = response.value(QStringLiteral("requestId")).toString();

@@ -204,13 +204,8 @@ QByteArray RedisShardedAdapter::channelFor(const ClusterMessage &m) const
 
 QByteArray RedisShardedAdapter::encode(const ClusterMessage &m)
 {
-    using Type = ClusterMessage::Type;
     const QVariantMap envelope = clusterEnvelope(m);
-    const bool mayContainBinary = m.type == Type::Broadcast || m.type == Type::BroadcastAck ||
-                                  m.type == Type::FetchSocketsResponse ||
-                                  m.type == Type::ServerSideEmit ||
-                                  m.type == Type::ServerSideEmitResponse;
-    if (mayContainBinary && hasBinary(envelope.value(QStringLiteral("data"))))
+    if (mayCarryBinary(m.type) && hasBinary(envelope.value(QStringLiteral("data"))))
         return MsgPack::encode(envelope);
     return Json::stringify(envelope);
 }
@@ -268,21 +263,10 @@ void RedisShardedAdapter::fetchServerCount(std::function<void(int)> done)
 
 void RedisShardedAdapter::onRaw(const QByteArray &message)
 {
-    QVariant decoded;
-    // JSON or MessagePack, told apart by the first byte as Node's adapters do.
-    bool ok = false;
-    if (message.startsWith('{')) {
-        ok = Json::parse(message, &decoded);
-    } else {
-        QString error;
-        ok = MsgPack::decode(message, &decoded, &error);
-    }
-    if (!ok) {
-        qCDebug(lcRedisSharded) << "invalid message" << message.left(64);
-        return;
-    }
-    if (const std::optional<ClusterMessage> m = clusterMessageFromEnvelope(decoded))
+    if (const std::optional<ClusterMessage> m = clusterMessageFromPayload(message))
         onMessage(*m);
+    else
+        qCDebug(lcRedisSharded) << "invalid message" << message.left(64);
 }
 
 } // namespace SocketIO

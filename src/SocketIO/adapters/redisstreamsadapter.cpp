@@ -24,20 +24,6 @@ bool isEphemeral(const ClusterMessage &m)
            m.type == Type::ServerSideEmit || m.type == Type::FetchSockets;
 }
 
-bool mayContainBinary(Type type)
-{
-    switch (type) {
-    case Type::Broadcast:
-    case Type::FetchSocketsResponse:
-    case Type::ServerSideEmit:
-    case Type::ServerSideEmitResponse:
-    case Type::BroadcastAck:
-        return true;
-    default:
-        return false;
-    }
-}
-
 // A stream entry's `data`: JSON when it starts with '{', otherwise base64 of MessagePack.
 bool decodeEntryData(const QByteArray &raw, QVariant *value)
 {
@@ -263,7 +249,7 @@ QList<QPair<QByteArray, QByteArray>> RedisStreamsAdapter::entryFields(const Clus
     const QVariantMap data = clusterMessageData(m);
     if (data.isEmpty())
         return fields; // heartbeats and ADAPTER_CLOSE carry none
-    if (!m_options.onlyPlaintext && mayContainBinary(m.type) && hasBinary(data))
+    if (!m_options.onlyPlaintext && mayCarryBinary(m.type) && hasBinary(data))
         fields.append({QByteArrayLiteral("data"), MsgPack::encode(data).toBase64()});
     else
         fields.append({QByteArrayLiteral("data"), Json::stringify(data)});
@@ -333,18 +319,10 @@ void RedisStreamsAdapter::fetchServerCount(std::function<void(int count)> done)
 
 void RedisStreamsAdapter::onPubSubMessage(const QByteArray &message)
 {
-    QVariant value;
-    QString error;
-    const bool decoded = message.startsWith('{') ? Json::parse(message, &value)
-                                                 : MsgPack::decode(message, &value, &error);
-    std::optional<ClusterMessage> m;
-    if (decoded)
-        m = clusterMessageFromEnvelope(value);
-    if (!m) {
-        qCDebug(lcRedisStreams) << "invalid message on" << m_publicChannel << error;
-        return;
-    }
-    onMessage(*m);
+    if (const std::optional<ClusterMessage> m = clusterMessageFromPayload(message))
+        onMessage(*m);
+    else
+        qCDebug(lcRedisStreams) << "invalid message on" << m_publicChannel;
 }
 
 void RedisStreamsAdapter::onStreamEntry(const Redis::StreamEntry &entry)
