@@ -122,16 +122,11 @@ public:
         : q_ptr(q)
     {}
 
-    // PUBLISH on the publishing connection; a failure (Redis down, or an error reply) is
-    // reported by publishFailed().
-    void publish(const QByteArray &channel, const QByteArray &message)
+    // PUBLISH on the publishing connection; a failure (Redis down, or an error reply) reaches
+    // publishFailed() through the connection's signal.
+    void publish(const QByteArray &channel, const QByteArray &message) const
     {
-        // The connection, a child of the cluster, drops its callbacks uncalled when destroyed:
-        // `this` outlives every call.
-        pub->publish(channel, message, [this, channel](const Redis::Reply &reply) {
-            if (reply.isError())
-                publishFailed(channel, reply.string);
-        });
+        pub->publish(channel, message);
     }
     void publishFailed(const QByteArray &channel, const QByteArray &error);
 
@@ -383,6 +378,11 @@ RedisCluster::RedisCluster(const RedisAdapterOptions &options, QObject *parent)
         connect(c, &Redis::Connection::errorOccurred, this, &RedisCluster::errorOccurred);
         c->open();
     }
+    // What the adapters publish, on every transport, fails visibly here.
+    connect(d->pub, &Redis::Connection::publishFailed, this,
+            [d](const QByteArray &channel, const QByteArray &error) {
+                d->publishFailed(channel, error);
+            });
 }
 
 /*!
@@ -429,11 +429,7 @@ RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
         if (!cluster)
             return new Adapter(nsp);
         RedisClusterPrivate *d = cluster->d_func();
-        // Failures are the cluster's to report; the connections that call this die with it.
-        auto failed = [d](const QByteArray &channel, const QByteArray &error) {
-            d->publishFailed(channel, error);
-        };
-        return new RedisShardedAdapter(nsp, d->pub, d->sub, options, failed);
+        return new RedisShardedAdapter(nsp, d->pub, d->sub, options);
     };
 }
 

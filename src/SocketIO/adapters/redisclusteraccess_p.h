@@ -15,8 +15,9 @@ class RedisClusterAccess
 public:
     static Redis::Connection *publisher(RedisCluster *cluster);
     static Redis::Connection *subscriber(RedisCluster *cluster);
-    // Reports a publication (PUBLISH, SPUBLISH, XADD to `channel`) that failed with `error`:
-    // RedisCluster::publishFailed(), the count, the rate-limited warning.
+    // Reports an XADD to `channel` that failed with `error` as the cluster reports a failed
+    // PUBLISH or SPUBLISH of its publisher: RedisCluster::publishFailed(), the count, the
+    // rate-limited warning.
     static void publishFailed(RedisCluster *cluster, const QByteArray &channel,
                               const QByteArray &error);
 };

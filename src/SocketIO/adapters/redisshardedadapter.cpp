@@ -110,13 +110,11 @@ RedisShardedAdapterOptions::~RedisShardedAdapterOptions() = default;
 
 RedisShardedAdapter::RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub,
                                          Redis::Connection *sub,
-                                         const RedisShardedAdapterOptions &options,
-                                         FailureReport failed)
+                                         const RedisShardedAdapterOptions &options)
     : ClusterAdapter(nsp, clusterRandomId())
     , m_pub(pub)
     , m_sub(sub)
     , m_options(options)
-    , m_failed(std::move(failed))
 {
     if (m_options.subscriptionMode != RedisShardedAdapterOptions::SubscriptionMode::Static) {
         connect(this, &Adapter::roomCreated, this, &RedisShardedAdapter::subscribeRoom);
@@ -216,10 +214,7 @@ void RedisShardedAdapter::send(const QByteArray &channel, const QByteArray &payl
         return;
     // While Redis is down this fails at once, and the cluster reports it (a signal, a count,
     // a warning); nothing is kept for later.
-    m_pub->spublish(channel, payload, [failed = m_failed, channel](const Redis::Reply &reply) {
-        if (reply.isError() && failed)
-            failed(channel, reply.string);
-    });
+    m_pub->spublish(channel, payload);
 }
 
 void RedisShardedAdapter::doPublish(const ClusterMessage &m,

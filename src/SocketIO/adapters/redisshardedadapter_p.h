@@ -19,12 +19,10 @@ class SOCKETIO_TESTABLE RedisShardedAdapter : public ClusterAdapter
 {
     Q_OBJECT
 public:
-    using FailureReport = std::function<void(const QByteArray &channel, const QByteArray &error)>;
-
     // `pub` publishes and counts, `sub` subscribes; both belong to a RedisCluster, which
-    // `failed` tells about each message that could not be published.
+    // reports the messages that could not be published (Connection::publishFailed()).
     RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub, Redis::Connection *sub,
-                        const RedisShardedAdapterOptions &options, FailureReport failed);
+                        const RedisShardedAdapterOptions &options);
     ~RedisShardedAdapter() override;
 
     int serverCount() const override;
@@ -53,7 +51,6 @@ private:
     QPointer<Redis::Connection> m_pub;
     QPointer<Redis::Connection> m_sub;
     const RedisShardedAdapterOptions m_options;
-    const FailureReport m_failed;
     QByteArray m_channel;
     QByteArray m_responseChannel;
     QSet<QString> m_roomChannels; // rooms with a channel subscribed

@@ -229,15 +229,13 @@ void RedisStreamsAdapter::publishEnvelope(const QByteArray &channel, const Clust
     Redis::Connection *p = pub();
     if (!p)
         return;
-    // Pub/Sub payloads are always MessagePack of the whole envelope.
-    auto failed = [hub = m_hub, channel](const Redis::Reply &reply) {
-        if (reply.isError() && hub)
-            RedisClusterAccess::publishFailed(hub->cluster(), channel, reply.string);
-    };
+    // Pub/Sub payloads are always MessagePack of the whole envelope. The cluster reports a
+    // failure (Connection::publishFailed()).
+    const QByteArray payload = MsgPack::encode(clusterEnvelope(m));
     if (m_options.useShardedPubSub)
-        p->spublish(channel, MsgPack::encode(clusterEnvelope(m)), failed);
+        p->spublish(channel, payload);
     else
-        p->publish(channel, MsgPack::encode(clusterEnvelope(m)), failed);
+        p->publish(channel, payload);
 }
 
 QList<QPair<QByteArray, QByteArray>> RedisStreamsAdapter::entryFields(const ClusterMessage &m) const
