@@ -7,8 +7,9 @@
 
 #include <hiredis/hiredis.h>
 
+#include <charconv>
+#include <iterator>
 #include <utility>
-#include <vector>
 
 Q_LOGGING_CATEGORY(lcRedis, "socketio.redis")
 
@@ -107,21 +108,28 @@ std::optional<Reply> ReplyReader::next()
 
 QByteArray formatCommand(const QList<QByteArray> &args)
 {
-    std::vector<const char *> argv;
-    std::vector<size_t> lengths;
-    argv.reserve(size_t(args.size()));
-    lengths.reserve(size_t(args.size()));
+    // *<count>\r\n, then $<length>\r\n<bytes>\r\n for each argument, in one allocation: this
+    // runs for every PUBLISH.
+    const auto appendNumber = [](QByteArray &out, qsizetype value) {
+        char digits[24];
+        const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+        out.append(digits, end - digits);
+    };
+    qsizetype size = 16;
+    for (const QByteArray &a : args)
+        size += a.size() + 16;
+    QByteArray out;
+    out.reserve(size);
+    out += '*';
+    appendNumber(out, args.size());
+    out += "\r\n";
     for (const QByteArray &a : args) {
-        argv.push_back(a.constData());
-        lengths.push_back(size_t(a.size()));
+        out += '$';
+        appendNumber(out, a.size());
+        out += "\r\n";
+        out += a;
+        out += "\r\n";
     }
-    char *target = nullptr;
-    const int length =
-        redisFormatCommandArgv(&target, int(args.size()), argv.data(), lengths.data());
-    if (length < 0 || !target)
-        return {};
-    QByteArray out(target, length);
-    redisFreeCommand(target);
     return out;
 }
 

@@ -1,8 +1,8 @@
 // One connection to a Redis server: our own QTcpSocket (a QSslSocket with TLS) carries the
-// bytes, hiredis's reader parses the replies (RESP2) and redisFormatCommandArgv encodes the
-// commands. Commands with callbacks, answered in order; Pub/Sub (SUBSCRIBE, PSUBSCRIBE, and
-// Redis 7's sharded SSUBSCRIBE) with message callbacks; AUTH; reconnection with backoff that
-// subscribes again. Nothing here blocks: QAbstractSocket resolves host names asynchronously.
+// bytes, hiredis's reader parses the replies (RESP2), formatCommand() encodes the commands.
+// Commands with callbacks, answered in order; Pub/Sub (SUBSCRIBE, PSUBSCRIBE, and Redis 7's
+// sharded SSUBSCRIBE) with message callbacks; AUTH; reconnection with backoff that subscribes
+// again. Nothing here blocks: QAbstractSocket resolves host names asynchronously.
 //
 // hiredis 0.14's own asynchronous layer is not used: it asserts on "smessage" pushes, has no
 // TLS, and queues commands while disconnected. Here a command issued while the connection is
@@ -73,7 +73,7 @@ private:
     QByteArray m_error;
 };
 
-// RESP for one command, as redisFormatCommandArgv writes it.
+// RESP for one command: the bytes hiredis's redisFormatCommandArgv writes.
 SOCKETIO_TESTABLE QByteArray formatCommand(const QList<QByteArray> &args);
 
 struct ConnectionOptions
