@@ -1083,4 +1083,34 @@ void RedisClusterAccess::publishFailed(RedisCluster *cluster, const QByteArray &
     cluster->d_func()->publishFailed(channel, error);
 }
 
+RedisClusterAdapter::RedisClusterAdapter(Namespace *nsp, const QString &uid)
+    : ClusterAdapter(nsp, uid)
+{
+    m_refresh.setInterval(1000);
+    connect(&m_refresh, &QTimer::timeout, this, [this] { fetchServerCount({}); });
+    m_refresh.start();
+}
+
+void RedisClusterAdapter::countServers(Redis::Connection *pub, const QByteArray &channel,
+                                       bool sharded, std::function<void(int)> done)
+{
+    if (!pub || channel.isEmpty()) {
+        if (done)
+            done(m_serverCount);
+        return;
+    }
+    const QByteArray which =
+        sharded ? QByteArrayLiteral("SHARDNUMSUB") : QByteArrayLiteral("NUMSUB");
+    pub->command({QByteArrayLiteral("PUBSUB"), which, channel},
+                 [self = QPointer<RedisClusterAdapter>(this), done](const Redis::Reply &reply) {
+                     if (!self)
+                         return;
+                     // [channel, subscribers]
+                     if (reply.type == Redis::Reply::Type::Array && reply.elements.size() == 2)
+                         self->m_serverCount = qMax(1, int(reply.elements.at(1).integer));
+                     if (done)
+                         done(self->m_serverCount);
+                 });
+}
+
 } // namespace SocketIO

@@ -1,9 +1,13 @@
 // What the Redis adapters other than the classic one (streams, sharded) and the RedisEmitter
-// need of a RedisCluster: its two connections and how to open more like them.
+// need of a RedisCluster: its two connections and how to open more like them; and the base of
+// the two ClusterAdapters over Redis.
 #pragma once
 
+#include "adapters/clusteradapter_p.h"
 #include "redis/redisconnection_p.h"
 #include "redisadapter.h"
+
+#include <QtCore/QTimer>
 
 namespace SocketIO {
 
@@ -20,6 +24,28 @@ public:
     // rate-limited warning.
     static void publishFailed(RedisCluster *cluster, const QByteArray &channel,
                               const QByteArray &error);
+};
+
+// A ClusterAdapter over Redis (sharded, streams): the servers of its namespace are the
+// subscribers of one channel, counted every second.
+class SOCKETIO_TESTABLE RedisClusterAdapter : public ClusterAdapter
+{
+    Q_OBJECT
+public:
+    int serverCount() const override { return m_serverCount; }
+
+protected:
+    RedisClusterAdapter(Namespace *nsp, const QString &uid);
+
+    // PUBSUB NUMSUB (SHARDNUMSUB when `sharded`) of `channel` on `pub` becomes serverCount(),
+    // unless Redis did not answer; `done` (may be empty) gets serverCount() then. Without a
+    // connection or a channel yet, at once.
+    void countServers(Redis::Connection *pub, const QByteArray &channel, bool sharded,
+                      std::function<void(int count)> done);
+
+private:
+    int m_serverCount = 1;
+    QTimer m_refresh;
 };
 
 } // namespace SocketIO

@@ -111,7 +111,7 @@ RedisShardedAdapterOptions::~RedisShardedAdapterOptions() = default;
 RedisShardedAdapter::RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub,
                                          Redis::Connection *sub,
                                          const RedisShardedAdapterOptions &options)
-    : ClusterAdapter(nsp, clusterRandomId())
+    : RedisClusterAdapter(nsp, clusterRandomId())
     , m_pub(pub)
     , m_sub(sub)
     , m_options(options)
@@ -125,9 +125,6 @@ RedisShardedAdapter::RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub,
     }
     // The namespace's path is known once the namespace installed the adapter.
     QMetaObject::invokeMethod(this, &RedisShardedAdapter::start, Qt::QueuedConnection);
-    m_refresh.setInterval(1000);
-    connect(&m_refresh, &QTimer::timeout, this, [this] { fetchServerCount({}); });
-    m_refresh.start();
 }
 
 RedisShardedAdapter::~RedisShardedAdapter()
@@ -231,29 +228,9 @@ void RedisShardedAdapter::doPublishResponse(const QString &requesterUid, const C
     send(m_channel + requesterUid.toUtf8() + '#', encode(m));
 }
 
-int RedisShardedAdapter::serverCount() const
-{
-    return m_serverCount;
-}
-
 void RedisShardedAdapter::fetchServerCount(std::function<void(int)> done)
 {
-    if (!m_pub || m_channel.isEmpty()) {
-        if (done)
-            done(1);
-        return;
-    }
-    m_pub->command({QByteArrayLiteral("PUBSUB"), QByteArrayLiteral("SHARDNUMSUB"), m_channel},
-                   [self = QPointer<RedisShardedAdapter>(this), done](const Redis::Reply &reply) {
-                       if (!self)
-                           return;
-                       int count = self->m_serverCount;
-                       if (reply.elements.size() >= 2)
-                           count = qMax(1, int(reply.elements.at(1).integer));
-                       self->m_serverCount = count;
-                       if (done)
-                           done(count);
-                   });
+    countServers(m_pub, m_channel, true, std::move(done));
 }
 
 void RedisShardedAdapter::onRaw(const QByteArray &message)

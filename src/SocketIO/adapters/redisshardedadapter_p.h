@@ -2,20 +2,14 @@
 // B.3): the cluster protocol of ClusterAdapter over Redis 7 sharded Pub/Sub.
 #pragma once
 
-#include "adapters/clusteradapter_p.h"
-#include "redisadapter.h"
+#include "adapters/redisclusteraccess_p.h"
 
 #include <QtCore/QPointer>
 #include <QtCore/QSet>
-#include <QtCore/QTimer>
 
 namespace SocketIO {
 
-namespace Redis {
-class Connection;
-}
-
-class SOCKETIO_TESTABLE RedisShardedAdapter : public ClusterAdapter
+class SOCKETIO_TESTABLE RedisShardedAdapter : public RedisClusterAdapter
 {
     Q_OBJECT
 public:
@@ -24,8 +18,6 @@ public:
     RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub, Redis::Connection *sub,
                         const RedisShardedAdapterOptions &options);
     ~RedisShardedAdapter() override;
-
-    int serverCount() const override;
 
     // socket.io#<nsp>#, empty until the namespace installed the adapter.
     QByteArray channel() const { return m_channel; }
@@ -54,8 +46,6 @@ private:
     QByteArray m_channel;
     QByteArray m_responseChannel;
     QSet<QString> m_roomChannels; // rooms with a channel subscribed
-    int m_serverCount = 1;        // the last PUBSUB SHARDNUMSUB, refreshed
-    QTimer m_refresh;
 };
 
 } // namespace SocketIO

@@ -155,16 +155,13 @@ struct RedisStreamsAdapter::Restore
 };
 
 RedisStreamsAdapter::RedisStreamsAdapter(Namespace *nsp, RedisStreamsHub *hub)
-    : ClusterAdapter(nsp, clusterRandomId())
+    : RedisClusterAdapter(nsp, clusterRandomId())
     , m_hub(hub)
     , m_options(hub->options())
 {
     // The namespace installs the adapter right after creating it; subscribe then.
     QMetaObject::invokeMethod(
         this, [this] { start(); }, Qt::QueuedConnection);
-    m_refresh.setInterval(1000);
-    connect(&m_refresh, &QTimer::timeout, this, [this] { fetchServerCount({}); });
-    m_refresh.start();
 }
 
 RedisStreamsAdapter::~RedisStreamsAdapter()
@@ -295,24 +292,8 @@ void RedisStreamsAdapter::doPublishResponse(const QString &requesterUid, const C
 
 void RedisStreamsAdapter::fetchServerCount(std::function<void(int count)> done)
 {
-    Redis::Connection *p = pub();
-    if (!start() || !p) {
-        if (done)
-            done(m_serverCount);
-        return;
-    }
-    const QByteArray which =
-        m_options.useShardedPubSub ? QByteArrayLiteral("SHARDNUMSUB") : QByteArrayLiteral("NUMSUB");
-    p->command({QByteArrayLiteral("PUBSUB"), which, m_publicChannel},
-               [self = QPointer<RedisStreamsAdapter>(this), done](const Redis::Reply &reply) {
-                   if (!self)
-                       return;
-                   // [channel, subscribers]
-                   if (reply.type == Redis::Reply::Type::Array && reply.elements.size() == 2)
-                       self->m_serverCount = qMax(1, int(reply.elements.at(1).integer));
-                   if (done)
-                       done(self->m_serverCount);
-               });
+    countServers(start() ? pub() : nullptr, m_publicChannel, m_options.useShardedPubSub,
+                 std::move(done));
 }
 
 void RedisStreamsAdapter::onPubSubMessage(const QByteArray &message)
