@@ -23,13 +23,7 @@ using Type = ClusterMessage::Type;
 QVariantMap optionsData(const BroadcastOptions &options)
 {
     const BroadcastFlags flags = options.flags();
-    QVariantMap f;
-    if (flags.isVolatile())
-        f.insert(QStringLiteral("volatile"), true);
-    if (!flags.isCompressed())
-        f.insert(QStringLiteral("compress"), false);
-    if (flags.timeout() >= 0)
-        f.insert(QStringLiteral("timeout"), flags.timeout());
+    QVariantMap f = broadcastFlagsData(flags);
     if (flags.expectsSingleResponse())
         f.insert(QStringLiteral("expectSingleResponse"), true);
     return {{QStringLiteral("rooms"), sortedStrings(options.rooms())},
@@ -71,6 +65,18 @@ void insertDefined(QVariantMap &map, const QString &key, const QVariant &value)
 }
 
 } // namespace
+
+QVariantMap broadcastFlagsData(const BroadcastFlags &flags)
+{
+    QVariantMap f;
+    if (flags.isVolatile())
+        f.insert(QStringLiteral("volatile"), true);
+    if (!flags.isCompressed())
+        f.insert(QStringLiteral("compress"), false);
+    if (flags.timeout() >= 0)
+        f.insert(QStringLiteral("timeout"), flags.timeout());
+    return f;
+}
 
 QStringList sortedStrings(const QSet<QString> &set)
 {

@@ -75,6 +75,10 @@ SOCKETIO_TESTABLE bool mayCarryBinary(ClusterMessage::Type type);
 SOCKETIO_TESTABLE bool decodeJsonOrMsgPack(QByteArrayView payload, QVariant *value);
 // The message of a payload holding a whole envelope; nullopt when it holds none.
 SOCKETIO_TESTABLE std::optional<ClusterMessage> clusterMessageFromPayload(QByteArrayView payload);
+// The flags that differ from the defaults, as socket.io names them: volatile, compress (false)
+// and timeout; the classic Redis adapter sends these, the cluster protocol adds
+// expectSingleResponse.
+SOCKETIO_TESTABLE QVariantMap broadcastFlagsData(const BroadcastFlags &flags);
 // A set as a sorted list, and a list of strings as a set (rooms and except on the wire).
 SOCKETIO_TESTABLE QStringList sortedStrings(const QSet<QString> &set);
 SOCKETIO_TESTABLE QSet<QString> stringSet(const QVariant &list);

@@ -51,17 +51,8 @@ QVariantMap optionsMap(const BroadcastOptions &options, bool withFlags)
 {
     QVariantMap map{{QStringLiteral("rooms"), sortedStrings(options.rooms())},
                     {QStringLiteral("except"), sortedStrings(options.except())}};
-    if (withFlags) {
-        const BroadcastFlags flags = options.flags();
-        QVariantMap f;
-        if (flags.isVolatile())
-            f.insert(QStringLiteral("volatile"), true);
-        if (!flags.isCompressed())
-            f.insert(QStringLiteral("compress"), false);
-        if (flags.timeout() >= 0)
-            f.insert(QStringLiteral("timeout"), flags.timeout());
-        map.insert(QStringLiteral("flags"), f);
-    }
+    if (withFlags)
+        map.insert(QStringLiteral("flags"), broadcastFlagsData(options.flags()));
     return map;
 }
 
