@@ -438,8 +438,10 @@ private:
                socket.state() == QAbstractSocket::ConnectedState) {
             in += socket.readAll();
             pongsOwed += pingsIn(in);
-            // A few blocks queued at all times; pongs only between blocks.
-            if (socket.bytesToWrite() + socket.encryptedBytesToWrite() < SendBuffer) {
+            // One block queued here at all times (the kernel holds 4 MiB more); pongs only
+            // between blocks. More queued here delays a pong past the 300 ms ping timeout on
+            // a loaded machine: the server reads TLS at about 50 MB/s.
+            if (socket.bytesToWrite() + socket.encryptedBytesToWrite() < flood.size()) {
                 for (; pongsOwed > 0; --pongsOwed)
                     socket.write(pong);
                 socket.write(flood);
