@@ -1,6 +1,8 @@
 #include "adapters/clusteradapter_p.h"
 
 #include "callbacks.h"
+#include "parser/json_p.h"
+#include "parser/msgpack_p.h"
 
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QRandomGenerator>
@@ -21,13 +23,7 @@ using Type = ClusterMessage::Type;
 QVariantMap optionsData(const BroadcastOptions &options)
 {
     const BroadcastFlags flags = options.flags();
-    QVariantMap f;
-    if (flags.isVolatile())
-        f.insert(QStringLiteral("volatile"), true);
-    if (!flags.isCompressed())
-        f.insert(QStringLiteral("compress"), false);
-    if (flags.timeout() >= 0)
-        f.insert(QStringLiteral("timeout"), flags.timeout());
+    QVariantMap f = broadcastFlagsData(flags);
     if (flags.expectsSingleResponse())
         f.insert(QStringLiteral("expectSingleResponse"), true);
     return {{QStringLiteral("rooms"), sortedStrings(options.rooms())},
@@ -69,6 +65,18 @@ void insertDefined(QVariantMap &map, const QString &key, const QVariant &value)
 }
 
 } // namespace
+
+QVariantMap broadcastFlagsData(const BroadcastFlags &flags)
+{
+    QVariantMap f;
+    if (flags.isVolatile())
+        f.insert(QStringLiteral("volatile"), true);
+    if (!flags.isCompressed())
+        f.insert(QStringLiteral("compress"), false);
+    if (flags.timeout() >= 0)
+        f.insert(QStringLiteral("timeout"), flags.timeout());
+    return f;
+}
 
 QStringList sortedStrings(const QSet<QString> &set)
 {
@@ -288,6 +296,36 @@ bool hasBinary(const QVariant &value)
     default:
         return false;
     }
+}
+
+bool mayCarryBinary(ClusterMessage::Type type)
+{
+    switch (type) {
+    case Type::Broadcast:
+    case Type::FetchSocketsResponse:
+    case Type::ServerSideEmit:
+    case Type::ServerSideEmitResponse:
+    case Type::BroadcastAck:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool decodeJsonOrMsgPack(QByteArrayView payload, QVariant *value)
+{
+    if (payload.startsWith('{'))
+        return Json::parse(payload, value);
+    QString error;
+    return MsgPack::decode(payload, value, &error);
+}
+
+std::optional<ClusterMessage> clusterMessageFromPayload(QByteArrayView payload)
+{
+    QVariant envelope;
+    if (!decodeJsonOrMsgPack(payload, &envelope))
+        return std::nullopt;
+    return clusterMessageFromEnvelope(envelope);
 }
 
 QString clusterRandomId()

@@ -68,6 +68,17 @@ SOCKETIO_TESTABLE std::optional<ClusterMessage>
 clusterMessageFromEnvelope(const QVariant &envelope);
 // Whether `value` holds a QByteArray anywhere (socket.io's hasBinary()).
 SOCKETIO_TESTABLE bool hasBinary(const QVariant &value);
+// Whether the data of a message of `type` may hold binary (and then travel as MessagePack).
+SOCKETIO_TESTABLE bool mayCarryBinary(ClusterMessage::Type type);
+// A payload from another server: JSON when it starts with '{', MessagePack otherwise, as the
+// reference's adapters tell them apart.
+SOCKETIO_TESTABLE bool decodeJsonOrMsgPack(QByteArrayView payload, QVariant *value);
+// The message of a payload holding a whole envelope; nullopt when it holds none.
+SOCKETIO_TESTABLE std::optional<ClusterMessage> clusterMessageFromPayload(QByteArrayView payload);
+// The flags that differ from the defaults, as socket.io names them: volatile, compress (false)
+// and timeout; the classic Redis adapter sends these, the cluster protocol adds
+// expectSingleResponse.
+SOCKETIO_TESTABLE QVariantMap broadcastFlagsData(const BroadcastFlags &flags);
 // A set as a sorted list, and a list of strings as a set (rooms and except on the wire).
 SOCKETIO_TESTABLE QStringList sortedStrings(const QSet<QString> &set);
 SOCKETIO_TESTABLE QSet<QString> stringSet(const QVariant &list);

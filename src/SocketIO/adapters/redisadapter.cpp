@@ -51,17 +51,8 @@ QVariantMap optionsMap(const BroadcastOptions &options, bool withFlags)
 {
     QVariantMap map{{QStringLiteral("rooms"), sortedStrings(options.rooms())},
                     {QStringLiteral("except"), sortedStrings(options.except())}};
-    if (withFlags) {
-        const BroadcastFlags flags = options.flags();
-        QVariantMap f;
-        if (flags.isVolatile())
-            f.insert(QStringLiteral("volatile"), true);
-        if (!flags.isCompressed())
-            f.insert(QStringLiteral("compress"), false);
-        if (flags.timeout() >= 0)
-            f.insert(QStringLiteral("timeout"), flags.timeout());
-        map.insert(QStringLiteral("flags"), f);
-    }
+    if (withFlags)
+        map.insert(QStringLiteral("flags"), broadcastFlagsData(options.flags()));
     return map;
 }
 
@@ -101,16 +92,19 @@ Packet packetFrom(const QVariantMap &map)
     return packet;
 }
 
-// JSON or MessagePack, told apart by the first byte as every node of the reference does.
-bool decode(const QByteArray &message, QVariant *value)
-{
-    if (message.startsWith('{'))
-        return Json::parse(message, value);
-    QString error;
-    return MsgPack::decode(message, value, &error);
-}
-
 } // namespace
+
+Redis::ConnectionOptions redisConnectionOptions(const RedisAdapterOptions &options)
+{
+    Redis::ConnectionOptions connection;
+    connection.host = options.host;
+    connection.port = options.port;
+    connection.username = options.username;
+    connection.password = options.password;
+    connection.tls = options.isTlsEnabled();
+    connection.sslConfiguration = options.sslConfiguration();
+    return connection;
+}
 
 class RedisClusterPrivate
 {
@@ -119,16 +113,11 @@ public:
         : q_ptr(q)
     {}
 
-    // PUBLISH on the publishing connection; a failure (Redis down, or an error reply) is
-    // reported by publishFailed().
-    void publish(const QByteArray &channel, const QByteArray &message)
+    // PUBLISH on the publishing connection; a failure (Redis down, or an error reply) reaches
+    // publishFailed() through the connection's signal.
+    void publish(const QByteArray &channel, const QByteArray &message) const
     {
-        // The connection, a child of the cluster, drops its callbacks uncalled when destroyed:
-        // `this` outlives every call.
-        pub->publish(channel, message, [this, channel](const Redis::Reply &reply) {
-            if (reply.isError())
-                publishFailed(channel, reply.string);
-        });
+        pub->publish(channel, message);
     }
     void publishFailed(const QByteArray &channel, const QByteArray &error);
 
@@ -367,7 +356,7 @@ RedisCluster::RedisCluster(const RedisAdapterOptions &options, QObject *parent)
 {
     Q_D(RedisCluster);
     d->options = options;
-    const Redis::ConnectionOptions connection = RedisClusterAccess::connectionOptions(this);
+    const Redis::ConnectionOptions connection = redisConnectionOptions(options);
     d->pub = new Redis::Connection(connection, this);
     d->sub = new Redis::Connection(connection, this);
     for (Redis::Connection *c : {d->pub, d->sub}) {
@@ -380,6 +369,11 @@ RedisCluster::RedisCluster(const RedisAdapterOptions &options, QObject *parent)
         connect(c, &Redis::Connection::errorOccurred, this, &RedisCluster::errorOccurred);
         c->open();
     }
+    // What the adapters publish, on every transport, fails visibly here.
+    connect(d->pub, &Redis::Connection::publishFailed, this,
+            [d](const QByteArray &channel, const QByteArray &error) {
+                d->publishFailed(channel, error);
+            });
 }
 
 /*!
@@ -426,11 +420,7 @@ RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
         if (!cluster)
             return new Adapter(nsp);
         RedisClusterPrivate *d = cluster->d_func();
-        // Failures are the cluster's to report; the connections that call this die with it.
-        auto failed = [d](const QByteArray &channel, const QByteArray &error) {
-            d->publishFailed(channel, error);
-        };
-        return new RedisShardedAdapter(nsp, d->pub, d->sub, options, failed);
+        return new RedisShardedAdapter(nsp, d->pub, d->sub, options);
     };
 }
 
@@ -888,7 +878,7 @@ void RedisAdapter::onBroadcastMessage(const QByteArray &channel, const QByteArra
             return; // nobody here is in it
     }
     QVariant decoded;
-    if (!decode(message, &decoded))
+    if (!decodeJsonOrMsgPack(message, &decoded))
         return;
     const QVariantList parts = decoded.toList();
     if (parts.size() < 3 || parts.at(0).toString() == d->uid)
@@ -903,7 +893,7 @@ void RedisAdapter::onRequest(const QByteArray &message)
 {
     Q_D(RedisAdapter);
     QVariant decoded;
-    if (!decode(message, &decoded))
+    if (!decodeJsonOrMsgPack(message, &decoded))
         return;
     const QVariantMap request = decoded.toMap();
     const int type = request.value(QStringLiteral("type")).toInt();
@@ -1035,7 +1025,7 @@ void RedisAdapter::onResponse(const QByteArray &message)
 {
     Q_D(RedisAdapter);
     QVariant decoded;
-    if (!decode(message, &decoded))
+    if (!decodeJsonOrMsgPack(message, &decoded))
         return;
     const QVariantMap response = decoded.toMap();
     const QString requestId = response.value(QStringLiteral("requestId")).toString();
@@ -1078,23 +1068,40 @@ Redis::Connection *RedisClusterAccess::subscriber(RedisCluster *cluster)
     return cluster->d_func()->sub;
 }
 
-Redis::ConnectionOptions RedisClusterAccess::connectionOptions(const RedisCluster *cluster)
-{
-    const RedisAdapterOptions &options = cluster->d_func()->options;
-    Redis::ConnectionOptions connection;
-    connection.host = options.host;
-    connection.port = options.port;
-    connection.username = options.username;
-    connection.password = options.password;
-    connection.tls = options.isTlsEnabled();
-    connection.sslConfiguration = options.sslConfiguration();
-    return connection;
-}
-
 void RedisClusterAccess::publishFailed(RedisCluster *cluster, const QByteArray &channel,
                                        const QByteArray &error)
 {
     cluster->d_func()->publishFailed(channel, error);
+}
+
+RedisClusterAdapter::RedisClusterAdapter(Namespace *nsp, const QString &uid)
+    : ClusterAdapter(nsp, uid)
+{
+    m_refresh.setInterval(1000);
+    connect(&m_refresh, &QTimer::timeout, this, [this] { fetchServerCount({}); });
+    m_refresh.start();
+}
+
+void RedisClusterAdapter::countServers(Redis::Connection *pub, const QByteArray &channel,
+                                       bool sharded, std::function<void(int)> done)
+{
+    if (!pub || channel.isEmpty()) {
+        if (done)
+            done(m_serverCount);
+        return;
+    }
+    const QByteArray which =
+        sharded ? QByteArrayLiteral("SHARDNUMSUB") : QByteArrayLiteral("NUMSUB");
+    pub->command({QByteArrayLiteral("PUBSUB"), which, channel},
+                 [self = QPointer<RedisClusterAdapter>(this), done](const Redis::Reply &reply) {
+                     if (!self)
+                         return;
+                     // [channel, subscribers]
+                     if (reply.type == Redis::Reply::Type::Array && reply.elements.size() == 2)
+                         self->m_serverCount = qMax(1, int(reply.elements.at(1).integer));
+                     if (done)
+                         done(self->m_serverCount);
+                 });
 }
 
 } // namespace SocketIO

@@ -1,5 +1,6 @@
 #include "redisemitter.h"
 
+#include "adapters/redisclusteraccess_p.h"
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
 #include "parser/parsers_p.h"
@@ -270,7 +271,7 @@ BroadcastFlags RedisEmitterOperator::flags() const
     Returns false, and publishes nothing, for a reserved event name ("connect",
     "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"; a warning
     says `"connect" is a reserved event name`, the reference's error) or once the emitter is
-    gone. While Redis is unreachable the message waits for the connection to come back.
+    gone. While Redis is unreachable the message is dropped: nothing is queued.
 */
 bool RedisEmitterOperator::emitEvent(const QString &event, const QVariantList &args) const
 {
@@ -423,11 +424,11 @@ bool RedisEmitterOperator::serverSideEmit(
     publishes: it takes no part in the cluster's requests and answers, and Redis does not count
     it as a server.
 
-    Of its RedisAdapterOptions it uses the connection (host, port, username, password) and
-    \c key. It opens one connection and keeps it open, like RedisCluster: messages published
-    while Redis is unreachable wait for the connection (up to 10000), and each lost connection
-    is an outage: connectedChanged(false) is emitted, outageCount() grows, and a warning is
-    logged in the category \c socketio.redis.
+    Of its RedisAdapterOptions it uses the connection (host, port, username, password, TLS)
+    and \c key. It opens one connection and keeps it open, like RedisCluster: messages
+    published while Redis is unreachable are dropped (nothing is queued), and each lost
+    connection is an outage: connectedChanged(false) is emitted, outageCount() grows, and a warning
+   is logged in the category \c socketio.redis.
 
     \code
     SocketIO::RedisEmitter emitter; // Redis on 127.0.0.1:6379
@@ -551,8 +552,8 @@ bool RedisEmitterOperator::serverSideEmit(
 */
 
 /*!
-    Connects to the Redis server of \a options, with \a parent. Only the connection fields and
-    \c key of \a options are used.
+    Connects to the Redis server of \a options, with \a parent. Only the connection fields
+    (TLS included) and \c key of \a options are used.
 */
 RedisEmitter::RedisEmitter(const RedisAdapterOptions &options, QObject *parent)
     : QObject(parent)
@@ -560,12 +561,7 @@ RedisEmitter::RedisEmitter(const RedisAdapterOptions &options, QObject *parent)
 {
     Q_D(RedisEmitter);
     d->options = options;
-    Redis::ConnectionOptions connection;
-    connection.host = options.host;
-    connection.port = options.port;
-    connection.username = options.username;
-    connection.password = options.password;
-    d->connection = new Redis::Connection(connection, this);
+    d->connection = new Redis::Connection(redisConnectionOptions(options), this);
     connect(d->connection, &Redis::Connection::connected, this,
             [this] { Q_EMIT connectedChanged(true); });
     connect(d->connection, &Redis::Connection::disconnected, this,

@@ -110,13 +110,11 @@ RedisShardedAdapterOptions::~RedisShardedAdapterOptions() = default;
 
 RedisShardedAdapter::RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub,
                                          Redis::Connection *sub,
-                                         const RedisShardedAdapterOptions &options,
-                                         FailureReport failed)
-    : ClusterAdapter(nsp, clusterRandomId())
+                                         const RedisShardedAdapterOptions &options)
+    : RedisClusterAdapter(nsp, clusterRandomId())
     , m_pub(pub)
     , m_sub(sub)
     , m_options(options)
-    , m_failed(std::move(failed))
 {
     if (m_options.subscriptionMode != RedisShardedAdapterOptions::SubscriptionMode::Static) {
         connect(this, &Adapter::roomCreated, this, &RedisShardedAdapter::subscribeRoom);
@@ -127,9 +125,6 @@ RedisShardedAdapter::RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub,
     }
     // The namespace's path is known once the namespace installed the adapter.
     QMetaObject::invokeMethod(this, &RedisShardedAdapter::start, Qt::QueuedConnection);
-    m_refresh.setInterval(1000);
-    connect(&m_refresh, &QTimer::timeout, this, [this] { fetchServerCount({}); });
-    m_refresh.start();
 }
 
 RedisShardedAdapter::~RedisShardedAdapter()
@@ -204,13 +199,8 @@ QByteArray RedisShardedAdapter::channelFor(const ClusterMessage &m) const
 
 QByteArray RedisShardedAdapter::encode(const ClusterMessage &m)
 {
-    using Type = ClusterMessage::Type;
     const QVariantMap envelope = clusterEnvelope(m);
-    const bool mayContainBinary = m.type == Type::Broadcast || m.type == Type::BroadcastAck ||
-                                  m.type == Type::FetchSocketsResponse ||
-                                  m.type == Type::ServerSideEmit ||
-                                  m.type == Type::ServerSideEmitResponse;
-    if (mayContainBinary && hasBinary(envelope.value(QStringLiteral("data"))))
+    if (mayCarryBinary(m.type) && hasBinary(envelope.value(QStringLiteral("data"))))
         return MsgPack::encode(envelope);
     return Json::stringify(envelope);
 }
@@ -221,10 +211,7 @@ void RedisShardedAdapter::send(const QByteArray &channel, const QByteArray &payl
         return;
     // While Redis is down this fails at once, and the cluster reports it (a signal, a count,
     // a warning); nothing is kept for later.
-    m_pub->spublish(channel, payload, [failed = m_failed, channel](const Redis::Reply &reply) {
-        if (reply.isError() && failed)
-            failed(channel, reply.string);
-    });
+    m_pub->spublish(channel, payload);
 }
 
 void RedisShardedAdapter::doPublish(const ClusterMessage &m,
@@ -241,48 +228,17 @@ void RedisShardedAdapter::doPublishResponse(const QString &requesterUid, const C
     send(m_channel + requesterUid.toUtf8() + '#', encode(m));
 }
 
-int RedisShardedAdapter::serverCount() const
-{
-    return m_serverCount;
-}
-
 void RedisShardedAdapter::fetchServerCount(std::function<void(int)> done)
 {
-    if (!m_pub || m_channel.isEmpty()) {
-        if (done)
-            done(1);
-        return;
-    }
-    m_pub->command({QByteArrayLiteral("PUBSUB"), QByteArrayLiteral("SHARDNUMSUB"), m_channel},
-                   [self = QPointer<RedisShardedAdapter>(this), done](const Redis::Reply &reply) {
-                       if (!self)
-                           return;
-                       int count = self->m_serverCount;
-                       if (reply.elements.size() >= 2)
-                           count = qMax(1, int(reply.elements.at(1).integer));
-                       self->m_serverCount = count;
-                       if (done)
-                           done(count);
-                   });
+    countServers(m_pub, m_channel, true, std::move(done));
 }
 
 void RedisShardedAdapter::onRaw(const QByteArray &message)
 {
-    QVariant decoded;
-    // JSON or MessagePack, told apart by the first byte as Node's adapters do.
-    bool ok = false;
-    if (message.startsWith('{')) {
-        ok = Json::parse(message, &decoded);
-    } else {
-        QString error;
-        ok = MsgPack::decode(message, &decoded, &error);
-    }
-    if (!ok) {
-        qCDebug(lcRedisSharded) << "invalid message" << message.left(64);
-        return;
-    }
-    if (const std::optional<ClusterMessage> m = clusterMessageFromEnvelope(decoded))
+    if (const std::optional<ClusterMessage> m = clusterMessageFromPayload(message))
         onMessage(*m);
+    else
+        qCDebug(lcRedisSharded) << "invalid message" << message.left(64);
 }
 
 } // namespace SocketIO

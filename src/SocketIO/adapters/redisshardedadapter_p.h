@@ -2,32 +2,22 @@
 // B.3): the cluster protocol of ClusterAdapter over Redis 7 sharded Pub/Sub.
 #pragma once
 
-#include "adapters/clusteradapter_p.h"
-#include "redisadapter.h"
+#include "adapters/redisclusteraccess_p.h"
 
 #include <QtCore/QPointer>
 #include <QtCore/QSet>
-#include <QtCore/QTimer>
 
 namespace SocketIO {
 
-namespace Redis {
-class Connection;
-}
-
-class SOCKETIO_TESTABLE RedisShardedAdapter : public ClusterAdapter
+class SOCKETIO_TESTABLE RedisShardedAdapter : public RedisClusterAdapter
 {
     Q_OBJECT
 public:
-    using FailureReport = std::function<void(const QByteArray &channel, const QByteArray &error)>;
-
     // `pub` publishes and counts, `sub` subscribes; both belong to a RedisCluster, which
-    // `failed` tells about each message that could not be published.
+    // reports the messages that could not be published (Connection::publishFailed()).
     RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub, Redis::Connection *sub,
-                        const RedisShardedAdapterOptions &options, FailureReport failed);
+                        const RedisShardedAdapterOptions &options);
     ~RedisShardedAdapter() override;
-
-    int serverCount() const override;
 
     // socket.io#<nsp>#, empty until the namespace installed the adapter.
     QByteArray channel() const { return m_channel; }
@@ -53,12 +43,9 @@ private:
     QPointer<Redis::Connection> m_pub;
     QPointer<Redis::Connection> m_sub;
     const RedisShardedAdapterOptions m_options;
-    const FailureReport m_failed;
     QByteArray m_channel;
     QByteArray m_responseChannel;
     QSet<QString> m_roomChannels; // rooms with a channel subscribed
-    int m_serverCount = 1;        // the last PUBSUB SHARDNUMSUB, refreshed
-    QTimer m_refresh;
 };
 
 } // namespace SocketIO

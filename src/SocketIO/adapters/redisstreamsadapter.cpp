@@ -24,20 +24,6 @@ bool isEphemeral(const ClusterMessage &m)
            m.type == Type::ServerSideEmit || m.type == Type::FetchSockets;
 }
 
-bool mayContainBinary(Type type)
-{
-    switch (type) {
-    case Type::Broadcast:
-    case Type::FetchSocketsResponse:
-    case Type::ServerSideEmit:
-    case Type::ServerSideEmitResponse:
-    case Type::BroadcastAck:
-        return true;
-    default:
-        return false;
-    }
-}
-
 // A stream entry's `data`: JSON when it starts with '{', otherwise base64 of MessagePack.
 bool decodeEntryData(const QByteArray &raw, QVariant *value)
 {
@@ -127,7 +113,7 @@ void RedisStreamsHub::add(const QString &nsp, RedisStreamsAdapter *adapter)
     if (m_readers.contains(stream))
         return;
     auto *reader = new Redis::StreamReader(
-        RedisClusterAccess::connectionOptions(cluster()), stream, m_options.readCount,
+        redisConnectionOptions(cluster()->options()), stream, m_options.readCount,
         m_options.blockTimeInMs, [this](const Redis::StreamEntry &entry) { onEntry(entry); }, this);
     m_readers.insert(stream, reader);
 }
@@ -169,16 +155,13 @@ struct RedisStreamsAdapter::Restore
 };
 
 RedisStreamsAdapter::RedisStreamsAdapter(Namespace *nsp, RedisStreamsHub *hub)
-    : ClusterAdapter(nsp, clusterRandomId())
+    : RedisClusterAdapter(nsp, clusterRandomId())
     , m_hub(hub)
     , m_options(hub->options())
 {
     // The namespace installs the adapter right after creating it; subscribe then.
     QMetaObject::invokeMethod(
         this, [this] { start(); }, Qt::QueuedConnection);
-    m_refresh.setInterval(1000);
-    connect(&m_refresh, &QTimer::timeout, this, [this] { fetchServerCount({}); });
-    m_refresh.start();
 }
 
 RedisStreamsAdapter::~RedisStreamsAdapter()
@@ -243,15 +226,13 @@ void RedisStreamsAdapter::publishEnvelope(const QByteArray &channel, const Clust
     Redis::Connection *p = pub();
     if (!p)
         return;
-    // Pub/Sub payloads are always MessagePack of the whole envelope.
-    auto failed = [hub = m_hub, channel](const Redis::Reply &reply) {
-        if (reply.isError() && hub)
-            RedisClusterAccess::publishFailed(hub->cluster(), channel, reply.string);
-    };
+    // Pub/Sub payloads are always MessagePack of the whole envelope. The cluster reports a
+    // failure (Connection::publishFailed()).
+    const QByteArray payload = MsgPack::encode(clusterEnvelope(m));
     if (m_options.useShardedPubSub)
-        p->spublish(channel, MsgPack::encode(clusterEnvelope(m)), failed);
+        p->spublish(channel, payload);
     else
-        p->publish(channel, MsgPack::encode(clusterEnvelope(m)), failed);
+        p->publish(channel, payload);
 }
 
 QList<QPair<QByteArray, QByteArray>> RedisStreamsAdapter::entryFields(const ClusterMessage &m) const
@@ -263,7 +244,7 @@ QList<QPair<QByteArray, QByteArray>> RedisStreamsAdapter::entryFields(const Clus
     const QVariantMap data = clusterMessageData(m);
     if (data.isEmpty())
         return fields; // heartbeats and ADAPTER_CLOSE carry none
-    if (!m_options.onlyPlaintext && mayContainBinary(m.type) && hasBinary(data))
+    if (!m_options.onlyPlaintext && mayCarryBinary(m.type) && hasBinary(data))
         fields.append({QByteArrayLiteral("data"), MsgPack::encode(data).toBase64()});
     else
         fields.append({QByteArrayLiteral("data"), Json::stringify(data)});
@@ -311,40 +292,16 @@ void RedisStreamsAdapter::doPublishResponse(const QString &requesterUid, const C
 
 void RedisStreamsAdapter::fetchServerCount(std::function<void(int count)> done)
 {
-    Redis::Connection *p = pub();
-    if (!start() || !p) {
-        if (done)
-            done(m_serverCount);
-        return;
-    }
-    const QByteArray which =
-        m_options.useShardedPubSub ? QByteArrayLiteral("SHARDNUMSUB") : QByteArrayLiteral("NUMSUB");
-    p->command({QByteArrayLiteral("PUBSUB"), which, m_publicChannel},
-               [self = QPointer<RedisStreamsAdapter>(this), done](const Redis::Reply &reply) {
-                   if (!self)
-                       return;
-                   // [channel, subscribers]
-                   if (reply.type == Redis::Reply::Type::Array && reply.elements.size() == 2)
-                       self->m_serverCount = qMax(1, int(reply.elements.at(1).integer));
-                   if (done)
-                       done(self->m_serverCount);
-               });
+    countServers(start() ? pub() : nullptr, m_publicChannel, m_options.useShardedPubSub,
+                 std::move(done));
 }
 
 void RedisStreamsAdapter::onPubSubMessage(const QByteArray &message)
 {
-    QVariant value;
-    QString error;
-    const bool decoded = message.startsWith('{') ? Json::parse(message, &value)
-                                                 : MsgPack::decode(message, &value, &error);
-    std::optional<ClusterMessage> m;
-    if (decoded)
-        m = clusterMessageFromEnvelope(value);
-    if (!m) {
-        qCDebug(lcRedisStreams) << "invalid message on" << m_publicChannel << error;
-        return;
-    }
-    onMessage(*m);
+    if (const std::optional<ClusterMessage> m = clusterMessageFromPayload(message))
+        onMessage(*m);
+    else
+        qCDebug(lcRedisStreams) << "invalid message on" << m_publicChannel;
 }
 
 void RedisStreamsAdapter::onStreamEntry(const Redis::StreamEntry &entry)

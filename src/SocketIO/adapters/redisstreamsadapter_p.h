@@ -4,13 +4,11 @@
 // responses; sessions kept in Redis for connection state recovery on any server.
 #pragma once
 
-#include "adapters/clusteradapter_p.h"
+#include "adapters/redisclusteraccess_p.h"
 #include "redis/redisstreams_p.h"
-#include "redisadapter.h"
 
 #include <QtCore/QHash>
 #include <QtCore/QPointer>
-#include <QtCore/QTimer>
 
 namespace SocketIO {
 
@@ -55,14 +53,13 @@ SOCKETIO_TESTABLE std::optional<Session> storedSession(const QByteArray &raw);
 SOCKETIO_TESTABLE std::optional<QVariantList>
 missedPacket(const Redis::StreamEntry &entry, const QByteArray &nsp, const QSet<QString> &rooms);
 
-class SOCKETIO_TESTABLE RedisStreamsAdapter : public ClusterAdapter
+class SOCKETIO_TESTABLE RedisStreamsAdapter : public RedisClusterAdapter
 {
     Q_OBJECT
 public:
     RedisStreamsAdapter(Namespace *nsp, RedisStreamsHub *hub);
     ~RedisStreamsAdapter() override;
 
-    int serverCount() const override { return m_serverCount; }
     QByteArray stream() const { return m_stream; }
     // Subscribed, and the stream read: messages from the other servers arrive.
     bool isReady() const;
@@ -100,8 +97,6 @@ private:
     QByteArray m_stream;
     QByteArray m_publicChannel;  // <prefix>#<nsp>#
     QByteArray m_privateChannel; // <prefix>#<nsp>#<uid>#
-    int m_serverCount = 1;       // the last PUBSUB NUMSUB
-    QTimer m_refresh;
 };
 
 } // namespace SocketIO

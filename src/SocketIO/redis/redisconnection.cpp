@@ -7,8 +7,9 @@
 
 #include <hiredis/hiredis.h>
 
+#include <charconv>
+#include <iterator>
 #include <utility>
-#include <vector>
 
 Q_LOGGING_CATEGORY(lcRedis, "socketio.redis")
 
@@ -107,21 +108,28 @@ std::optional<Reply> ReplyReader::next()
 
 QByteArray formatCommand(const QList<QByteArray> &args)
 {
-    std::vector<const char *> argv;
-    std::vector<size_t> lengths;
-    argv.reserve(size_t(args.size()));
-    lengths.reserve(size_t(args.size()));
+    // *<count>\r\n, then $<length>\r\n<bytes>\r\n for each argument, in one allocation: this
+    // runs for every PUBLISH.
+    const auto appendNumber = [](QByteArray &out, qsizetype value) {
+        char digits[24];
+        const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+        out.append(digits, end - digits);
+    };
+    qsizetype size = 16;
+    for (const QByteArray &a : args)
+        size += a.size() + 16;
+    QByteArray out;
+    out.reserve(size);
+    out += '*';
+    appendNumber(out, args.size());
+    out += "\r\n";
     for (const QByteArray &a : args) {
-        argv.push_back(a.constData());
-        lengths.push_back(size_t(a.size()));
+        out += '$';
+        appendNumber(out, a.size());
+        out += "\r\n";
+        out += a;
+        out += "\r\n";
     }
-    char *target = nullptr;
-    const int length =
-        redisFormatCommandArgv(&target, int(args.size()), argv.data(), lengths.data());
-    if (length < 0 || !target)
-        return {};
-    QByteArray out(target, length);
-    redisFreeCommand(target);
     return out;
 }
 
@@ -294,7 +302,7 @@ void Connection::lost(const QString &reason)
             << "), outage " << m_outages << ", reconnecting";
     }
     scheduleReconnect();
-    const std::deque<Callback> pending = std::exchange(m_pending, {});
+    const std::deque<Pending> pending = std::exchange(m_pending, {});
     // What the signals and callbacks below connect to may destroy this connection.
     const QPointer<Connection> self(this);
     if (wasReady)
@@ -303,12 +311,11 @@ void Connection::lost(const QString &reason)
         fail(QStringLiteral("cannot connect to %1:%2: %3")
                  .arg(m_options.host, QString::number(m_options.port), reason));
     // The replies still awaited will not come.
-    for (const Callback &done : pending) {
+    for (const Pending &p : pending) {
         if (!self)
             return;
         ++m_failed;
-        if (done)
-            done(Reply::error(QByteArrayLiteral(connectionLostError)));
+        answer(p, Reply::error(QByteArrayLiteral(connectionLostError)));
     }
 }
 
@@ -374,10 +381,25 @@ void Connection::handle(const Reply &reply)
         }
         return;
     }
-    const Callback done = std::move(m_pending.front());
+    const Pending pending = std::move(m_pending.front());
     m_pending.pop_front();
-    if (done)
-        done(reply);
+    answer(pending, reply);
+}
+
+// Hands `reply` to the command's callback; an error reply to a publication also goes to
+// publishFailed().
+void Connection::answer(const Pending &pending, const Reply &reply)
+{
+    if (!reply.isError() || pending.channel.isNull()) {
+        if (pending.done)
+            pending.done(reply);
+        return;
+    }
+    const QPointer<Connection> self(this); // the callback may destroy this connection
+    if (pending.done)
+        pending.done(reply);
+    if (self)
+        Q_EMIT publishFailed(pending.channel, reply.string);
 }
 
 // A Pub/Sub push (RESP2: an array whose first element names it); false when `reply` is not one.
@@ -426,13 +448,18 @@ bool Connection::handlePush(const Reply &reply)
 
 void Connection::command(const QList<QByteArray> &args, Callback done)
 {
+    issue(args, {std::move(done), {}});
+}
+
+void Connection::issue(const QList<QByteArray> &args, Pending pending)
+{
     if (!m_ready) {
         ++m_failed;
-        if (done)
-            done(Reply::error(QByteArrayLiteral(notConnectedError)));
+        answer(pending, Reply::error(QByteArrayLiteral(notConnectedError)));
         return;
     }
-    send(args, std::move(done));
+    write(args);
+    m_pending.push_back(std::move(pending));
 }
 
 void Connection::write(const QList<QByteArray> &args)
@@ -444,17 +471,17 @@ void Connection::write(const QList<QByteArray> &args)
 void Connection::send(const QList<QByteArray> &args, Callback done)
 {
     write(args);
-    m_pending.push_back(std::move(done));
+    m_pending.push_back({std::move(done), {}});
 }
 
 void Connection::publish(const QByteArray &channel, const QByteArray &message, Callback done)
 {
-    command({QByteArrayLiteral("PUBLISH"), channel, message}, std::move(done));
+    issue({QByteArrayLiteral("PUBLISH"), channel, message}, {std::move(done), channel});
 }
 
 void Connection::spublish(const QByteArray &channel, const QByteArray &message, Callback done)
 {
-    command({QByteArrayLiteral("SPUBLISH"), channel, message}, std::move(done));
+    issue({QByteArrayLiteral("SPUBLISH"), channel, message}, {std::move(done), channel});
 }
 
 void Connection::sendSubscribe(Kind kind, const QList<QByteArray> &names)

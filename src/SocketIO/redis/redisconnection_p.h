@@ -1,8 +1,8 @@
 // One connection to a Redis server: our own QTcpSocket (a QSslSocket with TLS) carries the
-// bytes, hiredis's reader parses the replies (RESP2) and redisFormatCommandArgv encodes the
-// commands. Commands with callbacks, answered in order; Pub/Sub (SUBSCRIBE, PSUBSCRIBE, and
-// Redis 7's sharded SSUBSCRIBE) with message callbacks; AUTH; reconnection with backoff that
-// subscribes again. Nothing here blocks: QAbstractSocket resolves host names asynchronously.
+// bytes, hiredis's reader parses the replies (RESP2), formatCommand() encodes the commands.
+// Commands with callbacks, answered in order; Pub/Sub (SUBSCRIBE, PSUBSCRIBE, and Redis 7's
+// sharded SSUBSCRIBE) with message callbacks; AUTH; reconnection with backoff that subscribes
+// again. Nothing here blocks: QAbstractSocket resolves host names asynchronously.
 //
 // hiredis 0.14's own asynchronous layer is not used: it asserts on "smessage" pushes, has no
 // TLS, and queues commands while disconnected. Here a command issued while the connection is
@@ -73,7 +73,7 @@ private:
     QByteArray m_error;
 };
 
-// RESP for one command, as redisFormatCommandArgv writes it.
+// RESP for one command: the bytes hiredis's redisFormatCommandArgv writes.
 SOCKETIO_TESTABLE QByteArray formatCommand(const QList<QByteArray> &args);
 
 struct ConnectionOptions
@@ -115,6 +115,8 @@ public:
     // lost before the reply, `done` gets connectionLostError (the command may have run).
     // Callbacks still pending when the connection is destroyed are dropped uncalled.
     void command(const QList<QByteArray> &args, Callback done = {});
+    // PUBLISH, as command(); a failure is also reported by publishFailed(), so that a
+    // publisher needs no callback per message.
     void publish(const QByteArray &channel, const QByteArray &message, Callback done = {});
     // SPUBLISH (Redis 7): to the subscribers of a shard channel.
     void spublish(const QByteArray &channel, const QByteArray &message, Callback done = {});
@@ -139,9 +141,18 @@ Q_SIGNALS:
     // An established connection was lost (an outage starts); reconnection is under way.
     void disconnected(const QString &reason);
     void errorOccurred(const QString &message);
+    // A PUBLISH or SPUBLISH to `channel` failed with `error`: the connection was down, or was
+    // lost before the reply (the message may have gone out), or Redis refused it.
+    void publishFailed(const QByteArray &channel, const QByteArray &error);
 
 private:
     enum class Kind { Channel, Pattern, Shard };
+    // A command written, awaiting its reply.
+    struct Pending
+    {
+        Callback done;      // may be empty
+        QByteArray channel; // a publication's, for publishFailed(); null for other commands
+    };
     struct Subscriptions
     {
         QHash<QByteArray, MessageCallback> channels;
@@ -162,6 +173,8 @@ private:
     void scheduleReconnect();
     void write(const QList<QByteArray> &args);
     void send(const QList<QByteArray> &args, Callback done);
+    void issue(const QList<QByteArray> &args, Pending pending);
+    void answer(const Pending &pending, const Reply &reply);
     void sendSubscribe(Kind kind, const QList<QByteArray> &names);
     void addSubscription(Kind kind, const QByteArray &name, MessageCallback callback);
     void removeSubscription(Kind kind, const QByteArray &name);
@@ -183,7 +196,7 @@ private:
     int m_unsubscribing = 0;        // unsubscriptions sent, not yet confirmed
     int m_outages = 0;
     qint64 m_failed = 0;
-    std::deque<Callback> m_pending; // one per command written, in order (may be empty)
+    std::deque<Pending> m_pending; // one per command written, in order
     Subscriptions m_subscriptions;
 };
 
