@@ -117,11 +117,9 @@ def node_command(kind, bench_bin, redis_port):
     """(cmd, cwd, env) of a node of `kind` ("qt:ENGINE" or "node:ws") on the Redis."""
     redis = f"127.0.0.1:{redis_port}"
     if kind.startswith("qt:"):
-        env = {k: v for k, v in os.environ.items() if k != "QT_NO_GLIB"}
-        env["LD_LIBRARY_PATH"] = bench_bin + os.pathsep + env.get("LD_LIBRARY_PATH", "")
         engine = kind.split(":", 1)[1]
         return ([os.path.join(bench_bin, "socketio-bench-server"), "--ws-engine", engine,
-                 "--redis", redis], ROOT, env)
+                 "--redis", redis], ROOT, bench.qt_env(bench_bin))
     return (["node", "server.mjs", "--redis", redis], os.path.join(HERE, "node"),
             dict(os.environ))
 
@@ -200,10 +198,7 @@ def main():
 
 
 def run_all(args, bench_bin, loadgen):
-    # The generator and node B hold a descriptor per client: take the hard limit.
-    soft, hard = bench.resource.getrlimit(bench.resource.RLIMIT_NOFILE)
-    if soft < hard:
-        bench.resource.setrlimit(bench.resource.RLIMIT_NOFILE, (hard, hard))
+    bench.raise_open_file_limit()
     qt = [f"qt:{e}" for e in (args.ws_engine or ["qt"])]
     node_ready = os.path.isdir(os.path.join(HERE, "node", "node_modules", "@socket.io",
                                             "redis-adapter"))
@@ -227,11 +222,9 @@ def run_all(args, bench_bin, loadgen):
                 notes.append(f"{label(pair)} run {run + 1}: {e}"[:300])
                 continue
             results[label(pair)].append(r)
-            problems = bench.generator_problems(r)
+            problems = bench.generator_problems(r, args.clients + 1)
             if not r["alive"]:
                 problems.append("a node died during the run")
-            if r.get("connected", 0) < args.clients + 1:
-                problems.append(f"connected {r.get('connected')}/{args.clients + 1}")
             if problems:
                 notes.append(f"{label(pair)} run {run + 1}: " + ", ".join(problems))
             print(f"[{time.monotonic() - started:6.1f}s] {label(pair):22} run {run + 1}: "
@@ -250,10 +243,9 @@ def report(args, results, pairs, notes, elapsed):
     ref = "node:ws -> node:ws" if "node:ws -> node:ws" in summary else None
     others = [n for n in summary if n != ref]
     for name, figs in summary.items():
-        g = figs.get("gen_cpu_pct")
-        if g and g["median"] >= bench.GEN_BOUND_PCT:
-            notes.append(f"{name}: generator at {g['median']:.0f}% CPU, the throughput there is "
-                         "the generator's; compare CPU per delivery")
+        note = bench.generator_bound(name, figs, "CPU per delivery")
+        if note:
+            notes.append(note)
     infos = {}
     for name, rs in results.items():
         if rs:

@@ -222,10 +222,42 @@ def derive(result, kind):
     return r
 
 
-def generator_problems(r):
-    """What went wrong in one run as the generator counted it, e.g. ["failed=3"]."""
-    return [f"{k}={r[k]}" for k in ("failed", "closed_by_server", "protocol_errors",
-                                    "incomplete_broadcasts") if r.get(k)]
+def generator_problems(r, clients=None):
+    """What went wrong in one run as the generator counted it, e.g. ["failed=3"]; with
+    `clients`, also fewer connections than that."""
+    problems = [f"{k}={r[k]}" for k in ("failed", "closed_by_server", "protocol_errors",
+                                        "incomplete_broadcasts") if r.get(k)]
+    if clients is not None and r.get("connected", clients) < clients:
+        problems.append(f"connected {r.get('connected')}/{clients}")
+    return problems
+
+
+def generator_bound(label, figures, compare):
+    """The note for one server's summary when its generator was the bottleneck, else None."""
+    g = figures.get("gen_cpu_pct")
+    if g and g["median"] >= GEN_BOUND_PCT:
+        return (f"{label}: generator at {g['median']:.0f}% CPU, the throughput there is the "
+                f"generator's; compare {compare}")
+    return None
+
+
+def raise_open_file_limit():
+    """Raises the soft limit of open files to the hard one (the generator and a server hold
+    one per client) and returns it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def qt_env(bench_bin, unix=False):
+    """The environment of a Qt server copied to `bench_bin`: that library first, and Qt's own
+    event dispatcher (QT_NO_GLIB=1) when `unix`, else the glib one."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_NO_GLIB"}
+    env["LD_LIBRARY_PATH"] = bench_bin + os.pathsep + env.get("LD_LIBRARY_PATH", "")
+    if unix:
+        env["QT_NO_GLIB"] = "1"
+    return env
 
 
 def describe_commit():
@@ -334,19 +366,13 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
         print("bench/node/node_modules missing (npm ci in bench/node): skipping Node",
               file=sys.stderr)
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        soft = hard
+    soft = raise_open_file_limit()
 
     dispatcher = args.dispatcher or ("unix" if args.no_glib or os.environ.get("QT_NO_GLIB")
                                      else "glib")
     servers, floors = [], []
     for d in (["glib", "unix"] if dispatcher == "both" else [dispatcher]):
-        env = {k: v for k, v in os.environ.items() if k != "QT_NO_GLIB"}
-        env["LD_LIBRARY_PATH"] = bench_bin + os.pathsep + env.get("LD_LIBRARY_PATH", "")
-        if d == "unix":
-            env["QT_NO_GLIB"] = "1"
+        env = qt_env(bench_bin, unix=d == "unix")
         suffix = "" if d == "glib" else "/unix"
         servers += [(f"qt:{e}{suffix}", [os.path.join(bench_bin, "socketio-bench-server"),
                                          "--ws-engine", e], ROOT, env) for e in engines]
@@ -355,12 +381,9 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
                          [os.path.join(bench_bin, "socketio-bench-server"), "--ws-engine", e,
                           "--admin"], ROOT, env) for e in engines]
         if base_bin:
-            base_env = dict(env)
-            base_env["LD_LIBRARY_PATH"] = base_bin + os.pathsep + os.environ.get(
-                "LD_LIBRARY_PATH", "")
             servers += [(f"qt:{e}{suffix}@base",
                          [os.path.join(base_bin, "socketio-bench-server"), "--ws-engine", e],
-                         ROOT, base_env) for e in engines]
+                         ROOT, qt_env(base_bin, unix=d == "unix")) for e in engines]
         floors.append((f"floor:qws{suffix}", [os.path.join(bench_bin, "qws-echo")], ROOT, env))
     if have_node:
         servers.append(("node:ws", ["node", "server.mjs", "--ws-engine", "ws"], node_dir,
@@ -389,10 +412,9 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
         dispatchers = sorted({i.get("dispatcher") for i in infos.values() if i.get("dispatcher")})
         for name, per_server in summary.items():
             for label, figs in per_server.items():
-                g = figs.get("gen_cpu_pct")
-                if g and g["median"] >= GEN_BOUND_PCT:
-                    notes.append(f"{name} {label}: generator at {g['median']:.0f}% CPU, the "
-                                 "throughput there is the generator's; compare CPU per operation")
+                note = generator_bound(f"{name} {label}", figs, "CPU per operation")
+                if note:
+                    notes.append(note)
 
         md = []
         md.append(f"# Socket.IO benchmark results ({datetime.date.today().isoformat()})\n")
@@ -523,14 +545,12 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
                 r = derive(r, kind)
                 r["server_alive"] = alive
                 results[name][label].append(r)
-                problems = generator_problems(r)
+                problems = generator_problems(r, None if kind == "connect" else clients)
                 if not alive:
                     problems.append(f"server died during the run (exit status {returncode})")
                 elif server.proc.returncode not in (0, -signal.SIGTERM):
                     problems.append(f"server exit status {server.proc.returncode} on SIGTERM")
                 r["server_exit_status"] = server.proc.returncode
-                if r.get("connected", clients) < clients and kind != "connect":
-                    problems.append(f"connected {r.get('connected')}/{clients}")
                 if problems:
                     run_notes.append(f"{name} {label} run {run + 1}: " + ", ".join(problems))
                 print(f"[{time.monotonic() - started:6.1f}s] {name:18} {label:9} run {run + 1}: "

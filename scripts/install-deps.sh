@@ -15,7 +15,8 @@ packages=(
     zlib1g-dev openssl ca-certificates
     # bcrypt for the Admin UI's basic auth (libxcrypt's crypt_rn)
     libcrypt-dev
-    # the Redis adapter: hiredis (its async API; the Qt glue is our own), and a real Redis 7
+    # the Redis adapter: hiredis (its RESP reader and command formatting; the connection is
+    # our own, on QTcpSocket), and a real Redis 7
     # for its tests (started by the tests on a free port; the system service is not needed)
     libhiredis-dev redis-server
     # real peers of the interop tests

@@ -44,38 +44,57 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-redis_port="$(free_port)"
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$logs/redis" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do
-    grep -q "Ready to accept connections" "$logs/redis" && break
-    sleep 0.1
-done
-grep -q "Ready to accept connections" "$logs/redis" || { cat "$logs/redis" >&2; exit 1; }
-echo "redis-server on 127.0.0.1:$redis_port"
-
-# Each node prints "<name> listening: URL"; the output goes to the terminal and to a log.
+# Starts "$@" in the background, its output going through the fifo $logs/NAME, and reads that
+# output until a line contains PATTERN: no polling, the line is awaited. The output goes on to
+# the terminal, then and after, unless SHOW is "quiet" (redis-server's banner: shown only on
+# failure). Sets $ready to the line; stops the script when the program ends, or is silent for
+# 20 s, before printing it.
 start() {
-    local name="$1" log="$logs/$1"
-    shift
-    "$@" --port 0 --redis "127.0.0.1:$redis_port" --name "$name" > >(tee "$log") 2>&1 &
+    local name="$1" pattern="$2" show="$3" fifo="$logs/$1" fd line seen=()
+    shift 3
+    mkfifo "$fifo"
+    "$@" >"$fifo" 2>&1 &
+    pids+=($!)
+    exec {fd}<"$fifo"
+    ready=""
+    while IFS= read -r -t 20 -u "$fd" line; do
+        [ "$show" = quiet ] || echo "$line"
+        seen+=("$line")
+        if [[ "$line" == *"$pattern"* ]]; then
+            ready="$line"
+            break
+        fi
+    done
+    if [ -z "$ready" ]; then
+        [ "$show" != quiet ] || printf '%s\n' "${seen[@]}" >&2
+        echo "run.sh: $name did not start" >&2
+        exit 1
+    fi
+    if [ "$show" = quiet ]; then
+        cat <&"$fd" >/dev/null &
+    else
+        cat <&"$fd" &
+    fi
     pids+=($!)
 }
-start qt-1 "$node_program"
-start qt-2 "$node_program"
-start node-1 node "$here/web/node.mjs"
 
+redis_port="$(free_port)"
+start redis "Ready to accept connections" quiet \
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no
+echo "redis-server on 127.0.0.1:$redis_port"
+
+# Each node prints "<name> listening: URL" once it listens.
 urls=()
-for name in qt-1 qt-2 node-1; do
-    url=""
-    for _ in $(seq 200); do
-        url="$(sed -n "s/^$name listening: \(http[^ ]*\)$/\1/p" "$logs/$name" 2>/dev/null)"
-        [ -n "$url" ] && break
-        sleep 0.1
-    done
-    [ -n "$url" ] || { echo "run.sh: $name did not start" >&2; exit 1; }
-    urls+=("$name: $url")
-done
+start_node() {
+    local name="$1"
+    shift
+    start "$name" "$name listening: " show \
+        "$@" --port 0 --redis "127.0.0.1:$redis_port" --name "$name"
+    urls+=("$name: ${ready#*listening: }")
+}
+start_node qt-1 "$node_program"
+start_node qt-2 "$node_program"
+start_node node-1 node "$here/web/node.mjs"
 echo
 echo "The cluster is up. Open these in a browser (add ?websocket for WebSocket only):"
 printf '  %s\n' "${urls[@]}"
