@@ -6,6 +6,7 @@
 #include "core/ackregistry_p.h"
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
+#include "redis/rediscluster_p.h"
 #include "redis/redisconnection_p.h"
 
 #include <QtCore/QElapsedTimer>
@@ -136,6 +137,7 @@ public:
     RedisAdapterOptions options;
     Redis::Connection *pub = nullptr;
     Redis::Connection *sub = nullptr;
+    Redis::ClusterClient *shards = nullptr; // in cluster mode, for the sharded adapter
     qint64 failedPublishes = 0;
     qint64 unreportedFailures = 0; // since the last warning
     QElapsedTimer lastWarning;
@@ -174,6 +176,7 @@ class RedisAdapterOptionsExtension : public QSharedData
 public:
     bool tls = false;
     QSslConfiguration sslConfiguration = QSslConfiguration::defaultConfiguration();
+    bool cluster = false;
 };
 
 /*!
@@ -295,6 +298,37 @@ void RedisAdapterOptions::setSslConfiguration(const QSslConfiguration &configura
 }
 
 /*!
+    Returns whether host and port name a seed node of a Redis Cluster rather than a single
+    Redis server; false by default.
+
+    In cluster mode, the sharded adapter (RedisCluster::shardedAdapterFactory()) reads the
+    cluster's topology (\c{CLUSTER SLOTS}) from the seed node, opens two connections to each
+    master (with the same AUTH and TLS options), and sends each SSUBSCRIBE, SPUBLISH and
+    \c{PUBSUB SHARDNUMSUB} to the master owning the channel's hash slot. A \c MOVED or \c ASK
+    redirection, a refused subscription, or a subscription Redis ends after resharding makes
+    it read the topology again and resubscribe. The classic and streams adapters keep using
+    the seed node alone.
+
+    \sa setClusterModeEnabled()
+*/
+bool RedisAdapterOptions::isClusterModeEnabled() const
+{
+    return m_extension && m_extension->cluster;
+}
+
+/*!
+    Sets whether host and port name a seed node of a Redis Cluster to \a enabled.
+*/
+void RedisAdapterOptions::setClusterModeEnabled(bool enabled)
+{
+    if (isClusterModeEnabled() == enabled)
+        return;
+    if (!m_extension)
+        m_extension = new RedisAdapterOptionsExtension;
+    m_extension->cluster = enabled;
+}
+
+/*!
     \class SocketIO::RedisCluster
     \inmodule SocketIO
     \brief One server's connections to Redis, shared by the RedisAdapter of each of its
@@ -326,7 +360,8 @@ void RedisAdapterOptions::setSslConfiguration(const QSslConfiguration &configura
 
 /*!
     \property RedisCluster::connected
-    \brief Whether both connections are up (connected, authenticated, subscribed).
+    \brief Whether both connections are up (connected, authenticated, subscribed), and in
+    cluster mode the connections to every master too.
 */
 
 /*!
@@ -380,6 +415,18 @@ RedisCluster::RedisCluster(const RedisAdapterOptions &options, QObject *parent)
         connect(c, &Redis::Connection::errorOccurred, this, &RedisCluster::errorOccurred);
         c->open();
     }
+    if (options.isClusterModeEnabled()) {
+        // The publishing connection is the seed: it asks for the topology.
+        d->shards = new Redis::ClusterClient(d->pub, this);
+        connect(d->shards, &Redis::ClusterClient::connected, this, [this] {
+            if (isConnected())
+                Q_EMIT connectedChanged(true);
+        });
+        connect(d->shards, &Redis::ClusterClient::disconnected, this,
+                [this] { Q_EMIT connectedChanged(false); });
+        connect(d->shards, &Redis::ClusterClient::errorOccurred, this,
+                &RedisCluster::errorOccurred);
+    }
 }
 
 /*!
@@ -418,6 +465,9 @@ std::function<Adapter *(Namespace *)> RedisCluster::adapterFactory()
     dynamic subscription modes, broadcast to a single room on `<channelPrefix>#<nsp>#<room>#`.
     The messages are JSON, or MessagePack when they carry binary. The number of servers is
     `PUBSUB SHARDNUMSUB <channelPrefix>#<nsp>#`.
+
+    With RedisAdapterOptions::setClusterModeEnabled(), the channels are spread over the masters
+    of a Redis Cluster, each on the master owning its hash slot.
 */
 std::function<Adapter *(Namespace *)>
 RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
@@ -430,7 +480,7 @@ RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
         auto failed = [d](const QByteArray &channel, const QByteArray &error) {
             d->publishFailed(channel, error);
         };
-        return new RedisShardedAdapter(nsp, d->pub, d->sub, options, failed);
+        return new RedisShardedAdapter(nsp, d->pub, d->sub, options, failed, d->shards);
     };
 }
 
@@ -440,7 +490,8 @@ RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
 bool RedisCluster::isConnected() const
 {
     Q_D(const RedisCluster);
-    return d->pub->isConnected() && d->sub->isConnected();
+    return d->pub->isConnected() && d->sub->isConnected() &&
+           (!d->shards || d->shards->isConnected());
 }
 
 /*!
@@ -449,7 +500,8 @@ bool RedisCluster::isConnected() const
 int RedisCluster::outageCount() const
 {
     Q_D(const RedisCluster);
-    return d->pub->outageCount() + d->sub->outageCount();
+    return d->pub->outageCount() + d->sub->outageCount() +
+           (d->shards ? d->shards->outageCount() : 0);
 }
 
 /*!

@@ -2,6 +2,7 @@
 
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
+#include "redis/rediscluster_p.h"
 #include "redis/redisconnection_p.h"
 
 #include <QtCore/QLoggingCategory>
@@ -111,18 +112,19 @@ RedisShardedAdapterOptions::~RedisShardedAdapterOptions() = default;
 RedisShardedAdapter::RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub,
                                          Redis::Connection *sub,
                                          const RedisShardedAdapterOptions &options,
-                                         FailureReport failed)
+                                         FailureReport failed, Redis::ClusterClient *shards)
     : ClusterAdapter(nsp, clusterRandomId())
     , m_pub(pub)
     , m_sub(sub)
+    , m_shards(shards)
     , m_options(options)
     , m_failed(std::move(failed))
 {
     if (m_options.subscriptionMode != RedisShardedAdapterOptions::SubscriptionMode::Static) {
         connect(this, &Adapter::roomCreated, this, &RedisShardedAdapter::subscribeRoom);
         connect(this, &Adapter::roomDeleted, this, [this](const QString &room) {
-            if (m_roomChannels.remove(room) && m_sub)
-                m_sub->sunsubscribe(roomChannel(room));
+            if (m_roomChannels.remove(room))
+                sunsubscribe(roomChannel(room));
         });
     }
     // The namespace's path is known once the namespace installed the adapter.
@@ -134,23 +136,39 @@ RedisShardedAdapter::RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub,
 
 RedisShardedAdapter::~RedisShardedAdapter()
 {
-    if (!m_sub || m_channel.isEmpty())
+    if (m_channel.isEmpty())
         return;
-    m_sub->sunsubscribe(m_channel);
-    m_sub->sunsubscribe(m_responseChannel);
+    sunsubscribe(m_channel);
+    sunsubscribe(m_responseChannel);
     for (const QString &room : std::as_const(m_roomChannels))
-        m_sub->sunsubscribe(roomChannel(room));
+        sunsubscribe(roomChannel(room));
+}
+
+void RedisShardedAdapter::ssubscribe(const QByteArray &channel)
+{
+    auto handler = [this](const QByteArray &, const QByteArray &m) { onRaw(m); };
+    if (m_shards)
+        m_shards->ssubscribe(channel, std::move(handler));
+    else if (m_sub)
+        m_sub->ssubscribe(channel, std::move(handler));
+}
+
+void RedisShardedAdapter::sunsubscribe(const QByteArray &channel)
+{
+    if (m_shards)
+        m_shards->sunsubscribe(channel);
+    else if (m_sub)
+        m_sub->sunsubscribe(channel);
 }
 
 void RedisShardedAdapter::start()
 {
-    if (!m_sub || !emitter())
+    if ((!m_sub && !m_shards) || !emitter())
         return;
     m_channel = m_options.channelPrefix.toUtf8() + '#' + emitter()->path().toUtf8() + '#';
     m_responseChannel = m_channel + uid().toUtf8() + '#';
-    const auto handler = [this](const QByteArray &, const QByteArray &m) { onRaw(m); };
-    m_sub->ssubscribe(m_channel, handler);
-    m_sub->ssubscribe(m_responseChannel, handler);
+    ssubscribe(m_channel);
+    ssubscribe(m_responseChannel);
     // Rooms made before now (none, unless sockets were added by hand).
     const QHash<QString, QSet<QString>> existing = rooms();
     for (auto it = existing.cbegin(); it != existing.cend(); ++it)
@@ -160,11 +178,10 @@ void RedisShardedAdapter::start()
 
 void RedisShardedAdapter::subscribeRoom(const QString &room)
 {
-    if (m_channel.isEmpty() || !m_sub || m_roomChannels.contains(room) || !separateChannel(room))
+    if (m_channel.isEmpty() || m_roomChannels.contains(room) || !separateChannel(room))
         return;
     m_roomChannels.insert(room);
-    m_sub->ssubscribe(roomChannel(room),
-                      [this](const QByteArray &, const QByteArray &m) { onRaw(m); });
+    ssubscribe(roomChannel(room));
 }
 
 bool RedisShardedAdapter::separateChannel(const QString &room) const
@@ -217,14 +234,18 @@ QByteArray RedisShardedAdapter::encode(const ClusterMessage &m)
 
 void RedisShardedAdapter::send(const QByteArray &channel, const QByteArray &payload)
 {
-    if (!m_pub || channel.isEmpty())
+    if (channel.isEmpty())
         return;
     // While Redis is down this fails at once, and the cluster reports it (a signal, a count,
     // a warning); nothing is kept for later.
-    m_pub->spublish(channel, payload, [failed = m_failed, channel](const Redis::Reply &reply) {
+    auto done = [failed = m_failed, channel](const Redis::Reply &reply) {
         if (reply.isError() && failed)
             failed(channel, reply.string);
-    });
+    };
+    if (m_shards)
+        m_shards->spublish(channel, payload, std::move(done));
+    else if (m_pub)
+        m_pub->spublish(channel, payload, std::move(done));
 }
 
 void RedisShardedAdapter::doPublish(const ClusterMessage &m,
@@ -248,22 +269,29 @@ int RedisShardedAdapter::serverCount() const
 
 void RedisShardedAdapter::fetchServerCount(std::function<void(int)> done)
 {
-    if (!m_pub || m_channel.isEmpty()) {
+    if ((!m_pub && !m_shards) || m_channel.isEmpty()) {
         if (done)
             done(1);
         return;
     }
-    m_pub->command({QByteArrayLiteral("PUBSUB"), QByteArrayLiteral("SHARDNUMSUB"), m_channel},
-                   [self = QPointer<RedisShardedAdapter>(this), done](const Redis::Reply &reply) {
-                       if (!self)
-                           return;
-                       int count = self->m_serverCount;
-                       if (reply.elements.size() >= 2)
-                           count = qMax(1, int(reply.elements.at(1).integer));
-                       self->m_serverCount = count;
-                       if (done)
-                           done(count);
-                   });
+    const QList<QByteArray> args{QByteArrayLiteral("PUBSUB"), QByteArrayLiteral("SHARDNUMSUB"),
+                                 m_channel};
+    auto counted = [self = QPointer<RedisShardedAdapter>(this), done](const Redis::Reply &reply) {
+        if (!self)
+            return;
+        int count = self->m_serverCount;
+        if (reply.elements.size() >= 2)
+            count = qMax(1, int(reply.elements.at(1).integer));
+        self->m_serverCount = count;
+        if (done)
+            done(count);
+    };
+    // In a Redis Cluster, the subscribers of a shard channel are all on the master owning
+    // its slot: Node's adapter sums the counts of every master, the others answering 0.
+    if (m_shards)
+        m_shards->command(m_channel, args, std::move(counted));
+    else
+        m_pub->command(args, std::move(counted));
 }
 
 void RedisShardedAdapter::onRaw(const QByteArray &message)

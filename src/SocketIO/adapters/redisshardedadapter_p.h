@@ -12,8 +12,9 @@
 namespace SocketIO {
 
 namespace Redis {
+class ClusterClient;
 class Connection;
-}
+} // namespace Redis
 
 class SOCKETIO_TESTABLE RedisShardedAdapter : public ClusterAdapter
 {
@@ -22,9 +23,11 @@ public:
     using FailureReport = std::function<void(const QByteArray &channel, const QByteArray &error)>;
 
     // `pub` publishes and counts, `sub` subscribes; both belong to a RedisCluster, which
-    // `failed` tells about each message that could not be published.
+    // `failed` tells about each message that could not be published. With `shards` (a Redis
+    // Cluster), every channel goes to the master owning its slot there instead.
     RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub, Redis::Connection *sub,
-                        const RedisShardedAdapterOptions &options, FailureReport failed);
+                        const RedisShardedAdapterOptions &options, FailureReport failed,
+                        Redis::ClusterClient *shards = nullptr);
     ~RedisShardedAdapter() override;
 
     int serverCount() const override;
@@ -49,9 +52,12 @@ private:
     bool separateChannel(const QString &room) const;
     QByteArray roomChannel(const QString &room) const;
     void send(const QByteArray &channel, const QByteArray &payload);
+    void ssubscribe(const QByteArray &channel);
+    void sunsubscribe(const QByteArray &channel);
 
     QPointer<Redis::Connection> m_pub;
     QPointer<Redis::Connection> m_sub;
+    QPointer<Redis::ClusterClient> m_shards;
     const RedisShardedAdapterOptions m_options;
     const FailureReport m_failed;
     QByteArray m_channel;
