@@ -118,10 +118,7 @@ public:
         QStringList create{QStringLiteral("--cluster"), QStringLiteral("create")};
         for (int i = 0; i < count; ++i) {
             m_nodes.push_back(std::make_unique<RedisServer>());
-            const QString error =
-                m_nodes.back()->start({QStringLiteral("--cluster-enabled"), QStringLiteral("yes"),
-                                       QStringLiteral("--cluster-config-file"),
-                                       m_dir.filePath(QStringLiteral("nodes-%1.conf").arg(i))});
+            const QString error = m_nodes.back()->start(arguments(i));
             if (!error.isEmpty())
                 return error;
             create.append(QStringLiteral("127.0.0.1:%1").arg(m_nodes.back()->port()));
@@ -134,17 +131,18 @@ public:
         if (!process.waitForFinished(30'000) || process.exitCode() != 0)
             return QStringLiteral("redis-cli --cluster create failed: ") +
                    QString::fromLocal8Bit(process.readAll());
-        const bool ok = QTest::qWaitFor(
-            [this] {
-                for (const auto &node : m_nodes) {
-                    if (!run(node->port(), {QStringLiteral("CLUSTER"), QStringLiteral("INFO")})
-                             .contains("cluster_state:ok"))
-                        return false;
-                }
-                return true;
-            },
-            20'000);
-        return ok ? QString() : QStringLiteral("the cluster did not reach cluster_state:ok");
+        return awaitOk();
+    }
+
+    // Kills node `index`; restart() brings it back on its port with its nodes.conf, and so
+    // into the cluster.
+    void stop(int index) { m_nodes.at(size_t(index))->stop(); }
+    QString restart(int index)
+    {
+        if (const QString error = m_nodes.at(size_t(index))->start(arguments(index));
+            !error.isEmpty())
+            return error;
+        return awaitOk();
     }
 
     int count() const { return int(m_nodes.size()); }
@@ -161,6 +159,27 @@ public:
     }
 
 private:
+    QStringList arguments(int index) const
+    {
+        return {QStringLiteral("--cluster-enabled"), QStringLiteral("yes"),
+                QStringLiteral("--cluster-config-file"),
+                m_dir.filePath(QStringLiteral("nodes-%1.conf").arg(index))};
+    }
+    QString awaitOk() const
+    {
+        const bool ok = QTest::qWaitFor(
+            [this] {
+                for (const auto &node : m_nodes) {
+                    if (!run(node->port(), {QStringLiteral("CLUSTER"), QStringLiteral("INFO")})
+                             .contains("cluster_state:ok"))
+                        return false;
+                }
+                return true;
+            },
+            20'000);
+        return ok ? QString() : QStringLiteral("the cluster did not reach cluster_state:ok");
+    }
+
     QTemporaryDir m_dir;
     std::vector<std::unique_ptr<RedisServer>> m_nodes;
 };

@@ -3,7 +3,8 @@
 // key slots against Redis's own CLUSTER KEYSLOT, the topology read from the seed, the cases
 // every adapter passes (in the dynamic and static subscription modes), room channels on
 // different masters, serverCount, and a slot moved to another master while in use (the
-// "sunsubscribe" Redis sends, a MOVED reply to SPUBLISH and to SSUBSCRIBE).
+// "sunsubscribe" Redis sends, a MOVED reply to SPUBLISH and to SSUBSCRIBE), and a master's
+// outage (what goes to it fails at once, the others keep working, it comes back).
 #include "../../redisserver.h"
 #include "clustercases.h"
 
@@ -65,7 +66,8 @@ private Q_SLOTS:
     void serverSideEmitWithAck_data() { addModes(); }
     void serverSideEmitWithAck();
     void serverCount();
-    void slotMoved(); // last: it changes the cluster's layout
+    void slotMoved(); // late: it changes the cluster's layout
+    void masterOutage();
 
 private:
     friend struct ClusterCases<tst_RedisCluster>;
@@ -399,6 +401,53 @@ void tst_RedisCluster::slotMoved()
     m_nodes[1].server->to(rooms[1]).emitEvent(s("joined-after-move"), {2});
     QTRY_COMPARE(m_received.value(s("1#joined-after-move")), QVariantList{2});
     QCOMPARE(m_received.value(s("0#joined-after-move")), QVariantList{2});
+}
+
+// One master down: the cluster reports the outage, what goes to that master fails at once
+// (publishFailed), the other masters keep working; back, its channels work again.
+void tst_RedisCluster::masterOutage()
+{
+    QVERIFY(startCluster(2));
+    Redis::ClusterClient *shards0 = shardsOf(m_nodes[0]);
+    const QString nspOwner = shards0->masterFor("socket.io#/#");
+    // A master other than the seed (server 0's publishing connection) and the namespace's.
+    int down = -1;
+    for (int i = 1; i < m_redis.count() && down < 0; ++i) {
+        if (m_redis.port(i) != portOf(nspOwner))
+            down = i;
+    }
+    QVERIFY(down > 0);
+    QString room;
+    for (int i = 0; room.isEmpty() && i < 1000; ++i) {
+        const QString candidate = s("down") + QString::number(i);
+        if (portOf(shards0->masterFor("socket.io#/#" + candidate.toUtf8() + '#')) ==
+            m_redis.port(down))
+            room = candidate;
+    }
+    QVERIFY(!room.isEmpty());
+    const QByteArray channel = "socket.io#/#" + room.toUtf8() + '#';
+    ClientSocket *b = client(1, {room});
+    QTRY_VERIFY(b->isConnected());
+    QTRY_VERIFY(subscribedOn(m_redis.port(down), channel));
+
+    RedisCluster *redis0 = m_nodes[0].redis.get();
+    QSignalSpy failed(redis0, &RedisCluster::publishFailed);
+    m_redis.stop(down);
+    QTRY_VERIFY(!redis0->isConnected());
+    QVERIFY(redis0->outageCount() > 0);
+    m_nodes[0].server->to(room).emitEvent(s("lost"), {1});
+    QCOMPARE(failed.size(), 1); // at once: nothing waits for the master
+    QCOMPARE(failed.at(0).at(0).toString(), QString::fromUtf8(channel));
+    m_nodes[0].server->emitEvent(s("still"), {2});
+    QTRY_COMPARE(m_received.value(s("0#still")), QVariantList{2});
+
+    const QString error = m_redis.restart(down);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(redis0->isConnected() && m_nodes[1].redis->isConnected(), 10'000);
+    QTRY_VERIFY(subscribedOn(m_redis.port(down), channel));
+    m_nodes[0].server->to(room).emitEvent(s("back"), {3});
+    QTRY_COMPARE(m_received.value(s("0#back")), QVariantList{3});
+    QVERIFY(!m_received.contains(s("0#lost")));
 }
 
 QTEST_GUILESS_MAIN(tst_RedisCluster)
