@@ -302,9 +302,9 @@ void RedisAdapterOptions::setSslConfiguration(const QSslConfiguration &configura
     Redis server; false by default.
 
     In cluster mode, the sharded adapter (RedisCluster::shardedAdapterFactory()) reads the
-    cluster's topology (\c{CLUSTER SLOTS}) from the seed node, opens two connections to each
+    cluster's topology (`CLUSTER SLOTS`) from the seed node, opens two connections to each
     master (with the same AUTH and TLS options), and sends each SSUBSCRIBE, SPUBLISH and
-    \c{PUBSUB SHARDNUMSUB} to the master owning the channel's hash slot. A \c MOVED or \c ASK
+    `PUBSUB SHARDNUMSUB` to the master owning the channel's hash slot. A \c MOVED or \c ASK
     redirection, a refused subscription, or a subscription Redis ends after resharding makes
     it read the topology again and resubscribe. The classic and streams adapters keep using
     the seed node alone.
