@@ -10,7 +10,10 @@
 //
 // Properties checked: the reader gives the same replies (or the same protocol error) whether
 // the bytes come whole, cut in two where the input says, or byte by byte; nothing the adapter
-// is sent crashes it or leaks.
+// is sent crashes it or leaks. The raw replies also go through what cluster mode reads
+// (redis/rediscluster_p.h): CLUSTER SLOTS replies and MOVED/ASK errors, whose results stay in
+// range, and the key slot of the input.
+#include "redis/rediscluster_p.h"
 #include "redis/redisconnection_p.h"
 
 #include "fuzzcheck.h"
@@ -76,9 +79,27 @@ void checkAgree(const Parsed &a, const Parsed &b)
         FUZZ_CHECK(same(a.replies.at(i), b.replies.at(i)));
 }
 
+// What cluster mode makes of replies: slot ranges and redirections within 0..16383.
+void checkCluster(QByteArrayView input, const Parsed &parsed)
+{
+    const int slot = Redis::keySlot(input);
+    FUZZ_CHECK(slot >= 0 && slot < Redis::clusterSlotCount);
+    for (const Redis::Reply &reply : parsed.replies) {
+        for (const Redis::SlotRange &range : Redis::parseClusterSlots(reply)) {
+            FUZZ_CHECK(range.first >= 0 && range.first <= range.last &&
+                       range.last < Redis::clusterSlotCount && range.port > 0);
+        }
+        if (const auto redirect = Redis::parseRedirect(reply.string)) {
+            FUZZ_CHECK(redirect->slot >= 0 && redirect->slot < Redis::clusterSlotCount &&
+                       redirect->port > 0 && !redirect->host.isEmpty());
+        }
+    }
+}
+
 void checkReader(QByteArrayView input)
 {
     const Parsed whole = parse({input});
+    checkCluster(input, whole);
     if (input.size() > 1) {
         const qsizetype cut = qsizetype(quint8(input.at(0))) % input.size();
         checkAgree(whole, parse({input.first(cut), input.sliced(cut)}));

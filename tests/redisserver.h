@@ -6,8 +6,12 @@
 
 #include <QtCore/QProcess>
 #include <QtCore/QStandardPaths>
+#include <QtCore/QTemporaryDir>
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QTest>
+
+#include <memory>
+#include <vector>
 
 class RedisServer
 {
@@ -94,4 +98,88 @@ private:
     QByteArray m_output;
     QStringList m_tls;
     quint16 m_port = 0; // kept across restarts: the adapters reconnect to it
+};
+
+// A Redis Cluster of `count` masters without replicas, each a RedisServer with cluster mode on
+// (its nodes.conf in a temporary directory), joined by `redis-cli --cluster create`, which
+// splits the 16384 slots evenly in the order of the ports. Ready when every node reports
+// cluster_state:ok.
+class RedisClusterServers
+{
+public:
+    // Empty on success, otherwise why not.
+    QString start(int count)
+    {
+        if (!m_dir.isValid())
+            return QStringLiteral("no temporary directory");
+        const QString cli = QStandardPaths::findExecutable(QStringLiteral("redis-cli"));
+        if (cli.isEmpty())
+            return QStringLiteral("redis-cli not found (Debian: apt install redis-tools)");
+        QStringList create{QStringLiteral("--cluster"), QStringLiteral("create")};
+        for (int i = 0; i < count; ++i) {
+            m_nodes.push_back(std::make_unique<RedisServer>());
+            const QString error = m_nodes.back()->start(arguments(i));
+            if (!error.isEmpty())
+                return error;
+            create.append(QStringLiteral("127.0.0.1:%1").arg(m_nodes.back()->port()));
+        }
+        create += {QStringLiteral("--cluster-replicas"), QStringLiteral("0"),
+                   QStringLiteral("--cluster-yes")};
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(cli, create);
+        if (!process.waitForFinished(30'000) || process.exitCode() != 0)
+            return QStringLiteral("redis-cli --cluster create failed: ") +
+                   QString::fromLocal8Bit(process.readAll());
+        return awaitOk();
+    }
+
+    // Kills node `index`; restart() brings it back on its port with its nodes.conf, and so
+    // into the cluster.
+    void stop(int index) { m_nodes.at(size_t(index))->stop(); }
+    QString restart(int index)
+    {
+        if (const QString error = m_nodes.at(size_t(index))->start(arguments(index));
+            !error.isEmpty())
+            return error;
+        return awaitOk();
+    }
+
+    int count() const { return int(m_nodes.size()); }
+    quint16 port(int index) const { return m_nodes.at(size_t(index))->port(); }
+
+    // redis-cli's raw output of one command on the node at `port`.
+    static QByteArray run(quint16 port, const QStringList &command)
+    {
+        QProcess process;
+        process.start(QStandardPaths::findExecutable(QStringLiteral("redis-cli")),
+                      QStringList{QStringLiteral("-p"), QString::number(port)} + command);
+        process.waitForFinished(10'000);
+        return process.readAllStandardOutput();
+    }
+
+private:
+    QStringList arguments(int index) const
+    {
+        return {QStringLiteral("--cluster-enabled"), QStringLiteral("yes"),
+                QStringLiteral("--cluster-config-file"),
+                m_dir.filePath(QStringLiteral("nodes-%1.conf").arg(index))};
+    }
+    QString awaitOk() const
+    {
+        const bool ok = QTest::qWaitFor(
+            [this] {
+                for (const auto &node : m_nodes) {
+                    if (!run(node->port(), {QStringLiteral("CLUSTER"), QStringLiteral("INFO")})
+                             .contains("cluster_state:ok"))
+                        return false;
+                }
+                return true;
+            },
+            20'000);
+        return ok ? QString() : QStringLiteral("the cluster did not reach cluster_state:ok");
+    }
+
+    QTemporaryDir m_dir;
+    std::vector<std::unique_ptr<RedisServer>> m_nodes;
 };

@@ -43,6 +43,11 @@ struct SOCKETIO_EXPORT RedisAdapterOptions
     QSslConfiguration sslConfiguration() const;
     void setSslConfiguration(const QSslConfiguration &configuration);
 
+    // Redis Cluster, off by default: host and port name a seed node, from which the sharded
+    // adapter learns the masters and sends each channel to the one owning its slot.
+    bool isClusterModeEnabled() const;
+    void setClusterModeEnabled(bool enabled);
+
 private:
     // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
     // layout above stays fixed. Null (no allocation) until such a field is set.

@@ -6,6 +6,7 @@
 #include "core/ackregistry_p.h"
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
+#include "redis/rediscluster_p.h"
 #include "redis/redisconnection_p.h"
 
 #include <QtCore/QElapsedTimer>
@@ -125,6 +126,7 @@ public:
     RedisAdapterOptions options;
     Redis::Connection *pub = nullptr;
     Redis::Connection *sub = nullptr;
+    Redis::ClusterClient *shards = nullptr; // in cluster mode, for the sharded adapter
     qint64 failedPublishes = 0;
     qint64 unreportedFailures = 0; // since the last warning
     QElapsedTimer lastWarning;
@@ -163,6 +165,7 @@ class RedisAdapterOptionsExtension : public QSharedData
 public:
     bool tls = false;
     QSslConfiguration sslConfiguration = QSslConfiguration::defaultConfiguration();
+    bool cluster = false;
 };
 
 /*!
@@ -284,6 +287,37 @@ void RedisAdapterOptions::setSslConfiguration(const QSslConfiguration &configura
 }
 
 /*!
+    Returns whether host and port name a seed node of a Redis Cluster rather than a single
+    Redis server; false by default.
+
+    In cluster mode, the sharded adapter (RedisCluster::shardedAdapterFactory()) reads the
+    cluster's topology (`CLUSTER SLOTS`) from the seed node, opens two connections to each
+    master (with the same AUTH and TLS options), and sends each SSUBSCRIBE, SPUBLISH and
+    `PUBSUB SHARDNUMSUB` to the master owning the channel's hash slot. A \c MOVED or \c ASK
+    redirection, a refused subscription, or a subscription Redis ends after resharding makes
+    it read the topology again and resubscribe. The classic and streams adapters keep using
+    the seed node alone.
+
+    \sa setClusterModeEnabled()
+*/
+bool RedisAdapterOptions::isClusterModeEnabled() const
+{
+    return m_extension && m_extension->cluster;
+}
+
+/*!
+    Sets whether host and port name a seed node of a Redis Cluster to \a enabled.
+*/
+void RedisAdapterOptions::setClusterModeEnabled(bool enabled)
+{
+    if (isClusterModeEnabled() == enabled)
+        return;
+    if (!m_extension)
+        m_extension = new RedisAdapterOptionsExtension;
+    m_extension->cluster = enabled;
+}
+
+/*!
     \class SocketIO::RedisCluster
     \inmodule SocketIO
     \brief One server's connections to Redis, shared by the RedisAdapter of each of its
@@ -315,7 +349,8 @@ void RedisAdapterOptions::setSslConfiguration(const QSslConfiguration &configura
 
 /*!
     \property RedisCluster::connected
-    \brief Whether both connections are up (connected, authenticated, subscribed).
+    \brief Whether both connections are up (connected, authenticated, subscribed), and in
+    cluster mode the connections to every master too.
 */
 
 /*!
@@ -374,6 +409,22 @@ RedisCluster::RedisCluster(const RedisAdapterOptions &options, QObject *parent)
             [d](const QByteArray &channel, const QByteArray &error) {
                 d->publishFailed(channel, error);
             });
+    if (options.isClusterModeEnabled()) {
+        // The publishing connection is the seed: it asks for the topology.
+        d->shards = new Redis::ClusterClient(d->pub, this);
+        connect(d->shards, &Redis::ClusterClient::publishFailed, this,
+                [d](const QByteArray &channel, const QByteArray &error) {
+                    d->publishFailed(channel, error);
+                });
+        connect(d->shards, &Redis::ClusterClient::connected, this, [this] {
+            if (isConnected())
+                Q_EMIT connectedChanged(true);
+        });
+        connect(d->shards, &Redis::ClusterClient::disconnected, this,
+                [this] { Q_EMIT connectedChanged(false); });
+        connect(d->shards, &Redis::ClusterClient::errorOccurred, this,
+                &RedisCluster::errorOccurred);
+    }
 }
 
 /*!
@@ -412,6 +463,9 @@ std::function<Adapter *(Namespace *)> RedisCluster::adapterFactory()
     dynamic subscription modes, broadcast to a single room on `<channelPrefix>#<nsp>#<room>#`.
     The messages are JSON, or MessagePack when they carry binary. The number of servers is
     `PUBSUB SHARDNUMSUB <channelPrefix>#<nsp>#`.
+
+    With RedisAdapterOptions::setClusterModeEnabled(), the channels are spread over the masters
+    of a Redis Cluster, each on the master owning its hash slot.
 */
 std::function<Adapter *(Namespace *)>
 RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
@@ -420,7 +474,7 @@ RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
         if (!cluster)
             return new Adapter(nsp);
         RedisClusterPrivate *d = cluster->d_func();
-        return new RedisShardedAdapter(nsp, d->pub, d->sub, options);
+        return new RedisShardedAdapter(nsp, d->pub, d->sub, options, d->shards);
     };
 }
 
@@ -430,7 +484,8 @@ RedisCluster::shardedAdapterFactory(const RedisShardedAdapterOptions &options)
 bool RedisCluster::isConnected() const
 {
     Q_D(const RedisCluster);
-    return d->pub->isConnected() && d->sub->isConnected();
+    return d->pub->isConnected() && d->sub->isConnected() &&
+           (!d->shards || d->shards->isConnected());
 }
 
 /*!
@@ -439,7 +494,8 @@ bool RedisCluster::isConnected() const
 int RedisCluster::outageCount() const
 {
     Q_D(const RedisCluster);
-    return d->pub->outageCount() + d->sub->outageCount();
+    return d->pub->outageCount() + d->sub->outageCount() +
+           (d->shards ? d->shards->outageCount() : 0);
 }
 
 /*!
@@ -1083,25 +1139,30 @@ RedisClusterAdapter::RedisClusterAdapter(Namespace *nsp, const QString &uid)
 }
 
 void RedisClusterAdapter::countServers(Redis::Connection *pub, const QByteArray &channel,
-                                       bool sharded, std::function<void(int)> done)
+                                       bool sharded, std::function<void(int)> done,
+                                       Redis::ClusterClient *shards)
 {
-    if (!pub || channel.isEmpty()) {
+    if ((!pub && !shards) || channel.isEmpty()) {
         if (done)
             done(m_serverCount);
         return;
     }
-    const QByteArray which =
-        sharded ? QByteArrayLiteral("SHARDNUMSUB") : QByteArrayLiteral("NUMSUB");
-    pub->command({QByteArrayLiteral("PUBSUB"), which, channel},
-                 [self = QPointer<RedisClusterAdapter>(this), done](const Redis::Reply &reply) {
-                     if (!self)
-                         return;
-                     // [channel, subscribers]
-                     if (reply.type == Redis::Reply::Type::Array && reply.elements.size() == 2)
-                         self->m_serverCount = qMax(1, int(reply.elements.at(1).integer));
-                     if (done)
-                         done(self->m_serverCount);
-                 });
+    const QList<QByteArray> args{
+        QByteArrayLiteral("PUBSUB"),
+        sharded ? QByteArrayLiteral("SHARDNUMSUB") : QByteArrayLiteral("NUMSUB"), channel};
+    auto counted = [self = QPointer<RedisClusterAdapter>(this), done](const Redis::Reply &reply) {
+        if (!self)
+            return;
+        // [channel, subscribers]
+        if (reply.type == Redis::Reply::Type::Array && reply.elements.size() == 2)
+            self->m_serverCount = qMax(1, int(reply.elements.at(1).integer));
+        if (done)
+            done(self->m_serverCount);
+    };
+    if (shards)
+        shards->command(channel, args, std::move(counted));
+    else
+        pub->command(args, std::move(counted));
 }
 
 } // namespace SocketIO

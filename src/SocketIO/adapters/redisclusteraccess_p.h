@@ -11,6 +11,10 @@
 
 namespace SocketIO {
 
+namespace Redis {
+class ClusterClient;
+} // namespace Redis
+
 // The connection fields of `options` (host, port, AUTH, TLS).
 Redis::ConnectionOptions redisConnectionOptions(const RedisAdapterOptions &options);
 
@@ -39,9 +43,11 @@ protected:
 
     // PUBSUB NUMSUB (SHARDNUMSUB when `sharded`) of `channel` on `pub` becomes serverCount(),
     // unless Redis did not answer; `done` (may be empty) gets serverCount() then. Without a
-    // connection or a channel yet, at once.
+    // connection or a channel yet, at once. With `shards` (a Redis Cluster), on the master
+    // owning the channel's slot instead of `pub`: the subscribers of a shard channel are all
+    // there (Node's adapter sums the counts of every master, the others answering 0).
     void countServers(Redis::Connection *pub, const QByteArray &channel, bool sharded,
-                      std::function<void(int count)> done);
+                      std::function<void(int count)> done, Redis::ClusterClient *shards = nullptr);
 
 private:
     int m_serverCount = 1;

@@ -2,6 +2,7 @@
 
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
+#include "redis/rediscluster_p.h"
 #include "redis/redisconnection_p.h"
 
 #include <QtCore/QLoggingCategory>
@@ -110,17 +111,19 @@ RedisShardedAdapterOptions::~RedisShardedAdapterOptions() = default;
 
 RedisShardedAdapter::RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub,
                                          Redis::Connection *sub,
-                                         const RedisShardedAdapterOptions &options)
+                                         const RedisShardedAdapterOptions &options,
+                                         Redis::ClusterClient *shards)
     : RedisClusterAdapter(nsp, clusterRandomId())
     , m_pub(pub)
     , m_sub(sub)
+    , m_shards(shards)
     , m_options(options)
 {
     if (m_options.subscriptionMode != RedisShardedAdapterOptions::SubscriptionMode::Static) {
         connect(this, &Adapter::roomCreated, this, &RedisShardedAdapter::subscribeRoom);
         connect(this, &Adapter::roomDeleted, this, [this](const QString &room) {
-            if (m_roomChannels.remove(room) && m_sub)
-                m_sub->sunsubscribe(roomChannel(room));
+            if (m_roomChannels.remove(room))
+                sunsubscribe(roomChannel(room));
         });
     }
     // The namespace's path is known once the namespace installed the adapter.
@@ -129,23 +132,39 @@ RedisShardedAdapter::RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub,
 
 RedisShardedAdapter::~RedisShardedAdapter()
 {
-    if (!m_sub || m_channel.isEmpty())
+    if (m_channel.isEmpty())
         return;
-    m_sub->sunsubscribe(m_channel);
-    m_sub->sunsubscribe(m_responseChannel);
+    sunsubscribe(m_channel);
+    sunsubscribe(m_responseChannel);
     for (const QString &room : std::as_const(m_roomChannels))
-        m_sub->sunsubscribe(roomChannel(room));
+        sunsubscribe(roomChannel(room));
+}
+
+void RedisShardedAdapter::ssubscribe(const QByteArray &channel)
+{
+    auto handler = [this](const QByteArray &, const QByteArray &m) { onRaw(m); };
+    if (m_shards)
+        m_shards->ssubscribe(channel, std::move(handler));
+    else if (m_sub)
+        m_sub->ssubscribe(channel, std::move(handler));
+}
+
+void RedisShardedAdapter::sunsubscribe(const QByteArray &channel)
+{
+    if (m_shards)
+        m_shards->sunsubscribe(channel);
+    else if (m_sub)
+        m_sub->sunsubscribe(channel);
 }
 
 void RedisShardedAdapter::start()
 {
-    if (!m_sub || !emitter())
+    if ((!m_sub && !m_shards) || !emitter())
         return;
     m_channel = m_options.channelPrefix.toUtf8() + '#' + emitter()->path().toUtf8() + '#';
     m_responseChannel = m_channel + uid().toUtf8() + '#';
-    const auto handler = [this](const QByteArray &, const QByteArray &m) { onRaw(m); };
-    m_sub->ssubscribe(m_channel, handler);
-    m_sub->ssubscribe(m_responseChannel, handler);
+    ssubscribe(m_channel);
+    ssubscribe(m_responseChannel);
     // Rooms made before now (none, unless sockets were added by hand).
     const QHash<QString, QSet<QString>> existing = rooms();
     for (auto it = existing.cbegin(); it != existing.cend(); ++it)
@@ -155,11 +174,10 @@ void RedisShardedAdapter::start()
 
 void RedisShardedAdapter::subscribeRoom(const QString &room)
 {
-    if (m_channel.isEmpty() || !m_sub || m_roomChannels.contains(room) || !separateChannel(room))
+    if (m_channel.isEmpty() || m_roomChannels.contains(room) || !separateChannel(room))
         return;
     m_roomChannels.insert(room);
-    m_sub->ssubscribe(roomChannel(room),
-                      [this](const QByteArray &, const QByteArray &m) { onRaw(m); });
+    ssubscribe(roomChannel(room));
 }
 
 bool RedisShardedAdapter::separateChannel(const QString &room) const
@@ -207,11 +225,14 @@ QByteArray RedisShardedAdapter::encode(const ClusterMessage &m)
 
 void RedisShardedAdapter::send(const QByteArray &channel, const QByteArray &payload)
 {
-    if (!m_pub || channel.isEmpty())
+    if (channel.isEmpty())
         return;
     // While Redis is down this fails at once, and the cluster reports it (a signal, a count,
     // a warning); nothing is kept for later.
-    m_pub->spublish(channel, payload);
+    if (m_shards)
+        m_shards->spublish(channel, payload);
+    else if (m_pub)
+        m_pub->spublish(channel, payload);
 }
 
 void RedisShardedAdapter::doPublish(const ClusterMessage &m,
@@ -230,7 +251,7 @@ void RedisShardedAdapter::doPublishResponse(const QString &requesterUid, const C
 
 void RedisShardedAdapter::fetchServerCount(std::function<void(int)> done)
 {
-    countServers(m_pub, m_channel, true, std::move(done));
+    countServers(m_pub, m_channel, true, std::move(done), m_shards);
 }
 
 void RedisShardedAdapter::onRaw(const QByteArray &message)

@@ -14,9 +14,12 @@ class SOCKETIO_TESTABLE RedisShardedAdapter : public RedisClusterAdapter
     Q_OBJECT
 public:
     // `pub` publishes and counts, `sub` subscribes; both belong to a RedisCluster, which
-    // reports the messages that could not be published (Connection::publishFailed()).
+    // reports the messages that could not be published (Connection::publishFailed(),
+    // ClusterClient::publishFailed()). With `shards` (a Redis Cluster), every channel goes to
+    // the master owning its slot there instead.
     RedisShardedAdapter(Namespace *nsp, Redis::Connection *pub, Redis::Connection *sub,
-                        const RedisShardedAdapterOptions &options);
+                        const RedisShardedAdapterOptions &options,
+                        Redis::ClusterClient *shards = nullptr);
     ~RedisShardedAdapter() override;
 
     // socket.io#<nsp>#, empty until the namespace installed the adapter.
@@ -39,9 +42,12 @@ private:
     bool separateChannel(const QString &room) const;
     QByteArray roomChannel(const QString &room) const;
     void send(const QByteArray &channel, const QByteArray &payload);
+    void ssubscribe(const QByteArray &channel);
+    void sunsubscribe(const QByteArray &channel);
 
     QPointer<Redis::Connection> m_pub;
     QPointer<Redis::Connection> m_sub;
+    QPointer<Redis::ClusterClient> m_shards;
     const RedisShardedAdapterOptions m_options;
     QByteArray m_channel;
     QByteArray m_responseChannel;

@@ -169,6 +169,7 @@ void Connection::startConnecting()
     m_reader.reset();
     m_subscribeMode = false;
     m_unsubscribing = 0;
+    m_shardUnsubscribing.clear();
     m_authenticated = false;
     m_unconfirmed = 0;
     if (m_options.tls) {
@@ -293,6 +294,7 @@ void Connection::lost(const QString &reason)
     m_authenticated = false;
     m_subscribeMode = false;
     m_unsubscribing = 0;
+    m_shardUnsubscribing.clear();
     m_reader.reset();
     const bool wasReady = std::exchange(m_ready, false);
     if (wasReady) {
@@ -375,8 +377,14 @@ void Connection::handle(const Reply &reply)
         // A subscription Redis refused (an ACL without the channel): it counts as answered,
         // so that the connection does not wait for it forever.
         if (reply.isError()) {
-            fail(QStringLiteral("Redis refused: ") + QString::fromUtf8(reply.string));
-            if (!m_ready && m_unconfirmed > 0 && --m_unconfirmed == 0)
+            if (m_options.clusterNode &&
+                (reply.string.startsWith("MOVED ") || reply.string.startsWith("ASK ")))
+                qCDebug(lcRedis) << "subscription redirected:" << reply.string;
+            else
+                fail(QStringLiteral("Redis refused: ") + QString::fromUtf8(reply.string));
+            const QPointer<Connection> self(this);
+            Q_EMIT subscriptionRefused(reply.string);
+            if (self && !m_ready && m_unconfirmed > 0 && --m_unconfirmed == 0)
                 becomeReady();
         }
         return;
@@ -437,6 +445,20 @@ bool Connection::handlePush(const Reply &reply)
     if (kind == "unsubscribe" || kind == "punsubscribe" || kind == "sunsubscribe") {
         // The count is of the subscriptions left (of that family for sunsubscribe): the mode
         // ends once every unsubscription we sent is confirmed and none is left.
+        if (kind == "sunsubscribe") {
+            const auto own = m_shardUnsubscribing.find(name.string);
+            if (own == m_shardUnsubscribing.end()) {
+                // Not asked for: a Redis Cluster moved the channel's slot away.
+                if (m_subscriptions.shards.remove(name.string))
+                    Q_EMIT shardChannelDropped(name.string);
+                if (reply.elements.at(2).integer == 0 && m_unsubscribing == 0 &&
+                    !hasSubscriptions())
+                    m_subscribeMode = false;
+                return true;
+            }
+            if (--own.value() == 0)
+                m_shardUnsubscribing.erase(own);
+        }
         if (m_unsubscribing > 0)
             --m_unsubscribing;
         if (reply.elements.at(2).integer == 0 && m_unsubscribing == 0 && !hasSubscriptions())
@@ -533,6 +555,8 @@ void Connection::removeSubscription(Kind kind, const QByteArray &name)
     if (!subscriptions(kind).remove(name) || !m_authenticated || !m_socket)
         return;
     ++m_unsubscribing;
+    if (kind == Kind::Shard)
+        ++m_shardUnsubscribing[name];
     write({QByteArray(verb(false, int(kind))), name});
 }
 

@@ -89,6 +89,9 @@ struct ConnectionOptions
     // Connecting (TCP, TLS, AUTH, subscriptions confirmed) gives up after this long and tries
     // again: an unreachable address fails within it.
     int connectTimeoutMs = 5000;
+    // A master of a Redis Cluster whose owner follows redirections: a subscription refused
+    // with MOVED or ASK is only subscriptionRefused(), not a failure to report.
+    bool clusterNode = false;
 };
 
 class SOCKETIO_TESTABLE Connection : public QObject
@@ -105,6 +108,7 @@ public:
     // Starts connecting; reconnects by itself until destroyed.
     void open();
     bool isConnected() const { return m_ready; }
+    const ConnectionOptions &options() const { return m_options; }
     // How many times an established connection was lost.
     int outageCount() const { return m_outages; }
     // Commands that failed because the connection was down, or was lost before their reply.
@@ -144,6 +148,12 @@ Q_SIGNALS:
     // A PUBLISH or SPUBLISH to `channel` failed with `error`: the connection was down, or was
     // lost before the reply (the message may have gone out), or Redis refused it.
     void publishFailed(const QByteArray &channel, const QByteArray &error);
+    // Redis refused a subscription with `error` (an ACL without the channel; in a Redis
+    // Cluster, "MOVED <slot> <host>:<port>" for a shard channel of another master's slot).
+    void subscriptionRefused(const QByteArray &error);
+    // Redis ended the subscription to a shard channel by itself (in a Redis Cluster, when
+    // the channel's slot moved to another master); the connection forgot it.
+    void shardChannelDropped(const QByteArray &channel);
 
 private:
     enum class Kind { Channel, Pattern, Shard };
@@ -194,6 +204,9 @@ private:
     bool m_subscribeMode = false;   // Redis treats this connection as a subscriber
     int m_unconfirmed = 0;          // subscriptions sent again, not yet confirmed
     int m_unsubscribing = 0;        // unsubscriptions sent, not yet confirmed
+    // SUNSUBSCRIBE sent per shard channel, not yet confirmed: a "sunsubscribe" push for a
+    // channel without one is Redis dropping the subscription.
+    QHash<QByteArray, int> m_shardUnsubscribing;
     int m_outages = 0;
     qint64 m_failed = 0;
     std::deque<Pending> m_pending; // one per command written, in order

@@ -20,6 +20,7 @@
 //   {"cmd":"rooms","id"}                         -> {"event":"rooms","rooms"} of a local socket
 // Its client's disconnection prints {"event":"disconnected","reason"}.
 // --adapter sharded uses createShardedAdapter (with --subscription-mode) instead.
+// --cluster: --redis-port is a seed node of a Redis Cluster (node-redis createCluster).
 // Server-side events "ping" are answered with "pong-from-node"; its client answers "question"
 // with "node-client".
 import { parseArgs } from "node:util";
@@ -29,7 +30,7 @@ import { Server } from "socket.io";
 import { io as connect } from "socket.io-client";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Emitter } from "@socket.io/redis-emitter";
-import { createClient } from "redis";
+import { createClient, createCluster } from "redis";
 
 const { values: opt } = parseArgs({
   options: {
@@ -37,6 +38,7 @@ const { values: opt } = parseArgs({
     rooms: { type: "string", default: "" },
     adapter: { type: "string", default: "classic" },
     "subscription-mode": { type: "string", default: "dynamic" },
+    cluster: { type: "boolean", default: false },
   },
 });
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
@@ -50,7 +52,7 @@ const plain = (value) => {
 };
 
 const url = `redis://127.0.0.1:${opt["redis-port"]}`;
-const pub = createClient({ url });
+const pub = opt.cluster ? createCluster({ rootNodes: [{ url }] }) : createClient({ url });
 const sub = pub.duplicate();
 await Promise.all([pub.connect(), sub.connect()]);
 

@@ -1,5 +1,6 @@
-// The mixed Redis cluster of the interop tests: a redis-server, our Server on it with the
-// adapter under test and one client of ours, and node/redis-peer.mjs (Node's socket.io with
+// The mixed Redis cluster of the interop tests: a redis-server (or, with
+// RedisAdapterOptions::setClusterModeEnabled(), a Redis Cluster of three), our Server on it with
+// the adapter under test and one client of ours, and node/redis-peer.mjs (Node's socket.io with
 // @socket.io/redis-adapter) with one client of its own. Our sockets join "qt-room" with data
 // {node:"qt"}, the peer's join "node-room" with {node:"node"}; a server-side "ping" is
 // answered "pong-from-qt" / "pong-from-node", a client's "question" "qt-client" /
@@ -37,13 +38,16 @@ public:
                   SocketIO::RedisAdapterOptions options = {})
     {
         using namespace SocketIO;
-        if (const QString error = redis.start(); !error.isEmpty())
+        // Cluster mode: three masters, both sides seeded with the first.
+        const bool shards = options.isClusterModeEnabled();
+        if (const QString error = shards ? redisShards.start(3) : redis.start(); !error.isEmpty())
             return error;
+        const quint16 seedPort = shards ? redisShards.port(0) : redis.port();
         if (!QFileInfo::exists(
                 QStringLiteral(INTEROP_NODE_DIR "/node_modules/@socket.io/redis-adapter")))
             return QStringLiteral("tests/interop/node/node_modules lacks "
                                   "@socket.io/redis-adapter: run npm ci there");
-        options.port = redis.port();
+        options.port = seedPort;
         cluster = std::make_unique<RedisCluster>(options);
         ServerOptions serverOptions;
         serverOptions.adapter = adapter(*cluster);
@@ -76,9 +80,9 @@ public:
                                              QStringLiteral(INTEROP_NODE_DIR));
         node->process.setArguments(
             QStringList{QStringLiteral("redis-peer.mjs"), QStringLiteral("--redis-port"),
-                        QString::number(redis.port()), QStringLiteral("--rooms"),
+                        QString::number(seedPort), QStringLiteral("--rooms"),
                         QStringLiteral("node-room")} +
-            peerArguments);
+            (shards ? QStringList{QStringLiteral("--cluster")} : QStringList()) + peerArguments);
         node->process.start();
         const QJsonObject connected = awaitEvent(QStringLiteral("connected"));
         if (connected.isEmpty())
@@ -194,6 +198,7 @@ public:
     }
 
     RedisServer redis;
+    RedisClusterServers redisShards; // in cluster mode, instead of redis
     std::unique_ptr<SocketIO::RedisCluster> cluster;
     std::unique_ptr<SocketIO::Server> server;
     std::unique_ptr<SocketIO::Manager> manager;

@@ -49,9 +49,14 @@ private:
 
 void tst_RedisShardedInterop::initTestCase()
 {
+    RedisAdapterOptions options;
+#ifdef SHARDED_ON_REDIS_CLUSTER
+    // A Redis Cluster of three masters; Node's side on node-redis's createCluster().
+    options.setClusterModeEnabled(true);
+#endif
     const QString error =
         m_cluster.start([](RedisCluster &cluster) { return cluster.shardedAdapterFactory(); },
-                        {s("--adapter"), s("sharded")});
+                        {s("--adapter"), s("sharded")}, options);
     QVERIFY2(error.isEmpty(), qPrintable(error));
 }
 

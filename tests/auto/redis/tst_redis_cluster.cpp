@@ -1,0 +1,454 @@
+// The sharded Redis adapter in cluster mode (RedisAdapterOptions::setClusterModeEnabled())
+// against a real Redis Cluster of three masters started here, seeded with one node only: the
+// key slots against Redis's own CLUSTER KEYSLOT, the topology read from the seed, the cases
+// every adapter passes (in the dynamic and static subscription modes), room channels on
+// different masters, serverCount, and a slot moved to another master while in use (the
+// "sunsubscribe" Redis sends, a MOVED reply to SPUBLISH and to SSUBSCRIBE), and a master's
+// outage (what goes to it fails at once, the others keep working, it comes back).
+#include "../../redisserver.h"
+#include "clustercases.h"
+
+#include "adapters/redisshardedadapter_p.h"
+#include "redis/rediscluster_p.h"
+
+#include <SocketIO/ClientSocket>
+#include <SocketIO/Manager>
+#include <SocketIO/Namespace>
+#include <SocketIO/RedisAdapter>
+#include <SocketIO/Server>
+#include <SocketIO/Socket>
+
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+using namespace SocketIO;
+
+namespace {
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+struct Node
+{
+    std::unique_ptr<RedisCluster> redis;
+    std::unique_ptr<Server> server;
+};
+
+using Mode = RedisShardedAdapterOptions::SubscriptionMode;
+
+quint16 portOf(const QString &master)
+{
+    return quint16(master.section(u':', -1).toUInt());
+}
+
+} // namespace
+
+class tst_RedisCluster : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void keySlot_data();
+    void keySlot();
+    void parseRedirect();
+    void topology();
+    void broadcast_data() { addModes(); }
+    void broadcast();
+    void roomsAndExcept_data() { addModes(); }
+    void roomsAndExcept();
+    void roomsOnDifferentMasters();
+    void fetchSockets_data() { addModes(); }
+    void fetchSockets();
+    void serverSideEmitWithAck_data() { addModes(); }
+    void serverSideEmitWithAck();
+    void serverCount();
+    void slotMoved(); // late: it changes the cluster's layout
+    void masterOutage();
+
+private:
+    friend struct ClusterCases<tst_RedisCluster>;
+    static void addModes()
+    {
+        QTest::addColumn<int>("mode");
+        QTest::addRow("dynamic") << int(Mode::Dynamic);
+        QTest::addRow("static") << int(Mode::Static);
+    }
+    Node &startNode();
+    bool startCluster(int count)
+    {
+        for (int i = 0; i < count; ++i)
+            startNode();
+        return QTest::qWaitFor([this] { return clusterFormed(); }, 10'000);
+    }
+    ClientSocket *client(int index, const QStringList &rooms = {})
+    {
+        return ClusterCases<tst_RedisCluster>::connectClient(*this, index, rooms);
+    }
+    static RedisShardedAdapter *adapterOf(const Node &node)
+    {
+        return qobject_cast<RedisShardedAdapter *>(node.server->sockets()->adapter());
+    }
+    static Redis::ClusterClient *shardsOf(const Node &node)
+    {
+        return node.redis->findChild<Redis::ClusterClient *>();
+    }
+    bool clusterFormed() const
+    {
+        for (const Node &n : m_nodes) {
+            RedisShardedAdapter *adapter = adapterOf(n);
+            if (!adapter || !n.redis->isConnected() ||
+                adapter->serverCount() != int(m_nodes.size()))
+                return false;
+        }
+        return true;
+    }
+    // Whether the master at `port` has a subscriber to the shard channel.
+    static bool subscribedOn(quint16 port, const QByteArray &channel)
+    {
+        return RedisClusterServers::run(port, {s("PUBSUB"), s("SHARDCHANNELS")})
+            .split('\n')
+            .contains(channel);
+    }
+    // Moves `slot` from the master at `from` to the one at `to`, as a resharding does for a
+    // slot without keys.
+    bool moveSlot(int slot, quint16 from, quint16 to);
+
+    RedisClusterServers m_redis;
+    Mode m_mode = Mode::Dynamic;
+    std::vector<Node> m_nodes;
+    std::vector<std::unique_ptr<Manager>> m_managers;
+    QHash<QString, QVariantList> m_received; // "client#event" -> args
+};
+
+void tst_RedisCluster::initTestCase()
+{
+    const QString error = m_redis.start(3);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void tst_RedisCluster::cleanup()
+{
+    m_managers.clear();
+    m_nodes.clear();
+    m_received.clear();
+    m_mode = Mode::Dynamic;
+}
+
+Node &tst_RedisCluster::startNode()
+{
+    RedisAdapterOptions connection;
+    connection.port = m_redis.port(0); // the seed: the other masters are learnt from it
+    connection.setClusterModeEnabled(true);
+    Node node;
+    node.redis = std::make_unique<RedisCluster>(connection);
+    RedisShardedAdapterOptions options;
+    options.subscriptionMode = m_mode;
+    ServerOptions serverOptions;
+    serverOptions.adapter = node.redis->shardedAdapterFactory(options);
+    node.server = std::make_unique<Server>(serverOptions);
+    const int index = int(m_nodes.size());
+    QObject::connect(node.server.get(), &Server::connection, node.server.get(),
+                     [index](Socket *socket) {
+                         const QVariantMap auth = socket->handshake().auth();
+                         socket->join(auth.value(s("rooms")).toStringList());
+                         socket->setData({{s("node"), index}});
+                     });
+    node.server->listen(QHostAddress::LocalHost, 0);
+    m_nodes.push_back(std::move(node));
+    return m_nodes.back();
+}
+
+bool tst_RedisCluster::moveSlot(int slot, quint16 from, quint16 to)
+{
+    const QString fromId =
+        QString::fromUtf8(RedisClusterServers::run(from, {s("CLUSTER"), s("MYID")}).trimmed());
+    const QString toId =
+        QString::fromUtf8(RedisClusterServers::run(to, {s("CLUSTER"), s("MYID")}).trimmed());
+    const QString number = QString::number(slot);
+    if (!RedisClusterServers::run(to, {s("CLUSTER"), s("SETSLOT"), number, s("IMPORTING"), fromId})
+             .startsWith("OK") ||
+        !RedisClusterServers::run(from, {s("CLUSTER"), s("SETSLOT"), number, s("MIGRATING"), toId})
+             .startsWith("OK"))
+        return false;
+    // The new owner first, then the old one; the third learns it from them or now.
+    for (int i = -1; i < m_redis.count(); ++i) {
+        const quint16 port = i < 0 ? to : m_redis.port(i);
+        if (port == to && i >= 0)
+            continue;
+        if (!RedisClusterServers::run(port, {s("CLUSTER"), s("SETSLOT"), number, s("NODE"), toId})
+                 .startsWith("OK"))
+            return false;
+    }
+    return true;
+}
+
+void tst_RedisCluster::keySlot_data()
+{
+    QTest::addColumn<QByteArray>("key");
+    QTest::addColumn<int>("slot"); // -1: ask Redis
+    QTest::addRow("crc16 check value") << QByteArray("123456789") << 12739;
+    QTest::addRow("foo") << QByteArray("foo") << 12182;
+    QTest::addRow("empty") << QByteArray() << 0;
+    QTest::addRow("namespace channel") << QByteArray("socket.io#/#") << -1;
+    QTest::addRow("room channel") << QByteArray("socket.io#/#room#") << -1;
+    QTest::addRow("hash tag") << QByteArray("{user1000}.following") << -1;
+    QTest::addRow("empty hash tag") << QByteArray("foo{}{bar}") << -1;
+    QTest::addRow("nested braces") << QByteArray("foo{{bar}}zap") << -1;
+    QTest::addRow("first tag wins") << QByteArray("foo{bar}{zap}") << -1;
+    QTest::addRow("unclosed") << QByteArray("foo{bar") << -1;
+}
+
+void tst_RedisCluster::keySlot()
+{
+    QFETCH(QByteArray, key);
+    QFETCH(int, slot);
+    if (slot < 0) {
+        slot = RedisClusterServers::run(m_redis.port(0),
+                                        {s("CLUSTER"), s("KEYSLOT"), QString::fromUtf8(key)})
+                   .trimmed()
+                   .toInt();
+    }
+    QCOMPARE(Redis::keySlot(key), slot);
+    QCOMPARE(Redis::keySlot("{user1000}.following"), Redis::keySlot("{user1000}.followers"));
+}
+
+void tst_RedisCluster::parseRedirect()
+{
+    const auto moved = Redis::parseRedirect("MOVED 3999 127.0.0.1:6381");
+    QVERIFY(moved);
+    QVERIFY(!moved->ask);
+    QCOMPARE(moved->slot, 3999);
+    QCOMPARE(moved->host, s("127.0.0.1"));
+    QCOMPARE(moved->port, quint16(6381));
+    const auto ask = Redis::parseRedirect("ASK 12 ::1:7000");
+    QVERIFY(ask && ask->ask);
+    QCOMPARE(ask->host, s("::1"));
+    QCOMPARE(ask->port, quint16(7000));
+    QVERIFY(!Redis::parseRedirect("MOVED 16384 127.0.0.1:1"));
+    QVERIFY(!Redis::parseRedirect("MOVED 1 127.0.0.1"));
+    QVERIFY(!Redis::parseRedirect("MOVED 1 127.0.0.1:0"));
+    QVERIFY(!Redis::parseRedirect("ERR unknown command"));
+}
+
+// One seed, three masters: the client learns them all and routes each slot to its owner.
+void tst_RedisCluster::topology()
+{
+    Redis::ConnectionOptions options;
+    options.port = m_redis.port(0);
+    Redis::Connection seed(options);
+    Redis::ClusterClient client(&seed);
+    QSignalSpy up(&client, &Redis::ClusterClient::connected);
+    seed.open();
+    QVERIFY(up.wait(10'000));
+    QCOMPARE(client.masters().size(), 3);
+    QSet<quint16> ports;
+    for (const QString &master : client.masters())
+        ports.insert(portOf(master));
+    QCOMPARE(ports, (QSet<quint16>{m_redis.port(0), m_redis.port(1), m_redis.port(2)}));
+    // Each key goes to the master that owns it: that one answers, the others redirect.
+    for (const QByteArray key : {"a", "b", "c", "socket.io#/#"}) {
+        const quint16 port = portOf(client.masterFor(key));
+        for (int i = 0; i < m_redis.count(); ++i) {
+            const QByteArray reply = RedisClusterServers::run(
+                m_redis.port(i), {s("SPUBLISH"), QString::fromUtf8(key), s("x")});
+            QCOMPARE(reply.startsWith("MOVED"), m_redis.port(i) != port);
+        }
+        bool answered = false;
+        client.command(key, {"SPUBLISH", key, "x"}, [&answered](const Redis::Reply &reply) {
+            answered = reply.type == Redis::Reply::Type::Integer;
+        });
+        QTRY_VERIFY(answered);
+    }
+    // The live reply parses into the three ranges redis-cli made.
+    bool parsed = false;
+    seed.command({"CLUSTER", "SLOTS"}, [&parsed](const Redis::Reply &reply) {
+        const QList<Redis::SlotRange> ranges = Redis::parseClusterSlots(reply);
+        int covered = 0;
+        for (const Redis::SlotRange &r : ranges)
+            covered += r.last - r.first + 1;
+        parsed = ranges.size() == 3 && covered == Redis::clusterSlotCount;
+    });
+    QTRY_VERIFY(parsed);
+}
+
+void tst_RedisCluster::broadcast()
+{
+    QFETCH(int, mode);
+    m_mode = Mode(mode);
+    ClusterCases<tst_RedisCluster>::broadcast(*this);
+}
+
+void tst_RedisCluster::roomsAndExcept()
+{
+    QFETCH(int, mode);
+    m_mode = Mode(mode);
+    ClusterCases<tst_RedisCluster>::roomsAndExcept(*this);
+}
+
+void tst_RedisCluster::fetchSockets()
+{
+    QFETCH(int, mode);
+    m_mode = Mode(mode);
+    ClusterCases<tst_RedisCluster>::fetchSockets(*this);
+}
+
+void tst_RedisCluster::serverSideEmitWithAck()
+{
+    QFETCH(int, mode);
+    m_mode = Mode(mode);
+    ClusterCases<tst_RedisCluster>::serverSideEmitWithAck(*this);
+}
+
+// Dynamic mode: rooms whose channels belong to the three masters, each subscribed on its own.
+void tst_RedisCluster::roomsOnDifferentMasters()
+{
+    QVERIFY(startCluster(2));
+    Redis::ClusterClient *shards = shardsOf(m_nodes[0]);
+    QHash<QString, QString> roomOf; // master -> a room whose channel it owns
+    for (int i = 0; roomOf.size() < 3 && i < 1000; ++i) {
+        const QString room = s("room") + QString::number(i);
+        const QString master = shards->masterFor("socket.io#/#" + room.toUtf8() + '#');
+        if (!roomOf.contains(master))
+            roomOf.insert(master, room);
+    }
+    QCOMPARE(roomOf.size(), 3);
+    const QStringList rooms = roomOf.values();
+    ClientSocket *a = client(0);
+    ClientSocket *b = client(1, rooms);
+    QTRY_VERIFY(a->isConnected() && b->isConnected());
+    for (auto it = roomOf.cbegin(); it != roomOf.cend(); ++it) {
+        const QByteArray channel = "socket.io#/#" + it.value().toUtf8() + '#';
+        QTRY_VERIFY(subscribedOn(portOf(it.key()), channel));
+        for (int i = 0; i < m_redis.count(); ++i) {
+            if (m_redis.port(i) != portOf(it.key()))
+                QVERIFY(!subscribedOn(m_redis.port(i), channel));
+        }
+        m_nodes[0].server->to(it.value()).emitEvent(s("to-") + it.value(), {it.value()});
+    }
+    for (const QString &room : rooms)
+        QTRY_COMPARE(m_received.value(s("1#to-") + room), QVariantList{room});
+    QVERIFY(!m_received.contains(s("0#to-") + rooms.first()));
+}
+
+// As Node's adapter: PUBSUB SHARDNUMSUB of the namespace's channel, on the master owning it.
+void tst_RedisCluster::serverCount()
+{
+    QVERIFY(startCluster(3));
+    const QString owner = shardsOf(m_nodes[0])->masterFor("socket.io#/#");
+    const QByteArray count =
+        RedisClusterServers::run(portOf(owner), {s("PUBSUB"), s("SHARDNUMSUB"), s("socket.io#/#")});
+    QCOMPARE(count.split('\n').value(1), QByteArray("3"));
+    m_nodes.pop_back();
+    QTRY_COMPARE(adapterOf(m_nodes[0])->serverCount(), 2);
+    QTRY_COMPARE(adapterOf(m_nodes[1])->serverCount(), 2);
+}
+
+// A slot moves to another master while in use. The subscribers get "sunsubscribe" from the old
+// owner and subscribe on the new one; a server that did not notice gets MOVED for SPUBLISH
+// (the message goes to the new owner) and for SSUBSCRIBE (it subscribes there).
+void tst_RedisCluster::slotMoved()
+{
+    QVERIFY(startCluster(2));
+    Redis::ClusterClient *shards0 = shardsOf(m_nodes[0]);
+    // Two rooms on masters other than the one of the namespace's channel.
+    const QString nspOwner = shards0->masterFor("socket.io#/#");
+    QStringList rooms;
+    for (int i = 0; rooms.size() < 2 && i < 1000; ++i) {
+        const QString room = s("moving") + QString::number(i);
+        const QByteArray channel = "socket.io#/#" + room.toUtf8() + '#';
+        if (shards0->masterFor(channel) != nspOwner &&
+            (rooms.isEmpty() ||
+             Redis::keySlot(channel) != Redis::keySlot("socket.io#/#" + rooms[0].toUtf8() + '#')))
+            rooms.append(room);
+    }
+    QCOMPARE(rooms.size(), 2);
+    const QByteArray published = "socket.io#/#" + rooms[0].toUtf8() + '#';
+    const QByteArray joined = "socket.io#/#" + rooms[1].toUtf8() + '#';
+    ClientSocket *b = client(1, rooms);
+    QTRY_VERIFY(b->isConnected());
+    const quint16 oldOwner = portOf(shards0->masterFor(published));
+    QTRY_VERIFY(subscribedOn(oldOwner, published));
+    const quint16 newOwner = portOf(nspOwner);
+
+    // 1. SPUBLISH to the old owner: MOVED, and sent again to the new one.
+    QVERIFY(moveSlot(Redis::keySlot(published), oldOwner, newOwner));
+    QTRY_VERIFY(subscribedOn(newOwner, published)); // server 1 followed the "sunsubscribe"
+    QVERIFY(!subscribedOn(oldOwner, published));
+    QCOMPARE(portOf(shards0->masterFor(published)), oldOwner); // server 0 did not notice
+    QSignalSpy refreshed(shards0, &Redis::ClusterClient::topologyRefreshed);
+    m_nodes[0].server->to(rooms[0]).emitEvent(s("after-move"), {1});
+    QTRY_COMPARE(m_received.value(s("0#after-move")), QVariantList{1});
+    QVERIFY(refreshed.size() >= 1);
+    QCOMPARE(portOf(shards0->masterFor(published)), newOwner);
+
+    // 2. SSUBSCRIBE on the old owner: MOVED, and subscribed on the new one.
+    const quint16 joinedOwner = portOf(shards0->masterFor(joined));
+    QTRY_VERIFY(subscribedOn(joinedOwner, joined));
+    QVERIFY(moveSlot(Redis::keySlot(joined), joinedOwner, newOwner));
+    QTRY_VERIFY(subscribedOn(newOwner, joined));
+    QCOMPARE(portOf(shards0->masterFor(joined)), joinedOwner); // stale still
+    ClientSocket *c = client(0, {rooms[1]});
+    QTRY_VERIFY(c->isConnected());
+    QTRY_COMPARE(RedisClusterServers::run(
+                     newOwner, {s("PUBSUB"), s("SHARDNUMSUB"), QString::fromUtf8(joined)})
+                     .split('\n')
+                     .value(1),
+                 QByteArray("2"));
+    m_nodes[1].server->to(rooms[1]).emitEvent(s("joined-after-move"), {2});
+    QTRY_COMPARE(m_received.value(s("1#joined-after-move")), QVariantList{2});
+    QCOMPARE(m_received.value(s("0#joined-after-move")), QVariantList{2});
+}
+
+// One master down: the cluster reports the outage, what goes to that master fails at once
+// (publishFailed), the other masters keep working; back, its channels work again.
+void tst_RedisCluster::masterOutage()
+{
+    QVERIFY(startCluster(2));
+    Redis::ClusterClient *shards0 = shardsOf(m_nodes[0]);
+    const QString nspOwner = shards0->masterFor("socket.io#/#");
+    // A master other than the seed (server 0's publishing connection) and the namespace's.
+    int down = -1;
+    for (int i = 1; i < m_redis.count() && down < 0; ++i) {
+        if (m_redis.port(i) != portOf(nspOwner))
+            down = i;
+    }
+    QVERIFY(down > 0);
+    QString room;
+    for (int i = 0; room.isEmpty() && i < 1000; ++i) {
+        const QString candidate = s("down") + QString::number(i);
+        if (portOf(shards0->masterFor("socket.io#/#" + candidate.toUtf8() + '#')) ==
+            m_redis.port(down))
+            room = candidate;
+    }
+    QVERIFY(!room.isEmpty());
+    const QByteArray channel = "socket.io#/#" + room.toUtf8() + '#';
+    ClientSocket *b = client(1, {room});
+    QTRY_VERIFY(b->isConnected());
+    QTRY_VERIFY(subscribedOn(m_redis.port(down), channel));
+
+    RedisCluster *redis0 = m_nodes[0].redis.get();
+    QSignalSpy failed(redis0, &RedisCluster::publishFailed);
+    m_redis.stop(down);
+    QTRY_VERIFY(!redis0->isConnected());
+    QVERIFY(redis0->outageCount() > 0);
+    m_nodes[0].server->to(room).emitEvent(s("lost"), {1});
+    QCOMPARE(failed.size(), 1); // at once: nothing waits for the master
+    QCOMPARE(failed.at(0).at(0).toString(), QString::fromUtf8(channel));
+    m_nodes[0].server->emitEvent(s("still"), {2});
+    QTRY_COMPARE(m_received.value(s("0#still")), QVariantList{2});
+
+    const QString error = m_redis.restart(down);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(redis0->isConnected() && m_nodes[1].redis->isConnected(), 10'000);
+    QTRY_VERIFY(subscribedOn(m_redis.port(down), channel));
+    m_nodes[0].server->to(room).emitEvent(s("back"), {3});
+    QTRY_COMPARE(m_received.value(s("0#back")), QVariantList{3});
+    QVERIFY(!m_received.contains(s("0#lost")));
+}
+
+QTEST_GUILESS_MAIN(tst_RedisCluster)
+#include "tst_redis_cluster.moc"
