@@ -11,18 +11,7 @@
 // Properties checked: the reader gives the same replies (or the same protocol error) whether
 // the bytes come whole, cut in two where the input says, or byte by byte; nothing the adapter
 // is sent crashes it or leaks.
-#include "redis/redisconnection_p.h"
-
-#include "fuzzcheck.h"
-
-#include <SocketIO/Namespace>
-#include <SocketIO/RedisAdapter>
-#include <SocketIO/Server>
-
-#include <QtCore/QCoreApplication>
-#include <QtCore/QLoggingCategory>
-
-#include <memory>
+#include "fuzzredis.h"
 
 using namespace SocketIO;
 
@@ -90,11 +79,8 @@ void checkReader(QByteArrayView input)
     checkAgree(whole, parse(bytes));
 }
 
-struct Cluster
+struct Cluster : Fuzz::RedisMember
 {
-    std::unique_ptr<RedisCluster> redis;
-    std::unique_ptr<Server> server;
-    Redis::Connection *subscriber = nullptr;
     QByteArray uid;
 };
 
@@ -102,17 +88,7 @@ Cluster &cluster()
 {
     static Cluster *c = [] {
         auto *out = new Cluster;
-        RedisAdapterOptions options;
-        options.port = 1; // nothing there: the connections stay down, retrying now and then
-        out->redis = std::make_unique<RedisCluster>(options);
-        ServerOptions serverOptions;
-        serverOptions.adapter = out->redis->adapterFactory();
-        out->server = std::make_unique<Server>(serverOptions);
-        QCoreApplication::processEvents(); // the adapter subscribes once its namespace is set
-        // The second connection is the subscribing one; the adapter's callbacks are on it.
-        const auto connections = out->redis->findChildren<Redis::Connection *>();
-        FUZZ_CHECK(connections.size() == 2);
-        out->subscriber = connections.at(1);
+        Fuzz::joinCluster(*out, [](RedisCluster &r) { return r.adapterFactory(); });
         auto *adapter = qobject_cast<RedisAdapter *>(out->server->sockets()->adapter());
         FUZZ_CHECK(adapter);
         out->uid = adapter->uid().toUtf8();
@@ -125,8 +101,7 @@ Cluster &cluster()
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static QCoreApplication app(*argc, *argv);
-    QLoggingCategory::setFilterRules(QStringLiteral("socketio.*=false"));
+    Fuzz::startApplication(argc, argv);
     cluster();
     return 0;
 }
