@@ -17,67 +17,27 @@
 #include "adapters/redisshardedadapter_p.h"
 #include "adapters/redisstreamsadapter_p.h"
 #include "parser/msgpack_p.h"
-#include "redis/redisconnection_p.h"
 #include "redis/redisstreams_p.h"
 
-#include "fuzzcheck.h"
-
-#include <SocketIO/Namespace>
-#include <SocketIO/RedisAdapter>
-#include <SocketIO/Server>
-
-#include <QtCore/QCoreApplication>
-#include <QtCore/QLoggingCategory>
-
-#include <memory>
+#include "fuzzredis.h"
 
 using namespace SocketIO;
 
 namespace {
 
-struct Member
-{
-    std::unique_ptr<RedisCluster> redis;
-    std::unique_ptr<Server> server;
-    Redis::Connection *subscriber = nullptr;
-};
-
-// A server whose namespaces use `factory` of its own RedisCluster, which never connects.
-template<typename Factory> void join(Member &m, Factory factory)
-{
-    RedisAdapterOptions options;
-    options.port = 1; // nothing there: the connections stay down, retrying now and then
-    m.redis = std::make_unique<RedisCluster>(options);
-    ServerOptions serverOptions;
-    serverOptions.adapter = factory(*m.redis);
-    m.server = std::make_unique<Server>(serverOptions);
-    QCoreApplication::processEvents(); // the adapter subscribes once its namespace is set
-}
-
 struct Cluster
 {
-    Member sharded;
-    Member streams;
+    Fuzz::RedisMember sharded;
+    Fuzz::RedisMember streams;
     RedisStreamsAdapter *streamsAdapter = nullptr;
 };
-
-// The subscribing connection: the second of the cluster's own two (a streams hub's readers
-// come after them).
-Redis::Connection *subscriber(RedisCluster &redis)
-{
-    const auto connections = redis.findChildren<Redis::Connection *>(Qt::FindDirectChildrenOnly);
-    FUZZ_CHECK(connections.size() == 2);
-    return connections.at(1);
-}
 
 Cluster &cluster()
 {
     static Cluster *c = [] {
         auto *out = new Cluster;
-        join(out->sharded, [](RedisCluster &r) { return r.shardedAdapterFactory(); });
-        join(out->streams, [](RedisCluster &r) { return r.streamsAdapterFactory(); });
-        out->sharded.subscriber = subscriber(*out->sharded.redis);
-        out->streams.subscriber = subscriber(*out->streams.redis);
+        Fuzz::joinCluster(out->sharded, [](RedisCluster &r) { return r.shardedAdapterFactory(); });
+        Fuzz::joinCluster(out->streams, [](RedisCluster &r) { return r.streamsAdapterFactory(); });
         FUZZ_CHECK(qobject_cast<RedisShardedAdapter *>(out->sharded.server->sockets()->adapter()));
         out->streamsAdapter =
             qobject_cast<RedisStreamsAdapter *>(out->streams.server->sockets()->adapter());
@@ -120,8 +80,7 @@ void checkSession(const QByteArray &raw)
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static QCoreApplication app(*argc, *argv);
-    QLoggingCategory::setFilterRules(QStringLiteral("socketio.*=false"));
+    Fuzz::startApplication(argc, argv);
     cluster();
     return 0;
 }

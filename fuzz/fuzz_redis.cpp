@@ -14,18 +14,8 @@
 // (redis/rediscluster_p.h): CLUSTER SLOTS replies and MOVED/ASK errors, whose results stay in
 // range, and the key slot of the input.
 #include "redis/rediscluster_p.h"
-#include "redis/redisconnection_p.h"
 
-#include "fuzzcheck.h"
-
-#include <SocketIO/Namespace>
-#include <SocketIO/RedisAdapter>
-#include <SocketIO/Server>
-
-#include <QtCore/QCoreApplication>
-#include <QtCore/QLoggingCategory>
-
-#include <memory>
+#include "fuzzredis.h"
 
 using namespace SocketIO;
 
@@ -111,11 +101,8 @@ void checkReader(QByteArrayView input)
     checkAgree(whole, parse(bytes));
 }
 
-struct Cluster
+struct Cluster : Fuzz::RedisMember
 {
-    std::unique_ptr<RedisCluster> redis;
-    std::unique_ptr<Server> server;
-    Redis::Connection *subscriber = nullptr;
     QByteArray uid;
 };
 
@@ -123,17 +110,7 @@ Cluster &cluster()
 {
     static Cluster *c = [] {
         auto *out = new Cluster;
-        RedisAdapterOptions options;
-        options.port = 1; // nothing there: the connections stay down, retrying now and then
-        out->redis = std::make_unique<RedisCluster>(options);
-        ServerOptions serverOptions;
-        serverOptions.adapter = out->redis->adapterFactory();
-        out->server = std::make_unique<Server>(serverOptions);
-        QCoreApplication::processEvents(); // the adapter subscribes once its namespace is set
-        // The second connection is the subscribing one; the adapter's callbacks are on it.
-        const auto connections = out->redis->findChildren<Redis::Connection *>();
-        FUZZ_CHECK(connections.size() == 2);
-        out->subscriber = connections.at(1);
+        Fuzz::joinCluster(*out, [](RedisCluster &r) { return r.adapterFactory(); });
         auto *adapter = qobject_cast<RedisAdapter *>(out->server->sockets()->adapter());
         FUZZ_CHECK(adapter);
         out->uid = adapter->uid().toUtf8();
@@ -146,8 +123,7 @@ Cluster &cluster()
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static QCoreApplication app(*argc, *argv);
-    QLoggingCategory::setFilterRules(QStringLiteral("socketio.*=false"));
+    Fuzz::startApplication(argc, argv);
     cluster();
     return 0;
 }

@@ -1,49 +1,20 @@
 // The cases every Redis adapter passes between Servers of this process (tst_redis,
-// tst_redis_sharded): broadcasts with rooms and except, fetchSockets with rooms and data,
-// socketsJoin/Leave, disconnectSockets, serverSideEmit with acks, broadcasts with client acks
-// and their timeout. `Test` provides startCluster(count), client(index, rooms), m_nodes (with
-// .server), m_managers, m_received ("client#event" -> args) and adapterOf(node); it
-// befriends this.
+// tst_redis_sharded, tst_redis_streams): broadcasts with rooms and except, fetchSockets with
+// rooms and data, socketsJoin/Leave, disconnectSockets, serverSideEmit with acks, broadcasts
+// with client acks and their timeout. `Test` is a ClusterFixture (clusterfixture.h) that also
+// provides startCluster(count) and adapterOf(node).
 #pragma once
 
 #include "../ackfuture.h"
-
-#include <SocketIO/ClientSocket>
-#include <SocketIO/Manager>
-#include <SocketIO/Namespace>
-#include <SocketIO/Server>
+#include "clusterfixture.h"
 
 #include <QtCore/QElapsedTimer>
-#include <QtTest/QTest>
 
 template<typename Test> struct ClusterCases
 {
     using ClientSocket = SocketIO::ClientSocket;
     using RemoteSocket = SocketIO::RemoteSocket;
     using Ack = SocketIO::Ack;
-
-    // A client of node `index` on WebSocket, without reconnection, joined (by the server's
-    // connection handler) to the rooms of its auth {"rooms": [...]}; what it receives goes to
-    // t.m_received as "<n>#<event>", n counting the clients from 0.
-    static ClientSocket *connectClient(Test &t, int index, const QStringList &rooms)
-    {
-        SocketIO::ManagerOptions options;
-        options.transports = {QStringLiteral("websocket")};
-        options.reconnection = false;
-        t.m_managers.push_back(std::make_unique<SocketIO::Manager>(
-            QUrl(QStringLiteral("http://127.0.0.1:%1")
-                     .arg(t.m_nodes.at(index).server->serverPort())),
-            options));
-        ClientSocket *socket = t.m_managers.back()->socket();
-        socket->setAuth({{QStringLiteral("rooms"), rooms}});
-        const QString name = QString::number(t.m_managers.size() - 1);
-        QHash<QString, QVariantList> *received = &t.m_received;
-        socket->onAny(socket, [received, name](const QString &event, const QVariantList &args) {
-            received->insert(name + u'#' + event, args);
-        });
-        socket->connectToServer();
-        return socket;
-    }
 
     static void broadcast(Test &t)
     {
@@ -89,6 +60,13 @@ template<typename Test> struct ClusterCases
         QTRY_COMPARE(t.m_received.value(QStringLiteral("2#two")), QVariantList{QVariant(2)});
         QTRY_COMPARE(t.m_received.value(QStringLiteral("1#one")), QVariantList{QVariant(1)});
         QCOMPARE(t.m_received.value(QStringLiteral("0#one")), QVariantList{QVariant(1)});
+        // Sent after the ones above, by the same server, so it arrives after them: once every
+        // client has it, nothing else is coming.
+        t.m_nodes[0].server->emitEvent(QStringLiteral("end"), {});
+        QTRY_VERIFY(std::all_of(clients.cbegin(), clients.cend(), [&t, &clients](ClientSocket *c) {
+            return t.m_received.contains(QString::number(clients.indexOf(c)) +
+                                         QStringLiteral("#end"));
+        }));
         QVERIFY(!t.m_received.contains(QStringLiteral("2#one")));
         QVERIFY(!t.m_received.contains(QStringLiteral("3#one")));
         QVERIFY(!t.m_received.contains(QStringLiteral("0#two")));
@@ -112,6 +90,7 @@ template<typename Test> struct ClusterCases
                                                 .fetchSockets();
         QTRY_VERIFY(inR1.isFinished());
         QCOMPARE(inR1.result().size(), 1);
+        QCOMPARE(inR1.result().constFirst().id(), a->id());
         QFuture<QList<RemoteSocket>> inR2 =
             t.m_nodes[0].server->to(QStringLiteral("r2")).fetchSockets();
         QTRY_VERIFY(inR2.isFinished());
@@ -164,7 +143,8 @@ template<typename Test> struct ClusterCases
         QVERIFY(a->isConnected());
     }
 
-    static void serverSideEmitWithAck(Test &t)
+    // `note`: the arguments of an emit without an ack.
+    static void serverSideEmitWithAck(Test &t, const QVariantList &note = {QStringLiteral("a"), 1})
     {
         QVERIFY(t.startCluster(3));
         for (int i = 1; i < 3; ++i) {
@@ -193,8 +173,8 @@ template<typename Test> struct ClusterCases
         t.m_nodes[2].server->sockets()->onServerSideEvent(
             QStringLiteral("note"), t.m_nodes[2].server.get(),
             [&seen](const QVariantList &args, const Ack &) { seen = args; });
-        t.m_nodes[0].server->serverSideEmit(QStringLiteral("note"), {QStringLiteral("a"), 1});
-        QTRY_COMPARE(seen, (QVariantList{QStringLiteral("a"), 1}));
+        t.m_nodes[0].server->serverSideEmit(QStringLiteral("note"), note);
+        QTRY_COMPARE(seen, note);
     }
 
     static void broadcastWithClientAcks(Test &t)

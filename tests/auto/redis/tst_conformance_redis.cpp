@@ -2,17 +2,10 @@
 // --redis on one redis-server started here, a client on each; a client's "broadcast" event
 // reaches the clients of both servers. Also: "broadcast" on a lone server, and a malformed
 // --redis address refused before serving.
-#include "../../redisserver.h"
-
-#include "redis/redisconnection_p.h"
-
-#include <SocketIO/ClientSocket>
-#include <SocketIO/Manager>
+#include "clusterfixture.h"
 
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
-#include <QtTest/QSignalSpy>
-#include <QtTest/QTest>
 
 using namespace SocketIO;
 
@@ -58,7 +51,7 @@ struct ServerProcess
 
 } // namespace
 
-class tst_ConformanceRedis : public QObject
+class tst_ConformanceRedis : public QObject, public ClusterFixture
 {
     Q_OBJECT
 
@@ -71,13 +64,6 @@ private Q_SLOTS:
     void broadcastOnOneServer();
     void broadcastCrossesCluster_data();
     void broadcastCrossesCluster();
-
-private:
-    ClientSocket *client(quint16 port);
-
-    RedisServer m_redis;
-    std::vector<std::unique_ptr<Manager>> m_managers;
-    QHash<QString, QVariantList> m_received; // "client#event" -> args
 };
 
 void tst_ConformanceRedis::initTestCase()
@@ -88,24 +74,7 @@ void tst_ConformanceRedis::initTestCase()
 
 void tst_ConformanceRedis::cleanup()
 {
-    m_managers.clear();
-    m_received.clear();
-}
-
-ClientSocket *tst_ConformanceRedis::client(quint16 port)
-{
-    ManagerOptions options;
-    options.transports = {s("websocket")};
-    options.reconnection = false;
-    m_managers.push_back(
-        std::make_unique<Manager>(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)), options));
-    ClientSocket *socket = m_managers.back()->socket();
-    const QString name = QString::number(m_managers.size() - 1);
-    socket->onAny(socket, [this, name](const QString &event, const QVariantList &args) {
-        m_received.insert(name + u'#' + event, args);
-    });
-    socket->connectToServer();
-    return socket;
+    clearCluster();
 }
 
 void tst_ConformanceRedis::malformedAddress_data()
@@ -145,8 +114,8 @@ void tst_ConformanceRedis::broadcastOnOneServer()
 {
     ServerProcess server({});
     QTRY_VERIFY2(server.port() != 0, qPrintable(server.log()));
-    ClientSocket *a = client(server.port());
-    ClientSocket *b = client(server.port());
+    ClientSocket *a = connectClientTo(server.port());
+    ClientSocket *b = connectClientTo(server.port());
     QTRY_VERIFY(a->isConnected() && b->isConnected());
     const QVariantList args{1, s("x"), QByteArray("\x01\x02", 2)};
     QVERIFY(a->emitEvent(s("broadcast"), args));
@@ -179,9 +148,7 @@ void tst_ConformanceRedis::broadcastCrossesCluster()
                  qPrintable(first.log() + second.log()));
     // Both subscribed: Redis counts two on the main namespace's request channel (each server
     // subscribes to its other channels before that, on the same connection).
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
-    Redis::Connection raw(options);
+    Redis::Connection raw(rawOptions());
     raw.open();
     int subscribed = 0;
     auto bothSubscribed = [&] {
@@ -193,8 +160,8 @@ void tst_ConformanceRedis::broadcastCrossesCluster()
     };
     QTRY_VERIFY(bothSubscribed());
 
-    ClientSocket *a = client(first.port());
-    ClientSocket *b = client(second.port());
+    ClientSocket *a = connectClientTo(first.port());
+    ClientSocket *b = connectClientTo(second.port());
     QTRY_VERIFY(a->isConnected() && b->isConnected());
     // With the streams adapter the server recovers connection state, so each event ends with
     // its offset: the stream entry id.

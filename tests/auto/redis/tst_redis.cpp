@@ -6,28 +6,15 @@
 // an ACL user, and reconnection after Redis restarts. The connection itself: sharded Pub/Sub,
 // commands failing at once while Redis is down, TLS; and faults under load: Redis killed
 // while a server floods broadcasts, and an unreachable Redis at start-up.
-#include "../../redisserver.h"
-#include "../ackfuture.h"
 #include "../selfsigned.h"
 #include "clustercases.h"
 
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
-#include "redis/redisconnection_p.h"
 
-#include <SocketIO/ClientSocket>
-#include <SocketIO/Manager>
-#include <SocketIO/Namespace>
-#include <SocketIO/RedisAdapter>
-#include <SocketIO/Server>
-#include <SocketIO/Socket>
-
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QTimer>
-#include <QtTest/QSignalSpy>
-#include <QtTest/QTest>
 
 using namespace SocketIO;
 
@@ -37,12 +24,6 @@ QString s(const char *text)
 {
     return QString::fromUtf8(text);
 }
-
-struct Node
-{
-    std::unique_ptr<RedisCluster> redis;
-    std::unique_ptr<Server> server;
-};
 
 // Counts the warnings whose text contains `needle`, and passes every message on to QTest.
 class WarningCounter
@@ -71,7 +52,7 @@ private:
 
 } // namespace
 
-class tst_Redis : public QObject
+class tst_Redis : public QObject, public ClusterFixture
 {
     Q_OBJECT
 
@@ -99,7 +80,11 @@ private Q_SLOTS:
 private:
     friend struct ClusterCases<tst_Redis>;
     // A node on this test's redis-server, unless `port` names another one.
-    Node &startNode(RedisAdapterOptions options = {}, quint16 port = 0);
+    ClusterNode &startNode(const RedisAdapterOptions &options = {}, quint16 port = 0)
+    {
+        return addNode([](RedisCluster &cluster) { return cluster.adapterFactory(); }, options, {},
+                       port);
+    }
     // Starts `count` nodes; true once each adapter counts them all (within 5 s).
     bool startCluster(int count)
     {
@@ -107,26 +92,19 @@ private:
             startNode();
         return QTest::qWaitFor([this] { return clusterFormed(); }, 5000);
     }
-    // A client of node `index`, joined to the rooms of its auth {"rooms": [...]}.
-    ClientSocket *client(int index, const QStringList &rooms = {});
-    static RedisAdapter *adapterOf(const Node &node)
+    static RedisAdapter *adapterOf(const ClusterNode &node)
     {
         return qobject_cast<RedisAdapter *>(node.server->sockets()->adapter());
     }
     bool clusterFormed() const
     {
-        for (const Node &n : m_nodes) {
+        for (const ClusterNode &n : m_nodes) {
             RedisAdapter *adapter = adapterOf(n);
             if (!adapter || adapter->serverCount() != int(m_nodes.size()))
                 return false;
         }
         return true;
     }
-
-    RedisServer m_redis;
-    std::vector<Node> m_nodes;
-    std::vector<std::unique_ptr<Manager>> m_managers;
-    QHash<QString, QVariantList> m_received; // "client#event" -> args
 };
 
 void tst_Redis::initTestCase()
@@ -137,36 +115,7 @@ void tst_Redis::initTestCase()
 
 void tst_Redis::cleanup()
 {
-    m_managers.clear();
-    m_nodes.clear();
-    m_received.clear();
-}
-
-Node &tst_Redis::startNode(RedisAdapterOptions options, quint16 port)
-{
-    options.port = port ? port : m_redis.port();
-    Node node;
-    node.redis = std::make_unique<RedisCluster>(options);
-    ServerOptions serverOptions;
-    serverOptions.adapter = node.redis->adapterFactory();
-    node.server = std::make_unique<Server>(serverOptions);
-    const int index = int(m_nodes.size());
-    QObject::connect(
-        node.server.get(), &Server::connection, node.server.get(), [index](Socket *socket) {
-            const QVariantMap auth = socket->handshake().auth();
-            socket->join(auth.value(s("rooms")).toStringList());
-            socket->setData({{s("node"), index}});
-            socket->on(s("question"), socket,
-                       [socket](const QVariantList &, const Ack &ack) { ack({socket->id()}); });
-        });
-    node.server->listen(QHostAddress::LocalHost, 0);
-    m_nodes.push_back(std::move(node));
-    return m_nodes.back();
-}
-
-ClientSocket *tst_Redis::client(int index, const QStringList &rooms)
-{
-    return ClusterCases<tst_Redis>::connectClient(*this, index, rooms);
+    clearCluster();
 }
 
 void tst_Redis::broadcast()
@@ -257,18 +206,14 @@ void tst_Redis::reconnectsAfterOutage()
 void tst_Redis::wireFormat()
 {
     QVERIFY(startCluster(1));
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
-    Redis::Connection raw(options);
+    Redis::Connection raw(rawOptions());
     QList<std::pair<QByteArray, QByteArray>> seen;
     auto record = [&seen](const QByteArray &channel, const QByteArray &message) {
         seen.append({channel, message});
     };
     raw.psubscribe("socket.io#/#*", record);
     raw.subscribe("socket.io-request#/#", record);
-    QSignalSpy ready(&raw, &Redis::Connection::connected);
-    raw.open();
-    QVERIFY(ready.wait(5000));
+    QVERIFY(open(raw));
     const QString uid = adapterOf(m_nodes[0])->uid();
     QCOMPARE(uid.size(), 6);
 
@@ -315,12 +260,8 @@ void tst_Redis::emitterMessages()
     ClientSocket *inRoom = client(0, {s("room1")});
     ClientSocket *other = client(0);
     QTRY_VERIFY(inRoom->isConnected() && other->isConnected());
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
-    Redis::Connection raw(options);
-    QSignalSpy ready(&raw, &Redis::Connection::connected);
-    raw.open();
-    QVERIFY(ready.wait(5000));
+    Redis::Connection raw(rawOptions());
+    QVERIFY(open(raw));
     const QVariantList broadcast{
         s("emitter"),
         QVariantMap{{s("type"), 2},
@@ -335,6 +276,9 @@ void tst_Redis::emitterMessages()
                 R"({"type":2,"opts":{"rooms":["room1"],"except":[]},"rooms":["joined"]})");
     QTRY_VERIFY(adapterOf(m_nodes[0])->socketRooms(inRoom->id()).contains(s("joined")));
     QVERIFY(!adapterOf(m_nodes[0])->socketRooms(other->id()).contains(s("joined")));
+    // Sent to `other` after the room's broadcast would have been: nothing else is coming.
+    m_nodes[0].server->to(other->id()).emitEvent(s("end"), {});
+    QTRY_VERIFY(m_received.contains(s("1#end")));
     QVERIFY(!m_received.contains(s("1#from-emitter")));
 }
 
@@ -352,9 +296,7 @@ void tst_Redis::specificResponseChannel()
     m_nodes[1].server->sockets()->onServerSideEvent(
         s("ping"), m_nodes[1].server.get(),
         [](const QVariantList &, const Ack &ack) { ack({s("pong")}); });
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
-    Redis::Connection raw(options);
+    Redis::Connection raw(rawOptions());
     QList<QByteArray> channels;
     auto record = [&channels](const QByteArray &channel, const QByteArray &) {
         channels.append(channel);
@@ -362,9 +304,7 @@ void tst_Redis::specificResponseChannel()
     const QByteArray own = "socket.io-response#/#" + adapterOf(m_nodes[0])->uid().toUtf8() + '#';
     raw.subscribe(own, record);
     raw.subscribe("socket.io-response#/#", record);
-    QSignalSpy ready(&raw, &Redis::Connection::connected);
-    raw.open();
-    QVERIFY(ready.wait(5000));
+    QVERIFY(open(raw));
 
     QFuture<QList<RemoteSocket>> fetched = m_nodes[0].server->fetchSockets();
     QTRY_VERIFY(fetched.isFinished());
@@ -382,22 +322,16 @@ void tst_Redis::specificResponseChannel()
 // subscription, and ordinary commands answered in order on another.
 void tst_Redis::shardedPubSub()
 {
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
-    Redis::Connection sub(options);
-    Redis::Connection pub(options);
+    Redis::Connection sub(rawOptions());
+    Redis::Connection pub(rawOptions());
     QList<std::pair<QByteArray, QByteArray>> seen;
     auto record = [&seen](const QByteArray &channel, const QByteArray &message) {
         seen.append({channel, message});
     };
     sub.ssubscribe("shard{1}", record);
     sub.subscribe("classic", record);
-    QSignalSpy subReady(&sub, &Redis::Connection::connected);
-    QSignalSpy pubReady(&pub, &Redis::Connection::connected);
-    sub.open();
-    pub.open();
-    QVERIFY(subReady.wait(5000));
-    QTRY_COMPARE(pubReady.size(), 1);
+    QVERIFY(open(sub));
+    QVERIFY(open(pub));
 
     // Ready means subscribed: the first SPUBLISH reaches one subscriber.
     QList<qint64> receivers;
@@ -605,7 +539,7 @@ void tst_Redis::unreachableAtStartup()
     elapsed.start();
     ticker.start();
     QTRY_VERIFY(a->isConnected());
-    for (const Node &node : m_nodes) {
+    for (const ClusterNode &node : m_nodes) {
         QSignalSpy failed(node.redis.get(), &RedisCluster::publishFailed);
         node.server->emitEvent(s("alone"), {1});
         QCOMPARE(failed.size(), 1); // before emitEvent() returned

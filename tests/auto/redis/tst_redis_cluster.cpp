@@ -5,7 +5,6 @@
 // different masters, serverCount, and a slot moved to another master while in use (the
 // "sunsubscribe" Redis sends, a MOVED reply to SPUBLISH and to SSUBSCRIBE), and a master's
 // outage (what goes to it fails at once, the others keep working, it comes back).
-#include "../../redisserver.h"
 #include "clustercases.h"
 
 #include "adapters/redisshardedadapter_p.h"
@@ -30,12 +29,6 @@ QString s(const char *text)
     return QString::fromUtf8(text);
 }
 
-struct Node
-{
-    std::unique_ptr<RedisCluster> redis;
-    std::unique_ptr<Server> server;
-};
-
 using Mode = RedisShardedAdapterOptions::SubscriptionMode;
 
 quint16 portOf(const QString &master)
@@ -45,7 +38,7 @@ quint16 portOf(const QString &master)
 
 } // namespace
 
-class tst_RedisCluster : public QObject
+class tst_RedisCluster : public QObject, public ClusterFixture
 {
     Q_OBJECT
 
@@ -77,28 +70,32 @@ private:
         QTest::addRow("dynamic") << int(Mode::Dynamic);
         QTest::addRow("static") << int(Mode::Static);
     }
-    Node &startNode();
+    // Servers on the sharded adapter in cluster mode, in the subscription mode m_mode, seeded
+    // with the first master only: the others are learnt from it.
     bool startCluster(int count)
     {
-        for (int i = 0; i < count; ++i)
-            startNode();
+        RedisAdapterOptions connection;
+        connection.setClusterModeEnabled(true);
+        RedisShardedAdapterOptions options;
+        options.subscriptionMode = m_mode;
+        for (int i = 0; i < count; ++i) {
+            addNode([&options](
+                        RedisCluster &cluster) { return cluster.shardedAdapterFactory(options); },
+                    connection, {}, m_shards.port(0));
+        }
         return QTest::qWaitFor([this] { return clusterFormed(); }, 10'000);
     }
-    ClientSocket *client(int index, const QStringList &rooms = {})
-    {
-        return ClusterCases<tst_RedisCluster>::connectClient(*this, index, rooms);
-    }
-    static RedisShardedAdapter *adapterOf(const Node &node)
+    static RedisShardedAdapter *adapterOf(const ClusterNode &node)
     {
         return qobject_cast<RedisShardedAdapter *>(node.server->sockets()->adapter());
     }
-    static Redis::ClusterClient *shardsOf(const Node &node)
+    static Redis::ClusterClient *shardsOf(const ClusterNode &node)
     {
         return node.redis->findChild<Redis::ClusterClient *>();
     }
     bool clusterFormed() const
     {
-        for (const Node &n : m_nodes) {
+        for (const ClusterNode &n : m_nodes) {
             RedisShardedAdapter *adapter = adapterOf(n);
             if (!adapter || !n.redis->isConnected() ||
                 adapter->serverCount() != int(m_nodes.size()))
@@ -117,49 +114,20 @@ private:
     // slot without keys.
     bool moveSlot(int slot, quint16 from, quint16 to);
 
-    RedisClusterServers m_redis;
+    RedisClusterServers m_shards; // ClusterFixture's m_redis stays unused
     Mode m_mode = Mode::Dynamic;
-    std::vector<Node> m_nodes;
-    std::vector<std::unique_ptr<Manager>> m_managers;
-    QHash<QString, QVariantList> m_received; // "client#event" -> args
 };
 
 void tst_RedisCluster::initTestCase()
 {
-    const QString error = m_redis.start(3);
+    const QString error = m_shards.start(3);
     QVERIFY2(error.isEmpty(), qPrintable(error));
 }
 
 void tst_RedisCluster::cleanup()
 {
-    m_managers.clear();
-    m_nodes.clear();
-    m_received.clear();
+    clearCluster();
     m_mode = Mode::Dynamic;
-}
-
-Node &tst_RedisCluster::startNode()
-{
-    RedisAdapterOptions connection;
-    connection.port = m_redis.port(0); // the seed: the other masters are learnt from it
-    connection.setClusterModeEnabled(true);
-    Node node;
-    node.redis = std::make_unique<RedisCluster>(connection);
-    RedisShardedAdapterOptions options;
-    options.subscriptionMode = m_mode;
-    ServerOptions serverOptions;
-    serverOptions.adapter = node.redis->shardedAdapterFactory(options);
-    node.server = std::make_unique<Server>(serverOptions);
-    const int index = int(m_nodes.size());
-    QObject::connect(node.server.get(), &Server::connection, node.server.get(),
-                     [index](Socket *socket) {
-                         const QVariantMap auth = socket->handshake().auth();
-                         socket->join(auth.value(s("rooms")).toStringList());
-                         socket->setData({{s("node"), index}});
-                     });
-    node.server->listen(QHostAddress::LocalHost, 0);
-    m_nodes.push_back(std::move(node));
-    return m_nodes.back();
 }
 
 bool tst_RedisCluster::moveSlot(int slot, quint16 from, quint16 to)
@@ -175,8 +143,8 @@ bool tst_RedisCluster::moveSlot(int slot, quint16 from, quint16 to)
              .startsWith("OK"))
         return false;
     // The new owner first, then the old one; the third learns it from them or now.
-    for (int i = -1; i < m_redis.count(); ++i) {
-        const quint16 port = i < 0 ? to : m_redis.port(i);
+    for (int i = -1; i < m_shards.count(); ++i) {
+        const quint16 port = i < 0 ? to : m_shards.port(i);
         if (port == to && i >= 0)
             continue;
         if (!RedisClusterServers::run(port, {s("CLUSTER"), s("SETSLOT"), number, s("NODE"), toId})
@@ -207,7 +175,7 @@ void tst_RedisCluster::keySlot()
     QFETCH(QByteArray, key);
     QFETCH(int, slot);
     if (slot < 0) {
-        slot = RedisClusterServers::run(m_redis.port(0),
+        slot = RedisClusterServers::run(m_shards.port(0),
                                         {s("CLUSTER"), s("KEYSLOT"), QString::fromUtf8(key)})
                    .trimmed()
                    .toInt();
@@ -238,7 +206,7 @@ void tst_RedisCluster::parseRedirect()
 void tst_RedisCluster::topology()
 {
     Redis::ConnectionOptions options;
-    options.port = m_redis.port(0);
+    options.port = m_shards.port(0);
     Redis::Connection seed(options);
     Redis::ClusterClient client(&seed);
     QSignalSpy up(&client, &Redis::ClusterClient::connected);
@@ -248,14 +216,14 @@ void tst_RedisCluster::topology()
     QSet<quint16> ports;
     for (const QString &master : client.masters())
         ports.insert(portOf(master));
-    QCOMPARE(ports, (QSet<quint16>{m_redis.port(0), m_redis.port(1), m_redis.port(2)}));
+    QCOMPARE(ports, (QSet<quint16>{m_shards.port(0), m_shards.port(1), m_shards.port(2)}));
     // Each key goes to the master that owns it: that one answers, the others redirect.
     for (const QByteArray key : {"a", "b", "c", "socket.io#/#"}) {
         const quint16 port = portOf(client.masterFor(key));
-        for (int i = 0; i < m_redis.count(); ++i) {
+        for (int i = 0; i < m_shards.count(); ++i) {
             const QByteArray reply = RedisClusterServers::run(
-                m_redis.port(i), {s("SPUBLISH"), QString::fromUtf8(key), s("x")});
-            QCOMPARE(reply.startsWith("MOVED"), m_redis.port(i) != port);
+                m_shards.port(i), {s("SPUBLISH"), QString::fromUtf8(key), s("x")});
+            QCOMPARE(reply.startsWith("MOVED"), m_shards.port(i) != port);
         }
         bool answered = false;
         client.command(key, {"SPUBLISH", key, "x"}, [&answered](const Redis::Reply &reply) {
@@ -323,9 +291,9 @@ void tst_RedisCluster::roomsOnDifferentMasters()
     for (auto it = roomOf.cbegin(); it != roomOf.cend(); ++it) {
         const QByteArray channel = "socket.io#/#" + it.value().toUtf8() + '#';
         QTRY_VERIFY(subscribedOn(portOf(it.key()), channel));
-        for (int i = 0; i < m_redis.count(); ++i) {
-            if (m_redis.port(i) != portOf(it.key()))
-                QVERIFY(!subscribedOn(m_redis.port(i), channel));
+        for (int i = 0; i < m_shards.count(); ++i) {
+            if (m_shards.port(i) != portOf(it.key()))
+                QVERIFY(!subscribedOn(m_shards.port(i), channel));
         }
         m_nodes[0].server->to(it.value()).emitEvent(s("to-") + it.value(), {it.value()});
     }
@@ -412,8 +380,8 @@ void tst_RedisCluster::masterOutage()
     const QString nspOwner = shards0->masterFor("socket.io#/#");
     // A master other than the seed (server 0's publishing connection) and the namespace's.
     int down = -1;
-    for (int i = 1; i < m_redis.count() && down < 0; ++i) {
-        if (m_redis.port(i) != portOf(nspOwner))
+    for (int i = 1; i < m_shards.count() && down < 0; ++i) {
+        if (m_shards.port(i) != portOf(nspOwner))
             down = i;
     }
     QVERIFY(down > 0);
@@ -421,18 +389,18 @@ void tst_RedisCluster::masterOutage()
     for (int i = 0; room.isEmpty() && i < 1000; ++i) {
         const QString candidate = s("down") + QString::number(i);
         if (portOf(shards0->masterFor("socket.io#/#" + candidate.toUtf8() + '#')) ==
-            m_redis.port(down))
+            m_shards.port(down))
             room = candidate;
     }
     QVERIFY(!room.isEmpty());
     const QByteArray channel = "socket.io#/#" + room.toUtf8() + '#';
     ClientSocket *b = client(1, {room});
     QTRY_VERIFY(b->isConnected());
-    QTRY_VERIFY(subscribedOn(m_redis.port(down), channel));
+    QTRY_VERIFY(subscribedOn(m_shards.port(down), channel));
 
     RedisCluster *redis0 = m_nodes[0].redis.get();
     QSignalSpy failed(redis0, &RedisCluster::publishFailed);
-    m_redis.stop(down);
+    m_shards.stop(down);
     QTRY_VERIFY(!redis0->isConnected());
     QVERIFY(redis0->outageCount() > 0);
     m_nodes[0].server->to(room).emitEvent(s("lost"), {1});
@@ -441,10 +409,10 @@ void tst_RedisCluster::masterOutage()
     m_nodes[0].server->emitEvent(s("still"), {2});
     QTRY_COMPARE(m_received.value(s("0#still")), QVariantList{2});
 
-    const QString error = m_redis.restart(down);
+    const QString error = m_shards.restart(down);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(redis0->isConnected() && m_nodes[1].redis->isConnected(), 10'000);
-    QTRY_VERIFY(subscribedOn(m_redis.port(down), channel));
+    QTRY_VERIFY(subscribedOn(m_shards.port(down), channel));
     m_nodes[0].server->to(room).emitEvent(s("back"), {3});
     QTRY_COMPARE(m_received.value(s("0#back")), QVariantList{3});
     QVERIFY(!m_received.contains(s("0#lost")));

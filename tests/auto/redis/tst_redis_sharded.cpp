@@ -3,26 +3,13 @@
 // here: broadcasts with rooms and except, the room channels of the dynamic modes, fetchSockets,
 // socketsJoin/Leave, disconnectSockets, serverSideEmit with acks, broadcasts with client acks
 // and their timeout, and the channel each subscription mode picks, seen by a raw subscriber.
-#include "../../redisserver.h"
-#include "../ackfuture.h"
 #include "clustercases.h"
 
 #include "adapters/redisshardedadapter_p.h"
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
-#include "redis/redisconnection_p.h"
 
-#include <SocketIO/ClientSocket>
-#include <SocketIO/Manager>
-#include <SocketIO/Namespace>
-#include <SocketIO/RedisAdapter>
-#include <SocketIO/Server>
-#include <SocketIO/Socket>
-
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QRegularExpression>
-#include <QtTest/QSignalSpy>
-#include <QtTest/QTest>
 
 using namespace SocketIO;
 
@@ -33,17 +20,11 @@ QString s(const char *text)
     return QString::fromUtf8(text);
 }
 
-struct Node
-{
-    std::unique_ptr<RedisCluster> redis;
-    std::unique_ptr<Server> server;
-};
-
 using Mode = RedisShardedAdapterOptions::SubscriptionMode;
 
 } // namespace
 
-class tst_RedisSharded : public QObject
+class tst_RedisSharded : public QObject, public ClusterFixture
 {
     Q_OBJECT
 
@@ -66,23 +47,23 @@ private Q_SLOTS:
 
 private:
     friend struct ClusterCases<tst_RedisSharded>;
-    Node &startNode(const RedisShardedAdapterOptions &options = {});
     // Starts `count` nodes; true once each adapter counts them all (within 5 s).
     bool startCluster(int count, const RedisShardedAdapterOptions &options = {})
     {
-        for (int i = 0; i < count; ++i)
-            startNode(options);
+        for (int i = 0; i < count; ++i) {
+            addNode([&options](RedisCluster &cluster) {
+                return cluster.shardedAdapterFactory(options);
+            });
+        }
         return QTest::qWaitFor([this] { return clusterFormed(); }, 5000);
     }
-    // A client of node `index`, joined to the rooms of its auth {"rooms": [...]}.
-    ClientSocket *client(int index, const QStringList &rooms = {});
-    static RedisShardedAdapter *adapterOf(const Node &node)
+    static RedisShardedAdapter *adapterOf(const ClusterNode &node)
     {
         return qobject_cast<RedisShardedAdapter *>(node.server->sockets()->adapter());
     }
     bool clusterFormed() const
     {
-        for (const Node &n : m_nodes) {
+        for (const ClusterNode &n : m_nodes) {
             RedisShardedAdapter *adapter = adapterOf(n);
             if (!adapter || !n.redis->isConnected() ||
                 adapter->serverCount() != int(m_nodes.size()))
@@ -92,11 +73,6 @@ private:
     }
     // The sharded channels with a subscriber, as Redis lists them.
     QSet<QByteArray> shardChannels();
-
-    RedisServer m_redis;
-    std::vector<Node> m_nodes;
-    std::vector<std::unique_ptr<Manager>> m_managers;
-    QHash<QString, QVariantList> m_received; // "client#event" -> args
 };
 
 void tst_RedisSharded::initTestCase()
@@ -107,45 +83,13 @@ void tst_RedisSharded::initTestCase()
 
 void tst_RedisSharded::cleanup()
 {
-    m_managers.clear();
-    m_nodes.clear();
-    m_received.clear();
-}
-
-Node &tst_RedisSharded::startNode(const RedisShardedAdapterOptions &options)
-{
-    RedisAdapterOptions connection;
-    connection.port = m_redis.port();
-    Node node;
-    node.redis = std::make_unique<RedisCluster>(connection);
-    ServerOptions serverOptions;
-    serverOptions.adapter = node.redis->shardedAdapterFactory(options);
-    node.server = std::make_unique<Server>(serverOptions);
-    const int index = int(m_nodes.size());
-    QObject::connect(node.server.get(), &Server::connection, node.server.get(),
-                     [index](Socket *socket) {
-                         const QVariantMap auth = socket->handshake().auth();
-                         socket->join(auth.value(s("rooms")).toStringList());
-                         socket->setData({{s("node"), index}});
-                     });
-    node.server->listen(QHostAddress::LocalHost, 0);
-    m_nodes.push_back(std::move(node));
-    return m_nodes.back();
-}
-
-ClientSocket *tst_RedisSharded::client(int index, const QStringList &rooms)
-{
-    return ClusterCases<tst_RedisSharded>::connectClient(*this, index, rooms);
+    clearCluster();
 }
 
 QSet<QByteArray> tst_RedisSharded::shardChannels()
 {
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
-    Redis::Connection raw(options);
-    QSignalSpy ready(&raw, &Redis::Connection::connected);
-    raw.open();
-    if (!ready.wait(5000))
+    Redis::Connection raw(rawOptions());
+    if (!open(raw))
         qWarning("no connection to Redis");
     QSet<QByteArray> channels;
     bool done = false;
@@ -277,17 +221,13 @@ void tst_RedisSharded::channelPerMode()
     QTRY_COMPARE(shardChannels().contains(base + "room1#"), roomChannel);
     QCOMPARE(shardChannels().contains(idChannel), socketChannel);
 
-    Redis::ConnectionOptions connection;
-    connection.port = m_redis.port();
-    Redis::Connection raw(connection);
+    Redis::Connection raw(rawOptions());
     QList<QByteArray> seen;
     auto record = [&seen](const QByteArray &channel, const QByteArray &) { seen.append(channel); };
     raw.ssubscribe(base, record);
     raw.ssubscribe(base + "room1#", record);
     raw.ssubscribe(idChannel, record);
-    QSignalSpy ready(&raw, &Redis::Connection::connected);
-    raw.open();
-    QVERIFY(ready.wait(5000));
+    QVERIFY(open(raw));
 
     m_nodes[0].server->to(s("room1")).emitEvent(s("to-room"), {1});
     QTRY_COMPARE(m_received.value(s("0#to-room")), QVariantList{1});
@@ -304,18 +244,14 @@ void tst_RedisSharded::channelPerMode()
 void tst_RedisSharded::wireFormat()
 {
     QVERIFY(startCluster(1));
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
-    Redis::Connection raw(options);
+    Redis::Connection raw(rawOptions());
     QList<std::pair<QByteArray, QByteArray>> seen;
     auto record = [&seen](const QByteArray &channel, const QByteArray &message) {
         seen.append({channel, message});
     };
     raw.ssubscribe("socket.io#/#", record);
     raw.ssubscribe("socket.io#/#room1#", record);
-    QSignalSpy ready(&raw, &Redis::Connection::connected);
-    raw.open();
-    QVERIFY(ready.wait(5000));
+    QVERIFY(open(raw));
     const QString uid = adapterOf(m_nodes[0])->uid();
     QVERIFY2(QRegularExpression(s("^[0-9a-f]{16}$")).match(uid).hasMatch(), qPrintable(uid));
 

@@ -3,27 +3,15 @@
 // stream names, broadcasts with rooms, except and binary, fetchSockets, socketsJoin/Leave,
 // disconnectSockets, serverSideEmit with acks, broadcasts with client acks and their timeout,
 // what goes into the stream and over Pub/Sub, and connection state recovery on another node.
-#include "../../redisserver.h"
 #include "../../tcpforwarder.h"
-#include "../ackfuture.h"
+#include "clustercases.h"
 
 #include "adapters/redisstreamsadapter_p.h"
 #include "parser/json_p.h"
 #include "parser/msgpack_p.h"
-#include "redis/redisconnection_p.h"
 #include "redis/redisstreams_p.h"
 
-#include <SocketIO/ClientSocket>
-#include <SocketIO/Manager>
-#include <SocketIO/Namespace>
-#include <SocketIO/RedisAdapter>
-#include <SocketIO/Server>
-#include <SocketIO/Socket>
-
-#include <QtCore/QElapsedTimer>
-#include <QtCore/QPointer>
-#include <QtTest/QSignalSpy>
-#include <QtTest/QTest>
+#include <QtCore/QRegularExpression>
 
 using namespace SocketIO;
 
@@ -34,15 +22,9 @@ QString s(const char *text)
     return QString::fromUtf8(text);
 }
 
-struct Node
-{
-    std::unique_ptr<RedisCluster> redis;
-    std::unique_ptr<Server> server;
-};
-
 } // namespace
 
-class tst_RedisStreams : public QObject
+class tst_RedisStreams : public QObject, public ClusterFixture
 {
     Q_OBJECT
 
@@ -65,7 +47,16 @@ private Q_SLOTS:
     void recoveryRefused();
 
 private:
-    Node &startNode(bool recovery = false, RedisStreamsAdapterOptions streams = {});
+    friend struct ClusterCases<tst_RedisStreams>;
+    ClusterNode &startNode(bool recovery = false, const RedisStreamsAdapterOptions &streams = {})
+    {
+        ServerOptions serverOptions;
+        if (recovery)
+            serverOptions.connectionStateRecovery = ConnectionStateRecoveryOptions();
+        return addNode(
+            [&streams](RedisCluster &cluster) { return cluster.streamsAdapterFactory(streams); },
+            {}, serverOptions);
+    }
     // Starts `count` nodes; true once each adapter reads the stream and counts them all.
     bool startCluster(int count, bool recovery = false,
                       const RedisStreamsAdapterOptions &streams = {})
@@ -74,20 +65,16 @@ private:
             startNode(recovery, streams);
         return QTest::qWaitFor([this] { return clusterFormed(); }, 10'000);
     }
-    // A client of node `index` (or of `port`), joined to the rooms of its auth
-    // {"rooms": [...]}.
-    ClientSocket *client(int index, const QStringList &rooms = {}, quint16 port = 0,
-                         bool reconnection = false);
-    static RedisStreamsAdapter *adapterOf(const Node &node)
+    static RedisStreamsAdapter *adapterOf(const ClusterNode &node)
     {
         return qobject_cast<RedisStreamsAdapter *>(node.server->sockets()->adapter());
     }
     bool clusterFormed() const
     {
         int live = 0;
-        for (const Node &n : m_nodes)
+        for (const ClusterNode &n : m_nodes)
             live += n.server ? 1 : 0;
-        for (const Node &n : m_nodes) {
+        for (const ClusterNode &n : m_nodes) {
             if (!n.server)
                 continue;
             RedisStreamsAdapter *adapter = adapterOf(n);
@@ -98,30 +85,20 @@ private:
     }
     Redis::Reply command(const QList<QByteArray> &args);
 
-    RedisServer m_redis;
     std::unique_ptr<Redis::Connection> m_raw; // for the test's own commands
-    std::vector<Node> m_nodes;
-    std::vector<std::unique_ptr<Manager>> m_managers;
-    QHash<QString, QVariantList> m_received; // "client#event" -> args
 };
 
 void tst_RedisStreams::initTestCase()
 {
     const QString error = m_redis.start();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
-    m_raw = std::make_unique<Redis::Connection>(options);
-    QSignalSpy ready(m_raw.get(), &Redis::Connection::connected);
-    m_raw->open();
-    QVERIFY(ready.wait(5000));
+    m_raw = std::make_unique<Redis::Connection>(rawOptions());
+    QVERIFY(open(*m_raw));
 }
 
 void tst_RedisStreams::cleanup()
 {
-    m_managers.clear();
-    m_nodes.clear();
-    m_received.clear();
+    clearCluster();
     command({"FLUSHALL"});
 }
 
@@ -132,53 +109,6 @@ Redis::Reply tst_RedisStreams::command(const QList<QByteArray> &args)
     if (!QTest::qWaitFor([&reply] { return reply.has_value(); }, 5000))
         return Redis::Reply::error("no reply");
     return *reply;
-}
-
-Node &tst_RedisStreams::startNode(bool recovery, RedisStreamsAdapterOptions streams)
-{
-    RedisAdapterOptions options;
-    options.port = m_redis.port();
-    Node node;
-    node.redis = std::make_unique<RedisCluster>(options);
-    ServerOptions serverOptions;
-    serverOptions.adapter = node.redis->streamsAdapterFactory(streams);
-    if (recovery)
-        serverOptions.connectionStateRecovery = ConnectionStateRecoveryOptions();
-    node.server = std::make_unique<Server>(serverOptions);
-    const int index = int(m_nodes.size());
-    QObject::connect(node.server.get(), &Server::connection, node.server.get(),
-                     [index](Socket *socket) {
-                         if (socket->isRecovered())
-                             return; // rooms and data came back with the session
-                         const QVariantMap auth = socket->handshake().auth();
-                         socket->join(auth.value(s("rooms")).toStringList());
-                         socket->setData({{s("node"), index}});
-                     });
-    node.server->listen(QHostAddress::LocalHost, 0);
-    m_nodes.push_back(std::move(node));
-    return m_nodes.back();
-}
-
-ClientSocket *tst_RedisStreams::client(int index, const QStringList &rooms, quint16 port,
-                                       bool reconnection)
-{
-    ManagerOptions options;
-    options.transports = {s("websocket")};
-    options.reconnection = reconnection;
-    options.reconnectionDelay = 50;
-    options.reconnectionDelayMax = 200;
-    if (!port)
-        port = m_nodes.at(index).server->serverPort();
-    m_managers.push_back(
-        std::make_unique<Manager>(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)), options));
-    ClientSocket *socket = m_managers.back()->socket();
-    socket->setAuth({{s("rooms"), rooms}});
-    const QString name = QString::number(m_managers.size() - 1);
-    socket->onAny(socket, [this, name](const QString &event, const QVariantList &args) {
-        m_received.insert(name + u'#' + event, args);
-    });
-    socket->connectToServer();
-    return socket;
 }
 
 // The commands under the adapter, against Redis itself.
@@ -244,10 +174,8 @@ void tst_RedisStreams::streamCommands()
 void tst_RedisStreams::streamReader()
 {
     QCOMPARE(command({"XADD", "r", "*", "n", "old"}).type, Redis::Reply::Type::String);
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
     QList<QByteArray> seen;
-    Redis::StreamReader reader(options, "r", 2, 100, [&seen](const Redis::StreamEntry &entry) {
+    Redis::StreamReader reader(rawOptions(), "r", 2, 100, [&seen](const Redis::StreamEntry &entry) {
         seen.append(entry.field("n"));
     });
     QSignalSpy started(&reader, &Redis::StreamReader::started);
@@ -256,8 +184,15 @@ void tst_RedisStreams::streamReader()
     for (int i = 0; i < 5; ++i)
         command({"XADD", "r", "*", "n", QByteArray::number(i)});
     QTRY_COMPARE(seen, (QList<QByteArray>{"0", "1", "2", "3", "4"}));
-    // Past a few block timeouts (100 ms) nothing is lost.
-    QTest::qWait(350);
+    // Past a few block timeouts (an XREAD that waited 100 ms for nothing, sent again) nothing
+    // is lost.
+    auto xreads = [this] {
+        static const QRegularExpression calls(s("cmdstat_xread:calls=(\\d+)"));
+        const QByteArray info = command({"INFO", "commandstats"}).string;
+        return calls.match(QString::fromUtf8(info)).captured(1).toLongLong();
+    };
+    const qint64 before = xreads();
+    QTRY_VERIFY(xreads() >= before + 3);
     command({"XADD", "r", "*", "n", "late"});
     QTRY_COMPARE(seen.size(), 6);
     QCOMPARE(seen.last(), QByteArray("late"));
@@ -287,162 +222,38 @@ void tst_RedisStreams::streamNames()
 
 void tst_RedisStreams::broadcast()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0);
-    ClientSocket *b = client(1);
-    QTRY_VERIFY(a->isConnected() && b->isConnected());
-    const QVariantList args{s("x"), 42, 1.5, QByteArray("\x01\x02\x03", 3),
-                            QVariantMap{{s("hello"), s("world")}}};
-    m_nodes[0].server->emitEvent(s("news"), args);
-    QTRY_COMPARE(m_received.value(s("1#news")), args);
-    QTRY_COMPARE(m_received.value(s("0#news")), args);
-    m_nodes[1].server->local().emitEvent(s("local"), {1});
-    QTRY_COMPARE(m_received.value(s("1#local")), QVariantList{1});
-    m_nodes[1].server->emitEvent(s("after"), {2});
-    QTRY_COMPARE(m_received.value(s("0#after")), QVariantList{2});
-    QVERIFY(!m_received.contains(s("0#local")));
+    ClusterCases<tst_RedisStreams>::broadcast(*this);
 }
 
 void tst_RedisStreams::roomsAndExcept()
 {
-    QVERIFY(startCluster(2));
-    QList<ClientSocket *> clients{client(0, {s("r1")}), client(1, {s("r1")}),
-                                  client(1, {s("r1"), s("r2")}), client(1, {s("r3")})};
-    QTRY_VERIFY(std::all_of(clients.cbegin(), clients.cend(),
-                            [](ClientSocket *c) { return c->isConnected(); }));
-    m_nodes[0].server->to(s("r1")).except(s("r2")).emitEvent(s("one"), {1});
-    m_nodes[0].server->to(QStringList{s("r2"), s("r3")}).emitEvent(s("two"), {2});
-    m_nodes[0].server->to(clients[3]->id()).emitEvent(s("direct"), {3});
-    QTRY_COMPARE(m_received.value(s("3#direct")), QVariantList{3});
-    QTRY_COMPARE(m_received.value(s("3#two")), QVariantList{2});
-    QTRY_COMPARE(m_received.value(s("2#two")), QVariantList{2});
-    QTRY_COMPARE(m_received.value(s("1#one")), QVariantList{1});
-    QTRY_COMPARE(m_received.value(s("0#one")), QVariantList{1});
-    QVERIFY(!m_received.contains(s("2#one")));
-    QVERIFY(!m_received.contains(s("3#one")));
-    QVERIFY(!m_received.contains(s("0#two")));
-    QVERIFY(!m_received.contains(s("1#two")));
-    QVERIFY(!m_received.contains(s("2#direct")));
+    ClusterCases<tst_RedisStreams>::roomsAndExcept(*this);
 }
 
 void tst_RedisStreams::fetchSockets()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0, {s("r1")});
-    ClientSocket *b = client(1, {s("r1"), s("r2")});
-    ClientSocket *c = client(1);
-    QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
-    QFuture<QList<RemoteSocket>> all = m_nodes[0].server->fetchSockets();
-    QTRY_VERIFY(all.isFinished());
-    QCOMPARE(all.result().size(), 3);
-    QFuture<QList<RemoteSocket>> inR1 =
-        m_nodes[0].server->to(s("r1")).except(s("r2")).fetchSockets();
-    QTRY_VERIFY(inR1.isFinished());
-    QCOMPARE(inR1.result().size(), 1);
-    QCOMPARE(inR1.result().constFirst().id(), a->id());
-    QFuture<QList<RemoteSocket>> inR2 = m_nodes[0].server->to(s("r2")).fetchSockets();
-    QTRY_VERIFY(inR2.isFinished());
-    QCOMPARE(inR2.result().size(), 1);
-    const RemoteSocket remote = inR2.result().constFirst();
-    QCOMPARE(remote.id(), b->id());
-    QCOMPARE(remote.rooms(), (QSet<QString>{b->id(), s("r1"), s("r2")}));
-    QCOMPARE(remote.data().value(s("node")).toInt(), 1);
-    QCOMPARE(remote.handshake().value(s("address")).toString(), s("127.0.0.1"));
-    remote.emitEvent(s("hi"), {s("there")});
-    QTRY_COMPARE(m_received.value(s("1#hi")), QVariantList{s("there")});
+    ClusterCases<tst_RedisStreams>::fetchSockets(*this);
 }
 
 void tst_RedisStreams::socketsJoinAndLeave()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0);
-    ClientSocket *b = client(1, {s("r1")});
-    QTRY_VERIFY(a->isConnected() && b->isConnected());
-    m_nodes[0].server->to(s("r1")).socketsJoin(s("joined"));
-    RedisStreamsAdapter *other = adapterOf(m_nodes[1]);
-    QTRY_VERIFY(other->socketRooms(b->id()).contains(s("joined")));
-    QVERIFY(!adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("joined")));
-    m_nodes[0].server->socketsJoin({s("everyone")});
-    QTRY_VERIFY(other->socketRooms(b->id()).contains(s("everyone")));
-    QVERIFY(adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("everyone")));
-    m_nodes[0].server->to(s("joined")).socketsLeave(s("everyone"));
-    QTRY_VERIFY(!other->socketRooms(b->id()).contains(s("everyone")));
-    QVERIFY(adapterOf(m_nodes[0])->socketRooms(a->id()).contains(s("everyone")));
+    ClusterCases<tst_RedisStreams>::socketsJoinAndLeave(*this);
 }
 
 void tst_RedisStreams::disconnectSockets()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0, {s("stay")});
-    ClientSocket *b = client(1, {s("go")});
-    QTRY_VERIFY(a->isConnected() && b->isConnected());
-    m_nodes[0].server->to(s("go")).disconnectSockets();
-    QTRY_VERIFY(!b->isConnected());
-    QVERIFY(a->isConnected());
+    ClusterCases<tst_RedisStreams>::disconnectSockets(*this);
 }
 
 void tst_RedisStreams::serverSideEmitWithAck()
 {
-    QVERIFY(startCluster(3));
-    for (int i = 1; i < 3; ++i) {
-        m_nodes[i].server->sockets()->onServerSideEvent(
-            s("ping"), m_nodes[i].server.get(), [i](const QVariantList &args, const Ack &ack) {
-                ack({QVariant(args.value(0).toInt() + i)});
-            });
-    }
-    QString error = s("unset");
-    QVariantList responses;
-    m_nodes[0].server->sockets()->serverSideEmit(s("ping"), {10}, m_nodes[0].server.get(),
-                                                 [&](const QString &e, const QVariantList &r) {
-                                                     error = e;
-                                                     responses = r;
-                                                 });
-    QTRY_COMPARE(responses.size(), 2);
-    QCOMPARE(error, QString());
-    std::sort(responses.begin(), responses.end(),
-              [](const QVariant &x, const QVariant &y) { return x.toInt() < y.toInt(); });
-    QCOMPARE(responses, (QVariantList{11, 12}));
-
-    QVariantList seen;
-    m_nodes[2].server->sockets()->onServerSideEvent(
-        s("note"), m_nodes[2].server.get(),
-        [&seen](const QVariantList &args, const Ack &) { seen = args; });
-    m_nodes[0].server->serverSideEmit(s("note"), {s("a"), QByteArray("\x00\x01", 2)});
-    QTRY_COMPARE(seen, (QVariantList{s("a"), QByteArray("\x00\x01", 2)}));
+    ClusterCases<tst_RedisStreams>::serverSideEmitWithAck(*this,
+                                                          {s("a"), QByteArray("\x00\x01", 2)});
 }
 
 void tst_RedisStreams::broadcastWithClientAcks()
 {
-    QVERIFY(startCluster(2));
-    ClientSocket *a = client(0);
-    ClientSocket *b = client(1);
-    ClientSocket *c = client(1, {s("silent")});
-    for (ClientSocket *socket : {a, b}) {
-        socket->on(s("question"), socket,
-                   [socket](const QVariantList &, const Ack &ack) { ack({socket->id()}); });
-    }
-    c->on(s("question"), c, [](const QVariantList &, const Ack &) {}); // never answers
-    QTRY_VERIFY(a->isConnected() && b->isConnected() && c->isConnected());
-
-    QFuture<QVariantList> answered =
-        m_nodes[0].server->except(s("silent")).timeout(3000).emitWithAck(s("question"), {1});
-    QTRY_VERIFY(answered.isFinished());
-    QVERIFY(!failedWithTimeout(answered));
-    QVariantList ids = answered.result();
-    const auto byString = [](const QVariant &x, const QVariant &y) {
-        return x.toString() < y.toString();
-    };
-    std::sort(ids.begin(), ids.end(), byString);
-    QVariantList expected{a->id(), b->id()};
-    std::sort(expected.begin(), expected.end(), byString);
-    QCOMPARE(ids, expected);
-
-    QElapsedTimer timer;
-    timer.start();
-    QFuture<QVariantList> partial = m_nodes[0].server->timeout(500).emitWithAck(s("question"), {2});
-    QTRY_VERIFY(partial.isFinished());
-    QVERIFY(failedWithTimeout(partial));
-    QVERIFY(timer.elapsed() >= 450);
+    ClusterCases<tst_RedisStreams>::broadcastWithClientAcks(*this);
 }
 
 // What goes into the stream and over Pub/Sub: INTEROP.md B.4, C.4.
@@ -452,16 +263,12 @@ void tst_RedisStreams::wireFormat()
     RedisStreamsAdapter *adapter = adapterOf(m_nodes[0]);
     const QString uid = adapter->uid();
     QCOMPARE(uid.size(), 16);
-    Redis::ConnectionOptions options;
-    options.port = m_redis.port();
-    Redis::Connection raw(options);
+    Redis::Connection raw(rawOptions());
     QList<std::pair<QByteArray, QByteArray>> published;
     raw.subscribe("socket.io#/#", [&published](const QByteArray &channel, const QByteArray &m) {
         published.append({channel, m});
     });
-    QSignalSpy ready(&raw, &Redis::Connection::connected);
-    raw.open();
-    QVERIFY(ready.wait(5000));
+    QVERIFY(open(raw));
     QTRY_COMPARE(adapter->serverCount(), 2); // the raw subscriber counts as a server
 
     m_nodes[0].server->to(s("room1")).except(s("roomX")).emitEvent(s("roomnews"), {s("x")});
@@ -540,7 +347,7 @@ void tst_RedisStreams::recoveryOnAnotherNode()
 {
     QVERIFY(startCluster(2, true));
     TcpForwarder balancer(m_nodes[0].server->serverPort());
-    ClientSocket *socket = client(0, {s("r1")}, balancer.port(), true);
+    ClientSocket *socket = connectClientTo(balancer.port(), {s("r1")}, {}, true);
     QStringList news;
     socket->on(s("news"), socket, [&news](const QVariantList &args, const Ack &) {
         news.append(args.value(0).toString());

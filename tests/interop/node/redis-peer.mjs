@@ -1,9 +1,12 @@
-// The Node half of the mixed Redis cluster test (tests/interop/redis): a socket.io 4.8 server
-// with @socket.io/redis-adapter 8.3 on the Redis at --redis-port, and one socket.io-client of
-// its own (auth {rooms}). Prints one JSON object per line: {"event":"listening","port"},
-// {"event":"connected","id"} for its client, what its client receives as
-// {"event":"received","name","args"} (binary as {"$bin":hex}), and the results of the commands
-// it reads on stdin, one JSON object a line:
+// The Node half of the mixed Redis cluster tests (tests/interop/redis): a socket.io 4.8 server
+// on the Redis at --redis-port with @socket.io/redis-adapter 8.3 (--adapter classic, the
+// default), its createShardedAdapter (--adapter sharded, with --subscription-mode) or
+// @socket.io/redis-streams-adapter 0.3.1 with connection state recovery (--adapter streams),
+// and one socket.io-client of its own (auth {rooms}). Prints one JSON object per line:
+// {"event":"listening","port"}, {"event":"connected","id"} for its client, what its client
+// receives as {"event":"received","name","args"} (binary as {"$bin":hex}), its client's
+// disconnection as {"event":"disconnected","reason"}, and the results of the commands it reads
+// on stdin, one JSON object a line ("rooms" selects io.to(rooms), everyone when absent):
 //   {"cmd":"emit","event","args","rooms"?}       -> io.to(rooms).emit(event, ...args)
 //   {"cmd":"fetch","rooms"?}                     -> {"event":"fetched","sockets":[{id,rooms,data}]}
 //   {"cmd":"sse","event","args"}                 -> {"event":"sseAck","error"?,"responses"}
@@ -16,10 +19,15 @@
 //          (rooms), "disconnectSockets" (close) or "serverSideEmit" (event, args; on the
 //          emitter, as the reference has it); then {"event":"emitted"}
 //   {"cmd":"join"|"leave","rooms"?,"room"}       -> io.in(rooms).socketsJoin/socketsLeave(room)
-//   {"cmd":"disconnect","rooms"?}                -> io.in(rooms).disconnectSockets(true)
+//   {"cmd":"disconnect","rooms"?,"close"?}       -> io.in(rooms).disconnectSockets(close ?? true)
 //   {"cmd":"rooms","id"}                         -> {"event":"rooms","rooms"} of a local socket
-// Its client's disconnection prints {"event":"disconnected","reason"}.
-// --adapter sharded uses createShardedAdapter (with --subscription-mode) instead.
+// With --adapter streams, a second client "r" moves its session to another server:
+//   {"cmd":"recoverStart"}   r connects here ({"event":"rStarted"}) and prints
+//                            {"event":"rReady","id"} once it holds an offset (a "news")
+//   {"cmd":"recoverDrop"}    r's transport closes; the server saves its session in Redis, then
+//                            {"event":"rDropped","reason"}
+//   {"cmd":"recoverOn","port"} r reconnects to the server at port, resuming its session, and
+//                            prints {"event":"rConnected","id","recovered","news":[...]}
 // --cluster: --redis-port is a seed node of a Redis Cluster (node-redis createCluster).
 // Server-side events "ping" are answered with "pong-from-node"; its client answers "question"
 // with "node-client".
@@ -29,6 +37,7 @@ import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { io as connect } from "socket.io-client";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
 import { Emitter } from "@socket.io/redis-emitter";
 import { createClient, createCluster } from "redis";
 
@@ -57,19 +66,26 @@ const sub = pub.duplicate();
 await Promise.all([pub.connect(), sub.connect()]);
 
 const http = createServer();
-const adapter =
-  opt.adapter === "sharded"
+const streams = opt.adapter === "streams";
+const adapter = streams
+  ? createStreamsAdapter(pub)
+  : opt.adapter === "sharded"
     ? createShardedAdapter(pub, sub, { subscriptionMode: opt["subscription-mode"] })
     : createAdapter(pub, sub, { requestsTimeout: 3000 });
-const io = new Server(http, { adapter });
+const io = new Server(http, {
+  adapter,
+  ...(streams ? { connectionStateRecovery: { maxDisconnectionDuration: 60000 } } : {}),
+});
 io.on("connection", (socket) => {
+  if (socket.recovered) return; // rooms and data came back with the session
   socket.join(socket.handshake.auth.rooms ?? []);
   socket.data = { node: "node" };
 });
 io.on("ping", (...args) => args[args.length - 1]("pong-from-node"));
 
+let port;
 http.listen(0, "127.0.0.1", () => {
-  const port = http.address().port;
+  port = http.address().port;
   out({ event: "listening", port });
   const rooms = opt.rooms ? opt.rooms.split(",") : [];
   const client = connect(`http://127.0.0.1:${port}`, {
@@ -88,6 +104,34 @@ http.listen(0, "127.0.0.1", () => {
     out({ event: "received", name, args: plain(args) });
   });
 });
+
+// The recovering client: its news, and its session (pid, last offset) carried to a new
+// connection elsewhere, as its Manager would do against a load balancer.
+let r;
+const rNews = [];
+const recoverStart = () => {
+  r = connect(`http://127.0.0.1:${port}`, { transports: ["websocket"], reconnection: false, forceNew: true });
+  r.once("connect", () => out({ event: "rStarted", id: r.id }));
+  r.on("news", (...args) => {
+    rNews.push(args[0]);
+    if (args[0] === "before") out({ event: "rReady", id: r.id });
+  });
+};
+const recoverOn = (target) => {
+  const next = connect(`http://127.0.0.1:${target}`, {
+    transports: ["websocket"],
+    reconnection: false,
+    autoConnect: false,
+    forceNew: true,
+  });
+  next._pid = r._pid;
+  next._lastOffset = r._lastOffset;
+  next.on("news", (...args) => rNews.push(args[0]));
+  // The missed packets, buffered until the CONNECT, are handled before "connect".
+  next.on("connect", () => out({ event: "rConnected", id: next.id, recovered: next.recovered, news: rNews }));
+  next.connect();
+  r = next;
+};
 
 const binary = (value) => {
   if (value && typeof value === "object" && typeof value.$bin === "string") return Buffer.from(value.$bin, "hex");
@@ -146,13 +190,27 @@ const run = async (cmd) => {
       target.socketsLeave(cmd.room);
       return;
     case "disconnect":
-      target.disconnectSockets(true);
+      target.disconnectSockets(cmd.close ?? true);
       return;
     case "rooms":
       out({ event: "rooms", rooms: [...(io.of("/").adapter.sids.get(cmd.id) ?? [])] });
       return;
     case "count":
       out({ event: "count", servers: await io.of("/").adapter.serverCount() });
+      return;
+    case "recoverStart":
+      recoverStart();
+      return;
+    case "recoverDrop":
+      // Reported once Redis has the session: it was SET before "disconnect", on this client.
+      io.of("/").sockets.get(r.id).once("disconnect", async (reason) => {
+        await pub.ping();
+        out({ event: "rDropped", reason });
+      });
+      r.io.engine.close();
+      return;
+    case "recoverOn":
+      recoverOn(cmd.port);
       return;
   }
 };

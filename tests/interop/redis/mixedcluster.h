@@ -1,12 +1,13 @@
 // The mixed Redis cluster of the interop tests: a redis-server (or, with
 // RedisAdapterOptions::setClusterModeEnabled(), a Redis Cluster of three), our Server on it with
 // the adapter under test and one client of ours, and node/redis-peer.mjs (Node's socket.io with
-// @socket.io/redis-adapter) with one client of its own. Our sockets join "qt-room" with data
-// {node:"qt"}, the peer's join "node-room" with {node:"node"}; a server-side "ping" is
-// answered "pong-from-qt" / "pong-from-node", a client's "question" "qt-client" /
+// the same kind of adapter, chosen by its --adapter) with one client of its own. Our sockets join
+// "qt-room" with data {node:"qt"}, the peer's join "node-room" with {node:"node"}; a server-side
+// "ping" is answered "pong-from-qt" / "pong-from-node", a client's "question" "qt-client" /
 // "node-client".
 #pragma once
 
+#include "../../auto/ackfuture.h"
 #include "../../redisserver.h"
 #include "../peerprocess.h"
 
@@ -19,6 +20,7 @@
 
 #include <QtCore/QJsonArray>
 
+#include <algorithm>
 #include <functional>
 
 class MixedCluster
@@ -33,9 +35,10 @@ public:
     MixedCluster &operator=(const MixedCluster &) = delete;
 
     // Empty once both servers and both clients are up and each server counts two; otherwise
-    // why not.
+    // why not. `serverOptions` are our server's, its adapter set here.
     QString start(const AdapterChoice &adapter, const QStringList &peerArguments,
-                  SocketIO::RedisAdapterOptions options = {})
+                  SocketIO::RedisAdapterOptions options = {},
+                  SocketIO::ServerOptions serverOptions = {})
     {
         using namespace SocketIO;
         // Cluster mode: three masters, both sides seeded with the first.
@@ -43,16 +46,19 @@ public:
         if (const QString error = shards ? redisShards.start(3) : redis.start(); !error.isEmpty())
             return error;
         const quint16 seedPort = shards ? redisShards.port(0) : redis.port();
-        if (!QFileInfo::exists(
-                QStringLiteral(INTEROP_NODE_DIR "/node_modules/@socket.io/redis-adapter")))
-            return QStringLiteral("tests/interop/node/node_modules lacks "
-                                  "@socket.io/redis-adapter: run npm ci there");
+        for (const char *module : {"redis-adapter", "redis-streams-adapter"}) {
+            if (!QFileInfo::exists(QStringLiteral(INTEROP_NODE_DIR "/node_modules/@socket.io/") +
+                                   QLatin1String(module)))
+                return QStringLiteral("tests/interop/node/node_modules lacks @socket.io/") +
+                       QLatin1String(module) + QStringLiteral(": run npm ci there");
+        }
         options.port = seedPort;
         cluster = std::make_unique<RedisCluster>(options);
-        ServerOptions serverOptions;
         serverOptions.adapter = adapter(*cluster);
         server = std::make_unique<Server>(serverOptions);
         QObject::connect(server.get(), &Server::connection, server.get(), [](Socket *socket) {
+            if (socket->isRecovered())
+                return; // rooms and data came back with the session
             socket->join(QStringLiteral("qt-room"));
             socket->setData({{QStringLiteral("node"), QStringLiteral("qt")}});
         });
@@ -84,6 +90,8 @@ public:
                         QStringLiteral("node-room")} +
             (shards ? QStringList{QStringLiteral("--cluster")} : QStringList()) + peerArguments);
         node->process.start();
+        nodePort =
+            quint16(awaitEvent(QStringLiteral("listening")).value(QLatin1String("port")).toInt());
         const QJsonObject connected = awaitEvent(QStringLiteral("connected"));
         if (connected.isEmpty())
             return QStringLiteral("the Node peer did not connect: ") + node->log();
@@ -156,6 +164,111 @@ public:
         return rooms;
     }
 
+    // fetchSockets() both ways, all of them and a room's: each side sees the other's client with
+    // its rooms, data and address.
+    void fetchSocketsBothWays()
+    {
+        using SocketIO::RemoteSocket;
+        const auto isNodeClient = [this](const RemoteSocket &remote) {
+            QCOMPARE(remote.id(), nodeClientId);
+            QCOMPARE(remote.rooms(), (QSet<QString>{nodeClientId, QStringLiteral("node-room")}));
+            QCOMPARE(remote.data().value(QStringLiteral("node")).toString(),
+                     QStringLiteral("node"));
+            QCOMPARE(remote.handshake().value(QStringLiteral("address")).toString(),
+                     QStringLiteral("127.0.0.1"));
+        };
+        QFuture<QList<RemoteSocket>> all = server->fetchSockets();
+        QTRY_VERIFY(all.isFinished());
+        const QList<RemoteSocket> sockets = all.result();
+        QCOMPARE(sockets.size(), 2);
+        const auto theirs =
+            std::find_if(sockets.cbegin(), sockets.cend(),
+                         [this](const RemoteSocket &r) { return r.id() == nodeClientId; });
+        QVERIFY(theirs != sockets.cend());
+        isNodeClient(*theirs);
+        if (QTest::currentTestFailed())
+            return;
+        QFuture<QList<RemoteSocket>> inRoom =
+            server->in(QStringLiteral("node-room")).fetchSockets();
+        QTRY_VERIFY(inRoom.isFinished());
+        QCOMPARE(inRoom.result().size(), 1);
+        isNodeClient(inRoom.result().constFirst());
+        if (QTest::currentTestFailed())
+            return;
+
+        command({{QStringLiteral("cmd"), QStringLiteral("fetch")},
+                 {QStringLiteral("rooms"), QJsonArray{QStringLiteral("qt-room")}}});
+        const QJsonObject fetched = awaitEvent(QStringLiteral("fetched"));
+        QVERIFY2(!fetched.isEmpty(), qPrintable(node->log()));
+        const QJsonArray list = fetched.value(QLatin1String("sockets")).toArray();
+        QCOMPARE(list.size(), 1);
+        const QJsonObject ours = list.at(0).toObject();
+        const QString ourId = manager->socket()->id();
+        QCOMPARE(ours.value(QLatin1String("id")).toString(), ourId);
+        // The sid may sort before or after "qt-room": both sides sorted.
+        QCOMPARE(sortedStrings(ours.value(QLatin1String("rooms")).toArray().toVariantList()),
+                 sortedStrings({ourId, QStringLiteral("qt-room")}));
+        QCOMPARE(
+            ours.value(QLatin1String("data")).toObject().value(QLatin1String("node")).toString(),
+            QStringLiteral("qt"));
+        QCOMPARE(ours.value(QLatin1String("address")).toString(), QStringLiteral("127.0.0.1"));
+    }
+
+    // serverSideEmit() with an ack both ways: each server's "ping" answered by the other.
+    void serverSideEmitWithAckBothWays()
+    {
+        QString error = QStringLiteral("unset");
+        QVariantList responses;
+        server->sockets()->serverSideEmit(QStringLiteral("ping"), {1}, server.get(),
+                                          [&](const QString &e, const QVariantList &r) {
+                                              error = e;
+                                              responses = r;
+                                          });
+        QTRY_COMPARE(responses, QVariantList{QStringLiteral("pong-from-node")});
+        QCOMPARE(error, QString());
+
+        command({{QStringLiteral("cmd"), QStringLiteral("sse")},
+                 {QStringLiteral("event"), QStringLiteral("ping")},
+                 {QStringLiteral("args"), QJsonArray{1}}});
+        const QJsonObject ack = awaitEvent(QStringLiteral("sseAck"));
+        QVERIFY2(!ack.isEmpty(), qPrintable(node->log()));
+        QVERIFY2(!ack.contains(QLatin1String("error")),
+                 qPrintable(ack.value(QLatin1String("error")).toString()));
+        QCOMPARE(ack.value(QLatin1String("responses")).toArray(),
+                 QJsonArray{QStringLiteral("pong-from-qt")});
+    }
+
+    // Broadcasts with client acks both ways: both clients answer "question".
+    void broadcastWithClientAcksBothWays()
+    {
+        const QStringList both{QStringLiteral("node-client"), QStringLiteral("qt-client")};
+        QFuture<QVariantList> ours =
+            server->timeout(3000).emitWithAck(QStringLiteral("question"), {1});
+        QTRY_VERIFY(ours.isFinished());
+        QVERIFY(!failedWithTimeout(ours));
+        QCOMPARE(sortedStrings(ours.result()), both);
+
+        command({{QStringLiteral("cmd"), QStringLiteral("emitWithAck")},
+                 {QStringLiteral("event"), QStringLiteral("question")},
+                 {QStringLiteral("args"), QJsonArray{2}},
+                 {QStringLiteral("timeout"), 3000}});
+        const QJsonObject acks = awaitEvent(QStringLiteral("acks"));
+        QVERIFY2(!acks.isEmpty(), qPrintable(node->log()));
+        QVERIFY2(!acks.contains(QLatin1String("error")),
+                 qPrintable(acks.value(QLatin1String("error")).toString()));
+        QCOMPARE(sortedStrings(acks.value(QLatin1String("responses")).toArray().toVariantList()),
+                 both);
+    }
+
+    static QStringList sortedStrings(const QVariantList &list)
+    {
+        QStringList out;
+        for (const QVariant &v : list)
+            out.append(v.toString());
+        out.sort();
+        return out;
+    }
+
     // socketsJoin/socketsLeave across the two implementations: ours moves Node's client, Node
     // moves ours. A test slot calls it and returns on failure (QTest::currentTestFailed()).
     void remoteJoinAndLeaveBothWays()
@@ -183,17 +296,20 @@ public:
         QCOMPARE(adapter->socketRooms(ourId), (QSet<QString>{ourId, QStringLiteral("qt-room")}));
     }
 
-    // disconnectSockets across the two: ours disconnects Node's client, then Node ours. Both
-    // clients are gone afterwards.
-    void remoteDisconnectBothWays()
+    // disconnectSockets(close) across the two: ours disconnects Node's client, then Node ours.
+    // Both clients are gone afterwards.
+    void remoteDisconnectBothWays(bool close = true)
     {
-        server->in(QStringLiteral("node-room")).disconnectSockets(true);
+        server->in(QStringLiteral("node-room")).disconnectSockets(close);
         const QJsonObject gone = awaitEvent(QStringLiteral("disconnected"));
         QVERIFY2(!gone.isEmpty(), qPrintable(node->log()));
+        QCOMPARE(gone.value(QLatin1String("reason")).toString(),
+                 QStringLiteral("io server disconnect"));
         QVERIFY(manager->socket()->isConnected());
 
         command({{QStringLiteral("cmd"), QStringLiteral("disconnect")},
-                 {QStringLiteral("rooms"), QJsonArray{QStringLiteral("qt-room")}}});
+                 {QStringLiteral("rooms"), QJsonArray{QStringLiteral("qt-room")}},
+                 {QStringLiteral("close"), close}});
         QTRY_VERIFY(!manager->socket()->isConnected());
     }
 
@@ -203,6 +319,7 @@ public:
     std::unique_ptr<SocketIO::Server> server;
     std::unique_ptr<SocketIO::Manager> manager;
     std::unique_ptr<PeerProcess> node;
+    quint16 nodePort = 0; // the Node server's
     QString nodeClientId;
     QHash<QString, QVariantList> received; // what our client got, by event
     qsizetype consumed = 0;                // peer lines already matched

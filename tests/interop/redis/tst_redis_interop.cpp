@@ -7,7 +7,6 @@
 // socketsJoin/Leave); Node's @socket.io/redis-emitter 5.1 reaches ours (events, rooms,
 // serverSideEmit, socketsJoin/Leave, disconnectSockets); both emitters publish the same bytes
 // on the same channels for the same calls.
-#include "../../auto/ackfuture.h"
 #include "mixedcluster.h"
 
 #include "redis/redisconnection_p.h"
@@ -31,15 +30,6 @@ QJsonArray chain(std::initializer_list<QJsonArray> steps)
 QString s(const char *text)
 {
     return QString::fromUtf8(text);
-}
-
-QStringList sortedStrings(const QVariantList &list)
-{
-    QStringList out;
-    for (const QVariant &v : list)
-        out.append(v.toString());
-    out.sort();
-    return out;
 }
 
 } // namespace
@@ -82,7 +72,6 @@ private:
     Manager *m_manager = nullptr;
     PeerProcess *m_node = nullptr;
     std::unique_ptr<RedisEmitter> m_emitter;
-    QString m_nodeClientId;
     QHash<QString, QVariantList> &m_received = m_cluster.received;
 };
 
@@ -96,7 +85,6 @@ void tst_RedisInterop::initTestCase()
     m_server = m_cluster.server.get();
     m_manager = m_cluster.manager.get();
     m_node = m_cluster.node.get();
-    m_nodeClientId = m_cluster.nodeClientId;
     QVERIFY(qobject_cast<RedisAdapter *>(m_server->sockets()->adapter()));
     options.port = m_cluster.redis.port();
     m_emitter = std::make_unique<RedisEmitter>(options);
@@ -145,65 +133,17 @@ void tst_RedisInterop::nodeBroadcastReachesQtClient()
 
 void tst_RedisInterop::fetchSocketsBothWays()
 {
-    // Ours asks: the Node server answers with its client.
-    QFuture<QList<RemoteSocket>> future = m_server->fetchSockets();
-    QTRY_VERIFY(future.isFinished());
-    const QList<RemoteSocket> sockets = future.result();
-    QCOMPARE(sockets.size(), 2);
-    const auto node = std::find_if(sockets.cbegin(), sockets.cend(), [this](const RemoteSocket &r) {
-        return r.id() == m_nodeClientId;
-    });
-    QVERIFY(node != sockets.cend());
-    QCOMPARE(node->rooms(), (QSet<QString>{m_nodeClientId, s("node-room")}));
-    QCOMPARE(node->data().value(s("node")).toString(), s("node"));
-    QCOMPARE(node->handshake().value(s("address")).toString(), s("127.0.0.1"));
-
-    // Node asks: ours answers with our client.
-    command({{s("cmd"), s("fetch")}, {s("rooms"), QJsonArray{s("qt-room")}}});
-    const QJsonObject fetched = awaitEvent(s("fetched"));
-    const QJsonArray list = fetched.value(s("sockets")).toArray();
-    QCOMPARE(list.size(), 1);
-    const QJsonObject ours = list.at(0).toObject();
-    QCOMPARE(ours.value(s("id")).toString(), m_manager->socket()->id());
-    QCOMPARE(sortedStrings(ours.value(s("rooms")).toArray().toVariantList()),
-             sortedStrings({m_manager->socket()->id(), s("qt-room")}));
-    QCOMPARE(ours.value(s("data")).toObject().value(s("node")).toString(), s("qt"));
-    QCOMPARE(ours.value(s("address")).toString(), s("127.0.0.1"));
+    m_cluster.fetchSocketsBothWays();
 }
 
 void tst_RedisInterop::serverSideEmitWithAckBothWays()
 {
-    QString error = s("unset");
-    QVariantList responses;
-    m_server->sockets()->serverSideEmit(s("ping"), {}, this,
-                                        [&](const QString &e, const QVariantList &r) {
-                                            error = e;
-                                            responses = r;
-                                        });
-    QTRY_COMPARE(responses, QVariantList{s("pong-from-node")});
-    QCOMPARE(error, QString());
-
-    command({{s("cmd"), s("sse")}, {s("event"), s("ping")}});
-    const QJsonObject ack = awaitEvent(s("sseAck"));
-    QVERIFY2(!ack.contains(s("error")), qPrintable(ack.value(s("error")).toString()));
-    QCOMPARE(ack.value(s("responses")).toArray(), QJsonArray{s("pong-from-qt")});
+    m_cluster.serverSideEmitWithAckBothWays();
 }
 
 void tst_RedisInterop::broadcastWithClientAcksBothWays()
 {
-    QFuture<QVariantList> ours = m_server->timeout(3000).emitWithAck(s("question"), {1});
-    QTRY_VERIFY(ours.isFinished());
-    QVERIFY(!failedWithTimeout(ours));
-    QCOMPARE(sortedStrings(ours.result()), (QStringList{s("node-client"), s("qt-client")}));
-
-    command({{s("cmd"), s("emitWithAck")},
-             {s("event"), s("question")},
-             {s("args"), QJsonArray{2}},
-             {s("timeout"), 3000}});
-    const QJsonObject acks = awaitEvent(s("acks"));
-    QVERIFY2(!acks.contains(s("error")), qPrintable(acks.value(s("error")).toString()));
-    QCOMPARE(sortedStrings(acks.value(s("responses")).toArray().toVariantList()),
-             (QStringList{s("node-client"), s("qt-client")}));
+    m_cluster.broadcastWithClientAcksBothWays();
 }
 
 bool tst_RedisInterop::nodeClientGot(const QString &name) const

@@ -5,7 +5,6 @@
 // room through the room's channel), fetchSockets() sees the other side's socket with its rooms
 // and data, serverSideEmit() with an ack, broadcasts with client acks, remote join, leave and
 // disconnect work both ways.
-#include "../../auto/ackfuture.h"
 #include "mixedcluster.h"
 
 using namespace SocketIO;
@@ -15,15 +14,6 @@ namespace {
 QString s(const char *text)
 {
     return QString::fromUtf8(text);
-}
-
-QStringList sortedStrings(const QVariantList &list)
-{
-    QStringList out;
-    for (const QVariant &v : list)
-        out.append(v.toString());
-    out.sort();
-    return out;
 }
 
 } // namespace
@@ -104,66 +94,17 @@ void tst_RedisShardedInterop::nodeBroadcastReachesQtClient()
 
 void tst_RedisShardedInterop::fetchSocketsBothWays()
 {
-    QFuture<QList<RemoteSocket>> future = m_cluster.server->fetchSockets();
-    QTRY_VERIFY(future.isFinished());
-    const QList<RemoteSocket> sockets = future.result();
-    QCOMPARE(sockets.size(), 2);
-    const QString nodeId = m_cluster.nodeClientId;
-    const auto node = std::find_if(sockets.cbegin(), sockets.cend(),
-                                   [&nodeId](const RemoteSocket &r) { return r.id() == nodeId; });
-    QVERIFY(node != sockets.cend());
-    QCOMPARE(node->rooms(), (QSet<QString>{nodeId, s("node-room")}));
-    QCOMPARE(node->data().value(s("node")).toString(), s("node"));
-    QCOMPARE(node->handshake().value(s("address")).toString(), s("127.0.0.1"));
-
-    m_cluster.command({{s("cmd"), s("fetch")}, {s("rooms"), QJsonArray{s("qt-room")}}});
-    const QJsonObject fetched = m_cluster.awaitEvent(s("fetched"));
-    const QJsonArray list = fetched.value(s("sockets")).toArray();
-    QCOMPARE(list.size(), 1);
-    const QJsonObject ours = list.at(0).toObject();
-    const QString ourId = m_cluster.manager->socket()->id();
-    QCOMPARE(ours.value(s("id")).toString(), ourId);
-    QCOMPARE(sortedStrings(ours.value(s("rooms")).toArray().toVariantList()),
-             sortedStrings({ourId, s("qt-room")}));
-    QCOMPARE(ours.value(s("data")).toObject().value(s("node")).toString(), s("qt"));
-    QCOMPARE(ours.value(s("address")).toString(), s("127.0.0.1"));
+    m_cluster.fetchSocketsBothWays();
 }
 
 void tst_RedisShardedInterop::serverSideEmitWithAckBothWays()
 {
-    QString error = s("unset");
-    QVariantList responses;
-    m_cluster.server->sockets()->serverSideEmit(s("ping"), {}, this,
-                                                [&](const QString &e, const QVariantList &r) {
-                                                    error = e;
-                                                    responses = r;
-                                                });
-    QTRY_COMPARE(responses, QVariantList{s("pong-from-node")});
-    QCOMPARE(error, QString());
-
-    m_cluster.command({{s("cmd"), s("sse")}, {s("event"), s("ping")}});
-    const QJsonObject ack = m_cluster.awaitEvent(s("sseAck"));
-    QVERIFY2(!ack.isEmpty(), qPrintable(m_cluster.node->log()));
-    QVERIFY2(!ack.contains(s("error")), qPrintable(ack.value(s("error")).toString()));
-    QCOMPARE(ack.value(s("responses")).toArray(), QJsonArray{s("pong-from-qt")});
+    m_cluster.serverSideEmitWithAckBothWays();
 }
 
 void tst_RedisShardedInterop::broadcastWithClientAcksBothWays()
 {
-    QFuture<QVariantList> ours = m_cluster.server->timeout(3000).emitWithAck(s("question"), {1});
-    QTRY_VERIFY(ours.isFinished());
-    QVERIFY(!failedWithTimeout(ours));
-    QCOMPARE(sortedStrings(ours.result()), (QStringList{s("node-client"), s("qt-client")}));
-
-    m_cluster.command({{s("cmd"), s("emitWithAck")},
-                       {s("event"), s("question")},
-                       {s("args"), QJsonArray{2}},
-                       {s("timeout"), 3000}});
-    const QJsonObject acks = m_cluster.awaitEvent(s("acks"));
-    QVERIFY2(!acks.isEmpty(), qPrintable(m_cluster.node->log()));
-    QVERIFY2(!acks.contains(s("error")), qPrintable(acks.value(s("error")).toString()));
-    QCOMPARE(sortedStrings(acks.value(s("responses")).toArray().toVariantList()),
-             (QStringList{s("node-client"), s("qt-client")}));
+    m_cluster.broadcastWithClientAcksBothWays();
 }
 
 void tst_RedisShardedInterop::remoteJoinAndLeaveBothWays()

@@ -1,23 +1,13 @@
 // A mixed cluster on a real redis-server with the streams adapter: our Server with
 // RedisCluster::streamsAdapterFactory(), and Node's socket.io 4.8 with
-// @socket.io/redis-streams-adapter 0.3.1 (node/streams-peer.mjs), both with connection state
-// recovery, each with a client of its own. Broadcasts (binary, rooms, the stream offset
-// appended), fetchSockets() with rooms and data, serverSideEmit() with an ack, broadcasts with
-// client acks, socketsJoin/Leave and disconnectSockets work both ways, and a client recovers
-// its session on the other implementation's server, both ways.
-#include "../../auto/ackfuture.h"
-#include "../../redisserver.h"
+// @socket.io/redis-streams-adapter 0.3.1 (node/redis-peer.mjs --adapter streams), both with
+// connection state recovery, each with a client of its own. Broadcasts (binary, rooms, the
+// stream offset appended), fetchSockets() with rooms and data, serverSideEmit() with an ack,
+// broadcasts with client acks, socketsJoin/Leave and disconnectSockets work both ways, and a
+// client recovers its session on the other implementation's server, both ways.
 #include "../../tcpforwarder.h"
-#include "../peerprocess.h"
+#include "mixedcluster.h"
 
-#include <SocketIO/ClientSocket>
-#include <SocketIO/Manager>
-#include <SocketIO/Namespace>
-#include <SocketIO/RedisAdapter>
-#include <SocketIO/Server>
-#include <SocketIO/Socket>
-
-#include <QtCore/QJsonArray>
 #include <QtCore/QRegularExpression>
 
 using namespace SocketIO;
@@ -27,15 +17,6 @@ namespace {
 QString s(const char *text)
 {
     return QString::fromUtf8(text);
-}
-
-QStringList sortedStrings(const QVariantList &list)
-{
-    QStringList out;
-    for (const QVariant &v : list)
-        out.append(v.toString());
-    out.sort();
-    return out;
 }
 
 bool isStreamId(const QVariant &value)
@@ -61,135 +42,37 @@ private Q_SLOTS:
     void joinAndLeaveBothWays();
     void nodeClientRecoversOnQtServer();
     void qtClientRecoversOnNodeServer();
-    void disconnectBothWays();
+    void disconnectBothWays(); // last: both clients are gone after it
 
 private:
-    void command(const QJsonObject &command);
-    // The first line of the peer's output not matched yet whose "event" is `name` (and whose
-    // "name" is `received` when given); empty when none came within 10 s.
-    QJsonObject awaitEvent(const QString &name, const QString &received = {});
-    // The rooms of the Node client's socket on the Node server, once `contains` says so.
-    bool nodeRooms(const std::function<bool(const QStringList &)> &contains);
-    Socket *ourServerSocket() const
+    void command(const QJsonObject &command) { m_cluster.command(command); }
+    QJsonObject awaitEvent(const QString &name, const QString &received = {})
     {
-        const QList<Socket *> sockets = m_server->sockets()->sockets();
-        for (Socket *socket : sockets) {
-            if (socket->id() == m_manager->socket()->id())
-                return socket;
-        }
-        return nullptr;
+        return m_cluster.awaitEvent(name, received);
     }
 
-    RedisServer m_redis;
-    std::unique_ptr<RedisCluster> m_cluster;
-    std::unique_ptr<Server> m_server;
-    std::unique_ptr<Manager> m_manager;
-    std::unique_ptr<PeerProcess> m_node;
-    quint16 m_nodePort = 0;
-    QString m_nodeClientId;
-    QHash<QString, QVariantList> m_received; // what our client got, by event
-    qsizetype m_consumed = 0;                // peer lines already matched
+    MixedCluster m_cluster;
+    // Shorthands into m_cluster, set by initTestCase().
+    Server *m_server = nullptr;
+    Manager *m_manager = nullptr;
+    QHash<QString, QVariantList> &m_received = m_cluster.received;
 };
 
 void tst_RedisStreamsInterop::initTestCase()
 {
-    const QString error = m_redis.start();
+    ServerOptions options;
+    options.connectionStateRecovery = ConnectionStateRecoveryOptions();
+    const QString error =
+        m_cluster.start([](RedisCluster &cluster) { return cluster.streamsAdapterFactory(); },
+                        {s("--adapter"), s("streams")}, {}, options);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    QVERIFY2(
-        QFileInfo::exists(s(INTEROP_NODE_DIR "/node_modules/@socket.io/redis-streams-adapter")),
-        "tests/interop/node/node_modules lacks @socket.io/redis-streams-adapter: run npm ci "
-        "there");
-
-    RedisAdapterOptions options;
-    options.port = m_redis.port();
-    m_cluster = std::make_unique<RedisCluster>(options);
-    ServerOptions serverOptions;
-    serverOptions.adapter = m_cluster->streamsAdapterFactory();
-    serverOptions.connectionStateRecovery = ConnectionStateRecoveryOptions();
-    m_server = std::make_unique<Server>(serverOptions);
-    connect(m_server.get(), &Server::connection, this, [](Socket *socket) {
-        if (socket->isRecovered())
-            return;
-        socket->join(s("qt-room"));
-        socket->setData({{s("node"), s("qt")}});
-    });
-    m_server->sockets()->onServerSideEvent(
-        s("ping"), this, [](const QVariantList &, const Ack &ack) { ack({s("pong-from-qt")}); });
-    QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
-
-    ManagerOptions managerOptions;
-    managerOptions.transports = {s("websocket")};
-    managerOptions.reconnection = false;
-    m_manager = std::make_unique<Manager>(
-        QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->serverPort())), managerOptions);
-    ClientSocket *client = m_manager->socket();
-    client->onAny(client, [this](const QString &event, const QVariantList &args) {
-        m_received.insert(event, args);
-    });
-    client->on(s("question"), client,
-               [](const QVariantList &, const Ack &ack) { ack({s("qt-client")}); });
-    client->connectToServer();
-
-    m_node = std::make_unique<PeerProcess>(s(INTEROP_NODE_EXECUTABLE), s(INTEROP_NODE_DIR));
-    m_node->process.setArguments({s("streams-peer.mjs"), s("--redis-port"),
-                                  QString::number(m_redis.port()), s("--rooms"), s("node-room")});
-    m_node->process.start();
-    m_nodePort = quint16(awaitEvent(s("listening")).value(s("port")).toInt());
-    const QJsonObject connected = awaitEvent(s("connected"));
-    QVERIFY2(!connected.isEmpty(), qPrintable(m_node->log()));
-    m_nodeClientId = connected.value(s("id")).toString();
-    QTRY_VERIFY(client->isConnected());
-    QTRY_COMPARE(m_server->sockets()->adapter()->serverCount(), 2);
-    command({{s("cmd"), s("count")}});
-    QCOMPARE(awaitEvent(s("count")).value(s("servers")).toInt(), 2);
+    m_server = m_cluster.server.get();
+    m_manager = m_cluster.manager.get();
 }
 
 void tst_RedisStreamsInterop::cleanupTestCase()
 {
-    if (m_node && m_node->process.state() != QProcess::NotRunning) {
-        m_node->process.closeWriteChannel();
-        awaitPeer(*m_node, 10'000);
-    }
-    m_manager.reset();
-    m_server.reset();
-    m_cluster.reset();
-}
-
-void tst_RedisStreamsInterop::command(const QJsonObject &command)
-{
-    m_node->process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-}
-
-QJsonObject tst_RedisStreamsInterop::awaitEvent(const QString &name, const QString &received)
-{
-    QJsonObject found;
-    auto look = [&] {
-        const QList<QJsonObject> events = m_node->events();
-        for (qsizetype i = m_consumed; i < events.size(); ++i) {
-            const QJsonObject &e = events.at(i);
-            if (e.value(QLatin1String("event")).toString() == name &&
-                (received.isEmpty() || e.value(QLatin1String("name")).toString() == received)) {
-                found = e;
-                m_consumed = i + 1;
-                return true;
-            }
-        }
-        return false;
-    };
-    if (!QTest::qWaitFor(look, 10'000))
-        return {};
-    return found;
-}
-
-bool tst_RedisStreamsInterop::nodeRooms(const std::function<bool(const QStringList &)> &contains)
-{
-    return QTest::qWaitFor(
-        [&] {
-            command({{s("cmd"), s("rooms")}});
-            const QJsonObject rooms = awaitEvent(s("rooms"));
-            return contains(sortedStrings(rooms.value(s("rooms")).toArray().toVariantList()));
-        },
-        10'000);
+    m_cluster.stop();
 }
 
 void tst_RedisStreamsInterop::qtBroadcastReachesNodeClient()
@@ -197,7 +80,7 @@ void tst_RedisStreamsInterop::qtBroadcastReachesNodeClient()
     m_server->to(s("elsewhere")).emitEvent(s("roomnews"), {s("not-for-node")});
     m_server->to(s("node-room")).emitEvent(s("roomnews"), {s("for-node")});
     const QJsonObject roomnews = awaitEvent(s("received"), s("roomnews"));
-    QVERIFY2(!roomnews.isEmpty(), qPrintable(m_node->log()));
+    QVERIFY2(!roomnews.isEmpty(), qPrintable(m_cluster.node->log()));
     QVariantList args = roomnews.value(s("args")).toArray().toVariantList();
     QCOMPARE(args.size(), 2);
     QCOMPARE(args.first().toString(), s("for-node"));
@@ -206,7 +89,7 @@ void tst_RedisStreamsInterop::qtBroadcastReachesNodeClient()
     // Binary: base64 MessagePack in the stream.
     m_server->emitEvent(s("hello"), {s("from-qt"), 1.5, QByteArray("\x01\x02\x03", 3)});
     const QJsonObject hello = awaitEvent(s("received"), s("hello"));
-    QVERIFY2(!hello.isEmpty(), qPrintable(m_node->log()));
+    QVERIFY2(!hello.isEmpty(), qPrintable(m_cluster.node->log()));
     args = hello.value(s("args")).toArray().toVariantList();
     QCOMPARE(args.size(), 4);
     QCOMPARE(args.at(0).toString(), s("from-qt"));
@@ -231,7 +114,7 @@ void tst_RedisStreamsInterop::nodeBroadcastReachesQtClient()
     QVERIFY(isStreamId(args.at(2)));
 
     command({{s("cmd"), s("emit")},
-             {s("event"), s("nodeRoom")},
+             {s("event"), s("notForQt")},
              {s("args"), QJsonArray{1}},
              {s("rooms"), QJsonArray{s("elsewhere")}}});
     command({{s("cmd"), s("emit")},
@@ -240,83 +123,38 @@ void tst_RedisStreamsInterop::nodeBroadcastReachesQtClient()
              {s("rooms"), QJsonArray{s("qt-room")}}});
     QTRY_VERIFY(m_received.contains(s("nodeRoom")));
     QCOMPARE(m_received.value(s("nodeRoom")).value(0).toInt(), 2);
+    // Added to the stream before the one above: it would have come first.
+    QVERIFY(!m_received.contains(s("notForQt")));
 }
 
 void tst_RedisStreamsInterop::fetchSocketsBothWays()
 {
-    QFuture<QList<RemoteSocket>> fetched = m_server->in(s("node-room")).fetchSockets();
-    QTRY_VERIFY(fetched.isFinished());
-    QCOMPARE(fetched.result().size(), 1);
-    const RemoteSocket remote = fetched.result().constFirst();
-    QCOMPARE(remote.id(), m_nodeClientId);
-    QCOMPARE(remote.rooms(), (QSet<QString>{m_nodeClientId, s("node-room")}));
-    QCOMPARE(remote.data().value(s("node")).toString(), s("node"));
-    QFuture<QList<RemoteSocket>> all = m_server->fetchSockets();
-    QTRY_VERIFY(all.isFinished());
-    QCOMPARE(all.result().size(), 2);
-
-    command({{s("cmd"), s("fetch")}, {s("rooms"), QJsonArray{s("qt-room")}}});
-    const QJsonArray sockets = awaitEvent(s("fetched")).value(s("sockets")).toArray();
-    QCOMPARE(sockets.size(), 1);
-    const QJsonObject ours = sockets.at(0).toObject();
-    QCOMPARE(ours.value(s("id")).toString(), m_manager->socket()->id());
-    QCOMPARE(sortedStrings(ours.value(s("rooms")).toArray().toVariantList()),
-             sortedStrings({m_manager->socket()->id(), s("qt-room")}));
-    QCOMPARE(ours.value(s("data")).toObject().value(s("node")).toString(), s("qt"));
-    QCOMPARE(ours.value(s("address")).toString(), s("127.0.0.1"));
+    m_cluster.fetchSocketsBothWays();
 }
 
 void tst_RedisStreamsInterop::serverSideEmitWithAckBothWays()
 {
-    QVariantList responses;
-    QString error = s("unset");
-    m_server->sockets()->serverSideEmit(s("ping"), {1}, this,
-                                        [&](const QString &e, const QVariantList &r) {
-                                            error = e;
-                                            responses = r;
-                                        });
-    QTRY_COMPARE(responses, QVariantList{s("pong-from-node")});
-    QCOMPARE(error, QString());
-
-    command({{s("cmd"), s("sse")}, {s("event"), s("ping")}, {s("args"), QJsonArray{1}}});
-    const QJsonObject ack = awaitEvent(s("sseAck"));
-    QVERIFY2(!ack.contains(s("error")), qPrintable(ack.value(s("error")).toString()));
-    QCOMPARE(ack.value(s("responses")).toArray(), QJsonArray{s("pong-from-qt")});
+    m_cluster.serverSideEmitWithAckBothWays();
 }
 
 void tst_RedisStreamsInterop::broadcastWithClientAcksBothWays()
 {
-    QFuture<QVariantList> answered = m_server->timeout(3000).emitWithAck(s("question"), {1});
-    QTRY_VERIFY(answered.isFinished());
-    QVERIFY(!failedWithTimeout(answered));
-    QCOMPARE(sortedStrings(answered.result()), (QStringList{s("node-client"), s("qt-client")}));
-
-    command({{s("cmd"), s("emitWithAck")},
-             {s("event"), s("question")},
-             {s("args"), QJsonArray{2}},
-             {s("timeout"), 3000}});
-    const QJsonObject acks = awaitEvent(s("acks"));
-    QVERIFY2(!acks.contains(s("error")), qPrintable(acks.value(s("error")).toString()));
-    QCOMPARE(sortedStrings(acks.value(s("responses")).toArray().toVariantList()),
-             (QStringList{s("node-client"), s("qt-client")}));
+    m_cluster.broadcastWithClientAcksBothWays();
 }
 
+// The common moves both ways, then a leave of the very room that selected the socket (Node's
+// socket leaves "node-room", picked through "by-qt") and a join back.
 void tst_RedisStreamsInterop::joinAndLeaveBothWays()
 {
-    // Ours asks, Node's socket moves.
+    m_cluster.remoteJoinAndLeaveBothWays();
+    if (QTest::currentTestFailed())
+        return;
     m_server->in(s("node-room")).socketsJoin(s("by-qt"));
-    QVERIFY(nodeRooms([](const QStringList &rooms) { return rooms.contains(s("by-qt")); }));
+    QTRY_VERIFY(m_cluster.nodeClientRooms().contains(s("by-qt")));
     m_server->in(s("by-qt")).socketsLeave(s("node-room"));
-    QVERIFY(nodeRooms([](const QStringList &rooms) { return !rooms.contains(s("node-room")); }));
+    QTRY_VERIFY(!m_cluster.nodeClientRooms().contains(s("node-room")));
     m_server->in(s("by-qt")).socketsJoin(s("node-room"));
-    QVERIFY(nodeRooms([](const QStringList &rooms) { return rooms.contains(s("node-room")); }));
-
-    // Node asks, ours moves.
-    command(
-        {{s("cmd"), s("join")}, {s("room"), s("by-node")}, {s("rooms"), QJsonArray{s("qt-room")}}});
-    QTRY_VERIFY(ourServerSocket() && ourServerSocket()->rooms().contains(s("by-node")));
-    command({{s("cmd"), s("leave")}, {s("room"), s("by-node")}});
-    QTRY_VERIFY(!ourServerSocket()->rooms().contains(s("by-node")));
+    QTRY_VERIFY(m_cluster.nodeClientRooms().contains(s("node-room")));
 }
 
 // Node's client leaves its server (the session is saved in Redis by Node), a broadcast of ours
@@ -325,20 +163,20 @@ void tst_RedisStreamsInterop::nodeClientRecoversOnQtServer()
 {
     command({{s("cmd"), s("recoverStart")}});
     const QJsonObject started = awaitEvent(s("rStarted"));
-    QVERIFY2(!started.isEmpty(), qPrintable(m_node->log()));
+    QVERIFY2(!started.isEmpty(), qPrintable(m_cluster.node->log()));
     m_server->emitEvent(s("news"), {s("before")});
     const QJsonObject ready = awaitEvent(s("rReady"));
-    QVERIFY2(!ready.isEmpty(), qPrintable(m_node->log()));
+    QVERIFY2(!ready.isEmpty(), qPrintable(m_cluster.node->log()));
     const QString id = ready.value(s("id")).toString();
     command({{s("cmd"), s("recoverDrop")}});
     const QJsonObject dropped = awaitEvent(s("rDropped"));
-    QVERIFY2(!dropped.isEmpty(), qPrintable(m_node->log()));
+    QVERIFY2(!dropped.isEmpty(), qPrintable(m_cluster.node->log()));
     m_received.remove(s("news"));
     m_server->emitEvent(s("news"), {s("missed")});
     QTRY_VERIFY(m_received.contains(s("news"))); // in the stream by now
     command({{s("cmd"), s("recoverOn")}, {s("port"), m_server->serverPort()}});
     const QJsonObject connected = awaitEvent(s("rConnected"));
-    QVERIFY2(!connected.isEmpty(), qPrintable(m_node->log()));
+    QVERIFY2(!connected.isEmpty(), qPrintable(m_cluster.node->log()));
     QVERIFY(connected.value(s("recovered")).toBool());
     QCOMPARE(connected.value(s("id")).toString(), id);
     QCOMPARE(connected.value(s("news")).toArray(), (QJsonArray{s("before"), s("missed")}));
@@ -384,7 +222,7 @@ void tst_RedisStreamsInterop::qtClientRecoversOnNodeServer()
     m_received.remove(s("news"));
     command({{s("cmd"), s("emit")}, {s("event"), s("news")}, {s("args"), QJsonArray{s("two")}}});
     QTRY_VERIFY(m_received.contains(s("news"))); // Node's XADD is done
-    balancer.setTarget(m_nodePort);
+    balancer.setTarget(m_cluster.nodePort);
     QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10'000);
     QVERIFY(socket->isRecovered());
     QCOMPARE(socket->id(), id);
@@ -392,16 +230,10 @@ void tst_RedisStreamsInterop::qtClientRecoversOnNodeServer()
     socket->disconnectFromServer();
 }
 
+// Without closing the connections: the "io server disconnect" of a DISCONNECT packet.
 void tst_RedisStreamsInterop::disconnectBothWays()
 {
-    m_server->in(s("node-room")).disconnectSockets();
-    const QJsonObject gone = awaitEvent(s("clientDisconnected"));
-    QVERIFY2(!gone.isEmpty(), qPrintable(m_node->log()));
-    QCOMPARE(gone.value(s("reason")).toString(), s("io server disconnect"));
-    QVERIFY(m_manager->socket()->isConnected());
-
-    command({{s("cmd"), s("disconnect")}, {s("rooms"), QJsonArray{s("qt-room")}}});
-    QTRY_VERIFY(!m_manager->socket()->isConnected());
+    m_cluster.remoteDisconnectBothWays(false);
 }
 
 QTEST_GUILESS_MAIN(tst_RedisStreamsInterop)
