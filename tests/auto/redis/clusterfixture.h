@@ -19,6 +19,7 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#include <algorithm>
 #include <functional>
 
 struct ClusterNode
@@ -100,6 +101,16 @@ public:
         });
         socket->connectToServer();
         return socket;
+    }
+
+    // Whether every node is connected to Redis and the adapter of its main namespace counts
+    // every node.
+    bool clusterFormed() const
+    {
+        return std::all_of(m_nodes.cbegin(), m_nodes.cend(), [this](const ClusterNode &n) {
+            return n.redis->isConnected() &&
+                   n.server->sockets()->adapter()->serverCount() == int(m_nodes.size());
+        });
     }
 
     // The options of a connection of the test's own to its redis-server.

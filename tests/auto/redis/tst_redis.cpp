@@ -96,15 +96,6 @@ private:
     {
         return qobject_cast<RedisAdapter *>(node.server->sockets()->adapter());
     }
-    bool clusterFormed() const
-    {
-        for (const ClusterNode &n : m_nodes) {
-            RedisAdapter *adapter = adapterOf(n);
-            if (!adapter || adapter->serverCount() != int(m_nodes.size()))
-                return false;
-        }
-        return true;
-    }
 };
 
 void tst_Redis::initTestCase()

@@ -93,16 +93,6 @@ private:
     {
         return node.redis->findChild<Redis::ClusterClient *>();
     }
-    bool clusterFormed() const
-    {
-        for (const ClusterNode &n : m_nodes) {
-            RedisShardedAdapter *adapter = adapterOf(n);
-            if (!adapter || !n.redis->isConnected() ||
-                adapter->serverCount() != int(m_nodes.size()))
-                return false;
-        }
-        return true;
-    }
     // Whether the master at `port` has a subscriber to the shard channel.
     static bool subscribedOn(quint16 port, const QByteArray &channel)
     {

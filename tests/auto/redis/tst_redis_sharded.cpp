@@ -61,16 +61,6 @@ private:
     {
         return qobject_cast<RedisShardedAdapter *>(node.server->sockets()->adapter());
     }
-    bool clusterFormed() const
-    {
-        for (const ClusterNode &n : m_nodes) {
-            RedisShardedAdapter *adapter = adapterOf(n);
-            if (!adapter || !n.redis->isConnected() ||
-                adapter->serverCount() != int(m_nodes.size()))
-                return false;
-        }
-        return true;
-    }
     // The sharded channels with a subscriber, as Redis lists them.
     QSet<QByteArray> shardChannels();
 };
