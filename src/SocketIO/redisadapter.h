@@ -43,8 +43,8 @@ struct SOCKETIO_EXPORT RedisAdapterOptions
     QSslConfiguration sslConfiguration() const;
     void setSslConfiguration(const QSslConfiguration &configuration);
 
-    // Redis Cluster, off by default: host and port name a seed node, from which the sharded
-    // adapter learns the masters and sends each channel to the one owning its slot.
+    // Redis Cluster, off by default: host and port name a seed node, from which the adapters
+    // learn the masters and send each key or shard channel to the one owning its slot.
     bool isClusterModeEnabled() const;
     void setClusterModeEnabled(bool enabled);
 

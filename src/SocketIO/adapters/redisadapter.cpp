@@ -23,6 +23,47 @@ namespace SocketIO {
 
 namespace {
 
+// The subscribers of the one channel of a PUBSUB NUMSUB (or SHARDNUMSUB) reply
+// ([channel, count]); -1 when it is not such a reply (an error, Redis away).
+int subscriberCount(const Redis::Reply &reply)
+{
+    if (reply.type != Redis::Reply::Type::Array || reply.elements.size() != 2 ||
+        reply.elements.at(1).type != Redis::Reply::Type::Integer)
+        return -1;
+    return int(reply.elements.at(1).integer);
+}
+
+// PUBSUB NUMSUB (SHARDNUMSUB when `sharded`) of `channel`; `done` gets the count, or -1 when
+// Redis did not answer. On `pub`, or with `masters` (cluster mode): a shard channel's
+// subscribers are all on the master owning its slot, a classic channel's are spread over every
+// master and summed, as Node's adapters do.
+void countSubscribers(Redis::Connection *pub, Redis::ClusterClient *masters,
+                      const QByteArray &channel, bool sharded, std::function<void(int)> done)
+{
+    QList<QByteArray> args{QByteArrayLiteral("PUBSUB"),
+                           sharded ? QByteArrayLiteral("SHARDNUMSUB") : QByteArrayLiteral("NUMSUB"),
+                           channel};
+    if (!masters) {
+        pub->command(args, [done = std::move(done)](const Redis::Reply &reply) {
+            done(subscriberCount(reply));
+        });
+    } else if (sharded) {
+        masters->command(channel, args, [done = std::move(done)](const Redis::Reply &reply) {
+            done(subscriberCount(reply));
+        });
+    } else {
+        masters->commandOnMasters(args, [done = std::move(done)](const QList<Redis::Reply> &all) {
+            int sum = -1;
+            for (const Redis::Reply &reply : all) {
+                const int count = subscriberCount(reply);
+                if (count >= 0)
+                    sum = qMax(sum, 0) + count;
+            }
+            done(sum);
+        });
+    }
+}
+
 // The request types of @socket.io/redis-adapter 8.x (and of the redis-emitter).
 enum RequestType {
     Sockets = 0,
@@ -126,7 +167,7 @@ public:
     RedisAdapterOptions options;
     Redis::Connection *pub = nullptr;
     Redis::Connection *sub = nullptr;
-    Redis::ClusterClient *shards = nullptr; // in cluster mode, for the sharded adapter
+    Redis::ClusterClient *shards = nullptr; // in cluster mode
     qint64 failedPublishes = 0;
     qint64 unreportedFailures = 0; // since the last warning
     QElapsedTimer lastWarning;
@@ -295,8 +336,12 @@ void RedisAdapterOptions::setSslConfiguration(const QSslConfiguration &configura
     master (with the same AUTH and TLS options), and sends each SSUBSCRIBE, SPUBLISH and
     `PUBSUB SHARDNUMSUB` to the master owning the channel's hash slot. A \c MOVED or \c ASK
     redirection, a refused subscription, or a subscription Redis ends after resharding makes
-    it read the topology again and resubscribe. The classic and streams adapters keep using
-    the seed node alone.
+    it read the topology again and resubscribe.
+
+    The classic adapter (adapterFactory()) keeps its Pub/Sub on the seed node, as a Redis
+    Cluster forwards classic PUBLISH to every node, and counts the servers with
+    `PUBSUB NUMSUB` on every master, summed. The streams adapter keeps using the seed node
+    alone.
 
     \sa setClusterModeEnabled()
 */
@@ -571,7 +616,8 @@ public:
     JSON requests on `<key>-request#<nsp>#`, answered on `<key>-response#<nsp>#`; broadcasts
     that wait for client acknowledgements as MessagePack requests whose answers are one client
     count per server and one message per acknowledgement. The number of servers is
-    `PUBSUB NUMSUB <key>-request#<nsp>#`.
+    `PUBSUB NUMSUB <key>-request#<nsp>#`, summed over the masters of a Redis Cluster in cluster
+    mode (RedisAdapterOptions::setClusterModeEnabled()).
 
     Created for each namespace by RedisCluster::adapterFactory(); owned by its namespace.
     Joins, leaves and disconnects are applied on this server at once, and by the others when
@@ -674,17 +720,15 @@ void RedisAdapter::refreshServerCount(std::function<void(int)> done)
             done(1);
         return;
     }
-    pub->command({QByteArrayLiteral("PUBSUB"), QByteArrayLiteral("NUMSUB"), d->requestChannel},
-                 [self = QPointer<RedisAdapter>(this), done](const Redis::Reply &reply) {
-                     if (!self)
-                         return;
-                     int count = 1;
-                     if (reply.elements.size() >= 2)
-                         count = qMax(1, int(reply.elements.at(1).integer));
-                     self->d_func()->serverCount = count;
-                     if (done)
-                         done(count);
-                 });
+    countSubscribers(pub, d->cluster->d_func()->shards, d->requestChannel, false,
+                     [self = QPointer<RedisAdapter>(this), done](int subscribers) {
+                         if (!self)
+                             return;
+                         const int count = qMax(1, subscribers);
+                         self->d_func()->serverCount = count;
+                         if (done)
+                             done(count);
+                     });
 }
 
 /*!
@@ -1124,6 +1168,11 @@ Redis::Connection *RedisClusterAccess::subscriber(RedisCluster *cluster)
     return cluster->d_func()->sub;
 }
 
+Redis::ClusterClient *RedisClusterAccess::masters(RedisCluster *cluster)
+{
+    return cluster->d_func()->shards;
+}
+
 void RedisClusterAccess::publishFailed(RedisCluster *cluster, const QByteArray &channel,
                                        const QByteArray &error)
 {
@@ -1140,29 +1189,22 @@ RedisClusterAdapter::RedisClusterAdapter(Namespace *nsp, const QString &uid)
 
 void RedisClusterAdapter::countServers(Redis::Connection *pub, const QByteArray &channel,
                                        bool sharded, std::function<void(int)> done,
-                                       Redis::ClusterClient *shards)
+                                       Redis::ClusterClient *masters)
 {
-    if ((!pub && !shards) || channel.isEmpty()) {
+    if ((!pub && !masters) || channel.isEmpty()) {
         if (done)
             done(m_serverCount);
         return;
     }
-    const QList<QByteArray> args{
-        QByteArrayLiteral("PUBSUB"),
-        sharded ? QByteArrayLiteral("SHARDNUMSUB") : QByteArrayLiteral("NUMSUB"), channel};
-    auto counted = [self = QPointer<RedisClusterAdapter>(this), done](const Redis::Reply &reply) {
-        if (!self)
-            return;
-        // [channel, subscribers]
-        if (reply.type == Redis::Reply::Type::Array && reply.elements.size() == 2)
-            self->m_serverCount = qMax(1, int(reply.elements.at(1).integer));
-        if (done)
-            done(self->m_serverCount);
-    };
-    if (shards)
-        shards->command(channel, args, std::move(counted));
-    else
-        pub->command(args, std::move(counted));
+    countSubscribers(pub, masters, channel, sharded,
+                     [self = QPointer<RedisClusterAdapter>(this), done](int subscribers) {
+                         if (!self)
+                             return;
+                         if (subscribers >= 0)
+                             self->m_serverCount = qMax(1, subscribers);
+                         if (done)
+                             done(self->m_serverCount);
+                     });
 }
 
 } // namespace SocketIO

@@ -23,6 +23,8 @@ class RedisClusterAccess
 public:
     static Redis::Connection *publisher(RedisCluster *cluster);
     static Redis::Connection *subscriber(RedisCluster *cluster);
+    // In cluster mode, the client of the Redis Cluster's masters; null otherwise.
+    static Redis::ClusterClient *masters(RedisCluster *cluster);
     // Reports an XADD to `channel` that failed with `error` as the cluster reports a failed
     // PUBLISH or SPUBLISH of its publisher: RedisCluster::publishFailed(), the count, the
     // rate-limited warning.
@@ -43,11 +45,12 @@ protected:
 
     // PUBSUB NUMSUB (SHARDNUMSUB when `sharded`) of `channel` on `pub` becomes serverCount(),
     // unless Redis did not answer; `done` (may be empty) gets serverCount() then. Without a
-    // connection or a channel yet, at once. With `shards` (a Redis Cluster), on the master
-    // owning the channel's slot instead of `pub`: the subscribers of a shard channel are all
-    // there (Node's adapter sums the counts of every master, the others answering 0).
+    // connection or a channel yet, at once. With `masters` (a Redis Cluster) instead of `pub`:
+    // SHARDNUMSUB on the master owning the channel's slot (the subscribers of a shard channel
+    // are all there; Node's adapter sums the counts of every master, the others answering 0),
+    // NUMSUB on every master, summed (a classic channel's subscribers are spread over them).
     void countServers(Redis::Connection *pub, const QByteArray &channel, bool sharded,
-                      std::function<void(int count)> done, Redis::ClusterClient *shards = nullptr);
+                      std::function<void(int count)> done, Redis::ClusterClient *masters = nullptr);
 
 private:
     int m_serverCount = 1;

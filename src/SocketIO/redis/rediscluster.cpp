@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <utility>
 
 Q_LOGGING_CATEGORY(lcRedisCluster, "socketio.redis.cluster")
@@ -359,6 +360,32 @@ void ClusterClient::command(const QByteArray &key, const QList<QByteArray> &args
                             Connection::Callback done)
 {
     route(key, args, std::move(done), 0);
+}
+
+void ClusterClient::commandOnMasters(const QList<QByteArray> &args,
+                                     std::function<void(const QList<Reply> &)> done)
+{
+    struct Pending
+    {
+        qsizetype awaited = 0;
+        QList<Reply> replies;
+        std::function<void(const QList<Reply> &)> done;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->awaited = m_masters.size();
+    pending->done = std::move(done);
+    if (pending->awaited == 0) {
+        pending->done({});
+        return;
+    }
+    pending->replies.reserve(pending->awaited);
+    for (const QString &master : std::as_const(m_masters)) {
+        m_nodes.value(master).pub->command(args, [pending](const Reply &reply) {
+            pending->replies.append(reply);
+            if (pending->replies.size() == pending->awaited)
+                pending->done(pending->replies);
+        });
+    }
 }
 
 void ClusterClient::spublish(const QByteArray &channel, const QByteArray &message)

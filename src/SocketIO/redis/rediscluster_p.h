@@ -72,6 +72,11 @@ public:
     // does when that master is unknown or down.
     void command(const QByteArray &key, const QList<QByteArray> &args,
                  Connection::Callback done = {});
+    // `args` once on every master (no redirection), as Node's adapters count the subscribers
+    // of a classic channel: `done` gets the replies once all arrived, in no particular order
+    // (none when no master is known); a master that is down answers an error at once.
+    void commandOnMasters(const QList<QByteArray> &args,
+                          std::function<void(const QList<Reply> &replies)> done);
     // SPUBLISH, as command(); a failure is reported by publishFailed().
     void spublish(const QByteArray &channel, const QByteArray &message);
     void ssubscribe(const QByteArray &channel, Connection::MessageCallback callback);
