@@ -340,8 +340,10 @@ void RedisAdapterOptions::setSslConfiguration(const QSslConfiguration &configura
 
     The classic adapter (adapterFactory()) keeps its Pub/Sub on the seed node, as a Redis
     Cluster forwards classic PUBLISH to every node, and counts the servers with
-    `PUBSUB NUMSUB` on every master, summed. The streams adapter keeps using the seed node
-    alone.
+    `PUBSUB NUMSUB` on every master, summed. The streams adapter (streamsAdapterFactory())
+    sends each XADD, XRANGE and session key command to the master owning the key, reads each
+    stream on a connection to its owner (moved when the stream moves), and with
+    RedisStreamsAdapterOptions::useShardedPubSub sends its requests as the sharded adapter does.
 
     \sa setClusterModeEnabled()
 */

@@ -90,7 +90,13 @@ std::optional<QVariantList> missedPacket(const Redis::StreamEntry &entry, const 
 RedisStreamsHub::RedisStreamsHub(RedisCluster *cluster, const RedisStreamsAdapterOptions &options)
     : QObject(cluster)
     , m_options(options)
-{}
+    , m_masters(RedisClusterAccess::masters(cluster))
+{
+    if (m_masters) {
+        connect(m_masters, &Redis::ClusterClient::topologyRefreshed, this,
+                &RedisStreamsHub::placeReaders);
+    }
+}
 
 RedisCluster *RedisStreamsHub::cluster() const
 {
@@ -112,10 +118,49 @@ void RedisStreamsHub::add(const QString &nsp, RedisStreamsAdapter *adapter)
     const QByteArray stream = streamFor(nsp);
     if (m_readers.contains(stream))
         return;
+    if (m_masters) {
+        m_readers.insert(stream, nullptr);
+        placeReaders();
+        return;
+    }
+    m_readers.insert(stream, newReader(redisConnectionOptions(cluster()->options()), stream));
+}
+
+Redis::StreamReader *RedisStreamsHub::newReader(const Redis::ConnectionOptions &connection,
+                                                const QByteArray &stream, const QByteArray &startId)
+{
     auto *reader = new Redis::StreamReader(
-        redisConnectionOptions(cluster()->options()), stream, m_options.readCount,
-        m_options.blockTimeInMs, [this](const Redis::StreamEntry &entry) { onEntry(entry); }, this);
-    m_readers.insert(stream, reader);
+        connection, stream, m_options.readCount, m_options.blockTimeInMs,
+        [this](const Redis::StreamEntry &entry) { onEntry(entry); }, this, startId);
+    if (m_masters) {
+        // A MOVED (or a master gone): where the stream is may have changed.
+        connect(reader, &Redis::StreamReader::readFailed, m_masters,
+                &Redis::ClusterClient::refreshTopology);
+    }
+    return reader;
+}
+
+void RedisStreamsHub::placeReaders()
+{
+    for (auto it = m_readers.begin(); it != m_readers.end(); ++it) {
+        const QString owner = m_masters->masterFor(it.key());
+        if (owner.isEmpty())
+            continue;
+        Redis::StreamReader *old = it.value();
+        Redis::ConnectionOptions connection = redisConnectionOptions(cluster()->options());
+        connection.host = owner.section(u':', 0, -2);
+        connection.port = quint16(owner.section(u':', -1).toUInt());
+        connection.clusterNode = true;
+        if (old && old->connection()->options().host == connection.host &&
+            old->connection()->options().port == connection.port)
+            continue;
+        // Not from inside a reader's callback (topologyRefreshed comes from the cluster's own
+        // connections, add() from an adapter): the old reader can go at once, and nothing it
+        // still had pending is delivered twice.
+        const QByteArray startId = old && old->isStarted() ? old->lastId() : QByteArray();
+        delete old;
+        it.value() = newReader(connection, it.key(), startId);
+    }
 }
 
 void RedisStreamsHub::remove(const QString &nsp, RedisStreamsAdapter *adapter)
@@ -170,9 +215,12 @@ RedisStreamsAdapter::~RedisStreamsAdapter()
         return;
     if (m_hub)
         m_hub->remove(m_nsp, this);
+    Redis::ClusterClient *shards = m_options.useShardedPubSub ? masters() : nullptr;
     if (Redis::Connection *s = sub()) {
         for (const QByteArray &channel : {m_publicChannel, m_privateChannel}) {
-            if (m_options.useShardedPubSub)
+            if (shards)
+                shards->sunsubscribe(channel);
+            else if (m_options.useShardedPubSub)
                 s->sunsubscribe(channel);
             else
                 s->unsubscribe(channel);
@@ -195,8 +243,11 @@ bool RedisStreamsAdapter::start()
         auto onMessage = [this](const QByteArray &, const QByteArray &message) {
             onPubSubMessage(message);
         };
+        Redis::ClusterClient *shards = m_options.useShardedPubSub ? masters() : nullptr;
         for (const QByteArray &channel : {m_publicChannel, m_privateChannel}) {
-            if (m_options.useShardedPubSub)
+            if (shards)
+                shards->ssubscribe(channel, onMessage);
+            else if (m_options.useShardedPubSub)
                 s->ssubscribe(channel, onMessage);
             else
                 s->subscribe(channel, onMessage);
@@ -216,9 +267,23 @@ Redis::Connection *RedisStreamsAdapter::sub() const
     return m_hub ? RedisClusterAccess::subscriber(m_hub->cluster()) : nullptr;
 }
 
+Redis::ClusterClient *RedisStreamsAdapter::masters() const
+{
+    return m_hub ? RedisClusterAccess::masters(m_hub->cluster()) : nullptr;
+}
+
+Redis::CommandTarget RedisStreamsAdapter::keys() const
+{
+    if (Redis::ClusterClient *m = masters())
+        return m;
+    return pub();
+}
+
 bool RedisStreamsAdapter::isReady() const
 {
-    return !m_nsp.isNull() && m_hub && m_hub->isReading(m_nsp) && sub() && sub()->isConnected();
+    const Redis::ClusterClient *m = masters();
+    return !m_nsp.isNull() && m_hub && m_hub->isReading(m_nsp) && sub() && sub()->isConnected() &&
+           (!m || m->isConnected());
 }
 
 void RedisStreamsAdapter::publishEnvelope(const QByteArray &channel, const ClusterMessage &m)
@@ -229,7 +294,10 @@ void RedisStreamsAdapter::publishEnvelope(const QByteArray &channel, const Clust
     // Pub/Sub payloads are always MessagePack of the whole envelope. The cluster reports a
     // failure (Connection::publishFailed()).
     const QByteArray payload = MsgPack::encode(clusterEnvelope(m));
-    if (m_options.useShardedPubSub)
+    Redis::ClusterClient *shards = m_options.useShardedPubSub ? masters() : nullptr;
+    if (shards)
+        shards->spublish(channel, payload);
+    else if (m_options.useShardedPubSub)
         p->spublish(channel, payload);
     else
         p->publish(channel, payload);
@@ -261,10 +329,10 @@ void RedisStreamsAdapter::doPublish(const ClusterMessage &m,
             done({});
         return;
     }
-    Redis::Connection *p = pub();
-    if (!p)
+    const Redis::CommandTarget target = keys();
+    if (!target)
         return;
-    Redis::xadd(p, m_stream, m_options.maxLen, entryFields(m),
+    Redis::xadd(target, m_stream, m_options.maxLen, entryFields(m),
                 [self = QPointer<RedisStreamsAdapter>(this),
                  done = std::move(done)](const QByteArray &id, const QByteArray &error) {
                     if (!self)
@@ -292,8 +360,9 @@ void RedisStreamsAdapter::doPublishResponse(const QString &requesterUid, const C
 
 void RedisStreamsAdapter::fetchServerCount(std::function<void(int count)> done)
 {
-    countServers(start() ? pub() : nullptr, m_publicChannel, m_options.useShardedPubSub,
-                 std::move(done));
+    const bool started = start();
+    countServers(started ? pub() : nullptr, m_publicChannel, m_options.useShardedPubSub,
+                 std::move(done), started ? masters() : nullptr);
 }
 
 void RedisStreamsAdapter::onPubSubMessage(const QByteArray &message)
@@ -326,16 +395,16 @@ void RedisStreamsAdapter::onStreamEntry(const Redis::StreamEntry &entry)
 
 void RedisStreamsAdapter::persistSession(const Session &session)
 {
-    Redis::Connection *p = pub();
+    const Redis::CommandTarget target = keys();
     const int expiry = emitter() ? emitter()->maxDisconnectionDuration() : 0;
-    if (!start() || !p || expiry <= 0)
+    if (!start() || !target || expiry <= 0)
         return;
     const QSet<QString> rooms = session.rooms();
     const QVariantMap value{{QStringLiteral("sid"), session.sid()},
                             {QStringLiteral("pid"), session.pid()},
                             {QStringLiteral("rooms"), QStringList(rooms.cbegin(), rooms.cend())},
                             {QStringLiteral("data"), session.data()}};
-    Redis::setPx(p, m_options.sessionKeyPrefix.toUtf8() + session.pid().toUtf8(),
+    Redis::setPx(target, m_options.sessionKeyPrefix.toUtf8() + session.pid().toUtf8(),
                  MsgPack::encode(value).toBase64(), expiry, [](const QByteArray &error) {
                      if (!error.isEmpty())
                          qCWarning(lcRedisStreams) << "saving a session failed:" << error;
@@ -346,9 +415,9 @@ void RedisStreamsAdapter::restoreSession(
     const QString &pid, const QString &offset,
     const std::function<void(const std::optional<Session> &)> &done)
 {
-    Redis::Connection *p = pub();
+    const Redis::CommandTarget target = keys();
     const QByteArray from = offset.toLatin1();
-    if (!start() || !p || !Redis::isStreamId(from)) {
+    if (!start() || !target || !Redis::isStreamId(from)) {
         done(std::nullopt);
         return;
     }
@@ -356,7 +425,7 @@ void RedisStreamsAdapter::restoreSession(
     restore->done = done;
     restore->cursor = from;
     const QPointer<RedisStreamsAdapter> self(this);
-    // Both answers arrive in order on the one connection; the later one goes on.
+    // The later of the two answers goes on (in cluster mode they may come from two masters).
     auto proceed = [self, restore] {
         if (--restore->pending > 0)
             return;
@@ -374,14 +443,14 @@ void RedisStreamsAdapter::restoreSession(
         self->readMissed(restore);
     };
     Redis::getDel(
-        p, m_options.sessionKeyPrefix.toUtf8() + pid.toUtf8(),
+        target, m_options.sessionKeyPrefix.toUtf8() + pid.toUtf8(),
         [restore, proceed](const std::optional<QByteArray> &value, const QByteArray &error) {
             restore->failed = restore->failed || !error.isEmpty();
             restore->rawSession = value;
             proceed();
         });
     Redis::xrange(
-        p, m_stream, from, from, 0,
+        target, m_stream, from, from, 0,
         [restore, proceed](const QList<Redis::StreamEntry> &entries, const QByteArray &error) {
             restore->failed = restore->failed || !error.isEmpty();
             restore->offsetExists = !entries.isEmpty();
@@ -391,15 +460,15 @@ void RedisStreamsAdapter::restoreSession(
 
 void RedisStreamsAdapter::readMissed(std::shared_ptr<Restore> restore)
 {
-    Redis::Connection *p = pub();
-    if (restore->pages >= maxRestorePages || !p) {
+    const Redis::CommandTarget target = keys();
+    if (restore->pages >= maxRestorePages || !target) {
         restore->session.setMissedPackets(restore->missed);
         restore->done(restore->session);
         return;
     }
     ++restore->pages;
     // From the entry after the cursor (an exclusive start without Redis 6.2's "(").
-    Redis::xrange(p, m_stream, Redis::nextStreamId(restore->cursor), QByteArrayLiteral("+"), 0,
+    Redis::xrange(target, m_stream, Redis::nextStreamId(restore->cursor), QByteArrayLiteral("+"), 0,
                   [self = QPointer<RedisStreamsAdapter>(this),
                    restore](const QList<Redis::StreamEntry> &entries, const QByteArray &error) {
                       if (!self || !error.isEmpty()) {
@@ -542,6 +611,10 @@ RedisStreamsAdapterOptions::~RedisStreamsAdapterOptions() = default;
 
     Servers in C++ and Node can share one cluster. Each factory reads the streams with its
     own connections: call it once per server.
+
+    On a Redis Cluster (RedisAdapterOptions::setClusterModeEnabled()), each stream and session
+    key lives on the master owning its hash slot: the commands go there, each stream is read
+    on a connection to its master, and the servers are counted on every master.
 
     \code
     auto *redis = new SocketIO::RedisCluster({}, &app);

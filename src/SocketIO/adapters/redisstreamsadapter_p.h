@@ -5,6 +5,7 @@
 #pragma once
 
 #include "adapters/redisclusteraccess_p.h"
+#include "redis/rediscluster_p.h"
 #include "redis/redisstreams_p.h"
 
 #include <QtCore/QHash>
@@ -15,7 +16,9 @@ namespace SocketIO {
 class RedisStreamsAdapter;
 
 // One streamsAdapterFactory(): a reader per stream, shared by the adapters of one server's
-// namespaces, and the entries routed to them by namespace. A child of the RedisCluster.
+// namespaces, and the entries routed to them by namespace. A child of the RedisCluster. In
+// cluster mode each reader is on the master owning its stream, and moves (going on from the
+// last entry it read) when the topology says the stream moved.
 class RedisStreamsHub : public QObject
 {
     Q_OBJECT
@@ -35,9 +38,14 @@ public:
 
 private:
     void onEntry(const Redis::StreamEntry &entry);
+    // Cluster mode: (re)creates the reader of each stream on the master owning it.
+    void placeReaders();
+    Redis::StreamReader *newReader(const Redis::ConnectionOptions &connection,
+                                   const QByteArray &stream, const QByteArray &startId = {});
 
     const RedisStreamsAdapterOptions m_options;
-    QHash<QByteArray, Redis::StreamReader *> m_readers;       // by stream
+    QPointer<Redis::ClusterClient> m_masters;                 // cluster mode only
+    QHash<QByteArray, Redis::StreamReader *> m_readers;       // by stream; null: no master yet
     QHash<QString, QPointer<RedisStreamsAdapter>> m_adapters; // by namespace
 };
 
@@ -82,6 +90,10 @@ private:
     struct Restore;
     Redis::Connection *pub() const;
     Redis::Connection *sub() const;
+    Redis::ClusterClient *masters() const;
+    // Where the stream and session commands go: the publishing connection, or in cluster mode
+    // the master owning the key.
+    Redis::CommandTarget keys() const;
     void publishEnvelope(const QByteArray &channel, const ClusterMessage &m);
     QList<QPair<QByteArray, QByteArray>> entryFields(const ClusterMessage &m) const;
     void onPubSubMessage(const QByteArray &message);

@@ -388,6 +388,12 @@ void ClusterClient::commandOnMasters(const QList<QByteArray> &args,
     }
 }
 
+Connection *ClusterClient::connectionFor(QByteArrayView key) const
+{
+    const Node *node = nodeFor(key);
+    return node ? node->pub : nullptr;
+}
+
 void ClusterClient::spublish(const QByteArray &channel, const QByteArray &message)
 {
     auto done = [self = QPointer<ClusterClient>(this), channel](const Reply &reply) {

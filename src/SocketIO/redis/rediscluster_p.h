@@ -77,6 +77,9 @@ public:
     // (none when no master is known); a master that is down answers an error at once.
     void commandOnMasters(const QList<QByteArray> &args,
                           std::function<void(const QList<Reply> &replies)> done);
+    // The command connection of the master owning `key`'s slot, for commands that must share
+    // one connection (MULTI ... EXEC); null while unknown.
+    Connection *connectionFor(QByteArrayView key) const;
     // SPUBLISH, as command(); a failure is reported by publishFailed().
     void spublish(const QByteArray &channel, const QByteArray &message);
     void ssubscribe(const QByteArray &channel, Connection::MessageCallback callback);

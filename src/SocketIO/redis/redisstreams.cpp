@@ -1,5 +1,7 @@
 #include "redis/redisstreams_p.h"
 
+#include "redis/rediscluster_p.h"
+
 #include <QtCore/QLoggingCategory>
 
 #include <limits>
@@ -92,7 +94,16 @@ QByteArray nextStreamId(QByteArrayView id)
     return QByteArray::number(ms.toULongLong() + 1) + "-0";
 }
 
-void xadd(Connection *connection, const QByteArray &stream, int maxLen,
+void CommandTarget::command(const QByteArray &key, const QList<QByteArray> &args,
+                            Connection::Callback done) const
+{
+    if (cluster)
+        cluster->command(key, args, std::move(done));
+    else
+        connection->command(args, std::move(done));
+}
+
+void xadd(CommandTarget target, const QByteArray &stream, int maxLen,
           const QList<QPair<QByteArray, QByteArray>> &fields,
           std::function<void(const QByteArray &id, const QByteArray &error)> done)
 {
@@ -102,7 +113,7 @@ void xadd(Connection *connection, const QByteArray &stream, int maxLen,
     args.reserve(args.size() + 2 * fields.size());
     for (const auto &field : fields)
         args << field.first << field.second;
-    connection->command(args, [done = std::move(done)](const Reply &reply) {
+    target.command(stream, args, [done = std::move(done)](const Reply &reply) {
         if (!done)
             return;
         if (reply.type != Reply::Type::String)
@@ -112,14 +123,14 @@ void xadd(Connection *connection, const QByteArray &stream, int maxLen,
     });
 }
 
-void xrange(Connection *connection, const QByteArray &stream, const QByteArray &start,
+void xrange(CommandTarget target, const QByteArray &stream, const QByteArray &start,
             const QByteArray &end, int count,
             std::function<void(const QList<StreamEntry> &entries, const QByteArray &error)> done)
 {
     QList<QByteArray> args{QByteArrayLiteral("XRANGE"), stream, start, end};
     if (count > 0)
         args << QByteArrayLiteral("COUNT") << QByteArray::number(count);
-    connection->command(args, [done = std::move(done)](const Reply &reply) {
+    target.command(stream, args, [done = std::move(done)](const Reply &reply) {
         if (reply.isError())
             done({}, reply.string);
         else
@@ -127,10 +138,11 @@ void xrange(Connection *connection, const QByteArray &stream, const QByteArray &
     });
 }
 
-void setPx(Connection *connection, const QByteArray &key, const QByteArray &value, qint64 ms,
+void setPx(CommandTarget target, const QByteArray &key, const QByteArray &value, qint64 ms,
            std::function<void(const QByteArray &error)> done)
 {
-    connection->command(
+    target.command(
+        key,
         {QByteArrayLiteral("SET"), key, value, QByteArrayLiteral("PX"), QByteArray::number(ms)},
         [done = std::move(done)](const Reply &reply) {
             if (done)
@@ -139,16 +151,28 @@ void setPx(Connection *connection, const QByteArray &key, const QByteArray &valu
 }
 
 void getDel(
-    Connection *connection, const QByteArray &key,
+    CommandTarget target, const QByteArray &key,
     std::function<void(const std::optional<QByteArray> &value, const QByteArray &error)> done)
 {
+    Connection *connection = target.connection;
+    QPointer<ClusterClient> cluster = target.cluster;
+    if (cluster) {
+        connection = cluster->connectionFor(key);
+        if (!connection) {
+            done(std::nullopt, QByteArrayLiteral(notConnectedError));
+            return;
+        }
+    }
     // Issued back to back on this thread: nothing else can slip into the transaction.
     connection->command({QByteArrayLiteral("MULTI")});
     connection->command({QByteArrayLiteral("GET"), key});
     connection->command({QByteArrayLiteral("DEL"), key});
-    connection->command({QByteArrayLiteral("EXEC")}, [done = std::move(done)](const Reply &reply) {
+    connection->command({QByteArrayLiteral("EXEC")}, [done = std::move(done),
+                                                      cluster](const Reply &reply) {
         // [value or nil, deleted count]; an error or nil when the transaction failed.
         if (reply.type != Reply::Type::Array || reply.elements.size() != 2) {
+            if (cluster && reply.isError())
+                cluster->refreshTopology(); // EXECABORT after a MOVED, perhaps
             done(std::nullopt,
                  reply.isError() ? reply.string : QByteArrayLiteral("transaction failed"));
             return;
@@ -164,13 +188,15 @@ void getDel(
 }
 
 StreamReader::StreamReader(const ConnectionOptions &options, const QByteArray &stream,
-                           int readCount, int blockTimeMs, EntryCallback onEntry, QObject *parent)
+                           int readCount, int blockTimeMs, EntryCallback onEntry, QObject *parent,
+                           const QByteArray &startId)
     : QObject(parent)
     , m_connection(new Connection(options, this))
     , m_stream(stream)
     , m_readCount(readCount)
     , m_blockTimeMs(blockTimeMs)
     , m_onEntry(std::move(onEntry))
+    , m_lastId(startId)
 {
     m_retry.setSingleShot(true);
     m_retry.setInterval(retryDelayMs);
@@ -199,7 +225,9 @@ void StreamReader::begin()
                 return;
             self->m_busy = false;
             if (reply.isError()) {
-                self->retry();
+                Q_EMIT self->readFailed(reply.string);
+                if (self)
+                    self->retry();
                 return;
             }
             const QList<StreamEntry> last = streamEntries(reply);
@@ -223,7 +251,9 @@ void StreamReader::read()
             self->m_busy = false;
             if (reply.isError()) {
                 qCDebug(lcRedis) << "XREAD on" << self->m_stream << "failed:" << reply.string;
-                self->retry();
+                Q_EMIT self->readFailed(reply.string);
+                if (self)
+                    self->retry();
                 return;
             }
             // Nil when the block time passed without an entry.

@@ -18,6 +18,26 @@
 
 namespace SocketIO::Redis {
 
+class ClusterClient;
+
+// Where the stream and key commands below go: one connection, or in cluster mode the master
+// owning the key's slot (ClusterClient::command(), redirections followed).
+struct SOCKETIO_TESTABLE CommandTarget
+{
+    CommandTarget(Connection *connection)
+        : connection(connection)
+    {}
+    CommandTarget(ClusterClient *cluster)
+        : cluster(cluster)
+    {}
+    explicit operator bool() const { return connection || cluster; }
+    void command(const QByteArray &key, const QList<QByteArray> &args,
+                 Connection::Callback done) const;
+
+    Connection *connection = nullptr;
+    ClusterClient *cluster = nullptr;
+};
+
 struct SOCKETIO_TESTABLE StreamEntry
 {
     QByteArray id; // "<ms>-<seq>"
@@ -41,28 +61,31 @@ SOCKETIO_TESTABLE QByteArray nextStreamId(QByteArrayView id);
 // XADD <stream> MAXLEN ~ <maxLen> * <field> <value>...; `done` gets the new entry's id, or an
 // empty id and the error.
 SOCKETIO_TESTABLE void
-xadd(Connection *connection, const QByteArray &stream, int maxLen,
+xadd(CommandTarget target, const QByteArray &stream, int maxLen,
      const QList<QPair<QByteArray, QByteArray>> &fields,
      std::function<void(const QByteArray &id, const QByteArray &error)> done);
 // XRANGE <stream> <start> <end> [COUNT <count>] (count 0: no COUNT).
 SOCKETIO_TESTABLE void
-xrange(Connection *connection, const QByteArray &stream, const QByteArray &start,
+xrange(CommandTarget target, const QByteArray &stream, const QByteArray &start,
        const QByteArray &end, int count,
        std::function<void(const QList<StreamEntry> &entries, const QByteArray &error)> done);
 // SET <key> <value> PX <ms>.
-SOCKETIO_TESTABLE void setPx(Connection *connection, const QByteArray &key, const QByteArray &value,
+SOCKETIO_TESTABLE void setPx(CommandTarget target, const QByteArray &key, const QByteArray &value,
                              qint64 ms, std::function<void(const QByteArray &error)> done = {});
 // MULTI, GET <key>, DEL <key>, EXEC: the value (nullopt when there was none) and the key is
-// gone, atomically.
+// gone, atomically. In cluster mode on the connection of the master owning the key, not
+// redirected: a transaction that failed for a moved slot fails (and the topology is read again).
 SOCKETIO_TESTABLE void
-getDel(Connection *connection, const QByteArray &key,
+getDel(CommandTarget target, const QByteArray &key,
        std::function<void(const std::optional<QByteArray> &value, const QByteArray &error)> done);
 
 // Reads a stream as it grows: XREAD BLOCK <blockTimeMs> COUNT <readCount> STREAMS <stream>
 // <lastId>, again and again, on its own connection (a blocked XREAD holds it). It starts at
 // the stream's last entry when the connection first came up (XREVRANGE + - COUNT 1, "0-0"
-// when the stream is empty): the reference's `$` would miss what is added between two XREADs
-// that timed out. After an outage it goes on from the last entry it saw.
+// when the stream is empty), or after `startId` when given: the reference's `$` would miss
+// what is added between two XREADs that timed out. After an outage it goes on from the last
+// entry it saw. In cluster mode it is on the master owning the stream, and readFailed() tells
+// when it may have moved.
 class SOCKETIO_TESTABLE StreamReader : public QObject
 {
     Q_OBJECT
@@ -70,7 +93,8 @@ public:
     using EntryCallback = std::function<void(const StreamEntry &entry)>;
 
     StreamReader(const ConnectionOptions &options, const QByteArray &stream, int readCount,
-                 int blockTimeMs, EntryCallback onEntry, QObject *parent = nullptr);
+                 int blockTimeMs, EntryCallback onEntry, QObject *parent = nullptr,
+                 const QByteArray &startId = {});
     ~StreamReader() override;
 
     QByteArray stream() const { return m_stream; }
@@ -81,6 +105,8 @@ public:
 
 Q_SIGNALS:
     void started();
+    // XREVRANGE or XREAD answered `error` (a MOVED one after resharding); it tries again.
+    void readFailed(const QByteArray &error);
 
 private:
     void begin();

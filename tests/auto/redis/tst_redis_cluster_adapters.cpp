@@ -1,7 +1,11 @@
-// The classic Redis adapter in cluster mode (RedisAdapterOptions::setClusterModeEnabled())
-// against a real Redis Cluster of three masters started here, each Qt server seeded with a
-// different master: the cases every adapter passes, and serverCount summed over the masters
-// (PUBSUB NUMSUB on one node counts only the subscribers connected to it).
+// The classic and streams Redis adapters in cluster mode
+// (RedisAdapterOptions::setClusterModeEnabled()) against a real Redis Cluster of three masters
+// started here, each Qt server seeded with a different master: the cases every adapter
+// passes, serverCount summed over the masters (PUBSUB NUMSUB on one node counts only the
+// subscribers connected to it), and for the streams adapter XADD, XREAD and the session keys
+// on the masters owning them, with streams on different masters and connection state recovery
+// on another node.
+#include "../../tcpforwarder.h"
 #include "clustercases.h"
 
 #include "adapters/redisstreamsadapter_p.h"
@@ -14,6 +18,11 @@ namespace {
 QString s(const char *text)
 {
     return QString::fromUtf8(text);
+}
+
+quint16 portOf(const QString &master)
+{
+    return quint16(master.section(u':', -1).toUInt());
 }
 
 enum class Kind { Classic, Streams };
@@ -31,6 +40,12 @@ private Q_SLOTS:
     void classicBroadcast();
     void classicFetchSockets();
     void classicServerSideEmitWithAck();
+    void streamsBroadcast();
+    void streamsRoomsAndExcept();
+    void streamsFetchSockets();
+    void streamsServerSideEmitWithAck();
+    void streamsOnSeveralMasters();
+    void streamsRecoveryOnAnotherNode();
 
 private:
     friend struct ClusterCases<tst_RedisClusterAdapters>;
@@ -134,6 +149,135 @@ void tst_RedisClusterAdapters::classicFetchSockets()
 void tst_RedisClusterAdapters::classicServerSideEmitWithAck()
 {
     ClusterCases<tst_RedisClusterAdapters>::serverSideEmitWithAck(*this);
+}
+
+void tst_RedisClusterAdapters::streamsBroadcast()
+{
+    m_kind = Kind::Streams;
+    ClusterCases<tst_RedisClusterAdapters>::broadcast(*this);
+}
+
+void tst_RedisClusterAdapters::streamsRoomsAndExcept()
+{
+    m_kind = Kind::Streams;
+    ClusterCases<tst_RedisClusterAdapters>::roomsAndExcept(*this);
+}
+
+void tst_RedisClusterAdapters::streamsFetchSockets()
+{
+    m_kind = Kind::Streams;
+    ClusterCases<tst_RedisClusterAdapters>::fetchSockets(*this);
+}
+
+void tst_RedisClusterAdapters::streamsServerSideEmitWithAck()
+{
+    m_kind = Kind::Streams;
+    ClusterCases<tst_RedisClusterAdapters>::serverSideEmitWithAck(*this);
+}
+
+// Three streams: namespaces whose streams belong to two different masters, each stream written
+// (XADD) on its owner and read there by the other server.
+void tst_RedisClusterAdapters::streamsOnSeveralMasters()
+{
+    m_kind = Kind::Streams;
+    m_streams.streamCount = 3;
+    QVERIFY(startCluster(2));
+    Redis::ClusterClient *masters = mastersOf(m_nodes[0]);
+    auto streamOf = [](const QString &nsp) {
+        return "socket.io-" + QByteArray::number(javaHashCode(nsp) % 3);
+    };
+    QHash<QString, QString> nspOf; // master -> a namespace whose stream it owns
+    for (int i = 0; nspOf.size() < 2 && i < 100; ++i) {
+        const QString nsp = s("/n") + QString::number(i);
+        const QString owner = masters->masterFor(streamOf(nsp));
+        QCOMPARE(Redis::keySlot(streamOf(nsp)),
+                 RedisClusterServers::run(m_shards.port(0), {s("CLUSTER"), s("KEYSLOT"),
+                                                             QString::fromUtf8(streamOf(nsp))})
+                     .trimmed()
+                     .toInt());
+        if (!nspOf.contains(owner))
+            nspOf.insert(owner, nsp);
+    }
+    QCOMPARE(nspOf.size(), 2);
+    const QStringList nsps = nspOf.values();
+    for (const QString &nsp : nsps) {
+        for (const ClusterNode &node : m_nodes)
+            node.server->of(nsp);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::all_of(
+            nsps.cbegin(), nsps.cend(),
+            [this](const QString &nsp) {
+                return std::all_of(m_nodes.cbegin(), m_nodes.cend(), [&nsp](const ClusterNode &n) {
+                    auto *a = qobject_cast<RedisStreamsAdapter *>(n.server->of(nsp)->adapter());
+                    return a && a->isReady() && a->serverCount() == 2;
+                });
+            }),
+        10'000);
+    QList<ClientSocket *> clients;
+    for (const QString &nsp : nsps)
+        clients.append(client(1, {}, nsp));
+    QTRY_VERIFY(clients[0]->isConnected() && clients[1]->isConnected());
+    for (auto it = nspOf.cbegin(); it != nspOf.cend(); ++it) {
+        const QByteArray stream = streamOf(it.value());
+        const QStringList xlen{s("XLEN"), QString::fromUtf8(stream)};
+        const int before = RedisClusterServers::run(portOf(it.key()), xlen).trimmed().toInt();
+        m_nodes[0].server->of(it.value())->emitEvent(s("hello"), {it.value()});
+        const int index = int(nsps.indexOf(it.value()));
+        QTRY_COMPARE(m_received.value(QString::number(index) + s("#hello")),
+                     QVariantList{it.value()});
+        // Written on the stream's owner; the other masters refuse the key.
+        QVERIFY(RedisClusterServers::run(portOf(it.key()), xlen).trimmed().toInt() > before);
+        for (int i = 0; i < m_shards.count(); ++i) {
+            if (m_shards.port(i) != portOf(it.key()))
+                QVERIFY(RedisClusterServers::run(m_shards.port(i), xlen).startsWith("MOVED"));
+        }
+    }
+}
+
+// As tst_redis_streams: a session saved by one server (on the master owning its key) is
+// restored by another, with what it missed read from the stream on its master.
+void tst_RedisClusterAdapters::streamsRecoveryOnAnotherNode()
+{
+    m_kind = Kind::Streams;
+    QVERIFY(startCluster(2, true));
+    auto sessionKeys = [this] {
+        return onEveryMaster({s("KEYS"), s("sio:session:*")}).count("sio:session:");
+    };
+    TcpForwarder balancer(m_nodes[0].server->serverPort());
+    ClientSocket *socket = connectClientTo(balancer.port(), {s("r1")}, {}, true);
+    QStringList news;
+    socket->on(s("news"), socket, [&news](const QVariantList &args, const Ack &) {
+        news.append(args.value(0).toString());
+    });
+    QTRY_VERIFY(socket->isConnected());
+    QVERIFY(!socket->isRecovered());
+    const QString id = socket->id();
+    m_nodes[1].server->emitEvent(s("news"), {s("one")});
+    QTRY_COMPARE(news, QStringList{s("one")});
+
+    balancer.setTarget(0);
+    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+    m_nodes[0].server->close();
+    QTRY_COMPARE(disconnected.size(), 1);
+    QTRY_COMPARE(sessionKeys(), 1);
+    m_nodes[0] = {};
+    QTRY_VERIFY(clusterFormed());
+
+    m_nodes[1].server->emitEvent(s("news"), {s("two")});
+    m_nodes[1].server->to(s("r1")).emitEvent(s("news"), {s("three")});
+    m_nodes[1].server->to(s("elsewhere")).emitEvent(s("news"), {s("not-for-us")});
+
+    balancer.setTarget(m_nodes[1].server->serverPort());
+    QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10'000);
+    QVERIFY(socket->isRecovered());
+    QCOMPARE(socket->id(), id);
+    QTRY_COMPARE(news, (QStringList{s("one"), s("two"), s("three")}));
+    QCOMPARE(sessionKeys(), 0);
+    const QList<Socket *> sockets = m_nodes[1].server->sockets()->sockets();
+    QCOMPARE(sockets.size(), 1);
+    QCOMPARE(sockets.first()->rooms(), (QSet<QString>{id, s("r1")}));
+    QCOMPARE(sockets.first()->data().value(s("node")).toInt(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_RedisClusterAdapters)
