@@ -3,8 +3,8 @@
 // started here, each Qt server seeded with a different master: the cases every adapter
 // passes, serverCount summed over the masters (PUBSUB NUMSUB on one node counts only the
 // subscribers connected to it), and for the streams adapter XADD, XREAD and the session keys
-// on the masters owning them, with streams on different masters and connection state recovery
-// on another node.
+// on the masters owning them, with streams on different masters, connection state recovery
+// on another node, and the stream's slot moved to another master while in use.
 #include "../../tcpforwarder.h"
 #include "clustercases.h"
 
@@ -46,6 +46,7 @@ private Q_SLOTS:
     void streamsServerSideEmitWithAck();
     void streamsOnSeveralMasters();
     void streamsRecoveryOnAnotherNode();
+    void streamMoved(); // last: it changes the cluster's layout
 
 private:
     friend struct ClusterCases<tst_RedisClusterAdapters>;
@@ -100,6 +101,10 @@ private:
             out += RedisClusterServers::run(m_shards.port(i), command);
         return out;
     }
+
+    // Moves `slot`, with its keys, from the master at `from` to the one at `to`, as a
+    // resharding does.
+    bool moveSlot(int slot, quint16 from, quint16 to);
 
     RedisClusterServers m_shards; // ClusterFixture's m_redis stays unused
     Kind m_kind = Kind::Classic;
@@ -278,6 +283,71 @@ void tst_RedisClusterAdapters::streamsRecoveryOnAnotherNode()
     QCOMPARE(sockets.size(), 1);
     QCOMPARE(sockets.first()->rooms(), (QSet<QString>{id, s("r1")}));
     QCOMPARE(sockets.first()->data().value(s("node")).toInt(), 0);
+}
+
+bool tst_RedisClusterAdapters::moveSlot(int slot, quint16 from, quint16 to)
+{
+    auto ok = [](const QByteArray &reply) { return reply.startsWith("OK"); };
+    const QString fromId =
+        QString::fromUtf8(RedisClusterServers::run(from, {s("CLUSTER"), s("MYID")}).trimmed());
+    const QString toId =
+        QString::fromUtf8(RedisClusterServers::run(to, {s("CLUSTER"), s("MYID")}).trimmed());
+    const QString number = QString::number(slot);
+    if (!ok(RedisClusterServers::run(
+            to, {s("CLUSTER"), s("SETSLOT"), number, s("IMPORTING"), fromId})) ||
+        !ok(RedisClusterServers::run(from,
+                                     {s("CLUSTER"), s("SETSLOT"), number, s("MIGRATING"), toId})))
+        return false;
+    const QList<QByteArray> keys =
+        RedisClusterServers::run(from, {s("CLUSTER"), s("GETKEYSINSLOT"), number, s("100")})
+            .trimmed()
+            .split('\n');
+    for (const QByteArray &key : keys) {
+        if (!key.isEmpty() &&
+            !ok(RedisClusterServers::run(from, {s("MIGRATE"), s("127.0.0.1"), QString::number(to),
+                                                QString(), s("0"), s("5000"), s("KEYS"),
+                                                QString::fromUtf8(key)})))
+            return false;
+    }
+    // The new owner first, then the old one, then the others.
+    QList<quint16> ports{to, from};
+    for (int i = 0; i < m_shards.count(); ++i) {
+        if (!ports.contains(m_shards.port(i)))
+            ports.append(m_shards.port(i));
+    }
+    for (const quint16 port : ports) {
+        if (!ok(RedisClusterServers::run(port,
+                                         {s("CLUSTER"), s("SETSLOT"), number, s("NODE"), toId})))
+            return false;
+    }
+    return true;
+}
+
+// The stream's slot moves, with the stream, to another master while in use: the readers are
+// refused (MOVED), read the topology again and go on on the new owner from the last entry they
+// read; the next XADD follows its MOVED.
+void tst_RedisClusterAdapters::streamMoved()
+{
+    m_kind = Kind::Streams;
+    m_streams.blockTimeInMs = 1000; // bounds the wait should Redis leave the XREAD blocked
+    QVERIFY(startCluster(2));
+    ClientSocket *b = client(1);
+    QTRY_VERIFY(b->isConnected());
+    m_nodes[0].server->emitEvent(s("before"), {1});
+    QTRY_COMPARE(m_received.value(s("0#before")), QVariantList{1});
+    const QByteArray stream("socket.io");
+    const quint16 from = portOf(mastersOf(m_nodes[0])->masterFor(stream));
+    const quint16 to = m_shards.port(0) == from ? m_shards.port(1) : m_shards.port(0);
+    QVERIFY(moveSlot(Redis::keySlot(stream), from, to));
+    // The stream went along.
+    QVERIFY(RedisClusterServers::run(to, {s("XLEN"), s("socket.io")}).trimmed().toInt() > 0);
+
+    m_nodes[0].server->emitEvent(s("after"), {2});
+    QTRY_COMPARE_WITH_TIMEOUT(m_received.value(s("0#after")), QVariantList{2}, 10'000);
+    QCOMPARE(portOf(mastersOf(m_nodes[0])->masterFor(stream)), to);
+    QTRY_COMPARE(portOf(mastersOf(m_nodes[1])->masterFor(stream)), to);
+    m_nodes[1].server->emitEvent(s("back"), {3});
+    QTRY_COMPARE(m_received.value(s("0#back")), QVariantList{3});
 }
 
 QTEST_GUILESS_MAIN(tst_RedisClusterAdapters)
