@@ -44,6 +44,7 @@ private Q_SLOTS:
     void streamsRoomsAndExcept();
     void streamsFetchSockets();
     void streamsServerSideEmitWithAck();
+    void streamsShardedPubSub();
     void streamsOnSeveralMasters();
     void streamsRecoveryOnAnotherNode();
     void streamMoved(); // last: it changes the cluster's layout
@@ -178,6 +179,21 @@ void tst_RedisClusterAdapters::streamsServerSideEmitWithAck()
 {
     m_kind = Kind::Streams;
     ClusterCases<tst_RedisClusterAdapters>::serverSideEmitWithAck(*this);
+}
+
+// useShardedPubSub: the requests and answers go to the masters owning their shard channels,
+// and the servers are counted there (SHARDNUMSUB).
+void tst_RedisClusterAdapters::streamsShardedPubSub()
+{
+    m_kind = Kind::Streams;
+    m_streams.useShardedPubSub = true;
+    ClusterCases<tst_RedisClusterAdapters>::serverSideEmitWithAck(*this);
+    const QString owner = mastersOf(m_nodes[0])->masterFor("socket.io#/#");
+    QCOMPARE(
+        RedisClusterServers::run(portOf(owner), {s("PUBSUB"), s("SHARDNUMSUB"), s("socket.io#/#")})
+            .split('\n')
+            .value(1),
+        QByteArray("3"));
 }
 
 // Three streams: namespaces whose streams belong to two different masters, each stream written
