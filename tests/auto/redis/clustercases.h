@@ -1,10 +1,12 @@
 // The cases every Redis adapter passes between Servers of this process (tst_redis,
 // tst_redis_sharded, tst_redis_streams): broadcasts with rooms and except, fetchSockets with
 // rooms and data, socketsJoin/Leave, disconnectSockets, serverSideEmit with acks, broadcasts
-// with client acks and their timeout. `Test` is a ClusterFixture (clusterfixture.h) that also
-// provides startCluster(count) and adapterOf(node).
+// with client acks and their timeout; and, for the streams adapter (tst_redis_streams,
+// tst_redis_cluster_adapters), a session recovered on another server. `Test` is a
+// ClusterFixture (clusterfixture.h) that also provides startCluster(count) and adapterOf(node).
 #pragma once
 
+#include "../../tcpforwarder.h"
 #include "../ackfuture.h"
 #include "clusterfixture.h"
 
@@ -213,5 +215,65 @@ template<typename Test> struct ClusterCases
         QTRY_VERIFY(partial.isFinished());
         QVERIFY(failedWithTimeout(partial));
         QVERIFY(timer.elapsed() >= 450);
+    }
+
+    // The client's node goes away; the client reconnects through the load balancer to the
+    // other node and gets its id, rooms and data back, with every event sent meanwhile.
+    // `sessionKeys` counts the sessions saved in Redis; startCluster(count, true) turns
+    // recovery on.
+    static void recoveryOnAnotherNode(Test &t, const std::function<int()> &sessionKeys)
+    {
+        QVERIFY(t.startCluster(2, true));
+        TcpForwarder balancer(t.m_nodes[0].server->serverPort());
+        ClientSocket *socket = t.connectClientTo(balancer.port(), {QStringLiteral("r1")}, {}, true);
+        QStringList news;
+        socket->on(QStringLiteral("news"), socket, [&news](const QVariantList &args, const Ack &) {
+            news.append(args.value(0).toString());
+        });
+        QTRY_VERIFY(socket->isConnected());
+        QVERIFY(!socket->isRecovered());
+        const QString id = socket->id();
+        // From the other node, through the stream, with its offset.
+        t.m_nodes[1].server->emitEvent(QStringLiteral("news"), {QStringLiteral("one")});
+        QTRY_COMPARE(news, QStringList{QStringLiteral("one")});
+
+        // Node 0 shuts down: the session goes to Redis. Nothing can reconnect for now.
+        balancer.setTarget(0);
+        QSignalSpy disconnected(socket, &ClientSocket::disconnected);
+        t.m_nodes[0].server->close();
+        QTRY_COMPARE(disconnected.size(), 1);
+        QTRY_COMPARE(sessionKeys(), 1);
+        t.m_nodes[0] = {};
+        QTRY_VERIFY(t.clusterFormed());
+
+        SocketIO::Server &server = *t.m_nodes[1].server;
+        server.emitEvent(QStringLiteral("news"), {QStringLiteral("two")});
+        server.to(QStringLiteral("r1"))
+            .emitEvent(QStringLiteral("news"), {QStringLiteral("three")});
+        server.to(QStringLiteral("elsewhere"))
+            .emitEvent(QStringLiteral("news"), {QStringLiteral("not-for-us")});
+        server.except(QStringLiteral("r1"))
+            .emitEvent(QStringLiteral("news"), {QStringLiteral("not-for-us")});
+        server.emitEvent(QStringLiteral("news"), {QStringLiteral("four"), QByteArray("\x07", 1)});
+
+        balancer.setTarget(server.serverPort());
+        QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10'000);
+        QVERIFY(socket->isRecovered());
+        QCOMPARE(socket->id(), id);
+        QTRY_COMPARE(news, (QStringList{QStringLiteral("one"), QStringLiteral("two"),
+                                        QStringLiteral("three"), QStringLiteral("four")}));
+        // The session was taken: the key is gone.
+        QCOMPARE(sessionKeys(), 0);
+        // Its rooms and data came back with it.
+        const QList<SocketIO::Socket *> sockets = server.sockets()->sockets();
+        QCOMPARE(sockets.size(), 1);
+        SocketIO::Socket *recovered = sockets.first();
+        QCOMPARE(recovered->id(), id);
+        QVERIFY(recovered->isRecovered());
+        QCOMPARE(recovered->rooms(), (QSet<QString>{id, QStringLiteral("r1")}));
+        QCOMPARE(recovered->data().value(QStringLiteral("node")).toInt(), 0);
+        // Later broadcasts go on.
+        server.to(QStringLiteral("r1")).emitEvent(QStringLiteral("news"), {QStringLiteral("five")});
+        QTRY_COMPARE(news.size(), 5);
     }
 };

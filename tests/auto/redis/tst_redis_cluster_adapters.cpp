@@ -5,7 +5,6 @@
 // subscribers connected to it), and for the streams adapter XADD, XREAD and the session keys
 // on the masters owning them, with streams on different masters, connection state recovery
 // on another node, and the stream's slot moved to another master while in use.
-#include "../../tcpforwarder.h"
 #include "clustercases.h"
 
 #include "adapters/redisstreamsadapter_p.h"
@@ -261,44 +260,9 @@ void tst_RedisClusterAdapters::streamsOnSeveralMasters()
 void tst_RedisClusterAdapters::streamsRecoveryOnAnotherNode()
 {
     m_kind = Kind::Streams;
-    QVERIFY(startCluster(2, true));
-    auto sessionKeys = [this] {
-        return onEveryMaster({s("KEYS"), s("sio:session:*")}).count("sio:session:");
-    };
-    TcpForwarder balancer(m_nodes[0].server->serverPort());
-    ClientSocket *socket = connectClientTo(balancer.port(), {s("r1")}, {}, true);
-    QStringList news;
-    socket->on(s("news"), socket, [&news](const QVariantList &args, const Ack &) {
-        news.append(args.value(0).toString());
+    ClusterCases<tst_RedisClusterAdapters>::recoveryOnAnotherNode(*this, [this] {
+        return int(onEveryMaster({s("KEYS"), s("sio:session:*")}).count("sio:session:"));
     });
-    QTRY_VERIFY(socket->isConnected());
-    QVERIFY(!socket->isRecovered());
-    const QString id = socket->id();
-    m_nodes[1].server->emitEvent(s("news"), {s("one")});
-    QTRY_COMPARE(news, QStringList{s("one")});
-
-    balancer.setTarget(0);
-    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
-    m_nodes[0].server->close();
-    QTRY_COMPARE(disconnected.size(), 1);
-    QTRY_COMPARE(sessionKeys(), 1);
-    m_nodes[0] = {};
-    QTRY_VERIFY(clusterFormed());
-
-    m_nodes[1].server->emitEvent(s("news"), {s("two")});
-    m_nodes[1].server->to(s("r1")).emitEvent(s("news"), {s("three")});
-    m_nodes[1].server->to(s("elsewhere")).emitEvent(s("news"), {s("not-for-us")});
-
-    balancer.setTarget(m_nodes[1].server->serverPort());
-    QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10'000);
-    QVERIFY(socket->isRecovered());
-    QCOMPARE(socket->id(), id);
-    QTRY_COMPARE(news, (QStringList{s("one"), s("two"), s("three")}));
-    QCOMPARE(sessionKeys(), 0);
-    const QList<Socket *> sockets = m_nodes[1].server->sockets()->sockets();
-    QCOMPARE(sockets.size(), 1);
-    QCOMPARE(sockets.first()->rooms(), (QSet<QString>{id, s("r1")}));
-    QCOMPARE(sockets.first()->data().value(s("node")).toInt(), 0);
 }
 
 bool tst_RedisClusterAdapters::moveSlot(int slot, quint16 from, quint16 to)

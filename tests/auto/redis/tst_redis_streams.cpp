@@ -3,7 +3,6 @@
 // stream names, broadcasts with rooms, except and binary, fetchSockets, socketsJoin/Leave,
 // disconnectSockets, serverSideEmit with acks, broadcasts with client acks and their timeout,
 // what goes into the stream and over Pub/Sub, and connection state recovery on another node.
-#include "../../tcpforwarder.h"
 #include "clustercases.h"
 
 #include "adapters/redisstreamsadapter_p.h"
@@ -341,57 +340,11 @@ void tst_RedisStreams::shardedPubSub()
     QTRY_COMPARE(m_received.value(s("0#news")), QVariantList{1});
 }
 
-// The client's node goes away; the client reconnects through the load balancer to the other
-// node and gets its id, rooms and data back, with every event sent meanwhile.
 void tst_RedisStreams::recoveryOnAnotherNode()
 {
-    QVERIFY(startCluster(2, true));
-    TcpForwarder balancer(m_nodes[0].server->serverPort());
-    ClientSocket *socket = connectClientTo(balancer.port(), {s("r1")}, {}, true);
-    QStringList news;
-    socket->on(s("news"), socket, [&news](const QVariantList &args, const Ack &) {
-        news.append(args.value(0).toString());
+    ClusterCases<tst_RedisStreams>::recoveryOnAnotherNode(*this, [this] {
+        return int(command({"KEYS", "sio:session:*"}).elements.size());
     });
-    QTRY_VERIFY(socket->isConnected());
-    QVERIFY(!socket->isRecovered());
-    const QString id = socket->id();
-    // From the other node, through the stream, with its offset.
-    m_nodes[1].server->emitEvent(s("news"), {s("one")});
-    QTRY_COMPARE(news, QStringList{s("one")});
-
-    // Node 0 shuts down: the session goes to Redis. Nothing can reconnect for now.
-    balancer.setTarget(0);
-    QSignalSpy disconnected(socket, &ClientSocket::disconnected);
-    m_nodes[0].server->close();
-    QTRY_COMPARE(disconnected.size(), 1);
-    QTRY_COMPARE(command({"KEYS", "sio:session:*"}).elements.size(), 1);
-    m_nodes[0] = {};
-    QTRY_VERIFY(clusterFormed());
-
-    m_nodes[1].server->emitEvent(s("news"), {s("two")});
-    m_nodes[1].server->to(s("r1")).emitEvent(s("news"), {s("three")});
-    m_nodes[1].server->to(s("elsewhere")).emitEvent(s("news"), {s("not-for-us")});
-    m_nodes[1].server->except(s("r1")).emitEvent(s("news"), {s("not-for-us")});
-    m_nodes[1].server->emitEvent(s("news"), {s("four"), QByteArray("\x07", 1)});
-
-    balancer.setTarget(m_nodes[1].server->serverPort());
-    QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10'000);
-    QVERIFY(socket->isRecovered());
-    QCOMPARE(socket->id(), id);
-    QTRY_COMPARE(news, (QStringList{s("one"), s("two"), s("three"), s("four")}));
-    // The session was taken: the key is gone.
-    QCOMPARE(command({"KEYS", "sio:session:*"}).elements.size(), 0);
-    // Its rooms and data came back with it.
-    const QList<Socket *> sockets = m_nodes[1].server->sockets()->sockets();
-    QCOMPARE(sockets.size(), 1);
-    Socket *recovered = sockets.first();
-    QCOMPARE(recovered->id(), id);
-    QVERIFY(recovered->isRecovered());
-    QCOMPARE(recovered->rooms(), (QSet<QString>{id, s("r1")}));
-    QCOMPARE(recovered->data().value(s("node")).toInt(), 0);
-    // Later broadcasts go on.
-    m_nodes[1].server->to(s("r1")).emitEvent(s("news"), {s("five")});
-    QTRY_COMPARE(news.size(), 5);
 }
 
 // An unknown session, or an offset the stream does not have: a new session, at once.
