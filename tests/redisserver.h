@@ -158,6 +158,48 @@ public:
         return process.readAllStandardOutput();
     }
 
+    // Moves `slot`, with its keys, from the master at `from` to the one at `to`, as a
+    // resharding does (IMPORTING, MIGRATING, MIGRATE of each key, then NODE on the new owner,
+    // the old one and the others); false when a step is refused.
+    bool moveSlot(int slot, quint16 from, quint16 to) const
+    {
+        const auto ok = [](const QByteArray &reply) { return reply.startsWith("OK"); };
+        const auto cluster = [](const QStringList &rest) {
+            return QStringList{QStringLiteral("CLUSTER")} + rest;
+        };
+        const QString fromId =
+            QString::fromUtf8(run(from, cluster({QStringLiteral("MYID")})).trimmed());
+        const QString toId =
+            QString::fromUtf8(run(to, cluster({QStringLiteral("MYID")})).trimmed());
+        const QString number = QString::number(slot);
+        const QString setSlot = QStringLiteral("SETSLOT");
+        if (!ok(run(to, cluster({setSlot, number, QStringLiteral("IMPORTING"), fromId}))) ||
+            !ok(run(from, cluster({setSlot, number, QStringLiteral("MIGRATING"), toId}))))
+            return false;
+        const QList<QByteArray> keys =
+            run(from, cluster({QStringLiteral("GETKEYSINSLOT"), number, QStringLiteral("100")}))
+                .trimmed()
+                .split('\n');
+        for (const QByteArray &key : keys) {
+            if (!key.isEmpty() &&
+                !ok(run(from,
+                        {QStringLiteral("MIGRATE"), QStringLiteral("127.0.0.1"),
+                         QString::number(to), QString(), QStringLiteral("0"),
+                         QStringLiteral("5000"), QStringLiteral("KEYS"), QString::fromUtf8(key)})))
+                return false;
+        }
+        QList<quint16> ports{to, from};
+        for (const auto &node : m_nodes) {
+            if (!ports.contains(node->port()))
+                ports.append(node->port());
+        }
+        for (const quint16 port : ports) {
+            if (!ok(run(port, cluster({setSlot, number, QStringLiteral("NODE"), toId}))))
+                return false;
+        }
+        return true;
+    }
+
 private:
     QStringList arguments(int index) const
     {

@@ -100,9 +100,6 @@ private:
             .split('\n')
             .contains(channel);
     }
-    // Moves `slot` from the master at `from` to the one at `to`, as a resharding does for a
-    // slot without keys.
-    bool moveSlot(int slot, quint16 from, quint16 to);
 
     RedisClusterServers m_shards; // ClusterFixture's m_redis stays unused
     Mode m_mode = Mode::Dynamic;
@@ -118,30 +115,6 @@ void tst_RedisCluster::cleanup()
 {
     clearCluster();
     m_mode = Mode::Dynamic;
-}
-
-bool tst_RedisCluster::moveSlot(int slot, quint16 from, quint16 to)
-{
-    const QString fromId =
-        QString::fromUtf8(RedisClusterServers::run(from, {s("CLUSTER"), s("MYID")}).trimmed());
-    const QString toId =
-        QString::fromUtf8(RedisClusterServers::run(to, {s("CLUSTER"), s("MYID")}).trimmed());
-    const QString number = QString::number(slot);
-    if (!RedisClusterServers::run(to, {s("CLUSTER"), s("SETSLOT"), number, s("IMPORTING"), fromId})
-             .startsWith("OK") ||
-        !RedisClusterServers::run(from, {s("CLUSTER"), s("SETSLOT"), number, s("MIGRATING"), toId})
-             .startsWith("OK"))
-        return false;
-    // The new owner first, then the old one; the third learns it from them or now.
-    for (int i = -1; i < m_shards.count(); ++i) {
-        const quint16 port = i < 0 ? to : m_shards.port(i);
-        if (port == to && i >= 0)
-            continue;
-        if (!RedisClusterServers::run(port, {s("CLUSTER"), s("SETSLOT"), number, s("NODE"), toId})
-                 .startsWith("OK"))
-            return false;
-    }
-    return true;
 }
 
 void tst_RedisCluster::keySlot_data()
@@ -333,7 +306,7 @@ void tst_RedisCluster::slotMoved()
     const quint16 newOwner = portOf(nspOwner);
 
     // 1. SPUBLISH to the old owner: MOVED, and sent again to the new one.
-    QVERIFY(moveSlot(Redis::keySlot(published), oldOwner, newOwner));
+    QVERIFY(m_shards.moveSlot(Redis::keySlot(published), oldOwner, newOwner));
     QTRY_VERIFY(subscribedOn(newOwner, published)); // server 1 followed the "sunsubscribe"
     QVERIFY(!subscribedOn(oldOwner, published));
     QCOMPARE(portOf(shards0->masterFor(published)), oldOwner); // server 0 did not notice
@@ -346,7 +319,7 @@ void tst_RedisCluster::slotMoved()
     // 2. SSUBSCRIBE on the old owner: MOVED, and subscribed on the new one.
     const quint16 joinedOwner = portOf(shards0->masterFor(joined));
     QTRY_VERIFY(subscribedOn(joinedOwner, joined));
-    QVERIFY(moveSlot(Redis::keySlot(joined), joinedOwner, newOwner));
+    QVERIFY(m_shards.moveSlot(Redis::keySlot(joined), joinedOwner, newOwner));
     QTRY_VERIFY(subscribedOn(newOwner, joined));
     QCOMPARE(portOf(shards0->masterFor(joined)), joinedOwner); // stale still
     ClientSocket *c = client(0, {rooms[1]});

@@ -102,10 +102,6 @@ private:
         return out;
     }
 
-    // Moves `slot`, with its keys, from the master at `from` to the one at `to`, as a
-    // resharding does.
-    bool moveSlot(int slot, quint16 from, quint16 to);
-
     RedisClusterServers m_shards; // ClusterFixture's m_redis stays unused
     Kind m_kind = Kind::Classic;
     RedisStreamsAdapterOptions m_streams;
@@ -265,44 +261,6 @@ void tst_RedisClusterAdapters::streamsRecoveryOnAnotherNode()
     });
 }
 
-bool tst_RedisClusterAdapters::moveSlot(int slot, quint16 from, quint16 to)
-{
-    auto ok = [](const QByteArray &reply) { return reply.startsWith("OK"); };
-    const QString fromId =
-        QString::fromUtf8(RedisClusterServers::run(from, {s("CLUSTER"), s("MYID")}).trimmed());
-    const QString toId =
-        QString::fromUtf8(RedisClusterServers::run(to, {s("CLUSTER"), s("MYID")}).trimmed());
-    const QString number = QString::number(slot);
-    if (!ok(RedisClusterServers::run(
-            to, {s("CLUSTER"), s("SETSLOT"), number, s("IMPORTING"), fromId})) ||
-        !ok(RedisClusterServers::run(from,
-                                     {s("CLUSTER"), s("SETSLOT"), number, s("MIGRATING"), toId})))
-        return false;
-    const QList<QByteArray> keys =
-        RedisClusterServers::run(from, {s("CLUSTER"), s("GETKEYSINSLOT"), number, s("100")})
-            .trimmed()
-            .split('\n');
-    for (const QByteArray &key : keys) {
-        if (!key.isEmpty() &&
-            !ok(RedisClusterServers::run(from, {s("MIGRATE"), s("127.0.0.1"), QString::number(to),
-                                                QString(), s("0"), s("5000"), s("KEYS"),
-                                                QString::fromUtf8(key)})))
-            return false;
-    }
-    // The new owner first, then the old one, then the others.
-    QList<quint16> ports{to, from};
-    for (int i = 0; i < m_shards.count(); ++i) {
-        if (!ports.contains(m_shards.port(i)))
-            ports.append(m_shards.port(i));
-    }
-    for (const quint16 port : ports) {
-        if (!ok(RedisClusterServers::run(port,
-                                         {s("CLUSTER"), s("SETSLOT"), number, s("NODE"), toId})))
-            return false;
-    }
-    return true;
-}
-
 // The stream's slot moves, with the stream, to another master while in use: the readers are
 // refused (MOVED), read the topology again and go on on the new owner from the last entry they
 // read; the next XADD follows its MOVED.
@@ -318,7 +276,7 @@ void tst_RedisClusterAdapters::streamMoved()
     const QByteArray stream("socket.io");
     const quint16 from = portOf(mastersOf(m_nodes[0])->masterFor(stream));
     const quint16 to = m_shards.port(0) == from ? m_shards.port(1) : m_shards.port(0);
-    QVERIFY(moveSlot(Redis::keySlot(stream), from, to));
+    QVERIFY(m_shards.moveSlot(Redis::keySlot(stream), from, to));
     // The stream went along.
     QVERIFY(RedisClusterServers::run(to, {s("XLEN"), s("socket.io")}).trimmed().toInt() > 0);
 
