@@ -190,14 +190,8 @@ Broadcast broadcastFrom(const QVariant &decoded)
     b.packet.type = Packet::Type::Event;
     b.packet.nsp = packet.value(QStringLiteral("nsp"), QStringLiteral("/")).toString();
     b.packet.data = packet.value(QStringLiteral("data")).toList();
-    const QVariantMap opts = parts.value(2).toMap();
-    b.options.setRooms(stringSet(opts.value(QStringLiteral("rooms"))));
-    b.options.setExcept(stringSet(opts.value(QStringLiteral("except"))));
-    const QVariantMap f = opts.value(QStringLiteral("flags")).toMap();
-    BroadcastFlags flags;
-    flags.setVolatile(f.value(QStringLiteral("volatile")).toBool());
-    if (f.contains(QStringLiteral("compress")))
-        flags.setCompressed(f.value(QStringLiteral("compress")).toBool());
+    b.options = broadcastOptionsFrom(parts.value(2));
+    BroadcastFlags flags = b.options.flags();
     flags.setLocal(true);
     b.options.setFlags(flags);
     return b;

@@ -31,27 +31,6 @@ QVariantMap optionsData(const BroadcastOptions &options)
             {QStringLiteral("flags"), f}};
 }
 
-BroadcastOptions optionsFrom(const QVariant &value)
-{
-    const QVariantMap map = value.toMap();
-    BroadcastOptions options;
-    options.setRooms(stringSet(map.value(QStringLiteral("rooms"))));
-    options.setExcept(stringSet(map.value(QStringLiteral("except"))));
-    const QVariantMap f = map.value(QStringLiteral("flags")).toMap();
-    if (!f.isEmpty()) {
-        BroadcastFlags flags;
-        flags.setVolatile(f.value(QStringLiteral("volatile")).toBool());
-        if (f.contains(QStringLiteral("compress")))
-            flags.setCompressed(f.value(QStringLiteral("compress")).toBool());
-        const QVariant timeout = f.value(QStringLiteral("timeout"));
-        if (timeout.isValid() && !timeout.isNull())
-            flags.setTimeout(timeout.toInt());
-        flags.setExpectSingleResponse(f.value(QStringLiteral("expectSingleResponse")).toBool());
-        options.setFlags(flags);
-    }
-    return options;
-}
-
 bool isMap(const QVariant &value)
 {
     return value.typeId() == QMetaType::QVariantMap;
@@ -76,6 +55,27 @@ QVariantMap broadcastFlagsData(const BroadcastFlags &flags)
     if (flags.timeout() >= 0)
         f.insert(QStringLiteral("timeout"), flags.timeout());
     return f;
+}
+
+BroadcastOptions broadcastOptionsFrom(const QVariant &value)
+{
+    const QVariantMap map = value.toMap();
+    BroadcastOptions options;
+    options.setRooms(stringSet(map.value(QStringLiteral("rooms"))));
+    options.setExcept(stringSet(map.value(QStringLiteral("except"))));
+    const QVariantMap f = map.value(QStringLiteral("flags")).toMap();
+    if (!f.isEmpty()) {
+        BroadcastFlags flags;
+        flags.setVolatile(f.value(QStringLiteral("volatile")).toBool());
+        if (f.contains(QStringLiteral("compress")))
+            flags.setCompressed(f.value(QStringLiteral("compress")).toBool());
+        const QVariant timeout = f.value(QStringLiteral("timeout"));
+        if (timeout.isValid() && !timeout.isNull())
+            flags.setTimeout(timeout.toInt());
+        flags.setExpectSingleResponse(f.value(QStringLiteral("expectSingleResponse")).toBool());
+        options.setFlags(flags);
+    }
+    return options;
 }
 
 QStringList sortedStrings(const QSet<QString> &set)
@@ -204,20 +204,20 @@ std::optional<ClusterMessage> clusterMessageFromData(ClusterMessage::Type type,
             return std::nullopt;
         m.packet.type = Packet::Type::Event;
         m.packet.data = args;
-        m.options = optionsFrom(data.value(QStringLiteral("opts")));
+        m.options = broadcastOptionsFrom(data.value(QStringLiteral("opts")));
         break;
     }
     case Type::SocketsJoin:
     case Type::SocketsLeave:
-        m.options = optionsFrom(data.value(QStringLiteral("opts")));
+        m.options = broadcastOptionsFrom(data.value(QStringLiteral("opts")));
         m.rooms = data.value(QStringLiteral("rooms")).toStringList();
         break;
     case Type::DisconnectSockets:
-        m.options = optionsFrom(data.value(QStringLiteral("opts")));
+        m.options = broadcastOptionsFrom(data.value(QStringLiteral("opts")));
         m.close = data.value(QStringLiteral("close")).toBool();
         break;
     case Type::FetchSockets:
-        m.options = optionsFrom(data.value(QStringLiteral("opts")));
+        m.options = broadcastOptionsFrom(data.value(QStringLiteral("opts")));
         break;
     case Type::FetchSocketsResponse:
         for (const QVariant &s : data.value(QStringLiteral("sockets")).toList()) {

@@ -79,6 +79,8 @@ SOCKETIO_TESTABLE std::optional<ClusterMessage> clusterMessageFromPayload(QByteA
 // and timeout; the classic Redis adapter sends these, the cluster protocol adds
 // expectSingleResponse.
 SOCKETIO_TESTABLE QVariantMap broadcastFlagsData(const BroadcastFlags &flags);
+// Rooms, except and those flags read back (both formats), as the sender selected them.
+SOCKETIO_TESTABLE BroadcastOptions broadcastOptionsFrom(const QVariant &value);
 // A set as a sorted list, and a list of strings as a set (rooms and except on the wire).
 SOCKETIO_TESTABLE QStringList sortedStrings(const QSet<QString> &set);
 SOCKETIO_TESTABLE QSet<QString> stringSet(const QVariant &list);

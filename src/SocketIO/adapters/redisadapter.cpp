@@ -101,17 +101,8 @@ QVariantMap optionsMap(const BroadcastOptions &options, bool withFlags)
 // What a request or broadcast from another server selects, applied here only.
 BroadcastOptions localOptions(const QVariant &value)
 {
-    const QVariantMap map = value.toMap();
-    BroadcastOptions options;
-    options.setRooms(stringSet(map.value(QStringLiteral("rooms"))));
-    options.setExcept(stringSet(map.value(QStringLiteral("except"))));
-    BroadcastFlags flags;
-    const QVariantMap f = map.value(QStringLiteral("flags")).toMap();
-    flags.setVolatile(f.value(QStringLiteral("volatile")).toBool());
-    if (f.contains(QStringLiteral("compress")))
-        flags.setCompressed(f.value(QStringLiteral("compress")).toBool());
-    if (f.contains(QStringLiteral("timeout")))
-        flags.setTimeout(f.value(QStringLiteral("timeout")).toInt());
+    BroadcastOptions options = broadcastOptionsFrom(value);
+    BroadcastFlags flags = options.flags();
     flags.setLocal(true);
     options.setFlags(flags);
     return options;
