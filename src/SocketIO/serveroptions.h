@@ -35,6 +35,22 @@ private:
     QSharedDataPointer<ConnectionStateRecoveryOptionsExtension> m_extension;
 };
 
+// The Socket.IO 0.9 protocol (socket.io-client 0.9.x: handshake at <path>/1/, "5:::" frames),
+// for devices that still speak it. Off by default, like allowEIO3. The durations are in
+// seconds, as 0.9 counted them, with 0.9's defaults.
+struct SOCKETIO_EXPORT Protocol09Options
+{
+    bool enabled = false;
+    int heartbeatInterval = 25; // "heartbeat interval": the server's heartbeat period
+    int heartbeatTimeout = 60;  // "heartbeat timeout": how long a silent client is kept
+    int closeTimeout = 60;      // "close timeout": how long a session outlives its transport
+    int pollingDuration = 20;   // "polling duration": how long a long-poll is held
+    bool heartbeats = true;     // "heartbeats"
+    // The transports offered in the handshake, with 0.9's names.
+    QStringList transports{QStringLiteral("websocket"), QStringLiteral("xhr-polling"),
+                           QStringLiteral("jsonp-polling")};
+};
+
 class ServerOptionsExtension;
 
 // The Socket.IO server options, with the defaults of Node's socket.io 4.8. The engine
@@ -63,6 +79,10 @@ struct SOCKETIO_EXPORT ServerOptions
     // routes connections. 0 (the default) serves everything on the server's thread. Not a
     // reference option: Node scales out with processes.
     int workers = 0;
+
+    // The 0.9 protocol (off by default).
+    Protocol09Options protocol09() const;
+    void setProtocol09(const Protocol09Options &options);
 
     // Empty when usable; else why not.
     QString validate() const;

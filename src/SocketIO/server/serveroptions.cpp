@@ -12,10 +12,88 @@ namespace SocketIO {
     \brief The Socket.IO server options, with the defaults of Node's socket.io 4.8.
 */
 
-// Empty until a field is added after 1.0.
+// The fields added after 1.0.
 class ServerOptionsExtension : public QSharedData
 {
+public:
+    Protocol09Options protocol09;
 };
+
+/*!
+    \struct SocketIO::Protocol09Options
+    \inmodule SocketIO
+    \brief The Socket.IO 0.9 protocol, for clients that still speak it.
+
+    A socket.io-client 0.9.x handshakes at \c path + "/1/" and then frames its packets as
+    "type:id:endpoint:data". With enabled set, the server answers it on the same port and maps
+    its sessions onto the same Server, Namespace and Socket objects as Engine.IO clients. Off by
+    default, like EngineOptions::allowEIO3. The durations are in seconds, as 0.9 counted them,
+    with 0.9's defaults.
+*/
+
+/*!
+    \var Protocol09Options::enabled
+
+    Whether 0.9 clients are answered (default false).
+*/
+
+/*!
+    \var Protocol09Options::heartbeatInterval
+
+    Seconds between two heartbeats the server sends (0.9's "heartbeat interval", default 25).
+*/
+
+/*!
+    \var Protocol09Options::heartbeatTimeout
+
+    Seconds a client that sends nothing, heartbeats included, is kept (0.9's "heartbeat
+    timeout", default 60); the handshake tells the client too.
+*/
+
+/*!
+    \var Protocol09Options::closeTimeout
+
+    Seconds a session outlives its transport, waiting for the client's next request (0.9's
+    "close timeout", default 60).
+*/
+
+/*!
+    \var Protocol09Options::pollingDuration
+
+    Seconds a long-poll is held when there is nothing to send (0.9's "polling duration",
+    default 20).
+*/
+
+/*!
+    \var Protocol09Options::heartbeats
+
+    Whether the server sends heartbeats (0.9's "heartbeats", default true).
+*/
+
+/*!
+    \var Protocol09Options::transports
+
+    The transports the handshake offers, with 0.9's names: "websocket", "xhr-polling" and
+    "jsonp-polling" by default. "htmlfile" and "flashsocket" are not implemented.
+*/
+
+/*!
+    Returns the options of the 0.9 protocol; disabled by default.
+*/
+Protocol09Options ServerOptions::protocol09() const
+{
+    return m_extension ? m_extension->protocol09 : Protocol09Options();
+}
+
+/*!
+    Sets the options of the 0.9 protocol to \a options.
+*/
+void ServerOptions::setProtocol09(const Protocol09Options &options)
+{
+    if (!m_extension)
+        m_extension = new ServerOptionsExtension;
+    m_extension->protocol09 = options;
+}
 
 /*!
     Constructs a copy of \a other.
