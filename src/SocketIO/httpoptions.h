@@ -92,6 +92,16 @@ private:
     QSharedDataPointer<CookieOptionsExtension> m_extension;
 };
 
+// The tuning of a zlib stream, with the names and defaults of Node's zlib options.
+struct SOCKETIO_EXPORT ZlibOptions
+{
+    int level = -1;            // 0 (none) to 9 (best); -1: zlib's default (6)
+    int windowBits = 15;       // 8 to 15: the window is 2^windowBits bytes
+    int memLevel = 8;          // 1 to 9: memory for the compression state
+    int strategy = 0;          // Z_DEFAULT_STRATEGY, FILTERED, HUFFMAN_ONLY, RLE, FIXED: 0 to 4
+    int chunkSize = 16 * 1024; // bytes; at least 64, as Node requires
+};
+
 class HttpCompressionOptionsExtension;
 
 struct SOCKETIO_EXPORT HttpCompressionOptions
@@ -104,6 +114,10 @@ struct SOCKETIO_EXPORT HttpCompressionOptions
     ~HttpCompressionOptions();
 
     qint64 threshold = 1024; // bytes; smaller bodies are sent as they are
+
+    // The zlib options of engine.io's httpCompression object (level, windowBits, ...).
+    ZlibOptions zlib() const;
+    void setZlib(const ZlibOptions &options);
 
 private:
     // Reserved: fields added after 1.0 live here, behind accessor functions, so that the

@@ -1,6 +1,7 @@
 #include "engineoptions.h"
 
 #include "core/optionreader_p.h"
+#include "http/compression_p.h"
 
 #include <QtCore/QMetaType>
 
@@ -104,7 +105,9 @@ EngineOptions::~EngineOptions() = default;
     \var EngineOptions::httpCompression
 
     Compression of polling responses (gzip or deflate, as the client accepts); unset: none. Set
-    by default.
+    by default. Read from a map, an object takes engine.io's fields: \c threshold and the zlib
+    options \c level, \c windowBits, \c memLevel, \c strategy and \c chunkSize
+    (HttpCompressionOptions::zlib()).
 */
 
 /*!
@@ -238,6 +241,12 @@ QString EngineOptions::validate() const
     }
     if (httpCompression && httpCompression->threshold < 0)
         return QStringLiteral("httpCompression.threshold must not be negative");
+    if (httpCompression) {
+        if (const QString zlib =
+                Http::validateZlib(httpCompression->zlib(), QStringLiteral("httpCompression."));
+            !zlib.isEmpty())
+            return zlib;
+    }
     if (cors && cors->origin == CorsOptions::Origin::Any && cors->credentials) {
         return QStringLiteral("cors: origin \"*\" cannot be combined with credentials: browsers "
                               "refuse it (\"The value of the 'Access-Control-Allow-Origin' "
@@ -447,10 +456,19 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
         } else if (isMap(*compression)) {
             const QVariantMap sub = compression->toMap();
             HttpCompressionOptions value;
+            ZlibOptions zlib;
             OptionReader cr(sub, error, QStringLiteral("httpCompression."));
-            if (!cr.known({QStringLiteral("threshold")}) ||
-                !cr.number(QStringLiteral("threshold"), &value.threshold))
+            if (!cr.known({QStringLiteral("threshold"), QStringLiteral("level"),
+                           QStringLiteral("windowBits"), QStringLiteral("memLevel"),
+                           QStringLiteral("strategy"), QStringLiteral("chunkSize")}) ||
+                !cr.number(QStringLiteral("threshold"), &value.threshold) ||
+                !cr.integer(QStringLiteral("level"), &zlib.level, -1, 9) ||
+                !cr.integer(QStringLiteral("windowBits"), &zlib.windowBits, 8, 15) ||
+                !cr.integer(QStringLiteral("memLevel"), &zlib.memLevel, 1, 9) ||
+                !cr.integer(QStringLiteral("strategy"), &zlib.strategy, 0, 4) ||
+                !cr.integer(QStringLiteral("chunkSize"), &zlib.chunkSize, 64))
                 return options;
+            value.setZlib(zlib);
             options.httpCompression = value;
         } else {
             r.fail(QStringLiteral("httpCompression"), "true, false or an object");
@@ -525,10 +543,16 @@ QVariantMap EngineOptions::toVariantMap() const
     map.insert(QStringLiteral("transports"), transports);
     map.insert(QStringLiteral("allowUpgrades"), allowUpgrades);
     map.insert(QStringLiteral("perMessageDeflate"), perMessageDeflate);
-    if (httpCompression)
+    if (httpCompression) {
+        const ZlibOptions zlib = httpCompression->zlib();
         map.insert(QStringLiteral("httpCompression"),
-                   QVariantMap{{QStringLiteral("threshold"), httpCompression->threshold}});
-    else
+                   QVariantMap{{QStringLiteral("threshold"), httpCompression->threshold},
+                               {QStringLiteral("level"), zlib.level},
+                               {QStringLiteral("windowBits"), zlib.windowBits},
+                               {QStringLiteral("memLevel"), zlib.memLevel},
+                               {QStringLiteral("strategy"), zlib.strategy},
+                               {QStringLiteral("chunkSize"), zlib.chunkSize}});
+    } else
         map.insert(QStringLiteral("httpCompression"), false);
     map.insert(QStringLiteral("wsEngine"), wsEngine);
     if (!initialPacket.isEmpty())

@@ -141,7 +141,7 @@ void EngineServerPrivate::compressResponse(const HttpRequest &request, QByteArra
         Http::negotiateEncoding(request.header("accept-encoding"));
     if (encoding == Http::ContentEncoding::Identity)
         return;
-    body = Http::compress(body, encoding);
+    body = Http::compress(body, encoding, options.httpCompression->zlib());
     response.setHeader(QByteArrayLiteral("Content-Encoding"), Http::encodingName(encoding));
 }
 

@@ -74,19 +74,43 @@ QByteArray encodingName(ContentEncoding encoding)
 }
 
 namespace {
-int windowBits(ContentEncoding encoding)
+int windowBits(ContentEncoding encoding, int bits = 15)
 {
-    return encoding == ContentEncoding::Gzip ? 15 + 16 : 15;
+    return encoding == ContentEncoding::Gzip ? bits + 16 : bits;
 }
 } // namespace
 
-QByteArray compress(const QByteArray &data, ContentEncoding encoding)
+QString validateZlib(const ZlibOptions &options, const QString &prefix)
+{
+    const auto outside = [&prefix](const char *name, int min, int max) {
+        return QStringLiteral("%1%2 must be from %3 to %4")
+            .arg(prefix, QLatin1String(name))
+            .arg(min)
+            .arg(max);
+    };
+    if (options.level < -1 || options.level > 9)
+        return outside("level", -1, 9);
+    if (options.windowBits < 8 || options.windowBits > 15)
+        return outside("windowBits", 8, 15);
+    if (options.memLevel < 1 || options.memLevel > 9)
+        return outside("memLevel", 1, 9);
+    if (options.strategy < 0 || options.strategy > 4)
+        return outside("strategy", 0, 4);
+    if (options.chunkSize < 64)
+        return QStringLiteral("%1chunkSize must be at least 64").arg(prefix);
+    return {};
+}
+
+QByteArray compress(const QByteArray &data, ContentEncoding encoding, const ZlibOptions &options)
 {
     if (encoding == ContentEncoding::Identity)
         return data;
     z_stream stream{};
-    if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, windowBits(encoding), 8,
-                     Z_DEFAULT_STRATEGY) != Z_OK)
+    // zlib refuses a raw window of 8 bits for gzip; it means 9 there, as in Node.
+    const int bits =
+        encoding == ContentEncoding::Gzip ? qMax(options.windowBits, 9) : options.windowBits;
+    if (deflateInit2(&stream, options.level, Z_DEFLATED, windowBits(encoding, bits),
+                     options.memLevel, options.strategy) != Z_OK)
         return {};
     QByteArray out(qsizetype(deflateBound(&stream, uLong(data.size()))), Qt::Uninitialized);
     stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));

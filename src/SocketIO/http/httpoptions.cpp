@@ -257,10 +257,69 @@ CookieOptions::~CookieOptions() = default;
     \brief Compression of polling responses (engine.io's \c httpCompression option).
 */
 
-// Empty until a field is added after 1.0.
+// The fields added after 1.0.
 class HttpCompressionOptionsExtension : public QSharedData
 {
+public:
+    ZlibOptions zlib;
 };
+
+/*!
+    \struct SocketIO::ZlibOptions
+    \inmodule SocketIO
+    \brief The tuning of a zlib stream, with the names, ranges and defaults of Node's zlib
+    options.
+*/
+
+/*!
+    \var ZlibOptions::level
+
+    The compression level, from 0 (none) to 9 (smallest); -1 (the default) is zlib's default,
+    6.
+*/
+
+/*!
+    \var ZlibOptions::windowBits
+
+    The base-2 logarithm of the window, from 8 to 15 (the default). zlib turns 8 into 9.
+*/
+
+/*!
+    \var ZlibOptions::memLevel
+
+    How much memory the compression state uses, from 1 to 9 (default 8).
+*/
+
+/*!
+    \var ZlibOptions::strategy
+
+    zlib's strategy: 0 default (the default), 1 filtered, 2 Huffman only, 3 RLE, 4 fixed.
+*/
+
+/*!
+    \var ZlibOptions::chunkSize
+
+    Node's stream buffer size, at least 64 bytes (default 16384). Checked as Node checks it;
+    a body is compressed in one call here, so it has no other effect.
+*/
+
+/*!
+    Returns the zlib options used to compress (defaults: Node's).
+*/
+ZlibOptions HttpCompressionOptions::zlib() const
+{
+    return m_extension ? m_extension->zlib : ZlibOptions();
+}
+
+/*!
+    Sets the zlib options used to compress to \a options.
+*/
+void HttpCompressionOptions::setZlib(const ZlibOptions &options)
+{
+    if (!m_extension)
+        m_extension = new HttpCompressionOptionsExtension;
+    m_extension->zlib = options;
+}
 
 /*!
     Constructs the defaults.

@@ -199,6 +199,21 @@ void tst_EngineOptions::validate_data()
         v.httpCompression = compression;
         QTest::addRow("negative compression threshold") << v << QStringList{"threshold"};
     }
+    const auto zlibRow = [](const char *name, const std::function<void(ZlibOptions &)> &set,
+                            const QStringList &words) {
+        EngineOptions v;
+        ZlibOptions zlib;
+        set(zlib);
+        v.httpCompression->setZlib(zlib);
+        QTest::addRow("zlib %s", name) << v << words;
+    };
+    zlibRow("level 10", [](ZlibOptions &z) { z.level = 10; }, {"httpCompression.level", "9"});
+    zlibRow("windowBits 7", [](ZlibOptions &z) { z.windowBits = 7; },
+            {"httpCompression.windowBits", "8"});
+    zlibRow("memLevel 0", [](ZlibOptions &z) { z.memLevel = 0; }, {"httpCompression.memLevel"});
+    zlibRow("strategy 5", [](ZlibOptions &z) { z.strategy = 5; }, {"httpCompression.strategy"});
+    zlibRow("chunkSize 63", [](ZlibOptions &z) { z.chunkSize = 63; },
+            {"httpCompression.chunkSize", "64"});
 }
 
 void tst_EngineOptions::validate()
@@ -271,6 +286,21 @@ void tst_EngineOptions::fromVariantMap_data()
         << "httpCompression" << QVariant(map({{"threshold", 2048.0}}))
         << Getter([](auto &o) { return QVariant(o.httpCompression->threshold); })
         << QVariant(qint64(2048));
+    // The example of engine.io's documentation: threshold and zlib options together.
+    QTest::addRow("httpCompression zlib options")
+        << "httpCompression"
+        << QVariant(map({{"threshold", 2048.0},
+                         {"level", 9.0},
+                         {"windowBits", 14.0},
+                         {"memLevel", 7.0},
+                         {"strategy", 1.0},
+                         {"chunkSize", 8192.0}}))
+        << Getter([](auto &o) {
+               const ZlibOptions z = o.httpCompression->zlib();
+               return QVariant(QVariantList{o.httpCompression->threshold, z.level, z.windowBits,
+                                            z.memLevel, z.strategy, z.chunkSize});
+           })
+        << QVariant(QVariantList{qint64(2048), 9, 14, 7, 1, 8192});
     QTest::addRow("wsEngine") << "wsEngine" << QVariant(QStringLiteral("qt"))
                               << Getter([](auto &o) { return QVariant(o.wsEngine); })
                               << QVariant(QStringLiteral("qt"));
@@ -475,6 +505,11 @@ void tst_EngineOptions::fromVariantMapRejects_data()
         << map({{"cookie", map({{"samesite", true}})}}) << "\"cookie.samesite\"";
     QTest::addRow("unknown httpCompression key")
         << map({{"httpCompression", map({{"treshold", 1}})}}) << "\"httpCompression.treshold\"";
+    QTest::addRow("httpCompression.windowBits out of range")
+        << map({{"httpCompression", map({{"windowBits", 16}})}})
+        << "\"httpCompression.windowBits\"";
+    QTest::addRow("httpCompression.chunkSize too small")
+        << map({{"httpCompression", map({{"chunkSize", 10}})}}) << "\"httpCompression.chunkSize\"";
     // Valid types, refused values: the validate() text comes through.
     QTest::addRow("webtransport") << map({{"transports", QStringList{"webtransport"}}})
                                   << "webtransport";
@@ -525,6 +560,13 @@ void tst_EngineOptions::toVariantMapRoundTrip_data()
     o.allowUpgrades = false;
     HttpCompressionOptions compression;
     compression.threshold = 4096;
+    ZlibOptions zlib;
+    zlib.level = 1;
+    zlib.windowBits = 10;
+    zlib.memLevel = 9;
+    zlib.strategy = 3;
+    zlib.chunkSize = 1024;
+    compression.setZlib(zlib);
     o.httpCompression = compression;
     o.initialPacket = QStringLiteral("hello \u00e9").toUtf8();
     o.allowEIO3 = true;

@@ -5,6 +5,7 @@
 #include "../selfsigned.h"
 #include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
+#include "http/compression_p.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -1057,13 +1058,18 @@ void tst_EngineServer::httpCompression_data()
     QTest::addColumn<int>("size");
     QTest::addColumn<QByteArray>("acceptEncoding");
     QTest::addColumn<QByteArray>("expected");
+    QTest::addColumn<int>("level");
     QTest::addRow("gzip above threshold")
-        << true << 2000 << QByteArray("gzip") << QByteArray("gzip");
+        << true << 2000 << QByteArray("gzip") << QByteArray("gzip") << -1;
     QTest::addRow("deflate above threshold")
-        << true << 2000 << QByteArray("deflate") << QByteArray("deflate");
-    QTest::addRow("below threshold") << true << 500 << QByteArray("gzip") << QByteArray();
-    QTest::addRow("not accepted") << true << 2000 << QByteArray("br") << QByteArray();
-    QTest::addRow("disabled") << false << 2000 << QByteArray("gzip") << QByteArray();
+        << true << 2000 << QByteArray("deflate") << QByteArray("deflate") << -1;
+    QTest::addRow("below threshold") << true << 500 << QByteArray("gzip") << QByteArray() << -1;
+    QTest::addRow("not accepted") << true << 2000 << QByteArray("br") << QByteArray() << -1;
+    QTest::addRow("disabled") << false << 2000 << QByteArray("gzip") << QByteArray() << -1;
+    // zlib's level 0 stores: the body grows by the gzip framing instead of shrinking.
+    QTest::addRow("gzip level 0") << true << 2000 << QByteArray("gzip") << QByteArray("gzip") << 0;
+    QTest::addRow("deflate level 0")
+        << true << 2000 << QByteArray("deflate") << QByteArray("deflate") << 0;
 }
 
 void tst_EngineServer::httpCompression()
@@ -1072,10 +1078,17 @@ void tst_EngineServer::httpCompression()
     QFETCH(int, size);
     QFETCH(QByteArray, acceptEncoding);
     QFETCH(QByteArray, expected);
+    QFETCH(int, level);
     EngineOptions options = fastOptions();
     options.pingInterval = 5000;
-    if (!enabled)
+    if (!enabled) {
         options.httpCompression.reset();
+    } else {
+        ZlibOptions zlib;
+        zlib.level = level;
+        zlib.windowBits = 9;
+        options.httpCompression->setZlib(zlib);
+    }
     startServer(options);
     const QString sid = openPollingSession();
     const QString q = QStringLiteral("EIO=4&transport=polling&sid=") + sid;
@@ -1089,10 +1102,17 @@ void tst_EngineServer::httpCompression()
     if (expected.isEmpty()) {
         QVERIFY(!head.contains("content-encoding"));
         QCOMPARE(bodyOf(raw), message);
-    } else {
-        QVERIFY2(head.contains("content-encoding: " + expected), head.constData());
-        QVERIFY(bodyOf(raw).size() < message.size() / 4);
+        return;
     }
+    QVERIFY2(head.contains("content-encoding: " + expected), head.constData());
+    const QByteArray body = bodyOf(raw);
+    if (level == 0)
+        QVERIFY(body.size() > message.size());
+    else
+        QVERIFY(body.size() < message.size() / 4);
+    QCOMPARE(Http::decompress(body, expected == "gzip" ? Http::ContentEncoding::Gzip
+                                                       : Http::ContentEncoding::Deflate),
+             message);
 }
 
 void tst_EngineServer::initialPacket()
