@@ -86,6 +86,19 @@ struct SOCKETIO_EXPORT CookieOptions
     std::optional<qint64> maxAge; // seconds
     std::optional<QDateTime> expires;
 
+    // Turns the session id into the cookie's value (the `cookie` package's `encode`); unset:
+    // percent-encoding like encodeURIComponent. A value with characters a cookie cannot hold
+    // is not sent.
+    using Encoder = std::function<QString(const QString &value)>;
+    Encoder encode() const;
+    void setEncode(const Encoder &encode);
+    // The Partitioned attribute (CHIPS); false by default.
+    bool isPartitioned() const;
+    void setPartitioned(bool partitioned);
+    // The Priority attribute: "low", "medium", "high" (any case) or empty for none.
+    QString priority() const;
+    void setPriority(const QString &priority);
+
 private:
     // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
     // layout above stays fixed. Null (no allocation) until such a field is set.

@@ -2,6 +2,7 @@
 
 #include "core/optionreader_p.h"
 #include "http/compression_p.h"
+#include "http/cookie_p.h"
 
 #include <QtCore/QMetaType>
 
@@ -247,6 +248,10 @@ QString EngineOptions::validate() const
             !zlib.isEmpty())
             return zlib;
     }
+    if (cookie) {
+        if (const QString problem = Http::validateCookie(*cookie); !problem.isEmpty())
+            return problem;
+    }
     if (cors && cors->origin == CorsOptions::Origin::Any && cors->credentials) {
         return QStringLiteral("cors: origin \"*\" cannot be combined with credentials: browsers "
                               "refuse it (\"The value of the 'Access-Control-Allow-Origin' "
@@ -334,11 +339,17 @@ std::optional<CorsOptions> readCors(const QVariantMap &map, QString *error)
 
 std::optional<CookieOptions> readCookie(const QVariantMap &map, QString *error)
 {
-    static const QStringList known = {QStringLiteral("name"),     QStringLiteral("path"),
-                                      QStringLiteral("domain"),   QStringLiteral("httpOnly"),
-                                      QStringLiteral("sameSite"), QStringLiteral("secure"),
-                                      QStringLiteral("maxAge"),   QStringLiteral("expires")};
+    static const QStringList known = {QStringLiteral("name"),        QStringLiteral("path"),
+                                      QStringLiteral("domain"),      QStringLiteral("httpOnly"),
+                                      QStringLiteral("sameSite"),    QStringLiteral("secure"),
+                                      QStringLiteral("maxAge"),      QStringLiteral("expires"),
+                                      QStringLiteral("partitioned"), QStringLiteral("priority")};
     OptionReader r(map, error, QStringLiteral("cookie."));
+    if (map.contains(QStringLiteral("encode"))) {
+        r.failWith(QStringLiteral("option \"cookie.encode\" is a function: set it in code with "
+                                  "CookieOptions::setEncode()"));
+        return std::nullopt;
+    }
     if (!r.known(known))
         return std::nullopt;
     CookieOptions cookie;
@@ -364,8 +375,14 @@ std::optional<CookieOptions> readCookie(const QVariantMap &map, QString *error)
               r.boolean(QStringLiteral("secure"), &cookie.secure) &&
               r.number(QStringLiteral("maxAge"), &maxAge) &&
               r.string(QStringLiteral("expires"), &expires);
-    if (!ok)
+    bool partitioned = false;
+    QString priority;
+    if (!ok || !r.boolean(QStringLiteral("partitioned"), &partitioned) ||
+        !r.string(QStringLiteral("priority"), &priority))
         return std::nullopt;
+    cookie.setPartitioned(partitioned);
+    if (!priority.isEmpty())
+        cookie.setPriority(priority);
     if (maxAge != std::numeric_limits<qint64>::min())
         cookie.maxAge = maxAge;
     if (!expires.isEmpty()) {

@@ -324,8 +324,11 @@ void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection
                                          : new PollingTransport(this, protocol, socket);
     d->setTransport(transport);
     if (connection && options.cookie) {
-        connection->addResponseHeaders(
-            {{QByteArrayLiteral("Set-Cookie"), Http::serializeCookie(*options.cookie, d->id)}});
+        const QByteArray cookie = Http::serializeCookie(*options.cookie, d->id);
+        if (!cookie.isEmpty())
+            connection->addResponseHeaders({{QByteArrayLiteral("Set-Cookie"), cookie}});
+        else
+            qCWarning(lcEngine, "cookie.encode made a value a cookie cannot hold: no cookie sent");
     }
     d->open();
     if (connection)

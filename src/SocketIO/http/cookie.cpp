@@ -3,11 +3,53 @@
 #include <QtCore/QLocale>
 #include <QtCore/QUrl>
 
+#include <algorithm>
+
 namespace SocketIO::Http {
+
+namespace {
+
+// The `cookie` package's checks: a token for the name; for the value, printable ASCII but
+// double quote, comma, semicolon and backslash, optionally inside one pair of double quotes.
+bool isCookieName(const QString &name)
+{
+    static const QLatin1StringView extra("!#$%&'*+-.^_`|~");
+    return !name.isEmpty() && std::all_of(name.cbegin(), name.cend(), [](QChar c) {
+        return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+               extra.contains(c);
+    });
+}
+
+bool isCookieValue(QStringView value)
+{
+    if (value.size() >= 2 && value.front() == u'"' && value.back() == u'"')
+        value = value.sliced(1, value.size() - 2);
+    return std::all_of(value.cbegin(), value.cend(), [](QChar c) {
+        return c.unicode() > 0x20 && c.unicode() < 0x7f && c != u'"' && c != u',' && c != u';' &&
+               c != u'\\';
+    });
+}
+
+} // namespace
+
+QString validateCookie(const CookieOptions &options)
+{
+    if (!isCookieName(options.name))
+        return QStringLiteral("cookie.name \"%1\" is not a valid cookie name").arg(options.name);
+    const QString priority = options.priority().toLower();
+    if (!priority.isEmpty() && priority != u"low" && priority != u"medium" && priority != u"high")
+        return QStringLiteral("cookie.priority must be \"low\", \"medium\" or \"high\"");
+    return {};
+}
 
 QByteArray serializeCookie(const CookieOptions &options, const QString &value)
 {
-    QByteArray out = options.name.toUtf8() + '=' + QUrl::toPercentEncoding(value, "!'()*~");
+    const CookieOptions::Encoder encode = options.encode();
+    const QString encoded =
+        encode ? encode(value) : QString::fromLatin1(QUrl::toPercentEncoding(value, "!'()*~"));
+    if (!isCookieValue(encoded))
+        return {};
+    QByteArray out = options.name.toUtf8() + '=' + encoded.toLatin1();
     if (options.maxAge)
         out += "; Max-Age=" + QByteArray::number(*options.maxAge);
     if (!options.domain.isEmpty())
@@ -24,6 +66,15 @@ QByteArray serializeCookie(const CookieOptions &options, const QString &value)
         out += "; HttpOnly";
     if (options.secure)
         out += "; Secure";
+    if (options.isPartitioned())
+        out += "; Partitioned";
+    const QString priority = options.priority().toLower();
+    if (priority == u"low")
+        out += "; Priority=Low";
+    else if (priority == u"medium")
+        out += "; Priority=Medium";
+    else if (priority == u"high")
+        out += "; Priority=High";
     const QString sameSite = options.sameSite.toLower();
     if (sameSite == u"strict")
         out += "; SameSite=Strict";

@@ -168,10 +168,82 @@ CorsOptions::~CorsOptions() = default;
     the value is the session id.
 */
 
-// Empty until a field is added after 1.0.
+// The fields added after 1.0.
 class CookieOptionsExtension : public QSharedData
 {
+public:
+    CookieOptions::Encoder encode;
+    bool partitioned = false;
+    QString priority;
 };
+
+/*!
+    \typedef CookieOptions::Encoder
+
+    A function turning the session id into the cookie's value.
+*/
+
+/*!
+    Returns the function that turns the session id into the cookie's value (the \c encode
+    option of the \c cookie package); unset by default, which percent-encodes like
+    encodeURIComponent.
+*/
+CookieOptions::Encoder CookieOptions::encode() const
+{
+    return m_extension ? m_extension->encode : Encoder();
+}
+
+/*!
+    Sets the function that turns the session id into the cookie's value to \a encode. When it
+    returns characters a cookie value cannot hold (the \c cookie package's check: controls,
+    space, double quotes inside, comma, semicolon, backslash or non-ASCII), the cookie is not
+    sent and a warning is logged; the reference throws there.
+*/
+void CookieOptions::setEncode(const Encoder &encode)
+{
+    if (!m_extension)
+        m_extension = new CookieOptionsExtension;
+    m_extension->encode = encode;
+}
+
+/*!
+    Returns whether the cookie has the Partitioned attribute; false by default.
+*/
+bool CookieOptions::isPartitioned() const
+{
+    return m_extension && m_extension->partitioned;
+}
+
+/*!
+    Sets whether the cookie has the Partitioned attribute to \a partitioned.
+*/
+void CookieOptions::setPartitioned(bool partitioned)
+{
+    if (isPartitioned() == partitioned)
+        return;
+    if (!m_extension)
+        m_extension = new CookieOptionsExtension;
+    m_extension->partitioned = partitioned;
+}
+
+/*!
+    Returns the Priority attribute ("low", "medium" or "high", in any case); empty (the default):
+    none.
+*/
+QString CookieOptions::priority() const
+{
+    return m_extension ? m_extension->priority : QString();
+}
+
+/*!
+    Sets the Priority attribute to \a priority.
+*/
+void CookieOptions::setPriority(const QString &priority)
+{
+    if (!m_extension)
+        m_extension = new CookieOptionsExtension;
+    m_extension->priority = priority;
+}
 
 /*!
     Constructs the defaults.

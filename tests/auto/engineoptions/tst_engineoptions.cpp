@@ -432,7 +432,9 @@ void tst_EngineOptions::fromVariantMapCookie()
                              {"sameSite", QStringLiteral("Strict")},
                              {"secure", true},
                              {"maxAge", 3600.0},
-                             {"expires", QStringLiteral("2030-01-02T03:04:05Z")}})}}),
+                             {"expires", QStringLiteral("2030-01-02T03:04:05Z")},
+                             {"partitioned", true},
+                             {"priority", QStringLiteral("High")}})}}),
         &error);
     QCOMPARE(error, QString());
     QVERIFY(o.cookie);
@@ -445,6 +447,8 @@ void tst_EngineOptions::fromVariantMapCookie()
     QCOMPARE(o.cookie->maxAge, std::optional<qint64>(3600));
     QVERIFY(o.cookie->expires);
     QCOMPARE(o.cookie->expires->toUTC(), QDateTime(QDate(2030, 1, 2), QTime(3, 4, 5), Qt::UTC));
+    QVERIFY(o.cookie->isPartitioned());
+    QCOMPARE(o.cookie->priority(), QStringLiteral("High"));
 
     // engine.io: `path: false` drops Path and turns httpOnly off; sameSite true is Strict.
     const EngineOptions noPath = EngineOptions::fromVariantMap(
@@ -486,6 +490,13 @@ void tst_EngineOptions::fromVariantMapRejects_data()
         << map({{"cookie", map({{"secure", QStringLiteral("yes")}})}}) << "\"cookie.secure\"";
     QTest::addRow("cookie.maxAge string")
         << map({{"cookie", map({{"maxAge", QStringLiteral("1h")}})}}) << "\"cookie.maxAge\"";
+    QTest::addRow("cookie.encode")
+        << map({{"cookie", map({{"encode", QStringLiteral("encodeURIComponent")}})}})
+        << "CookieOptions::setEncode";
+    QTest::addRow("cookie.priority unknown")
+        << map({{"cookie", map({{"priority", QStringLiteral("urgent")}})}}) << "cookie.priority";
+    QTest::addRow("cookie.name not a token")
+        << map({{"cookie", map({{"name", QStringLiteral("a b")}})}}) << "cookie.name";
     QTest::addRow("cookie.expires not a date")
         << map({{"cookie", map({{"expires", QStringLiteral("tomorrow")}})}})
         << "\"cookie.expires\"";

@@ -1050,6 +1050,19 @@ void tst_EngineServer::cookieOnHandshakeOnly()
 
     startServer(fastOptions());
     QVERIFY(get(QStringLiteral("EIO=4&transport=polling")).header("set-cookie").isEmpty());
+
+    // The cookie package's encode: the session id goes through it; a value a cookie cannot
+    // hold sends no cookie rather than a broken header.
+    options.cookie->setEncode([](const QString &id) { return QStringLiteral("v1.") + id; });
+    startServer(options);
+    QVERIFY(get(QStringLiteral("EIO=4&transport=polling"))
+                .header("set-cookie")
+                .startsWith("sticky=v1."));
+    options.cookie->setEncode([](const QString &id) { return id + QStringLiteral(";x"); });
+    startServer(options);
+    const Reply refused = get(QStringLiteral("EIO=4&transport=polling"));
+    QCOMPARE(refused.status, 200);
+    QVERIFY(refused.header("set-cookie").isEmpty());
 }
 
 void tst_EngineServer::httpCompression_data()

@@ -426,6 +426,20 @@ void tst_HttpHeaders::cookie_data()
     QTest::addRow("value encoded like encodeURIComponent")
         << CookieOptions() << QString::fromUtf8("a b;c=d,e\"f\\g/h?\xc3\xa9")
         << QByteArray("io=a%20b%3Bc%3Dd%2Ce%22f%5Cg%2Fh%3F%C3%A9; Path=/; HttpOnly; SameSite=Lax");
+    {
+        CookieOptions custom;
+        custom.setEncode([](const QString &v) { return QStringLiteral("\"") + v + u'"'; });
+        custom.setPartitioned(true);
+        custom.setPriority(QStringLiteral("MEDIUM"));
+        custom.secure = true;
+        QTest::addRow("encode, Partitioned and Priority in the package's order")
+            << custom << "a/b"
+            << QByteArray("io=\"a/b\"; Path=/; HttpOnly; Secure; Partitioned; Priority=Medium; "
+                          "SameSite=Lax");
+        custom.setEncode([](const QString &v) { return v; });
+        QTest::addRow("encoded value a cookie cannot hold") << custom << "a b" << QByteArray();
+        QTest::addRow("stray quote") << custom << "a\"b" << QByteArray();
+    }
     QTest::addRow("unreserved marks kept")
         << CookieOptions() << "A-z_0.9!~*'()"
         << QByteArray("io=A-z_0.9!~*'(); Path=/; HttpOnly; SameSite=Lax");
