@@ -313,6 +313,22 @@ void WebSocketClientTransport::send(const QList<Packet> &packets)
 
 // --- the session -----------------------------------------------------------------------------
 
+namespace {
+
+// A PKCS#8 PEM ("BEGIN PRIVATE KEY") does not name its algorithm, and QSslKey needs one: the
+// first that loads is the key's.
+QSslKey privateKey(const TlsOptions &tls)
+{
+    for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa, QSsl::Dh}) {
+        QSslKey key(tls.key, algorithm, QSsl::Pem, QSsl::PrivateKey, tls.passphrase);
+        if (!key.isNull())
+            return key;
+    }
+    return {};
+}
+
+} // namespace
+
 EngineClient::EngineClient(const QUrl &url, const ManagerOptions &options,
                            QNetworkAccessManager *network, QObject *parent)
     : QObject(parent)
@@ -326,9 +342,14 @@ EngineClient::EngineClient(const QUrl &url, const ManagerOptions &options,
         m_ssl.setCaCertificates(tls.ca);
     if (!tls.cert.isEmpty())
         m_ssl.setLocalCertificateChain(tls.cert);
-    if (!tls.key.isEmpty())
-        m_ssl.setPrivateKey(
-            QSslKey(tls.key, QSsl::Rsa, QSsl::Pem, QSsl::PrivateKey, tls.passphrase));
+    if (!tls.key.isEmpty()) {
+        const QSslKey key = privateKey(tls);
+        if (key.isNull())
+            m_keyError = QStringLiteral("tls.key is not a PEM private key (RSA, EC, DSA or DH), "
+                                        "or its passphrase is wrong");
+        else
+            m_ssl.setPrivateKey(key);
+    }
     if (!tls.ciphers.isEmpty()) {
         QList<QSslCipher> ciphers;
         for (const QString &name : tls.ciphers.split(u':', Qt::SkipEmptyParts)) {
@@ -387,10 +408,11 @@ void EngineClient::open()
         if (t == u"polling" || t == u"websocket")
             transports.append(t);
     }
-    if (transports.isEmpty()) {
+    if (transports.isEmpty() || !m_keyError.isEmpty()) {
+        const QString error =
+            transports.isEmpty() ? QStringLiteral("No transports available") : m_keyError;
         QMetaObject::invokeMethod(
-            this, [this] { onError(QStringLiteral("No transports available"), {}); },
-            Qt::QueuedConnection);
+            this, [this, error] { onError(error, {}); }, Qt::QueuedConnection);
         return;
     }
     QString first = transports.first();

@@ -154,6 +154,7 @@ private:
     const ManagerOptions m_options;
     QNetworkAccessManager *const m_network;
     QSslConfiguration m_ssl;
+    QString m_keyError; // why tls.key cannot be used; empty when it can
     State m_state = State::Closed;
     QString m_id;
     QStringList m_upgrades;

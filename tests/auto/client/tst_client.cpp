@@ -63,6 +63,7 @@ private Q_SLOTS:
     void withCredentialsKeepsCookies();
     void rememberUpgrade();
     void tryAllTransports();
+    void mutualTlsWithCiphers_data();
     void mutualTlsWithCiphers();
     void connectionTimeout();
     void pingSignal();
@@ -949,8 +950,17 @@ void tst_Client::tryAllTransports()
     QTRY_COMPARE(errors.count(), 1);
 }
 
+void tst_Client::mutualTlsWithCiphers_data()
+{
+    QTest::addColumn<QString>("clientKey");
+    QTest::addRow("rsa client key") << QStringLiteral("rsa");
+    // A PKCS#8 PEM does not name its algorithm: an EC key must not be read as RSA.
+    QTest::addRow("ec client key") << QStringLiteral("ec");
+}
+
 void tst_Client::mutualTlsWithCiphers()
 {
+    QFETCH(QString, clientKey);
     // A CA, a server certificate and a client certificate with an encrypted key.
     QTemporaryDir dir;
     auto run = [](const QStringList &args) {
@@ -967,6 +977,14 @@ void tst_Client::mutualTlsWithCiphers()
     for (const QString &name : {QStringLiteral("server"), QStringLiteral("client")}) {
         QStringList key = {QStringLiteral("genrsa"), QStringLiteral("-out"),
                            d + u'/' + name + QStringLiteral(".key"), QStringLiteral("2048")};
+        if (name == u"client" && clientKey == u"ec")
+            key = {QStringLiteral("genpkey"),
+                   QStringLiteral("-algorithm"),
+                   QStringLiteral("EC"),
+                   QStringLiteral("-pkeyopt"),
+                   QStringLiteral("ec_paramgen_curve:P-256"),
+                   QStringLiteral("-out"),
+                   d + u'/' + name + QStringLiteral(".key")};
         QVERIFY(run(key));
         QVERIFY(run({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-key"),
                      d + u'/' + name + QStringLiteral(".key"), QStringLiteral("-out"),
@@ -985,7 +1003,7 @@ void tst_Client::mutualTlsWithCiphers()
                      d + u'/' + name + QStringLiteral(".ext")}));
     }
     QVERIFY(
-        run({QStringLiteral("rsa"), QStringLiteral("-in"), d + QStringLiteral("/client.key"),
+        run({QStringLiteral("pkey"), QStringLiteral("-in"), d + QStringLiteral("/client.key"),
              QStringLiteral("-aes256"), QStringLiteral("-passout"), QStringLiteral("pass:secret"),
              QStringLiteral("-out"), d + QStringLiteral("/client-encrypted.key")}));
     auto readFile = [](const QString &path) {
@@ -1024,6 +1042,16 @@ void tst_Client::mutualTlsWithCiphers()
     }
     options.tls.cert = QSslCertificate::fromPath(d + QStringLiteral("/client.pem"));
     options.tls.key = readFile(d + QStringLiteral("/client-encrypted.key"));
+    // A wrong passphrase fails the connection with a reason, before anything is sent.
+    options.tls.passphrase = "wrong";
+    {
+        Manager m(target, options);
+        QSignalSpy errors(&m, &Manager::errorOccurred);
+        m.socket(); // connects
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 10000);
+        QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("tls.key")),
+                 qPrintable(errors.at(0).at(0).toString()));
+    }
     options.tls.passphrase = "secret";
     // A cipher list the server does not share fails the handshake.
     options.tls.ciphers = QStringLiteral("ECDHE-RSA-AES128-GCM-SHA256");
