@@ -72,6 +72,8 @@ public:
 
     QUrl url() const;
     ManagerOptions options() const;
+    // New options: the reconnection settings apply at once, the others from the next attempt.
+    bool setOptions(const ManagerOptions &options);
     State state() const;
     QString engineId() const;
     QString transportName() const;

@@ -408,9 +408,12 @@ void EngineClient::open()
         if (t == u"polling" || t == u"websocket")
             transports.append(t);
     }
-    if (transports.isEmpty() || !m_keyError.isEmpty()) {
-        const QString error =
-            transports.isEmpty() ? QStringLiteral("No transports available") : m_keyError;
+    QString error = m_options.validate();
+    if (error.isEmpty())
+        error = m_keyError;
+    if (error.isEmpty() && transports.isEmpty())
+        error = QStringLiteral("No transports available");
+    if (!error.isEmpty()) {
         QMetaObject::invokeMethod(
             this, [this, error] { onError(error, {}); }, Qt::QueuedConnection);
         return;

@@ -39,7 +39,8 @@ void ManagerPrivate::open(std::function<void(const QString &)> done)
         return;
     cleanupEngine();
     engine = new EngineIO::EngineClient(url, options, network, q);
-    decoder = options.parser->createDecoder();
+    parser = options.parser;
+    decoder = parser->createDecoder();
     skipReconnect = false;
     pendingOpen = std::move(done);
     auto onError = [this](const QString &message) {
@@ -215,7 +216,7 @@ void ManagerPrivate::writePacket(const Packet &packet, bool compress)
 {
     if (!engine)
         return;
-    for (const EngineMessage &message : options.parser->encode(packet))
+    for (const EngineMessage &message : parser->encode(packet))
         engine->sendMessage(message.data, message.binary, compress);
 }
 
@@ -393,6 +394,41 @@ ManagerOptions Manager::options() const
 }
 
 /*!
+    Replaces the options with \a options, as the reference's \c{manager.opts} is changed in a
+    \c connect_error or \c reconnect_attempt handler (for example to fall back from WebSocket
+    to polling, or to refresh a token in the query). Returns false, changing nothing, when
+    validate() refuses them; the reason is logged.
+
+    The reconnection settings (reconnection, reconnectionAttempts, reconnectionDelay,
+    reconnectionDelayMax, randomizationFactor) apply at once, keeping the attempts made so
+    far, as the reference's setters do. Everything else (path, query, extraHeaders,
+    transports, tls, protocols, timeout, parser, ...) applies from the next connection attempt:
+    the one a slot connected to reconnectAttempt() is about to make, the next open(), or the
+    next reconnection. The current connection keeps the options it was opened with.
+*/
+bool Manager::setOptions(const ManagerOptions &options)
+{
+    Q_D(Manager);
+    const QString problem = options.validate();
+    if (!problem.isEmpty()) {
+        qCWarning(lcClient) << "options refused:" << problem;
+        return false;
+    }
+    d->options = options;
+    d->backoff.configure(options.reconnectionDelay, options.reconnectionDelayMax,
+                         options.randomizationFactor);
+    if (!options.reconnection && d->reconnecting) {
+        // Like the reference's reconnection(false): no further attempt.
+        d->reconnectTimer.stop();
+        d->reconnecting = false;
+        d->backoff.reset();
+        if (d->state == State::Reconnecting)
+            d->setState(State::Closed);
+    }
+    return true;
+}
+
+/*!
     Returns the state of the connection.
 */
 Manager::State Manager::state() const
@@ -510,6 +546,17 @@ QString ManagerOptions::validate() const
                 "which Qt does not provide");
         if (transport != u"polling" && transport != u"websocket")
             return QStringLiteral("unknown transport \"%1\"").arg(transport);
+    }
+    // The engine's own query parameters: a user value would be overwritten (the reference
+    // does so silently) or, for "j" and "b64", change how the server answers.
+    const QStringList reserved = {QStringLiteral("EIO"), QStringLiteral("transport"),
+                                  QStringLiteral("sid"), QStringLiteral("j"),
+                                  QStringLiteral("b64"), timestampParam};
+    for (const QString &key : reserved) {
+        if (query.contains(key))
+            return QStringLiteral("query parameter \"%1\" is reserved by the Engine.IO protocol "
+                                  "(the client sets it); rename it")
+                .arg(key);
     }
     if (reconnectionDelay < 0 || reconnectionDelayMax < 0)
         return QStringLiteral("reconnection delays must not be negative");

@@ -23,6 +23,13 @@ public:
     {}
     int duration();
     void reset() { m_attempts = 0; }
+    // New settings, keeping the attempts made so far (the reference's setters do the same).
+    void configure(int ms, int max, double jitter)
+    {
+        m_ms = ms;
+        m_max = max;
+        m_jitter = jitter;
+    }
     int attempts() const { return m_attempts; }
 
 private:
@@ -66,6 +73,8 @@ public:
     Manager::State state = Manager::State::Closed;
     QHash<QString, ClientSocket *> nsps;
     Backoff backoff;
+    // The parser of the current connection: a new one from setOptions() waits for the next.
+    std::shared_ptr<const Parser> parser;
     bool reconnecting = false;
     bool skipReconnect = false;
     QTimer reconnectTimer;

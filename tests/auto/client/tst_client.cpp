@@ -66,6 +66,9 @@ private Q_SLOTS:
     void mutualTlsWithCiphers_data();
     void mutualTlsWithCiphers();
     void connectionTimeout();
+    void optionsBetweenAttempts();
+    void reservedQueryKeys_data();
+    void reservedQueryKeys();
     void pingSignal();
 
 private:
@@ -1067,6 +1070,70 @@ void tst_Client::mutualTlsWithCiphers()
     QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10000);
     QCOMPARE(m_serverSockets.size(), 1);
     QVERIFY(m_serverSockets.first()->handshake().isSecure());
+}
+
+void tst_Client::optionsBetweenAttempts()
+{
+    // A server without WebSocket: the documented fallback changes the transports on
+    // connect_error, and a reconnectAttempt slot refreshes the query for the attempt it
+    // precedes.
+    ServerOptions serverOptions;
+    serverOptions.engine.transports = {QStringLiteral("polling")};
+    startServer(serverOptions);
+    ManagerOptions options;
+    options.transports = {QStringLiteral("websocket")};
+    options.query = {{QStringLiteral("token"), QStringLiteral("first")}};
+    auto m = manager(options);
+    QSignalSpy attempts(m.get(), &Manager::reconnectAttempt);
+    connect(m.get(), &Manager::reconnectAttempt, this, [&m](int attempt) {
+        ManagerOptions next = m->options();
+        next.query.insert(QStringLiteral("token"), QStringLiteral("attempt-%1").arg(attempt));
+        QVERIFY(m->setOptions(next));
+    });
+    ClientSocket *socket = m->socket();
+    connect(socket, &ClientSocket::connectError, this, [&m] {
+        ManagerOptions next = m->options();
+        next.transports = {QStringLiteral("polling"), QStringLiteral("websocket")};
+        QVERIFY(m->setOptions(next));
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10000);
+    QCOMPARE(m->transportName(), QStringLiteral("polling"));
+    QCOMPARE(attempts.count(), 1);
+    QCOMPARE(m_serverSockets.size(), 1);
+    QCOMPARE(m_serverSockets.first()->handshake().query().value(QStringLiteral("token")),
+             QVariant(QStringLiteral("attempt-1")));
+
+    // Refused options change nothing.
+    ManagerOptions bad = m->options();
+    bad.randomizationFactor = 2;
+    QVERIFY(!m->setOptions(bad));
+    QCOMPARE(m->options().randomizationFactor, 0.5);
+}
+
+void tst_Client::reservedQueryKeys_data()
+{
+    QTest::addColumn<QString>("key");
+    for (const char *key : {"EIO", "transport", "sid", "t", "j", "b64"})
+        QTest::addRow("%s", key) << QString::fromLatin1(key);
+}
+
+void tst_Client::reservedQueryKeys()
+{
+    QFETCH(QString, key);
+    startServer();
+    ManagerOptions options;
+    options.query = {{key, QStringLiteral("mine")}};
+    const QString problem = options.validate();
+    QVERIFY2(problem.contains(u'"' + key + u'"') && problem.contains(QStringLiteral("reserved")),
+             qPrintable(problem));
+    // The connection fails with that reason instead of sending the parameter twice.
+    options.reconnection = false;
+    auto m = manager(options);
+    QSignalSpy errors(m.get(), &Manager::errorOccurred);
+    m->socket();
+    QTRY_COMPARE(errors.count(), 1);
+    QCOMPARE(errors.at(0).at(0).toString(), problem);
+    QCOMPARE(m_serverSockets.size(), 0);
 }
 
 void tst_Client::connectionTimeout()
