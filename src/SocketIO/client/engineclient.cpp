@@ -384,8 +384,9 @@ void EngineClient::open()
         return;
     QStringList transports;
     for (const QString &t : m_options.transports) {
-        if (t == u"polling" || t == u"websocket")
-            transports.append(t);
+        const QString name = modernTransportName(t);
+        if (!name.isEmpty() && !transports.contains(name))
+            transports.append(name);
     }
     if (transports.isEmpty()) {
         QMetaObject::invokeMethod(
