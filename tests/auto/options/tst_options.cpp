@@ -111,7 +111,7 @@ void tst_Options::refused_data()
         QStringLiteral("option \"pingInterval\": expected a number from -2147483648 to "
                        "2147483647"));
     row("server unknown", Reader::Server, QStringLiteral("nope"), number,
-        QStringLiteral("unknown option \"nope\""));
+        QStringLiteral("unknown option \"nope\" (the closest option is \"cors\")"));
 
     // Manager (client).
     row("client bool given a string", Reader::Manager, QStringLiteral("reconnection"), text,
