@@ -41,6 +41,9 @@ const QStringList &engineNames()
     static const QStringList names = [] {
         QStringList keys = EngineOptions().toVariantMap().keys();
         keys.append(QStringLiteral("allowRequest"));
+        // Listed only when set.
+        if (!keys.contains(QStringLiteral("initialPacket")))
+            keys.append(QStringLiteral("initialPacket"));
         return keys;
     }();
     return names;
@@ -86,6 +89,41 @@ const QHash<QString, NoOp> &noOps()
          {false, "the \"flashsocket\" transport is not implemented"}},
     };
     return noOps;
+}
+
+// The 0.9 names that are one plain field, read and written through the same table.
+const QHash<QString, bool Legacy09Options::*> &legacyFlags()
+{
+    static const QHash<QString, bool Legacy09Options::*> flags = {
+        {QStringLiteral("browser client minification"), &Legacy09Options::clientMinification},
+        {QStringLiteral("browser client etag"), &Legacy09Options::clientEtag},
+        {QStringLiteral("browser client gzip"), &Legacy09Options::clientGzip},
+        {QStringLiteral("browser client cache"), &Legacy09Options::clientCache},
+        {QStringLiteral("log"), &Legacy09Options::log},
+    };
+    return flags;
+}
+
+const QHash<QString, int Protocol09Options::*> &protocol09Seconds()
+{
+    static const QHash<QString, int Protocol09Options::*> seconds = {
+        {QStringLiteral("close timeout"), &Protocol09Options::closeTimeout},
+        {QStringLiteral("polling duration"), &Protocol09Options::pollingDuration},
+    };
+    return seconds;
+}
+
+// A function option: false clears it; a QVariant holding the function sets it.
+template<typename Function>
+void readFunction(OptionReader &r, const QString &key, const QVariant &value, Function *out,
+                  const char *what)
+{
+    if (value.typeId() == QMetaType::Bool && !value.toBool())
+        *out = nullptr;
+    else if (value.canConvert<Function>())
+        *out = value.value<Function>();
+    else
+        r.fail(key, what);
 }
 
 int editDistance(const QString &a, const QString &b)
@@ -224,32 +262,23 @@ void OptionMapper::applyOne(OptionReader &r, const QString &key, const QVariant 
                                 QString::fromLatin1(noOp->reason)));
     } else if (key == u"serveClient" || key == u"browser client") {
         r.boolean(key, &m_options.serveClient);
-    } else if (key == u"browser client minification") {
-        r.boolean(key, &legacy().clientMinification);
-    } else if (key == u"browser client etag") {
-        r.boolean(key, &legacy().clientEtag);
-    } else if (key == u"browser client gzip") {
-        r.boolean(key, &legacy().clientGzip);
-    } else if (key == u"browser client cache") {
-        r.boolean(key, &legacy().clientCache);
+    } else if (const auto flag = legacyFlags().constFind(key); flag != legacyFlags().cend()) {
+        r.boolean(key, &(legacy().**flag));
+    } else if (const auto field = protocol09Seconds().constFind(key);
+               field != protocol09Seconds().cend()) {
+        r.integer(key, &(protocol09().**field), 0);
     } else if (key == u"browser client expires") {
         r.integer(key, &legacy().clientExpires, 0);
     } else if (key == u"browser client handler") {
-        if (value.typeId() == QMetaType::Bool && !value.toBool())
-            legacy().clientHandler = nullptr;
-        else if (value.canConvert<Legacy09Options::ClientHandler>())
-            legacy().clientHandler = value.value<Legacy09Options::ClientHandler>();
-        else
-            r.fail(key, "false or a Legacy09Options::ClientHandler");
+        readFunction(r, key, value, &legacy().clientHandler,
+                     "false or a Legacy09Options::ClientHandler");
     } else if (key == u"authorization") {
-        if (value.typeId() == QMetaType::Bool && !value.toBool())
-            legacy().authorization = nullptr;
-        else if (value.canConvert<Legacy09Options::Authorization>())
-            legacy().authorization = value.value<Legacy09Options::Authorization>();
-        else
-            r.fail(key, "false or a Legacy09Options::Authorization");
-    } else if (key == u"log level" || key == u"log") {
-        setLogLevel(r, key, value);
+        readFunction(r, key, value, &legacy().authorization,
+                     "false or a Legacy09Options::Authorization");
+    } else if (key == u"log level") {
+        int level = 3;
+        if (r.integer(key, &level, 0, 3))
+            legacy().logLevel = level;
     } else if (key == u"clientDirectory") {
         r.string(key, &m_options.clientDirectory);
     } else if (key == u"resource") {
@@ -302,10 +331,6 @@ void OptionMapper::applyOne(OptionReader &r, const QString &key, const QVariant 
             (interval ? protocol09().heartbeatInterval : protocol09().heartbeatTimeout) =
                 qMax(1, qRound(seconds));
         }
-    } else if (key == u"close timeout") {
-        r.integer(key, &protocol09().closeTimeout, 0);
-    } else if (key == u"polling duration") {
-        r.integer(key, &protocol09().pollingDuration, 0);
     } else if (key == u"heartbeats") {
         r.boolean(key, &protocol09().heartbeats);
     } else if (key == u"destroy upgrade") {
@@ -451,24 +476,6 @@ void OptionMapper::setStore(OptionReader &r, const QString &key, const QVariant 
     Q_UNUSED(key);
 }
 
-void OptionMapper::setLogLevel(OptionReader &r, const QString &key, const QVariant &value)
-{
-    Q_UNUSED(value);
-    if (key == u"log") {
-        bool on = true;
-        if (r.boolean(key, &on)) {
-            m_touchedLegacy = true;
-            m_legacy09.log = on;
-        }
-        return;
-    }
-    int level = 3;
-    if (r.integer(key, &level, 0, 3)) {
-        m_touchedLegacy = true;
-        m_legacy09.logLevel = level;
-    }
-}
-
 ServerOptions OptionMapper::result()
 {
     if (!m_engine.isEmpty()) {
@@ -522,10 +529,10 @@ QVariant OptionMapper::value(const ServerOptions &options, const QString &name)
         return p09.heartbeatInterval;
     if (name == u"heartbeat timeout")
         return p09.heartbeatTimeout;
-    if (name == u"close timeout")
-        return p09.closeTimeout;
-    if (name == u"polling duration")
-        return p09.pollingDuration;
+    if (const auto field = protocol09Seconds().constFind(name); field != protocol09Seconds().cend())
+        return p09.**field;
+    if (const auto flag = legacyFlags().constFind(name); flag != legacyFlags().cend())
+        return l09.**flag;
     if (name == u"heartbeats")
         return p09.heartbeats;
     if (name == u"destroy upgrade")
@@ -536,22 +543,12 @@ QVariant OptionMapper::value(const ServerOptions &options, const QString &name)
         return l09.origins;
     if (name == u"authorization")
         return l09.authorization ? QVariant::fromValue(l09.authorization) : QVariant(false);
-    if (name == u"browser client minification")
-        return l09.clientMinification;
-    if (name == u"browser client etag")
-        return l09.clientEtag;
-    if (name == u"browser client gzip")
-        return l09.clientGzip;
-    if (name == u"browser client cache")
-        return l09.clientCache;
     if (name == u"browser client expires")
         return l09.clientExpires;
     if (name == u"browser client handler")
         return l09.clientHandler ? QVariant::fromValue(l09.clientHandler) : QVariant(false);
     if (name == u"log level")
         return l09.logLevel ? QVariant(*l09.logLevel) : QVariant();
-    if (name == u"log")
-        return l09.log;
     if (name == u"store")
         return options.adapter ? QVariant() : QVariant(QStringLiteral("MemoryStore"));
     if (name == u"blacklist")

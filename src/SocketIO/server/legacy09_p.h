@@ -37,7 +37,6 @@ private:
     void setOrigins(class OptionReader &r, const QString &key, const QVariant &value);
     void setTransports(class OptionReader &r, const QString &key);
     void setStore(class OptionReader &r, const QString &key, const QVariant &value);
-    void setLogLevel(class OptionReader &r, const QString &key, const QVariant &value);
 
     ServerOptions m_options;
     Protocol09Options m_protocol09;

@@ -505,7 +505,7 @@ bool Server::setOptions(const ServerOptions &options)
 }
 
 /*!
-    Sets the option \a name to \a value, as Socket.IO 0.9's \c{io.set(name, value)} did. The
+    Sets the option \a name to \a value, as Socket.IO 0.9's io.set(name, value) did. The
     names are those of ServerOptions::fromVariantMap(): the reference's ("pingInterval",
     "cors", ...) and 0.9's ("heartbeat interval", "origins", "browser client gzip", "log level",
     ...), mapped with 0.9's semantics; the README's table lists each. Functions go in as
@@ -539,7 +539,7 @@ QVariant Server::get(const QString &name) const
 }
 
 /*!
-    Sets the option \a name to true, as 0.9's \c{io.enable(name)}; see set().
+    Sets the option \a name to true, as 0.9's io.enable(name); see set().
 */
 bool Server::enable(const QString &name)
 {
@@ -547,7 +547,7 @@ bool Server::enable(const QString &name)
 }
 
 /*!
-    Sets the option \a name to false, as 0.9's \c{io.disable(name)}; see set().
+    Sets the option \a name to false, as 0.9's io.disable(name); see set().
 */
 bool Server::disable(const QString &name)
 {
@@ -556,7 +556,7 @@ bool Server::disable(const QString &name)
 
 /*!
     Returns whether the option \a name holds a true value (a non-zero number, a non-empty string
-    or list, a function), as 0.9's \c{io.enabled(name)}.
+    or list, a function), as 0.9's io.enabled(name).
 */
 bool Server::enabled(const QString &name) const
 {
@@ -579,7 +579,7 @@ bool Server::enabled(const QString &name) const
 }
 
 /*!
-    Returns the opposite of enabled(\a name), as 0.9's \c{io.disabled(name)}.
+    Returns the opposite of enabled(\a name), as 0.9's io.disabled(name).
 */
 bool Server::disabled(const QString &name) const
 {
@@ -587,7 +587,7 @@ bool Server::disabled(const QString &name) const
 }
 
 /*!
-    Runs \a configure now and returns true, as 0.9's \c{io.configure(fn)}.
+    Runs \a configure now and returns true, as 0.9's io.configure(fn).
 */
 bool Server::configure(const std::function<void()> &configure)
 {
