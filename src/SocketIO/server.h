@@ -39,6 +39,20 @@ public:
     ServerOptions options() const;
     bool setOptions(const ServerOptions &options);
 
+    // Socket.IO 0.9's configuration (io.set(), io.enable(), io.configure()), with the names
+    // of ServerOptions::fromVariantMap(), modern and 0.9's. Until listening; after, only
+    // names read per request (the browser client ones, authorization, the log ones).
+    bool set(const QString &name, const QVariant &value);
+    QVariant get(const QString &name) const;
+    bool enable(const QString &name);
+    bool disable(const QString &name);
+    bool enabled(const QString &name) const;
+    bool disabled(const QString &name) const;
+    // Runs `configure` now; with an environment, only when NODE_ENV (default "development")
+    // is that environment. Returns whether it ran.
+    bool configure(const std::function<void()> &configure);
+    bool configure(const QString &environment, const std::function<void()> &configure);
+
     bool listen(const QHostAddress &address = QHostAddress::Any, quint16 port = 0);
     bool attach(QTcpServer *server);
     void setSslConfiguration(const QSslConfiguration &configuration);

@@ -4,6 +4,7 @@
 #include <SocketIO/engineoptions.h>
 #include <SocketIO/parser.h>
 
+#include <QtCore/QMetaType>
 #include <QtCore/QSharedDataPointer>
 
 #include <functional>
@@ -51,6 +52,40 @@ struct SOCKETIO_EXPORT Protocol09Options
                            QStringLiteral("jsonp-polling")};
 };
 
+class HttpRequest;
+class HttpResponse;
+
+// The 0.9-era settings that have no field elsewhere, filled by Server::set() and
+// ServerOptions::fromVariantMap() from 0.9's names ("origins", "authorization", "browser
+// client ...", "log level"). The defaults keep the modern behaviour; the 0.9 defaults are in
+// the README's table.
+struct SOCKETIO_EXPORT Legacy09Options
+{
+    // 0.9's authorization callback: call `callback(error, authorized)` now or later. A
+    // non-empty error or false refuses the handshake with 403.
+    using AuthorizationCallback = std::function<void(const QString &error, bool authorized)>;
+    // `handshakeData` holds 0.9's fields: headers, time, address {address, port}, xdomain,
+    // secure, issued, url and query.
+    using Authorization =
+        std::function<void(const QVariantMap &handshakeData, AuthorizationCallback callback)>;
+    // 0.9's "browser client handler": answers the requests for the client files.
+    using ClientHandler = std::function<void(const HttpRequest &request, HttpResponse &response)>;
+
+    // Allowed origins as "host:port", "host:*", "*:port" or "*:*" (everyone, the default).
+    QStringList origins{QStringLiteral("*:*")};
+    Authorization authorization;
+    bool clientMinification = false; // serve socket.io.min.js for socket.io.js
+    bool clientEtag = true;          // ETag and 304 on the client files
+    bool clientGzip = true;          // compress the client files as the request accepts
+    int clientExpires = -1;          // seconds of Cache-Control/Expires; -1: max-age=0
+    bool clientCache = false;        // keep the client files in memory once read
+    ClientHandler clientHandler;
+    // 0 error, 1 warn, 2 info, 3 debug, applied to the socketio.* logging categories when the
+    // Server takes the options; unset: Qt's own rules. `log` false silences them all.
+    std::optional<int> logLevel;
+    bool log = true;
+};
+
 class ServerOptionsExtension;
 
 // The Socket.IO server options, with the defaults of Node's socket.io 4.8. The engine
@@ -83,6 +118,9 @@ struct SOCKETIO_EXPORT ServerOptions
     // The 0.9 protocol (off by default).
     Protocol09Options protocol09() const;
     void setProtocol09(const Protocol09Options &options);
+    // The other 0.9 settings (origins, authorization, browser client, log level).
+    Legacy09Options legacy09() const;
+    void setLegacy09(const Legacy09Options &options);
 
     // Empty when usable; else why not.
     QString validate() const;
@@ -91,8 +129,9 @@ struct SOCKETIO_EXPORT ServerOptions
     // ...), from a map such as a parsed JSON object. The 0.9-era names ("heartbeat interval",
     // "heartbeat timeout", "close timeout", "transports", "resource", "origins",
     // "browser client", "destroy upgrade", "destroy buffer size", "log level", ...) are mapped
-    // to their modern equivalents where one exists and refused with an explanation where none
-    // does. Unknown names and wrong types are errors.
+    // to their modern equivalents (with 0.9's semantics) where one exists and refused with an
+    // explanation where none does. Unknown names and wrong types are errors; `error` lists
+    // every problem, one a line.
     static ServerOptions fromVariantMap(const QVariantMap &map, QString *error);
 
 private:
@@ -102,3 +141,6 @@ private:
 };
 
 } // namespace SocketIO
+
+Q_DECLARE_METATYPE(SocketIO::Legacy09Options::Authorization)
+Q_DECLARE_METATYPE(SocketIO::Legacy09Options::ClientHandler)

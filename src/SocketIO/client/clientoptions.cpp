@@ -1,8 +1,13 @@
 #include "clientoptions.h"
 
+#include "client/engineclient_p.h"
 #include "core/optionreader_p.h"
 
 #include <QtCore/QFile>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QUrlQuery>
+
+Q_DECLARE_LOGGING_CATEGORY(lcClient)
 
 namespace SocketIO {
 
@@ -385,6 +390,20 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
         {QStringLiteral("perMessageDeflate"),
          QStringLiteral("QWebSocket does not implement permessage-deflate")},
         {QStringLiteral("localAddress"), QStringLiteral("not supported by QNetworkAccessManager")},
+        // Socket.IO 0.9's client options with no equivalent.
+        {QStringLiteral("sync disconnect on unload"),
+         QStringLiteral("there is no page to unload; closeOnBeforeunload is the browser's "
+                        "modern equivalent")},
+        {QStringLiteral("document"), QStringLiteral("there is no DOM document in Qt")},
+        {QStringLiteral("flash policy port"),
+         QStringLiteral("the \"flashsocket\" transport is not implemented")},
+        {QStringLiteral("reopen delay"),
+         QStringLiteral("the engine no longer reopens a transport by itself: reconnection "
+                        "uses reconnectionDelay")},
+        {QStringLiteral("manualFlush"),
+         QStringLiteral("packets are always flushed as they are sent")},
+        {QStringLiteral("host"), QStringLiteral("give the host in the URL")},
+        {QStringLiteral("port"), QStringLiteral("give the port in the URL")},
     };
     static const QHash<QString, bool ManagerOptions::*> flags = {
         {QStringLiteral("addTrailingSlash"), &ManagerOptions::addTrailingSlash},
@@ -399,6 +418,10 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
         {QStringLiteral("autoConnect"), &ManagerOptions::autoConnect},
         {QStringLiteral("forceNew"), &ManagerOptions::forceNew},
         {QStringLiteral("force new connection"), &ManagerOptions::forceNew},
+        // Socket.IO 0.9's names.
+        {QStringLiteral("try multiple transports"), &ManagerOptions::tryAllTransports},
+        {QStringLiteral("reconnect"), &ManagerOptions::reconnection},
+        {QStringLiteral("auto connect"), &ManagerOptions::autoConnect},
         {QStringLiteral("multiplex"), &ManagerOptions::multiplex},
     };
     for (auto it = map.cbegin(); it != map.cend() && r.ok(); ++it) {
@@ -417,6 +440,21 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
             r.boolean(key, &o.tls.rejectUnauthorized);
         } else if (key == u"path") {
             r.string(key, &o.path);
+        } else if (key == u"resource") {
+            // 0.9's resource had no leading slash ("socket.io").
+            if (r.string(key, &o.path) && !o.path.startsWith(u'/'))
+                o.path.prepend(u'/');
+        } else if (key == u"secure") {
+            // 0.9 built the URL from host, port and secure; the URL says it all now.
+            bool secure = false;
+            if (r.boolean(key, &secure) && secure)
+                r.failWith(QStringLiteral("option \"secure\" is not supported: give an "
+                                          "https:// URL"));
+        } else if (key == u"query" && v.typeId() == QMetaType::QString) {
+            // 0.9 took a query string ("a=1&b=2").
+            const auto items = QUrlQuery(v.toString()).queryItems(QUrl::FullyDecoded);
+            for (const auto &[name, value] : items)
+                o.query.insert(name, value);
         } else if (key == u"timestampParam") {
             r.string(key, &o.timestampParam);
         } else if (key == u"ciphers") {
@@ -436,7 +474,26 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
             if (!hr.ok())
                 break;
         } else if (key == u"transports") {
-            r.strings(key, &o.transports);
+            // 0.9's names too: xhr-polling and jsonp-polling are polling; htmlfile and
+            // flashsocket are dropped with a warning.
+            QStringList names;
+            if (!r.strings(key, &names))
+                break;
+            o.transports.clear();
+            for (const QString &name : std::as_const(names)) {
+                if (name == u"htmlfile" || name == u"flashsocket") {
+                    qCWarning(lcClient,
+                              "transport \"%s\" is not implemented: dropped from \"transports\"",
+                              qUtf8Printable(name));
+                    continue;
+                }
+                const QString modern = EngineIO::modernTransportName(name);
+                if (!o.transports.contains(modern.isEmpty() ? name : modern))
+                    o.transports.append(modern.isEmpty() ? name : modern);
+            }
+            if (o.transports.isEmpty())
+                r.failWith(QStringLiteral("option \"transports\": no usable transport left "
+                                          "(htmlfile and flashsocket are not implemented)"));
         } else if (key == u"protocols") {
             r.strings(key, &o.protocols);
         } else if (key == u"ca" || key == u"cert") {
@@ -467,14 +524,14 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
                 o.tls.passphrase = passphrase.toUtf8();
         } else if (key == u"timeout" && v.typeId() == QMetaType::Bool && !v.toBool()) {
             o.timeout = -1; // timeout: false
-        } else if (key == u"timeout") {
+        } else if (key == u"timeout" || key == u"connect timeout") {
             r.saturatedInteger(key, &o.timeout);
-        } else if (key == u"reconnectionAttempts") {
+        } else if (key == u"reconnectionAttempts" || key == u"max reconnection attempts") {
             // Infinity in the reference; huge numbers saturate.
             r.saturatedInteger(key, &o.reconnectionAttempts);
-        } else if (key == u"reconnectionDelay") {
+        } else if (key == u"reconnectionDelay" || key == u"reconnection delay") {
             r.saturatedInteger(key, &o.reconnectionDelay);
-        } else if (key == u"reconnectionDelayMax") {
+        } else if (key == u"reconnectionDelayMax" || key == u"reconnection limit") {
             r.saturatedInteger(key, &o.reconnectionDelayMax);
         } else if (key == u"randomizationFactor") {
             r.real(key, &o.randomizationFactor, 0, 1);

@@ -405,8 +405,9 @@ void EngineClient::open()
         return;
     QStringList transports;
     for (const QString &t : m_options.transports) {
-        if (t == u"polling" || t == u"websocket")
-            transports.append(t);
+        const QString name = modernTransportName(t);
+        if (!name.isEmpty() && !transports.contains(name))
+            transports.append(name);
     }
     QString error = m_options.validate();
     if (error.isEmpty())

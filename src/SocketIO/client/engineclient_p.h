@@ -23,6 +23,18 @@ namespace SocketIO::EngineIO {
 
 class EngineClient;
 
+// The Engine.IO name of a transport, Socket.IO 0.9's names included ("xhr-polling" and
+// "jsonp-polling" are "polling"); empty for the 0.9 transports that are not implemented
+// ("htmlfile", "flashsocket") and for unknown names.
+inline QString modernTransportName(const QString &name)
+{
+    if (name == u"polling" || name == u"websocket")
+        return name;
+    if (name == u"xhr-polling" || name == u"jsonp-polling")
+        return QStringLiteral("polling");
+    return {};
+}
+
 class ClientTransport : public QObject
 {
     Q_OBJECT

@@ -544,7 +544,12 @@ QString ManagerOptions::validate() const
             return QStringLiteral(
                 "the \"webtransport\" transport is not supported: it needs HTTP/3, "
                 "which Qt does not provide");
-        if (transport != u"polling" && transport != u"websocket")
+        if (transport == u"htmlfile" || transport == u"flashsocket")
+            return QStringLiteral("the 0.9 transport \"%1\" is not implemented: use "
+                                  "\"polling\" or \"websocket\"")
+                .arg(transport);
+        // 0.9's "xhr-polling" and "jsonp-polling" are "polling".
+        if (EngineIO::modernTransportName(transport).isEmpty())
             return QStringLiteral("unknown transport \"%1\"").arg(transport);
     }
     // The engine's own query parameters: a user value would be overwritten (the reference

@@ -17,6 +17,11 @@ void EngineFront::setInterceptor(EngineServer::RequestHandler interceptor)
     m_d->interceptor = std::move(interceptor);
 }
 
+void EngineFront::setGate(EngineServer::AllowRequest gate)
+{
+    m_d->gate = std::move(gate);
+}
+
 void EngineFront::setAcceptor(std::function<void(QTcpSocket *)> acceptor)
 {
     m_d->acceptor = std::move(acceptor);

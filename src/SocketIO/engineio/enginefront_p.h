@@ -26,6 +26,9 @@ public:
     // Sees every request before the engine's own routing and answers it by returning true
     // (the Socket.IO server serves its client files this way).
     void setInterceptor(EngineServer::RequestHandler interceptor);
+    // Decides on every engine request (polling requests and WebSocket upgrades, handshakes or
+    // not) before the engine's own checks and allowRequest; a refusal is answered with 403.
+    void setGate(EngineServer::AllowRequest gate);
     // Every socket the front accepts goes to `acceptor` instead of being served (the worker
     // pool routes it); serveHere() gives one back.
     void setAcceptor(std::function<void(QTcpSocket *)> acceptor);

@@ -251,6 +251,24 @@ void EngineServerPrivate::handleRequest(Http::Connection *connection, const Http
 
 void EngineServerPrivate::verify(const HttpRequest &request, bool upgrade, const Verdict &done)
 {
+    if (!gate) {
+        verifyTransport(request, upgrade, done);
+        return;
+    }
+    gate(request, [this, alive = QPointer<EngineServer>(q_func()), request, upgrade,
+                   done](const QString &reason, bool allow) {
+        if (!alive)
+            return;
+        if (allow)
+            verifyTransport(request, upgrade, done);
+        else
+            done(EngineServer::ErrorCode::Forbidden, reason);
+    });
+}
+
+void EngineServerPrivate::verifyTransport(const HttpRequest &request, bool upgrade,
+                                          const Verdict &done)
+{
     using Code = EngineServer::ErrorCode;
     const QString transport = request.queryItem(QStringLiteral("transport"));
     if (!options.transports.contains(transport)) {

@@ -43,6 +43,7 @@ public:
     // Runs the reference's checks; `done` gets the error code or NoError.
     using Verdict = std::function<void(EngineServer::ErrorCode code, const QString &message)>;
     void verify(const HttpRequest &request, bool upgrade, const Verdict &done);
+    void verifyTransport(const HttpRequest &request, bool upgrade, const Verdict &done);
     void abortRequest(Http::Connection *connection, const HttpRequest &request,
                       EngineServer::ErrorCode code, const QString &message);
     void abortUpgrade(Http::Connection *connection, const HttpRequest &request,
@@ -91,6 +92,9 @@ public:
     Guarded<EngineServer::AllowRequest> allowRequest;
     // Runs before the engine's own routing (the Socket.IO server serves its client files).
     EngineServer::RequestHandler interceptor;
+    // Decides on every engine request, polling and upgrade, before the engine's own checks
+    // (the Socket.IO server's 0.9 origins and authorization).
+    EngineServer::AllowRequest gate;
     Guarded<EngineServer::RequestHandler> requestHandler;
     Guarded<EngineServer::HeadersHook> headersHook;
     EngineServer::Error error = EngineServer::Error::NoError;

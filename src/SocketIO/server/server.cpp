@@ -5,6 +5,7 @@
 #include "core/asyncchain_p.h"
 #include "engineio/enginefront_p.h"
 #include "server/client_p.h"
+#include "server/legacy09_p.h"
 #include "server/namespace_p.h"
 #include "server/server_p.h"
 #include "server/socket_p.h"
@@ -15,6 +16,7 @@
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QLocale>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QRegularExpression>
 
@@ -189,6 +191,9 @@ bool ServerPrivate::prepare()
     EngineFront(engine).setInterceptor([this](const HttpRequest &request, HttpResponse &response) {
         return serveClient(request, response);
     });
+    EngineFront(engine).setGate([this](const HttpRequest &request, EngineServer::Decision decide) {
+        checkLegacy09(request, std::move(decide));
+    });
     QObject::connect(engine, &EngineServer::connection, q,
                      [this](EngineSocket *conn) { onConnection(conn); });
     if (options.workers > 0 && !bus) {
@@ -220,12 +225,29 @@ bool ServerPrivate::serveClient(const HttpRequest &request, HttpResponse &respon
         return false;
     if (request.method() != "GET" && request.method() != "HEAD")
         return false;
-    QFile source(QDir(options.clientDirectory).filePath(name.mid(1)));
-    if (options.clientDirectory.isEmpty() || !source.open(QIODevice::ReadOnly)) {
-        response.setStatusCode(404);
-        response.setHeader("Content-Type", "text/plain");
-        response.setBody("Not Found");
+    if (legacy09.clientHandler) {
+        legacy09.clientHandler(request, response);
         return true;
+    }
+    const bool isMap = !match.captured(3).isEmpty();
+    QString fileName = name.mid(1);
+    // 0.9's "browser client minification": the minified build in place of the readable one.
+    if (legacy09.clientMinification && !isMap && match.captured(2).isEmpty())
+        fileName.insert(fileName.size() - 3, QStringLiteral(".min"));
+    QByteArray body;
+    if (const auto cached = clientFiles.constFind(fileName); cached != clientFiles.cend()) {
+        body = *cached;
+    } else {
+        QFile source(QDir(options.clientDirectory).filePath(fileName));
+        if (options.clientDirectory.isEmpty() || !source.open(QIODevice::ReadOnly)) {
+            response.setStatusCode(404);
+            response.setHeader("Content-Type", "text/plain");
+            response.setBody("Not Found");
+            return true;
+        }
+        body = source.readAll();
+        if (legacy09.clientCache)
+            clientFiles.insert(fileName, body);
     }
     if (clientVersion.isEmpty()) {
         QFile package(QDir(options.clientDirectory).filePath(QStringLiteral("../package.json")));
@@ -235,23 +257,109 @@ bool ServerPrivate::serveClient(const HttpRequest &request, HttpResponse &respon
                                 .value(QStringLiteral("version"))
                                 .toString();
     }
-    const QByteArray body = source.readAll();
-    const QByteArray version =
-        clientVersion.isEmpty()
-            ? QCryptographicHash::hash(body, QCryptographicHash::Sha1).toHex().left(16)
-            : clientVersion.toUtf8();
-    const QByteArray etag = '"' + version + '"';
-    const QByteArray ifNoneMatch = request.header("if-none-match");
-    if (ifNoneMatch == etag || ifNoneMatch == "W/" + etag) {
-        response.setStatusCode(304);
-        return true;
+    if (legacy09.clientEtag) {
+        const QByteArray version =
+            clientVersion.isEmpty()
+                ? QCryptographicHash::hash(body, QCryptographicHash::Sha1).toHex().left(16)
+                : clientVersion.toUtf8();
+        const QByteArray etag = '"' + version + '"';
+        const QByteArray ifNoneMatch = request.header("if-none-match");
+        if (ifNoneMatch == etag || ifNoneMatch == "W/" + etag) {
+            response.setStatusCode(304);
+            return true;
+        }
+        response.setHeader("ETag", etag);
     }
-    const bool isMap = !match.captured(3).isEmpty();
-    response.setHeader("Cache-Control", "public, max-age=0");
+    if (legacy09.clientExpires >= 0) {
+        response.setHeader("Cache-Control",
+                           "public, max-age=" + QByteArray::number(legacy09.clientExpires));
+        const QDateTime expires = QDateTime::currentDateTimeUtc().addSecs(legacy09.clientExpires);
+        response.setHeader(
+            "Expires",
+            QLocale::c().toString(expires, QStringLiteral("ddd, dd MMM yyyy hh:mm:ss")).toLatin1() +
+                " GMT");
+    } else {
+        response.setHeader("Cache-Control", "public, max-age=0");
+    }
     response.setHeader("Content-Type", isMap ? "application/json; charset=utf-8"
                                              : "application/javascript; charset=utf-8");
-    response.setHeader("ETag", etag);
-    EngineFront::setCompressedBody(request, response, body);
+    if (legacy09.clientGzip)
+        EngineFront::setCompressedBody(request, response, body);
+    else
+        response.setBody(body);
+    return true;
+}
+
+void ServerPrivate::checkLegacy09(const HttpRequest &request, EngineServer::Decision decide)
+{
+    // 0.9 checked the Origin, else the Referer.
+    QByteArray origin = request.header("origin");
+    if (origin.isEmpty())
+        origin = request.header("referer");
+    if (!Legacy09::originAllowed(legacy09.origins, origin)) {
+        decide(QStringLiteral("handshake bad origin"), false);
+        return;
+    }
+    // Authorization decides on handshakes: a request with a sid belongs to an accepted one.
+    if (!legacy09.authorization || !request.queryItem(QStringLiteral("sid")).isEmpty()) {
+        decide({}, true);
+        return;
+    }
+    legacy09.authorization(Legacy09::handshakeData(request),
+                           [decide](const QString &error, bool authorized) {
+                               if (!error.isEmpty()) {
+                                   qCWarning(lcServer, "handshake error %s", qUtf8Printable(error));
+                                   decide(QStringLiteral("handshake error"), false);
+                               } else if (!authorized) {
+                                   decide(QStringLiteral("handshake unauthorized"), false);
+                               } else {
+                                   decide({}, true);
+                               }
+                           });
+}
+
+void ServerPrivate::adoptLegacy09()
+{
+    const Legacy09Options previous = legacy09;
+    legacy09 = options.legacy09();
+    if (!legacy09.clientCache)
+        clientFiles.clear();
+    if (legacy09.log != previous.log || legacy09.logLevel != previous.logLevel)
+        Legacy09::applyLogging(legacy09);
+}
+
+bool ServerPrivate::setOption(const QString &name, const QVariant &value)
+{
+    Q_Q(Server);
+    if (prepared && !OptionMapper::changesAtRunTime(name)) {
+        error = Server::Error::AlreadyListening;
+        errorString = OptionMapper::isKnown(name)
+                          ? QStringLiteral("option \"%1\" cannot change once the server is "
+                                           "listening")
+                                .arg(name)
+                          : QString();
+        if (errorString.isEmpty()) {
+            // Report the unknown name as such.
+            OptionMapper mapper(options);
+            mapper.apply(name, value);
+            error = Server::Error::InvalidOptions;
+            errorString = mapper.problems().join(u'\n');
+        }
+        return false;
+    }
+    OptionMapper mapper(options);
+    mapper.apply(name, value);
+    const ServerOptions changed = mapper.result();
+    if (!mapper.problems().isEmpty()) {
+        error = Server::Error::InvalidOptions;
+        errorString = mapper.problems().join(u'\n');
+        return false;
+    }
+    if (!prepared)
+        return q->setOptions(changed);
+    // Only names read per request reach here.
+    options = changed;
+    adoptLegacy09();
     return true;
 }
 
@@ -342,6 +450,7 @@ Server::Server(const ServerOptions &options, QObject *parent)
 {
     Q_D(Server);
     d->options = options;
+    d->adoptLegacy09();
     d->engine = new EngineServer(options.engine, this);
     connect(d->engine, &EngineServer::clientsCountChanged, this, &Server::clientsCountChanged);
     d->createNamespace(QStringLiteral("/"), nullptr);
@@ -388,9 +497,119 @@ bool Server::setOptions(const ServerOptions &options)
         return false;
     }
     d->options = options;
+    d->adoptLegacy09();
     // Namespaces made so far get the adapter the new options ask for.
     for (Namespace *nsp : std::as_const(d->nsps))
         d->installAdapter(nsp);
+    return true;
+}
+
+/*!
+    Sets the option \a name to \a value, as Socket.IO 0.9's io.set(name, value) did. The
+    names are those of ServerOptions::fromVariantMap(): the reference's ("pingInterval",
+    "cors", ...) and 0.9's ("heartbeat interval", "origins", "browser client gzip", "log level",
+    ...), mapped with 0.9's semantics; the README's table lists each. Functions go in as
+    QVariant::fromValue() of Legacy09Options::Authorization or Legacy09Options::ClientHandler,
+    a RedisCluster as QVariant::fromValue<QObject *>() for "store".
+
+    Until the server listens any name may change. After, only the names read per request do:
+    "browser client" (and serveClient), "browser client minification", "browser client etag",
+    "browser client gzip", "browser client expires", "browser client handler", "browser client
+    cache", "authorization", "log level", "log" and "log colors"; others fail with
+    AlreadyListening. Returns false and sets error() and errorString() (InvalidOptions: an
+    unknown name, with the closest option named, a wrong value or a 0.9 name with no modern
+    meaning, with its replacement named).
+*/
+bool Server::set(const QString &name, const QVariant &value)
+{
+    Q_D(Server);
+    return d->setOption(name, value);
+}
+
+/*!
+    Returns the current value of the option \a name (modern or 0.9, see set()): a name mapped
+    onto a modern option reads that option ("resource" reads the path, "destroy buffer size"
+    maxHttpBufferSize). Returns an invalid QVariant for unknown names, names with no modern
+    meaning, and "log level" while unset.
+*/
+QVariant Server::get(const QString &name) const
+{
+    Q_D(const Server);
+    return OptionMapper::value(d->options, name);
+}
+
+/*!
+    Sets the option \a name to true, as 0.9's io.enable(name); see set().
+*/
+bool Server::enable(const QString &name)
+{
+    return set(name, true);
+}
+
+/*!
+    Sets the option \a name to false, as 0.9's io.disable(name); see set().
+*/
+bool Server::disable(const QString &name)
+{
+    return set(name, false);
+}
+
+/*!
+    Returns whether the option \a name holds a true value (a non-zero number, a non-empty string
+    or list, a function), as 0.9's io.enabled(name).
+*/
+bool Server::enabled(const QString &name) const
+{
+    const QVariant value = get(name);
+    switch (value.typeId()) {
+    case QMetaType::UnknownType:
+        return false;
+    case QMetaType::QString:
+        return !value.toString().isEmpty();
+    case QMetaType::QStringList:
+        return !value.toStringList().isEmpty();
+    case QMetaType::Bool:
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+    case QMetaType::Double:
+        return value.toBool();
+    default:
+        return true; // a function
+    }
+}
+
+/*!
+    Returns the opposite of enabled(\a name), as 0.9's io.disabled(name).
+*/
+bool Server::disabled(const QString &name) const
+{
+    return !enabled(name);
+}
+
+/*!
+    Runs \a configure now and returns true, as 0.9's io.configure(fn).
+*/
+bool Server::configure(const std::function<void()> &configure)
+{
+    if (configure)
+        configure();
+    return true;
+}
+
+/*!
+    Runs \a configure only when the environment variable NODE_ENV (as 0.9 read it; unset or
+    empty means "development") equals \a environment, and returns whether it ran. 0.9 compared
+    one name: "production,staging" matches nothing.
+*/
+bool Server::configure(const QString &environment, const std::function<void()> &configure)
+{
+    QString current = qEnvironmentVariable("NODE_ENV");
+    if (current.isEmpty())
+        current = QStringLiteral("development");
+    if (environment != current)
+        return false;
+    if (configure)
+        configure();
     return true;
 }
 

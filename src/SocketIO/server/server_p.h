@@ -38,6 +38,12 @@ public:
     void removeChild(Namespace *child);
     void onConnection(EngineSocket *conn);
     bool serveClient(const HttpRequest &request, HttpResponse &response);
+    // The 0.9 origins and authorization, on every engine request.
+    void checkLegacy09(const HttpRequest &request, EngineServer::Decision decide);
+    // Takes `newOptions`' 0.9 settings (and applies their logging rules when they have some).
+    void adoptLegacy09();
+    // Applies one option through the OptionMapper; false (with error set) when refused.
+    bool setOption(const QString &name, const QVariant &value);
 
     Server *const q_ptr;
     ServerOptions options;
@@ -46,6 +52,10 @@ public:
     QList<QPair<Server::NamespaceMatcher, Namespace *>> parentNamespaces;
     int parentCount = 0;
     QString clientVersion;
+    // options.legacy09(), kept here because it is read on every request.
+    Legacy09Options legacy09;
+    // The client files read so far, with "browser client cache".
+    QHash<QString, QByteArray> clientFiles;
     bool prepared = false;
     Server::Error error = Server::Error::NoError;
     QString errorString;

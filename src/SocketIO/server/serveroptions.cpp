@@ -1,6 +1,6 @@
 #include "serveroptions.h"
 
-#include "core/optionreader_p.h"
+#include "server/legacy09_p.h"
 
 #include <QtCore/QMetaType>
 
@@ -17,6 +17,7 @@ class ServerOptionsExtension : public QSharedData
 {
 public:
     Protocol09Options protocol09;
+    Legacy09Options legacy09;
 };
 
 /*!
@@ -94,6 +95,120 @@ void ServerOptions::setProtocol09(const Protocol09Options &options)
         m_extension = new ServerOptionsExtension;
     m_extension->protocol09 = options;
 }
+
+/*!
+    Returns the other 0.9 settings (origins, authorization, browser client, log level); their
+    defaults keep the modern behaviour.
+*/
+Legacy09Options ServerOptions::legacy09() const
+{
+    return m_extension ? m_extension->legacy09 : Legacy09Options();
+}
+
+/*!
+    Sets the other 0.9 settings to \a options.
+*/
+void ServerOptions::setLegacy09(const Legacy09Options &options)
+{
+    if (!m_extension)
+        m_extension = new ServerOptionsExtension;
+    m_extension->legacy09 = options;
+}
+
+/*!
+    \struct SocketIO::Legacy09Options
+    \inmodule SocketIO
+    \brief The Socket.IO 0.9 settings that have no modern field.
+
+    Server::set() and ServerOptions::fromVariantMap() fill them from 0.9's names ("origins",
+    "authorization", "browser client minification", "log level", ...). The defaults keep the
+    modern behaviour; the README's table gives 0.9's.
+*/
+
+/*!
+    \typedef Legacy09Options::AuthorizationCallback
+
+    The answer of an authorization: a non-empty \a error or \a authorized false refuses the
+    handshake with 403.
+*/
+
+/*!
+    \typedef Legacy09Options::Authorization
+
+    0.9's authorization function: decides on each handshake, given 0.9's \a handshakeData
+    (headers, time, address, xdomain, secure, issued, url, query), by calling \a callback now or
+    later.
+*/
+
+/*!
+    \typedef Legacy09Options::ClientHandler
+
+    0.9's "browser client handler": fills \a response for a \a request of a client file.
+*/
+
+/*!
+    \var Legacy09Options::origins
+
+    The origins allowed on every request, polling and WebSocket, as "host:port", "host:*",
+    "*:port" or "*:*" (everyone, the default), matched against the Origin header (else the
+    Referer) with the scheme's default port; others get 403.
+*/
+
+/*!
+    \var Legacy09Options::authorization
+
+    Decides on each handshake (0.9's "authorization"); unset: everyone.
+*/
+
+/*!
+    \var Legacy09Options::clientMinification
+
+    Whether socket.io.min.js is served for socket.io.js (default false).
+*/
+
+/*!
+    \var Legacy09Options::clientEtag
+
+    Whether the client files carry an ETag and answer If-None-Match with 304 (default true).
+*/
+
+/*!
+    \var Legacy09Options::clientGzip
+
+    Whether the client files are compressed in the encoding the request accepts (default true).
+*/
+
+/*!
+    \var Legacy09Options::clientExpires
+
+    Seconds the client files may be cached (Cache-Control max-age and Expires); -1 (the
+    default): "Cache-Control: public, max-age=0".
+*/
+
+/*!
+    \var Legacy09Options::clientCache
+
+    Whether a client file is kept in memory once read (default false: read on each request).
+*/
+
+/*!
+    \var Legacy09Options::clientHandler
+
+    Answers the requests for the client files instead of the server, when set.
+*/
+
+/*!
+    \var Legacy09Options::logLevel
+
+    0 (error) to 3 (debug), applied as QLoggingCategory filter rules on socketio.* when a
+    Server takes the options; unset (the default): Qt's own rules.
+*/
+
+/*!
+    \var Legacy09Options::log
+
+    False silences every socketio.* logging category (default true).
+*/
 
 /*!
     Constructs a copy of \a other.
@@ -270,197 +385,28 @@ QString ServerOptions::validate() const
     return engine.validate();
 }
 
-namespace {
-
-// 0.9-era names with no modern meaning, and why.
-QString refusedLegacy(const QString &key)
-{
-    static const QHash<QString, QString> reasons = {
-        {QStringLiteral("store"),
-         QStringLiteral("stores were replaced by adapters: set ServerOptions::adapter")},
-        {QStringLiteral("authorization"),
-         QStringLiteral("use a middleware (Namespace::use) to accept or refuse connections")},
-        {QStringLiteral("heartbeats"),
-         QStringLiteral("Engine.IO v4 always sends heartbeats; tune pingInterval/pingTimeout")},
-        {QStringLiteral("close timeout"),
-         QStringLiteral("sessions no longer linger after a disconnection; use "
-                        "connectionStateRecovery.maxDisconnectionDuration to allow resuming")},
-        {QStringLiteral("polling duration"),
-         QStringLiteral("a long-poll is now held until there is data or a ping (pingInterval)")},
-        {QStringLiteral("log level"),
-         QStringLiteral(
-             "logging goes through QLoggingCategory (socketio.*): set QT_LOGGING_RULES")},
-        {QStringLiteral("logger"),
-         QStringLiteral("logging goes through QLoggingCategory (socketio.*)")},
-        {QStringLiteral("log colors"),
-         QStringLiteral("logging goes through QLoggingCategory (socketio.*)")},
-        {QStringLiteral("blacklist"),
-         QStringLiteral("reserved event names are always refused; filter others in a "
-                        "Socket::use middleware")},
-        {QStringLiteral("browser client handler"),
-         QStringLiteral("serve custom files with EngineServer::setRequestHandler")},
-        {QStringLiteral("browser client minification"),
-         QStringLiteral("the client files are served as found in clientDirectory")},
-        {QStringLiteral("browser client cache"),
-         QStringLiteral("the client files are validated with their ETag instead")},
-        {QStringLiteral("browser client expires"),
-         QStringLiteral("the client files are sent with Cache-Control: public, max-age=0 and an "
-                        "ETag")},
-        {QStringLiteral("match origin protocol"),
-         QStringLiteral("not applicable: the client builds its own URLs")},
-        {QStringLiteral("flash policy server"), QStringLiteral("Flash sockets no longer exist")},
-        {QStringLiteral("flash policy port"), QStringLiteral("Flash sockets no longer exist")},
-        {QStringLiteral("adapter"),
-         QStringLiteral("the adapter is a factory function: set ServerOptions::adapter in code")},
-    };
-    const auto it = reasons.constFind(key);
-    if (it == reasons.cend())
-        return {};
-    return QStringLiteral("option \"%1\" is not supported: %2").arg(key, *it);
-}
-
-// Maps the 0.9 transport names onto Engine.IO's.
-bool legacyTransports(const QStringList &names, QStringList *out, QString *error)
-{
-    for (const QString &name : names) {
-        QString mapped;
-        if (name == u"websocket")
-            mapped = QStringLiteral("websocket");
-        else if (name == u"xhr-polling" || name == u"jsonp-polling" || name == u"htmlfile" ||
-                 name == u"polling")
-            mapped = QStringLiteral("polling");
-        if (mapped.isEmpty()) {
-            *error = QStringLiteral("option \"transports\": \"%1\" has no Engine.IO equivalent")
-                         .arg(name);
-            return false;
-        }
-        if (!out->contains(mapped))
-            out->append(mapped);
-    }
-    return true;
-}
-
-} // namespace
-
 /*!
     Reads options from \a input with the reference's option names, engine options included
     ("pingInterval", "cors", ...), such as a parsed JSON object. The 0.9-era names ("heartbeat
     interval", "close timeout", "transports", "resource", "origins", "browser client", ...) are
-    mapped to their modern equivalents where one exists and refused with an explanation where
-    none does. Unknown names and wrong types are errors: \a error (if not null) gets the first
-    one.
+    mapped to their modern equivalents with 0.9's semantics where one exists and refused with
+    an explanation naming the replacement where none does; the README's table lists each. The
+    mapping is the one Server::set() uses. Unknown names (with the closest option named) and
+    wrong types are errors: \a error (if not null) gets every problem, one a line.
 */
 ServerOptions ServerOptions::fromVariantMap(const QVariantMap &input, QString *error)
 {
-    ServerOptions options;
-    QString problem;
-    OptionReader r(input, &problem);
-    QVariantMap engine;
-    for (auto it = input.cbegin(); it != input.cend() && r.ok(); ++it) {
-        const QString &key = it.key();
-        const QVariant &value = it.value();
-        if (const QString refused = refusedLegacy(key); !refused.isEmpty()) {
-            r.failWith(refused);
-        } else if (key == u"serveClient" || key == u"browser client") {
-            r.boolean(key, &options.serveClient);
-        } else if (key == u"browser client etag") {
-            bool etag = true;
-            if (r.boolean(key, &etag) && !etag)
-                r.failWith(QStringLiteral("option \"browser client etag\": ETags are always sent"));
-        } else if (key == u"browser client gzip") {
-            bool gzip = false;
-            if (r.boolean(key, &gzip))
-                engine.insert(QStringLiteral("httpCompression"), gzip);
-        } else if (key == u"clientDirectory") {
-            r.string(key, &options.clientDirectory);
-        } else if (key == u"path" || key == u"resource") {
-            QString path;
-            if (r.string(key, &path))
-                engine.insert(QStringLiteral("path"), path);
-        } else if (key == u"parser") {
-            QString name;
-            if (r.oneOf(key, &name, {QStringLiteral("default"), QStringLiteral("msgpack")}))
-                options.parser = Parser::byName(name);
-        } else if (key == u"connectTimeout") {
-            r.integer(key, &options.connectTimeout, 1);
-        } else if (key == u"workers") {
-            r.integer(key, &options.workers, 0, 26);
-        } else if (key == u"cleanupEmptyChildNamespaces") {
-            r.boolean(key, &options.cleanupEmptyChildNamespaces);
-        } else if (key == u"connectionStateRecovery") {
-            if (value.typeId() == QMetaType::Bool) {
-                if (value.toBool())
-                    options.connectionStateRecovery = ConnectionStateRecoveryOptions();
-                continue;
-            }
-            QVariantMap sub;
-            if (value.typeId() != QMetaType::QVariantMap) {
-                r.fail(key, "true, false or an object");
-                break;
-            }
-            r.object(key, &sub);
-            ConnectionStateRecoveryOptions recovery;
-            OptionReader sr(sub, &problem, QStringLiteral("connectionStateRecovery."));
-            if (sr.known({QStringLiteral("maxDisconnectionDuration"),
-                          QStringLiteral("skipMiddlewares")}) &&
-                sr.integer(QStringLiteral("maxDisconnectionDuration"),
-                           &recovery.maxDisconnectionDuration, 1) &&
-                sr.boolean(QStringLiteral("skipMiddlewares"), &recovery.skipMiddlewares)) {
-                options.connectionStateRecovery = recovery;
-            } else {
-                break;
-            }
-        } else if (key == u"heartbeat interval" || key == u"heartbeat timeout") {
-            // 0.9 counted seconds.
-            double seconds = 0;
-            if (r.real(key, &seconds, 0, std::numeric_limits<int>::max() / 1000))
-                engine.insert(key == u"heartbeat interval" ? QStringLiteral("pingInterval")
-                                                           : QStringLiteral("pingTimeout"),
-                              qRound(seconds * 1000));
-        } else if (key == u"destroy upgrade") {
-            engine.insert(QStringLiteral("destroyUpgrade"), value);
-        } else if (key == u"destroy buffer size") {
-            engine.insert(QStringLiteral("maxHttpBufferSize"), value);
-        } else if (key == u"origins") {
-            // "*:*" (the 0.9 default) or "host:port" entries, or a list of origins.
-            QStringList origins;
-            if (value.typeId() == QMetaType::QString)
-                origins = value.toString().split(u' ', Qt::SkipEmptyParts);
-            else if (!r.strings(key, &origins))
-                break;
-            if (origins.isEmpty() || origins.contains(QStringLiteral("*:*")) ||
-                origins.contains(QStringLiteral("*"))) {
-                engine.insert(QStringLiteral("cors"),
-                              QVariantMap{{QStringLiteral("origin"), QStringLiteral("*")}});
-            } else {
-                engine.insert(QStringLiteral("cors"),
-                              QVariantMap{{QStringLiteral("origin"), origins}});
-            }
-        } else if (key == u"transports") {
-            QStringList names;
-            QStringList transports;
-            QString refused;
-            if (!r.strings(key, &names))
-                break;
-            if (!legacyTransports(names, &transports, &refused))
-                r.failWith(refused);
-            else
-                engine.insert(QStringLiteral("transports"), transports);
-        } else {
-            // The engine's options, read (and unknown names reported) by EngineOptions.
-            engine.insert(key, value);
-        }
+    OptionMapper mapper{ServerOptions()};
+    for (auto it = input.cbegin(); it != input.cend(); ++it)
+        mapper.apply(it.key(), it.value());
+    ServerOptions options = mapper.result();
+    QStringList problems = mapper.problems();
+    if (problems.isEmpty()) {
+        if (const QString problem = options.validate(); !problem.isEmpty())
+            problems.append(problem);
     }
-    if (problem.isEmpty()) {
-        const QString path = options.engine.path;
-        if (!engine.contains(QStringLiteral("path")))
-            engine.insert(QStringLiteral("path"), path);
-        options.engine = EngineOptions::fromVariantMap(engine, &problem);
-    }
-    if (problem.isEmpty())
-        problem = options.validate();
     if (error)
-        *error = problem;
+        *error = problems.join(u'\n');
     return options;
 }
 

@@ -1110,11 +1110,11 @@ void tst_Server::legacyOptions_data()
         << QString();
     QTest::addRow("flashsocket") << QVariantMap{{QStringLiteral("transports"),
                                                  QStringList{QStringLiteral("flashsocket")}}}
-                                 << QStringLiteral("no Engine.IO equivalent");
+                                 << QStringLiteral("no usable transport left");
     QTest::addRow("store") << QVariantMap{{QStringLiteral("store"), QStringLiteral("redis")}}
-                           << QStringLiteral("adapters");
-    QTest::addRow("log level") << QVariantMap{{QStringLiteral("log level"), 3}}
-                               << QStringLiteral("QLoggingCategory");
+                           << QStringLiteral("RedisCluster");
+    QTest::addRow("static") << QVariantMap{{QStringLiteral("static"), true}}
+                            << QStringLiteral("clientDirectory");
     QTest::addRow("modern") << QVariantMap{{QStringLiteral("pingInterval"), 1000},
                                            {QStringLiteral("connectTimeout"), 500},
                                            {QStringLiteral("parser"), QStringLiteral("msgpack")},
