@@ -394,7 +394,7 @@ ManagerOptions Manager::options() const
 }
 
 /*!
-    Replaces the options with \a options, as the reference's \c{manager.opts} is changed in a
+    Replaces the options with \a options, as the reference's \c manager.opts is changed in a
     \c connect_error or \c reconnect_attempt handler (for example to fall back from WebSocket
     to polling, or to refresh a token in the query). Returns false, changing nothing, when
     validate() refuses them; the reason is logged.

@@ -189,8 +189,14 @@ public:
     {
         *valid = true;
         switch (value.typeId()) {
-        case QMetaType::QString:
-            return value.toString().split(u',', Qt::SkipEmptyParts);
+        case QMetaType::QString: {
+            // "polling, websocket": a comma-separated list, as the CLI and env vars give it.
+            QStringList list = value.toString().split(u',', Qt::SkipEmptyParts);
+            for (QString &item : list)
+                item = item.trimmed();
+            list.removeAll(QString());
+            return list;
+        }
         case QMetaType::QStringList:
             return value.toStringList();
         case QMetaType::QVariantList: {

@@ -436,11 +436,8 @@ void OptionMapper::setTransports(OptionReader &r, const QString &key)
             qCWarning(lcServer, "transport \"%s\" is not implemented: dropped from \"transports\"",
                       qUtf8Printable(name));
         } else {
-            r.failWith(QStringLiteral("option \"transports\": unknown transport \"%1\" (0.9's: "
-                                      "websocket, xhr-polling, jsonp-polling; modern: polling, "
-                                      "websocket)")
-                           .arg(name));
-            return;
+            // Modern names ("webtransport", typos) get EngineOptions's own reason.
+            add(engine, name);
         }
     }
     if (engine.isEmpty()) {

@@ -110,6 +110,15 @@ void tst_Options::refused_data()
     row("server engine option", Reader::Server, QStringLiteral("pingInterval"), text,
         QStringLiteral("option \"pingInterval\": expected a number from -2147483648 to "
                        "2147483647"));
+    // The server reads "transports" for the 0.9 names too; modern names get the engine's
+    // reason, whichever reader is used.
+    for (const Reader reader : {Reader::Engine, Reader::Server}) {
+        QTest::addRow("%s webtransport", reader == Reader::Engine ? "engine" : "server")
+            << reader
+            << QVariantMap{{QStringLiteral("transports"), QStringLiteral("polling,webtransport")}}
+            << QStringLiteral("the \"webtransport\" transport is not supported: it needs "
+                              "HTTP/3, which Qt does not provide");
+    }
     row("server unknown", Reader::Server, QStringLiteral("nope"), number,
         QStringLiteral("unknown option \"nope\" (the closest option is \"cors\")"));
 
@@ -158,6 +167,9 @@ void tst_Options::accepted_data()
         << QVariantMap{{QStringLiteral("pingInterval"), 1000.0},
                        {QStringLiteral("maxHttpBufferSize"), 1e6},
                        {QStringLiteral("transports"), QStringLiteral("polling,websocket")}};
+    QTest::addRow("server transports as a string, with spaces")
+        << Reader::Server
+        << QVariantMap{{QStringLiteral("transports"), QStringLiteral("polling, websocket")}};
     QTest::addRow("server legacy names")
         << Reader::Server
         << QVariantMap{{QStringLiteral("heartbeat interval"), 2.5},
