@@ -3,6 +3,7 @@
 // arguments; "bcast" sends "news" with its arguments to "room".
 //
 // usage: node server.mjs [--port N] [--ws-engine ws|eiows] [--redis HOST:PORT]
+//                        [--per-message-deflate]
 // prints {"port":N,"wsEngine":"ws",...} once listening. With --redis the server joins a cluster
 // through @socket.io/redis-adapter 8.3 (bench/redis.py), once its Redis clients are connected.
 import { createServer } from "node:http";
@@ -19,6 +20,7 @@ const wsEngineName = arg("--ws-engine", "ws");
 const redis = arg("--redis", "");
 
 const options = {};
+if (args.includes("--per-message-deflate")) options.perMessageDeflate = true; // threshold 1024
 if (wsEngineName !== "ws") {
   // Only when installed: `npm install eiows` needs Node's sources and fails here.
   options.wsEngine = createRequire(import.meta.url)(wsEngineName).Server;
@@ -61,6 +63,7 @@ httpServer.listen(port, "127.0.0.1", () => {
       server: "node",
       socketio: version,
       wsEngine: wsEngineName,
+      perMessageDeflate: !!options.perMessageDeflate,
       ...(redis ? { adapter: "redis", redisAdapter: requireHere("@socket.io/redis-adapter/package.json").version } : {}),
       node: process.version,
     }),

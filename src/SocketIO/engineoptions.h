@@ -16,6 +16,31 @@
 namespace SocketIO {
 
 class EngineOptionsExtension;
+class PerMessageDeflateOptionsExtension;
+
+// WebSocket compression (permessage-deflate, RFC 7692) on the "lean" engine, with the options
+// of the ws package's PerMessageDeflate and engine.io 6's threshold.
+struct SOCKETIO_EXPORT PerMessageDeflateOptions
+{
+    PerMessageDeflateOptions();
+    PerMessageDeflateOptions(const PerMessageDeflateOptions &other);
+    PerMessageDeflateOptions(PerMessageDeflateOptions &&other) noexcept;
+    PerMessageDeflateOptions &operator=(const PerMessageDeflateOptions &other);
+    PerMessageDeflateOptions &operator=(PerMessageDeflateOptions &&other) noexcept;
+    ~PerMessageDeflateOptions();
+
+    qint64 threshold = 1024; // bytes: smaller messages are sent uncompressed
+    bool serverNoContextTakeover = false;
+    bool clientNoContextTakeover = false;
+    int serverMaxWindowBits = 0; // 8..15; 0: not set
+    int clientMaxWindowBits = 0; // 8..15; 0: not set
+    int level = -1;              // zlibDeflateOptions.level: -1 (zlib's default) or 0..9
+    int memLevel = 8;            // zlibDeflateOptions.memLevel: 1..9
+    int concurrencyLimit = 10;   // accepted for ws's sake; compression runs inline here
+
+private:
+    QSharedDataPointer<PerMessageDeflateOptionsExtension> m_extension;
+};
 
 // The Engine.IO server options, with the defaults of Node's engine.io 6.6.
 struct SOCKETIO_EXPORT EngineOptions
@@ -37,7 +62,7 @@ struct SOCKETIO_EXPORT EngineOptions
     qint64 maxWriteBufferSize = 16 * 1024 * 1024;
     QStringList transports = {QStringLiteral("polling"), QStringLiteral("websocket")};
     bool allowUpgrades = true;
-    bool perMessageDeflate = false; // refused when true: neither WebSocket engine has it yet
+    bool perMessageDeflate = false; // "lean" engine only; see perMessageDeflateOptions()
     std::optional<HttpCompressionOptions> httpCompression = HttpCompressionOptions();
     // "lean": the built-in RFC 6455 engine (the default where it is built, on Linux: 3x less
     // CPU and memory per client than QWebSocket, see bench/); "qt": QWebSocketServer.
@@ -66,6 +91,10 @@ struct SOCKETIO_EXPORT EngineOptions
     // parsed JSON object. Unknown names and wrong types are errors.
     static EngineOptions fromVariantMap(const QVariantMap &map, QString *error);
     QVariantMap toVariantMap() const;
+
+    // The settings of perMessageDeflate, when it is true.
+    PerMessageDeflateOptions perMessageDeflateOptions() const;
+    void setPerMessageDeflateOptions(const PerMessageDeflateOptions &options);
 
 private:
     // Reserved: fields added after 1.0 live here, behind accessor functions, so that the

@@ -67,6 +67,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption adminOption(QStringLiteral("admin"),
                                          QStringLiteral("Instrument for the Admin UI."));
     parser.addOption(adminOption);
+    const QCommandLineOption deflateOption(
+        QStringLiteral("per-message-deflate"),
+        QStringLiteral("EngineOptions::perMessageDeflate (the \"lean\" engine only)."));
+    parser.addOption(deflateOption);
     const QCommandLineOption redisOption(
         QStringLiteral("redis"), QStringLiteral("Join a cluster on this Redis (RedisAdapter)."),
         QStringLiteral("host:port"));
@@ -76,6 +80,7 @@ int main(int argc, char *argv[])
     SocketIO::ServerOptions options;
     options.engine.wsEngine = parser.value(engineOption);
     options.workers = parser.value(workersOption).toInt();
+    options.engine.perMessageDeflate = parser.isSet(deflateOption);
 #if SOCKETIO_REDIS
     std::unique_ptr<SocketIO::RedisCluster> cluster;
     if (parser.isSet(redisOption)) {
@@ -122,6 +127,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("server"), QStringLiteral("qt")},
         {QStringLiteral("wsEngine"), options.engine.wsEngine},
         {QStringLiteral("workers"), options.workers},
+        {QStringLiteral("perMessageDeflate"), options.engine.perMessageDeflate},
         {QStringLiteral("dispatcher"),
          QString::fromLatin1(QAbstractEventDispatcher::instance()->metaObject()->className())},
         {QStringLiteral("qt"), QString::fromLatin1(qVersion())},

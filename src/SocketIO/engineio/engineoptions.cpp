@@ -14,10 +14,140 @@ namespace SocketIO {
     \brief The Engine.IO server options, with the defaults of Node's engine.io 6.6.
 */
 
-// Empty until a field is added after 1.0.
+// The fields added after 1.0.
 class EngineOptionsExtension : public QSharedData
 {
+public:
+    PerMessageDeflateOptions perMessageDeflate;
 };
+
+/*!
+    \class SocketIO::PerMessageDeflateOptions
+    \inmodule SocketIO
+    \brief The settings of WebSocket compression (permessage-deflate, RFC 7692).
+
+    The options of the ws package's PerMessageDeflate, with engine.io 6's threshold of 1024
+    bytes. They apply when EngineOptions::perMessageDeflate is true, on the "lean" WebSocket
+    engine only (QWebSocketServer has no permessage-deflate). Each connection that agrees to
+    compression keeps its own zlib streams (allocated on its first compressed message in each
+    direction: about 256 KiB to compress with the default window and memory level, 40 KiB to
+    inflate); setting serverNoContextTakeover makes each message compressed on its own.
+*/
+
+// Empty until a field is added after 1.0.
+class PerMessageDeflateOptionsExtension : public QSharedData
+{
+};
+
+/*!
+    Constructs the defaults of engine.io 6 and ws 8.
+*/
+PerMessageDeflateOptions::PerMessageDeflateOptions() = default;
+
+/*!
+    Constructs a copy of \a other.
+*/
+PerMessageDeflateOptions::PerMessageDeflateOptions(const PerMessageDeflateOptions &other) = default;
+
+/*!
+    Move-constructs from \a other.
+*/
+PerMessageDeflateOptions::PerMessageDeflateOptions(PerMessageDeflateOptions &&other) noexcept =
+    default;
+
+/*!
+    Assigns \a other and returns a reference to this.
+*/
+PerMessageDeflateOptions &
+PerMessageDeflateOptions::operator=(const PerMessageDeflateOptions &other) = default;
+
+/*!
+    Move-assigns \a other and returns a reference to this.
+*/
+PerMessageDeflateOptions &
+PerMessageDeflateOptions::operator=(PerMessageDeflateOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
+PerMessageDeflateOptions::~PerMessageDeflateOptions() = default;
+
+/*!
+    \var PerMessageDeflateOptions::threshold
+
+    Messages (the Engine.IO packet as it goes in the frame) smaller than this many bytes are
+    sent uncompressed (default 1024, engine.io's). A packet sent with the compress flag off
+    (Socket::compress(false)) is never compressed.
+*/
+
+/*!
+    \var PerMessageDeflateOptions::serverNoContextTakeover
+
+    Whether the server compresses each message on its own (answers
+    \c server_no_context_takeover). False (the default) is ws's unset value: the server keeps
+    its context unless the client asks otherwise.
+*/
+
+/*!
+    \var PerMessageDeflateOptions::clientNoContextTakeover
+
+    Whether the client is asked to compress each message on its own (answers
+    \c client_no_context_takeover). False (the default) is ws's unset value.
+*/
+
+/*!
+    \var PerMessageDeflateOptions::serverMaxWindowBits
+
+    The window of the server's compressor, 8 to 15 (answered as \c server_max_window_bits;
+    an offer asking for a smaller one is refused, as ws does); 0 (the default) leaves it to
+    the client, else 15. zlib has no 8-bit raw window: 8 compresses with 9, as Node does.
+*/
+
+/*!
+    \var PerMessageDeflateOptions::clientMaxWindowBits
+
+    The window the client must compress with, 8 to 15 (answered as
+    \c client_max_window_bits; an offer without that parameter, or with a smaller value, is
+    refused, as ws does); 0 (the default) leaves it to the client.
+*/
+
+/*!
+    \var PerMessageDeflateOptions::level
+
+    zlib's compression level (ws's \c zlibDeflateOptions.level): -1 for zlib's default (6),
+    0 to 9.
+*/
+
+/*!
+    \var PerMessageDeflateOptions::memLevel
+
+    zlib's memory level (ws's \c zlibDeflateOptions.memLevel), 1 to 9 (default 8).
+*/
+
+/*!
+    \var PerMessageDeflateOptions::concurrencyLimit
+
+    ws's limit on concurrent zlib jobs in Node's thread pool. Accepted (a positive number) and
+    not applicable: compression here runs inline, on the thread of the connection.
+*/
+
+/*!
+    Returns the settings of WebSocket compression, used when perMessageDeflate is true.
+*/
+PerMessageDeflateOptions EngineOptions::perMessageDeflateOptions() const
+{
+    return m_extension ? m_extension->perMessageDeflate : PerMessageDeflateOptions();
+}
+
+/*!
+    Sets the settings of WebSocket compression to \a options.
+*/
+void EngineOptions::setPerMessageDeflateOptions(const PerMessageDeflateOptions &options)
+{
+    if (!m_extension)
+        m_extension = new EngineOptionsExtension;
+    m_extension->perMessageDeflate = options;
+}
 
 /*!
     Constructs the defaults.
@@ -98,8 +228,9 @@ EngineOptions::~EngineOptions() = default;
 /*!
     \var EngineOptions::perMessageDeflate
 
-    WebSocket compression; refused when true, as neither WebSocket engine has it yet (default
-    false).
+    Whether WebSocket connections may be compressed (permessage-deflate), with the settings of
+    perMessageDeflateOptions(); default false. The "lean" engine only: refused with the "qt"
+    wsEngine, as QWebSocketServer does not implement the extension.
 */
 
 /*!
@@ -190,7 +321,7 @@ QString EngineOptions::routePath() const
 
 /*!
     Returns an empty string when the options can be used, else why not (a non-positive interval,
-    an unknown transport or wsEngine, perMessageDeflate, ...).
+    an unknown transport or wsEngine, perMessageDeflate with the "qt" wsEngine, ...).
 */
 QString EngineOptions::validate() const
 {
@@ -235,10 +366,25 @@ QString EngineOptions::validate() const
             .arg(wsEngine);
     }
 #endif
-    if (perMessageDeflate) {
+    if (perMessageDeflate && wsEngine == u"qt") {
         return QStringLiteral("perMessageDeflate is not supported by the \"qt\" wsEngine: "
                               "QWebSocketServer does not implement the permessage-deflate "
-                              "extension; leave perMessageDeflate false (the default)");
+                              "extension; use wsEngine \"lean\" or leave perMessageDeflate "
+                              "false (the default)");
+    }
+    if (perMessageDeflate) {
+        const PerMessageDeflateOptions deflate = perMessageDeflateOptions();
+        if (deflate.threshold < 0)
+            return QStringLiteral("perMessageDeflate.threshold must not be negative");
+        auto badWindow = [](int bits) { return bits != 0 && (bits < 8 || bits > 15); };
+        if (badWindow(deflate.serverMaxWindowBits) || badWindow(deflate.clientMaxWindowBits))
+            return QStringLiteral("perMessageDeflate window bits must be from 8 to 15 (0: unset)");
+        if (deflate.level < -1 || deflate.level > 9)
+            return QStringLiteral("perMessageDeflate.zlibDeflateOptions.level must be -1 to 9");
+        if (deflate.memLevel < 1 || deflate.memLevel > 9)
+            return QStringLiteral("perMessageDeflate.zlibDeflateOptions.memLevel must be 1 to 9");
+        if (deflate.concurrencyLimit < 1)
+            return QStringLiteral("perMessageDeflate.concurrencyLimit must be positive");
     }
     if (httpCompression && httpCompression->threshold < 0)
         return QStringLiteral("httpCompression.threshold must not be negative");
@@ -457,12 +603,40 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
 
     const auto deflate = map.constFind(QStringLiteral("perMessageDeflate"));
     if (deflate != map.cend()) {
-        // An object holds the ws package's tuning, which QWebSocket has no use for.
+        // An object holds the ws package's PerMessageDeflate options.
         if (!isBool(*deflate) && !isMap(*deflate)) {
             r.fail(QStringLiteral("perMessageDeflate"), "true, false or an object");
             return options;
         }
         options.perMessageDeflate = isMap(*deflate) || deflate->toBool();
+        if (isMap(*deflate)) {
+            const QVariantMap sub = deflate->toMap();
+            PerMessageDeflateOptions value;
+            OptionReader dr(sub, error, QStringLiteral("perMessageDeflate."));
+            if (!dr.known(
+                    {QStringLiteral("threshold"), QStringLiteral("serverNoContextTakeover"),
+                     QStringLiteral("clientNoContextTakeover"),
+                     QStringLiteral("serverMaxWindowBits"), QStringLiteral("clientMaxWindowBits"),
+                     QStringLiteral("zlibDeflateOptions"), QStringLiteral("concurrencyLimit")}) ||
+                !dr.number(QStringLiteral("threshold"), &value.threshold) ||
+                !dr.boolean(QStringLiteral("serverNoContextTakeover"),
+                            &value.serverNoContextTakeover) ||
+                !dr.boolean(QStringLiteral("clientNoContextTakeover"),
+                            &value.clientNoContextTakeover) ||
+                !dr.integer(QStringLiteral("serverMaxWindowBits"), &value.serverMaxWindowBits) ||
+                !dr.integer(QStringLiteral("clientMaxWindowBits"), &value.clientMaxWindowBits) ||
+                !dr.integer(QStringLiteral("concurrencyLimit"), &value.concurrencyLimit))
+                return options;
+            QVariantMap zlib;
+            if (!dr.object(QStringLiteral("zlibDeflateOptions"), &zlib))
+                return options;
+            OptionReader zr(zlib, error, QStringLiteral("perMessageDeflate.zlibDeflateOptions."));
+            if (!zr.known({QStringLiteral("level"), QStringLiteral("memLevel")}) ||
+                !zr.integer(QStringLiteral("level"), &value.level) ||
+                !zr.integer(QStringLiteral("memLevel"), &value.memLevel))
+                return options;
+            options.setPerMessageDeflateOptions(value);
+        }
     }
 
     const auto compression = map.constFind(QStringLiteral("httpCompression"));
@@ -559,7 +733,22 @@ QVariantMap EngineOptions::toVariantMap() const
     map.insert(QStringLiteral("maxWriteBufferSize"), maxWriteBufferSize);
     map.insert(QStringLiteral("transports"), transports);
     map.insert(QStringLiteral("allowUpgrades"), allowUpgrades);
-    map.insert(QStringLiteral("perMessageDeflate"), perMessageDeflate);
+    if (perMessageDeflate) {
+        const PerMessageDeflateOptions deflate = perMessageDeflateOptions();
+        map.insert(QStringLiteral("perMessageDeflate"),
+                   QVariantMap{
+                       {QStringLiteral("threshold"), deflate.threshold},
+                       {QStringLiteral("serverNoContextTakeover"), deflate.serverNoContextTakeover},
+                       {QStringLiteral("clientNoContextTakeover"), deflate.clientNoContextTakeover},
+                       {QStringLiteral("serverMaxWindowBits"), deflate.serverMaxWindowBits},
+                       {QStringLiteral("clientMaxWindowBits"), deflate.clientMaxWindowBits},
+                       {QStringLiteral("zlibDeflateOptions"),
+                        QVariantMap{{QStringLiteral("level"), deflate.level},
+                                    {QStringLiteral("memLevel"), deflate.memLevel}}},
+                       {QStringLiteral("concurrencyLimit"), deflate.concurrencyLimit}});
+    } else {
+        map.insert(QStringLiteral("perMessageDeflate"), false);
+    }
     if (httpCompression) {
         const ZlibOptions zlib = httpCompression->zlib();
         map.insert(QStringLiteral("httpCompression"),

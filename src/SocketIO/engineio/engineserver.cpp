@@ -405,9 +405,23 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
                    return;
                }
 #endif
+               // ws answers with the first subprotocol offered; QWebSocketServer answers with
+               // the first of its supported ones that the client offered: each pending
+               // upgrade's first offer is supported until its handshake is done.
+               const QByteArray protocols = request.header("sec-websocket-protocol");
+               QString subprotocol;
+               if (!protocols.isNull()) {
+                   const auto offered = WebSocket::parseSubprotocols(protocols);
+                   if (!offered) {
+                       refuseUpgrade(guard, "Invalid Sec-WebSocket-Protocol header");
+                       return;
+                   }
+                   subprotocol = QString::fromLatin1(offered->constFirst());
+               }
                const QString key = peerKey(request.peerAddress(), request.peerPort());
                QTcpSocket *socket = guard->takeSocket();
-               pendingUpgrades.insert(key, {request, socket});
+               pendingUpgrades.insert(key, {request, socket, subprotocol});
+               updateSubprotocols();
                webSocketServer->handleConnection(socket);
                // QWebSocketServer reads the handshake (all here already) in a queued call,
                // posted just now: once it ran, an entry still here was refused.
@@ -415,21 +429,40 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
                    q_func(),
                    [this, key, socket] {
                        const auto it = pendingUpgrades.constFind(key);
-                       if (it != pendingUpgrades.cend() && it->socket == socket)
+                       if (it != pendingUpgrades.cend() && it->socket == socket) {
                            pendingUpgrades.erase(it);
+                           updateSubprotocols();
+                       }
                    },
                    Qt::QueuedConnection);
            });
+}
+
+void EngineServerPrivate::refuseUpgrade(Http::Connection *connection, const QByteArray &message)
+{
+    // The answer of the ws library.
+    connection->respondRawAndClose("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+                                   "Content-Type: text/html\r\nContent-Length: " +
+                                   QByteArray::number(message.size()) + "\r\n\r\n" + message);
+}
+
+void EngineServerPrivate::updateSubprotocols()
+{
+    QStringList supported;
+    for (const PendingUpgrade &pending : std::as_const(pendingUpgrades)) {
+        if (!pending.subprotocol.isEmpty() && !supported.contains(pending.subprotocol))
+            supported.append(pending.subprotocol);
+    }
+    if (webSocketServer->supportedSubprotocols() != supported)
+        webSocketServer->setSupportedSubprotocols(supported);
 }
 
 #if SOCKETIO_LEAN_ENGINE
 void EngineServerPrivate::acceptLean(Http::Connection *connection, const HttpRequest &request)
 {
     // The checks and answers of the ws library.
-    auto refuse = [connection](const QByteArray &message) {
-        connection->respondRawAndClose("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
-                                       "Content-Type: text/html\r\nContent-Length: " +
-                                       QByteArray::number(message.size()) + "\r\n\r\n" + message);
+    auto refuse = [this, connection](const QByteArray &message) {
+        refuseUpgrade(connection, message);
     };
     if (!WebSocket::isValidKey(request.header("sec-websocket-key"))) {
         refuse("Missing or invalid Sec-WebSocket-Key header");
@@ -439,6 +472,33 @@ void EngineServerPrivate::acceptLean(Http::Connection *connection, const HttpReq
     if (version != "13" && version != "8") {
         refuse("Missing or invalid Sec-WebSocket-Version header");
         return;
+    }
+    // ws answers with the first subprotocol offered (engine.io sets no handleProtocols).
+    QList<HttpResponse::Header> headers;
+    const QByteArray protocols = request.header("sec-websocket-protocol");
+    if (!protocols.isNull()) {
+        const auto offered = WebSocket::parseSubprotocols(protocols);
+        if (!offered) {
+            refuse("Invalid Sec-WebSocket-Protocol header");
+            return;
+        }
+        headers.append({QByteArrayLiteral("Sec-WebSocket-Protocol"), offered->constFirst()});
+    }
+    std::optional<WebSocket::DeflateParams> deflate;
+    const QByteArray extensions = request.header("sec-websocket-extensions");
+    if (options.perMessageDeflate && !extensions.isNull()) {
+        WebSocket::DeflateParams params;
+        switch (WebSocket::negotiateDeflate(extensions, deflateConfig, &params)) {
+        case WebSocket::Negotiation::None:
+            break;
+        case WebSocket::Negotiation::Accepted:
+            headers.append({QByteArrayLiteral("Sec-WebSocket-Extensions"), params.response});
+            deflate = std::move(params);
+            break;
+        case WebSocket::Negotiation::Invalid:
+            refuse("Invalid or unacceptable Sec-WebSocket-Extensions header");
+            return;
+        }
     }
     // CORS headers and the headers hook reach the 101 too, as with the reference.
     HttpResponse decorations;
@@ -457,7 +517,15 @@ void EngineServerPrivate::acceptLean(Http::Connection *connection, const HttpReq
     QTcpSocket *tcp = connection->takeSocket();
     tcp->skip(head);
     auto *socket = new WebSocket::LeanSocket(tcp, options.maxHttpBufferSize);
-    socket->accept(request, decorations.headers());
+    if (deflate)
+        socket->enableDeflate(deflateConfig, *deflate);
+    // The official Engine.IO v3 test suite (Node's `ws`) listens for the open packet only
+    // once it has handled the 'open' event, a few microseconds after the 101 was read: a v3
+    // session opened over WebSocket sends its open packet 5 ms after the 101 (with 1 ms, 2%
+    // of Node clients still missed it here; Node's own server misses most of them).
+    const bool v3Handshake = request.queryItem(QStringLiteral("EIO")) == u"3" &&
+                             request.queryItem(QStringLiteral("sid")).isEmpty();
+    socket->accept(request, headers + decorations.headers(), v3Handshake ? 5 : 0);
     attachWebSocket(
         request,
         [socket](const Protocol &protocol, QObject *parent) -> Transport * {
@@ -508,6 +576,10 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
     // The connection QWebSocketServer has just wrapped in `webSocket`.
     QTcpSocket *tcp = it->socket;
     pendingUpgrades.erase(it);
+    updateSubprotocols();
+    // The 101 leaves now, on its own: a client such as Node's `ws` that only listens for
+    // messages once its 'open' event has been handled would miss an open packet read with it.
+    tcp->flush();
     const qint64 maxSize = options.maxHttpBufferSize;
     attachWebSocket(
         request,
@@ -533,6 +605,16 @@ bool EngineServerPrivate::prepare()
         return false;
     }
     routePath = options.routePath();
+    if (options.perMessageDeflate) {
+        const PerMessageDeflateOptions deflate = options.perMessageDeflateOptions();
+        deflateConfig.threshold = deflate.threshold;
+        deflateConfig.serverNoContextTakeover = deflate.serverNoContextTakeover;
+        deflateConfig.clientNoContextTakeover = deflate.clientNoContextTakeover;
+        deflateConfig.serverMaxWindowBits = deflate.serverMaxWindowBits;
+        deflateConfig.clientMaxWindowBits = deflate.clientMaxWindowBits;
+        deflateConfig.level = deflate.level;
+        deflateConfig.memLevel = deflate.memLevel;
+    }
     if (!webSocketServer) {
         webSocketServer = new QWebSocketServer(QString(), QWebSocketServer::NonSecureMode, q);
         webSocketServer->setMaxPendingConnections(1 << 20);

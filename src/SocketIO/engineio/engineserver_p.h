@@ -5,6 +5,7 @@
 #include "engineio/transport_p.h"
 #include "engineserver.h"
 #include "http/httpconnection_p.h"
+#include "websocket/deflate_p.h"
 
 #include <QtCore/QHash>
 #include <QtCore/QPointer>
@@ -56,6 +57,10 @@ public:
     void handshake(const HttpRequest &request, Http::Connection *connection,
                    const MakeTransport &makeWebSocket);
     void onWebSocket(QWebSocket *socket);
+    // Answers a refused WebSocket handshake with 400 and `message`, as ws does.
+    void refuseUpgrade(Http::Connection *connection, const QByteArray &message);
+    // Lets QWebSocketServer answer the first subprotocol of each pending upgrade.
+    void updateSubprotocols();
 #if SOCKETIO_LEAN_ENGINE
     void acceptLean(Http::Connection *connection, const HttpRequest &request);
 #endif
@@ -85,9 +90,12 @@ public:
     {
         HttpRequest request;
         QTcpSocket *socket = nullptr; // the WebSocket's own once announced
+        QString subprotocol;          // the first one offered
     };
     QHash<QString, PendingUpgrade> pendingUpgrades;
     QHash<QString, EngineSocket *> clients;
+    // permessage-deflate's settings (lean engine), read from the options at start.
+    WebSocket::DeflateConfig deflateConfig;
     std::optional<QSslConfiguration> sslConfiguration;
     Guarded<EngineServer::AllowRequest> allowRequest;
     // Runs before the engine's own routing (the Socket.IO server serves its client files).

@@ -23,6 +23,13 @@ public:
 
 private:
     void closeSocket() override { m_socket->close(); }
+    // With permessage-deflate: the packet as one compressed message.
+    void sendCompressed(const Packet &packet);
+    // The size of the packet's WebSocket message (v4 binary: the data; else a type byte too).
+    qsizetype messageSize(const Packet &packet) const
+    {
+        return packet.data.size() + (packet.binary && m_protocol.framesTextInPlace() ? 0 : 1);
+    }
 
     // The socket is a child of the transport: a plain pointer (a QPointer costs a cache miss
     // on every send to each recipient of a broadcast).

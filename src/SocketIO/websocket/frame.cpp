@@ -1,5 +1,7 @@
 #include "websocket/frame_p.h"
 
+#include "websocket/deflate_p.h"
+
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QtEndian>
 
@@ -176,11 +178,23 @@ bool isValidCloseCode(quint16 code)
            (code >= 3000 && code <= 4999);
 }
 
+FrameReader::FrameReader(qint64 maxMessageSize)
+    : m_maxMessageSize(maxMessageSize)
+{}
+
+FrameReader::~FrameReader() = default;
+
+void FrameReader::enableInflate(bool clientNoContextTakeover)
+{
+    m_inflater = std::make_unique<Inflater>(clientNoContextTakeover);
+}
+
 bool FrameReader::fail(quint16 code, const char *reason)
 {
     m_state = State::Failed;
     m_closeCode = code;
-    m_reason = reason;
+    if (reason)
+        m_reason = reason;
     m_message = QByteArray(); // a fragmented message will never be finished
     m_inMessage = false;
     return false;
@@ -225,7 +239,10 @@ qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *me
             if (length >> 63)
                 return (fail(ProtocolError, "invalid payload length"), qsizetype(-1));
         }
-        if (rsv)
+        // RSV1 is permessage-deflate's, on the first frame of a data message only.
+        const bool compressed =
+            rsv == 0x40 && m_inflater && (opcode == Opcode::Text || opcode == Opcode::Binary);
+        if (rsv && !compressed)
             return (fail(ProtocolError, "RSV bits set without an extension"), qsizetype(-1));
         if (!masked)
             return (fail(ProtocolError, "client frames must be masked"), qsizetype(-1));
@@ -280,17 +297,33 @@ qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *me
             if (!m_inMessage) {
                 m_inMessage = true;
                 m_messageOpcode = opcode;
+                m_messageCompressed = compressed;
             }
             m_message.append(view);
             continue;
         }
         Message message;
+        bool inflate = compressed;
         if (m_inMessage) {
             m_message.append(view);
-            message = {m_messageOpcode, std::exchange(m_message, {})};
+            inflate = m_messageCompressed;
+            message = {m_messageOpcode, inflate ? QByteArray() : std::exchange(m_message, {})};
             m_inMessage = false;
         } else {
-            message = {opcode, view.toByteArray()};
+            message = {opcode, inflate ? QByteArray() : view.toByteArray()};
+        }
+        if (inflate) {
+            const QByteArray whole = std::exchange(m_message, {});
+            switch (m_inflater->inflate(whole.isNull() ? view : QByteArrayView(whole),
+                                        m_maxMessageSize, &message.payload)) {
+            case Inflater::Result::Ok:
+                break;
+            case Inflater::Result::TooBig:
+                return (fail(MessageTooBig, "Max payload size exceeded"), qsizetype(-1));
+            case Inflater::Result::Invalid:
+                m_reason = m_inflater->errorString();
+                return (fail(InvalidPayload, nullptr), qsizetype(-1));
+            }
         }
         if (message.opcode == Opcode::Text && !isValidUtf8(message.payload))
             return (fail(InvalidPayload, "invalid UTF-8 sequence"), qsizetype(-1));

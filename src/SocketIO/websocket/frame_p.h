@@ -7,7 +7,11 @@
 #include <QtCore/QByteArrayView>
 #include <QtCore/QList>
 
+#include <memory>
+
 namespace SocketIO::WebSocket {
+
+class Inflater;
 
 enum class Opcode : quint8 {
     Continuation = 0x0,
@@ -59,9 +63,13 @@ public:
         QByteArray payload;
     };
 
-    explicit FrameReader(qint64 maxMessageSize)
-        : m_maxMessageSize(maxMessageSize)
-    {}
+    explicit FrameReader(qint64 maxMessageSize);
+    ~FrameReader();
+    Q_DISABLE_COPY_MOVE(FrameReader)
+
+    // permessage-deflate was agreed on: RSV1 marks a compressed message, which is inflated
+    // up to the message size limit (1009 past it, 1007 when the data is not DEFLATE).
+    void enableInflate(bool clientNoContextTakeover);
 
     // Consumes complete frames from `data` (unmasking them in place) and appends the
     // messages they complete. Returns the number of bytes used (a partial frame at the end
@@ -84,7 +92,9 @@ private:
     qint64 m_maxMessageSize;
     State m_state = State::Reading;
     bool m_inMessage = false;
+    bool m_messageCompressed = false;
     Opcode m_messageOpcode = Opcode::Text;
+    std::unique_ptr<Inflater> m_inflater;
     QByteArray m_message;
     quint16 m_closeCode = 0;
     QByteArray m_reason;

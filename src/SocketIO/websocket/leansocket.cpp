@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ LeanSocket::LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *paren
 LeanSocket::~LeanSocket()
 {
     // What was written in this pass still leaves (best effort: no waiting).
+    m_holdWrites = false;
     if (m_fd >= 0 && hasUnsent())
         flush();
     if (m_poller && m_fd >= 0)
@@ -74,7 +76,8 @@ LeanSocket::~LeanSocket()
     }
 }
 
-void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::Header> &extraHeaders)
+void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::Header> &extraHeaders,
+                        int holdMs)
 {
     QByteArray response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                           "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
@@ -88,6 +91,15 @@ void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::He
     }
     m_state = State::Open;
     write(response);
+    // Out now, before anything the session sends in this pass.
+    if (m_socket)
+        m_socket->flush();
+    else
+        flush();
+    if (m_fd >= 0 && holdMs > 0) {
+        m_holdWrites = true;
+        m_holdTimer.start(holdMs, Qt::PreciseTimer, this);
+    }
     if (!m_partial.isEmpty() || (m_socket && m_socket->bytesAvailable()))
         QMetaObject::invokeMethod(
             this,
@@ -98,6 +110,26 @@ void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::He
                     consumePartial();
             },
             Qt::QueuedConnection);
+}
+
+void LeanSocket::enableDeflate(const DeflateConfig &config, const DeflateParams &params)
+{
+    m_deflater = std::make_unique<Deflater>(config, params);
+    m_deflateThreshold =
+        qsizetype(qMin<qint64>(config.threshold, std::numeric_limits<qsizetype>::max()));
+    m_reader.enableInflate(params.clientNoContextTakeover);
+}
+
+void LeanSocket::sendCompressed(Opcode opcode, QByteArrayView head, QByteArrayView body)
+{
+    if (m_state != State::Open)
+        return;
+    const QByteArray frame = m_deflater->compressFrame(quint8(opcode), head, body);
+    if (frame.isEmpty()) {
+        close(InternalError);
+        return;
+    }
+    write(frame);
 }
 
 void LeanSocket::write(const QByteArray &chunk)
@@ -113,6 +145,8 @@ void LeanSocket::write(const QByteArray &chunk)
     else
         m_unsentFirst = chunk;
     m_unsentBytes += chunk.size();
+    if (m_holdWrites)
+        return; // sent when the hold ends
     if (!m_poller) {
         flush();
         return;
@@ -139,6 +173,8 @@ void LeanSocket::writeFrame(Opcode opcode, const QByteArray &payload)
 void LeanSocket::flush()
 {
     m_flushScheduled = false;
+    if (m_holdWrites)
+        return; // sent when the hold ends
     constexpr int MaxChunks = 64;
     while (hasUnsent() && m_fd >= 0) {
         iovec chunks[MaxChunks];
@@ -421,7 +457,12 @@ void LeanSocket::abort()
 
 void LeanSocket::timerEvent(QTimerEvent *event)
 {
-    if (event->timerId() == m_lingerTimer.timerId())
+    if (event->timerId() == m_holdTimer.timerId()) {
+        m_holdTimer.stop();
+        m_holdWrites = false;
+        if (hasUnsent())
+            flush();
+    } else if (event->timerId() == m_lingerTimer.timerId())
         closeConnection(); // the peer did not close in time
     else
         QObject::timerEvent(event);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "httprequest.h"
+#include "websocket/deflate_p.h"
 #include "websocket/frame_p.h"
 #include "websocket/poller_p.h"
 
@@ -38,8 +39,24 @@ public:
     LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *parent = nullptr);
     ~LeanSocket() override;
 
-    // Answers the upgrade with 101 and the extra headers, and starts reading frames.
-    void accept(const HttpRequest &request, const QList<HttpResponse::Header> &extraHeaders);
+    // Compresses the messages of at least config.threshold bytes and inflates the compressed
+    // ones read, as agreed in `params`. Called before accept().
+    void enableDeflate(const DeflateConfig &config, const DeflateParams &params);
+    // Whether a message of `size` bytes goes out compressed: deflate was agreed on, the
+    // sender did not turn it off, and the message is not below the threshold.
+    bool deflates(qsizetype size, bool compress) const
+    {
+        return m_deflater && compress && size >= m_deflateThreshold;
+    }
+    // Sends `head` then `body` as one compressed message.
+    void sendCompressed(Opcode opcode, QByteArrayView head, QByteArrayView body);
+
+    // Answers the upgrade with 101 and the extra headers, and starts reading frames. The 101
+    // leaves at once, on its own: what is written next leaves on a later pass, or after
+    // `holdMs` (for a client that only listens for messages once its 'open' event has been
+    // handled and would miss a message read with the 101 or soon after it).
+    void accept(const HttpRequest &request, const QList<HttpResponse::Header> &extraHeaders,
+                int holdMs = 0);
 
     // Gets each text (UTF-8) or binary message read, which it may keep without a copy.
     using MessageHandler = std::function<void(QByteArray &&message, bool binary)>;
@@ -114,6 +131,8 @@ private:
     QPointer<QTcpSocket> m_socket;
 
     MessageHandler m_onMessage;
+    std::unique_ptr<Deflater> m_deflater; // with permessage-deflate only
+    qsizetype m_deflateThreshold = 0;
     FrameReader m_reader;
     QList<FrameReader::Message> m_messages; // empty; kept for its capacity
     QByteArray m_partial;                   // the start of a frame not complete yet
@@ -124,6 +143,9 @@ private:
     QHostAddress m_peerAddress;
     quint16 m_peerPort = 0;
     QBasicTimer m_lingerTimer;
+    // After the 101, what the session writes may wait a little (see accept()).
+    QBasicTimer m_holdTimer;
+    bool m_holdWrites = false;
 };
 
 } // namespace SocketIO::WebSocket

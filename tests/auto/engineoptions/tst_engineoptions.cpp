@@ -138,7 +138,24 @@ void tst_EngineOptions::validate_data()
     {
         EngineOptions v;
         v.perMessageDeflate = true;
-        QTest::addRow("perMessageDeflate") << v << QStringList{"perMessageDeflate"};
+        v.wsEngine = QStringLiteral("qt");
+        QTest::addRow("perMessageDeflate on qt") << v << QStringList{"perMessageDeflate", "qt"};
+#if SOCKETIO_LEAN_ENGINE
+        v.wsEngine = QStringLiteral("lean");
+        QTest::addRow("perMessageDeflate on lean") << v << QStringList();
+        PerMessageDeflateOptions deflate;
+        deflate.serverMaxWindowBits = 16;
+        v.setPerMessageDeflateOptions(deflate);
+        QTest::addRow("perMessageDeflate window 16") << v << QStringList{"window bits"};
+        deflate = PerMessageDeflateOptions();
+        deflate.level = 10;
+        v.setPerMessageDeflateOptions(deflate);
+        QTest::addRow("perMessageDeflate level 10") << v << QStringList{"level"};
+        deflate = PerMessageDeflateOptions();
+        deflate.threshold = -1;
+        v.setPerMessageDeflateOptions(deflate);
+        QTest::addRow("perMessageDeflate threshold -1") << v << QStringList{"threshold"};
+#endif
     }
     {
         EngineOptions v;
@@ -524,10 +541,16 @@ void tst_EngineOptions::fromVariantMapRejects_data()
     // Valid types, refused values: the validate() text comes through.
     QTest::addRow("webtransport") << map({{"transports", QStringList{"webtransport"}}})
                                   << "webtransport";
-    QTest::addRow("perMessageDeflate true")
-        << map({{"perMessageDeflate", true}}) << "perMessageDeflate";
-    QTest::addRow("perMessageDeflate object")
-        << map({{"perMessageDeflate", map({{"threshold", 1024}})}}) << "perMessageDeflate";
+    QTest::addRow("perMessageDeflate on qt")
+        << map({{"perMessageDeflate", true}, {"wsEngine", QStringLiteral("qt")}})
+        << "perMessageDeflate";
+    QTest::addRow("unknown perMessageDeflate key")
+        << map({{"perMessageDeflate", map({{"treshold", 1024}})}})
+        << "\"perMessageDeflate.treshold\"";
+    QTest::addRow("perMessageDeflate.zlibDeflateOptions.level string")
+        << map({{"perMessageDeflate",
+                 map({{"zlibDeflateOptions", map({{"level", QStringLiteral("9")}})}})}})
+        << "\"perMessageDeflate.zlibDeflateOptions.level\"";
     QTest::addRow("wsEngine ws") << map({{"wsEngine", QStringLiteral("ws")}}) << "wsEngine";
     QTest::addRow("cors any + credentials")
         << map({{"cors", map({{"origin", QStringLiteral("*")}, {"credentials", true}})}})
@@ -590,6 +613,21 @@ void tst_EngineOptions::toVariantMapRoundTrip_data()
     QTest::addRow("no compression") << o;
     o.cookie = CookieOptions();
     QTest::addRow("default cookie") << o;
+#if SOCKETIO_LEAN_ENGINE
+    o.perMessageDeflate = true;
+    QTest::addRow("perMessageDeflate") << o;
+    PerMessageDeflateOptions deflate;
+    deflate.threshold = 0;
+    deflate.serverNoContextTakeover = true;
+    deflate.clientNoContextTakeover = true;
+    deflate.serverMaxWindowBits = 10;
+    deflate.clientMaxWindowBits = 11;
+    deflate.level = 1;
+    deflate.memLevel = 9;
+    deflate.concurrencyLimit = 3;
+    o.setPerMessageDeflateOptions(deflate);
+    QTest::addRow("perMessageDeflate settings") << o;
+#endif
 }
 
 void tst_EngineOptions::toVariantMapRoundTrip()
@@ -612,6 +650,18 @@ void tst_EngineOptions::toVariantMapRoundTrip()
     QCOMPARE(back.transports, options.transports);
     QCOMPARE(back.allowUpgrades, options.allowUpgrades);
     QCOMPARE(back.perMessageDeflate, options.perMessageDeflate);
+    const PerMessageDeflateOptions deflate = options.perMessageDeflateOptions();
+    const PerMessageDeflateOptions deflateBack = back.perMessageDeflateOptions();
+    if (options.perMessageDeflate) {
+        QCOMPARE(deflateBack.threshold, deflate.threshold);
+        QCOMPARE(deflateBack.serverNoContextTakeover, deflate.serverNoContextTakeover);
+        QCOMPARE(deflateBack.clientNoContextTakeover, deflate.clientNoContextTakeover);
+        QCOMPARE(deflateBack.serverMaxWindowBits, deflate.serverMaxWindowBits);
+        QCOMPARE(deflateBack.clientMaxWindowBits, deflate.clientMaxWindowBits);
+        QCOMPARE(deflateBack.level, deflate.level);
+        QCOMPARE(deflateBack.memLevel, deflate.memLevel);
+        QCOMPARE(deflateBack.concurrencyLimit, deflate.concurrencyLimit);
+    }
     QCOMPARE(back.httpCompression.has_value(), options.httpCompression.has_value());
     if (options.httpCompression)
         QCOMPARE(back.httpCompression->threshold, options.httpCompression->threshold);
