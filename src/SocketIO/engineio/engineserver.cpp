@@ -171,6 +171,8 @@ void EngineServerPrivate::handleRequest(Http::Connection *connection, const Http
         respondNotFound(connection, request);
         return;
     }
+    if (Q_UNLIKELY(legacy09.enabled) && handleLegacy09(connection, request))
+        return;
     QPointer<Http::Connection> guard(connection);
     auto proceed = [this, guard, request] {
         if (!guard)
@@ -330,8 +332,14 @@ void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection
     d->open();
     if (connection)
         static_cast<PollingTransport *>(transport)->handleRequest(connection, request);
-    clients.insert(d->id, socket);
-    const QString id = d->id;
+    addSession(socket);
+}
+
+void EngineServerPrivate::addSession(EngineSocket *socket)
+{
+    Q_Q(EngineServer);
+    const QString id = socket->id();
+    clients.insert(id, socket);
     QObject::connect(socket, &EngineSocket::closed, q, [this, q, id, socket] {
         if (clients.value(id) == socket) {
             clients.remove(id);
@@ -369,6 +377,8 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
         }
         return;
     }
+    if (Q_UNLIKELY(legacy09.enabled) && handleLegacy09Upgrade(connection, request))
+        return;
     QPointer<Http::Connection> guard(connection);
     verify(request, true,
            [this, guard, request](EngineServer::ErrorCode code, const QString &message) {
@@ -378,27 +388,32 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
                    abortUpgrade(guard, request, code, message);
                    return;
                }
-#if SOCKETIO_LEAN_ENGINE
-               if (options.wsEngine == u"lean") {
-                   acceptLean(guard, request);
-                   return;
-               }
-#endif
-               const QString key = peerKey(request.peerAddress(), request.peerPort());
-               QTcpSocket *socket = guard->takeSocket();
-               pendingUpgrades.insert(key, {request, socket});
-               webSocketServer->handleConnection(socket);
-               // QWebSocketServer reads the handshake (all here already) in a queued call,
-               // posted just now: once it ran, an entry still here was refused.
-               QMetaObject::invokeMethod(
-                   q_func(),
-                   [this, key, socket] {
-                       const auto it = pendingUpgrades.constFind(key);
-                       if (it != pendingUpgrades.cend() && it->socket == socket)
-                           pendingUpgrades.erase(it);
-                   },
-                   Qt::QueuedConnection);
+               acceptUpgrade(guard, request);
            });
+}
+
+void EngineServerPrivate::acceptUpgrade(Http::Connection *connection, const HttpRequest &request)
+{
+#if SOCKETIO_LEAN_ENGINE
+    if (options.wsEngine == u"lean") {
+        acceptLean(connection, request);
+        return;
+    }
+#endif
+    const QString key = peerKey(request.peerAddress(), request.peerPort());
+    QTcpSocket *socket = connection->takeSocket();
+    pendingUpgrades.insert(key, {request, socket});
+    webSocketServer->handleConnection(socket);
+    // QWebSocketServer reads the handshake (all here already) in a queued call, posted just
+    // now: once it ran, an entry still here was refused.
+    QMetaObject::invokeMethod(
+        q_func(),
+        [this, key, socket] {
+            const auto it = pendingUpgrades.constFind(key);
+            if (it != pendingUpgrades.cend() && it->socket == socket)
+                pendingUpgrades.erase(it);
+        },
+        Qt::QueuedConnection);
 }
 
 #if SOCKETIO_LEAN_ENGINE
@@ -453,6 +468,8 @@ void EngineServerPrivate::attachWebSocket(const HttpRequest &request,
                                           const MakeTransport &makeTransport,
                                           const std::function<void()> &reject)
 {
+    if (Q_UNLIKELY(legacy09.enabled) && attachLegacy09WebSocket(request, makeTransport, reject))
+        return;
     if (request.queryItem(QStringLiteral("transport")) != u"websocket") {
         reject();
         return;

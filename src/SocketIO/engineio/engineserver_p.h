@@ -2,6 +2,7 @@
 
 #include "core/guarded_p.h"
 #include "engineio/engineobserver_p.h"
+#include "engineio/legacy09_p.h"
 #include "engineio/transport_p.h"
 #include "engineserver.h"
 #include "http/httpconnection_p.h"
@@ -54,7 +55,20 @@ public:
         std::function<EngineIO::Transport *(const EngineIO::Protocol &protocol, QObject *parent)>;
     void handshake(const HttpRequest &request, Http::Connection *connection,
                    const MakeTransport &makeWebSocket);
+    // Registers a new session: clients, its removal once closed, connection().
+    void addSession(EngineSocket *socket);
+    // After its checks: hands a WebSocket upgrade to the WebSocket engine (lean or Qt).
+    void acceptUpgrade(Http::Connection *connection, const HttpRequest &request);
     void onWebSocket(QWebSocket *socket);
+
+    // Socket.IO 0.9 (engineio/legacy09server.cpp). Each returns false when the request is
+    // not a 0.9 one (its target is not "<path>1/...") and leaves it to the engine.
+    bool handleLegacy09(Http::Connection *connection, const HttpRequest &request);
+    bool handleLegacy09Upgrade(Http::Connection *connection, const HttpRequest &request);
+    bool attachLegacy09WebSocket(const HttpRequest &request, const MakeTransport &makeTransport,
+                                 const std::function<void()> &reject);
+    void legacy09Handshake(Http::Connection *connection, const HttpRequest &request);
+    EngineIO::Legacy09::Target legacy09Target(const HttpRequest &request) const;
 #if SOCKETIO_LEAN_ENGINE
     void acceptLean(Http::Connection *connection, const HttpRequest &request);
 #endif
@@ -101,6 +115,8 @@ public:
     std::function<void(QTcpSocket *)> acceptor;
     // The instrumentation, when one is attached (engineio/engineobserver_p.h).
     EngineObserver *observer = nullptr;
+    // Socket.IO 0.9, off unless the Socket.IO server turns it on (EngineFront::setLegacy09()).
+    EngineIO::Legacy09::Config legacy09;
 };
 
 } // namespace SocketIO

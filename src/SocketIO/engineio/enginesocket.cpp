@@ -213,15 +213,19 @@ void EngineSocketPrivate::open()
 void EngineSocketPrivate::schedulePing()
 {
     awaitingPong = false;
-    heartbeatTimer.start(server->options.pingInterval, Qt::PreciseTimer, q_ptr);
+    const int interval = Q_UNLIKELY(protocol.isLegacy09()) ? server->legacy09.heartbeatInterval
+                                                           : server->options.pingInterval;
+    heartbeatTimer.start(interval, Qt::PreciseTimer, q_ptr);
 }
 
 void EngineSocketPrivate::resetPingTimeout()
 {
     const EngineOptions &options = server->options;
     awaitingPong = true;
-    heartbeatTimer.start(protocol.heartbeatTimeout(options.pingInterval, options.pingTimeout),
-                         Qt::PreciseTimer, q_ptr);
+    const int timeout = Q_UNLIKELY(protocol.isLegacy09())
+                            ? server->legacy09.heartbeatTimeout
+                            : protocol.heartbeatTimeout(options.pingInterval, options.pingTimeout);
+    heartbeatTimer.start(timeout, Qt::PreciseTimer, q_ptr);
 }
 
 void EngineSocketPrivate::setTransport(Transport *newTransport)
