@@ -12,6 +12,7 @@
 #include <QtNetwork/QNetworkReply>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
+#include <QtWebSockets/QWebSocket>
 
 #include "peerprocess.h"
 
@@ -50,12 +51,14 @@ private Q_SLOTS:
     void heartbeatTimeout();
     void unknownSid_data();
     void unknownSid();
+    void unknownSidWebSocket();
     void refusedTransports_data();
     void refusedTransports();
     void malformedFrameClosesOneSession();
 
 private:
-    void startServer(int heartbeatInterval = 25, int heartbeatTimeout = 60, int closeTimeout = 60);
+    void startServer(int heartbeatInterval = 25, int heartbeatTimeout = 60, int closeTimeout = 60,
+                     const QString &wsEngine = {});
     QString url() const
     {
         return QStringLiteral("http://127.0.0.1:%1").arg(m_server->serverPort());
@@ -169,14 +172,18 @@ QString tst_Legacy09Interop::handshakeSid()
 void tst_Legacy09Interop::nodeClient_data()
 {
     QTest::addColumn<QString>("transport");
-    QTest::addRow("websocket") << QStringLiteral("websocket");
-    QTest::addRow("xhr-polling") << QStringLiteral("xhr-polling");
+    QTest::addColumn<QString>("wsEngine");
+    QTest::addRow("websocket") << QStringLiteral("websocket") << QString();
+    // QWebSocketServer instead of the default engine.
+    QTest::addRow("websocket qt") << QStringLiteral("websocket") << QStringLiteral("qt");
+    QTest::addRow("xhr-polling") << QStringLiteral("xhr-polling") << QString();
 }
 
 void tst_Legacy09Interop::nodeClient()
 {
     QFETCH(QString, transport);
-    startServer();
+    QFETCH(QString, wsEngine);
+    startServer(25, 60, 60, wsEngine);
     PeerProcess legacy(nodeExecutable, legacyDir);
     legacy.process.setArguments({QDir(legacyDir).filePath(QStringLiteral("sio09-client.js")),
                                  QStringLiteral("--url"), url(), QStringLiteral("--transport"),
@@ -323,6 +330,20 @@ void tst_Legacy09Interop::unknownSid()
     // 0.9's answer: "client not handshaken", advice "reconnect".
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.body, expected);
+}
+
+void tst_Legacy09Interop::unknownSidWebSocket()
+{
+    startServer();
+    QWebSocket ws;
+    QSignalSpy messages(&ws, &QWebSocket::textMessageReceived);
+    QSignalSpy disconnected(&ws, &QWebSocket::disconnected);
+    ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/socket.io/1/websocket/nosuchsid")
+                     .arg(m_server->serverPort())));
+    // As 0.9: the WebSocket opens, says "client not handshaken", and closes.
+    QTRY_COMPARE(messages.count(), 1);
+    QCOMPARE(messages.at(0).at(0).toString(), QStringLiteral("7:::1+0"));
+    QTRY_COMPARE(disconnected.count(), 1);
 }
 
 void tst_Legacy09Interop::refusedTransports_data()

@@ -68,6 +68,9 @@ public:
     bool attachLegacy09WebSocket(const HttpRequest &request, const MakeTransport &makeTransport,
                                  const std::function<void()> &reject);
     void legacy09Handshake(Http::Connection *connection, const HttpRequest &request);
+    // The CORS headers of a 0.9 answer: EngineOptions::cors when set, else 0.9's default
+    // (origins "*:*": the origin reflected, with credentials); then the headers hook.
+    void decorateLegacy09(const HttpRequest &request, HttpResponse &response);
     EngineIO::Legacy09::Target legacy09Target(const HttpRequest &request) const;
 #if SOCKETIO_LEAN_ENGINE
     void acceptLean(Http::Connection *connection, const HttpRequest &request);

@@ -5,6 +5,7 @@
 #include "engineio/enginesocket_p.h"
 #include "engineio/legacy09_p.h"
 #include "engineio/legacy09transport_p.h"
+#include "http/cors_p.h"
 
 #include <QtCore/QLoggingCategory>
 
@@ -97,13 +98,7 @@ void EngineServerPrivate::legacy09Handshake(Http::Connection *connection,
             response.setHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain"));
             response.setBody(text);
         }
-        const QByteArray origin = request.header("origin");
-        if (!origin.isEmpty()) {
-            response.setHeader(QByteArrayLiteral("Access-Control-Allow-Origin"), origin);
-            response.setHeader(QByteArrayLiteral("Access-Control-Allow-Credentials"),
-                               QByteArrayLiteral("true"));
-        }
-        decorateResponse(request, response);
+        decorateLegacy09(request, response);
         connection->respond(response);
     };
     QPointer<Http::Connection> guard(connection);
@@ -141,6 +136,27 @@ void EngineServerPrivate::legacy09Handshake(Http::Connection *connection,
         else
             answer(guard, 403, QByteArrayLiteral("handshake unauthorized"), true);
     });
+}
+
+void EngineServerPrivate::decorateLegacy09(const HttpRequest &request, HttpResponse &response)
+{
+    const QByteArray origin = request.header("origin");
+    if (options.cors) {
+        const Http::OriginDecision decision =
+            Http::decideOrigin(*options.cors, QString::fromUtf8(origin));
+        // A Callback mode is not asked here: 0.9's requests do not wait for it.
+        if (decision == Http::OriginDecision::Allowed ||
+            decision == Http::OriginDecision::NotAllowed) {
+            const bool allowed = decision == Http::OriginDecision::Allowed;
+            for (const auto &header : Http::corsHeaders(*options.cors, request, allowed).headers)
+                response.addHeader(header.first, header.second);
+        }
+    } else if (!origin.isEmpty()) {
+        response.setHeader(QByteArrayLiteral("Access-Control-Allow-Origin"), origin);
+        response.setHeader(QByteArrayLiteral("Access-Control-Allow-Credentials"),
+                           QByteArrayLiteral("true"));
+    }
+    decorateResponse(request, response);
 }
 
 bool EngineServerPrivate::handleLegacy09Upgrade(Http::Connection *connection,

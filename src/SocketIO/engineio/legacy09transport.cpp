@@ -39,14 +39,7 @@ void Legacy09PollingTransport::respondText(EngineServerPrivate *server,
                            QByteArrayLiteral("text/plain; charset=UTF-8"));
         response.setBody(text);
     }
-    // 0.9 answered every origin (its "origins" defaulted to *:*), with credentials.
-    const QByteArray origin = request.header("origin");
-    if (!origin.isEmpty()) {
-        response.setHeader(QByteArrayLiteral("Access-Control-Allow-Origin"), origin);
-        response.setHeader(QByteArrayLiteral("Access-Control-Allow-Credentials"),
-                           QByteArrayLiteral("true"));
-    }
-    server->decorateResponse(request, response);
+    server->decorateLegacy09(request, response);
     connection->respond(response);
 }
 

@@ -19,8 +19,8 @@ Client::Client(ServerPrivate *server, EngineSocket *conn)
     , m_server(server)
     , m_conn(conn)
     , m_session(conn)
-    , m_decoder(server->options.parser->createDecoder())
     , m_legacy09(m_session.socketIOProtocol() == 1)
+    , m_decoder(server->options.parser->createDecoder())
 {
     m_session.setMessageSink(this);
     connect(conn, &EngineSocket::closed, this, &Client::onClose);

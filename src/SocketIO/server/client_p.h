@@ -66,6 +66,8 @@ private:
     // Everything asked of the session goes through this handle. Valid as long as this object:
     // a Client is a child of its session.
     EngineSession m_session;
+    // Next to the session: read with it for every recipient of a broadcast.
+    const bool m_legacy09;
     std::unique_ptr<Decoder> m_decoder;
     QList<Packet> m_decoded; // empty; kept for its capacity
     // The sockets of this connection, one per namespace joined (a list: usually one or two,
@@ -73,7 +75,6 @@ private:
     QList<Socket *> m_sockets;
     QBasicTimer m_connectTimeout;
     bool m_closed = false;
-    const bool m_legacy09;
 };
 
 } // namespace SocketIO
