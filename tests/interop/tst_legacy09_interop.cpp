@@ -93,10 +93,13 @@ void tst_Legacy09Interop::cleanup()
     m_server.reset();
 }
 
-void tst_Legacy09Interop::startServer(int heartbeatInterval, int heartbeatTimeout, int closeTimeout)
+void tst_Legacy09Interop::startServer(int heartbeatInterval, int heartbeatTimeout, int closeTimeout,
+                                      const QString &wsEngine)
 {
     ServerOptions options;
     options.serveClient = false;
+    if (!wsEngine.isEmpty())
+        options.engine.wsEngine = wsEngine;
     Protocol09Options legacy;
     legacy.enabled = true;
     legacy.heartbeatInterval = heartbeatInterval;
