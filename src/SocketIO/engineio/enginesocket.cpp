@@ -77,14 +77,16 @@ qint64 queuedCost(const Packet &packet)
 /*!
     \property EngineSocket::protocol
 
-    \brief the Engine.IO protocol version of the client: 4, or 3 with EngineOptions::allowEIO3.
+    \brief the Engine.IO protocol version of the client: 4, or 3 with EngineOptions::allowEIO3;
+    1 for a Socket.IO 0.9 client (ServerOptions::protocol09()), which has no separate engine.
 */
 
 /*!
     \property EngineSocket::transportName
 
     \brief the name of the current transport, "polling" or "websocket"; it changes with
-    upgraded().
+    upgraded(). A Socket.IO 0.9 client's is "websocket", "xhr-polling" or "jsonp-polling", and
+    is empty until its first transport request.
 */
 
 /*!
