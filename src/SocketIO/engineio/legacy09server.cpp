@@ -69,6 +69,12 @@ bool EngineServerPrivate::handleLegacy09(Http::Connection *connection, const Htt
                                               target.transport == u"jsonp-polling");
         return true;
     }
+    if (request.query().hasQueryItem(QStringLiteral("disconnect"))) {
+        // The client's synchronous disconnect (on page unload): the session ends now.
+        Legacy09PollingTransport::respondText(this, connection, request, {}, false);
+        socket->close();
+        return true;
+    }
     auto *transport = qobject_cast<Legacy09PollingTransport *>(d->transport);
     if (!transport || transport->name() != target.transport) {
         transport = new Legacy09PollingTransport(this, target.transport, socket);
