@@ -14,14 +14,14 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 shift || true
-all_targets=(frame deflate http engineio parser json msgpack msgpack_parser redis cluster)
+all_targets=(frame deflate http engineio parser json msgpack msgpack_parser legacy09 redis cluster)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 build=build-fuzz
 
 # The longest input worth trying per target: a few frames, a few requests, a payload.
 declare -A max_len=([frame]=4096 [deflate]=8192 [http]=8192 [engineio]=2048 [parser]=4096 [json]=4096
-                    [msgpack]=2048 [msgpack_parser]=2048 [redis]=4096
+                    [msgpack]=2048 [msgpack_parser]=2048 [legacy09]=2048 [redis]=4096
                     [cluster]=4096)
 
 compiler=${CXX_FUZZ:-$(command -v clang++ || command -v clang++-14 || true)}

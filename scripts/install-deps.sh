@@ -48,3 +48,11 @@ for dir in tests/interop/node bench/node examples/chat/web examples/scoreboard/w
         (cd "$dir" && npm ci --no-audit --no-fund)
     fi
 done
+# socket.io-client 0.9.16, the 0.9 peer of tst_legacy09_interop, apart from the others for its
+# old dependencies. Without install scripts: ws 0.4 would try to build a native addon with
+# node-gyp, and falls back to JavaScript without it.
+dir=tests/interop/legacy09
+if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    echo "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts)
+fi

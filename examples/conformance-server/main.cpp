@@ -56,6 +56,10 @@ int main(int argc, char *argv[])
                                   QStringLiteral("port"), QStringLiteral("3000"));
     QCommandLineOption eio3Option(QStringLiteral("eio3"),
                                   QStringLiteral("Accept Engine.IO v3 clients (allowEIO3)."));
+    QCommandLineOption allow09Option(
+        QStringLiteral("allow-09"),
+        QStringLiteral("Accept Socket.IO 0.9 clients too (ServerOptions::protocol09()), on the "
+                       "same namespaces and handlers."));
     QCommandLineOption hostOption(QStringLiteral("host"), QStringLiteral("Address to listen on."),
                                   QStringLiteral("address"), QStringLiteral("127.0.0.1"));
     QCommandLineOption adminOption(
@@ -85,7 +89,7 @@ int main(int argc, char *argv[])
                        "with connection state recovery across the servers.") +
             redisHelp,
         QStringLiteral("host:port"));
-    parser.addOptions({portOption, eio3Option, hostOption, adminOption, redisOption,
+    parser.addOptions({portOption, eio3Option, allow09Option, hostOption, adminOption, redisOption,
                        redisShardedOption, redisStreamsOption});
     parser.process(app);
 
@@ -124,6 +128,11 @@ int main(int argc, char *argv[])
     options.engine = engineOptions;
     options.engine.path = QStringLiteral("/socket.io");
     options.connectTimeout = 1000;
+    if (parser.isSet(allow09Option)) {
+        Protocol09Options legacy = options.protocol09();
+        legacy.enabled = true;
+        options.setProtocol09(legacy);
+    }
 
     // The cluster's connections, created before the server that uses them and destroyed after.
 #if SOCKETIO_REDIS

@@ -32,6 +32,11 @@ void EngineFront::setIdPrefix(QChar prefix)
     m_d->idPrefix = prefix;
 }
 
+void EngineFront::setLegacy09(const EngineIO::Legacy09::Config &config)
+{
+    m_d->legacy09 = config;
+}
+
 QString EngineFront::routePath() const
 {
     return m_d->routePath;

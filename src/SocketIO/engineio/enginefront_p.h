@@ -4,6 +4,7 @@
 // the engine layer.
 #pragma once
 
+#include "engineio/legacy09_p.h"
 #include "engineserver.h"
 
 #include <functional>
@@ -34,6 +35,9 @@ public:
     void setAcceptor(std::function<void(QTcpSocket *)> acceptor);
     // The first character of every session id this engine issues, which names its worker.
     void setIdPrefix(QChar prefix);
+    // Serves Socket.IO 0.9 clients too when `config.enabled` (its requests start with
+    // "<path>1/"); their sessions speak socketIOProtocol() 1.
+    void setLegacy09(const EngineIO::Legacy09::Config &config);
     // The path the engine serves, as the request target starts with it ("/socket.io/").
     QString routePath() const;
     // Serves a socket the acceptor took, on this engine's own front (keep-alive applies).

@@ -171,6 +171,8 @@ void EngineServerPrivate::handleRequest(Http::Connection *connection, const Http
         respondNotFound(connection, request);
         return;
     }
+    if (Q_UNLIKELY(legacy09.enabled) && handleLegacy09(connection, request))
+        return;
     QPointer<Http::Connection> guard(connection);
     auto proceed = [this, guard, request] {
         if (!guard)
@@ -351,8 +353,14 @@ void EngineServerPrivate::handshake(const HttpRequest &request, Http::Connection
     d->open();
     if (connection)
         static_cast<PollingTransport *>(transport)->handleRequest(connection, request);
-    clients.insert(d->id, socket);
-    const QString id = d->id;
+    addSession(socket);
+}
+
+void EngineServerPrivate::addSession(EngineSocket *socket)
+{
+    Q_Q(EngineServer);
+    const QString id = socket->id();
+    clients.insert(id, socket);
     QObject::connect(socket, &EngineSocket::closed, q, [this, q, id, socket] {
         if (clients.value(id) == socket) {
             clients.remove(id);
@@ -390,6 +398,8 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
         }
         return;
     }
+    if (Q_UNLIKELY(legacy09.enabled) && handleLegacy09Upgrade(connection, request))
+        return;
     QPointer<Http::Connection> guard(connection);
     verify(request, true,
            [this, guard, request](EngineServer::ErrorCode code, const QString &message) {
@@ -399,43 +409,48 @@ void EngineServerPrivate::handleUpgrade(Http::Connection *connection, const Http
                    abortUpgrade(guard, request, code, message);
                    return;
                }
-#if SOCKETIO_LEAN_ENGINE
-               if (options.wsEngine == u"lean") {
-                   acceptLean(guard, request);
-                   return;
-               }
-#endif
-               // ws answers with the first subprotocol offered; QWebSocketServer answers with
-               // the first of its supported ones that the client offered: each pending
-               // upgrade's first offer is supported until its handshake is done.
-               const QByteArray protocols = request.header("sec-websocket-protocol");
-               QString subprotocol;
-               if (!protocols.isNull()) {
-                   const auto offered = WebSocket::parseSubprotocols(protocols);
-                   if (!offered) {
-                       refuseUpgrade(guard, "Invalid Sec-WebSocket-Protocol header");
-                       return;
-                   }
-                   subprotocol = QString::fromLatin1(offered->constFirst());
-               }
-               const QString key = peerKey(request.peerAddress(), request.peerPort());
-               QTcpSocket *socket = guard->takeSocket();
-               pendingUpgrades.insert(key, {request, socket, subprotocol});
-               updateSubprotocols();
-               webSocketServer->handleConnection(socket);
-               // QWebSocketServer reads the handshake (all here already) in a queued call,
-               // posted just now: once it ran, an entry still here was refused.
-               QMetaObject::invokeMethod(
-                   q_func(),
-                   [this, key, socket] {
-                       const auto it = pendingUpgrades.constFind(key);
-                       if (it != pendingUpgrades.cend() && it->socket == socket) {
-                           pendingUpgrades.erase(it);
-                           updateSubprotocols();
-                       }
-                   },
-                   Qt::QueuedConnection);
+               acceptUpgrade(guard, request);
            });
+}
+
+void EngineServerPrivate::acceptUpgrade(Http::Connection *connection, const HttpRequest &request)
+{
+#if SOCKETIO_LEAN_ENGINE
+    if (options.wsEngine == u"lean") {
+        acceptLean(connection, request);
+        return;
+    }
+#endif
+    // ws answers with the first subprotocol offered; QWebSocketServer answers with the first of
+    // its supported ones that the client offered: each pending upgrade's first offer is
+    // supported until its handshake is done.
+    const QByteArray protocols = request.header("sec-websocket-protocol");
+    QString subprotocol;
+    if (!protocols.isNull()) {
+        const auto offered = WebSocket::parseSubprotocols(protocols);
+        if (!offered) {
+            refuseUpgrade(connection, "Invalid Sec-WebSocket-Protocol header");
+            return;
+        }
+        subprotocol = QString::fromLatin1(offered->constFirst());
+    }
+    const QString key = peerKey(request.peerAddress(), request.peerPort());
+    QTcpSocket *socket = connection->takeSocket();
+    pendingUpgrades.insert(key, {request, socket, subprotocol});
+    updateSubprotocols();
+    webSocketServer->handleConnection(socket);
+    // QWebSocketServer reads the handshake (all here already) in a queued call, posted just
+    // now: once it ran, an entry still here was refused.
+    QMetaObject::invokeMethod(
+        q_func(),
+        [this, key, socket] {
+            const auto it = pendingUpgrades.constFind(key);
+            if (it != pendingUpgrades.cend() && it->socket == socket) {
+                pendingUpgrades.erase(it);
+                updateSubprotocols();
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 void EngineServerPrivate::refuseUpgrade(Http::Connection *connection, const QByteArray &message)
@@ -542,6 +557,8 @@ void EngineServerPrivate::attachWebSocket(const HttpRequest &request,
                                           const MakeTransport &makeTransport,
                                           const std::function<void()> &reject)
 {
+    if (Q_UNLIKELY(legacy09.enabled) && attachLegacy09WebSocket(request, makeTransport, reject))
+        return;
     if (request.queryItem(QStringLiteral("transport")) != u"websocket") {
         reject();
         return;

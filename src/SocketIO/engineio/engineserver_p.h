@@ -2,6 +2,7 @@
 
 #include "core/guarded_p.h"
 #include "engineio/engineobserver_p.h"
+#include "engineio/legacy09_p.h"
 #include "engineio/transport_p.h"
 #include "engineserver.h"
 #include "http/httpconnection_p.h"
@@ -56,11 +57,27 @@ public:
         std::function<EngineIO::Transport *(const EngineIO::Protocol &protocol, QObject *parent)>;
     void handshake(const HttpRequest &request, Http::Connection *connection,
                    const MakeTransport &makeWebSocket);
+    // Registers a new session: clients, its removal once closed, connection().
+    void addSession(EngineSocket *socket);
+    // After its checks: hands a WebSocket upgrade to the WebSocket engine (lean or Qt).
+    void acceptUpgrade(Http::Connection *connection, const HttpRequest &request);
     void onWebSocket(QWebSocket *socket);
     // Answers a refused WebSocket handshake with 400 and `message`, as ws does.
     void refuseUpgrade(Http::Connection *connection, const QByteArray &message);
     // Lets QWebSocketServer answer the first subprotocol of each pending upgrade.
     void updateSubprotocols();
+
+    // Socket.IO 0.9 (engineio/legacy09server.cpp). Each returns false when the request is
+    // not a 0.9 one (its target is not "<path>1/...") and leaves it to the engine.
+    bool handleLegacy09(Http::Connection *connection, const HttpRequest &request);
+    bool handleLegacy09Upgrade(Http::Connection *connection, const HttpRequest &request);
+    bool attachLegacy09WebSocket(const HttpRequest &request, const MakeTransport &makeTransport,
+                                 const std::function<void()> &reject);
+    void legacy09Handshake(Http::Connection *connection, const HttpRequest &request);
+    // The CORS headers of a 0.9 answer: EngineOptions::cors when set, else 0.9's default
+    // (origins "*:*": the origin reflected, with credentials); then the headers hook.
+    void decorateLegacy09(const HttpRequest &request, HttpResponse &response);
+    EngineIO::Legacy09::Target legacy09Target(const HttpRequest &request) const;
 #if SOCKETIO_LEAN_ENGINE
     void acceptLean(Http::Connection *connection, const HttpRequest &request);
 #endif
@@ -113,6 +130,8 @@ public:
     std::function<void(QTcpSocket *)> acceptor;
     // The instrumentation, when one is attached (engineio/engineobserver_p.h).
     EngineObserver *observer = nullptr;
+    // Socket.IO 0.9, off unless the Socket.IO server turns it on (EngineFront::setLegacy09()).
+    EngineIO::Legacy09::Config legacy09;
 };
 
 } // namespace SocketIO

@@ -77,14 +77,16 @@ qint64 queuedCost(const Packet &packet)
 /*!
     \property EngineSocket::protocol
 
-    \brief the Engine.IO protocol version of the client: 4, or 3 with EngineOptions::allowEIO3.
+    \brief the Engine.IO protocol version of the client: 4, or 3 with EngineOptions::allowEIO3;
+    1 for a Socket.IO 0.9 client (ServerOptions::protocol09()), which has no separate engine.
 */
 
 /*!
     \property EngineSocket::transportName
 
     \brief the name of the current transport, "polling" or "websocket"; it changes with
-    upgraded().
+    upgraded(). A Socket.IO 0.9 client's is "websocket", "xhr-polling" or "jsonp-polling", and
+    is empty until its first transport request.
 */
 
 /*!
@@ -213,15 +215,19 @@ void EngineSocketPrivate::open()
 void EngineSocketPrivate::schedulePing()
 {
     awaitingPong = false;
-    heartbeatTimer.start(server->options.pingInterval, Qt::PreciseTimer, q_ptr);
+    const int interval = Q_UNLIKELY(protocol.isLegacy09()) ? server->legacy09.heartbeatInterval
+                                                           : server->options.pingInterval;
+    heartbeatTimer.start(interval, Qt::PreciseTimer, q_ptr);
 }
 
 void EngineSocketPrivate::resetPingTimeout()
 {
     const EngineOptions &options = server->options;
     awaitingPong = true;
-    heartbeatTimer.start(protocol.heartbeatTimeout(options.pingInterval, options.pingTimeout),
-                         Qt::PreciseTimer, q_ptr);
+    const int timeout = Q_UNLIKELY(protocol.isLegacy09())
+                            ? server->legacy09.heartbeatTimeout
+                            : protocol.heartbeatTimeout(options.pingInterval, options.pingTimeout);
+    heartbeatTimer.start(timeout, Qt::PreciseTimer, q_ptr);
 }
 
 void EngineSocketPrivate::setTransport(Transport *newTransport)

@@ -32,6 +32,8 @@ public:
     void flush();
     void onPacket(const EngineIO::Packet &packet);
     void onClose(const QString &reason, const QString &description = {});
+    // Socket.IO 0.9: `transport` (re)connected the session (engineio/legacy09server.cpp).
+    void attachLegacy09(EngineIO::Transport *transport);
     void schedulePing();
     void resetPingTimeout();
     void setReadyState(EngineSocket::ReadyState state);

@@ -1,5 +1,7 @@
 #include "engineio/protocol_p.h"
 
+#include "engineio/legacy09_p.h"
+
 #include "engineoptions.h"
 #include "httprequest.h"
 
@@ -38,6 +40,32 @@ bool Protocol::isAccepted(const HttpRequest &request, const EngineOptions &optio
     return versionOf(request) == 4 || options.allowEIO3;
 }
 
+Protocol Protocol::legacy09()
+{
+    Protocol protocol;
+    protocol.m_v3 = true;
+    protocol.m_legacy09 = true;
+    protocol.m_binaryPayloads = false;
+    return protocol;
+}
+
+Packet Protocol::decodeOldFrame(QByteArrayView frame, bool binary) const
+{
+    if (m_legacy09)
+        return binary ? Packet{PacketType::Error, QByteArrayLiteral("binary 0.9 frame"), false}
+                      : Legacy09::decodeFrame(frame);
+    return V3::decodePacket(frame, binary);
+}
+
+QByteArray Protocol::encodeOldFrame(const Packet &packet, bool *binaryFrame) const
+{
+    if (m_legacy09) {
+        *binaryFrame = false;
+        return Legacy09::encodeFrame(packet);
+    }
+    return V3::encodePacket(packet, true, binaryFrame);
+}
+
 QByteArray Protocol::openPacket(const QString &sid, bool upgradeToWebSocket,
                                 const EngineOptions &options) const
 {
@@ -60,6 +88,8 @@ QList<Packet> Protocol::decodePayload(QByteArray body, bool binary) const
     // session never sees (nor echoes) text that is not UTF-8.
     if (!binary)
         body = toWellFormedUtf8(std::move(body));
+    if (m_legacy09)
+        return Legacy09::decodePayload(body);
     if (m_jsonp)
         body = V3::decodeJsonpForm(body);
     if (m_v3)
@@ -71,7 +101,9 @@ QByteArray Protocol::encodePayload(const QList<Packet> &packets, QByteArray *con
 {
     QByteArray body;
     bool binary = false;
-    if (m_v3)
+    if (m_legacy09)
+        body = Legacy09::encodePayload(packets);
+    else if (m_v3)
         body = V3::encodePayload(packets, m_binaryPayloads, &binary);
     else
         body = EngineIO::encodePayload(packets);

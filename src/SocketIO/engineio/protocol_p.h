@@ -31,18 +31,22 @@ public:
     static int versionOf(const HttpRequest &request);
     // Whether a server with `options` accepts the version `request` names.
     static bool isAccepted(const HttpRequest &request, const EngineOptions &options);
+    // Socket.IO 0.9 (engineio/legacy09_p.h): its frames and payloads, the server's
+    // heartbeats; JSONP polling names its callback per request, so it is not chosen here.
+    static Protocol legacy09();
 
-    // 4 or 3.
-    int version() const { return m_v3 ? 3 : 4; }
-    // The Socket.IO revision that comes over it: 5, or 4 (socket.io 2) over v3.
-    int socketIOProtocol() const { return m_v3 ? 4 : 5; }
+    // 4 or 3; 1 for Socket.IO 0.9, which had no separate engine.
+    int version() const { return m_legacy09 ? 1 : m_v3 ? 3 : 4; }
+    bool isLegacy09() const { return m_legacy09; }
+    // The Socket.IO revision that comes over it: 5, or 4 (socket.io 2) over v3, 1 for 0.9.
+    int socketIOProtocol() const { return m_legacy09 ? 1 : m_v3 ? 4 : 5; }
 
     // --- handshake and heartbeat ----------------------------------------------------------
     // The data of the handshake's open packet.
     QByteArray openPacket(const QString &sid, bool upgradeToWebSocket,
                           const EngineOptions &options) const;
     // v4: the server pings and the client answers; v3: the client pings, the server pongs.
-    bool serverPings() const { return !m_v3; }
+    bool serverPings() const { return !m_v3 || m_legacy09; }
     // How long (ms) the session waits for the peer's heartbeat once it is due: v4 waits
     // pingTimeout for the pong; a v3 client pings every pingInterval, within pingTimeout.
     int heartbeatTimeout(int pingInterval, int pingTimeout) const
@@ -68,17 +72,22 @@ public:
     {
         if (Q_LIKELY(!m_v3)) // as the version test it replaces laid it out: v4 falls through
             return decodePacket(std::move(frame), binary);
-        return V3::decodePacket(frame, binary);
+        return decodeOldFrame(frame, binary);
     }
     QByteArray encodeFrame(const Packet &packet, bool *binaryFrame) const
     {
         if (Q_LIKELY(!m_v3))
             return encodePacket(packet, true, binaryFrame);
-        return V3::encodePacket(packet, true, binaryFrame);
+        return encodeOldFrame(packet, binaryFrame);
     }
 
 private:
-    bool m_v3 = false;
+    // v3 and 0.9, out of line: the v4 path above stays one test of a flag.
+    Packet decodeOldFrame(QByteArrayView frame, bool binary) const;
+    QByteArray encodeOldFrame(const Packet &packet, bool *binaryFrame) const;
+
+    bool m_v3 = false; // set for 0.9 too: everything v4-only stays off
+    bool m_legacy09 = false;
     bool m_binaryPayloads = true; // v3 without b64: binary packets make a binary payload
     bool m_jsonp = false;
     QByteArray m_jsonpIndex; // JSONP: the digits of j=N

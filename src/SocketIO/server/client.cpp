@@ -1,5 +1,6 @@
 #include "server/client_p.h"
 
+#include "parser/legacy09_p.h"
 #include "server/namespace_p.h"
 #include "server/server_p.h"
 #include "server/socket_p.h"
@@ -18,6 +19,7 @@ Client::Client(ServerPrivate *server, EngineSocket *conn)
     , m_server(server)
     , m_conn(conn)
     , m_session(conn)
+    , m_legacy09(m_session.socketIOProtocol() == 1)
     , m_decoder(server->options.parser->createDecoder())
 {
     m_session.setMessageSink(this);
@@ -61,6 +63,10 @@ void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
 {
     if (!canWrite(flags))
         return;
+    if (Q_UNLIKELY(m_legacy09)) {
+        m_session.send(Legacy09::encode(packet), false, flags.isCompressed());
+        return;
+    }
     // Each message is moved down: a text one becomes its frame in its own buffer.
     for (EngineMessage &message : m_server->options.parser->encode(packet))
         m_session.send(std::move(message.data), message.binary, flags.isCompressed());
@@ -82,8 +88,56 @@ void Client::writeToEngine(const QList<EngineIO::Packet> &packets, bool isVolati
     m_session.sendShared(packets, isVolatile);
 }
 
+void Client::writeLegacy09(QByteArray &&message, bool isVolatile)
+{
+    if (!message.isEmpty() && m_session.canSend(isVolatile))
+        m_session.send(std::move(message), false, true);
+}
+
+void Client::onLegacy09Message(const QByteArray &data)
+{
+    Packet packet;
+    Legacy09::Extra extra;
+    QString error;
+    if (!Legacy09::decode(data, &packet, &extra, &error)) {
+        onParseError(error);
+        return;
+    }
+    if (extra.ignore)
+        return;
+    if (extra.autoAckId >= 0)
+        writeLegacy09(Legacy09::encodeAutoAck(packet.nsp, extra.autoAckId), false);
+    if (extra.disconnectAll) {
+        // The client leaves: every namespace hears "client namespace disconnect", as when a
+        // modern client disconnects them one by one.
+        QPointer<Client> self(this);
+        const auto sockets = m_sockets;
+        for (Socket *socket : sockets) {
+            if (!self)
+                return;
+            Packet leave;
+            leave.type = Packet::Type::Disconnect;
+            leave.nsp = socket->nsp()->name();
+            SocketPrivate::get(socket)->onPacket(leave);
+        }
+        if (self && m_conn)
+            m_session.close();
+        return;
+    }
+    if (packet.type == Packet::Type::Connect && socketFor(packet.nsp)) {
+        // 0.9 clients connect "/" again after a reconnection of the transport: echo it.
+        writeLegacy09(Legacy09::encode(packet), false);
+        return;
+    }
+    onDecoded(packet);
+}
+
 void Client::onEngineMessage(const QByteArray &data, bool binary)
 {
+    if (Q_UNLIKELY(m_legacy09)) {
+        onLegacy09Message(data);
+        return;
+    }
     // The list of the last message is reused: a message is nearly always one packet.
     QList<Packet> packets = std::exchange(m_decoded, {});
     QString error;

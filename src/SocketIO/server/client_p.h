@@ -28,6 +28,11 @@ public:
     ServerPrivate *server() const { return m_server; }
     // The Socket.IO protocol revision of the peer: 5, or 4 for socket.io 2 clients.
     int socketIOProtocol() const { return m_session.socketIOProtocol(); }
+    // A Socket.IO 0.9 client (socketIOProtocol() 1): its packets are 0.9 messages, one
+    // encoding per recipient (see writeLegacy09()).
+    bool isLegacy09() const { return m_legacy09; }
+    // One 0.9 message (parser/legacy09_p.h), or nothing when empty.
+    void writeLegacy09(QByteArray &&message, bool isVolatile);
 
     void writePacket(const Packet &packet, const BroadcastFlags &flags = {});
     void writeToEngine(const QList<EngineIO::Packet> &packets, bool isVolatile);
@@ -48,6 +53,7 @@ private:
     // Whether the session is open, and for a volatile packet, writable right now.
     bool canWrite(const BroadcastFlags &flags) const;
     void onEngineMessage(const QByteArray &data, bool binary) override;
+    void onLegacy09Message(const QByteArray &data);
     // Consumes `packet` (its data may be moved out).
     void onDecoded(Packet &packet);
     void onParseError(const QString &message);
@@ -60,6 +66,8 @@ private:
     // Everything asked of the session goes through this handle. Valid as long as this object:
     // a Client is a child of its session.
     EngineSession m_session;
+    // Next to the session: read with it for every recipient of a broadcast.
+    const bool m_legacy09;
     std::unique_ptr<Decoder> m_decoder;
     QList<Packet> m_decoded; // empty; kept for its capacity
     // The sockets of this connection, one per namespace joined (a list: usually one or two,

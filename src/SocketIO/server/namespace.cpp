@@ -5,6 +5,8 @@
 #include "parser/parsers_p.h"
 #include "server/client_p.h"
 #include "server/namespace_p.h"
+
+#include "parser/legacy09_p.h"
 #include "server/server_p.h"
 #include "server/socket_p.h"
 
@@ -266,6 +268,7 @@ EncodedPacket NamespacePrivate::encode(const Packet &source, const BroadcastFlag
     encoded->data = packet.data.toList();
     encoded->flags = flags;
     encoded->ackId = packet.id;
+    encoded->type = packet.type;
     return EncodedPacket(std::move(encoded));
 }
 
@@ -283,6 +286,7 @@ int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
     QVariantList args;
     bool split = false;
     int count = 0;
+    QByteArray legacy09;
     auto deliver = [&](Socket *socket) {
         ++count;
         SocketPrivate *s = SocketPrivate::get(socket);
@@ -297,8 +301,22 @@ int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
             }
             s->notifyOutgoing(event, args);
         }
-        if (s->client)
+        if (!s->client)
+            return;
+        if (Q_LIKELY(!s->client->isLegacy09())) {
             s->client->writeToEngine(encoded.packets, isVolatile);
+            return;
+        }
+        // A 0.9 client: its own encoding, made once per broadcast.
+        if (legacy09.isEmpty()) {
+            Packet packet;
+            packet.type = encoded.type;
+            packet.nsp = name;
+            packet.id = encoded.ackId;
+            packet.data = encoded.data;
+            legacy09 = Legacy09::encode(packet);
+        }
+        s->client->writeLegacy09(QByteArray(legacy09), isVolatile);
     };
     if (ids.isSharedWith(orderIds)) {
         // Everyone (socketIds() came back untouched): no look-ups. A copy, since a listener

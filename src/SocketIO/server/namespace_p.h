@@ -21,7 +21,8 @@ class EncodedPacketData
 {
 public:
     QList<EngineIO::Packet> packets;
-    QVariantList data; // [event, args...]
+    QVariantList data;                       // [event, args...]
+    Packet::Type type = Packet::Type::Event; // for 0.9 clients, which get their own encoding
     BroadcastFlags flags;
     qint64 ackId = -1;
 };

@@ -167,9 +167,23 @@ void ServerPrivate::removeChild(Namespace *child)
 void ServerPrivate::onConnection(EngineSocket *conn)
 {
     auto *client = new Client(this, conn);
-    // socket.io 2 clients are in "/" from the start.
-    if (client->socketIOProtocol() == 4)
+    // socket.io 2 and 0.9 clients are in "/" from the start.
+    if (client->socketIOProtocol() < 5)
         client->connectNamespace(QStringLiteral("/"), {});
+}
+
+EngineIO::Legacy09::Config ServerPrivate::legacy09Config(const Protocol09Options &options)
+{
+    // 0.9 counted in seconds; the engine in milliseconds.
+    EngineIO::Legacy09::Config config;
+    config.enabled = options.enabled;
+    config.heartbeatInterval = options.heartbeatInterval * 1000;
+    config.heartbeatTimeout = options.heartbeatTimeout * 1000;
+    config.closeTimeout = options.closeTimeout * 1000;
+    config.pollingDuration = options.pollingDuration * 1000;
+    config.heartbeats = options.heartbeats;
+    config.transports = options.transports;
+    return config;
 }
 
 bool ServerPrivate::prepare()
@@ -188,6 +202,7 @@ bool ServerPrivate::prepare()
         errorString = engine->errorString();
         return false;
     }
+    EngineFront(engine).setLegacy09(legacy09Config(options.protocol09()));
     EngineFront(engine).setInterceptor([this](const HttpRequest &request, HttpResponse &response) {
         return serveClient(request, response);
     });

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engineio/legacy09_p.h"
 #include "server.h"
 
 #include <QtCore/QHash>
@@ -37,6 +38,7 @@ public:
                         std::function<void(Namespace *)> done);
     void removeChild(Namespace *child);
     void onConnection(EngineSocket *conn);
+    static EngineIO::Legacy09::Config legacy09Config(const Protocol09Options &options);
     bool serveClient(const HttpRequest &request, HttpResponse &response);
     // The 0.9 origins and authorization, on every engine request.
     void checkLegacy09(const HttpRequest &request, EngineServer::Decision decide);
