@@ -129,18 +129,36 @@ void EngineServerPrivate::legacy09Handshake(Http::Connection *connection,
         answer(guard, 200, body, false);
         addSession(socket);
     };
-    if (!allowRequest) {
-        accept();
+    auto authorize = [this, guard, request, accept, answer] {
+        if (!allowRequest) {
+            accept();
+            return;
+        }
+        allowRequest.function()(request, [guard, accept, answer, alive = allowRequest.guard()](
+                                             const QString &, bool allow) {
+            if (!alive.isAlive() || !guard)
+                return;
+            if (allow)
+                accept();
+            else
+                answer(guard, 403, QByteArrayLiteral("handshake unauthorized"), true);
+        });
+    };
+    if (!gate) {
+        authorize();
         return;
     }
-    allowRequest.function()(request, [guard, accept, answer,
-                                      alive = allowRequest.guard()](const QString &, bool allow) {
-        if (!alive.isAlive() || !guard)
+    // The server's gate (0.9's origins, authorization) first, as for Engine.IO requests.
+    gate(request, [guard, authorize, answer,
+                   alive = QPointer<EngineServer>(q)](const QString &reason, bool allow) {
+        if (!alive || !guard)
             return;
         if (allow)
-            accept();
+            authorize();
         else
-            answer(guard, 403, QByteArrayLiteral("handshake unauthorized"), true);
+            answer(guard, 403,
+                   reason.isEmpty() ? QByteArrayLiteral("handshake unauthorized") : reason.toUtf8(),
+                   true);
     });
 }
 

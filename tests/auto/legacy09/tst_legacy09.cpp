@@ -350,6 +350,20 @@ void tst_Legacy09::origins()
         QUrl(u"ws://127.0.0.1:%1/socket.io/?EIO=4&transport=websocket"_s.arg(server.serverPort())));
     QTRY_VERIFY(connected.size() + disconnected.size() > 0);
     QCOMPARE(connected.size(), allowed ? 1 : 0);
+
+    // A 0.9 client's handshake (with the 0.9 protocol on).
+    Server legacy;
+    Protocol09Options protocol09;
+    protocol09.enabled = true;
+    ServerOptions options = legacy.options();
+    options.setProtocol09(protocol09);
+    legacy.setOptions(options);
+    QVERIFY(legacy.set(u"origins"_s, origins));
+    QVERIFY(legacy.listen(QHostAddress::LocalHost, 0));
+    if (!allowed)
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"origin"_s));
+    const HttpAnswer handshake09 = httpGet(legacy.serverPort(), "/socket.io/1/?t=1", headers);
+    QCOMPARE(handshake09.status, allowed ? 200 : 403);
 }
 
 void tst_Legacy09::originOnEveryRequest()
