@@ -134,6 +134,11 @@ struct SOCKETIO_EXPORT ServerOptions
     // every problem, one a line.
     static ServerOptions fromVariantMap(const QVariantMap &map, QString *error);
 
+    // The v3 mode: the defaults of socket.io 3.1 (engine.io 4.1) where they differ from
+    // 4.8's (pingTimeout 5000 instead of 20000), with allowEIO3 on, for an app whose clients
+    // and tuning were made against a v3 server.
+    static ServerOptions v3();
+
 private:
     // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
     // layout above stays fixed. Null (no allocation) until such a field is set.

@@ -354,6 +354,26 @@ ConnectionStateRecoveryOptions::~ConnectionStateRecoveryOptions() = default;
 */
 
 /*!
+    Returns the options of the v3 mode: the defaults of socket.io 3.1 and engine.io 4.1 where
+    they differ from socket.io 4.8's, that is EngineOptions::pingTimeout 5000 ms instead of
+    20000, with EngineOptions::allowEIO3 on so that the Engine.IO 3 clients of that era
+    connect. Every other default (pingInterval 25000, upgradeTimeout 10000,
+    maxHttpBufferSize 1e6, perMessageDeflate off, httpCompression with threshold 1024, no
+    CORS, no cookie, connectTimeout 45000, serveClient, the path) was already the same. The
+    options added after 3.1 (connectionStateRecovery, cleanupEmptyChildNamespaces,
+    addTrailingSlash, ...) keep their defaults, which leave a v3 app's behaviour unchanged.
+
+    Change fields afterwards as with the default options.
+*/
+ServerOptions ServerOptions::v3()
+{
+    ServerOptions options;
+    options.engine.pingTimeout = 5000;
+    options.engine.allowEIO3 = true;
+    return options;
+}
+
+/*!
     Constructs the default options; the engine path is "/socket.io".
 */
 ServerOptions::ServerOptions()

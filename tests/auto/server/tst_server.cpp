@@ -127,6 +127,7 @@ private Q_SLOTS:
     void binaryEventsAndAcks();
     void engineSignalsReachListeners();
     void pollingConnectPayload();
+    void v3Mode();
     void middlewareRefuses();
     void middlewareAsyncAccepts();
     void socketMiddleware();
@@ -453,6 +454,32 @@ void tst_Server::pollingConnectPayload()
     QCOMPARE(packets.size(), 2);
     QVERIFY(packets.at(0).startsWith("40{\"sid\":\""));
     QCOMPARE(packets.at(1), QByteArray("42[\"auth\",{}]"));
+}
+
+void tst_Server::v3Mode()
+{
+    // Only pingTimeout and allowEIO3 differ from the defaults.
+    QVariantMap expected = ServerOptions().engine.toVariantMap();
+    expected.insert(QStringLiteral("pingTimeout"), 5000);
+    expected.insert(QStringLiteral("allowEIO3"), true);
+    QCOMPARE(ServerOptions::v3().engine.toVariantMap(), expected);
+
+    // An Engine.IO 3 client (a socket.io 2 client) is answered with the v3 timings.
+    start(ServerOptions::v3());
+    QNetworkAccessManager nam;
+    QNetworkReply *reply = nam.get(QNetworkRequest(
+        QUrl(QStringLiteral("http://127.0.0.1:%1/socket.io/?EIO=3&transport=polling&b64=1")
+                 .arg(m_io->serverPort()))));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(3000));
+    const QByteArray body = reply->readAll();
+    reply->deleteLater();
+    const qsizetype open = body.indexOf(":0{");
+    QVERIFY2(open > 0, body.constData());
+    // A v3 payload: "<length>:<packet>" for each packet, the open packet first.
+    const QJsonObject handshake = jsonAfter(body.mid(open + 1, body.first(open).toInt()), 1);
+    QCOMPARE(handshake.value(QStringLiteral("pingTimeout")).toInt(), 5000);
+    QCOMPARE(handshake.value(QStringLiteral("pingInterval")).toInt(), 25000);
 }
 
 void tst_Server::middlewareRefuses()
