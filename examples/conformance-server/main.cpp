@@ -60,6 +60,10 @@ int main(int argc, char *argv[])
         QStringLiteral("allow-09"),
         QStringLiteral("Accept Socket.IO 0.9 clients too (ServerOptions::protocol09()), on the "
                        "same namespaces and handlers."));
+    QCommandLineOption wsEngineOption(
+        QStringLiteral("ws-engine"),
+        QStringLiteral("The WebSocket engine: lean (the default where built) or qt."),
+        QStringLiteral("engine"));
     QCommandLineOption hostOption(QStringLiteral("host"), QStringLiteral("Address to listen on."),
                                   QStringLiteral("address"), QStringLiteral("127.0.0.1"));
     QCommandLineOption adminOption(
@@ -89,8 +93,8 @@ int main(int argc, char *argv[])
                        "with connection state recovery across the servers.") +
             redisHelp,
         QStringLiteral("host:port"));
-    parser.addOptions({portOption, eio3Option, allow09Option, hostOption, adminOption, redisOption,
-                       redisShardedOption, redisStreamsOption});
+    parser.addOptions({portOption, eio3Option, allow09Option, wsEngineOption, hostOption,
+                       adminOption, redisOption, redisShardedOption, redisStreamsOption});
     parser.process(app);
 
     // The Redis flag given, if any.
@@ -123,6 +127,8 @@ int main(int argc, char *argv[])
     engineOptions.maxHttpBufferSize = 1'000'000;
     engineOptions.cors = CorsOptions();
     engineOptions.allowEIO3 = parser.isSet(eio3Option);
+    if (parser.isSet(wsEngineOption))
+        engineOptions.wsEngine = parser.value(wsEngineOption);
 
     ServerOptions options;
     options.engine = engineOptions;

@@ -598,12 +598,26 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
     // messages once its 'open' event has been handled would miss an open packet read with it.
     tcp->flush();
     const qint64 maxSize = options.maxHttpBufferSize;
-    attachWebSocket(
-        request,
-        [webSocket, tcp, maxSize](const Protocol &protocol, QObject *parent) -> Transport * {
-            return new QtWebSocketTransport(webSocket, tcp, protocol, maxSize, parent);
-        },
-        reject);
+    auto attach = [this, request, webSocket, tcp, maxSize, reject] {
+        attachWebSocket(
+            request,
+            [webSocket, tcp, maxSize](const Protocol &protocol, QObject *parent) -> Transport * {
+                return new QtWebSocketTransport(webSocket, tcp, protocol, maxSize, parent);
+            },
+            reject);
+    };
+    // As on the lean engine (acceptLean()), a v3 session opened over WebSocket starts 5 ms
+    // after its 101, for the clients that listen for the open packet only once they handled
+    // 'open'. A v3 client sends nothing before that packet.
+    if (request.queryItem(QStringLiteral("EIO")) == u"3" &&
+        request.queryItem(QStringLiteral("sid")).isEmpty()) {
+        QTimer::singleShot(5, webSocket, [attach, alive = QPointer<EngineServer>(q_func())] {
+            if (alive)
+                attach();
+        });
+        return;
+    }
+    attach();
 }
 
 bool EngineServerPrivate::prepare()
