@@ -402,6 +402,10 @@ QString ServerOptions::validate() const
     if (workers > 0 && adapter)
         return QStringLiteral("a custom adapter is not supported with workers: the workers "
                               "are joined by their own cluster adapter");
+    if (workers > 0 && protocol09().enabled)
+        return QStringLiteral("the 0.9 protocol is not supported with workers: the router "
+                              "finds a session's worker from the sid query item, which 0.9 "
+                              "puts in the path");
     return engine.validate();
 }
 

@@ -342,6 +342,16 @@ void tst_Workers::refusedCombinations()
     QVERIFY2(recovering.errorString().contains(s("not supported with workers")),
              qPrintable(recovering.errorString()));
 
+    ServerOptions legacy;
+    legacy.workers = 2;
+    Protocol09Options protocol09;
+    protocol09.enabled = true;
+    legacy.setProtocol09(protocol09);
+    Server legacyServer(legacy);
+    QVERIFY(!legacyServer.listen(QHostAddress::LocalHost, 0));
+    QVERIFY2(legacyServer.errorString().contains(s("0.9 protocol is not supported with workers")),
+             qPrintable(legacyServer.errorString()));
+
     ServerOptions tooMany;
     tooMany.workers = 27;
     Server many(tooMany);
