@@ -73,11 +73,50 @@ void ReplyReader::reset()
 {
     m_reader.reset(redisReaderCreate());
     m_error.clear();
+    m_line.clear();
+    m_skip = 0;
+}
+
+bool ReplyReader::screen(QByteArrayView bytes)
+{
+    qsizetype i = 0;
+    while (i < bytes.size()) {
+        if (m_skip > 0) {
+            const qsizetype take = qsizetype(qMin<qint64>(m_skip, bytes.size() - i));
+            m_skip -= take;
+            i += take;
+            continue;
+        }
+        const qsizetype newline = bytes.indexOf('\n', i);
+        if (newline < 0) {
+            m_line.append(bytes.sliced(i));
+            return true;
+        }
+        m_line.append(bytes.sliced(i, newline - i));
+        i = newline + 1;
+        const QByteArray line = std::exchange(m_line, QByteArray());
+        if (line.isEmpty())
+            continue; // hiredis reports the protocol error
+        bool ok = false;
+        const qint64 count = line.sliced(1).trimmed().toLongLong(&ok);
+        if (!ok)
+            continue; // hiredis reports the protocol error
+        if (line.front() == '$' && count >= 0) {
+            m_skip = count + 2;
+        } else if (line.front() == '*' && count > maxArrayElements) {
+            m_error = "protocol error: an array of " + QByteArray::number(count) +
+                      " elements (more than " + QByteArray::number(maxArrayElements) + ")";
+            return false;
+        }
+    }
+    return true;
 }
 
 bool ReplyReader::feed(QByteArrayView bytes)
 {
     if (hasError() || !m_reader)
+        return false;
+    if (!screen(bytes))
         return false;
     auto *reader = static_cast<redisReader *>(m_reader.get());
     if (redisReaderFeed(reader, bytes.data(), size_t(bytes.size())) != REDIS_OK) {

@@ -69,9 +69,19 @@ private:
     {
         void operator()(void *reader) const;
     };
+    // Checks the headers of the bytes before hiredis sees them: hiredis 0.14 allocates an
+    // array of the announced size at once (and frees it element by element), so "*300000000"
+    // would cost gigabytes and seconds. Bulk payloads are skipped, not scanned.
+    bool screen(QByteArrayView bytes);
+
     std::unique_ptr<void, Free> m_reader; // redisReader
     QByteArray m_error;
+    QByteArray m_line; // a header line not complete yet
+    qint64 m_skip = 0; // bulk payload bytes (and their CRLF) still to come
 };
+
+// The most elements an array reply may announce; more is a protocol error.
+constexpr qint64 maxArrayElements = 1 << 20;
 
 // RESP for one command: the bytes hiredis's redisFormatCommandArgv writes.
 SOCKETIO_TESTABLE QByteArray formatCommand(const QList<QByteArray> &args);
