@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      SECONDS per target (default 30); all targets
 #                                              when none is named
 #
-# Each target first re-runs the inputs of fuzz/regressions/<target>/ (crashes found before),
+# Each target first re-runs the inputs of fuzz/regressions/<target>/ (crashes and timeouts found before),
 # then fuzzes from fuzz/corpus/<target>/ (seeds from real traffic) plus what earlier runs found
 # (build-fuzz/corpus/<target>/, kept between runs). Prints per target the executions, the
 # coverage (cov: edges, ft: features), the corpus size and the crashes; a crashing input is
@@ -72,7 +72,7 @@ for t in "${targets[@]}"; do
 
     regressions=(fuzz/regressions/"$t"/*)
     if [ -e "${regressions[0]}" ]; then
-        if ! "$exe" "${regressions[@]}" >"$log.regressions" 2>&1; then
+        if ! "$exe" -timeout=10 "${regressions[@]}" >"$log.regressions" 2>&1; then
             echo "fuzz_$t: a regression input crashes again:" >&2
             tail -n 30 "$log.regressions" >&2
             summary+=("$(printf '%-15s REGRESSION (see %s)' "$t" "$log.regressions")")
