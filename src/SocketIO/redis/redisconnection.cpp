@@ -73,53 +73,82 @@ void ReplyReader::reset()
 {
     m_reader.reset(redisReaderCreate());
     m_error.clear();
+    m_refused.clear();
     m_line.clear();
     m_skip = 0;
 }
 
-bool ReplyReader::screen(QByteArrayView bytes)
+bool ReplyReader::screenLine(QByteArrayView line)
+{
+    // "$<length>" or "*<count>", optionally "-1", then "\r"; hiredis refuses anything else.
+    if (line.size() < 3 || (line.front() != '$' && line.front() != '*') || line.back() != '\r')
+        return true;
+    const QByteArrayView digits = line.sliced(1, line.size() - 2);
+    qint64 value = 0;
+    for (const char c : digits) {
+        if (c < '0' || c > '9')
+            return true; // "-1" (null), or malformed: hiredis's to judge
+        value = value * 10 + (c - '0');
+        if (value > maxBulkLength)
+            break;
+    }
+    if (line.front() == '$') {
+        if (value > maxBulkLength) {
+            m_refused = "protocol error: a bulk string of more than " +
+                        QByteArray::number(maxBulkLength) + " bytes";
+            return false;
+        }
+        m_skip = value + 2;
+    } else if (value > maxArrayElements) {
+        m_refused = "protocol error: an array of more than " +
+                    QByteArray::number(maxArrayElements) + " elements";
+        return false;
+    }
+    return true;
+}
+
+qsizetype ReplyReader::screen(QByteArrayView bytes)
 {
     qsizetype i = 0;
+    m_lineStart = m_line.isEmpty() ? 0 : -m_line.size();
     while (i < bytes.size()) {
         if (m_skip > 0) {
             const qsizetype take = qsizetype(qMin<qint64>(m_skip, bytes.size() - i));
             m_skip -= take;
             i += take;
+            m_lineStart = i;
             continue;
         }
         const qsizetype newline = bytes.indexOf('\n', i);
         if (newline < 0) {
-            m_line.append(bytes.sliced(i));
-            return true;
+            m_line.append(bytes.sliced(i, qMin<qsizetype>(bytes.size() - i, 32 - m_line.size())));
+            return bytes.size();
         }
-        m_line.append(bytes.sliced(i, newline - i));
+        bool accepted = true;
+        if (m_line.isEmpty()) {
+            accepted = screenLine(bytes.sliced(i, newline - i));
+        } else {
+            m_line.append(bytes.sliced(i, qMin<qsizetype>(newline - i, 32 - m_line.size())));
+            accepted = screenLine(m_line);
+            m_line.clear();
+        }
+        if (!accepted)
+            return qMax<qsizetype>(m_lineStart, 0);
         i = newline + 1;
-        const QByteArray line = std::exchange(m_line, QByteArray());
-        if (line.isEmpty())
-            continue; // hiredis reports the protocol error
-        bool ok = false;
-        const qint64 count = line.sliced(1).trimmed().toLongLong(&ok);
-        if (!ok)
-            continue; // hiredis reports the protocol error
-        if (line.front() == '$' && count >= 0) {
-            m_skip = count + 2;
-        } else if (line.front() == '*' && count > maxArrayElements) {
-            m_error = "protocol error: an array of " + QByteArray::number(count) +
-                      " elements (more than " + QByteArray::number(maxArrayElements) + ")";
-            return false;
-        }
+        m_lineStart = i;
     }
-    return true;
+    return bytes.size();
 }
 
 bool ReplyReader::feed(QByteArrayView bytes)
 {
     if (hasError() || !m_reader)
         return false;
-    if (!screen(bytes))
-        return false;
+    if (!m_refused.isEmpty())
+        return true; // the rest is dropped; next() reports the error
+    const qsizetype accepted = screen(bytes);
     auto *reader = static_cast<redisReader *>(m_reader.get());
-    if (redisReaderFeed(reader, bytes.data(), size_t(bytes.size())) != REDIS_OK) {
+    if (redisReaderFeed(reader, bytes.data(), size_t(accepted)) != REDIS_OK) {
         m_error = QByteArray(reader->errstr);
         return false;
     }
@@ -138,8 +167,12 @@ std::optional<Reply> ReplyReader::next()
             m_error = QByteArrayLiteral("protocol error");
         return std::nullopt;
     }
-    if (!reply)
+    if (!reply) {
+        // The replies before a refused header have been taken.
+        if (!m_refused.isEmpty())
+            m_error = m_refused;
         return std::nullopt;
+    }
     Reply out = convert(static_cast<const redisReply *>(reply));
     freeReplyObject(reply);
     return out;

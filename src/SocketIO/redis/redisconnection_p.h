@@ -69,19 +69,29 @@ private:
     {
         void operator()(void *reader) const;
     };
-    // Checks the headers of the bytes before hiredis sees them: hiredis 0.14 allocates an
-    // array of the announced size at once (and frees it element by element), so "*300000000"
-    // would cost gigabytes and seconds. Bulk payloads are skipped, not scanned.
-    bool screen(QByteArrayView bytes);
+    // Checks the header lines of the bytes before hiredis sees them: hiredis 0.14 allocates
+    // an array of the announced size at once (and frees it element by element), so
+    // "*300000000" would cost gigabytes and seconds. Bulk payloads are skipped, not scanned.
+    // Returns how many bytes may be fed: up to the start of a refused header, whose reason
+    // goes to m_refused.
+    qsizetype screen(QByteArrayView bytes);
+    // Applies one complete header line (without its "\n"); false when it is refused.
+    bool screenLine(QByteArrayView line);
 
     std::unique_ptr<void, Free> m_reader; // redisReader
     QByteArray m_error;
-    QByteArray m_line; // a header line not complete yet
-    qint64 m_skip = 0; // bulk payload bytes (and their CRLF) still to come
+    // Why a header was refused: the error once the replies before it have been taken.
+    QByteArray m_refused;
+    // The start of a header line split across reads: its type and number fit in 32 bytes.
+    QByteArray m_line;
+    qsizetype m_lineStart = 0; // where that line started in the bytes of this feed
+    qint64 m_skip = 0;         // bulk payload bytes (and their CRLF) still to come
 };
 
-// The most elements an array reply may announce; more is a protocol error.
+// The most elements an array reply may announce, and the longest bulk string (Redis's own
+// proto-max-bulk-len); more is a protocol error.
 constexpr qint64 maxArrayElements = 1 << 20;
+constexpr qint64 maxBulkLength = qint64(512) << 20;
 
 // RESP for one command: the bytes hiredis's redisFormatCommandArgv writes.
 SOCKETIO_TESTABLE QByteArray formatCommand(const QList<QByteArray> &args);

@@ -48,6 +48,8 @@ private Q_SLOTS:
     void keySlot_data();
     void keySlot();
     void parseRedirect();
+    void replyLimits_data();
+    void replyLimits();
     void topology();
     void broadcast_data() { addModes(); }
     void broadcast();
@@ -145,6 +147,44 @@ void tst_RedisCluster::keySlot()
     }
     QCOMPARE(Redis::keySlot(key), slot);
     QCOMPARE(Redis::keySlot("{user1000}.following"), Redis::keySlot("{user1000}.followers"));
+}
+
+void tst_RedisCluster::replyLimits_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("replies"); // taken before the error
+    QTest::addColumn<bool>("error");
+    QTest::addRow("array at the limit, elements pending")
+        << QByteArray("*1048576\r\n:1\r\n") << 0 << false;
+    QTest::addRow("array past the limit") << QByteArray("+OK\r\n*1048577\r\n:1\r\n") << 1 << true;
+    QTest::addRow("huge array count") << QByteArray("*333030001\r\n") << 0 << true;
+    QTest::addRow("bulk past 512 MiB")
+        << QByteArray(":7\r\n$9223372036854775807\r\nx") << 1 << true;
+    // A header inside a bulk payload is data, not a header.
+    QTest::addRow("header-like payload")
+        << QByteArray("$12\r\n*999999999\r\n\r\n+OK\r\n") << 2 << false;
+    QTest::addRow("null bulk and array") << QByteArray("$-1\r\n*-1\r\n") << 2 << false;
+}
+
+void tst_RedisCluster::replyLimits()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, replies);
+    QFETCH(bool, error);
+    // Whole, then a byte at a time: the same replies, then the same error.
+    for (const qsizetype step : {bytes.size(), qsizetype(1)}) {
+        Redis::ReplyReader reader;
+        int taken = 0;
+        for (qsizetype i = 0; i < bytes.size() && !reader.hasError(); i += step) {
+            reader.feed(QByteArrayView(bytes).sliced(i, qMin(step, bytes.size() - i)));
+            while (reader.next())
+                ++taken;
+        }
+        QCOMPARE(taken, replies);
+        QCOMPARE(reader.hasError(), error);
+        if (error)
+            QVERIFY2(reader.error().contains("more than"), reader.error().constData());
+    }
 }
 
 void tst_RedisCluster::parseRedirect()
