@@ -1,4 +1,5 @@
 #include "parser/legacy09_p.h"
+#include "parser/parsers_p.h"
 
 #include "parser/json_p.h"
 
@@ -123,6 +124,13 @@ bool decode(QByteArrayView message, Packet *packet, Extra *extra, QString *error
             return fail(error, "0.9 event without a name");
         if (args.isValid() && args.typeId() != QMetaType::QVariantList && !args.isNull())
             return fail(error, "0.9 event arguments are not a list");
+        if (isReservedEventName(name.toString())) {
+            // "disconnect", "connect", ... are the server's own events: dropped, as 0.9's
+            // blacklist did, not delivered as the client's.
+            extra->ignore = true;
+            extra->autoAckId = -1;
+            return true;
+        }
         QVariantList list{name};
         list += args.toList();
         packet->type = Packet::Type::Event;

@@ -36,6 +36,8 @@ private Q_SLOTS:
     void jsonpForm();
     void jsonpCall();
     void decode_data();
+    void reservedEventsDropped_data();
+    void reservedEventsDropped();
     void decode();
     void decodeErrors_data();
     void decodeErrors();
@@ -240,6 +242,28 @@ void tst_Proto09::decode()
     QCOMPARE(extra.autoAckId, autoAck);
     QVERIFY(!extra.ignore);
     QVERIFY(!extra.disconnectAll);
+}
+
+void tst_Proto09::reservedEventsDropped_data()
+{
+    QTest::addColumn<QString>("name");
+    for (const char *name : {"disconnect", "connect", "connect_error", "disconnecting",
+                             "newListener", "removeListener"})
+        QTest::addRow("%s", name) << QString::fromLatin1(name);
+}
+
+void tst_Proto09::reservedEventsDropped()
+{
+    // The server's own event names never arrive as the client's (CVE-2023-32695 for the
+    // modern decoders); 0.9's blacklist dropped them too, acks included.
+    QFETCH(QString, name);
+    SocketIO::Packet packet;
+    Legacy09::Extra extra;
+    QString error;
+    const QByteArray message = "5:7::{\"name\":\"" + name.toLatin1() + "\",\"args\":[1]}";
+    QVERIFY2(Legacy09::decode(message, &packet, &extra, &error), qPrintable(error));
+    QVERIFY(extra.ignore);
+    QCOMPARE(extra.autoAckId, qint64(-1));
 }
 
 void tst_Proto09::decodeErrors_data()
