@@ -206,9 +206,7 @@ bool ServerPrivate::prepare()
     EngineFront(engine).setInterceptor([this](const HttpRequest &request, HttpResponse &response) {
         return serveClient(request, response);
     });
-    EngineFront(engine).setGate([this](const HttpRequest &request, EngineServer::Decision decide) {
-        checkLegacy09(request, std::move(decide));
-    });
+    installGate();
     QObject::connect(engine, &EngineServer::connection, q,
                      [this](EngineSocket *conn) { onConnection(conn); });
     if (options.workers > 0 && !bus) {
@@ -315,8 +313,11 @@ void ServerPrivate::checkLegacy09(const HttpRequest &request, EngineServer::Deci
         decide(QStringLiteral("handshake bad origin"), false);
         return;
     }
-    // Authorization decides on handshakes: a request with a sid belongs to an accepted one.
-    if (!legacy09.authorization || !request.queryItem(QStringLiteral("sid")).isEmpty()) {
+    // Authorization decides on handshakes: a request naming a live session belongs to an
+    // accepted one. Any other sid (0.9 puts its own in the path) is asked about like a
+    // handshake, so that a made-up one does not pass.
+    const QString sid = request.queryItem(QStringLiteral("sid"));
+    if (!legacy09.authorization || (!sid.isEmpty() && engine->client(sid))) {
         decide({}, true);
         return;
     }
@@ -331,6 +332,19 @@ void ServerPrivate::checkLegacy09(const HttpRequest &request, EngineServer::Deci
                                    decide({}, true);
                                }
                            });
+}
+
+void ServerPrivate::installGate()
+{
+    // Only a server that restricts origins or authorizes pays for the gate on each request.
+    const bool gated = legacy09.authorization || !legacy09.origins.contains(QStringLiteral("*:*"));
+    EngineServer::AllowRequest gate;
+    if (gated) {
+        gate = [this](const HttpRequest &request, EngineServer::Decision decide) {
+            checkLegacy09(request, std::move(decide));
+        };
+    }
+    EngineFront(engine).setGate(std::move(gate));
 }
 
 void ServerPrivate::adoptLegacy09()
@@ -370,11 +384,22 @@ bool ServerPrivate::setOption(const QString &name, const QVariant &value)
         errorString = mapper.problems().join(u'\n');
         return false;
     }
-    if (!prepared)
+    // Only these change the adapter of every namespace; other names before listening need
+    // not rebuild them (a configure() block sets many).
+    if (!prepared && (name == u"store" || name == u"connectionStateRecovery"))
         return q->setOptions(changed);
-    // Only names read per request reach here.
+    if (!prepared) {
+        if (const QString problem = changed.validate(); !problem.isEmpty()) {
+            error = Server::Error::InvalidOptions;
+            errorString = problem;
+            return false;
+        }
+    }
+    // Before listening, or a name read per request.
     options = changed;
     adoptLegacy09();
+    if (prepared)
+        installGate();
     return true;
 }
 

@@ -44,6 +44,8 @@ public:
     void checkLegacy09(const HttpRequest &request, EngineServer::Decision decide);
     // Takes `newOptions`' 0.9 settings (and applies their logging rules when they have some).
     void adoptLegacy09();
+    // Sets the engine's gate when 0.9's origins or authorization ask for one.
+    void installGate();
     // Applies one option through the OptionMapper; false (with error set) when refused.
     bool setOption(const QString &name, const QVariant &value);
 

@@ -421,6 +421,24 @@ void tst_Legacy09::authorization()
             }))));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"database down"_s));
     QCOMPARE(httpGet(server.serverPort(), handshake).status, 403);
+
+    // A 0.9 handshake carrying a made-up sid is still asked about: only a live session's sid
+    // skips authorization.
+    ServerOptions options;
+    Protocol09Options protocol09;
+    protocol09.enabled = true;
+    options.setProtocol09(protocol09);
+    Server legacy(options);
+    QVERIFY(legacy.set(
+        u"authorization"_s,
+        QVariant::fromValue(Legacy09Options::Authorization(
+            [](const QVariantMap &data, const Legacy09Options::AuthorizationCallback &callback) {
+                const QVariantMap query = data.value(u"query"_s).toMap();
+                callback({}, query.value(u"token"_s).toString() == u"good");
+            }))));
+    QVERIFY(legacy.listen(QHostAddress::LocalHost, 0));
+    QCOMPARE(httpGet(legacy.serverPort(), "/socket.io/1/?sid=made-up&token=bad").status, 403);
+    QCOMPARE(httpGet(legacy.serverPort(), "/socket.io/1/?token=good").status, 200);
 }
 
 void tst_Legacy09::clientFiles_data()
