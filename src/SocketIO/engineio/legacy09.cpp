@@ -176,11 +176,7 @@ QByteArray decodeJsonpForm(QByteArrayView body)
 
 QByteArray jsonpCall(QByteArrayView index, const QByteArray &text)
 {
-    const QByteArray json =
-        QJsonDocument(QJsonArray{QString::fromUtf8(text)}).toJson(QJsonDocument::Compact);
-    QByteArray js = json.sliced(1, json.size() - 2);
-    js.replace("\xe2\x80\xa8", "\\u2028").replace("\xe2\x80\xa9", "\\u2029");
-    return "io.j[" + index.toByteArray() + "](" + js + ");";
+    return EngineIO::jsonpCall(QByteArray("io.j[" + index.toByteArray() + ']'), text);
 }
 
 } // namespace SocketIO::EngineIO::Legacy09

@@ -88,17 +88,17 @@ void EngineServerPrivate::legacy09Handshake(Http::Connection *connection,
                                             const HttpRequest &request)
 {
     Q_Q(EngineServer);
-    const QString jsonp = request.queryItem(QStringLiteral("jsonp"));
-    const bool isJsonp = !jsonp.isEmpty() && std::all_of(jsonp.cbegin(), jsonp.cend(),
-                                                         [](QChar c) { return c.isDigit(); });
+    const QString jsonpValue = request.queryItem(QStringLiteral("jsonp"));
+    const QByteArray jsonp = jsonpIndex(jsonpValue);
+    const bool isJsonp = !jsonp.isEmpty() && jsonp.size() == jsonpValue.size();
     auto answer = [this, request, jsonp, isJsonp](Http::Connection *connection, int status,
                                                   const QByteArray &text, bool error) {
         HttpResponse response;
         if (isJsonp) {
             response.setHeader(QByteArrayLiteral("Content-Type"),
                                QByteArrayLiteral("application/javascript"));
-            response.setBody(error ? "io.j[" + jsonp.toLatin1() + "](new Error(\"" + text + "\"));"
-                                   : Legacy09::jsonpCall(jsonp.toLatin1(), text));
+            response.setBody(error ? "io.j[" + jsonp + "](new Error(\"" + text + "\"));"
+                                   : Legacy09::jsonpCall(jsonp, text));
         } else {
             response.setStatusCode(status);
             response.setHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain"));

@@ -25,11 +25,7 @@ void Legacy09PollingTransport::respondText(EngineServerPrivate *server,
 {
     HttpResponse response;
     if (jsonp) {
-        QByteArray index;
-        for (QChar c : request.queryItem(QStringLiteral("i"))) {
-            if (c.isDigit())
-                index.append(char(c.unicode()));
-        }
+        const QByteArray index = jsonpIndex(request.queryItem(QStringLiteral("i")));
         response.setHeader(QByteArrayLiteral("Content-Type"),
                            QByteArrayLiteral("text/javascript; charset=UTF-8"));
         response.setHeader(QByteArrayLiteral("X-XSS-Protection"), QByteArrayLiteral("0"));

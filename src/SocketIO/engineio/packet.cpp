@@ -1,5 +1,7 @@
 #include "engineio/packet_p.h"
 
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
 #include <QtCore/QString>
 #include <QtCore/QUrlQuery>
 
@@ -345,6 +347,25 @@ QByteArray V3::decodeJsonpForm(QByteArrayView body)
         }
     }
     return out.toUtf8();
+}
+
+QByteArray jsonpIndex(QStringView value)
+{
+    QByteArray index;
+    for (const QChar c : value) {
+        if (c >= u'0' && c <= u'9')
+            index.append(char(c.unicode()));
+    }
+    return index;
+}
+
+QByteArray jsonpCall(QByteArrayView function, const QByteArray &text)
+{
+    const QByteArray json =
+        QJsonDocument(QJsonArray{QString::fromUtf8(text)}).toJson(QJsonDocument::Compact);
+    QByteArray js = json.sliced(1, json.size() - 2);
+    js.replace("\xe2\x80\xa8", "\\u2028").replace("\xe2\x80\xa9", "\\u2029");
+    return function.toByteArray() + '(' + js + ");";
 }
 
 } // namespace SocketIO::EngineIO

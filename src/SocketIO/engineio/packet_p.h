@@ -74,4 +74,12 @@ SOCKETIO_TESTABLE QList<Packet> decodePayload(QByteArrayView payload, bool isBin
 SOCKETIO_TESTABLE QByteArray decodeJsonpForm(QByteArrayView body);
 } // namespace V3
 
+// JSONP (Engine.IO's j=N and 0.9's jsonp-polling).
+// The ASCII digits of a callback index; anything else is dropped (engine.io: /\D/g), so that
+// the call written back cannot carry script.
+SOCKETIO_TESTABLE QByteArray jsonpIndex(QStringView value);
+// `function(text)`, the text as a JavaScript string literal: U+2028/9 escaped because JSON
+// allows them in strings and JavaScript did not.
+SOCKETIO_TESTABLE QByteArray jsonpCall(QByteArrayView function, const QByteArray &text);
+
 } // namespace SocketIO::EngineIO

@@ -22,10 +22,7 @@ Protocol Protocol::fromHandshake(const HttpRequest &request)
     if (query.hasQueryItem(QStringLiteral("j"))) {
         protocol.m_jsonp = true;
         protocol.m_binaryPayloads = false;
-        for (QChar c : query.queryItemValue(QStringLiteral("j"))) {
-            if (c.isDigit())
-                protocol.m_jsonpIndex.append(char(c.unicode()));
-        }
+        protocol.m_jsonpIndex = jsonpIndex(query.queryItemValue(QStringLiteral("j")));
     }
     return protocol;
 }
@@ -109,15 +106,8 @@ QByteArray Protocol::encodePayload(const QList<Packet> &packets, QByteArray *con
         body = EngineIO::encodePayload(packets);
     *contentType = binary ? QByteArrayLiteral("application/octet-stream")
                           : QByteArrayLiteral("text/plain; charset=UTF-8");
-    if (m_jsonp) {
-        // A JavaScript call with the payload as a string literal; U+2028/9 escaped because
-        // JSON allows them in strings and JavaScript did not.
-        const QByteArray json =
-            QJsonDocument(QJsonArray{QString::fromUtf8(body)}).toJson(QJsonDocument::Compact);
-        QByteArray js = json.sliced(1, json.size() - 2);
-        js.replace("\xe2\x80\xa8", "\\u2028").replace("\xe2\x80\xa9", "\\u2029");
-        body = "___eio[" + m_jsonpIndex + "](" + js + ");";
-    }
+    if (m_jsonp)
+        body = jsonpCall(QByteArray("___eio[" + m_jsonpIndex + ']'), body);
     return body;
 }
 

@@ -2,6 +2,7 @@
 // (engineio/legacy09_p.h), and the messages mapped onto Socket.IO packets (parser/legacy09_p.h),
 // against the bytes socket.io 0.9.19 and socket.io-client 0.9.16 write and read.
 #include "engineio/legacy09_p.h"
+#include "engineio/packet_p.h"
 #include "parser/legacy09_p.h"
 
 #include <QtTest/QTest>
@@ -174,6 +175,10 @@ void tst_Proto09::jsonpCall()
              QByteArray("io.j[4](\"5:::{\\\"name\\\":\\\"a\\\"}\");"));
     // U+2028 ends a line in old JavaScript: escaped.
     QCOMPARE(L::jsonpCall("0", "3:::\xe2\x80\xa8"), QByteArray("io.j[0](\"3:::\\u2028\");"));
+    // Only ASCII digits make an index: other Unicode digits would become other bytes (U+0F22
+    // is a Tibetan digit whose low byte is '"').
+    QCOMPARE(SocketIO::EngineIO::jsonpIndex(u"1\u0F22);alert(2"), QByteArray("12"));
+    QCOMPARE(SocketIO::EngineIO::jsonpIndex(u"\uA900"), QByteArray());
 }
 
 void tst_Proto09::decode_data()
