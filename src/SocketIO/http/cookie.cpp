@@ -1,5 +1,7 @@
 #include "http/cookie_p.h"
 
+#include "http/httpparser_p.h"
+
 #include <QtCore/QLocale>
 #include <QtCore/QUrl>
 
@@ -9,17 +11,8 @@ namespace SocketIO::Http {
 
 namespace {
 
-// The `cookie` package's checks: a token for the name; for the value, printable ASCII but
-// double quote, comma, semicolon and backslash, optionally inside one pair of double quotes.
-bool isCookieName(const QString &name)
-{
-    static const QLatin1StringView extra("!#$%&'*+-.^_`|~");
-    return !name.isEmpty() && std::all_of(name.cbegin(), name.cend(), [](QChar c) {
-        return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
-               extra.contains(c);
-    });
-}
-
+// The `cookie` package's check of a value (its name is a token): printable ASCII but double
+// quote, comma, semicolon and backslash, optionally inside one pair of double quotes.
 bool isCookieValue(QStringView value)
 {
     if (value.size() >= 2 && value.front() == u'"' && value.back() == u'"')
@@ -34,7 +27,8 @@ bool isCookieValue(QStringView value)
 
 QString validateCookie(const CookieOptions &options)
 {
-    if (!isCookieName(options.name))
+    // Latin-1 turns other characters into '?', which is no token character either.
+    if (!isToken(options.name.toLatin1()))
         return QStringLiteral("cookie.name \"%1\" is not a valid cookie name").arg(options.name);
     const QString priority = options.priority().toLower();
     if (!priority.isEmpty() && priority != u"low" && priority != u"medium" && priority != u"high")

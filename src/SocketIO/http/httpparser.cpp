@@ -4,7 +4,6 @@
 
 namespace SocketIO::Http {
 
-namespace {
 bool isTokenChar(char c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
@@ -42,6 +41,7 @@ bool isToken(QByteArrayView s)
     return true;
 }
 
+namespace {
 // A field value byte: visible characters, SP, HTAB and obs-text.
 bool isFieldValueChar(char c)
 {

@@ -22,6 +22,11 @@ inline constexpr qsizetype MaxChunkLineSize = 4096;
 // sizes never overflow; larger ones get 400 like llhttp's overflow check.
 inline constexpr qsizetype MaxChunkSizeDigits = 15;
 
+// RFC 7230's tchar, and a non-empty run of them (a method, a header name, a cookie name, a
+// WebSocket subprotocol or extension name).
+SOCKETIO_TESTABLE bool isTokenChar(char c);
+SOCKETIO_TESTABLE bool isToken(QByteArrayView s);
+
 // How many CR and LF bytes precede the request line. RFC 9112 section 2.2 asks a server to
 // ignore empty lines there; llhttp skips any CR and LF, and so does the front.
 SOCKETIO_TESTABLE qsizetype leadingLineBreaks(QByteArrayView buffer);

@@ -1,5 +1,9 @@
 #include "websocket/deflate_p.h"
 
+#include "http/httpparser_p.h"
+
+#include <QtCore/QHash>
+#include <QtCore/QSet>
 #include <QtCore/QtEndian>
 
 #include <zlib.h>
@@ -9,14 +13,7 @@
 namespace SocketIO::WebSocket {
 
 namespace {
-// RFC 7230's tchar, as ws's validation table has it.
-bool isTokenChar(char c)
-{
-    const auto u = uchar(c);
-    if (u < 33 || u > 126)
-        return false;
-    return !std::strchr("\"(),/:;<=>?@[\\]{}", c);
-}
+using Http::isTokenChar;
 
 bool isSpace(char c)
 {
@@ -29,15 +26,16 @@ struct Offer
 {
     QByteArray name;
     QList<QPair<QByteArray, QList<QByteArray>>> params;
+    QHash<QByteArray, qsizetype> index; // a parameter's place in params
 
     void add(const QByteArray &key, const QByteArray &value)
     {
-        for (auto &param : params) {
-            if (param.first == key) {
-                param.second.append(value);
-                return;
-            }
+        const auto it = index.constFind(key);
+        if (it != index.cend()) {
+            params[*it].second.append(value);
+            return;
         }
+        index.insert(key, params.size());
         params.append({key, {value}});
     }
 };
@@ -122,6 +120,7 @@ constexpr uchar Trailer[4] = {0x00, 0x00, 0xff, 0xff};
 std::optional<QList<QByteArray>> parseSubprotocols(QByteArrayView header)
 {
     QList<QByteArray> protocols;
+    QSet<QByteArray> seen;
     for (QByteArrayView part : QByteArrayView(header).toByteArray().split(',')) {
         // Spaces around each name, none inside it, and no space at the very start.
         qsizetype start = 0;
@@ -131,11 +130,13 @@ std::optional<QList<QByteArray>> parseSubprotocols(QByteArrayView header)
         while (end > start && isSpace(part[end - 1]))
             --end;
         const QByteArrayView name = part.sliced(start, end - start);
-        if (name.isEmpty() || !std::all_of(name.begin(), name.end(), isTokenChar))
-            return std::nullopt;
-        if (protocols.contains(name))
+        if (!Http::isToken(name))
             return std::nullopt;
         protocols.append(name.toByteArray());
+        const qsizetype before = seen.size();
+        seen.insert(protocols.constLast());
+        if (seen.size() == before)
+            return std::nullopt; // named twice
     }
     if (header.isEmpty() || isSpace(header.front()) || isSpace(header.back()))
         return std::nullopt;
