@@ -418,7 +418,9 @@ bool Manager::setOptions(const ManagerOptions &options)
     d->backoff.configure(options.reconnectionDelay, options.reconnectionDelayMax,
                          options.randomizationFactor);
     if (!options.reconnection && d->reconnecting) {
-        // Like the reference's reconnection(false): no further attempt.
+        // Like the reference's reconnection(false): no further attempt, not even the one a
+        // reconnectAttempt() slot calling this precedes.
+        d->skipReconnect = true;
         d->reconnectTimer.stop();
         d->reconnecting = false;
         d->backoff.reset();

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void mutualTlsWithCiphers();
     void connectionTimeout();
     void optionsBetweenAttempts();
+    void reconnectionOffInAttemptSlot();
     void reservedQueryKeys_data();
     void reservedQueryKeys();
     void pingSignal();
@@ -1108,6 +1109,30 @@ void tst_Client::optionsBetweenAttempts()
     bad.randomizationFactor = 2;
     QVERIFY(!m->setOptions(bad));
     QCOMPARE(m->options().randomizationFactor, 0.5);
+}
+
+void tst_Client::reconnectionOffInAttemptSlot()
+{
+    // Like the reference's manager.reconnection(false) in a reconnect_attempt handler: the
+    // attempt being announced is not made.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const QUrl target(QStringLiteral("http://127.0.0.1:%1").arg(probe.serverPort()));
+    probe.close();
+    ManagerOptions options;
+    options.reconnectionDelay = 20;
+    options.reconnectionDelayMax = 40;
+    Manager m(target, options);
+    QSignalSpy attempts(&m, &Manager::reconnectAttempt);
+    connect(&m, &Manager::reconnectAttempt, this, [&m] {
+        ManagerOptions off = m.options();
+        off.reconnection = false;
+        QVERIFY(m.setOptions(off));
+    });
+    m.socket();
+    QTRY_COMPARE(attempts.count(), 1);
+    QCOMPARE(m.state(), Manager::State::Closed);
+    QVERIFY(!m.isReconnecting());
 }
 
 void tst_Client::reservedQueryKeys_data()
