@@ -308,6 +308,10 @@ QByteArray Deflater::compressFrame(quint8 opcode, QByteArrayView head, QByteArra
     frame.truncate(used);
     // Dropping the front moves the start of the data (no copy) when the buffer is not shared.
     frame.remove(0, MaxHeader - header);
+    // The buffer was sized for the uncompressed data (deflateBound): a frame queued for a slow
+    // reader must not keep that, since the write limit counts the frame's bytes only.
+    if (frame.capacity() > 2 * frame.size())
+        frame.squeeze();
     return frame;
 }
 
