@@ -64,7 +64,7 @@ void Client::writePacket(const Packet &packet, const BroadcastFlags &flags)
     if (!canWrite(flags))
         return;
     if (Q_UNLIKELY(m_legacy09)) {
-        m_session.send(Legacy09::encode(packet), false, flags.isCompressed());
+        writeLegacy09(Legacy09::encode(packet), flags.isVolatile(), flags.isCompressed());
         return;
     }
     // Each message is moved down: a text one becomes its frame in its own buffer.
@@ -88,10 +88,10 @@ void Client::writeToEngine(const QList<EngineIO::Packet> &packets, bool isVolati
     m_session.sendShared(packets, isVolatile);
 }
 
-void Client::writeLegacy09(QByteArray &&message, bool isVolatile)
+void Client::writeLegacy09(QByteArray &&message, bool isVolatile, bool compress)
 {
     if (!message.isEmpty() && m_session.canSend(isVolatile))
-        m_session.send(std::move(message), false, true);
+        m_session.send(std::move(message), false, compress);
 }
 
 void Client::onLegacy09Message(const QByteArray &data)
@@ -113,8 +113,11 @@ void Client::onLegacy09Message(const QByteArray &data)
         QPointer<Client> self(this);
         const auto sockets = m_sockets;
         for (Socket *socket : sockets) {
-            if (!self)
+            // A listener may have closed the client (all sockets gone) or one socket.
+            if (!self || m_closed)
                 return;
+            if (!m_sockets.contains(socket))
+                continue;
             Packet leave;
             leave.type = Packet::Type::Disconnect;
             leave.nsp = socket->nsp()->name();

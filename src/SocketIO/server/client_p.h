@@ -32,7 +32,7 @@ public:
     // encoding per recipient (see writeLegacy09()).
     bool isLegacy09() const { return m_legacy09; }
     // One 0.9 message (parser/legacy09_p.h), or nothing when empty.
-    void writeLegacy09(QByteArray &&message, bool isVolatile);
+    void writeLegacy09(QByteArray &&message, bool isVolatile, bool compress = true);
 
     void writePacket(const Packet &packet, const BroadcastFlags &flags = {});
     void writeToEngine(const QList<EngineIO::Packet> &packets, bool isVolatile);

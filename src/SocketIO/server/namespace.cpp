@@ -287,6 +287,7 @@ int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
     bool split = false;
     int count = 0;
     QByteArray legacy09;
+    bool legacy09Encoded = false;
     auto deliver = [&](Socket *socket) {
         ++count;
         SocketPrivate *s = SocketPrivate::get(socket);
@@ -308,7 +309,8 @@ int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
             return;
         }
         // A 0.9 client: its own encoding, made once per broadcast.
-        if (legacy09.isEmpty()) {
+        if (!legacy09Encoded) {
+            legacy09Encoded = true;
             Packet packet;
             packet.type = encoded.type;
             packet.nsp = name;
@@ -316,7 +318,7 @@ int NamespacePrivate::send(const EncodedPacket &packet, const QStringList &ids,
             packet.data = encoded.data;
             legacy09 = Legacy09::encode(packet);
         }
-        s->client->writeLegacy09(QByteArray(legacy09), isVolatile);
+        s->client->writeLegacy09(QByteArray(legacy09), isVolatile, encoded.flags.isCompressed());
     };
     if (ids.isSharedWith(orderIds)) {
         // Everyone (socketIds() came back untouched): no look-ups. A copy, since a listener
