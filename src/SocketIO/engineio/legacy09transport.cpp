@@ -112,6 +112,15 @@ void Legacy09PollingTransport::timerEvent(QTimerEvent *event)
     }
 }
 
+void Legacy09PollingTransport::discard()
+{
+    if (m_get)
+        send({Packet::text(PacketType::Noop)});
+    m_pollTimer.stop();
+    m_closeTimer.stop();
+    Transport::discard();
+}
+
 void Legacy09PollingTransport::close()
 {
     if (m_closing)

@@ -31,6 +31,8 @@ public:
     bool isWritable() const override { return !m_get.isNull() && !m_closing; }
     void send(const QList<Packet> &packets) override;
     void close() override;
+    // Replaced by the session's next transport: a GET still held is answered with a noop.
+    void discard() override;
 
     // A GET or POST of this session.
     void handleRequest(Http::Connection *connection, const HttpRequest &request);

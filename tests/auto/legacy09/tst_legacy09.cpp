@@ -2,6 +2,8 @@
 // server names through ServerOptions::fromVariantMap(), and the 0.9 client names through
 // ManagerOptions::fromVariantMap(). Effects are checked on a real server over TCP: origins on
 // polling and WebSocket, authorization, the served client files, the logging rules.
+#include "engineio/enginesocket_p.h"
+
 #include <SocketIO/ClientSocket>
 #include <SocketIO/Manager>
 #include <SocketIO/Server>
@@ -63,6 +65,7 @@ class tst_Legacy09 : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void cleanup();
+    void transportSwitchAnswersHeldPoll();
     void serverNames_data();
     void serverNames();
     void protocol09Fields();
@@ -383,6 +386,34 @@ void tst_Legacy09::originOnEveryRequest()
     const HttpAnswer poll =
         httpGet(server.serverPort(), handshake + "&sid=" + sid, {{"Origin", "http://evil.org"}});
     QCOMPARE(poll.status, 403);
+}
+
+void tst_Legacy09::transportSwitchAnswersHeldPoll()
+{
+    // A 0.9 client moving its session to another transport (it tries them in turn) leaves a
+    // long-poll behind: that GET gets a noop instead of hanging.
+    ServerOptions options;
+    Protocol09Options protocol09;
+    protocol09.enabled = true;
+    options.setProtocol09(protocol09);
+    Server server(options);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    const QByteArray sid = httpGet(server.serverPort(), "/socket.io/1/?t=1").body.split(':').at(0);
+    QCOMPARE(httpGet(server.serverPort(), "/socket.io/1/xhr-polling/" + sid).body,
+             QByteArray("1::"));
+    auto send = [&server](QTcpSocket *socket, const QByteArray &target) {
+        socket->connectToHost(QHostAddress::LocalHost, server.serverPort());
+        socket->write("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    };
+    QTcpSocket held;
+    send(&held, "/socket.io/1/xhr-polling/" + sid);
+    EngineSocket *session = server.engine()->client(QString::fromLatin1(sid));
+    QVERIFY(session);
+    QTRY_VERIFY(EngineSocketPrivate::get(session)->transport->isWritable());
+    QTcpSocket next;
+    send(&next, "/socket.io/1/jsonp-polling/" + sid + "?i=0");
+    QByteArray answer;
+    QTRY_VERIFY((answer += held.readAll(), answer.endsWith("\r\n\r\n8::")));
 }
 
 void tst_Legacy09::authorization()
