@@ -181,6 +181,7 @@ OptionMapper::OptionMapper(const ServerOptions &base)
 
 bool OptionMapper::isKnown(const QString &name)
 {
+    // The 0.9 names beyond the tables (legacyFlags(), protocol09Seconds(), ...).
     static const QStringList legacy = {
         QStringLiteral("origins"),
         QStringLiteral("authorization"),
@@ -190,44 +191,34 @@ bool OptionMapper::isKnown(const QString &name)
         QStringLiteral("heartbeats"),
         QStringLiteral("heartbeat interval"),
         QStringLiteral("heartbeat timeout"),
-        QStringLiteral("close timeout"),
-        QStringLiteral("polling duration"),
         QStringLiteral("destroy upgrade"),
         QStringLiteral("destroy buffer size"),
         QStringLiteral("browser client"),
-        QStringLiteral("browser client minification"),
-        QStringLiteral("browser client etag"),
-        QStringLiteral("browser client gzip"),
         QStringLiteral("browser client expires"),
         QStringLiteral("browser client handler"),
-        QStringLiteral("browser client cache"),
         QStringLiteral("log level"),
-        QStringLiteral("log"),
         QStringLiteral("blacklist"),
     };
-    return legacy.contains(name) || serverNames().contains(name) || engineNames().contains(name) ||
-           refusals().contains(name) || noOps().contains(name);
+    return legacy.contains(name) || legacyFlags().contains(name) ||
+           protocol09Seconds().contains(name) || serverNames().contains(name) ||
+           engineNames().contains(name) || refusals().contains(name) || noOps().contains(name);
 }
 
 bool OptionMapper::changesAtRunTime(const QString &name)
 {
     // Read per request (the client files, the gate's authorization) or applied at once (the
     // logging rules); everything else is copied into the engine when the server listens.
+    // The plain flags (legacyFlags()) are all of the first kind.
     static const QStringList names = {
         QStringLiteral("browser client"),
         QStringLiteral("serveClient"),
-        QStringLiteral("browser client minification"),
-        QStringLiteral("browser client etag"),
-        QStringLiteral("browser client gzip"),
         QStringLiteral("browser client expires"),
         QStringLiteral("browser client handler"),
-        QStringLiteral("browser client cache"),
         QStringLiteral("authorization"),
         QStringLiteral("log level"),
-        QStringLiteral("log"),
         QStringLiteral("log colors"),
     };
-    return names.contains(name);
+    return names.contains(name) || legacyFlags().contains(name);
 }
 
 bool OptionMapper::apply(const QString &name, const QVariant &value)

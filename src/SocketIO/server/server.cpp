@@ -360,20 +360,11 @@ void ServerPrivate::adoptLegacy09()
 bool ServerPrivate::setOption(const QString &name, const QVariant &value)
 {
     Q_Q(Server);
-    if (prepared && !OptionMapper::changesAtRunTime(name)) {
+    // An unknown name falls through to the mapper, which reports it as such.
+    if (prepared && !OptionMapper::changesAtRunTime(name) && OptionMapper::isKnown(name)) {
         error = Server::Error::AlreadyListening;
-        errorString = OptionMapper::isKnown(name)
-                          ? QStringLiteral("option \"%1\" cannot change once the server is "
-                                           "listening")
-                                .arg(name)
-                          : QString();
-        if (errorString.isEmpty()) {
-            // Report the unknown name as such.
-            OptionMapper mapper(options);
-            mapper.apply(name, value);
-            error = Server::Error::InvalidOptions;
-            errorString = mapper.problems().join(u'\n');
-        }
+        errorString =
+            QStringLiteral("option \"%1\" cannot change once the server is listening").arg(name);
         return false;
     }
     OptionMapper mapper(options);
