@@ -34,6 +34,20 @@ QString peerKey(const QHostAddress &address, quint16 port)
 {
     return address.toString() + u'|' + QString::number(port);
 }
+
+// ws's choice of subprotocol: the first one offered (engine.io sets no handleProtocols);
+// `chosen` stays empty without a header. False when the header is malformed.
+bool chooseSubprotocol(const HttpRequest &request, QByteArray *chosen)
+{
+    const QByteArray protocols = request.header("sec-websocket-protocol");
+    if (protocols.isNull())
+        return true;
+    const auto offered = WebSocket::parseSubprotocols(protocols);
+    if (!offered)
+        return false;
+    *chosen = offered->constFirst();
+    return true;
+}
 } // namespace
 
 EngineServerPrivate::EngineServerPrivate(EngineServer *q)
@@ -421,23 +435,19 @@ void EngineServerPrivate::acceptUpgrade(Http::Connection *connection, const Http
         return;
     }
 #endif
-    // ws answers with the first subprotocol offered; QWebSocketServer answers with the first of
-    // its supported ones that the client offered: each pending upgrade's first offer is
-    // supported until its handshake is done.
-    const QByteArray protocols = request.header("sec-websocket-protocol");
-    QString subprotocol;
-    if (!protocols.isNull()) {
-        const auto offered = WebSocket::parseSubprotocols(protocols);
-        if (!offered) {
-            refuseUpgrade(connection, "Invalid Sec-WebSocket-Protocol header");
-            return;
-        }
-        subprotocol = QString::fromLatin1(offered->constFirst());
+    // QWebSocketServer answers with the first of its supported subprotocols that the client
+    // offered: each pending upgrade's choice is supported until its handshake is done.
+    QByteArray chosen;
+    if (!chooseSubprotocol(request, &chosen)) {
+        refuseUpgrade(connection, "Invalid Sec-WebSocket-Protocol header");
+        return;
     }
+    const QString subprotocol = QString::fromLatin1(chosen);
     const QString key = peerKey(request.peerAddress(), request.peerPort());
     QTcpSocket *socket = connection->takeSocket();
     pendingUpgrades.insert(key, {request, socket, subprotocol});
-    updateSubprotocols();
+    if (!subprotocol.isEmpty())
+        updateSubprotocols();
     webSocketServer->handleConnection(socket);
     // QWebSocketServer reads the handshake (all here already) in a queued call, posted just
     // now: once it ran, an entry still here was refused.
@@ -446,8 +456,10 @@ void EngineServerPrivate::acceptUpgrade(Http::Connection *connection, const Http
         [this, key, socket] {
             const auto it = pendingUpgrades.constFind(key);
             if (it != pendingUpgrades.cend() && it->socket == socket) {
+                const bool hadSubprotocol = !it->subprotocol.isEmpty();
                 pendingUpgrades.erase(it);
-                updateSubprotocols();
+                if (hadSubprotocol)
+                    updateSubprotocols();
             }
         },
         Qt::QueuedConnection);
@@ -488,17 +500,14 @@ void EngineServerPrivate::acceptLean(Http::Connection *connection, const HttpReq
         refuse("Missing or invalid Sec-WebSocket-Version header");
         return;
     }
-    // ws answers with the first subprotocol offered (engine.io sets no handleProtocols).
     QList<HttpResponse::Header> headers;
-    const QByteArray protocols = request.header("sec-websocket-protocol");
-    if (!protocols.isNull()) {
-        const auto offered = WebSocket::parseSubprotocols(protocols);
-        if (!offered) {
-            refuse("Invalid Sec-WebSocket-Protocol header");
-            return;
-        }
-        headers.append({QByteArrayLiteral("Sec-WebSocket-Protocol"), offered->constFirst()});
+    QByteArray subprotocol;
+    if (!chooseSubprotocol(request, &subprotocol)) {
+        refuse("Invalid Sec-WebSocket-Protocol header");
+        return;
     }
+    if (!subprotocol.isEmpty())
+        headers.append({QByteArrayLiteral("Sec-WebSocket-Protocol"), subprotocol});
     std::optional<WebSocket::DeflateParams> deflate;
     const QByteArray extensions = request.header("sec-websocket-extensions");
     if (options.perMessageDeflate && !extensions.isNull()) {
@@ -592,8 +601,10 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
     const HttpRequest request = it->request;
     // The connection QWebSocketServer has just wrapped in `webSocket`.
     QTcpSocket *tcp = it->socket;
+    const bool hadSubprotocol = !it->subprotocol.isEmpty();
     pendingUpgrades.erase(it);
-    updateSubprotocols();
+    if (hadSubprotocol)
+        updateSubprotocols();
     // The 101 leaves now, on its own: a client such as Node's `ws` that only listens for
     // messages once its 'open' event has been handled would miss an open packet read with it.
     tcp->flush();
