@@ -84,6 +84,9 @@ public:
     // A WebSocket whose upgrade was verified: a new session, or the upgrade of one.
     void attachWebSocket(const HttpRequest &request, const MakeTransport &makeTransport,
                          const std::function<void()> &reject);
+    // The CORS headers of EngineOptions::cors for an answer that cannot wait (a 101, a 0.9
+    // request): a Callback mode is not asked. Nothing without cors.
+    void addImmediateCorsHeaders(const HttpRequest &request, HttpResponse &response) const;
     // CORS and user headers for every response on the engine path.
     void decorateResponse(const HttpRequest &request, HttpResponse &response);
     void compressResponse(const HttpRequest &request, QByteArray &body, HttpResponse &response);

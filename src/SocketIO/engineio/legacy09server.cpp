@@ -166,15 +166,7 @@ void EngineServerPrivate::decorateLegacy09(const HttpRequest &request, HttpRespo
 {
     const QByteArray origin = request.header("origin");
     if (options.cors) {
-        const Http::OriginDecision decision =
-            Http::decideOrigin(*options.cors, QString::fromUtf8(origin));
-        // A Callback mode is not asked here: 0.9's requests do not wait for it.
-        if (decision == Http::OriginDecision::Allowed ||
-            decision == Http::OriginDecision::NotAllowed) {
-            const bool allowed = decision == Http::OriginDecision::Allowed;
-            for (const auto &header : Http::corsHeaders(*options.cors, request, allowed).headers)
-                response.addHeader(header.first, header.second);
-        }
+        addImmediateCorsHeaders(request, response);
     } else if (!origin.isEmpty()) {
         response.setHeader(QByteArrayLiteral("Access-Control-Allow-Origin"), origin);
         response.setHeader(QByteArrayLiteral("Access-Control-Allow-Credentials"),
