@@ -215,19 +215,15 @@ void EngineSocketPrivate::open()
 void EngineSocketPrivate::schedulePing()
 {
     awaitingPong = false;
-    const int interval = Q_UNLIKELY(protocol.isLegacy09()) ? server->legacy09.heartbeatInterval
-                                                           : server->options.pingInterval;
-    heartbeatTimer.start(interval, Qt::PreciseTimer, q_ptr);
+    heartbeatTimer.start(protocol.pingInterval(server->options, server->legacy09), Qt::PreciseTimer,
+                         q_ptr);
 }
 
 void EngineSocketPrivate::resetPingTimeout()
 {
-    const EngineOptions &options = server->options;
     awaitingPong = true;
-    const int timeout = Q_UNLIKELY(protocol.isLegacy09())
-                            ? server->legacy09.heartbeatTimeout
-                            : protocol.heartbeatTimeout(options.pingInterval, options.pingTimeout);
-    heartbeatTimer.start(timeout, Qt::PreciseTimer, q_ptr);
+    heartbeatTimer.start(protocol.heartbeatTimeout(server->options, server->legacy09),
+                         Qt::PreciseTimer, q_ptr);
 }
 
 void EngineSocketPrivate::setTransport(Transport *newTransport)

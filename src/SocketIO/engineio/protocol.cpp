@@ -46,6 +46,18 @@ Protocol Protocol::legacy09()
     return protocol;
 }
 
+int Protocol::pingInterval(const EngineOptions &options, const Legacy09::Config &legacy09) const
+{
+    return m_legacy09 ? legacy09.heartbeatInterval : options.pingInterval;
+}
+
+int Protocol::heartbeatTimeout(const EngineOptions &options, const Legacy09::Config &legacy09) const
+{
+    if (m_legacy09)
+        return legacy09.heartbeatTimeout;
+    return m_v3 ? options.pingInterval + options.pingTimeout : options.pingTimeout;
+}
+
 Packet Protocol::decodeOldFrame(QByteArrayView frame, bool binary) const
 {
     if (m_legacy09)

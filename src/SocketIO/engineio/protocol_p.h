@@ -15,6 +15,9 @@ struct EngineOptions;
 } // namespace SocketIO
 
 namespace SocketIO::EngineIO {
+namespace Legacy09 {
+struct Config;
+} // namespace Legacy09
 
 // A small value, copied into each transport: the questions on the hot path (one WebSocket
 // frame in or out) are inline reads of a flag, no call through a pointer.
@@ -47,12 +50,12 @@ public:
                           const EngineOptions &options) const;
     // v4: the server pings and the client answers; v3: the client pings, the server pongs.
     bool serverPings() const { return !m_v3 || m_legacy09; }
+    // How long (ms) between the server's pings: pingInterval; 0.9's heartbeat interval.
+    int pingInterval(const EngineOptions &options, const Legacy09::Config &legacy09) const;
     // How long (ms) the session waits for the peer's heartbeat once it is due: v4 waits
-    // pingTimeout for the pong; a v3 client pings every pingInterval, within pingTimeout.
-    int heartbeatTimeout(int pingInterval, int pingTimeout) const
-    {
-        return m_v3 ? pingInterval + pingTimeout : pingTimeout;
-    }
+    // pingTimeout for the pong; a v3 client pings every pingInterval, within pingTimeout;
+    // 0.9 waits its heartbeat timeout.
+    int heartbeatTimeout(const EngineOptions &options, const Legacy09::Config &legacy09) const;
 
     // --- polling payloads -----------------------------------------------------------------
     // Whether a POST body may be binary (application/octet-stream): v3 only.
