@@ -79,6 +79,10 @@ public:
     // Requests outside the engine path: fill `response` and return true, or return false for
     // the default 404.
     using RequestHandler = std::function<bool(const HttpRequest &request, HttpResponse &response)>;
+    // The same, answered later (Express's route that ends `res` after a database call): return
+    // true and call `respond` once, on the engine's thread; false for the default 404.
+    using Respond = std::function<void(const HttpResponse &response)>;
+    using AsyncRequestHandler = std::function<bool(const HttpRequest &request, Respond respond)>;
     // Headers of every engine response ("headers"), with `initial` for the handshake
     // ("initial_headers"). WebSocket handshakes are answered by QWebSocketServer and do not
     // pass through this hook.
@@ -108,9 +112,13 @@ public:
     bool isListening() const;
     quint16 serverPort() const;
     QHostAddress serverAddress() const;
+    // The server socket the engine accepts connections from (io.httpServer): its own after
+    // listen(), the application's after attach(), the host's when sharing an engine's port.
+    QTcpServer *httpServer() const;
 
     void setAllowRequest(QObject *context, AllowRequest allowRequest);
     void setRequestHandler(QObject *context, RequestHandler handler);
+    void setAsyncRequestHandler(QObject *context, AsyncRequestHandler handler);
     void setHeadersHook(QObject *context, HeadersHook hook);
 
     QList<EngineSocket *> clients() const;

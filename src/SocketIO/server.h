@@ -65,6 +65,8 @@ public:
     quint16 serverPort() const;
     int clientsCount() const;
     EngineServer *engine() const;
+    // io.httpServer: the server socket this server accepts connections from.
+    QTcpServer *httpServer() const;
 
     // The namespace of that name, created when missing.
     Namespace *of(const QString &name);

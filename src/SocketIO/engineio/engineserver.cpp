@@ -195,6 +195,17 @@ void EngineServerPrivate::respondNotFound(Http::Connection *connection, const Ht
         connection->respond(response);
         return;
     }
+    if (asyncRequestHandler) {
+        // A connection gone (or already answered) ignores the answer.
+        auto respond = [guard = QPointer<Http::Connection>(connection),
+                        answered = std::make_shared<bool>(false)](const HttpResponse &answer) {
+            if (!guard || std::exchange(*answered, true))
+                return;
+            guard->respond(answer);
+        };
+        if (asyncRequestHandler.function()(request, respond))
+            return;
+    }
     response.setStatusCode(404);
     response.setHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain"));
     response.setBody(QByteArrayLiteral("Not Found"));
@@ -937,6 +948,20 @@ void EngineConnectionError::setMessage(const QString &message)
 */
 
 /*!
+    \typedef EngineServer::Respond
+
+    Sends the answer to a request given to an AsyncRequestHandler. Call it once, on the
+    engine's thread; later calls, and calls after the client went away, do nothing.
+*/
+
+/*!
+    \typedef EngineServer::AsyncRequestHandler
+
+    Takes a \a request outside the engine path and returns true when it will answer it
+    through \a respond, now or later; false gives the default 404.
+*/
+
+/*!
     \typedef EngineServer::HeadersHook
 
     Adds headers to \a response, the engine's answer to \a request; \a initial is true for a
@@ -1153,6 +1178,21 @@ quint16 EngineServer::serverPort() const
 }
 
 /*!
+    Returns the server socket the engine accepts its connections from, the analog of
+    \c io.httpServer: the QTcpServer (or QSslServer) that listen() created, the application's
+    after attach(QTcpServer *), or the host engine's after attach(EngineServer *). Null when
+    the engine does not listen. The engine owns the first; stop it with close(), not through
+    this pointer.
+*/
+QTcpServer *EngineServer::httpServer() const
+{
+    Q_D(const EngineServer);
+    if (d->host)
+        return d->host->httpServer();
+    return d->front ? d->front->server() : nullptr;
+}
+
+/*!
     Returns the address the engine listens on, or a null address.
 */
 QHostAddress EngineServer::serverAddress() const
@@ -1173,13 +1213,30 @@ void EngineServer::setAllowRequest(QObject *context, AllowRequest allowRequest)
 }
 
 /*!
-    Sets \a handler for requests outside the engine path; it is not called once \a context (if
-    not null) is destroyed.
+    Sets \a handler for requests outside the engine path (the application's own routes on the
+    same port); it answers at once. Replaces a handler set with setAsyncRequestHandler(); it is
+    not called once \a context (if not null) is destroyed.
 */
 void EngineServer::setRequestHandler(QObject *context, RequestHandler handler)
 {
     Q_D(EngineServer);
     d->requestHandler = {context, std::move(handler)};
+    d->asyncRequestHandler = {};
+}
+
+/*!
+    Sets \a handler for requests outside the engine path, answered when the application has
+    the answer: \a handler returns true and calls its \c respond function once, later if need
+    be, on this engine's thread; it returns false for the default 404. An answer given after
+    the client went away is dropped. The connection waits for the answer (later requests on it
+    are read after it), so a handler that returns true must answer. Replaces a handler set with
+    setRequestHandler(); it is not called once \a context (if not null) is destroyed.
+*/
+void EngineServer::setAsyncRequestHandler(QObject *context, AsyncRequestHandler handler)
+{
+    Q_D(EngineServer);
+    d->asyncRequestHandler = {context, std::move(handler)};
+    d->requestHandler = {};
 }
 
 /*!

@@ -123,7 +123,9 @@ public:
     // Decides on every engine request, polling and upgrade, before the engine's own checks
     // (the Socket.IO server's 0.9 origins and authorization).
     EngineServer::AllowRequest gate;
+    // One of the two is set (the last set wins).
     Guarded<EngineServer::RequestHandler> requestHandler;
+    Guarded<EngineServer::AsyncRequestHandler> asyncRequestHandler;
     Guarded<EngineServer::HeadersHook> headersHook;
     EngineServer::Error error = EngineServer::Error::NoError;
     QString errorString;

@@ -811,6 +811,17 @@ EngineServer *Server::engine() const
 }
 
 /*!
+    Returns the server socket this server accepts its connections from, the reference's
+    \c io.httpServer: the one listen() created, or the application's after attach(). Null
+    while not listening. With ServerOptions::workers, the one the workers share. See
+    EngineServer::httpServer().
+*/
+QTcpServer *Server::httpServer() const
+{
+    return engine()->httpServer();
+}
+
+/*!
     Returns the namespace \a name, created when missing; "/" is prepended when \a name lacks it.
     The namespace is owned by the server.
 */

@@ -167,6 +167,8 @@ private Q_SLOTS:
     void headersHook();
     void destroyUpgradeOnOtherPaths();
     void attachToApplicationServer();
+    void asyncRequestHandler();
+    void httpServer();
     void refusedOptionsFailListen();
     void eio3TextPayloads();
     void eio3Jsonp();
@@ -1240,6 +1242,88 @@ void tst_EngineServer::attachToApplicationServer()
     m_server.reset();
     // The application's server stays the application's.
     QVERIFY(appServer.isListening());
+}
+
+// Routes answered later (a database call in Express): the connection waits for the answer,
+// the next request on it is read after it, a late answer to a closed connection is dropped.
+void tst_EngineServer::asyncRequestHandler()
+{
+    startServer(fastOptions());
+    // Sync handler first: the async one replaces it.
+    m_server->setRequestHandler(this, [](const HttpRequest &, HttpResponse &response) {
+        response.setBody("sync");
+        return true;
+    });
+    QList<EngineServer::Respond> pending;
+    m_server->setAsyncRequestHandler(
+        this, [&pending](const HttpRequest &request, const EngineServer::Respond &respond) {
+            if (request.path() != u"/later")
+                return false;
+            pending.append(respond);
+            return true;
+        });
+    QTcpSocket client;
+    QByteArray received;
+    connect(&client, &QTcpSocket::readyRead, this, [&] { received += client.readAll(); });
+    client.connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+    QVERIFY(client.waitForConnected(3000));
+    // Two pipelined requests: the second is read once the first was answered.
+    client.write("GET /later?n=1 HTTP/1.1\r\nHost: x\r\n\r\nGET /later?n=2 HTTP/1.1\r\n"
+                 "Host: x\r\n\r\n");
+    QTRY_COMPARE(pending.size(), 1);
+    QTest::qWait(50); // would show a wrong early read of the second request
+    QCOMPARE(pending.size(), 1);
+    QVERIFY(received.isEmpty());
+    HttpResponse first;
+    first.setBody("one");
+    pending.at(0)(first);
+    pending.at(0)(first); // a second answer is dropped
+    QTRY_COMPARE(pending.size(), 2);
+    HttpResponse second;
+    second.setStatusCode(201);
+    second.setBody("two");
+    pending.at(1)(second);
+    QTRY_VERIFY(received.contains("two"));
+    QCOMPARE(received.count("HTTP/1.1 "), 2);
+    QVERIFY(received.startsWith("HTTP/1.1 200 OK\r\n"));
+    QVERIFY(received.indexOf("one") < received.indexOf("HTTP/1.1 201"));
+
+    // Not ours: the default 404.
+    QVERIFY(rawExchange(m_server->serverPort(), "GET /other HTTP/1.1\r\nHost: x\r\n\r\n")
+                .startsWith("HTTP/1.1 404"));
+    // An answer after the client left is dropped.
+    {
+        QTcpSocket gone;
+        gone.connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+        QVERIFY(gone.waitForConnected(3000));
+        gone.write("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+        QTRY_COMPARE(pending.size(), 3);
+    }
+    pending.at(2)(first);
+    // Engine requests are not the handler's.
+    QVERIFY(!openPollingSession().isEmpty());
+    QCOMPARE(pending.size(), 3);
+}
+
+// io.httpServer: the server socket the engine accepts from, its own or the application's.
+void tst_EngineServer::httpServer()
+{
+    EngineServer engine(fastOptions());
+    QCOMPARE(engine.httpServer(), nullptr);
+    QVERIFY(engine.listen(QHostAddress::LocalHost, 0));
+    QVERIFY(engine.httpServer());
+    QCOMPARE(engine.httpServer()->serverPort(), engine.serverPort());
+    EngineServer guest(fastOptions());
+    QVERIFY(guest.attach(&engine));
+    QCOMPARE(guest.httpServer(), engine.httpServer());
+    engine.close();
+    QCOMPARE(engine.httpServer(), nullptr);
+
+    QTcpServer appServer;
+    QVERIFY(appServer.listen(QHostAddress::LocalHost, 0));
+    EngineServer attached(fastOptions());
+    QVERIFY(attached.attach(&appServer));
+    QCOMPARE(attached.httpServer(), &appServer);
 }
 
 void tst_EngineServer::refusedOptionsFailListen()
