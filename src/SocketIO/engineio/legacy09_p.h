@@ -8,6 +8,8 @@
 
 #include <QtCore/QStringList>
 
+#include <functional>
+
 namespace SocketIO::EngineIO::Legacy09 {
 
 // What the engine needs of ServerOptions::protocol09(), in milliseconds.
@@ -20,6 +22,9 @@ struct Config
     int pollingDuration = 20'000;
     bool heartbeats = true;
     QStringList transports;
+    // 0.9's websocket transport checks the Origin header (not the Referer) against its
+    // 'origins' and ends a refused upgrade without an answer. Null: every origin.
+    std::function<bool(const QByteArray &origin)> allowsWebSocketOrigin;
 };
 
 // The parts of a 0.9 request target after the engine path: "1/", "1/<transport>/<sid>".

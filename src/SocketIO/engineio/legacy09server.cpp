@@ -186,6 +186,12 @@ bool EngineServerPrivate::handleLegacy09Upgrade(Http::Connection *connection,
         connection->abort();
         return true;
     }
+    if (legacy09.allowsWebSocketOrigin &&
+        !legacy09.allowsWebSocketOrigin(request.header("origin"))) {
+        qCDebug(lcEngine) << "0.9: websocket connection invalid: origin mismatch";
+        connection->abort();
+        return true;
+    }
     acceptUpgrade(connection, request);
     return true;
 }

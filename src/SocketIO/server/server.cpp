@@ -172,9 +172,10 @@ void ServerPrivate::onConnection(EngineSocket *conn)
         client->connectNamespace(QStringLiteral("/"), {});
 }
 
-EngineIO::Legacy09::Config ServerPrivate::legacy09Config(const Protocol09Options &options)
+EngineIO::Legacy09::Config ServerPrivate::legacy09Config(const ServerOptions &serverOptions)
 {
     // 0.9 counted in seconds; the engine in milliseconds.
+    const Protocol09Options options = serverOptions.protocol09();
     EngineIO::Legacy09::Config config;
     config.enabled = options.enabled;
     config.heartbeatInterval = options.heartbeatInterval * 1000;
@@ -183,6 +184,12 @@ EngineIO::Legacy09::Config ServerPrivate::legacy09Config(const Protocol09Options
     config.pollingDuration = options.pollingDuration * 1000;
     config.heartbeats = options.heartbeats;
     config.transports = options.transports;
+    const QStringList origins = serverOptions.legacy09().origins;
+    if (!origins.contains(QStringLiteral("*:*"))) {
+        config.allowsWebSocketOrigin = [origins](const QByteArray &origin) {
+            return Legacy09::originAllowed(origins, origin);
+        };
+    }
     return config;
 }
 
@@ -202,7 +209,7 @@ bool ServerPrivate::prepare()
         errorString = engine->errorString();
         return false;
     }
-    EngineFront(engine).setLegacy09(legacy09Config(options.protocol09()));
+    EngineFront(engine).setLegacy09(legacy09Config(options));
     EngineFront(engine).setInterceptor([this](const HttpRequest &request, HttpResponse &response) {
         return serveClient(request, response);
     });

@@ -38,7 +38,7 @@ public:
                         std::function<void(Namespace *)> done);
     void removeChild(Namespace *child);
     void onConnection(EngineSocket *conn);
-    static EngineIO::Legacy09::Config legacy09Config(const Protocol09Options &options);
+    static EngineIO::Legacy09::Config legacy09Config(const ServerOptions &options);
     bool serveClient(const HttpRequest &request, HttpResponse &response);
     // The 0.9 origins and authorization, on every engine request.
     void checkLegacy09(const HttpRequest &request, EngineServer::Decision decide);

@@ -75,6 +75,7 @@ private Q_SLOTS:
     void origins_data();
     void origins();
     void originOnEveryRequest();
+    void originOnLegacyWebSocket();
     void authorization();
     void clientFiles_data();
     void clientFiles();
@@ -386,6 +387,47 @@ void tst_Legacy09::originOnEveryRequest()
     const HttpAnswer poll =
         httpGet(server.serverPort(), handshake + "&sid=" + sid, {{"Origin", "http://evil.org"}});
     QCOMPARE(poll.status, 403);
+}
+
+// 0.9's websocket transport checked the Origin (not the Referer) of its upgrade and ended a
+// refused one without an answer; the handshake before it was checked on its own.
+void tst_Legacy09::originOnLegacyWebSocket()
+{
+    ServerOptions options;
+    Protocol09Options protocol09;
+    protocol09.enabled = true;
+    options.setProtocol09(protocol09);
+    Server server(options);
+    QVERIFY(server.set(u"origins"_s, u"example.com:*"_s));
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    const HttpAnswer open =
+        httpGet(server.serverPort(), "/socket.io/1/?t=1", {{"Origin", "http://example.com"}});
+    QCOMPARE(open.status, 200);
+    const QByteArray sid = open.body.split(':').at(0);
+    // What the server writes before it closes the connection or ends its answer's head.
+    auto upgrade = [&server, &sid](const QByteArray &header) -> QByteArray {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        socket.write("GET /socket.io/1/websocket/" + sid +
+                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                     "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+                     header + "\r\n");
+        QByteArray answer;
+        const bool ended = QTest::qWaitFor(
+            [&] {
+                answer += socket.readAll();
+                return answer.contains("\r\n\r\n") ||
+                       socket.state() == QAbstractSocket::UnconnectedState;
+            },
+            5000);
+        return ended ? answer : QByteArrayLiteral("(no end)");
+    };
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"illegal origin"_s));
+    QVERIFY(upgrade("Origin: http://evil.org\r\n").isEmpty());
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"origin missing"_s));
+    QVERIFY(upgrade("Referer: http://example.com/chat.html\r\n").isEmpty());
+    QVERIFY(upgrade("Origin: http://example.com\r\n").startsWith("HTTP/1.1 101"));
 }
 
 void tst_Legacy09::transportSwitchAnswersHeldPoll()
