@@ -21,6 +21,9 @@ public:
     }
     quint16 port() const { return m_server.serverPort(); }
     void setTarget(quint16 target) { m_target = target; }
+    // Bytes forwarded so far, client to target and back (for measurements).
+    qint64 bytesUp() const { return m_up; }
+    qint64 bytesDown() const { return m_down; }
 
 private:
     void forward(QTcpSocket *in)
@@ -32,12 +35,14 @@ private:
             return;
         }
         auto *out = new QTcpSocket(in);
-        connect(in, &QTcpSocket::readyRead, out, [in, out] {
+        connect(in, &QTcpSocket::readyRead, out, [this, in, out] {
             if (out->state() == QAbstractSocket::ConnectedState)
-                out->write(in->readAll());
+                m_up += out->write(in->readAll());
         });
-        connect(out, &QTcpSocket::connected, in, [in, out] { out->write(in->readAll()); });
-        connect(out, &QTcpSocket::readyRead, in, [in, out] { in->write(out->readAll()); });
+        connect(out, &QTcpSocket::connected, in,
+                [this, in, out] { m_up += out->write(in->readAll()); });
+        connect(out, &QTcpSocket::readyRead, in,
+                [this, in, out] { m_down += in->write(out->readAll()); });
         connect(out, &QTcpSocket::disconnected, in, [in] { in->disconnectFromHost(); });
         connect(out, &QTcpSocket::errorOccurred, in, [in] { in->abort(); });
         connect(in, &QTcpSocket::disconnected, in, [in, out] {
@@ -49,4 +54,6 @@ private:
 
     QTcpServer m_server;
     quint16 m_target = 0;
+    qint64 m_up = 0;
+    qint64 m_down = 0;
 };

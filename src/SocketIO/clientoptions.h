@@ -1,6 +1,7 @@
 #pragma once
 
 #include "socketio_export.h"
+#include <SocketIO/engineoptions.h>
 #include <SocketIO/parser.h>
 
 #include <QtCore/QSharedDataPointer>
@@ -92,6 +93,17 @@ struct SOCKETIO_EXPORT ManagerOptions
     // The io() factory: a new Manager instead of a cached one.
     bool forceNew = false;
     bool multiplex = true;
+
+    // WebSocket compression (permessage-deflate), on by default as in engine.io-client for
+    // Node: offered on every WebSocket, with messages below the threshold sent uncompressed.
+    bool perMessageDeflate() const;
+    void setPerMessageDeflate(bool enabled);
+    PerMessageDeflateOptions perMessageDeflateOptions() const;
+    void setPerMessageDeflateOptions(const PerMessageDeflateOptions &options);
+    // The largest message accepted over WebSocket, in bytes, once inflated (ws's maxPayload,
+    // default 100 MiB).
+    qint64 maxPayload() const;
+    void setMaxPayload(qint64 bytes);
 
     QString validate() const;
     // The reference's option names from a map (a parsed JSON object), including

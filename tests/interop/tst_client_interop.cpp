@@ -31,6 +31,7 @@
 #include <functional>
 #include <memory>
 
+#include "../tcpforwarder.h"
 #include "peerprocess.h"
 
 using namespace SocketIO;
@@ -309,6 +310,8 @@ private Q_SLOTS:
     void recovery();
     void tls_data();
     void tls();
+    void perMessageDeflate_data();
+    void perMessageDeflate();
 
 private:
     QTemporaryDir tlsDir;
@@ -1095,6 +1098,129 @@ void tst_ClientInterop::tls()
     QTRY_VERIFY2_WITH_TIMEOUT(echo.isFinished(), qPrintable(server.log()), 5'000);
     QCOMPARE(vtext(QVariant(echo.result())), vtext(QVariant(binaryArgs())));
     QCOMPARE(manager.transportName(), transports.last());
+}
+
+// 8. WebSocket compression (permessage-deflate) against Node's server with and without its
+// perMessageDeflate, through a forwarder that counts the bytes on the wire: what was offered
+// (the upgrade request), what was agreed (the server's ws), RSV1 on the client's frames (the
+// server's raw log), and a JSON-heavy message both ways.
+void tst_ClientInterop::perMessageDeflate_data()
+{
+    QTest::addColumn<QJsonValue>("serverDeflate"); // undefined: the server's default (off)
+    QTest::addColumn<bool>("clientDeflate");
+    QTest::addColumn<QStringList>("transports");
+    QTest::addColumn<bool>("agreed");
+    const QString polling = QStringLiteral("polling");
+    const QString websocket = QStringLiteral("websocket");
+    QTest::addRow("both on, websocket")
+        << QJsonValue(true) << true << QStringList{websocket} << true;
+    QTest::addRow("both on, upgrade")
+        << QJsonValue(true) << true << QStringList{polling, websocket} << true;
+    QTest::addRow("client off") << QJsonValue(true) << false << QStringList{websocket} << false;
+    QTest::addRow("server off (its default)")
+        << QJsonValue(QJsonValue::Undefined) << true << QStringList{websocket} << false;
+}
+
+void tst_ClientInterop::perMessageDeflate()
+{
+    QFETCH(QJsonValue, serverDeflate);
+    QFETCH(bool, clientDeflate);
+    QFETCH(QStringList, transports);
+    QFETCH(bool, agreed);
+
+    NodeServer server;
+    QJsonObject config;
+    if (!serverDeflate.isUndefined())
+        config.insert(QStringLiteral("perMessageDeflate"), serverDeflate);
+    START_SERVER(server, config);
+    TcpForwarder forwarder(server.port);
+
+    ManagerOptions options = withTransports(transports);
+    QCOMPARE(options.perMessageDeflate(), true); // engine.io-client's default in Node
+    options.setPerMessageDeflate(clientDeflate);
+    Manager manager(serverUrl(forwarder.port()), options);
+    ClientSocket *socket = manager.socket();
+    Received received;
+    socket->onAny(this, [&received](const QString &name, const QVariantList &args) {
+        received.events.append({name, args});
+    });
+    QSignalSpy connected(socket, &ClientSocket::connected);
+    QTRY_VERIFY2_WITH_TIMEOUT(connected.count() == 1, qPrintable(server.log()), 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(manager.transportName(), QStringLiteral("websocket"), 5'000);
+
+    // The offer, as ws's client makes it, or none.
+    QJsonObject upgradeRequest;
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        [&] {
+            for (const QJsonObject &http : server.all(u"http")) {
+                if (http.value(QLatin1String("url")).toString().contains(u"transport=websocket"))
+                    upgradeRequest = http;
+            }
+            return !upgradeRequest.isEmpty();
+        }(),
+        qPrintable(server.log()), 5'000);
+    const QJsonValue offer = upgradeRequest.value(QLatin1String("headers"))
+                                 .toObject()
+                                 .value(QLatin1String("sec-websocket-extensions"));
+    if (clientDeflate)
+        QCOMPARE(offer.toString(), QStringLiteral("permessage-deflate; client_max_window_bits"));
+    else
+        QVERIFY2(offer.isUndefined(), qPrintable(text(offer)));
+    // What the server's ws agreed to.
+    const char *where = transports.size() > 1 ? "upgrade" : "connection";
+    QTRY_VERIFY2_WITH_TIMEOUT(!server.all(QString::fromLatin1(where)).isEmpty(),
+                              qPrintable(server.log()), 5'000);
+    QCOMPARE(server.first(QString::fromLatin1(where)).value(QLatin1String("extensions")).toString(),
+             agreed ? QStringLiteral("permessage-deflate") : QString());
+
+    // A JSON-heavy message: to the server (an event), and back twice (the ack, "echo-back").
+    QVariantList rows;
+    for (int i = 0; i < 2000; ++i) {
+        rows.append(QVariantMap{{s("id"), i},
+                                {s("name"), QStringLiteral("user-%1").arg(i)},
+                                {s("email"), QStringLiteral("user-%1@example.com").arg(i)},
+                                {s("active"), i % 3 == 0},
+                                {s("tags"), QVariantList{s("alpha"), s("beta")}}});
+    }
+    const QVariantList big{QVariantMap{{s("rows"), rows}}};
+    const qint64 bigSize =
+        QJsonDocument(QJsonArray::fromVariantList(big)).toJson(QJsonDocument::Compact).size();
+    const qint64 upBefore = forwarder.bytesUp();
+    const qint64 downBefore = forwarder.bytesDown();
+    QFuture<QVariantList> echo = socket->emitWithAck(QStringLiteral("echo"), big);
+    QTRY_VERIFY2_WITH_TIMEOUT(echo.isFinished(), qPrintable(server.log()), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(received.count(u"echo-back") == 1, 5'000);
+    QCOMPARE(vtext(QVariant(echo.result())), vtext(QVariant(big)));
+    QCOMPARE(vtext(QVariant(received.args(u"echo-back"))), vtext(QVariant(big)));
+    const qint64 up = forwarder.bytesUp() - upBefore;
+    const qint64 down = forwarder.bytesDown() - downBefore;
+    qInfo("%s: a %lld-byte JSON message took %lld bytes up; twice back, %lld bytes down",
+          QTest::currentDataTag(), bigSize, up, down);
+    if (agreed) {
+        QVERIFY2(up < bigSize / 4, qPrintable(QString::number(up)));
+        QVERIFY2(down < bigSize / 2, qPrintable(QString::number(down)));
+    } else {
+        QVERIFY2(up > bigSize, qPrintable(QString::number(up)));
+        QVERIFY2(down > 2 * bigSize, qPrintable(QString::number(down)));
+    }
+    // RSV1 on the big frame as it reached the server, exactly when compression was agreed.
+    auto compressedFrames = [&server] {
+        int n = 0;
+        for (const QJsonObject &raw : server.all(u"ws-raw"))
+            n += raw.value(QLatin1String("rsv1")).toBool() ? 1 : 0;
+        return n;
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(!server.event(u"echo").isEmpty(), qPrintable(server.log()), 5'000);
+    QCOMPARE(compressedFrames(), agreed ? 1 : 0);
+
+    // Below the threshold (1024 bytes): sent as it is.
+    const qsizetype before = server.all(u"ws-raw").size();
+    QFuture<QVariantList> small = socket->emitWithAck(QStringLiteral("echo"), {s("tiny")});
+    QTRY_VERIFY2_WITH_TIMEOUT(small.isFinished(), qPrintable(server.log()), 5'000);
+    QTRY_VERIFY2_WITH_TIMEOUT(server.all(u"ws-raw").size() > before, qPrintable(server.log()),
+                              5'000);
+    QCOMPARE(compressedFrames(), agreed ? 1 : 0);
+    QCOMPARE(small.result(), QVariantList{s("tiny")});
 }
 
 QTEST_GUILESS_MAIN(tst_ClientInterop)

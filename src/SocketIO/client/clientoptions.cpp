@@ -2,6 +2,8 @@
 
 #include "client/engineclient_p.h"
 #include "core/optionreader_p.h"
+#include "engineio/engineoptions_p.h"
+#include "websocket/clientconnection_p.h"
 
 #include <QtCore/QFile>
 #include <QtCore/QLoggingCategory>
@@ -17,10 +19,23 @@ namespace SocketIO {
     \brief The client options, with the names and defaults of socket.io-client 4.8.
 */
 
-// Empty until a field is added after 1.0.
+// The fields added after 1.0.
 class ManagerOptionsExtension : public QSharedData
 {
+public:
+    bool perMessageDeflate = true;
+    PerMessageDeflateOptions perMessageDeflateOptions;
+    qint64 maxPayload = WebSocket::DefaultMaxMessageSize;
 };
+
+namespace {
+ManagerOptionsExtension &extension(QSharedDataPointer<ManagerOptionsExtension> &d)
+{
+    if (!d)
+        d = new ManagerOptionsExtension;
+    return *d;
+}
+} // namespace
 
 /*!
     Constructs the defaults.
@@ -215,6 +230,70 @@ ManagerOptions::~ManagerOptions() = default;
 */
 
 /*!
+    Returns whether WebSocket connections offer compression (permessage-deflate, RFC 7692);
+    true by default, as engine.io-client does in Node.
+
+    When it is on, the WebSocket transport runs on the library's own WebSocket client (the
+    ws package's offer: \c {permessage-deflate; client_max_window_bits}) instead of QWebSocket,
+    which has no extensions. If the server agrees, messages of at least
+    perMessageDeflateOptions().threshold bytes (1024 by default) are sent compressed, unless
+    sent with the compress flag off, and the server's compressed messages are inflated up to
+    maxPayload() bytes. A server that does not agree gets uncompressed messages.
+
+    \sa setPerMessageDeflate()
+*/
+bool ManagerOptions::perMessageDeflate() const
+{
+    return m_extension ? m_extension->perMessageDeflate : true;
+}
+
+/*!
+    Turns WebSocket compression on or off (\a enabled); off, the WebSocket transport is
+    QWebSocket and no extension is offered.
+*/
+void ManagerOptions::setPerMessageDeflate(bool enabled)
+{
+    extension(m_extension).perMessageDeflate = enabled;
+}
+
+/*!
+    Returns the settings of WebSocket compression, used when perMessageDeflate() is true. The
+    client reads them as ws's client does: the threshold, the windows and no-context-takeover
+    flags it offers, and zlib's level and memory level of its compressor.
+*/
+PerMessageDeflateOptions ManagerOptions::perMessageDeflateOptions() const
+{
+    return m_extension ? m_extension->perMessageDeflateOptions : PerMessageDeflateOptions();
+}
+
+/*!
+    Sets the settings of WebSocket compression to \a options.
+*/
+void ManagerOptions::setPerMessageDeflateOptions(const PerMessageDeflateOptions &options)
+{
+    extension(m_extension).perMessageDeflateOptions = options;
+}
+
+/*!
+    Returns the largest message the WebSocket transport accepts, in bytes, counted after
+    inflation: a larger one closes the connection with code 1009 ("transport error"). The
+    default is 100 MiB, the ws package's maxPayload, which engine.io-client passes on in Node.
+    QWebSocket applies it too when perMessageDeflate() is off.
+*/
+qint64 ManagerOptions::maxPayload() const
+{
+    return m_extension ? m_extension->maxPayload : WebSocket::DefaultMaxMessageSize;
+}
+
+/*!
+    Sets the largest WebSocket message accepted to \a bytes.
+*/
+void ManagerOptions::setMaxPayload(qint64 bytes)
+{
+    extension(m_extension).maxPayload = bytes;
+}
+
+/*!
     \struct TlsOptions
 
     \brief TLS for https and wss URLs, applied through QSslConfiguration (the Node client's ca,
@@ -387,8 +466,6 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
     static const QHash<QString, QString> notApplicable = {
         {QStringLiteral("agent"), QStringLiteral("Qt manages its own connections")},
         {QStringLiteral("pfx"), QStringLiteral("give cert and key as PEM instead")},
-        {QStringLiteral("perMessageDeflate"),
-         QStringLiteral("QWebSocket does not implement permessage-deflate")},
         {QStringLiteral("localAddress"), QStringLiteral("not supported by QNetworkAccessManager")},
         // Socket.IO 0.9's client options with no equivalent.
         {QStringLiteral("sync disconnect on unload"),
@@ -455,6 +532,20 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
             const auto items = QUrlQuery(v.toString()).queryItems(QUrl::FullyDecoded);
             for (const auto &[name, value] : items)
                 o.query.insert(name, value);
+        } else if (key == u"perMessageDeflate") {
+            bool enabled = true;
+            std::optional<PerMessageDeflateOptions> settings;
+            if (!readPerMessageDeflate(v, &problem, &enabled, &settings)) {
+                r.failWith(problem);
+                break;
+            }
+            o.setPerMessageDeflate(enabled);
+            if (settings)
+                o.setPerMessageDeflateOptions(*settings);
+        } else if (key == u"maxPayload") {
+            qint64 bytes = 0;
+            if (r.number(key, &bytes, 0))
+                o.setMaxPayload(bytes);
         } else if (key == u"timestampParam") {
             r.string(key, &o.timestampParam);
         } else if (key == u"ciphers") {

@@ -1,5 +1,7 @@
 #include "client/engineclient_p.h"
 
+#include "engineio/engineoptions_p.h"
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -202,10 +204,54 @@ void PollingClientTransport::close()
 
 // --- WebSocket -------------------------------------------------------------------------------
 
+QNetworkRequest WebSocketTransportBase::handshakeRequest() const
+{
+    const ManagerOptions &options = m_engine->options();
+    const bool secure =
+        m_engine->baseUrl().scheme() == u"https" || m_engine->baseUrl().scheme() == u"wss";
+    QNetworkRequest request(url(secure ? QStringLiteral("wss") : QStringLiteral("ws"),
+                                options.timestampRequests.value_or(false)));
+    for (auto it = options.extraHeaders.cbegin(); it != options.extraHeaders.cend(); ++it)
+        request.setRawHeader(it.key(), it.value());
+    if (options.withCredentials && m_engine->network()->cookieJar()) {
+        QUrl httpUrl = request.url();
+        httpUrl.setScheme(secure ? QStringLiteral("https") : QStringLiteral("http"));
+        QByteArrayList cookies;
+        for (const QNetworkCookie &cookie :
+             m_engine->network()->cookieJar()->cookiesForUrl(httpUrl))
+            cookies.append(cookie.toRawForm(QNetworkCookie::NameAndValueOnly));
+        if (!cookies.isEmpty())
+            request.setRawHeader("Cookie", cookies.join("; "));
+    }
+    return request;
+}
+
+void WebSocketTransportBase::send(const QList<Packet> &packets)
+{
+    m_writable = false;
+    const bool binary = m_engine->supportsBinary();
+    for (const Packet &packet : packets) {
+        bool binaryFrame = false;
+        const QByteArray frame = encodePacket(packet, binary, &binaryFrame);
+        writeMessage(frame, binaryFrame, packet.compress);
+    }
+    // Writable again once this turn of the event loop is over, as the reference does.
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (m_closing)
+                return;
+            m_writable = true;
+            Q_EMIT drained();
+        },
+        Qt::QueuedConnection);
+}
+
 WebSocketClientTransport::WebSocketClientTransport(EngineClient *engine, const QString &sid)
-    : ClientTransport(engine, sid)
+    : WebSocketTransportBase(engine, sid)
     , m_socket(new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this))
 {
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(engine->options().maxPayload()));
     connect(m_socket, &QWebSocket::connected, this, [this] {
         m_everOpened = true;
         m_writable = true;
@@ -254,27 +300,11 @@ WebSocketClientTransport::~WebSocketClientTransport()
 
 void WebSocketClientTransport::open()
 {
-    const ManagerOptions &options = m_engine->options();
-    const bool secure =
-        m_engine->baseUrl().scheme() == u"https" || m_engine->baseUrl().scheme() == u"wss";
-    QNetworkRequest request(url(secure ? QStringLiteral("wss") : QStringLiteral("ws"),
-                                options.timestampRequests.value_or(false)));
-    for (auto it = options.extraHeaders.cbegin(); it != options.extraHeaders.cend(); ++it)
-        request.setRawHeader(it.key(), it.value());
-    if (options.withCredentials && m_engine->network()->cookieJar()) {
-        QUrl httpUrl = request.url();
-        httpUrl.setScheme(secure ? QStringLiteral("https") : QStringLiteral("http"));
-        QByteArrayList cookies;
-        for (const QNetworkCookie &cookie :
-             m_engine->network()->cookieJar()->cookiesForUrl(httpUrl))
-            cookies.append(cookie.toRawForm(QNetworkCookie::NameAndValueOnly));
-        if (!cookies.isEmpty())
-            request.setRawHeader("Cookie", cookies.join("; "));
-    }
-    if (secure)
+    const QNetworkRequest request = handshakeRequest();
+    if (request.url().scheme() == u"wss")
         m_socket->setSslConfiguration(m_engine->sslConfiguration());
     QWebSocketHandshakeOptions handshake;
-    handshake.setSubprotocols(options.protocols);
+    handshake.setSubprotocols(m_engine->options().protocols);
     m_socket->open(request, handshake);
 }
 
@@ -287,28 +317,73 @@ void WebSocketClientTransport::close()
     m_socket->close();
 }
 
-void WebSocketClientTransport::send(const QList<Packet> &packets)
+void WebSocketClientTransport::writeMessage(const QByteArray &data, bool binary, bool)
 {
+    if (binary)
+        m_socket->sendBinaryMessage(data);
+    else
+        m_socket->sendTextMessage(QString::fromUtf8(data));
+}
+
+LeanWebSocketClientTransport::LeanWebSocketClientTransport(EngineClient *engine, const QString &sid)
+    : WebSocketTransportBase(engine, sid)
+    , m_connection(new WebSocket::ClientConnection(this))
+{
+    using WebSocket::ClientConnection;
+    connect(m_connection, &ClientConnection::connected, this, [this] {
+        m_writable = true;
+        Q_EMIT opened();
+    });
+    connect(m_connection, &ClientConnection::messageReceived, this,
+            [this](const QByteArray &data, bool binary) {
+                Q_EMIT packetReceived(decodePacket(data, binary));
+            });
+    connect(m_connection, &ClientConnection::disconnected, this, [this] {
+        if (m_closing)
+            return;
+        m_closing = true;
+        m_writable = false;
+        Q_EMIT closed(QStringLiteral("websocket connection closed"));
+    });
+    // A failed handshake, or a server breaking the protocol (the reference's 'error' event).
+    connect(m_connection, &ClientConnection::errorOccurred, this,
+            [this](const QString &description) {
+                if (m_closing)
+                    return;
+                m_closing = true;
+                m_writable = false;
+                Q_EMIT failed(QStringLiteral("websocket error"), description);
+            });
+}
+
+void LeanWebSocketClientTransport::open()
+{
+    const ManagerOptions &options = m_engine->options();
+    const QNetworkRequest request = handshakeRequest();
+    WebSocket::ClientConnection::Options o;
+    o.url = request.url();
+    for (const QByteArray &name : request.rawHeaderList())
+        o.headers.append({name, request.rawHeader(name)});
+    o.subprotocols = options.protocols;
+    o.ssl = m_engine->sslConfiguration();
+    o.ignoreSslErrors = !options.tls.rejectUnauthorized;
+    o.deflate = toDeflateConfig(options.perMessageDeflateOptions());
+    o.maxMessageSize = options.maxPayload();
+    m_connection->open(o);
+}
+
+void LeanWebSocketClientTransport::close()
+{
+    if (m_closing)
+        return;
+    m_closing = true;
     m_writable = false;
-    const bool binary = m_engine->supportsBinary();
-    for (const Packet &packet : packets) {
-        bool binaryFrame = false;
-        const QByteArray frame = encodePacket(packet, binary, &binaryFrame);
-        if (binaryFrame)
-            m_socket->sendBinaryMessage(frame);
-        else
-            m_socket->sendTextMessage(QString::fromUtf8(frame));
-    }
-    // Writable again once this turn of the event loop is over, as the reference does.
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            if (m_closing)
-                return;
-            m_writable = true;
-            Q_EMIT drained();
-        },
-        Qt::QueuedConnection);
+    m_connection->close();
+}
+
+void LeanWebSocketClientTransport::writeMessage(const QByteArray &data, bool binary, bool compress)
+{
+    m_connection->send(data, binary, compress);
 }
 
 // --- the session -----------------------------------------------------------------------------
@@ -394,6 +469,8 @@ bool EngineClient::hasPingExpired()
 
 ClientTransport *EngineClient::createTransport(const QString &name)
 {
+    if (name == u"websocket" && m_options.perMessageDeflate())
+        return new LeanWebSocketClientTransport(this, m_id);
     if (name == u"websocket")
         return new WebSocketClientTransport(this, m_id);
     return new PollingClientTransport(this, m_id);

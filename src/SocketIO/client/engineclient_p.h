@@ -4,6 +4,7 @@
 
 #include "clientoptions.h"
 #include "engineio/packet_p.h"
+#include "websocket/clientconnection_p.h"
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QObject>
@@ -90,21 +91,54 @@ private:
     QPointer<QNetworkReply> m_post;
 };
 
-class WebSocketClientTransport : public ClientTransport
+// What both WebSocket transports share: the handshake request and the write loop.
+class WebSocketTransportBase : public ClientTransport
+{
+    Q_OBJECT
+public:
+    using ClientTransport::ClientTransport;
+    QString name() const override { return QStringLiteral("websocket"); }
+    void send(const QList<Packet> &packets) override;
+
+protected:
+    // The upgrade request: the URL, the extra headers and the cookies.
+    QNetworkRequest handshakeRequest() const;
+    virtual void writeMessage(const QByteArray &data, bool binary, bool compress) = 0;
+
+    bool m_closing = false;
+};
+
+// On QWebSocket, when perMessageDeflate is off.
+class WebSocketClientTransport : public WebSocketTransportBase
 {
     Q_OBJECT
 public:
     WebSocketClientTransport(EngineClient *engine, const QString &sid);
     ~WebSocketClientTransport() override;
-    QString name() const override { return QStringLiteral("websocket"); }
     void open() override;
     void close() override;
-    void send(const QList<Packet> &packets) override;
 
 private:
+    void writeMessage(const QByteArray &data, bool binary, bool compress) override;
+
     QWebSocket *m_socket;
-    bool m_closing = false;
     bool m_everOpened = false;
+};
+
+// On the library's own WebSocket client, which offers permessage-deflate.
+class LeanWebSocketClientTransport : public WebSocketTransportBase
+{
+    Q_OBJECT
+public:
+    LeanWebSocketClientTransport(EngineClient *engine, const QString &sid);
+    void open() override;
+    void close() override;
+    WebSocket::ClientConnection *connection() const { return m_connection; }
+
+private:
+    void writeMessage(const QByteArray &data, bool binary, bool compress) override;
+
+    WebSocket::ClientConnection *m_connection;
 };
 
 class EngineClient : public QObject

@@ -3,6 +3,7 @@
 #include "client/manager_p.h"
 #include "clientsocket.h"
 #include "core/reasons_p.h"
+#include "engineio/engineoptions_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QFile>
@@ -571,6 +572,10 @@ QString ManagerOptions::validate() const
         return QStringLiteral("randomizationFactor must be between 0 and 1");
     if (!parser)
         return QStringLiteral("parser must be set");
+    if (maxPayload() <= 0)
+        return QStringLiteral("maxPayload must be positive");
+    if (perMessageDeflate())
+        return validatePerMessageDeflate(perMessageDeflateOptions());
     return {};
 }
 

@@ -1,5 +1,7 @@
 #include "engineoptions.h"
 
+#include "engineio/engineoptions_p.h"
+
 #include "core/optionreader_p.h"
 #include "http/compression_p.h"
 #include "http/cookie_p.h"
@@ -32,6 +34,11 @@ public:
     compression keeps its own zlib streams (allocated on its first compressed message in each
     direction: about 256 KiB to compress with the default window and memory level, 40 KiB to
     inflate); setting serverNoContextTakeover makes each message compressed on its own.
+
+    The client takes the same settings (ManagerOptions::perMessageDeflateOptions(), on by
+    default as in engine.io-client), read as ws's client reads them: the no-context-takeover
+    flags and windows below are what it offers, and the threshold, level and memLevel apply to
+    its own messages.
 */
 
 // Empty until a field is added after 1.0.
@@ -85,14 +92,16 @@ PerMessageDeflateOptions::~PerMessageDeflateOptions() = default;
 
     Whether the server compresses each message on its own (answers
     \c server_no_context_takeover). False (the default) is ws's unset value: the server keeps
-    its context unless the client asks otherwise.
+    its context unless the client asks otherwise. For the client: whether it offers
+    \c server_no_context_takeover.
 */
 
 /*!
     \var PerMessageDeflateOptions::clientNoContextTakeover
 
     Whether the client is asked to compress each message on its own (answers
-    \c client_no_context_takeover). False (the default) is ws's unset value.
+    \c client_no_context_takeover). False (the default) is ws's unset value. For the client:
+    whether it offers \c client_no_context_takeover (a server may ask for it anyway).
 */
 
 /*!
@@ -101,6 +110,7 @@ PerMessageDeflateOptions::~PerMessageDeflateOptions() = default;
     The window of the server's compressor, 8 to 15 (answered as \c server_max_window_bits;
     an offer asking for a smaller one is refused, as ws does); 0 (the default) leaves it to
     the client, else 15. zlib has no 8-bit raw window: 8 compresses with 9, as Node does.
+    For the client: the \c server_max_window_bits it offers (0: none).
 */
 
 /*!
@@ -108,7 +118,9 @@ PerMessageDeflateOptions::~PerMessageDeflateOptions() = default;
 
     The window the client must compress with, 8 to 15 (answered as
     \c client_max_window_bits; an offer without that parameter, or with a smaller value, is
-    refused, as ws does); 0 (the default) leaves it to the client.
+    refused, as ws does); 0 (the default) leaves it to the client. For the client: the largest
+    window it lets the server pick (\c client_max_window_bits=N in its offer); 0 offers the
+    parameter without a value, any window.
 */
 
 /*!
@@ -373,18 +385,9 @@ QString EngineOptions::validate() const
                               "false (the default)");
     }
     if (perMessageDeflate) {
-        const PerMessageDeflateOptions deflate = perMessageDeflateOptions();
-        if (deflate.threshold < 0)
-            return QStringLiteral("perMessageDeflate.threshold must not be negative");
-        auto badWindow = [](int bits) { return bits != 0 && (bits < 8 || bits > 15); };
-        if (badWindow(deflate.serverMaxWindowBits) || badWindow(deflate.clientMaxWindowBits))
-            return QStringLiteral("perMessageDeflate window bits must be from 8 to 15 (0: unset)");
-        if (deflate.level < -1 || deflate.level > 9)
-            return QStringLiteral("perMessageDeflate.zlibDeflateOptions.level must be -1 to 9");
-        if (deflate.memLevel < 1 || deflate.memLevel > 9)
-            return QStringLiteral("perMessageDeflate.zlibDeflateOptions.memLevel must be 1 to 9");
-        if (deflate.concurrencyLimit < 1)
-            return QStringLiteral("perMessageDeflate.concurrencyLimit must be positive");
+        if (QString problem = validatePerMessageDeflate(perMessageDeflateOptions());
+            !problem.isEmpty())
+            return problem;
     }
     if (httpCompression && httpCompression->threshold < 0)
         return QStringLiteral("httpCompression.threshold must not be negative");
@@ -543,6 +546,72 @@ std::optional<CookieOptions> readCookie(const QVariantMap &map, QString *error)
 }
 } // namespace
 
+bool readPerMessageDeflate(const QVariant &value, QString *error, bool *enabled,
+                           std::optional<PerMessageDeflateOptions> *settings)
+{
+    // An object holds the ws package's PerMessageDeflate options.
+    if (!isBool(value) && !isMap(value)) {
+        OptionReader r({}, error);
+        return r.fail(QStringLiteral("perMessageDeflate"), "true, false or an object");
+    }
+    *enabled = isMap(value) || value.toBool();
+    if (!isMap(value))
+        return true;
+    const QVariantMap sub = value.toMap();
+    PerMessageDeflateOptions read;
+    OptionReader dr(sub, error, QStringLiteral("perMessageDeflate."));
+    if (!dr.known({QStringLiteral("threshold"), QStringLiteral("serverNoContextTakeover"),
+                   QStringLiteral("clientNoContextTakeover"), QStringLiteral("serverMaxWindowBits"),
+                   QStringLiteral("clientMaxWindowBits"), QStringLiteral("zlibDeflateOptions"),
+                   QStringLiteral("concurrencyLimit")}) ||
+        !dr.number(QStringLiteral("threshold"), &read.threshold) ||
+        !dr.boolean(QStringLiteral("serverNoContextTakeover"), &read.serverNoContextTakeover) ||
+        !dr.boolean(QStringLiteral("clientNoContextTakeover"), &read.clientNoContextTakeover) ||
+        !dr.integer(QStringLiteral("serverMaxWindowBits"), &read.serverMaxWindowBits) ||
+        !dr.integer(QStringLiteral("clientMaxWindowBits"), &read.clientMaxWindowBits) ||
+        !dr.integer(QStringLiteral("concurrencyLimit"), &read.concurrencyLimit))
+        return false;
+    QVariantMap zlib;
+    if (!dr.object(QStringLiteral("zlibDeflateOptions"), &zlib))
+        return false;
+    OptionReader zr(zlib, error, QStringLiteral("perMessageDeflate.zlibDeflateOptions."));
+    if (!zr.known({QStringLiteral("level"), QStringLiteral("memLevel")}) ||
+        !zr.integer(QStringLiteral("level"), &read.level) ||
+        !zr.integer(QStringLiteral("memLevel"), &read.memLevel))
+        return false;
+    *settings = read;
+    return true;
+}
+
+WebSocket::DeflateConfig toDeflateConfig(const PerMessageDeflateOptions &options)
+{
+    WebSocket::DeflateConfig config;
+    config.threshold = options.threshold;
+    config.serverNoContextTakeover = options.serverNoContextTakeover;
+    config.clientNoContextTakeover = options.clientNoContextTakeover;
+    config.serverMaxWindowBits = options.serverMaxWindowBits;
+    config.clientMaxWindowBits = options.clientMaxWindowBits;
+    config.level = options.level;
+    config.memLevel = options.memLevel;
+    return config;
+}
+
+QString validatePerMessageDeflate(const PerMessageDeflateOptions &deflate)
+{
+    if (deflate.threshold < 0)
+        return QStringLiteral("perMessageDeflate.threshold must not be negative");
+    auto badWindow = [](int bits) { return bits != 0 && (bits < 8 || bits > 15); };
+    if (badWindow(deflate.serverMaxWindowBits) || badWindow(deflate.clientMaxWindowBits))
+        return QStringLiteral("perMessageDeflate window bits must be from 8 to 15 (0: unset)");
+    if (deflate.level < -1 || deflate.level > 9)
+        return QStringLiteral("perMessageDeflate.zlibDeflateOptions.level must be -1 to 9");
+    if (deflate.memLevel < 1 || deflate.memLevel > 9)
+        return QStringLiteral("perMessageDeflate.zlibDeflateOptions.memLevel must be 1 to 9");
+    if (deflate.concurrencyLimit < 1)
+        return QStringLiteral("perMessageDeflate.concurrencyLimit must be positive");
+    return {};
+}
+
 /*!
     Reads options from \a map with the reference's option names (camelCase, as in its docs),
     such as a parsed JSON object; missing names keep their defaults. Unknown names and wrong
@@ -603,40 +672,11 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
 
     const auto deflate = map.constFind(QStringLiteral("perMessageDeflate"));
     if (deflate != map.cend()) {
-        // An object holds the ws package's PerMessageDeflate options.
-        if (!isBool(*deflate) && !isMap(*deflate)) {
-            r.fail(QStringLiteral("perMessageDeflate"), "true, false or an object");
+        std::optional<PerMessageDeflateOptions> settings;
+        if (!readPerMessageDeflate(*deflate, error, &options.perMessageDeflate, &settings))
             return options;
-        }
-        options.perMessageDeflate = isMap(*deflate) || deflate->toBool();
-        if (isMap(*deflate)) {
-            const QVariantMap sub = deflate->toMap();
-            PerMessageDeflateOptions value;
-            OptionReader dr(sub, error, QStringLiteral("perMessageDeflate."));
-            if (!dr.known(
-                    {QStringLiteral("threshold"), QStringLiteral("serverNoContextTakeover"),
-                     QStringLiteral("clientNoContextTakeover"),
-                     QStringLiteral("serverMaxWindowBits"), QStringLiteral("clientMaxWindowBits"),
-                     QStringLiteral("zlibDeflateOptions"), QStringLiteral("concurrencyLimit")}) ||
-                !dr.number(QStringLiteral("threshold"), &value.threshold) ||
-                !dr.boolean(QStringLiteral("serverNoContextTakeover"),
-                            &value.serverNoContextTakeover) ||
-                !dr.boolean(QStringLiteral("clientNoContextTakeover"),
-                            &value.clientNoContextTakeover) ||
-                !dr.integer(QStringLiteral("serverMaxWindowBits"), &value.serverMaxWindowBits) ||
-                !dr.integer(QStringLiteral("clientMaxWindowBits"), &value.clientMaxWindowBits) ||
-                !dr.integer(QStringLiteral("concurrencyLimit"), &value.concurrencyLimit))
-                return options;
-            QVariantMap zlib;
-            if (!dr.object(QStringLiteral("zlibDeflateOptions"), &zlib))
-                return options;
-            OptionReader zr(zlib, error, QStringLiteral("perMessageDeflate.zlibDeflateOptions."));
-            if (!zr.known({QStringLiteral("level"), QStringLiteral("memLevel")}) ||
-                !zr.integer(QStringLiteral("level"), &value.level) ||
-                !zr.integer(QStringLiteral("memLevel"), &value.memLevel))
-                return options;
-            options.setPerMessageDeflateOptions(value);
-        }
+        if (settings)
+            options.setPerMessageDeflateOptions(*settings);
     }
 
     const auto compression = map.constFind(QStringLiteral("httpCompression"));

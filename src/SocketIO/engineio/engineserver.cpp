@@ -2,6 +2,7 @@
 
 #include "core/base64id_p.h"
 #include "core/shareddata_p.h"
+#include "engineio/engineoptions_p.h"
 #include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
 #include "engineio/pollingtransport_p.h"
@@ -669,16 +670,8 @@ bool EngineServerPrivate::prepare()
         return false;
     }
     routePath = options.routePath();
-    if (options.perMessageDeflate) {
-        const PerMessageDeflateOptions deflate = options.perMessageDeflateOptions();
-        deflateConfig.threshold = deflate.threshold;
-        deflateConfig.serverNoContextTakeover = deflate.serverNoContextTakeover;
-        deflateConfig.clientNoContextTakeover = deflate.clientNoContextTakeover;
-        deflateConfig.serverMaxWindowBits = deflate.serverMaxWindowBits;
-        deflateConfig.clientMaxWindowBits = deflate.clientMaxWindowBits;
-        deflateConfig.level = deflate.level;
-        deflateConfig.memLevel = deflate.memLevel;
-    }
+    if (options.perMessageDeflate)
+        deflateConfig = toDeflateConfig(options.perMessageDeflateOptions());
     if (!webSocketServer) {
         webSocketServer = new QWebSocketServer(QString(), QWebSocketServer::NonSecureMode, q);
         webSocketServer->setMaxPendingConnections(1 << 20);

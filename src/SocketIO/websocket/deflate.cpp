@@ -1,6 +1,7 @@
 #include "websocket/deflate_p.h"
 
 #include "http/httpparser_p.h"
+#include "websocket/frame_p.h"
 
 #include <QtCore/QHash>
 #include <QtCore/QSet>
@@ -234,17 +235,92 @@ Negotiation negotiateDeflate(QByteArrayView header, const DeflateConfig &config,
     return Negotiation::Invalid; // offers, none acceptable
 }
 
+QByteArray deflateOffer(const DeflateConfig &config)
+{
+    // ws's order: the no-context-takeover flags, then the windows.
+    QByteArray offer = "permessage-deflate";
+    if (config.serverNoContextTakeover)
+        offer += "; server_no_context_takeover";
+    if (config.clientNoContextTakeover)
+        offer += "; client_no_context_takeover";
+    if (config.serverMaxWindowBits)
+        offer += "; server_max_window_bits=" + QByteArray::number(config.serverMaxWindowBits);
+    // Without a value: the server may pick the client's window.
+    offer += "; client_max_window_bits";
+    if (config.clientMaxWindowBits)
+        offer += '=' + QByteArray::number(config.clientMaxWindowBits);
+    return offer;
+}
+
+bool acceptDeflateResponse(QByteArrayView header, const DeflateConfig &config,
+                           DeflateParams *params)
+{
+    const std::optional<QList<Offer>> answers = parseExtensions(header);
+    if (!answers)
+        return false;
+    // Only what was offered: one extension, permessage-deflate (named once or more; the first
+    // one counts, but all must be valid, as ws normalizes them all).
+    for (const Offer &answer : *answers) {
+        if (answer.name != "permessage-deflate")
+            return false;
+        for (const auto &[key, values] : answer.params) {
+            if (values.size() > 1)
+                return false;
+            const QByteArray &value = values.front();
+            if (key == "client_max_window_bits" || key == "server_max_window_bits") {
+                // A client's offer may leave client_max_window_bits without a value, never
+                // a server's answer.
+                if (!windowBits(value))
+                    return false;
+            } else if (key == "client_no_context_takeover" || key == "server_no_context_takeover") {
+                if (!value.isNull())
+                    return false;
+            } else {
+                return false;
+            }
+        }
+    }
+    DeflateParams agreed;
+    agreed.response = header.toByteArray();
+    for (const auto &[key, values] : answers->constFirst().params) {
+        const QByteArray &value = values.front();
+        if (key == "client_max_window_bits") {
+            agreed.clientMaxWindowBits = windowBits(value);
+            if (config.clientMaxWindowBits &&
+                agreed.clientMaxWindowBits > config.clientMaxWindowBits)
+                return false;
+        } else if (key == "server_max_window_bits") {
+            agreed.serverMaxWindowBits = windowBits(value);
+        } else if (key == "client_no_context_takeover") {
+            agreed.clientNoContextTakeover = true;
+        } else {
+            agreed.serverNoContextTakeover = true;
+        }
+    }
+    // Not named in the answer: the window asked for, if one was.
+    if (config.clientMaxWindowBits &&
+        !answers->constFirst().index.contains("client_max_window_bits"))
+        agreed.clientMaxWindowBits = config.clientMaxWindowBits;
+    *params = agreed;
+    return true;
+}
+
 struct Deflater::Stream
 {
     z_stream z{};
 };
 
 Deflater::Deflater(const DeflateConfig &config, const DeflateParams &params)
-    : m_level(config.level)
-    , m_memLevel(config.memLevel)
+    : Deflater(params.serverMaxWindowBits, params.serverNoContextTakeover, config.level,
+               config.memLevel)
+{}
+
+Deflater::Deflater(int windowBits, bool noContextTakeover, int level, int memLevel)
+    : m_level(level)
+    , m_memLevel(memLevel)
     // zlib's raw deflate has no 256-byte window: 8 becomes 9, as Node's zlib does it.
-    , m_windowBits(qMax(9, params.serverMaxWindowBits))
-    , m_noContextTakeover(params.serverNoContextTakeover)
+    , m_windowBits(qMax(9, windowBits))
+    , m_noContextTakeover(noContextTakeover)
 {}
 
 Deflater::~Deflater()
@@ -253,7 +329,8 @@ Deflater::~Deflater()
         deflateEnd(&m_stream->z);
 }
 
-QByteArray Deflater::compressFrame(quint8 opcode, QByteArrayView head, QByteArrayView body)
+QByteArray Deflater::compressFrame(quint8 opcode, QByteArrayView head, QByteArrayView body,
+                                   const uchar *maskKey)
 {
     if (!m_stream) {
         auto stream = std::make_unique<Stream>();
@@ -263,8 +340,9 @@ QByteArray Deflater::compressFrame(quint8 opcode, QByteArrayView head, QByteArra
         m_stream = std::move(stream);
     }
     z_stream &z = m_stream->z;
-    // Room for the longest header before the data, so that it goes in without a move.
-    constexpr qsizetype MaxHeader = 10;
+    // Room for the longest header (a client's has a masking key) before the data, so that it
+    // goes in without a move.
+    constexpr qsizetype MaxHeader = 14;
     const uLong inputSize = uLong(head.size() + body.size());
     QByteArray frame(MaxHeader + qsizetype(deflateBound(&z, inputSize)) + 16, Qt::Uninitialized);
     qsizetype used = MaxHeader;
@@ -293,17 +371,23 @@ QByteArray Deflater::compressFrame(quint8 opcode, QByteArrayView head, QByteArra
     if (m_noContextTakeover)
         deflateReset(&z);
     const qsizetype payload = used - MaxHeader;
-    const qsizetype header = payload < 126 ? 2 : payload < 65536 ? 4 : 10;
+    const qsizetype keySize = maskKey ? 4 : 0;
+    const qsizetype header = (payload < 126 ? 2 : payload < 65536 ? 4 : 10) + keySize;
     char *out = frame.data() + MaxHeader - header;
     out[0] = char(0x80 | 0x40 | opcode); // FIN, RSV1
+    const char maskBit = maskKey ? char(0x80) : char(0);
     if (payload < 126) {
-        out[1] = char(payload);
+        out[1] = char(maskBit | char(payload));
     } else if (payload < 65536) {
-        out[1] = char(126);
+        out[1] = char(maskBit | 126);
         qToBigEndian<quint16>(quint16(payload), out + 2);
     } else {
-        out[1] = char(127);
+        out[1] = char(maskBit | 127);
         qToBigEndian<quint64>(quint64(payload), out + 2);
+    }
+    if (maskKey) {
+        std::memcpy(frame.data() + MaxHeader - 4, maskKey, 4);
+        applyMask(frame.data() + MaxHeader, payload, maskKey);
     }
     frame.truncate(used);
     // Dropping the front moves the start of the data (no copy) when the buffer is not shared.
@@ -349,11 +433,12 @@ Inflater::Result Inflater::inflate(QByteArrayView compressed, qint64 limit, QByt
     qsizetype used = 0;
     bool ended = false;
     auto fail = [&](Result result) {
+        // zlib's message first: the reset clears it.
+        if (result == Result::Invalid)
+            m_error = z.msg ? QByteArray(z.msg) : QByteArray("invalid compressed data");
         // The stream is unusable now; the connection closes.
         inflateReset(&z);
         out->clear();
-        if (result == Result::Invalid)
-            m_error = z.msg ? QByteArray(z.msg) : QByteArray("invalid compressed data");
         return result;
     };
     auto run = [&](QByteArrayView input) -> std::optional<Result> {

@@ -1,6 +1,7 @@
-// permessage-deflate (RFC 7692) for the lean engine, server side: the negotiation of the
-// Sec-WebSocket-Extensions header as the ws package (engine.io's engine) answers it, and the
-// raw DEFLATE streams of the two directions. Pure functions over bytes and zlib.
+// permessage-deflate (RFC 7692) for the lean engine and the client: the negotiation of the
+// Sec-WebSocket-Extensions header as the ws package (engine.io's engine, and engine.io-client's
+// in Node) offers, answers and accepts it, and the raw DEFLATE streams of the two directions.
+// Pure functions over bytes and zlib.
 #pragma once
 
 #include "core/testable_p.h"
@@ -18,7 +19,7 @@ namespace SocketIO::WebSocket {
 // comma-separated tokens, none twice. Nothing when the header is malformed.
 SOCKETIO_TESTABLE std::optional<QList<QByteArray>> parseSubprotocols(QByteArrayView header);
 
-// The server's settings (ws's PerMessageDeflate options). A window of 0 is "not set".
+// The settings of one side (ws's PerMessageDeflate options). A window of 0 is "not set".
 struct DeflateConfig
 {
     qint64 threshold = 1024; // messages smaller than this are sent as they are
@@ -36,6 +37,7 @@ struct DeflateParams
     bool serverNoContextTakeover = false;
     bool clientNoContextTakeover = false;
     int serverMaxWindowBits = 15;
+    int clientMaxWindowBits = 15;
     // The Sec-WebSocket-Extensions value of the 101.
     QByteArray response;
 };
@@ -50,17 +52,30 @@ enum class Negotiation : quint8 {
 SOCKETIO_TESTABLE Negotiation negotiateDeflate(QByteArrayView header, const DeflateConfig &config,
                                                DeflateParams *params);
 
-// The compressor of the server's messages. zlib's state is allocated on the first message.
+// The client's offer, as ws's client makes it: "permessage-deflate" with the settings of
+// `config` (client_max_window_bits without a value when it is not set).
+SOCKETIO_TESTABLE QByteArray deflateOffer(const DeflateConfig &config);
+// Reads the server's answer to deflateOffer(`config`) as ws's client does: the one extension
+// must be permessage-deflate with valid parameters, and client_max_window_bits no larger than
+// the one offered. False when ws's client would fail the connection.
+SOCKETIO_TESTABLE bool acceptDeflateResponse(QByteArrayView header, const DeflateConfig &config,
+                                             DeflateParams *params);
+
+// A compressor of one side's messages. zlib's state is allocated on the first message.
 class SOCKETIO_TESTABLE Deflater
 {
 public:
+    // The server's.
     Deflater(const DeflateConfig &config, const DeflateParams &params);
+    // Either side's: the window agreed for it, and whether it must reset after each message.
+    Deflater(int windowBits, bool noContextTakeover, int level, int memLevel);
     ~Deflater();
     Q_DISABLE_COPY_MOVE(Deflater)
 
     // A complete frame (RSV1 set) of `opcode` whose payload is `head` then `body`, compressed.
-    // Empty if zlib failed.
-    QByteArray compressFrame(quint8 opcode, QByteArrayView head, QByteArrayView body);
+    // Empty if zlib failed. With `maskKey` (a client's frame), masked with that key.
+    QByteArray compressFrame(quint8 opcode, QByteArrayView head, QByteArrayView body,
+                             const uchar *maskKey = nullptr);
 
 private:
     struct Stream;
@@ -71,7 +86,7 @@ private:
     bool m_noContextTakeover;
 };
 
-// The decompressor of the client's messages.
+// A decompressor of the peer's messages.
 class SOCKETIO_TESTABLE Inflater
 {
 public:

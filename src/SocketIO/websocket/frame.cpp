@@ -49,7 +49,9 @@ char *writeHeader(char *out, Opcode opcode, qsizetype payload, bool fin = true, 
     return out;
 }
 
-void unmask(char *data, qsizetype size, const uchar key[4])
+} // namespace
+
+void applyMask(char *data, qsizetype size, const uchar key[4])
 {
     qsizetype i = 0;
     // Eight bytes at a time.
@@ -65,7 +67,6 @@ void unmask(char *data, qsizetype size, const uchar key[4])
     for (; i < size; ++i)
         data[i] = char(data[i] ^ key[i & 3]);
 }
-} // namespace
 
 QByteArray encodeFrame(Opcode opcode, QByteArrayView payload)
 {
@@ -115,7 +116,7 @@ QByteArray encodeMaskedFrame(Opcode opcode, QByteArrayView payload, quint32 mask
     out += 4;
     if (!payload.isEmpty()) {
         std::memcpy(out, payload.data(), payload.size());
-        unmask(out, payload.size(), key);
+        applyMask(out, payload.size(), key);
     }
     return frame;
 }
@@ -178,15 +179,16 @@ bool isValidCloseCode(quint16 code)
            (code >= 3000 && code <= 4999);
 }
 
-FrameReader::FrameReader(qint64 maxMessageSize)
+FrameReader::FrameReader(qint64 maxMessageSize, Sender sender)
     : m_maxMessageSize(maxMessageSize)
+    , m_sender(sender)
 {}
 
 FrameReader::~FrameReader() = default;
 
-void FrameReader::enableInflate(bool clientNoContextTakeover)
+void FrameReader::enableInflate(bool noContextTakeover)
 {
-    m_inflater = std::make_unique<Inflater>(clientNoContextTakeover);
+    m_inflater = std::make_unique<Inflater>(noContextTakeover);
 }
 
 bool FrameReader::fail(quint16 code, const char *reason)
@@ -244,8 +246,11 @@ qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *me
             rsv == 0x40 && m_inflater && (opcode == Opcode::Text || opcode == Opcode::Binary);
         if (rsv && !compressed)
             return (fail(ProtocolError, "RSV bits set without an extension"), qsizetype(-1));
-        if (!masked)
-            return (fail(ProtocolError, "client frames must be masked"), qsizetype(-1));
+        if (masked != (m_sender == Sender::Client)) {
+            return (fail(ProtocolError, masked ? "server frames must not be masked"
+                                               : "client frames must be masked"),
+                    qsizetype(-1));
+        }
         const bool control = quint8(opcode) & 0x8;
         if (control) {
             if (!fin || length > 125)
@@ -266,15 +271,18 @@ qsizetype FrameReader::read(char *bytes, qsizetype available, QList<Message> *me
                          length > quint64(m_maxMessageSize - m_message.size())))
             return (fail(MessageTooBig, "Max payload size exceeded"), qsizetype(-1));
         // The mask key first: until it is here, the subtraction below would go negative.
+        const qsizetype keySize = masked ? 4 : 0;
         const qsizetype left = available - pos - header;
-        if (left < 4 || quint64(left - 4) < length)
+        if (left < keySize || quint64(left - keySize) < length)
             break; // the frame is not all here yet
-        uchar key[4];
-        std::memcpy(key, data + pos + header, 4);
-        char *payload = reinterpret_cast<char *>(data + pos + header + 4);
-        unmask(payload, qsizetype(length), key);
+        char *payload = reinterpret_cast<char *>(data + pos + header + keySize);
+        if (masked) {
+            uchar key[4];
+            std::memcpy(key, data + pos + header, 4);
+            applyMask(payload, qsizetype(length), key);
+        }
         const QByteArrayView view(payload, qsizetype(length));
-        pos += header + 4 + qsizetype(length);
+        pos += header + keySize + qsizetype(length);
         if (control) {
             if (opcode == Opcode::Close) {
                 if (length == 1)

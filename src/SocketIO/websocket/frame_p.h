@@ -49,27 +49,33 @@ SOCKETIO_TESTABLE QByteArray encodeTextFrame(char prefix, QByteArray &&payload);
 // A masked client frame, for tests and clients.
 SOCKETIO_TESTABLE QByteArray encodeMaskedFrame(Opcode opcode, QByteArrayView payload, quint32 mask,
                                                bool fin = true);
+// XORs `size` bytes of `data` with the masking key `key` (its four bytes in wire order).
+SOCKETIO_TESTABLE void applyMask(char *data, qsizetype size, const uchar key[4]);
 SOCKETIO_TESTABLE bool isValidUtf8(QByteArrayView data);
 // Whether a peer may send `code` in a close frame (RFC 6455 7.4, as ws checks it).
 SOCKETIO_TESTABLE bool isValidCloseCode(quint16 code);
 
-// Reads frames from a client (masked) and puts messages back together.
+// Reads frames and puts messages back together: a server reads a client's frames, which must
+// be masked; a client reads a server's, which must not be (RFC 6455 5.1: 1002 otherwise).
 class SOCKETIO_TESTABLE FrameReader
 {
 public:
+    enum class Sender : quint8 { Client, Server };
+
     struct Message
     {
         Opcode opcode; // Text, Binary, Close, Ping or Pong
         QByteArray payload;
     };
 
-    explicit FrameReader(qint64 maxMessageSize);
+    explicit FrameReader(qint64 maxMessageSize, Sender sender = Sender::Client);
     ~FrameReader();
     Q_DISABLE_COPY_MOVE(FrameReader)
 
     // permessage-deflate was agreed on: RSV1 marks a compressed message, which is inflated
     // up to the message size limit (1009 past it, 1007 when the data is not DEFLATE).
-    void enableInflate(bool clientNoContextTakeover);
+    // `noContextTakeover`: the sender resets its compressor after each message.
+    void enableInflate(bool noContextTakeover);
 
     // Consumes complete frames from `data` (unmasking them in place) and appends the
     // messages they complete. Returns the number of bytes used (a partial frame at the end
@@ -90,6 +96,7 @@ private:
     enum class State : quint8 { Reading, CloseRead, Failed };
 
     qint64 m_maxMessageSize;
+    Sender m_sender;
     State m_state = State::Reading;
     bool m_inMessage = false;
     bool m_messageCompressed = false;

@@ -5,8 +5,10 @@
 #include <SocketIO/Manager>
 #include <SocketIO/Server>
 
+#include "../../tcpforwarder.h"
 #include "../ackfuture.h"
 
+#include <QtCore/QCryptographicHash>
 #include <QtCore/QFile>
 #include <QtCore/QFuture>
 #include <QtCore/QProcess>
@@ -71,6 +73,9 @@ private Q_SLOTS:
     void reservedQueryKeys_data();
     void reservedQueryKeys();
     void pingSignal();
+    void perMessageDeflate_data();
+    void perMessageDeflate();
+    void hostileServerFrame();
 
 private:
     void startServer(ServerOptions options = {});
@@ -873,6 +878,30 @@ void tst_Client::optionsFromVariantMap()
     QVERIFY(error.contains(u"not supported"));
     ManagerOptions::fromVariantMap({{QStringLiteral("nope"), true}}, &error);
     QVERIFY(error.contains(u"unknown option"));
+
+    // perMessageDeflate: on by default, as in Node; false, true or ws's options.
+    QVERIFY(ManagerOptions().perMessageDeflate());
+    QCOMPARE(ManagerOptions().perMessageDeflateOptions().threshold, 1024);
+    QVERIFY(!ManagerOptions::fromVariantMap({{QStringLiteral("perMessageDeflate"), false}}, &error)
+                 .perMessageDeflate());
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const ManagerOptions deflate = ManagerOptions::fromVariantMap(
+        {{QStringLiteral("perMessageDeflate"), QVariantMap{{QStringLiteral("threshold"), 0}}},
+         {QStringLiteral("maxPayload"), 4096}},
+        &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(deflate.perMessageDeflate());
+    QCOMPARE(deflate.perMessageDeflateOptions().threshold, 0);
+    QCOMPARE(deflate.maxPayload(), 4096);
+    QCOMPARE(ManagerOptions().maxPayload(), 100 * 1024 * 1024);
+    ManagerOptions::fromVariantMap({{QStringLiteral("perMessageDeflate"), QStringLiteral("yes")}},
+                                   &error);
+    QCOMPARE(error, QStringLiteral("option \"perMessageDeflate\": expected true, false or an "
+                                   "object"));
+    ManagerOptions::fromVariantMap({{QStringLiteral("perMessageDeflate"),
+                                     QVariantMap{{QStringLiteral("clientMaxWindowBits"), 20}}}},
+                                   &error);
+    QVERIFY2(error.contains(u"window bits"), qPrintable(error));
 }
 
 void tst_Client::withCredentialsKeepsCookies_data()
@@ -1192,6 +1221,123 @@ void tst_Client::pingSignal()
     QSignalSpy pings(m.get(), &Manager::ping);
     m->socket();
     QTRY_VERIFY(pings.count() >= 2);
+}
+
+// WebSocket compression against our own server: agreed when both sides want it, a JSON-heavy
+// message both ways takes a fraction of its size on the wire, and nothing breaks when either
+// side does not want it.
+void tst_Client::perMessageDeflate_data()
+{
+    QTest::addColumn<bool>("serverDeflate");
+    QTest::addColumn<bool>("clientDeflate");
+    QTest::addColumn<QStringList>("transports");
+    const QString polling = QStringLiteral("polling");
+    const QString websocket = QStringLiteral("websocket");
+    QTest::addRow("both, websocket") << true << true << QStringList{websocket};
+    QTest::addRow("both, upgrade") << true << true << QStringList{polling, websocket};
+    QTest::addRow("client off") << true << false << QStringList{websocket};
+    QTest::addRow("server off") << false << true << QStringList{websocket};
+}
+
+void tst_Client::perMessageDeflate()
+{
+    QFETCH(bool, serverDeflate);
+    QFETCH(bool, clientDeflate);
+    QFETCH(QStringList, transports);
+#if !SOCKETIO_LEAN_ENGINE
+    if (serverDeflate)
+        QSKIP("the server's permessage-deflate needs the lean engine");
+#endif
+    ServerOptions serverOptions;
+    serverOptions.engine.perMessageDeflate = serverDeflate;
+    serverOptions.engine.maxHttpBufferSize = 10'000'000;
+    startServer(serverOptions);
+    TcpForwarder forwarder(m_io->serverPort());
+    ManagerOptions options;
+    options.transports = transports;
+    options.setPerMessageDeflate(clientDeflate);
+    options.reconnectionDelay = 50;
+    Manager m(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(forwarder.port())), options);
+    ClientSocket *socket = m.socket();
+    QSignalSpy connected(socket, &ClientSocket::connected);
+    QTRY_COMPARE(connected.count(), 1);
+    QTRY_COMPARE(m.transportName(), QStringLiteral("websocket"));
+    QTRY_COMPARE(m_serverSockets.size(), 1);
+    QTRY_COMPARE(m_serverSockets.first()->conn()->transportName(), QStringLiteral("websocket"));
+
+    QVariantList rows;
+    for (int i = 0; i < 2000; ++i) {
+        rows.append(QVariantMap{{QStringLiteral("id"), i},
+                                {QStringLiteral("name"), QStringLiteral("user-%1").arg(i)},
+                                {QStringLiteral("active"), i % 3 == 0}});
+    }
+    const QVariantList big{QVariantMap{{QStringLiteral("rows"), rows}}};
+    const qint64 upBefore = forwarder.bytesUp();
+    const qint64 downBefore = forwarder.bytesDown();
+    QFuture<QVariantList> echo = socket->emitWithAck(QStringLiteral("echo"), big);
+    QTRY_VERIFY(echo.isFinished());
+    QCOMPARE(echo.result(), big);
+    const qint64 up = forwarder.bytesUp() - upBefore;
+    const qint64 down = forwarder.bytesDown() - downBefore;
+    // About 70 KB of JSON each way.
+    qInfo("%s: %lld bytes up, %lld bytes down", QTest::currentDataTag(), up, down);
+    const bool agreed = serverDeflate && clientDeflate;
+    QVERIFY2(agreed ? up < 20'000 : up > 60'000, qPrintable(QString::number(up)));
+    QVERIFY2(agreed ? down < 20'000 : down > 60'000, qPrintable(QString::number(down)));
+    // Small messages still go.
+    QFuture<QVariantList> small = socket->emitWithAck(QStringLiteral("echo"), {1});
+    QTRY_VERIFY(small.isFinished());
+    QCOMPARE(small.result(), QVariantList{1});
+}
+
+// A server that breaks the protocol after the handshake (a masked frame): the client
+// reports a transport error and gets on with reconnecting.
+void tst_Client::hostileServerFrame()
+{
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    int connections = 0;
+    connect(&server, &QTcpServer::newConnection, this, [&] {
+        QTcpSocket *peer = server.nextPendingConnection();
+        ++connections;
+        connect(peer, &QTcpSocket::readyRead, peer, [peer] {
+            const QByteArray request = peer->readAll();
+            QByteArray key;
+            for (const QByteArray &line : request.split('\n')) {
+                if (line.toLower().startsWith("sec-websocket-key:"))
+                    key = line.sliced(18).trimmed();
+            }
+            if (key.isEmpty())
+                return;
+            key += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+            peer->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                        "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
+                        QCryptographicHash::hash(key, QCryptographicHash::Sha1).toBase64() +
+                        "\r\n\r\n");
+            // A masked text frame: "0{...}", the open packet.
+            const QByteArray open = R"(0{"sid":"x","upgrades":[],"pingInterval":25000,)"
+                                    R"("pingTimeout":20000,"maxPayload":1000000})";
+            QByteArray frame = "\x81";
+            frame += char(0x80 | 126);
+            frame += char(open.size() >> 8);
+            frame += char(open.size() & 0xff);
+            frame += QByteArray(4, '\0'); // a zero mask key: the payload reads as it is
+            peer->write(frame + open);
+        });
+    });
+    ManagerOptions options;
+    options.transports = {QStringLiteral("websocket")};
+    options.reconnectionDelay = 50;
+    options.reconnectionDelayMax = 50;
+    options.reconnectionAttempts = 1;
+    Manager m(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort())), options);
+    QSignalSpy errors(m.socket(), &ClientSocket::connectError);
+    QSignalSpy failed(&m, &Manager::reconnectFailed);
+    QTRY_COMPARE(failed.count(), 1);
+    QCOMPARE(connections, 2);
+    QVERIFY(!errors.isEmpty());
+    QVERIFY2(errors.first().first().toString().contains(u"websocket error"),
+             qPrintable(errors.first().first().toString()));
 }
 
 QTEST_GUILESS_MAIN(tst_Client)

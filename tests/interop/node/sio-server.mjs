@@ -1,16 +1,19 @@
 // Node socket.io 4.8 server for the Qt CLIENT's interop test (tests/interop/tst_client_interop.cpp).
 //   node sio-server.mjs [JSON config]
 //   config: {"port":0, "path":"/socket.io", "cors":true, "recovery":false, "parser":"default"|"msgpack",
-//            "eio3":false, "tls":{"cert":FILE,"key":FILE}, "pingInterval":N, "pingTimeout":N}
+//            "eio3":false, "tls":{"cert":FILE,"key":FILE}, "pingInterval":N, "pingTimeout":N,
+//            "perMessageDeflate":false|true|{...}}
 //   - listens on 127.0.0.1 (port 0 unless given: a restart on the same port); http or https
 //   - stdout: {"port":N} first, then one JSON line per server-side observation, "event" first:
 //     http {method,url,headers}   every HTTP request / upgrade request the server receives
-//     connection {nsp,id,query,headers,auth,url,transport,recovered}
-//     upgrade {id,transport}      the engine session was upgraded
+//     connection {nsp,id,query,headers,auth,url,transport,recovered,extensions}
+//     upgrade {id,transport,extensions}  the engine session was upgraded
+//                                 (extensions: the WebSocket's agreed extensions, "" for none)
 //     event {id,name,args}        an incoming event (binary as {"$bin":hex}, an ack callback as "$ack")
 //     ask-result {id,error,args}  the client's answer to "ask"
 //     disconnect {id,reason}
 //     ws-frame {binary,head}      a WebSocket frame from the client
+//     ws-raw {opcode,rsv1,length} a data frame from the client as it came on the wire
 //   - exits on SIGTERM / SIGINT (io.close(), then exit)
 // Handlers: "echo" acks its arguments (and emits "echo-back" with them) · "please-emit" emits
 // "payload" (nested binary) · "please-ask" emits "ask" with a 2 s ack timeout, then "ask-result"
@@ -51,6 +54,7 @@ const io = new Server(httpServer, {
   ...(config.cors ? { cors: { origin: true, credentials: true } } : {}),
   ...(config.parser === "msgpack" ? { parser: msgpackParser } : {}),
   ...(config.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 60000 } } : {}),
+  ...(config.perMessageDeflate !== undefined ? { perMessageDeflate: config.perMessageDeflate } : {}),
 });
 
 // After the attach: engine.io takes over the "request" listeners it finds.
@@ -59,10 +63,39 @@ httpServer.prependListener("request", logRequest);
 httpServer.prependListener("upgrade", logRequest);
 
 // Client-to-server WebSocket frames: binary or text (forceBase64 sends binary as base64 text).
+// The raw data frames (their headers) as they arrive, RSV1 (compressed) included.
+const watchRaw = (tcp) => {
+  let pending = Buffer.alloc(0);
+  tcp.on("data", (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (pending.length < 2) return;
+      const opcode = pending[0] & 0x0f;
+      let length = pending[1] & 0x7f;
+      let offset = 2;
+      if (length === 126) {
+        if (pending.length < 4) return;
+        length = pending.readUInt16BE(2);
+        offset = 4;
+      } else if (length === 127) {
+        if (pending.length < 10) return;
+        length = Number(pending.readBigUInt64BE(2));
+        offset = 10;
+      }
+      if (pending[1] & 0x80) offset += 4;
+      if (pending.length < offset + length) return;
+      if (opcode < 8) out({ event: "ws-raw", opcode, rsv1: !!(pending[0] & 0x40), length });
+      pending = pending.subarray(offset + length);
+    }
+  });
+};
+const extensionsOf = (transport) => (transport.name === "websocket" && transport.socket ? transport.socket.extensions : "");
 const watchFrames = (transport) => {
-  if (transport.name === "websocket" && transport.socket)
+  if (transport.name === "websocket" && transport.socket) {
     transport.socket.on("message", (data, isBinary) =>
       out({ event: "ws-frame", binary: isBinary, head: isBinary ? "" : data.toString().slice(0, 16) }));
+    if (transport.socket._socket) watchRaw(transport.socket._socket);
+  }
 };
 io.engine.on("connection", (conn) => {
   watchFrames(conn.transport);
@@ -84,8 +117,10 @@ io.on("connection", (socket) => {
   out({
     event: "connection", nsp: socket.nsp.name, id: socket.id, query, headers, auth, url,
     transport: socket.conn.transport.name, recovered: socket.recovered,
+    extensions: extensionsOf(socket.conn.transport),
   });
-  socket.conn.on("upgrade", (transport) => out({ event: "upgrade", id: socket.id, transport: transport.name }));
+  socket.conn.on("upgrade", (transport) =>
+    out({ event: "upgrade", id: socket.id, transport: transport.name, extensions: extensionsOf(transport) }));
   socket.onAny((name, ...args) => out({ event: "event", id: socket.id, name, args: canon(args) }));
   socket.on("disconnect", (reason) => {
     out({ event: "disconnect", id: socket.id, reason });
