@@ -7,7 +7,8 @@
 // did not use untouched; every way of cutting the stream gives the same messages and the same
 // verdict; messages respect the limits (control payloads <= 125, data <= the max size, text is
 // UTF-8); a message re-encoded by a client, whole or fragmented with a ping in between, reads
-// back the same; the server-side encoders agree with each other.
+// back the same; the server-side encoders agree with each other. The stream is also read as a
+// client reads a server's frames (unmasked only), and the server's frames read back there.
 #include "websocket/frame_p.h"
 
 #include "fuzzcheck.h"
@@ -55,9 +56,10 @@ qsizetype readPending(FrameReader &reader, QByteArray &pending, Messages *messag
 
 enum class Cut { Whole, Random, ByteWise };
 
-Outcome readStream(QByteArrayView stream, qint64 maxSize, Cut cut, Fuzz::Random *random)
+Outcome readStream(QByteArrayView stream, qint64 maxSize, Cut cut, Fuzz::Random *random,
+                   FrameReader::Sender sender = FrameReader::Sender::Client)
 {
-    FrameReader reader(maxSize);
+    FrameReader reader(maxSize, sender);
     Outcome outcome;
     QByteArray pending;
     qsizetype from = 0;
@@ -159,6 +161,29 @@ void checkServerFrames(QByteArrayView payload)
     QByteArray copy = frame;
     FUZZ_CHECK(!reader.read(copy, &messages));
     FUZZ_CHECK(reader.closeCode() == ProtocolError);
+    // The client's reader (Qt client with permessage-deflate) takes them back as they were.
+    if (payload.size() < (1 << 20)) {
+        const Outcome back =
+            readStream(frame, 1 << 20, Cut::Whole, nullptr, FrameReader::Sender::Server);
+        FUZZ_CHECK(!back.failed);
+        FUZZ_CHECK(back.used == frame.size());
+        FUZZ_CHECK(back.messages == Messages{{Opcode::Binary, payload.toByteArray()}});
+    }
+}
+
+// The same stream read by a client, as a server's frames (unmasked): cutting it differently
+// changes nothing, and what it gives respects the limits.
+void checkAsServerStream(QByteArrayView stream, Fuzz::Random &random)
+{
+    constexpr qint64 maxSize = 1 << 20;
+    const Outcome whole =
+        readStream(stream, maxSize, Cut::Whole, nullptr, FrameReader::Sender::Server);
+    checkMessages(whole.messages, maxSize);
+    const Outcome cut =
+        readStream(stream, maxSize, Cut::Random, &random, FrameReader::Sender::Server);
+    FUZZ_CHECK(cut.failed == whole.failed);
+    FUZZ_CHECK(cut.closeCode == whole.closeCode);
+    FUZZ_CHECK(cut.messages == whole.messages);
 }
 
 } // namespace
@@ -191,5 +216,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // The UTF-8 check agrees with Qt's decoder, which replaces what is not UTF-8.
     FUZZ_CHECK(isValidUtf8(stream) == (QString::fromUtf8(stream).toUtf8() == stream));
     checkServerFrames(stream);
+    checkAsServerStream(stream, random);
     return 0;
 }

@@ -5,8 +5,10 @@
 // Properties checked: the end of the head is found the same when the search resumes over a
 // growing buffer; a parsed head holds only what RFC 9112 allows and, written out again, parses
 // to the same request; a body reads the same whole, in pieces and byte by byte, never larger
-// than allowed; an error carries a status the front can answer with.
+// than allowed; an error carries a status the front can answer with. The bytes are also read
+// as the response head a server sends the Qt client's WebSocket.
 #include "http/httpparser_p.h"
+#include "websocket/clientconnection_p.h"
 
 #include "fuzzcheck.h"
 
@@ -135,6 +137,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // The engine's default limit, and small ones that bodies run into.
     static const qint64 limits[] = {1'000'000, 0, 10, 1000};
     const qint64 maxBody = limits[random.below(4)];
+
+    // The same bytes as a server's answer to the Qt client's upgrade request (a response head,
+    // websocket/clientconnection_p.h): header names come out as lower-case tokens.
+    if (const qsizetype end = findHeadEnd(stream.first(qMin(stream.size(), qsizetype(65536))));
+        end >= 0) {
+        int status = 0;
+        QHash<QByteArray, QByteArray> headers;
+        if (WebSocket::parseResponseHead(stream.first(end), &status, &headers)) {
+            FUZZ_CHECK(status > -100 && status < 1000);
+            for (auto it = headers.cbegin(); it != headers.cend(); ++it)
+                FUZZ_CHECK(isToken(it.key()) && it.key() == it.key().toLower());
+        }
+    }
 
     for (int i = 0; i < MaxRequests && !stream.isEmpty(); ++i) {
         const QByteArrayView window = stream.first(qMin(stream.size(), MaxHeaderSize + 4));

@@ -18,8 +18,8 @@ bool hasLineBreak(QByteArrayView text)
     return text.contains('\r') || text.contains('\n');
 }
 
-// The status code and the headers (lower-case names, repeated ones joined with ", ") of a
-// response head; false when it is not HTTP/1.x.
+} // namespace
+
 bool parseResponseHead(QByteArrayView head, int *status, QHash<QByteArray, QByteArray> *headers)
 {
     const QList<QByteArray> lines = head.toByteArray().split('\n');
@@ -50,7 +50,6 @@ bool parseResponseHead(QByteArrayView head, int *status, QHash<QByteArray, QByte
     }
     return true;
 }
-} // namespace
 
 ClientConnection::ClientConnection(QObject *parent)
     : QObject(parent)

@@ -11,6 +11,7 @@
 #include "websocket/deflate_p.h"
 #include "websocket/frame_p.h"
 
+#include <QtCore/QHash>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 #include <QtCore/QStringList>
@@ -25,6 +26,11 @@ class QTcpSocket;
 QT_END_NAMESPACE
 
 namespace SocketIO::WebSocket {
+
+// The status code and the headers (lower-case names, repeated ones joined with ", ") of a
+// server's response head; false when it is not HTTP/1.x.
+SOCKETIO_TESTABLE bool parseResponseHead(QByteArrayView head, int *status,
+                                         QHash<QByteArray, QByteArray> *headers);
 
 // ws's default maxPayload, for a client too: 100 MiB.
 inline constexpr qint64 DefaultMaxMessageSize = 100 * 1024 * 1024;
