@@ -19,7 +19,7 @@ namespace SocketIO::Http {
 class Connection;
 
 // What the HTTP front calls for each request; implemented by the engine server.
-class Handler
+class SOCKETIO_TESTABLE Handler
 {
 public:
     virtual ~Handler() = default;
