@@ -37,9 +37,10 @@ private Q_SLOTS:
     void http1RefusedWithoutAllowHttp1_data();
     void http1RefusedWithoutAllowHttp1();
     void brokenPrefaceClosesOnlyItsConnection();
+    void stalledRequestGets408();
 
 private:
-    std::unique_ptr<Server> startServer(bool allowHttp1);
+    std::unique_ptr<Server> startServer(bool allowHttp1, int requestTimeout = 300'000);
     QJsonObject runPeer(const Server &server, const QString &mode, const QStringList &extra = {});
     QString url(const Server &server) const
     {
@@ -56,9 +57,10 @@ void tst_Http2Interop::initTestCase()
     QVERIFY2(m_cert.error.isEmpty(), qPrintable(m_cert.error));
 }
 
-std::unique_ptr<Server> tst_Http2Interop::startServer(bool allowHttp1)
+std::unique_ptr<Server> tst_Http2Interop::startServer(bool allowHttp1, int requestTimeout)
 {
     ServerOptions options;
+    options.engine.http.requestTimeout = requestTimeout;
     options.engine.http.setHttp2(true);
     options.engine.http.setAllowHTTP1(allowHttp1);
     options.engine.pingInterval = 300; // the polling peer waits for one ping
@@ -204,6 +206,15 @@ void tst_Http2Interop::brokenPrefaceClosesOnlyItsConnection()
     awaitPeer(good, 20'000);
     verifyPassed(good);
     QVERIFY(io->isListening());
+}
+
+void tst_Http2Interop::stalledRequestGets408()
+{
+    auto io = startServer(false, 500);
+    QVERIFY(io);
+    const QJsonObject result = runPeer(*io, QStringLiteral("stalled"));
+    QVERIFY(!QTest::currentTestFailed());
+    QCOMPARE(result.value(QLatin1String("status")).toInt(), 408);
 }
 
 QTEST_GUILESS_MAIN(tst_Http2Interop)

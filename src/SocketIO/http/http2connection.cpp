@@ -161,7 +161,21 @@ Http2Stream::Http2Stream(Http2Session *session, std::int32_t id)
     : Connection(session)
     , m_session(session)
     , m_id(id)
-{}
+{
+    // As on HTTP/1.1: a request that does not come whole in time gets 408, so that a client
+    // cannot hold its streams (and their bodies) open without end.
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        if (m_state != State::ReadingHead && m_state != State::ReadingBody)
+            return;
+        m_state = State::Dispatched;
+        HttpResponse response;
+        response.setStatusCode(408);
+        respond(response);
+    });
+    if (session->m_limits.headersTimeout > 0)
+        m_timer.start(session->m_limits.headersTimeout);
+}
 
 void Http2Stream::respond(const HttpResponse &response, bool close)
 {
@@ -361,12 +375,17 @@ void Http2Session::headComplete(Http2Stream *stream, bool endStream)
         return;
     }
     stream->m_state = Http2Stream::State::ReadingBody;
+    if (m_limits.requestTimeout > 0)
+        stream->m_timer.start(m_limits.requestTimeout);
+    else
+        stream->m_timer.stop();
     if (endStream)
         dispatch(stream);
 }
 
 void Http2Session::dispatch(Http2Stream *stream)
 {
+    stream->m_timer.stop();
     if (stream->m_headTooLarge) { // too large trailers
         stream->m_state = Http2Stream::State::Dispatched;
         HttpResponse response;

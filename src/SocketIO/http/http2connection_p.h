@@ -54,6 +54,8 @@ private:
     bool m_bodyTooLarge = false;
     QByteArray m_out; // the response body being sent
     qsizetype m_outOffset = 0;
+    // headersTimeout, then requestTimeout, until the request is complete: 408 after it.
+    QTimer m_timer;
 };
 
 // The largest number of streams a client may open at once on one connection

@@ -11,6 +11,8 @@
 //             upgrade: an "echo" with ack before and after the upgrade.
 //   http1     an HTTPS request that offers only --alpn (default "http/1.1"; "": no ALPN at
 //             all): reports how it ended.
+//   stalled   a POST whose body never ends gets 408 (requestTimeout); a GET follows on the
+//             same connection.
 //   garbage   a TLS connection that chooses "h2" and sends a broken preface: reports that the
 //             server closed it.
 // Prints one JSON object per line; the last is {"event":"pass",...} (exit 0) or
@@ -163,6 +165,24 @@ function garbage() {
   socket.on("close", () => finish(0, "", { outcome: "closed", received }));
 }
 
-const modes = { polling, sio, http1, garbage };
+// A POST whose body never ends: the server answers 408 after its requestTimeout, and the
+// connection serves the next request.
+async function stalled() {
+  const session = http2.connect(url, { rejectUnauthorized: false });
+  session.on("error", (e) => fail("session error: " + e.message));
+  const stream = session.request(
+    { ":method": "POST", ":path": "/socket.io/?EIO=4&transport=polling" }, { endStream: false });
+  stream.on("error", () => {});
+  stream.write("4");
+  const status = await new Promise((resolve) => stream.on("response", (h) => resolve(h[":status"])));
+  out({ event: "stalled", status });
+  if (status !== 408) return fail("expected 408, got " + status);
+  const open = await request(session, "GET", "/socket.io/?EIO=4&transport=polling");
+  if (!open.body.startsWith("0{")) return fail("handshake after the 408: " + open.body);
+  session.close();
+  finish(0, "", { status });
+}
+
+const modes = { polling, sio, http1, garbage, stalled };
 if (!modes[opt.mode]) fail("unknown mode " + opt.mode);
 else Promise.resolve(modes[opt.mode]()).catch((e) => fail(e.stack || e));
