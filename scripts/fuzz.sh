@@ -14,13 +14,14 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 shift || true
-all_targets=(frame deflate http engineio parser json msgpack msgpack_parser legacy09 redis cluster)
+all_targets=(frame deflate http http2 engineio parser json msgpack msgpack_parser legacy09 redis
+             cluster)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 build=build-fuzz
 
 # The longest input worth trying per target: a few frames, a few requests, a payload.
-declare -A max_len=([frame]=4096 [deflate]=8192 [http]=8192 [engineio]=2048 [parser]=4096 [json]=4096
+declare -A max_len=([frame]=4096 [deflate]=8192 [http]=8192 [http2]=8192 [engineio]=2048 [parser]=4096 [json]=4096
                     [msgpack]=2048 [msgpack_parser]=2048 [legacy09]=2048 [redis]=4096
                     [cluster]=4096)
 
@@ -45,6 +46,18 @@ if ! grep -q '^SOCKETIO_REDIS:BOOL=ON' "$build/CMakeCache.txt"; then
     for t in "${targets[@]}"; do
         if [ "$t" = redis ] || [ "$t" = cluster ]; then
             echo "fuzz.sh: fuzz_$t skipped (built without SOCKETIO_REDIS)" >&2
+        else
+            kept+=("$t")
+        fi
+    done
+    targets=("${kept[@]}")
+fi
+# fuzz_http2 exists only where nghttp2 was found (SOCKETIO_HTTP2).
+if ! grep -q '^SOCKETIO_HTTP2:BOOL=ON' "$build/CMakeCache.txt"; then
+    kept=()
+    for t in "${targets[@]}"; do
+        if [ "$t" = http2 ]; then
+            echo "fuzz.sh: fuzz_$t skipped (built without SOCKETIO_HTTP2)" >&2
         else
             kept+=("$t")
         fi

@@ -19,6 +19,9 @@ packages=(
     # our own, on QTcpSocket), and a real Redis 7
     # for its tests (started by the tests on a free port; the system service is not needed)
     libhiredis-dev redis-server
+    # HTTP/2 (h2 over TLS, chosen by ALPN): nghttp2's frame and HPACK engine; curl (with
+    # nghttp2) is one of the h2 peers of its tests
+    libnghttp2-dev curl
     # real peers of the interop tests
     python3-socketio python3-requests python3-websocket chromium
     # the sanitizer build and the fuzz targets: clang 14 with its sanitizer and libFuzzer

@@ -160,6 +160,17 @@ struct SOCKETIO_EXPORT HttpLimits
     // beyond. The engine's own requests are bounded by maxHttpBufferSize.
     qint64 maxBodySize = 1024 * 1024;
 
+    // HTTP/2 over TLS, chosen by ALPN (Node's http2.createSecureServer()); off by default.
+    bool http2() const;
+    void setHttp2(bool enabled);
+    // With http2(): whether clients that do not choose "h2" are served over HTTP/1.1 (they
+    // need it for WebSocket). Default false, as Node's allowHTTP1.
+    bool allowHTTP1() const;
+    void setAllowHTTP1(bool allow);
+    // Streams an HTTP/2 client may have open at once on one connection (default 100).
+    int maxConcurrentStreams() const;
+    void setMaxConcurrentStreams(int streams);
+
 private:
     // Reserved: fields added after 1.0 live here, behind accessor functions, so that the
     // layout above stays fixed. Null (no allocation) until such a field is set.

@@ -422,6 +422,12 @@ QString EngineOptions::validate() const
         return QStringLiteral("http timeouts must not be negative");
     if (http.maxBodySize < 0)
         return QStringLiteral("http.maxBodySize must not be negative");
+    if (http.maxConcurrentStreams() < 1)
+        return QStringLiteral("http.maxConcurrentStreams must be positive");
+#if !SOCKETIO_HTTP2
+    if (http.http2())
+        return QStringLiteral("http.http2 needs a build with HTTP/2 (SOCKETIO_HTTP2, nghttp2)");
+#endif
     return {};
 }
 
@@ -717,7 +723,9 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
         OptionReader hr(sub, error, QStringLiteral("http."));
         if (!hr.known({QStringLiteral("maxHeaderSize"), QStringLiteral("maxHeadersCount"),
                        QStringLiteral("headersTimeout"), QStringLiteral("requestTimeout"),
-                       QStringLiteral("keepAliveTimeout"), QStringLiteral("maxBodySize")}) ||
+                       QStringLiteral("keepAliveTimeout"), QStringLiteral("maxBodySize"),
+                       QStringLiteral("http2"), QStringLiteral("allowHTTP1"),
+                       QStringLiteral("maxConcurrentStreams")}) ||
             !hr.integer(QStringLiteral("maxHeaderSize"), &options.http.maxHeaderSize) ||
             !hr.integer(QStringLiteral("maxHeadersCount"), &options.http.maxHeadersCount) ||
             !hr.integer(QStringLiteral("headersTimeout"), &options.http.headersTimeout) ||
@@ -725,6 +733,19 @@ EngineOptions EngineOptions::fromVariantMap(const QVariantMap &map, QString *err
             !hr.integer(QStringLiteral("keepAliveTimeout"), &options.http.keepAliveTimeout) ||
             !hr.number(QStringLiteral("maxBodySize"), &options.http.maxBodySize))
             return options;
+        bool http2 = options.http.http2();
+        bool allowHTTP1 = options.http.allowHTTP1();
+        int streams = options.http.maxConcurrentStreams();
+        if (!hr.boolean(QStringLiteral("http2"), &http2) ||
+            !hr.boolean(QStringLiteral("allowHTTP1"), &allowHTTP1) ||
+            !hr.integer(QStringLiteral("maxConcurrentStreams"), &streams, 1))
+            return options;
+        if (http2 != options.http.http2())
+            options.http.setHttp2(http2);
+        if (allowHTTP1 != options.http.allowHTTP1())
+            options.http.setAllowHTTP1(allowHTTP1);
+        if (streams != options.http.maxConcurrentStreams())
+            options.http.setMaxConcurrentStreams(streams);
     }
 
     const auto cookie = map.constFind(QStringLiteral("cookie"));
@@ -816,7 +837,10 @@ QVariantMap EngineOptions::toVariantMap() const
                            {QStringLiteral("headersTimeout"), http.headersTimeout},
                            {QStringLiteral("requestTimeout"), http.requestTimeout},
                            {QStringLiteral("keepAliveTimeout"), http.keepAliveTimeout},
-                           {QStringLiteral("maxBodySize"), http.maxBodySize}});
+                           {QStringLiteral("maxBodySize"), http.maxBodySize},
+                           {QStringLiteral("http2"), http.http2()},
+                           {QStringLiteral("allowHTTP1"), http.allowHTTP1()},
+                           {QStringLiteral("maxConcurrentStreams"), http.maxConcurrentStreams()}});
     return map;
 }
 

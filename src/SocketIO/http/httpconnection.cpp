@@ -15,9 +15,20 @@ void Handler::handleBodyTooLarge(Connection *connection, const HttpRequest &)
     connection->respond(response, true);
 }
 
-Connection::Connection(QTcpSocket *socket, Handler *handler, const HttpLimits &limits,
-                       QObject *parent)
-    : QObject(parent)
+HttpResponse Connection::takeDecorated(const HttpResponse &response)
+{
+    HttpResponse decorated = response;
+    for (const auto &header : std::as_const(m_extraHeaders)) {
+        if (decorated.header(header.first).isNull())
+            decorated.addHeader(header.first, header.second);
+    }
+    m_extraHeaders.clear();
+    return decorated;
+}
+
+Http1Connection::Http1Connection(QTcpSocket *socket, Handler *handler, const HttpLimits &limits,
+                                 QObject *parent)
+    : Connection(parent)
     , m_socket(socket)
     , m_handler(handler)
     , m_limits(limits)
@@ -26,20 +37,20 @@ Connection::Connection(QTcpSocket *socket, Handler *handler, const HttpLimits &l
     socket->setParent(this);
     socket->setReadBufferSize(readAheadLimit());
     m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &Connection::onTimeout);
-    connect(socket, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
-    connect(socket, &QTcpSocket::bytesWritten, this, &Connection::onBytesWritten);
+    connect(&m_timer, &QTimer::timeout, this, &Http1Connection::onTimeout);
+    connect(socket, &QTcpSocket::readyRead, this, &Http1Connection::onReadyRead);
+    connect(socket, &QTcpSocket::bytesWritten, this, &Http1Connection::onBytesWritten);
     if (auto *ssl = qobject_cast<QSslSocket *>(socket))
-        connect(ssl, &QSslSocket::encryptedBytesWritten, this, &Connection::onBytesWritten);
-    connect(socket, &QTcpSocket::disconnected, this, &Connection::onDisconnected);
+        connect(ssl, &QSslSocket::encryptedBytesWritten, this, &Http1Connection::onBytesWritten);
+    connect(socket, &QTcpSocket::disconnected, this, &Http1Connection::onDisconnected);
     startTimer(m_limits.keepAliveTimeout);
     if (socket->bytesAvailable())
-        QMetaObject::invokeMethod(this, &Connection::onReadyRead, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &Http1Connection::onReadyRead, Qt::QueuedConnection);
 }
 
-Connection::~Connection() = default;
+Http1Connection::~Http1Connection() = default;
 
-void Connection::startTimer(int ms)
+void Http1Connection::startTimer(int ms)
 {
     if (ms > 0)
         m_timer.start(ms);
@@ -47,12 +58,12 @@ void Connection::startTimer(int ms)
         m_timer.stop();
 }
 
-qint64 Connection::readAheadLimit() const
+qint64 Http1Connection::readAheadLimit() const
 {
     return qMax<qint64>(m_limits.maxHeaderSize + 4, MaxReadAhead);
 }
 
-void Connection::resumeReading()
+void Http1Connection::resumeReading()
 {
     // QAbstractSocket stops reading from the kernel once its buffer is full, and arms its
     // notifier again only when a read asks for more than is buffered (peek() and skip() of
@@ -64,14 +75,14 @@ void Connection::resumeReading()
         m_socket->peek(m_socket->bytesAvailable() + 1);
 }
 
-qint64 Connection::unsentBytes() const
+qint64 Http1Connection::unsentBytes() const
 {
     // A QSslSocket holds what it has encrypted but not sent apart.
     const auto *ssl = m_secure ? static_cast<const QSslSocket *>(m_socket) : nullptr;
     return m_socket->bytesToWrite() + (ssl ? ssl->encryptedBytesToWrite() : 0);
 }
 
-void Connection::onReadyRead()
+void Http1Connection::onReadyRead()
 {
     if (!m_socket)
         return;
@@ -89,7 +100,7 @@ void Connection::onReadyRead()
         resumeReading();
 }
 
-void Connection::onBytesWritten()
+void Http1Connection::onBytesWritten()
 {
     if (!m_waitingForDrain || unsentBytes() > MaxUnsentAnswers)
         return;
@@ -97,7 +108,7 @@ void Connection::onBytesWritten()
     onReadyRead();
 }
 
-void Connection::readHead()
+void Http1Connection::readHead()
 {
     // The head is only peeked: a WebSocket upgrade must stay unread for QWebSocketServer.
     const qsizetype limit = m_limits.maxHeaderSize + 4;
@@ -184,7 +195,7 @@ void Connection::readHead()
     startTimer(m_limits.requestTimeout);
 }
 
-void Connection::readBody()
+void Http1Connection::readBody()
 {
     if (!m_body.isComplete()) {
         // At most readAheadLimit() bytes: the socket buffers no more.
@@ -211,7 +222,7 @@ void Connection::readBody()
     m_handler->handleRequest(this, m_request);
 }
 
-void Connection::respond(const HttpResponse &response, bool close)
+void Http1Connection::respond(const HttpResponse &response, bool close)
 {
     if (m_state != State::Dispatched)
         return;
@@ -219,13 +230,8 @@ void Connection::respond(const HttpResponse &response, bool close)
     if (m_extraHeaders.isEmpty()) {
         m_socket->write(response.serialize(keepAlive, m_limits.keepAliveTimeout / 1000));
     } else {
-        HttpResponse decorated = response;
-        for (const auto &header : std::as_const(m_extraHeaders)) {
-            if (decorated.header(header.first).isNull())
-                decorated.addHeader(header.first, header.second);
-        }
-        m_extraHeaders.clear();
-        m_socket->write(decorated.serialize(keepAlive, m_limits.keepAliveTimeout / 1000));
+        m_socket->write(
+            takeDecorated(response).serialize(keepAlive, m_limits.keepAliveTimeout / 1000));
     }
     if (!keepAlive) {
         m_state = State::Closing;
@@ -237,10 +243,10 @@ void Connection::respond(const HttpResponse &response, bool close)
     m_headStarted = false;
     startTimer(m_limits.keepAliveTimeout);
     if (m_socket->bytesAvailable())
-        QMetaObject::invokeMethod(this, &Connection::onReadyRead, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &Http1Connection::onReadyRead, Qt::QueuedConnection);
 }
 
-void Connection::respondRawAndClose(const QByteArray &bytes)
+void Http1Connection::respondRawAndClose(const QByteArray &bytes)
 {
     if (m_state == State::Detached || m_state == State::Closing)
         return;
@@ -250,14 +256,14 @@ void Connection::respondRawAndClose(const QByteArray &bytes)
     m_socket->disconnectFromHost();
 }
 
-void Connection::failRequest(int status)
+void Http1Connection::failRequest(int status)
 {
     const QByteArray line = "HTTP/1.1 " + QByteArray::number(status) + ' ' +
                             HttpResponse::reasonPhrase(status) + "\r\nConnection: close\r\n\r\n";
     respondRawAndClose(line);
 }
 
-QTcpSocket *Connection::takeSocket()
+QTcpSocket *Http1Connection::takeSocket()
 {
     QTcpSocket *socket = m_socket;
     m_state = State::Detached;
@@ -270,12 +276,7 @@ QTcpSocket *Connection::takeSocket()
     return socket;
 }
 
-void Connection::addResponseHeaders(const QList<HttpResponse::Header> &headers)
-{
-    m_extraHeaders += headers;
-}
-
-void Connection::closeGracefully()
+void Http1Connection::closeGracefully()
 {
     if (m_state == State::Dispatched) {
         m_closeAfterResponse = true;
@@ -288,13 +289,13 @@ void Connection::closeGracefully()
     }
 }
 
-void Connection::abort()
+void Http1Connection::abort()
 {
     if (m_socket)
         m_socket->abort();
 }
 
-void Connection::onDisconnected()
+void Http1Connection::onDisconnected()
 {
     const bool waiting = m_state == State::Dispatched;
     m_state = State::Closing;
@@ -304,7 +305,7 @@ void Connection::onDisconnected()
     deleteLater();
 }
 
-void Connection::onTimeout()
+void Http1Connection::onTimeout()
 {
     switch (m_state) {
     case State::Idle:

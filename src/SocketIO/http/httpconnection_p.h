@@ -1,5 +1,6 @@
-// One HTTP/1.1 connection of the HTTP front: reads requests one at a time, hands them to a
-// handler, writes the handler's response, keeps the connection alive between requests.
+// What a request handler answers through (Connection), and the HTTP/1.1 connection of the
+// HTTP front: it reads requests one at a time, hands them to a handler, writes the handler's
+// response, keeps the connection alive between requests.
 #pragma once
 
 #include "http/httpparser_p.h"
@@ -18,7 +19,7 @@ namespace SocketIO::Http {
 class Connection;
 
 // What the HTTP front calls for each request; implemented by the engine server.
-class Handler
+class SOCKETIO_TESTABLE Handler
 {
 public:
     virtual ~Handler() = default;
@@ -46,37 +47,69 @@ inline constexpr qint64 MaxReadAhead = 64 * 1024;
 // client pipelining requests without reading the answers), as Node pauses such a socket.
 inline constexpr qint64 MaxUnsentAnswers = 64 * 1024;
 
-class Connection : public QObject
+// One request's way back to its client, as the engine sees it: an HTTP/1.1 connection
+// (Http1Connection) or one stream of an HTTP/2 connection (Http2Stream). A handler answers
+// through it now or later (a held long-poll); QPointer guards it, since the peer may go away.
+class SOCKETIO_TESTABLE Connection : public QObject
 {
     Q_OBJECT
 public:
-    Connection(QTcpSocket *socket, Handler *handler, const HttpLimits &limits, QObject *parent);
-    ~Connection() override;
+    using QObject::QObject;
 
-    // Answers the request being handled. With `close`, the connection closes afterwards.
-    void respond(const HttpResponse &response, bool close = false);
+    // Answers the request being handled. With `close`, the connection closes afterwards
+    // (HTTP/2: the stream ends; the connection carries on).
+    virtual void respond(const HttpResponse &response, bool close = false) = 0;
     // Writes raw bytes and closes (used for refused upgrades, which are not HTTP responses
-    // of ours in the reference either).
-    void respondRawAndClose(const QByteArray &bytes);
-    // Detaches the socket (WebSocket upgrade); this object deletes itself.
-    QTcpSocket *takeSocket();
-    void abort();
+    // of ours in the reference either). HTTP/2 has no upgrades: the stream is reset.
+    virtual void respondRawAndClose(const QByteArray &bytes) = 0;
+    // Detaches the socket (WebSocket upgrade, HTTP/1.1 only: null on HTTP/2); this object
+    // deletes itself.
+    virtual QTcpSocket *takeSocket() = 0;
+    // Drops the request without an answer (HTTP/2: resets the stream).
+    virtual void abort() = 0;
     // Closes once the current answer, if any, is written.
-    void closeGracefully();
-    // Every response closes the connection (a worker's connections: the next request may
-    // belong to another worker, and only a new connection goes through the router).
-    void setOneRequestOnly() { m_closeAfterResponse = true; }
+    virtual void closeGracefully() = 0;
     // Headers added to the response of the request being handled (CORS, cookies).
-    void addResponseHeaders(const QList<HttpResponse::Header> &headers);
-
-    bool isSecure() const { return m_secure; }
+    void addResponseHeaders(const QList<HttpResponse::Header> &headers)
+    {
+        m_extraHeaders += headers;
+    }
     // The size of the current request's head (an upgrade request is left unread).
-    qsizetype headLength() const { return m_headLength; }
-    bool isWaitingForResponse() const { return m_state == State::Dispatched; }
+    virtual qsizetype headLength() const { return 0; }
+    virtual bool isWaitingForResponse() const = 0;
 
 Q_SIGNALS:
     // The peer went away while a request was waiting for its response.
     void aborted();
+
+protected:
+    // `response` with the headers added by addResponseHeaders(), which are then forgotten.
+    HttpResponse takeDecorated(const HttpResponse &response);
+
+    QList<HttpResponse::Header> m_extraHeaders;
+};
+
+// An HTTP/1.1 connection of the front.
+class Http1Connection : public Connection
+{
+    Q_OBJECT
+public:
+    Http1Connection(QTcpSocket *socket, Handler *handler, const HttpLimits &limits,
+                    QObject *parent);
+    ~Http1Connection() override;
+
+    void respond(const HttpResponse &response, bool close = false) override;
+    void respondRawAndClose(const QByteArray &bytes) override;
+    QTcpSocket *takeSocket() override;
+    void abort() override;
+    void closeGracefully() override;
+    // Every response closes the connection (a worker's connections: the next request may
+    // belong to another worker, and only a new connection goes through the router).
+    void setOneRequestOnly() { m_closeAfterResponse = true; }
+
+    bool isSecure() const { return m_secure; }
+    qsizetype headLength() const override { return m_headLength; }
+    bool isWaitingForResponse() const override { return m_state == State::Dispatched; }
 
 private:
     enum class State { Idle, ReadingBody, Dispatched, Closing, Detached };
@@ -104,7 +137,6 @@ private:
     qsizetype m_scanned = 0;
     qsizetype m_headLength = 0;
     HttpRequest m_request;
-    QList<HttpResponse::Header> m_extraHeaders;
     BodyReader m_body;
     QTimer m_timer;
 };

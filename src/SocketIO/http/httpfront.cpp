@@ -1,7 +1,14 @@
 #include "http/httpfront_p.h"
 
+#include "socketio_config.h"
+
+#if SOCKETIO_HTTP2
+#include "http/http2connection_p.h"
+#endif
+
 #include <QtCore/QLoggingCategory>
 #include <QtNetwork/QSslServer>
+#include <QtNetwork/QSslSocket>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
@@ -31,7 +38,16 @@ bool Front::listen(const QHostAddress &address, quint16 port, const QSslConfigur
     QTcpServer *server = nullptr;
     if (ssl) {
         auto *sslServer = new QSslServer(this);
-        sslServer->setSslConfiguration(*ssl);
+        QSslConfiguration configuration = *ssl;
+        if (offersHttp2()) {
+            // ALPN: "h2" first; "http/1.1" only when such clients are served (Node answers
+            // a client that offers neither without ALPN, then drops it).
+            QList<QByteArray> protocols = {QSslConfiguration::ALPNProtocolHTTP2};
+            if (m_limits.allowHTTP1())
+                protocols.append(QSslConfiguration::NextProtocolHttp1_1);
+            configuration.setAllowedNextProtocols(protocols);
+        }
+        sslServer->setSslConfiguration(configuration);
         server = sslServer;
     } else {
         server = new QTcpServer(this);
@@ -96,13 +112,50 @@ void Front::acceptPending()
         if (m_acceptor)
             m_acceptor(socket);
         else
-            new Connection(socket, this, m_limits, this);
+            serve(socket);
     }
+}
+
+bool Front::offersHttp2() const
+{
+#if SOCKETIO_HTTP2
+    // The worker pool routes a connection by its first HTTP/1.1 request.
+    if (m_limits.http2() && m_acceptor)
+        qCWarning(lcHttp) << "HTTP/2 is not offered with workers: their router reads HTTP/1.1";
+    return m_limits.http2() && !m_acceptor;
+#else
+    return false;
+#endif
+}
+
+void Front::serve(QTcpSocket *socket)
+{
+    const auto *ssl = qobject_cast<QSslSocket *>(socket);
+    const QByteArray protocol =
+        ssl ? ssl->sslConfiguration().nextNegotiatedProtocol() : QByteArray();
+    if (protocol == QSslConfiguration::ALPNProtocolHTTP2) {
+#if SOCKETIO_HTTP2
+        new Http2Session(socket, this, m_limits, this);
+#else
+        qCWarning(lcHttp) << "a client chose HTTP/2, which this build lacks (SOCKETIO_HTTP2)";
+        socket->abort();
+        socket->deleteLater();
+#endif
+        return;
+    }
+    if (ssl && m_limits.http2() && !m_limits.allowHTTP1() && !m_acceptor) {
+        // Node's 'unknownProtocol' without a listener: the socket is destroyed.
+        qCDebug(lcHttp) << "refused a client without HTTP/2 (allowHTTP1 is false)";
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    new Http1Connection(socket, this, m_limits, this);
 }
 
 void Front::adopt(QTcpSocket *socket, bool oneRequestOnly)
 {
-    auto *connection = new Connection(socket, this, m_limits, this);
+    auto *connection = new Http1Connection(socket, this, m_limits, this);
     if (oneRequestOnly)
         connection->setOneRequestOnly();
 }
@@ -124,6 +177,11 @@ void Front::close()
     const auto connections = findChildren<Connection *>(Qt::FindDirectChildrenOnly);
     for (Connection *connection : connections)
         connection->closeGracefully();
+#if SOCKETIO_HTTP2
+    const auto sessions = findChildren<Http2Session *>(Qt::FindDirectChildrenOnly);
+    for (Http2Session *session : sessions)
+        session->closeGracefully();
+#endif
 }
 
 } // namespace SocketIO::Http

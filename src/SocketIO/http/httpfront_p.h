@@ -69,6 +69,10 @@ public:
 private:
     void acceptPending();
     void onAcceptError();
+    // Serves an accepted socket: HTTP/2 when its TLS handshake chose "h2", else HTTP/1.1
+    // (or nothing, when only HTTP/2 is allowed).
+    void serve(QTcpSocket *socket);
+    bool offersHttp2() const;
     Handler *route(const HttpRequest &request) const
     {
         for (Handler *handler : m_extra) {

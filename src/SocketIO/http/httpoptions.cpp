@@ -438,10 +438,80 @@ HttpCompressionOptions::~HttpCompressionOptions() = default;
     has them. Beyond them a request gets 431, 413 or 408 and the connection closes.
 */
 
-// Empty until a field is added after 1.0.
+// The fields added after 1.0.
 class HttpLimitsExtension : public QSharedData
 {
+public:
+    bool http2 = false;
+    bool allowHTTP1 = false;
+    int maxConcurrentStreams = 100;
 };
+
+/*!
+    Returns whether a TLS listener offers HTTP/2 ("h2") by ALPN (default false). Node's
+    http2.createSecureServer(): polling runs over HTTP/2 streams, many at once on one
+    connection; a WebSocket needs an HTTP/1.1 connection (see allowHTTP1()).
+
+    Only in a build with HTTP/2 (SOCKETIO_HTTP2, nghttp2), and only for listen() with an SSL
+    configuration: a plain TCP listener and the worker pool stay on HTTP/1.1. A QSslServer
+    given to attach() serves HTTP/2 when its own configuration offers "h2".
+*/
+bool HttpLimits::http2() const
+{
+    return m_extension && m_extension->http2;
+}
+
+/*!
+    Offers HTTP/2 on a TLS listener when \a enabled; see http2().
+*/
+void HttpLimits::setHttp2(bool enabled)
+{
+    if (!m_extension)
+        m_extension = new HttpLimitsExtension;
+    m_extension->http2 = enabled;
+}
+
+/*!
+    Returns whether an HTTP/2 listener also serves clients that do not choose "h2" by ALPN
+    (Node's allowHTTP1; default false, as in Node). Such clients speak HTTP/1.1 there, and
+    so do WebSocket upgrades: with false, an HTTP/1.1 client is disconnected after the TLS
+    handshake, and the WebSocket transport is not reachable. Without http2() it has no effect.
+*/
+bool HttpLimits::allowHTTP1() const
+{
+    return m_extension && m_extension->allowHTTP1;
+}
+
+/*!
+    Serves HTTP/1.1 clients beside HTTP/2 ones when \a allow; see allowHTTP1().
+*/
+void HttpLimits::setAllowHTTP1(bool allow)
+{
+    if (!m_extension)
+        m_extension = new HttpLimitsExtension;
+    m_extension->allowHTTP1 = allow;
+}
+
+/*!
+    Returns how many streams (requests) an HTTP/2 client may have open at once on one
+    connection (SETTINGS_MAX_CONCURRENT_STREAMS; default 100, where Node sets no limit).
+    Further ones are refused with REFUSED_STREAM. Each stream's body is bounded like an
+    HTTP/1.1 request's, so one connection holds at most this many bodies at once.
+*/
+int HttpLimits::maxConcurrentStreams() const
+{
+    return m_extension ? m_extension->maxConcurrentStreams : 100;
+}
+
+/*!
+    Sets the limit of concurrent HTTP/2 streams per connection to \a streams (at least 1).
+*/
+void HttpLimits::setMaxConcurrentStreams(int streams)
+{
+    if (!m_extension)
+        m_extension = new HttpLimitsExtension;
+    m_extension->maxConcurrentStreams = streams;
+}
 
 /*!
     Constructs the defaults.

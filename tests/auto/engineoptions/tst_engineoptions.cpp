@@ -82,6 +82,11 @@ void tst_EngineOptions::defaults()
     // Node's http.Server limits.
     QCOMPARE(o.http.maxHeaderSize, 16 * 1024);
     QCOMPARE(o.http.keepAliveTimeout, 5000);
+    // HTTP/2 is opt-in; once chosen, HTTP/1.1 clients are refused unless allowed (Node's
+    // allowHTTP1 default); 100 streams per connection.
+    QVERIFY(!o.http.http2());
+    QVERIFY(!o.http.allowHTTP1());
+    QCOMPARE(o.http.maxConcurrentStreams(), 100);
     QCOMPARE(o.validate(), QString());
     QCOMPARE(o.routePath(), QStringLiteral("/engine.io/"));
 }

@@ -1716,10 +1716,17 @@ void tst_HttpParser::serverBacksOffWhenOutOfDescriptors()
 void tst_HttpParser::httpLimitsFromVariantMap()
 {
     QString error;
-    const QVariantMap http{
-        {QStringLiteral("maxHeaderSize"), 8192},    {QStringLiteral("maxHeadersCount"), 100},
-        {QStringLiteral("headersTimeout"), 1000},   {QStringLiteral("requestTimeout"), 2000},
-        {QStringLiteral("keepAliveTimeout"), 3000}, {QStringLiteral("maxBodySize"), 4096}};
+    // HTTP/2 can be chosen only where it is built.
+    const bool http2 = SOCKETIO_HTTP2;
+    const QVariantMap http{{QStringLiteral("maxHeaderSize"), 8192},
+                           {QStringLiteral("maxHeadersCount"), 100},
+                           {QStringLiteral("headersTimeout"), 1000},
+                           {QStringLiteral("requestTimeout"), 2000},
+                           {QStringLiteral("keepAliveTimeout"), 3000},
+                           {QStringLiteral("maxBodySize"), 4096},
+                           {QStringLiteral("http2"), http2},
+                           {QStringLiteral("allowHTTP1"), true},
+                           {QStringLiteral("maxConcurrentStreams"), 50}};
     const EngineOptions options =
         EngineOptions::fromVariantMap({{QStringLiteral("http"), http}}, &error);
     QCOMPARE(error, QString());
@@ -1729,6 +1736,9 @@ void tst_HttpParser::httpLimitsFromVariantMap()
     QCOMPARE(options.http.requestTimeout, 2000);
     QCOMPARE(options.http.keepAliveTimeout, 3000);
     QCOMPARE(options.http.maxBodySize, qint64(4096));
+    QCOMPARE(options.http.http2(), http2);
+    QVERIFY(options.http.allowHTTP1());
+    QCOMPARE(options.http.maxConcurrentStreams(), 50);
     QCOMPARE(options.toVariantMap().value(QStringLiteral("http")).toMap(), http);
     const EngineOptions back = EngineOptions::fromVariantMap(options.toVariantMap(), &error);
     QCOMPARE(error, QString());
@@ -1740,6 +1750,13 @@ void tst_HttpParser::httpLimitsFromVariantMap()
     EngineOptions::fromVariantMap(
         {{QStringLiteral("http"), QVariantMap{{QStringLiteral("maxBodySize"), -1}}}}, &error);
     QVERIFY2(error.contains(QStringLiteral("http.maxBodySize")), qPrintable(error));
+    EngineOptions::fromVariantMap(
+        {{QStringLiteral("http"), QVariantMap{{QStringLiteral("maxConcurrentStreams"), 0}}}},
+        &error);
+    QVERIFY2(error.contains(QStringLiteral("http.maxConcurrentStreams")), qPrintable(error));
+    EngineOptions::fromVariantMap(
+        {{QStringLiteral("http"), QVariantMap{{QStringLiteral("http2"), 1}}}}, &error);
+    QVERIFY2(error.contains(QStringLiteral("http.http2")), qPrintable(error));
     EngineOptions::fromVariantMap({{QStringLiteral("http"), 5}}, &error);
     QVERIFY2(error.contains(QStringLiteral("\"http\"")), qPrintable(error));
 }
