@@ -552,6 +552,24 @@ std::optional<CookieOptions> readCookie(const QVariantMap &map, QString *error)
 }
 } // namespace
 
+namespace {
+// zlib's windowBits (8 to 15) and chunkSize (at least 64) of ws's zlib option objects, which
+// the negotiation and the one-call compression make inert here.
+bool readInertZlibOptions(OptionReader &reader)
+{
+    int windowBits = 15;
+    int chunkSize = 16 * 1024;
+    if (!reader.integer(QStringLiteral("windowBits"), &windowBits) ||
+        !reader.integer(QStringLiteral("chunkSize"), &chunkSize))
+        return false;
+    if (windowBits < 8 || windowBits > 15)
+        return reader.fail(QStringLiteral("windowBits"), "8 to 15");
+    if (chunkSize < 64)
+        return reader.fail(QStringLiteral("chunkSize"), "at least 64");
+    return true;
+}
+} // namespace
+
 bool readPerMessageDeflate(const QVariant &value, QString *error, bool *enabled,
                            std::optional<PerMessageDeflateOptions> *settings)
 {
@@ -569,7 +587,7 @@ bool readPerMessageDeflate(const QVariant &value, QString *error, bool *enabled,
     if (!dr.known({QStringLiteral("threshold"), QStringLiteral("serverNoContextTakeover"),
                    QStringLiteral("clientNoContextTakeover"), QStringLiteral("serverMaxWindowBits"),
                    QStringLiteral("clientMaxWindowBits"), QStringLiteral("zlibDeflateOptions"),
-                   QStringLiteral("concurrencyLimit")}) ||
+                   QStringLiteral("zlibInflateOptions"), QStringLiteral("concurrencyLimit")}) ||
         !dr.number(QStringLiteral("threshold"), &read.threshold) ||
         !dr.boolean(QStringLiteral("serverNoContextTakeover"), &read.serverNoContextTakeover) ||
         !dr.boolean(QStringLiteral("clientNoContextTakeover"), &read.clientNoContextTakeover) ||
@@ -581,10 +599,27 @@ bool readPerMessageDeflate(const QVariant &value, QString *error, bool *enabled,
     if (!dr.object(QStringLiteral("zlibDeflateOptions"), &zlib))
         return false;
     OptionReader zr(zlib, error, QStringLiteral("perMessageDeflate.zlibDeflateOptions."));
-    if (!zr.known({QStringLiteral("level"), QStringLiteral("memLevel")}) ||
+    // ws replaces windowBits with the negotiated one, and a message is compressed in one call
+    // (chunkSize only sizes zlib's output steps): both are checked, and change nothing.
+    if (!zr.known({QStringLiteral("level"), QStringLiteral("memLevel"),
+                   QStringLiteral("windowBits"), QStringLiteral("chunkSize")}) ||
         !zr.integer(QStringLiteral("level"), &read.level) ||
-        !zr.integer(QStringLiteral("memLevel"), &read.memLevel))
+        !zr.integer(QStringLiteral("memLevel"), &read.memLevel) || !readInertZlibOptions(zr))
         return false;
+    // The same for inflation: the window comes from the negotiation, and inflate has no
+    // memory level.
+    QVariantMap inflate;
+    if (!dr.object(QStringLiteral("zlibInflateOptions"), &inflate))
+        return false;
+    OptionReader ir(inflate, error, QStringLiteral("perMessageDeflate.zlibInflateOptions."));
+    int memLevel = 8;
+    if (!ir.known({QStringLiteral("windowBits"), QStringLiteral("chunkSize"),
+                   QStringLiteral("memLevel")}) ||
+        !ir.integer(QStringLiteral("memLevel"), &memLevel) || !readInertZlibOptions(ir))
+        return false;
+    if (memLevel < 1 || memLevel > 9)
+        return ir.failWith(
+            QStringLiteral("perMessageDeflate.zlibInflateOptions.memLevel must be 1 to 9"));
     *settings = read;
     return true;
 }

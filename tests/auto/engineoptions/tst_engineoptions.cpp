@@ -43,6 +43,7 @@ private Q_SLOTS:
     void fromVariantMapCookie();
     void fromVariantMapRejects_data();
     void fromVariantMapRejects();
+    void perMessageDeflateDocumentedExample();
     void fromVariantMapAllowRequest();
     void toVariantMapRoundTrip_data();
     void toVariantMapRoundTrip();
@@ -556,12 +557,47 @@ void tst_EngineOptions::fromVariantMapRejects_data()
         << map({{"perMessageDeflate",
                  map({{"zlibDeflateOptions", map({{"level", QStringLiteral("9")}})}})}})
         << "\"perMessageDeflate.zlibDeflateOptions.level\"";
+    QTest::addRow("perMessageDeflate.zlibInflateOptions.windowBits 16")
+        << map({{"perMessageDeflate", map({{"zlibInflateOptions", map({{"windowBits", 16}})}})}})
+        << "\"perMessageDeflate.zlibInflateOptions.windowBits\"";
+    QTest::addRow("perMessageDeflate.zlibInflateOptions.memLevel 0")
+        << map({{"perMessageDeflate", map({{"zlibInflateOptions", map({{"memLevel", 0}})}})}})
+        << "perMessageDeflate.zlibInflateOptions.memLevel";
+    QTest::addRow("perMessageDeflate.zlibDeflateOptions.chunkSize 10")
+        << map({{"perMessageDeflate", map({{"zlibDeflateOptions", map({{"chunkSize", 10}})}})}})
+        << "\"perMessageDeflate.zlibDeflateOptions.chunkSize\"";
     QTest::addRow("wsEngine ws") << map({{"wsEngine", QStringLiteral("ws")}}) << "wsEngine";
     QTest::addRow("cors any + credentials")
         << map({{"cors", map({{"origin", QStringLiteral("*")}, {"credentials", true}})}})
         << "credentials";
     QTest::addRow("pingInterval 0") << map({{"pingInterval", 0}}) << "pingInterval";
     QTest::addRow("relative path") << map({{"path", QStringLiteral("engine.io")}}) << "path";
+}
+
+// The perMessageDeflate object of the documents (ws's example) loads: its zlib options that
+// cannot apply here (windowBits replaced by the negotiation, chunkSize, inflate's memLevel)
+// are checked, not refused.
+void tst_EngineOptions::perMessageDeflateDocumentedExample()
+{
+    const QVariantMap input = map(
+        {{"perMessageDeflate",
+          map({{"zlibDeflateOptions", map({{"chunkSize", 1024}, {"memLevel", 7}, {"level", 3}})},
+               {"zlibInflateOptions", map({{"chunkSize", 10 * 1024}})},
+               {"clientNoContextTakeover", true},
+               {"serverNoContextTakeover", true},
+               {"serverMaxWindowBits", 10},
+               {"concurrencyLimit", 10},
+               {"threshold", 1024}})}});
+    QString error;
+    const EngineOptions options = EngineOptions::fromVariantMap(input, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(options.perMessageDeflate);
+    const PerMessageDeflateOptions deflate = options.perMessageDeflateOptions();
+    QCOMPARE(deflate.level, 3);
+    QCOMPARE(deflate.memLevel, 7);
+    QCOMPARE(deflate.serverMaxWindowBits, 10);
+    QVERIFY(deflate.clientNoContextTakeover);
+    QVERIFY(deflate.serverNoContextTakeover);
 }
 
 void tst_EngineOptions::fromVariantMapRejects()
