@@ -104,6 +104,10 @@ struct SOCKETIO_EXPORT ManagerOptions
     // default 100 MiB).
     qint64 maxPayload() const;
     void setMaxPayload(qint64 bytes);
+    // How long (ms) one polling request may take before it fails the transport
+    // (engine.io-client's requestTimeout); 0, the default: no limit.
+    int requestTimeout() const;
+    void setRequestTimeout(int milliseconds);
 
     QString validate() const;
     // The reference's option names from a map (a parsed JSON object), including

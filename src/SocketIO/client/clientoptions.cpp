@@ -26,6 +26,7 @@ public:
     bool perMessageDeflate = true;
     PerMessageDeflateOptions perMessageDeflateOptions;
     qint64 maxPayload = WebSocket::DefaultMaxMessageSize;
+    int requestTimeout = 0;
 };
 
 namespace {
@@ -294,6 +295,25 @@ void ManagerOptions::setMaxPayload(qint64 bytes)
 }
 
 /*!
+    Returns how long, in milliseconds, one polling request (a GET or a POST) may take before it
+    fails, which closes the transport as a "transport error" (engine.io-client's requestTimeout,
+    applied as QNetworkRequest's transfer timeout). 0, the default, sets no limit; a held GET
+    is answered by the server within its pingInterval anyway.
+*/
+int ManagerOptions::requestTimeout() const
+{
+    return m_extension ? m_extension->requestTimeout : 0;
+}
+
+/*!
+    Sets the polling request timeout to \a milliseconds (0: none).
+*/
+void ManagerOptions::setRequestTimeout(int milliseconds)
+{
+    extension(m_extension).requestTimeout = milliseconds;
+}
+
+/*!
     \struct TlsOptions
 
     \brief TLS for https and wss URLs, applied through QSslConfiguration (the Node client's ca,
@@ -480,6 +500,25 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
         {QStringLiteral("manualFlush"),
          QStringLiteral("packets are always flushed as they are sent")},
         {QStringLiteral("host"), QStringLiteral("give the host in the URL")},
+        {QStringLiteral("hostname"), QStringLiteral("give the host in the URL")},
+        {QStringLiteral("useNativeTimers"),
+         QStringLiteral("Qt's timers belong to the event loop; no test library replaces them")},
+        {QStringLiteral("transportImplementations"),
+         QStringLiteral("the transports are built in: name them in \"transports\"")},
+        {QStringLiteral("transportOptions"),
+         QStringLiteral("options per transport are not supported: extraHeaders and query apply "
+                        "to both, and Manager::setOptions() changes them before an attempt")},
+        // engine.io-client 3's names: this client speaks Engine.IO 4.
+        {QStringLiteral("jsonp"),
+         QStringLiteral("JSONP polling is Engine.IO 3's; this client polls with plain requests")},
+        {QStringLiteral("forceJSONP"),
+         QStringLiteral("JSONP polling is Engine.IO 3's; this client polls with plain requests")},
+        {QStringLiteral("enablesXDR"),
+         QStringLiteral("XDomainRequest was Internet Explorer's; there is none in Qt")},
+        {QStringLiteral("onlyBinaryUpgrades"),
+         QStringLiteral("an Engine.IO 3 option; with Engine.IO 4 every server takes binary")},
+        {QStringLiteral("policyPort"),
+         QStringLiteral("the \"flashsocket\" transport is not implemented")},
         {QStringLiteral("port"), QStringLiteral("give the port in the URL")},
     };
     static const QHash<QString, bool ManagerOptions::*> flags = {
@@ -504,7 +543,15 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
     for (auto it = map.cbegin(); it != map.cend() && r.ok(); ++it) {
         const QString &key = it.key();
         const QVariant &v = it.value();
-        if (notApplicable.contains(key)) {
+        // A 0.9 options object copied whole holds these with the value that asks for
+        // nothing: it loads.
+        static const QStringList inertWhenFalse = {QStringLiteral("sync disconnect on unload"),
+                                                   QStringLiteral("document"),
+                                                   QStringLiteral("manualFlush")};
+        if (inertWhenFalse.contains(key) &&
+            (v.isNull() || (v.typeId() == QMetaType::Bool && !v.toBool()))) {
+            continue;
+        } else if (notApplicable.contains(key)) {
             r.failWith(QStringLiteral("option \"%1\" is not supported: %2")
                            .arg(key, notApplicable.value(key)));
         } else if (const auto flag = flags.constFind(key); flag != flags.cend()) {
@@ -542,6 +589,10 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
             o.setPerMessageDeflate(enabled);
             if (settings)
                 o.setPerMessageDeflateOptions(*settings);
+        } else if (key == u"requestTimeout") {
+            int milliseconds = 0;
+            if (r.integer(key, &milliseconds, 0))
+                o.setRequestTimeout(milliseconds);
         } else if (key == u"maxPayload") {
             qint64 bytes = 0;
             if (r.number(key, &bytes, 0))

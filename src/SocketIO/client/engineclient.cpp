@@ -91,6 +91,8 @@ QNetworkRequest PollingClientTransport::request(bool forPost) const
                          options.withCredentials ? QNetworkRequest::Automatic
                                                  : QNetworkRequest::Manual);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    if (options.requestTimeout() > 0)
+        request.setTransferTimeout(options.requestTimeout());
     return request;
 }
 

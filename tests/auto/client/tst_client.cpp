@@ -61,6 +61,7 @@ private Q_SLOTS:
     void msgpack();
     void pingTimeoutOnClient();
     void optionsFromVariantMap();
+    void requestTimeout();
     void withCredentialsKeepsCookies_data();
     void withCredentialsKeepsCookies();
     void rememberUpgrade();
@@ -902,6 +903,37 @@ void tst_Client::optionsFromVariantMap()
                                      QVariantMap{{QStringLiteral("clientMaxWindowBits"), 20}}}},
                                    &error);
     QVERIFY2(error.contains(u"window bits"), qPrintable(error));
+}
+
+// engine.io-client's requestTimeout: a polling request the server never answers fails the
+// attempt after it, long before the Manager's own timeout (20 s).
+void tst_Client::requestTimeout()
+{
+    QTcpServer silent; // accepts, reads nothing, answers nothing
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    QString error;
+    const ManagerOptions options = ManagerOptions::fromVariantMap(
+        {{QStringLiteral("requestTimeout"), 300},
+         {QStringLiteral("reconnection"), false},
+         {QStringLiteral("transports"), QStringList{QStringLiteral("polling")}}},
+        &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(options.requestTimeout(), 300);
+    QCOMPARE(ManagerOptions().requestTimeout(), 0);
+    Manager manager(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort())),
+                    options);
+    QSignalSpy errors(manager.socket(), &ClientSocket::connectError);
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, 5000);
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+    ManagerOptions::fromVariantMap({{QStringLiteral("requestTimeout"), -1}}, &error);
+    QVERIFY2(error.contains(u"requestTimeout"), qPrintable(error));
+    // engine.io-client names with no meaning here are refused with their reason.
+    ManagerOptions::fromVariantMap({{QStringLiteral("transportOptions"), QVariantMap()}}, &error);
+    QVERIFY2(error.contains(u"per transport"), qPrintable(error));
+    ManagerOptions::fromVariantMap({{QStringLiteral("forceJSONP"), true}}, &error);
+    QVERIFY2(error.contains(u"Engine.IO 3"), qPrintable(error));
 }
 
 void tst_Client::withCredentialsKeepsCookies_data()

@@ -683,7 +683,11 @@ void tst_Legacy09::clientNames_data()
         << u"sync disconnect on unload"_s << QVariant(true) << QString()
         << QVariant(u"closeOnBeforeunload"_s);
     QTest::addRow("document (refused)")
-        << u"document"_s << QVariant(false) << QString() << QVariant(u"DOM"_s);
+        << u"document"_s << QVariant(true) << QString() << QVariant(u"DOM"_s);
+    // A 0.9 options object copied whole: the values that ask for nothing load.
+    row(u"sync disconnect on unload"_s, false, u"path"_s, u"/socket.io"_s);
+    row(u"document"_s, false, u"path"_s, u"/socket.io"_s);
+    row(u"manualFlush"_s, false, u"path"_s, u"/socket.io"_s);
     QTest::addRow("flash policy port (refused)")
         << u"flash policy port"_s << QVariant(10843) << QString() << QVariant(u"flashsocket"_s);
 }
