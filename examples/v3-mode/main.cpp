@@ -1,5 +1,6 @@
 // A server set up the way the socket.io 3.x documentation shows, in the v3 mode: the 3.1
-// defaults where they differ from 4.8's (pingTimeout 5000) and Engine.IO 3 clients accepted.
+// defaults where they differ from 4.8's (pingTimeout 5000), and the Socket.IO 2 clients
+// (Engine.IO 3) of an app moving from 2 to 3 accepted, as the migration guide does.
 //
 //   v3-mode-example [--port N] [--form listen|attach|configure]
 //

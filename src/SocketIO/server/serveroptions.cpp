@@ -356,8 +356,9 @@ ConnectionStateRecoveryOptions::~ConnectionStateRecoveryOptions() = default;
 /*!
     Returns the options of the v3 mode: the defaults of socket.io 3.1 and engine.io 4.1 where
     they differ from socket.io 4.8's, that is EngineOptions::pingTimeout 5000 ms instead of
-    20000, with EngineOptions::allowEIO3 on so that the Engine.IO 3 clients of that era
-    connect. Every other default (pingInterval 25000, upgradeTimeout 10000,
+    20000, with EngineOptions::allowEIO3 on (3.1's default is off: Socket.IO 3 clients speak
+    Engine.IO 4; it admits the Socket.IO 2 clients of an app moving from 2 to 3, as the
+    migration guide does). Every other default (pingInterval 25000, upgradeTimeout 10000,
     maxHttpBufferSize 1e6, perMessageDeflate off, httpCompression with threshold 1024, no
     CORS, no cookie, connectTimeout 45000, serveClient, the path) was already the same. The
     options added after 3.1 (connectionStateRecovery, cleanupEmptyChildNamespaces,
