@@ -38,6 +38,10 @@ struct SOCKETIO_EXPORT PerMessageDeflateOptions
     int memLevel = 8;            // zlibDeflateOptions.memLevel: 1..9
     int concurrencyLimit = 10;   // accepted for ws's sake; compression runs inline here
 
+    // zlibDeflateOptions.strategy: zlib's Z_DEFAULT_STRATEGY (0) to Z_FIXED (4).
+    int strategy() const;
+    void setStrategy(int strategy);
+
 private:
     QSharedDataPointer<PerMessageDeflateOptionsExtension> m_extension;
 };

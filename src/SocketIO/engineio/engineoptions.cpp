@@ -41,9 +41,10 @@ public:
     its own messages.
 */
 
-// Empty until a field is added after 1.0.
 class PerMessageDeflateOptionsExtension : public QSharedData
 {
+public:
+    int strategy = 0;
 };
 
 /*!
@@ -570,6 +571,25 @@ bool readInertZlibOptions(OptionReader &reader)
 }
 } // namespace
 
+/*!
+    Returns zlib's compression strategy (ws's \c zlibDeflateOptions.strategy): 0 (the
+    default), 1 filtered, 2 Huffman only, 3 RLE or 4 fixed.
+*/
+int PerMessageDeflateOptions::strategy() const
+{
+    return m_extension ? m_extension->strategy : 0;
+}
+
+/*!
+    Sets zlib's compression strategy to \a strategy (0 to 4).
+*/
+void PerMessageDeflateOptions::setStrategy(int strategy)
+{
+    if (!m_extension)
+        m_extension = new PerMessageDeflateOptionsExtension;
+    m_extension->strategy = strategy;
+}
+
 bool readPerMessageDeflate(const QVariant &value, QString *error, bool *enabled,
                            std::optional<PerMessageDeflateOptions> *settings)
 {
@@ -601,11 +621,14 @@ bool readPerMessageDeflate(const QVariant &value, QString *error, bool *enabled,
     OptionReader zr(zlib, error, QStringLiteral("perMessageDeflate.zlibDeflateOptions."));
     // ws replaces windowBits with the negotiated one, and a message is compressed in one call
     // (chunkSize only sizes zlib's output steps): both are checked, and change nothing.
-    if (!zr.known({QStringLiteral("level"), QStringLiteral("memLevel"),
+    int strategy = 0;
+    if (!zr.known({QStringLiteral("level"), QStringLiteral("memLevel"), QStringLiteral("strategy"),
                    QStringLiteral("windowBits"), QStringLiteral("chunkSize")}) ||
         !zr.integer(QStringLiteral("level"), &read.level) ||
-        !zr.integer(QStringLiteral("memLevel"), &read.memLevel) || !readInertZlibOptions(zr))
+        !zr.integer(QStringLiteral("memLevel"), &read.memLevel) ||
+        !zr.integer(QStringLiteral("strategy"), &strategy) || !readInertZlibOptions(zr))
         return false;
+    read.setStrategy(strategy);
     // The same for inflation: the window comes from the negotiation, and inflate has no
     // memory level.
     QVariantMap inflate;
@@ -634,6 +657,7 @@ WebSocket::DeflateConfig toDeflateConfig(const PerMessageDeflateOptions &options
     config.clientMaxWindowBits = options.clientMaxWindowBits;
     config.level = options.level;
     config.memLevel = options.memLevel;
+    config.strategy = options.strategy();
     return config;
 }
 
@@ -648,6 +672,8 @@ QString validatePerMessageDeflate(const PerMessageDeflateOptions &deflate)
         return QStringLiteral("perMessageDeflate.zlibDeflateOptions.level must be -1 to 9");
     if (deflate.memLevel < 1 || deflate.memLevel > 9)
         return QStringLiteral("perMessageDeflate.zlibDeflateOptions.memLevel must be 1 to 9");
+    if (deflate.strategy() < 0 || deflate.strategy() > 4)
+        return QStringLiteral("perMessageDeflate.zlibDeflateOptions.strategy must be 0 to 4");
     if (deflate.concurrencyLimit < 1)
         return QStringLiteral("perMessageDeflate.concurrencyLimit must be positive");
     return {};
@@ -840,7 +866,8 @@ QVariantMap EngineOptions::toVariantMap() const
                        {QStringLiteral("clientMaxWindowBits"), deflate.clientMaxWindowBits},
                        {QStringLiteral("zlibDeflateOptions"),
                         QVariantMap{{QStringLiteral("level"), deflate.level},
-                                    {QStringLiteral("memLevel"), deflate.memLevel}}},
+                                    {QStringLiteral("memLevel"), deflate.memLevel},
+                                    {QStringLiteral("strategy"), deflate.strategy()}}},
                        {QStringLiteral("concurrencyLimit"), deflate.concurrencyLimit}});
     } else {
         map.insert(QStringLiteral("perMessageDeflate"), false);

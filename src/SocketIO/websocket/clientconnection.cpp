@@ -233,9 +233,9 @@ bool ClientConnection::readHandshake()
             return false;
         }
         m_extensions = *extensions;
-        m_deflater =
-            std::make_unique<Deflater>(params.clientMaxWindowBits, params.clientNoContextTakeover,
-                                       m_options.deflate->level, m_options.deflate->memLevel);
+        m_deflater = std::make_unique<Deflater>(
+            params.clientMaxWindowBits, params.clientNoContextTakeover, m_options.deflate->level,
+            m_options.deflate->memLevel, m_options.deflate->strategy);
         m_reader->enableInflate(params.serverNoContextTakeover);
     }
     m_state = State::Open;

@@ -312,12 +312,13 @@ struct Deflater::Stream
 
 Deflater::Deflater(const DeflateConfig &config, const DeflateParams &params)
     : Deflater(params.serverMaxWindowBits, params.serverNoContextTakeover, config.level,
-               config.memLevel)
+               config.memLevel, config.strategy)
 {}
 
-Deflater::Deflater(int windowBits, bool noContextTakeover, int level, int memLevel)
+Deflater::Deflater(int windowBits, bool noContextTakeover, int level, int memLevel, int strategy)
     : m_level(level)
     , m_memLevel(memLevel)
+    , m_strategy(strategy)
     // zlib's raw deflate has no 256-byte window: 8 becomes 9, as Node's zlib does it.
     , m_windowBits(qMax(9, windowBits))
     , m_noContextTakeover(noContextTakeover)
@@ -334,8 +335,8 @@ QByteArray Deflater::compressFrame(quint8 opcode, QByteArrayView head, QByteArra
 {
     if (!m_stream) {
         auto stream = std::make_unique<Stream>();
-        if (deflateInit2(&stream->z, m_level, Z_DEFLATED, -m_windowBits, m_memLevel,
-                         Z_DEFAULT_STRATEGY) != Z_OK)
+        if (deflateInit2(&stream->z, m_level, Z_DEFLATED, -m_windowBits, m_memLevel, m_strategy) !=
+            Z_OK)
             return {};
         m_stream = std::move(stream);
     }

@@ -29,6 +29,7 @@ struct DeflateConfig
     int clientMaxWindowBits = 0; // 0 or 8..15
     int level = -1;              // zlib's: -1 (default, 6) or 0..9
     int memLevel = 8;            // zlib's: 1..9
+    int strategy = 0;            // zlib's: Z_DEFAULT_STRATEGY (0) .. Z_FIXED (4)
 };
 
 // What was agreed on for one connection.
@@ -68,7 +69,7 @@ public:
     // The server's.
     Deflater(const DeflateConfig &config, const DeflateParams &params);
     // Either side's: the window agreed for it, and whether it must reset after each message.
-    Deflater(int windowBits, bool noContextTakeover, int level, int memLevel);
+    Deflater(int windowBits, bool noContextTakeover, int level, int memLevel, int strategy = 0);
     ~Deflater();
     Q_DISABLE_COPY_MOVE(Deflater)
 
@@ -82,6 +83,7 @@ private:
     std::unique_ptr<Stream> m_stream;
     int m_level;
     int m_memLevel;
+    int m_strategy;
     int m_windowBits;
     bool m_noContextTakeover;
 };

@@ -103,6 +103,7 @@ private Q_SLOTS:
     void subprotocols();
     void serverToClient_data();
     void serverToClient();
+    void strategy();
     void clientToServer_data();
     void clientToServer();
     void fragmented();
@@ -275,6 +276,32 @@ void tst_Deflate::serverToClient()
     } else {
         QVERIFY2(sizes.at(1) < sizes.at(0) / 4, qPrintable(QString::number(sizes.at(1))));
     }
+}
+
+// zlibDeflateOptions.strategy reaches zlib: Huffman coding only (2) finds no repeats, so a
+// repetitive message compresses far less than with the default strategy, and inflates back.
+void tst_Deflate::strategy()
+{
+    DeflateParams params;
+    DeflateConfig config;
+    QCOMPARE(negotiateDeflate("permessage-deflate", config, &params), Negotiation::Accepted);
+    const QByteArray message = json(4000);
+    QList<qsizetype> sizes;
+    for (const int strategy : {0, 2}) {
+        config.strategy = strategy;
+        Deflater deflater(config, params);
+        const QByteArray frame = deflater.compressFrame(quint8(Opcode::Text), "4", message);
+        bool rsv1 = false;
+        const QByteArray payload = serverPayload(frame, &rsv1);
+        QVERIFY(rsv1);
+        z_stream z{};
+        QCOMPARE(inflateInit2(&z, -15), Z_OK);
+        QCOMPARE(clientInflate(z, payload), "4" + message);
+        inflateEnd(&z);
+        sizes.append(payload.size());
+    }
+    QVERIFY2(sizes.at(1) > sizes.at(0) * 2,
+             qPrintable(QStringLiteral("%1 %2").arg(sizes.at(0)).arg(sizes.at(1))));
 }
 
 void tst_Deflate::clientToServer_data()

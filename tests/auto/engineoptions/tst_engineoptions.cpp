@@ -563,6 +563,9 @@ void tst_EngineOptions::fromVariantMapRejects_data()
     QTest::addRow("perMessageDeflate.zlibInflateOptions.memLevel 0")
         << map({{"perMessageDeflate", map({{"zlibInflateOptions", map({{"memLevel", 0}})}})}})
         << "perMessageDeflate.zlibInflateOptions.memLevel";
+    QTest::addRow("perMessageDeflate.zlibDeflateOptions.strategy 5")
+        << map({{"perMessageDeflate", map({{"zlibDeflateOptions", map({{"strategy", 5}})}})}})
+        << "perMessageDeflate.zlibDeflateOptions.strategy";
     QTest::addRow("perMessageDeflate.zlibDeflateOptions.chunkSize 10")
         << map({{"perMessageDeflate", map({{"zlibDeflateOptions", map({{"chunkSize", 10}})}})}})
         << "\"perMessageDeflate.zlibDeflateOptions.chunkSize\"";
@@ -579,15 +582,16 @@ void tst_EngineOptions::fromVariantMapRejects_data()
 // are checked, not refused.
 void tst_EngineOptions::perMessageDeflateDocumentedExample()
 {
-    const QVariantMap input = map(
-        {{"perMessageDeflate",
-          map({{"zlibDeflateOptions", map({{"chunkSize", 1024}, {"memLevel", 7}, {"level", 3}})},
-               {"zlibInflateOptions", map({{"chunkSize", 10 * 1024}})},
-               {"clientNoContextTakeover", true},
-               {"serverNoContextTakeover", true},
-               {"serverMaxWindowBits", 10},
-               {"concurrencyLimit", 10},
-               {"threshold", 1024}})}});
+    const QVariantMap input =
+        map({{"perMessageDeflate",
+              map({{"zlibDeflateOptions",
+                    map({{"chunkSize", 1024}, {"memLevel", 7}, {"level", 3}, {"strategy", 1}})},
+                   {"zlibInflateOptions", map({{"chunkSize", 10 * 1024}})},
+                   {"clientNoContextTakeover", true},
+                   {"serverNoContextTakeover", true},
+                   {"serverMaxWindowBits", 10},
+                   {"concurrencyLimit", 10},
+                   {"threshold", 1024}})}});
     QString error;
     const EngineOptions options = EngineOptions::fromVariantMap(input, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -595,6 +599,8 @@ void tst_EngineOptions::perMessageDeflateDocumentedExample()
     const PerMessageDeflateOptions deflate = options.perMessageDeflateOptions();
     QCOMPARE(deflate.level, 3);
     QCOMPARE(deflate.memLevel, 7);
+    QCOMPARE(deflate.strategy(), 1);
+    QCOMPARE(PerMessageDeflateOptions().strategy(), 0);
     QCOMPARE(deflate.serverMaxWindowBits, 10);
     QVERIFY(deflate.clientNoContextTakeover);
     QVERIFY(deflate.serverNoContextTakeover);
