@@ -7,6 +7,7 @@
 #include <QtCore/QUrl>
 #include <QtCore/QUrlQuery>
 #include <QtNetwork/QHostAddress>
+#include <QtNetwork/QSslCertificate>
 
 namespace SocketIO {
 
@@ -31,6 +32,8 @@ public:
     QHostAddress peerAddress() const { return m_peerAddress; }
     quint16 peerPort() const { return m_peerPort; }
     bool isSecure() const { return m_secure; }
+    // The certificate the client showed over TLS (null without one, or without TLS).
+    QSslCertificate peerCertificate() const { return m_peerCertificate; }
     bool keepAlive() const;
     bool isWebSocketUpgrade() const;
 
@@ -40,6 +43,7 @@ public:
     void addHeader(const QByteArray &lowerCaseName, const QByteArray &value);
     void setBody(const QByteArray &body) { m_body = body; }
     void setPeer(const QHostAddress &address, quint16 port, bool secure);
+    void setPeerCertificate(const QSslCertificate &certificate) { m_peerCertificate = certificate; }
 
 private:
     QByteArray m_method;
@@ -51,6 +55,7 @@ private:
     quint16 m_peerPort = 0;
     bool m_secure = false;
     QUrl m_url;
+    QSslCertificate m_peerCertificate;
 };
 
 // A response a request handler fills in.

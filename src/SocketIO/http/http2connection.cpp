@@ -357,8 +357,11 @@ void Http2Session::headComplete(Http2Stream *stream, bool endStream)
     if (!stream->m_cookie.isEmpty())
         request.addHeader(QByteArrayLiteral("cookie"), stream->m_cookie);
     request.setHttpVersion(QByteArrayLiteral("HTTP/2"));
-    if (m_socket)
+    if (m_socket) {
         request.setPeer(m_socket->peerAddress(), m_socket->peerPort(), true);
+        if (const auto *tls = qobject_cast<const QSslSocket *>(m_socket))
+            request.setPeerCertificate(tls->peerCertificate());
+    }
     if (stream->m_headTooLarge) {
         stream->m_state = Http2Stream::State::Dispatched;
         HttpResponse response;

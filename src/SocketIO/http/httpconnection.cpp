@@ -167,6 +167,10 @@ void Http1Connection::readHead()
         return;
     }
     m_request.setPeer(m_socket->peerAddress(), m_socket->peerPort(), m_secure);
+    if (m_secure) {
+        if (const auto *tls = qobject_cast<const QSslSocket *>(m_socket))
+            m_request.setPeerCertificate(tls->peerCertificate());
+    }
     m_headLength = end;
     if (m_request.isWebSocketUpgrade()) {
         m_state = State::Dispatched;

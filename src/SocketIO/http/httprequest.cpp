@@ -184,6 +184,21 @@ void HttpRequest::addHeader(const QByteArray &lowerCaseName, const QByteArray &v
 }
 
 /*!
+    \fn QSslCertificate HttpRequest::peerCertificate() const
+
+    Returns the certificate the client presented in the TLS handshake, when the server asked
+    for one (QSslConfiguration::setPeerVerifyMode()); null otherwise. It is Node's
+    \c req.client.getPeerCertificate(): from a Socket.IO socket,
+    \c{socket->conn()->request().peerCertificate()}.
+*/
+
+/*!
+    \fn void HttpRequest::setPeerCertificate(const QSslCertificate &certificate)
+
+    Sets the client's TLS \a certificate.
+*/
+
+/*!
     Sets the client's \a address and \a port, and whether the connection is \a secure (TLS).
 */
 void HttpRequest::setPeer(const QHostAddress &address, quint16 port, bool secure)

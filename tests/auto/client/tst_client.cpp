@@ -920,8 +920,7 @@ void tst_Client::requestTimeout()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(options.requestTimeout(), 300);
     QCOMPARE(ManagerOptions().requestTimeout(), 0);
-    Manager manager(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort())),
-                    options);
+    Manager manager(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort())), options);
     QSignalSpy errors(manager.socket(), &ClientSocket::connectError);
     QElapsedTimer clock;
     clock.start();
@@ -1132,6 +1131,9 @@ void tst_Client::mutualTlsWithCiphers()
     QTRY_VERIFY_WITH_TIMEOUT(socket->isConnected(), 10000);
     QCOMPARE(m_serverSockets.size(), 1);
     QVERIFY(m_serverSockets.first()->handshake().isSecure());
+    // Node's socket.request.client.getPeerCertificate(): the certificate the client showed.
+    QCOMPARE(m_serverSockets.first()->conn()->request().peerCertificate(),
+             options.tls.cert.first());
 }
 
 void tst_Client::optionsBetweenAttempts()
