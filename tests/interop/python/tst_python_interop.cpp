@@ -75,8 +75,11 @@ public:
     {
         ServerOptions options;
         options.serveClient = false;
+        // Pings every 2 s; a pong may take 10 s (a sanitized build on a loaded machine once
+        // took over 2 s to get the Python client's pong through, and the session ended as
+        // "ping timeout" instead of the client's close).
         options.engine.pingInterval = 2'000;
-        options.engine.pingTimeout = 2'000;
+        options.engine.pingTimeout = 10'000;
         return options;
     }
 
