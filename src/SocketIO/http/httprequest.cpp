@@ -188,8 +188,8 @@ void HttpRequest::addHeader(const QByteArray &lowerCaseName, const QByteArray &v
 
     Returns the certificate the client presented in the TLS handshake, when the server asked
     for one (QSslConfiguration::setPeerVerifyMode()); null otherwise. It is Node's
-    \c req.client.getPeerCertificate(): from a Socket.IO socket,
-    \c{socket->conn()->request().peerCertificate()}.
+    \c req.client.getPeerCertificate(); from a Socket.IO socket, call
+    \c peerCertificate() on the request of its \c conn().
 */
 
 /*!
