@@ -167,7 +167,7 @@ void checkServerFrames(QByteArrayView payload)
             readStream(frame, 1 << 20, Cut::Whole, nullptr, FrameReader::Sender::Server);
         FUZZ_CHECK(!back.failed);
         FUZZ_CHECK(back.used == frame.size());
-        FUZZ_CHECK(back.messages == Messages{{Opcode::Binary, payload.toByteArray()}});
+        FUZZ_CHECK(back.messages == (Messages{{Opcode::Binary, payload.toByteArray()}}));
     }
 }
 
