@@ -521,6 +521,11 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
          QStringLiteral("the \"flashsocket\" transport is not implemented")},
         {QStringLiteral("port"), QStringLiteral("give the port in the URL")},
     };
+    // A 0.9 options object copied whole holds these with the value that asks for nothing:
+    // it loads.
+    static const QStringList inertWhenFalse = {QStringLiteral("sync disconnect on unload"),
+                                               QStringLiteral("document"),
+                                               QStringLiteral("manualFlush")};
     static const QHash<QString, bool ManagerOptions::*> flags = {
         {QStringLiteral("addTrailingSlash"), &ManagerOptions::addTrailingSlash},
         {QStringLiteral("withCredentials"), &ManagerOptions::withCredentials},
@@ -543,11 +548,6 @@ ManagerOptions ManagerOptions::fromVariantMap(const QVariantMap &map, QString *e
     for (auto it = map.cbegin(); it != map.cend() && r.ok(); ++it) {
         const QString &key = it.key();
         const QVariant &v = it.value();
-        // A 0.9 options object copied whole holds these with the value that asks for
-        // nothing: it loads.
-        static const QStringList inertWhenFalse = {QStringLiteral("sync disconnect on unload"),
-                                                   QStringLiteral("document"),
-                                                   QStringLiteral("manualFlush")};
         if (inertWhenFalse.contains(key) &&
             (v.isNull() || (v.typeId() == QMetaType::Bool && !v.toBool()))) {
             continue;

@@ -487,8 +487,7 @@ void EngineServerPrivate::acceptUpgrade(Http::Connection *connection, const Http
     const QString key = peerKey(request.peerAddress(), request.peerPort());
     QTcpSocket *socket = connection->takeSocket();
     pendingUpgrades.insert(key, {request, socket, subprotocol});
-    if (!subprotocol.isEmpty())
-        updateSubprotocols();
+    updateSubprotocols(subprotocol);
     webSocketServer->handleConnection(socket);
     // QWebSocketServer reads the handshake (all here already) in a queued call, posted just
     // now: once it ran, an entry still here was refused.
@@ -496,12 +495,8 @@ void EngineServerPrivate::acceptUpgrade(Http::Connection *connection, const Http
         q_func(),
         [this, key, socket] {
             const auto it = pendingUpgrades.constFind(key);
-            if (it != pendingUpgrades.cend() && it->socket == socket) {
-                const bool hadSubprotocol = !it->subprotocol.isEmpty();
-                pendingUpgrades.erase(it);
-                if (hadSubprotocol)
-                    updateSubprotocols();
-            }
+            if (it != pendingUpgrades.cend() && it->socket == socket)
+                forgetPendingUpgrade(it);
         },
         Qt::QueuedConnection);
 }
@@ -514,8 +509,17 @@ void EngineServerPrivate::refuseUpgrade(Http::Connection *connection, const QByt
                                    QByteArray::number(message.size()) + "\r\n\r\n" + message);
 }
 
-void EngineServerPrivate::updateSubprotocols()
+void EngineServerPrivate::forgetPendingUpgrade(PendingUpgrades::const_iterator it)
 {
+    const QString subprotocol = it->subprotocol;
+    pendingUpgrades.erase(it);
+    updateSubprotocols(subprotocol);
+}
+
+void EngineServerPrivate::updateSubprotocols(const QString &changed)
+{
+    if (changed.isEmpty())
+        return; // an upgrade without a subprotocol changes nothing here
     QStringList supported;
     for (const PendingUpgrade &pending : std::as_const(pendingUpgrades)) {
         if (!pending.subprotocol.isEmpty() && !supported.contains(pending.subprotocol))
@@ -627,10 +631,7 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
     const HttpRequest request = it->request;
     // The connection QWebSocketServer has just wrapped in `webSocket`.
     QTcpSocket *tcp = it->socket;
-    const bool hadSubprotocol = !it->subprotocol.isEmpty();
-    pendingUpgrades.erase(it);
-    if (hadSubprotocol)
-        updateSubprotocols();
+    forgetPendingUpgrade(it);
     // The 101 leaves now, on its own: a client such as Node's `ws` that only listens for
     // messages once its 'open' event has been handled would miss an open packet read with it.
     tcp->flush();

@@ -64,8 +64,9 @@ public:
     void onWebSocket(QWebSocket *socket);
     // Answers a refused WebSocket handshake with 400 and `message`, as ws does.
     void refuseUpgrade(Http::Connection *connection, const QByteArray &message);
-    // Lets QWebSocketServer answer the first subprotocol of each pending upgrade.
-    void updateSubprotocols();
+    // Lets QWebSocketServer answer the first subprotocol of each pending upgrade, after one
+    // offering `changed` came or went (nothing to do when it offered none).
+    void updateSubprotocols(const QString &changed);
 
     // Socket.IO 0.9 (engineio/legacy09server.cpp). Each returns false when the request is
     // not a 0.9 one (its target is not "<path>1/...") and leaves it to the engine.
@@ -112,7 +113,10 @@ public:
         QTcpSocket *socket = nullptr; // the WebSocket's own once announced
         QString subprotocol;          // the first one offered
     };
-    QHash<QString, PendingUpgrade> pendingUpgrades;
+    using PendingUpgrades = QHash<QString, PendingUpgrade>;
+    PendingUpgrades pendingUpgrades;
+    // Drops a pending upgrade and what it made QWebSocketServer support.
+    void forgetPendingUpgrade(PendingUpgrades::const_iterator it);
     QHash<QString, EngineSocket *> clients;
     // permessage-deflate's settings (lean engine), read from the options at start.
     WebSocket::DeflateConfig deflateConfig;
