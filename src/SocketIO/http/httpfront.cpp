@@ -109,6 +109,10 @@ void Front::acceptPending()
         QTcpSocket *socket = m_server->nextPendingConnection();
         if (!socket)
             break;
+        // As Node (http's noDelay, on by default, and ws on every WebSocket): no Nagle. With
+        // it, a small reply written while the previous one waits for the peer's delayed ACK
+        // waits too, up to the ACK timer: the tail of every latency distribution.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         if (m_acceptor)
             m_acceptor(socket);
         else

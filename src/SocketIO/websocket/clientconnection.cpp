@@ -106,6 +106,8 @@ void ClientConnection::onConnected()
 {
     if (m_state != State::Connecting)
         return;
+    // No Nagle, as Node's ws: a small frame must not wait for the ACK of the one before.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     const QUrl &url = m_options.url;
     QByteArray key(16, Qt::Uninitialized);
     QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(key.data()), 4);

@@ -7,6 +7,7 @@
 #include "engineio/enginesocket_p.h"
 #include "http/compression_p.h"
 
+#include <QtCore/QDir>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -24,6 +25,12 @@
 #include <QtWebSockets/QWebSocket>
 
 #include <memory>
+#include <optional>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 using namespace SocketIO;
 
@@ -122,6 +129,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
 
+    void acceptedConnectionsSendAtOnce();
     void handshakePolling();
     void handshakeWebSocket();
     void handshakeErrors_data();
@@ -340,6 +348,40 @@ EngineSocket *tst_EngineServer::waitForSocket()
     if (m_sockets.isEmpty())
         (void)QTest::qWaitFor([this] { return !m_sockets.isEmpty(); }, 3000);
     return m_sockets.isEmpty() ? nullptr : m_sockets.last();
+}
+
+// Whether this process's end of the TCP connection from `peerPort` has TCP_NODELAY: found
+// among the open descriptors by its peer's port.
+static std::optional<bool> noDelayOfConnectionFrom(quint16 peerPort)
+{
+    const QDir fds(QStringLiteral("/proc/self/fd"));
+    for (const QString &name : fds.entryList(QDir::Files | QDir::System)) {
+        const int fd = name.toInt();
+        sockaddr_in peer{};
+        socklen_t size = sizeof peer;
+        if (::getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &size) != 0 ||
+            peer.sin_family != AF_INET || ntohs(peer.sin_port) != peerPort)
+            continue;
+        int noDelay = 0;
+        size = sizeof noDelay;
+        if (::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &noDelay, &size) != 0)
+            return std::nullopt;
+        return noDelay != 0;
+    }
+    return std::nullopt;
+}
+
+// Every accepted connection has Nagle's algorithm off (TCP_NODELAY), as Node's http server
+// and ws have: otherwise a small reply written while the previous one waits for the client's
+// delayed ACK waits too (milliseconds of tail latency under load).
+void tst_EngineServer::acceptedConnectionsSendAtOnce()
+{
+    startServer(fastOptions());
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+    QVERIFY(client.waitForConnected(5000));
+    QTRY_VERIFY(noDelayOfConnectionFrom(client.localPort()).has_value());
+    QVERIFY(*noDelayOfConnectionFrom(client.localPort()));
 }
 
 void tst_EngineServer::handshakePolling()
