@@ -13,6 +13,7 @@
 #include "http/compression_p.h"
 #include "http/cookie_p.h"
 #include "http/cors_p.h"
+#include "http/directsocket_p.h"
 #include "http/httpfront_p.h"
 
 #include <QtCore/QJsonArray>
@@ -486,6 +487,8 @@ void EngineServerPrivate::acceptUpgrade(Http::Connection *connection, const Http
     const QString subprotocol = QString::fromLatin1(chosen);
     const QString key = peerKey(request.peerAddress(), request.peerPort());
     QTcpSocket *socket = connection->takeSocket();
+    if (auto *direct = qobject_cast<Http::DirectTcpSocket *>(socket))
+        direct->setDirect();
     pendingUpgrades.insert(key, {request, socket, subprotocol});
     updateSubprotocols(subprotocol);
     webSocketServer->handleConnection(socket);
@@ -634,6 +637,8 @@ void EngineServerPrivate::onWebSocket(QWebSocket *webSocket)
     forgetPendingUpgrade(it);
     // The 101 leaves now, on its own: a client such as Node's `ws` that only listens for
     // messages once its 'open' event has been handled would miss an open packet read with it.
+    if (auto *direct = qobject_cast<Http::DirectTcpSocket *>(tcp))
+        direct->sendPending();
     tcp->flush();
     const qint64 maxSize = options.maxHttpBufferSize;
     auto attach = [this, request, webSocket, tcp, maxSize, reject] {

@@ -3,6 +3,7 @@
 #include "socketio_config.h"
 
 #if SOCKETIO_HTTP2
+#include "http/directsocket_p.h"
 #include "http/http2connection_p.h"
 #endif
 
@@ -50,7 +51,7 @@ bool Front::listen(const QHostAddress &address, quint16 port, const QSslConfigur
         sslServer->setSslConfiguration(configuration);
         server = sslServer;
     } else {
-        server = new QTcpServer(this);
+        server = new DirectTcpServer(this);
     }
     server->setListenBacklogSize(ListenBacklog);
     if (!server->listen(address, port)) {
