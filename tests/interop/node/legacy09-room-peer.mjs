@@ -21,16 +21,23 @@ setTimeout(() => finish(1, "timeout"), Number(opt.timeout));
 
 const chat = io(`${opt.url}/chat`, { forceNew: true, reconnection: false });
 chat.on("connect_error", (e) => finish(1, `connect_error: ${e.message}`));
+// The ack of "join" may come after the broadcast it made possible (over polling while the
+// broadcast takes the new WebSocket): "pass" waits for both.
+let joined;
+const join = new Promise((resolve) => (joined = resolve));
 chat.on("connect", async () => {
   out({ event: "connect" });
   await chat.emitWithAck("join", "shared");
   out({ event: "joined" });
+  joined();
 });
 chat.on("go", () => chat.emit("shout", opt.name, "from v4"));
 chat.on("shouted", (from, text) => {
   if (from === opt.name) return;
   out({ event: "heard", value: [from, text] });
   if (text !== "from 0.9") return finish(1, `heard ${text}`);
-  chat.disconnect();
-  finish(0);
+  join.then(() => {
+    chat.disconnect();
+    finish(0);
+  });
 });
