@@ -31,10 +31,22 @@ ROOT = os.path.dirname(HERE)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 GEN_BOUND_PCT = 90.0  # generator CPU at or above this: the figure measures the generator
 
-# name, loadgen arguments, which figures to show, whether the floor server takes part
+# name, generator arguments, whether the floor server takes part, and the generator:
+# "loadgen" (socketio-loadgen, ours, C++ on epoll) or "node-ws" (node/ws-loadgen.mjs: the `ws`
+# package on Node's event loop, one send per frame, written apart so that no figure rests on one
+# generator's habits)
 SCENARIOS = [
     ("echo-100", ["--mode", "echo", "--clients", "100"], True),
     ("echo-1000", ["--mode", "echo", "--clients", "1000"], True),
+    ("echo-100-wsgen", ["--mode", "echo", "--clients", "100"], False, "node-ws"),
+    ("echo-1000-wsgen", ["--mode", "echo", "--clients", "1000"], False, "node-ws"),
+    # Below saturation, at a fixed offered rate (an open loop: each emit leaves when due,
+    # whatever is in flight): what real servers see. The figures are CPU at that rate and the
+    # latency distribution.
+    ("echo-1000-at-20k", ["--mode", "echo", "--clients", "1000", "--rate", "20000"], False),
+    ("broadcast-1000-at-20", ["--mode", "broadcast", "--clients", "1000", "--rate", "20"], False),
+    ("broadcast-10000-at-20", ["--mode", "broadcast", "--clients", "10000", "--rate", "20"],
+     False),
     # Four broadcasts in flight keep the server busy: what it sustains under load. With two,
     # the server settled into either of two states from run to run (triggers read together
     # or apart), a 30% spread. One in flight measures a broadcast on its own.
@@ -57,6 +69,7 @@ FIGURES = {
         ("server_us_per_op", "server CPU us per round trip", "lower"),
         ("p50_us", "latency p50 (us)", "lower"),
         ("p99_us", "latency p99 (us)", "lower"),
+        ("p999_us", "latency p99.9 (us)", "lower"),
         ("server_cpu_pct", "server CPU %", None),
         ("gen_cpu_pct", "generator CPU %", None),
     ],
@@ -79,6 +92,16 @@ FIGURES = {
         ("kb_per_client", "server RSS KB per idle client", "lower"),
         ("connect_s", "time to connect all (s)", "lower"),
     ],
+    # at a fixed offered rate: what the server spends on it, and how long each operation took
+    "rate": [
+        ("ops_per_s", "operations/s done (echo: round trips, broadcast: deliveries)", None),
+        ("server_cpu_pct", "server CPU %", "lower"),
+        ("server_us_per_op", "server CPU us per operation", "lower"),
+        ("p50_us", "latency p50 (us)", "lower"),
+        ("p99_us", "latency p99 (us)", "lower"),
+        ("p999_us", "latency p99.9 (us)", "lower"),
+        ("gen_cpu_pct", "generator CPU %", None),
+    ],
     "connect": [
         ("ops_per_s", "handshakes/s", "higher"),
         ("server_us_per_op", "server CPU us per handshake", "lower"),
@@ -90,7 +113,7 @@ FIGURES = {
 
 
 def kind_of(scenario):
-    return scenario.split("-")[0]
+    return "rate" if "-at-" in scenario else scenario.split("-")[0]
 
 
 def proc_cpu_seconds(pid):
@@ -165,7 +188,8 @@ def run_generator(loadgen, port, gen_args, server, settle, cpus="1", others=None
     cpu1_<label> (bench/redis.py: the other nodes of a cluster and redis-server), with
     `cpu_seconds(pid)`."""
     others = others or {}
-    cmd = ["taskset", "-c", cpus, loadgen, "--url", f"127.0.0.1:{port}"] + gen_args
+    loadgen = loadgen if isinstance(loadgen, list) else [loadgen]
+    cmd = ["taskset", "-c", cpus] + loadgen + ["--url", f"127.0.0.1:{port}"] + gen_args
     gen = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     watchdog = threading.Timer(300, gen.kill)
@@ -418,7 +442,8 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
 
         md = []
         md.append(f"# Socket.IO benchmark results ({datetime.date.today().isoformat()})\n")
-        md.append(f"Server on cpu0, socketio-loadgen on cpu1, loopback; {runs} run(s) per figure, "
+        md.append(f"Server on cpu0, the generator on cpu1 (socketio-loadgen; node/ws-loadgen.mjs "
+                  f"in `-wsgen` rows), loopback; {runs} run(s) per figure, "
                   f"{warmup:g} s warm-up, {duration:g} s measured; cells are median (min-max). "
                   f"Qt event dispatcher: {', '.join(dispatchers) or '?'} (`/unix` marks "
                   f"QT_NO_GLIB=1). "
@@ -505,8 +530,14 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
         if final:
             print(text)
 
-    for name, gen_args, with_floor in SCENARIOS:
+    generators = {"loadgen": loadgen,
+                   "node-ws": ["node", os.path.join(node_dir, "ws-loadgen.mjs")]}
+    for name, gen_args, with_floor, *generator in SCENARIOS:
         if only and not any(name == p or name.startswith(p + "-") for p in only):
+            continue
+        generator = generator[0] if generator else "loadgen"
+        if generator == "node-ws" and not os.path.isdir(os.path.join(node_dir, "node_modules")):
+            run_notes.append(f"{name} skipped: bench/node/node_modules missing (npm ci)")
             continue
         kind = kind_of(name)
         clients = int(gen_args[gen_args.index("--clients") + 1])
@@ -533,8 +564,8 @@ def run_all(args, bench_bin, loadgen, base_bin=None):
                 infos.setdefault(label, server.info)
                 try:
                     time.sleep(0.3)
-                    r = run_generator(loadgen, server.info["port"], gen_args + extra, server,
-                                      settle)
+                    r = run_generator(generators[generator], server.info["port"],
+                                      gen_args + extra, server, settle)
                     alive = server.proc.poll() is None
                     returncode = server.proc.returncode
                 except RuntimeError as e:

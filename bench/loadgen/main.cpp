@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -159,7 +160,11 @@ struct Config
     size_t size = 64 * 1024; // binary payload
     int concurrency = 100;   // handshakes in flight
     int window = 2;          // broadcasts in flight
-    long long count = 0;     // measured operations at most (0: no limit)
+    // echo, broadcast: operations per second over all clients, sent when due whatever is in
+    // flight (an open loop, as independent users behave); 0: closed loop (echo: one in flight
+    // per client; broadcast: --window in flight)
+    double rate = 0;
+    long long count = 0; // measured operations at most (0: no limit)
     // broadcast: the trigger's server when it is another one (a cluster: the broadcast
     // reaches the receivers on --url through the adapter); empty: --url
     std::string triggerHost;
@@ -183,6 +188,8 @@ void usage()
                  "  --size BYTES         binary payload (default 65536)\n"
                  "  --concurrency N      handshakes in flight while connecting (default 100)\n"
                  "  --window N           broadcasts in flight (default 2)\n"
+                 "  --rate R             echo, broadcast: R operations/s sent when due (open\n"
+                 "                       loop; latency counts from the due time)\n"
                  "  --trigger-url HOST:PORT  broadcast: the trigger connects there (another\n"
                  "                       node of a cluster), the receivers to --url\n"
                  "  --connect-wait S     give up connecting after S seconds (default 60)\n");
@@ -243,6 +250,8 @@ bool parseArgs(int argc, char **argv)
             g_cfg.size = size_t(std::max(1, std::atoi(v.c_str())));
         } else if (a == "--concurrency") {
             g_cfg.concurrency = std::max(1, std::atoi(v.c_str()));
+        } else if (a == "--rate") {
+            g_cfg.rate = std::max(0.0, std::atof(v.c_str()));
         } else if (a == "--window") {
             g_cfg.window = std::max(1, std::atoi(v.c_str()));
         } else if (a == "--connect-wait") {
@@ -295,6 +304,8 @@ struct Conn
     uint64_t nextId = 1;
     uint64_t waitingId = 0; // ack id in flight, 0 for none
     int64_t sentAt = 0;
+    // --rate: the acks in flight, oldest first (a server acks in order), with their due times
+    std::deque<std::pair<uint64_t, int64_t>> inFlight;
     int64_t startedAt = 0; // handshake start
 };
 
@@ -372,6 +383,7 @@ void closeConn(Conn &c)
     c.inFragment = false;
     c.attachmentsLeft = 0;
     c.waitingId = 0;
+    c.inFlight.clear();
     c.closeSent = false;
     c.wantWrite = false;
 }
@@ -548,15 +560,20 @@ void startFresh(int idx)
 
 // --- workload -----------------------------------------------------------------------------
 
-void sendEcho(Conn &c)
+// `due`: when the round trip was due to start (--rate), 0 for now.
+void sendEcho(Conn &c, int64_t due = 0)
 {
     char buf[128];
     const uint64_t id = c.nextId++;
     const int n =
         std::snprintf(buf, sizeof buf, "42%llu[\"echo\",{\"n\":%llu,\"s\":\"hello\"}]",
                       static_cast<unsigned long long>(id), static_cast<unsigned long long>(id));
-    c.waitingId = id;
-    c.sentAt = nowNs();
+    if (due != 0) {
+        c.inFlight.emplace_back(id, due);
+    } else {
+        c.waitingId = id;
+        c.sentAt = nowNs();
+    }
     sendText(c, buf, size_t(n));
 }
 
@@ -574,24 +591,57 @@ void sendBinary(Conn &c)
     flush(c);
 }
 
+// One broadcast, stamped with `due` (made unique).
+void sendBroadcast(int64_t due)
+{
+    Conn &t = g_conns.back();
+    Broadcast b;
+    b.t = due;
+    for (const Broadcast &o : g_broadcasts)
+        b.t = std::max(b.t, o.t + 1); // unique timestamps
+    b.expected = g_ready;
+    g_broadcasts.push_back(b);
+    char buf[96];
+    const int n =
+        std::snprintf(buf, sizeof buf, "42[\"bcast\",{\"t\":%lld}]", static_cast<long long>(b.t));
+    sendText(t, buf, size_t(n));
+}
+
+// Closed loop: tops the broadcasts in flight up to --window.
 void sendBroadcasts()
 {
     Conn &t = g_conns.back();
-    if (t.state != State::Ready)
+    if (t.state != State::Ready || g_cfg.rate > 0)
         return;
-    while (int(g_broadcasts.size()) < g_cfg.window) {
-        Broadcast b;
-        b.t = nowNs();
-        for (const Broadcast &o : g_broadcasts)
-            b.t = std::max(b.t, o.t + 1); // unique timestamps
-        b.expected = g_ready;
-        g_broadcasts.push_back(b);
-        char buf[96];
-        const int n = std::snprintf(buf, sizeof buf, "42[\"bcast\",{\"t\":%lld}]",
-                                    static_cast<long long>(b.t));
-        sendText(t, buf, size_t(n));
-        if (t.fd < 0)
-            return;
+    while (int(g_broadcasts.size()) < g_cfg.window && t.fd >= 0)
+        sendBroadcast(nowNs());
+}
+
+// Open loop (--rate): sends what fell due since the load started, each stamped with its due
+// time, so that a server that falls behind shows in the latency instead of slowing the load.
+int64_t g_loadStart = 0;
+long long g_sentAtRate = 0;
+size_t g_nextEchoClient = 0;
+
+void sendDue(int64_t now)
+{
+    const long long due = (long long)(double(now - g_loadStart) * g_cfg.rate / 1e9);
+    for (; g_sentAtRate < due; ++g_sentAtRate) {
+        const int64_t at = g_loadStart + int64_t(double(g_sentAtRate) * 1e9 / g_cfg.rate);
+        if (g_cfg.mode == "broadcast") {
+            if (g_conns.back().state == State::Ready)
+                sendBroadcast(at);
+            continue;
+        }
+        // The next ready client, round robin.
+        for (size_t tried = 0; tried < g_conns.size(); ++tried) {
+            Conn &c = g_conns[g_nextEchoClient];
+            g_nextEchoClient = (g_nextEchoClient + 1) % g_conns.size();
+            if (c.state == State::Ready) {
+                sendEcho(c, at);
+                break;
+            }
+        }
     }
 }
 
@@ -619,7 +669,7 @@ void onReady(Conn &c)
         g_restart.push_back(indexOf(c));
         return;
     }
-    if (g_phase == Phase::Warmup || g_phase == Phase::Measure) {
+    if ((g_phase == Phase::Warmup || g_phase == Phase::Measure) && g_cfg.rate == 0) {
         if (g_cfg.mode == "echo")
             sendEcho(c);
         else if (g_cfg.mode == "binary")
@@ -741,7 +791,14 @@ void onMessage(Conn &c, int opcode, const char *p, size_t len)
             onNews(q, size_t(end - q));
     } else if (type == '3') { // ACK
         const uint64_t id = parseNumber(q, end);
-        if (id != 0 && id == c.waitingId && g_cfg.mode == "echo") {
+        if (!c.inFlight.empty() && g_cfg.mode == "echo") {
+            if (c.inFlight.front().first != id) {
+                ++g_stats.protocolErrors;
+                return;
+            }
+            recordOp(nowNs() - c.inFlight.front().second, 0);
+            c.inFlight.pop_front();
+        } else if (id != 0 && id == c.waitingId && g_cfg.mode == "echo") {
             c.waitingId = 0;
             recordOp(nowNs() - c.sentAt, 0);
             if (g_phase == Phase::Warmup || g_phase == Phase::Measure)
@@ -1041,6 +1098,10 @@ void setPhase(Phase p, int64_t now)
 void startWorkload(int64_t now)
 {
     setPhase(Phase::Warmup, now);
+    if (g_cfg.rate > 0) {
+        g_loadStart = now;
+        return; // tick() sends what falls due
+    }
     for (Conn &c : g_conns) {
         if (c.state != State::Ready || c.trigger)
             continue;
@@ -1093,6 +1154,8 @@ void tick(int64_t now)
             (g_cfg.count > 0 && done >= g_cfg.count))
             setPhase(Phase::Done, now);
     }
+    if (g_cfg.rate > 0 && (g_phase == Phase::Warmup || g_phase == Phase::Measure))
+        sendDue(now);
     if (g_cfg.mode == "broadcast") {
         // A broadcast some receiver never got (it went away) must not stall the trigger.
         for (size_t i = 0; i < g_broadcasts.size(); ++i) {
@@ -1131,6 +1194,7 @@ void printResult()
     std::vector<int64_t> &l = g_stats.latencies;
     const std::string p50 = number(percentileUs(l, 0.50), l.empty());
     const std::string p99 = number(percentileUs(l, 0.99), l.empty());
+    const std::string p999 = number(percentileUs(l, 0.999), l.empty());
     const std::string maxUs =
         number(l.empty() ? 0 : double(*std::max_element(l.begin(), l.end())) / 1e3, l.empty());
     const int clients = g_cfg.mode == "connect" ? 0 : g_cfg.clients;
@@ -1139,12 +1203,14 @@ void printResult()
     std::printf("{\"mode\":\"%s\",\"transport\":\"%s\",\"clients\":%d,\"connected\":%d,"
                 "\"failed\":%lld,\"closed_by_server\":%lld,\"protocol_errors\":%lld,"
                 "\"connect_s\":%.3f,\"elapsed_s\":%.3f,\"ops\":%lld,\"ops_per_s\":%.1f,"
-                "\"p50_us\":%s,\"p99_us\":%s,\"max_us\":%s,\"mb_per_s\":%.2f,"
+                "\"offered_per_s\":%s,\"p50_us\":%s,\"p99_us\":%s,\"p999_us\":%s,"
+                "\"max_us\":%s,\"mb_per_s\":%.2f,"
                 "\"deliveries\":%lld,\"broadcasts\":%lld,\"incomplete_broadcasts\":%lld,"
                 "\"gen_cpu_pct\":%.1f}\n",
                 g_cfg.mode.c_str(), g_cfg.polling ? "polling" : "websocket", clients, g_connected,
                 g_stats.failed, g_stats.closedByServer, g_stats.protocolErrors, g_connectSeconds,
-                elapsed, ops, rate, p50.c_str(), p99.c_str(), maxUs.c_str(),
+                elapsed, ops, rate, number(g_cfg.rate, g_cfg.rate == 0).c_str(), p50.c_str(),
+                p99.c_str(), p999.c_str(), maxUs.c_str(),
                 elapsed > 0 ? double(g_stats.bytes) / elapsed / 1e6 : 0.0, g_stats.deliveries,
                 g_stats.broadcasts, g_stats.incompleteBroadcasts, cpu);
     std::fflush(stdout);
@@ -1212,7 +1278,9 @@ int main(int argc, char **argv)
 
     std::vector<epoll_event> events(1024);
     while (g_phase != Phase::Done) {
-        const int n = epoll_wait(g_epoll, events.data(), int(events.size()), 5);
+        // --rate sends on time: wake at least every millisecond.
+        const int n =
+            epoll_wait(g_epoll, events.data(), int(events.size()), g_cfg.rate > 0 ? 1 : 5);
         for (int i = 0; i < n; ++i) {
             Conn &c = g_conns[events[size_t(i)].data.u32];
             const uint32_t ev = events[size_t(i)].events;
