@@ -24,8 +24,6 @@ constexpr int LingerMs = 1000; // how long a closing connection waits for the pe
 LeanSocket::LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *parent)
     : QObject(parent)
     , m_reader(maxMessageSize)
-    , m_peerAddress(socket->peerAddress())
-    , m_peerPort(socket->peerPort())
 {
     if (qobject_cast<QSslSocket *>(socket)) {
         m_socket = socket;

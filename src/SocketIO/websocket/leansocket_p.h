@@ -90,8 +90,6 @@ public:
     // Bytes queued and not yet sent.
     qint64 bufferedBytes() const;
     quint16 closeCode() const { return m_closeCode; }
-    QHostAddress peerAddress() const { return m_peerAddress; }
-    quint16 peerPort() const { return m_peerPort; }
 
 protected:
     void timerEvent(QTimerEvent *event) override;
@@ -154,8 +152,6 @@ private:
     bool m_shutdownAfterWrites = false;
     bool m_peerClosed = false; // the peer's close frame was read
     quint16 m_closeCode = 0;
-    QHostAddress m_peerAddress;
-    quint16 m_peerPort = 0;
     QBasicTimer m_lingerTimer;
     // After the 101, what the session writes may wait a little (see accept()).
     QBasicTimer m_holdTimer;
