@@ -417,15 +417,20 @@ void EngineServerPrivate::addSession(EngineSocket *socket)
     Q_Q(EngineServer);
     const QString id = socket->id();
     clients.insert(id, socket);
-    QObject::connect(socket, &EngineSocket::closed, q, [this, q, id, socket] {
-        if (clients.value(id) == socket) {
-            clients.remove(id);
-            Q_EMIT q->clientsCountChanged();
-        }
-        socket->deleteLater();
-    });
+    EngineSocketPrivate::get(socket)->registered = true;
     Q_EMIT q->clientsCountChanged();
     Q_EMIT q->connection(socket);
+}
+
+void EngineServerPrivate::removeSession(EngineSocket *socket)
+{
+    Q_Q(EngineServer);
+    const auto it = clients.constFind(socket->id());
+    if (it != clients.cend() && it.value() == socket) {
+        clients.erase(it);
+        Q_EMIT q->clientsCountChanged();
+    }
+    socket->deleteLater();
 }
 
 void EngineServerPrivate::handleBodyTooLarge(Http::Connection *connection, const HttpRequest &head)

@@ -59,6 +59,9 @@ public:
                    const MakeTransport &makeWebSocket);
     // Registers a new session: clients, its removal once closed, connection().
     void addSession(EngineSocket *socket);
+    // A registered session closed: out of clients, and deleted later (called by the session
+    // before closed() is emitted; a connection per session would cost each some 400 bytes).
+    void removeSession(EngineSocket *socket);
     // After its checks: hands a WebSocket upgrade to the WebSocket engine (lean or Qt).
     void acceptUpgrade(Http::Connection *connection, const HttpRequest &request);
     void onWebSocket(QWebSocket *socket);

@@ -155,7 +155,6 @@ EngineSocketPrivate::~EngineSocketPrivate()
 
 void EngineSocketPrivate::release(Transport *t)
 {
-    t->disconnect(q_ptr);
     t->setSink(nullptr);
 }
 
@@ -165,6 +164,37 @@ void EngineSocketPrivate::onTransportPacket(Transport *from, Packet &packet)
         onPacket(packet);
     else if (from == upgradeTransport)
         onUpgradePacket(packet);
+}
+
+void EngineSocketPrivate::onTransportDrained(Transport *from)
+{
+    if (from == transport)
+        flush();
+}
+
+void EngineSocketPrivate::onTransportBytesQueued(Transport *from)
+{
+    if (from == transport)
+        closeIfOverWriteLimit();
+}
+
+void EngineSocketPrivate::onTransportError(Transport *from, const QString &description)
+{
+    if (from == transport)
+        onClose(QStringLiteral("transport error"), description);
+    else if (from == upgradeTransport)
+        cancelUpgrade();
+}
+
+void EngineSocketPrivate::onTransportClosed(Transport *from)
+{
+    if (from == transport) {
+        onClose(readyState == EngineSocket::ReadyState::Closing
+                    ? QStringLiteral("forced close")
+                    : QStringLiteral("transport close"));
+    } else if (from == upgradeTransport) {
+        cancelUpgrade();
+    }
 }
 
 // Timers are QBasicTimers on the socket (no QObject each): a session holds thousands.
@@ -228,20 +258,9 @@ void EngineSocketPrivate::resetPingTimeout()
 
 void EngineSocketPrivate::setTransport(Transport *newTransport)
 {
-    Q_Q(EngineSocket);
     transport = newTransport;
-    newTransport->setParent(q);
+    newTransport->setParent(q_ptr);
     newTransport->setSink(this);
-    QObject::connect(newTransport, &Transport::drained, q, [this] { flush(); });
-    QObject::connect(newTransport, &Transport::bytesQueued, q, [this] { closeIfOverWriteLimit(); });
-    QObject::connect(newTransport, &Transport::errorOccurred, q, [this](const QString &error) {
-        onClose(QStringLiteral("transport error"), error);
-    });
-    QObject::connect(newTransport, &Transport::closed, q, [this] {
-        onClose(readyState == EngineSocket::ReadyState::Closing
-                    ? QStringLiteral("forced close")
-                    : QStringLiteral("transport close"));
-    });
 }
 
 template<typename P> void EngineSocketPrivate::sendPacketImpl(P &&packet)
@@ -388,6 +407,12 @@ void EngineSocketPrivate::onClose(const QString &reason, const QString &descript
         transport = nullptr;
     }
     qCDebug(lcEngine) << id << "closed:" << reason << description;
+    // In the order of the connections these calls replace: the server's, the Socket.IO
+    // client's, then the application's.
+    if (registered)
+        server->removeSession(q);
+    if (EngineMessageSink *sink = std::exchange(messageSink, nullptr))
+        sink->onEngineClose(reason, description);
     Q_EMIT q->closed(reason, description, EngineSocket::reasonFromString(reason));
 }
 
@@ -398,8 +423,6 @@ void EngineSocketPrivate::maybeUpgrade(Transport *next)
     upgradeTransport = next;
     next->setParent(q);
     next->setSink(this);
-    QObject::connect(next, &Transport::errorOccurred, q, [this] { cancelUpgrade(); });
-    QObject::connect(next, &Transport::closed, q, [this] { cancelUpgrade(); });
     upgradeTimeoutTimer.start(server->options.upgradeTimeout, Qt::PreciseTimer, q);
 }
 

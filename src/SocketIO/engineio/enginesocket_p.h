@@ -20,6 +20,10 @@ public:
     static EngineSocketPrivate *get(EngineSocket *socket) { return socket->d_func(); }
 
     void onTransportPacket(EngineIO::Transport *from, EngineIO::Packet &packet) override;
+    void onTransportDrained(EngineIO::Transport *from) override;
+    void onTransportBytesQueued(EngineIO::Transport *from) override;
+    void onTransportError(EngineIO::Transport *from, const QString &description) override;
+    void onTransportClosed(EngineIO::Transport *from) override;
     // Stops listening to a transport that is being replaced or closed.
     void release(EngineIO::Transport *transport);
 
@@ -54,6 +58,8 @@ public:
     EngineIO::Transport *transport = nullptr;
     EngineIO::Transport *upgradeTransport = nullptr;
     EngineMessageSink *messageSink = nullptr;
+    // In the server's clients (addSession()): removed and deleted once closed.
+    bool registered = false;
     // Whether messageReceived() or drained() was ever connected: emitting them is skipped
     // until then (the check alone reads the QObject's connection data, a cache miss per
     // recipient of a broadcast).

@@ -8,23 +8,12 @@ LeanWebSocketTransport::LeanWebSocketTransport(WebSocket::LeanSocket *socket,
     , m_socket(socket)
 {
     socket->setParent(this);
-    socket->setMessageHandler(
-        [this](QByteArray &&message, bool binary) { onFrame(std::move(message), binary); });
-    connect(socket, &WebSocket::LeanSocket::disconnected, this,
-            &LeanWebSocketTransport::onDisconnected);
-    connect(socket, &WebSocket::LeanSocket::pongsQueued, this, &Transport::bytesQueued);
-    // A frame the engine refuses (too big, malformed) is an error, as ws reports it: the
-    // session ends with "transport error", before the close handshake ends the socket.
-    connect(socket, &WebSocket::LeanSocket::errorOccurred, this, [this](const QString &why) {
-        if (!m_closing)
-            Q_EMIT errorOccurred(why);
-    });
+    socket->setReceiver(this);
 }
 
 LeanWebSocketTransport::~LeanWebSocketTransport()
 {
-    m_socket->disconnect(this);
-    m_socket->setMessageHandler(nullptr);
+    m_socket->setReceiver(nullptr);
 }
 
 void LeanWebSocketTransport::send(const QList<Packet> &packets)

@@ -7,7 +7,8 @@
 
 namespace SocketIO::EngineIO {
 
-class LeanWebSocketTransport final : public WebSocketTransport
+class LeanWebSocketTransport final : public WebSocketTransport,
+                                     private WebSocket::LeanSocket::Receiver
 {
     Q_OBJECT
 public:
@@ -23,6 +24,19 @@ public:
 
 private:
     void closeSocket() override { m_socket->close(); }
+    void socketMessage(QByteArray &&message, bool binary) override
+    {
+        onFrame(std::move(message), binary);
+    }
+    void socketDisconnected() override { onDisconnected(); }
+    void socketPongsQueued() override { notifyBytesQueued(); }
+    // A frame the engine refuses (too big, malformed) is an error, as ws reports it: the
+    // session ends with "transport error", before the close handshake ends the socket.
+    void socketError(const QString &description) override
+    {
+        if (!m_closing)
+            notifyError(description);
+    }
     // With permessage-deflate: the packet as one compressed message.
     void sendCompressed(const Packet &packet);
     // The size of the packet's WebSocket message (v4 binary: the data; else a type byte too).

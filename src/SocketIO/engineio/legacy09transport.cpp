@@ -66,7 +66,7 @@ void Legacy09PollingTransport::onPoll(Http::Connection *connection, const HttpRe
         }
     });
     m_pollTimer.start(m_server->legacy09.pollingDuration, this);
-    Q_EMIT drained();
+    notifyDrained();
 }
 
 void Legacy09PollingTransport::onData(Http::Connection *connection, const HttpRequest &request)
@@ -107,7 +107,7 @@ void Legacy09PollingTransport::timerEvent(QTimerEvent *event)
         m_closeTimer.stop();
         if (!m_get && !m_closing && !m_discarded) {
             m_closing = true;
-            Q_EMIT closed();
+            notifyClosed();
         }
     }
 }
@@ -130,7 +130,7 @@ void Legacy09PollingTransport::close()
     m_closing = true;
     m_pollTimer.stop();
     m_closeTimer.stop();
-    Q_EMIT closed();
+    notifyClosed();
 }
 
 } // namespace SocketIO::EngineIO

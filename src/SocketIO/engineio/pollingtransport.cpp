@@ -50,7 +50,7 @@ void PollingTransport::onPoll(Http::Connection *connection, const HttpRequest &r
         HttpResponse response;
         response.setStatusCode(400);
         respond(connection, request, response);
-        Q_EMIT errorOccurred(QStringLiteral("overlap from client"));
+        notifyError(QStringLiteral("overlap from client"));
         return;
     }
     m_get = connection;
@@ -63,10 +63,10 @@ void PollingTransport::onPoll(Http::Connection *connection, const HttpRequest &r
     connect(connection, &Http::Connection::aborted, this, [this, connection] {
         if (m_get == connection) {
             m_get = nullptr;
-            Q_EMIT errorOccurred(QStringLiteral("poll connection closed prematurely"));
+            notifyError(QStringLiteral("poll connection closed prematurely"));
         }
     });
-    Q_EMIT drained();
+    notifyDrained();
 }
 
 void PollingTransport::onData(Http::Connection *connection, const HttpRequest &request)
@@ -77,7 +77,7 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
         HttpResponse response;
         response.setStatusCode(400);
         respond(connection, request, response);
-        Q_EMIT errorOccurred(QStringLiteral("invalid content"));
+        notifyError(QStringLiteral("invalid content"));
         return;
     }
     QList<Packet> packets = m_protocol.decodePayload(request.body(), binary);
@@ -105,7 +105,7 @@ void PollingTransport::onData(Http::Connection *connection, const HttpRequest &r
             if (m_get)
                 send({Packet::text(PacketType::Noop)});
             m_closing = true;
-            Q_EMIT closed();
+            notifyClosed();
             return;
         }
         deliver(packet);
@@ -147,14 +147,14 @@ void PollingTransport::close()
         connect(timeout, &QTimer::timeout, this, [this] {
             if (m_shouldClose && !m_closing) {
                 m_closing = true;
-                Q_EMIT closed();
+                notifyClosed();
             }
         });
         timeout->start(CloseTimeout);
         return;
     }
     m_closing = true;
-    Q_EMIT closed();
+    notifyClosed();
 }
 
 } // namespace SocketIO::EngineIO

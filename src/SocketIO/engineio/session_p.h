@@ -13,12 +13,15 @@ class EngineSocket;
 class EngineSocketPrivate;
 struct EngineOptions;
 
-// The Socket.IO layer's view of a session's messages: called before messageReceived() is
-// emitted, without a signal on the hot path.
+// The Socket.IO layer's view of a session's messages and its end: called before
+// messageReceived() and closed() are emitted, without a signal (on the hot path, and a
+// connection per session costs each idle one some 200 bytes).
 class EngineMessageSink
 {
 public:
     virtual void onEngineMessage(const QByteArray &data, bool binary) = 0;
+    // The session closed (it is told once, before closed() is emitted, and forgets the sink).
+    virtual void onEngineClose(const QString &reason, const QString &description) = 0;
 
 protected:
     ~EngineMessageSink() = default;

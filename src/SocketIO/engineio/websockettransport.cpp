@@ -15,7 +15,7 @@ void WebSocketTransport::onDisconnected()
     m_closing = true;
     // Messages read together with the close are handled first: in Node a WebSocket close
     // is always a later event than the frames before it.
-    QMetaObject::invokeMethod(this, &WebSocketTransport::closed, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, &WebSocketTransport::notifyClosed, Qt::QueuedConnection);
 }
 
 void WebSocketTransport::close()
@@ -24,7 +24,7 @@ void WebSocketTransport::close()
         return;
     m_closing = true;
     closeSocket();
-    Q_EMIT closed();
+    notifyClosed();
 }
 
 void WebSocketTransport::onFrame(QByteArray &&frame, bool binary)
@@ -43,7 +43,7 @@ QtWebSocketTransport::QtWebSocketTransport(QWebSocket *socket, QTcpSocket *tcp,
     // QWebSocket reads in its own (earlier) slot and answers each ping there, unasked: a
     // client that pings and never reads grows the write buffer without any send().
     if (tcp)
-        connect(tcp, &QTcpSocket::readyRead, this, &Transport::bytesQueued);
+        connect(tcp, &QTcpSocket::readyRead, this, [this] { notifyBytesQueued(); });
     // Larger messages make QWebSocket close with 1009 (message too big), as ws does with
     // its maxPayload.
     socket->setMaxAllowedIncomingMessageSize(quint64(maxMessageSize));
@@ -60,7 +60,7 @@ QtWebSocketTransport::QtWebSocketTransport(QWebSocket *socket, QTcpSocket *tcp,
                 // A peer that just goes away is a close, not an error.
                 if (m_socket->error() == QAbstractSocket::RemoteHostClosedError)
                     return;
-                Q_EMIT errorOccurred(m_socket->errorString());
+                notifyError(m_socket->errorString());
             });
 }
 

@@ -20,7 +20,7 @@ public:
     QString name() const override { return QStringLiteral("websocket"); }
     bool batches() const override { return false; }
     bool isWritable() const override { return !m_closing; }
-    // Once: closes the engine's socket, then says closed().
+    // Once: closes the engine's socket, then tells the sink it closed.
     void close() final;
 
 protected:

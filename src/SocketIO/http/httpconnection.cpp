@@ -8,6 +8,16 @@ Q_LOGGING_CATEGORY(lcHttp, "socketio.http", QtWarningMsg)
 
 namespace SocketIO::Http {
 
+namespace {
+// A request to start from: a new HttpRequest allocates an empty certificate and address
+// (some 250 bytes), which a session would keep with its handshake request.
+const HttpRequest &emptyRequest()
+{
+    static const HttpRequest empty;
+    return empty;
+}
+} // namespace
+
 void Handler::handleBodyTooLarge(Connection *connection, const HttpRequest &)
 {
     HttpResponse response;
@@ -33,6 +43,7 @@ Http1Connection::Http1Connection(QTcpSocket *socket, Handler *handler, const Htt
     , m_handler(handler)
     , m_limits(limits)
     , m_secure(qobject_cast<QSslSocket *>(socket) != nullptr)
+    , m_request(emptyRequest())
 {
     socket->setParent(this);
     socket->setReadBufferSize(readAheadLimit());
@@ -158,7 +169,7 @@ void Http1Connection::readHead()
     }
     m_scanned = 0;
     m_requestLineOk = false;
-    m_request = HttpRequest();
+    m_request = emptyRequest();
     m_extraHeaders.clear();
     if (!parseHead(QByteArrayView(buffered).first(end), &m_request, &error,
                    m_limits.maxHeadersCount)) {
@@ -243,7 +254,7 @@ void Http1Connection::respond(const HttpResponse &response, bool close)
         return;
     }
     m_state = State::Idle;
-    m_request = HttpRequest();
+    m_request = emptyRequest();
     m_headStarted = false;
     startTimer(m_limits.keepAliveTimeout);
     if (m_socket->bytesAvailable())

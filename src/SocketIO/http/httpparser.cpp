@@ -235,6 +235,67 @@ bool isRequestLinePrefix(QByteArrayView partial, ParseError *error)
     return true;
 }
 
+namespace {
+// The bytes as a QByteArray; one of `known` (static data, no allocation) when it matches it,
+// ignoring case with `anyCase`. A session keeps its handshake request for its whole life, and
+// the usual names and versions would otherwise cost it an allocation each.
+template<size_t N>
+QByteArray sharedBytes(QByteArrayView bytes, const QByteArray (&known)[N], bool anyCase)
+{
+    for (const QByteArray &candidate : known) {
+        if (candidate.size() != bytes.size())
+            continue;
+        if (anyCase ? qstrnicmp(candidate.constData(), candidate.size(), bytes.data(),
+                                bytes.size()) == 0
+                    : candidate == bytes)
+            return candidate;
+    }
+    QByteArray copy = bytes.toByteArray();
+    return anyCase ? std::move(copy).toLower() : copy;
+}
+
+QByteArray methodBytes(QByteArrayView method)
+{
+    static const QByteArray known[] = {QByteArrayLiteral("GET"), QByteArrayLiteral("POST"),
+                                       QByteArrayLiteral("OPTIONS")};
+    return sharedBytes(method, known, false);
+}
+
+QByteArray versionBytes(QByteArrayView version)
+{
+    static const QByteArray known[] = {QByteArrayLiteral("HTTP/1.1"),
+                                       QByteArrayLiteral("HTTP/1.0")};
+    return sharedBytes(version, known, false);
+}
+
+// Lower-case.
+QByteArray headerName(QByteArrayView name)
+{
+    static const QByteArray known[] = {
+        QByteArrayLiteral("host"),
+        QByteArrayLiteral("connection"),
+        QByteArrayLiteral("upgrade"),
+        QByteArrayLiteral("sec-websocket-key"),
+        QByteArrayLiteral("sec-websocket-version"),
+        QByteArrayLiteral("sec-websocket-extensions"),
+        QByteArrayLiteral("sec-websocket-protocol"),
+        QByteArrayLiteral("user-agent"),
+        QByteArrayLiteral("accept"),
+        QByteArrayLiteral("accept-encoding"),
+        QByteArrayLiteral("accept-language"),
+        QByteArrayLiteral("origin"),
+        QByteArrayLiteral("cookie"),
+        QByteArrayLiteral("pragma"),
+        QByteArrayLiteral("cache-control"),
+        QByteArrayLiteral("content-type"),
+        QByteArrayLiteral("content-length"),
+        QByteArrayLiteral("referer"),
+        QByteArrayLiteral("x-forwarded-for"),
+    };
+    return sharedBytes(name, known, true);
+}
+} // namespace
+
 bool parseRequestLine(QByteArrayView line, HttpRequest *request, ParseError *error)
 {
     const qsizetype sp1 = line.indexOf(' ');
@@ -252,9 +313,9 @@ bool parseRequestLine(QByteArrayView line, HttpRequest *request, ParseError *err
         return fail(error, 400, "invalid HTTP version");
     if (version != "HTTP/1.1" && version != "HTTP/1.0")
         return fail(error, 505, "unsupported HTTP version");
-    request->setMethod(method.toByteArray());
+    request->setMethod(methodBytes(method));
     request->setTarget(target.toByteArray());
-    request->setHttpVersion(version.toByteArray());
+    request->setHttpVersion(versionBytes(version));
     return true;
 }
 
@@ -286,7 +347,7 @@ bool parseHead(QByteArrayView head, HttpRequest *request, ParseError *error, int
         QByteArrayView value;
         if (!parseFieldLine(line, &name, &value, error))
             return false;
-        request->addHeader(name.toByteArray().toLower(), value.toByteArray());
+        request->addHeader(headerName(name), value.toByteArray());
     }
     return fail(error, 400, "incomplete headers");
 }

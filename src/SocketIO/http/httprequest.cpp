@@ -105,9 +105,11 @@ Headers::const_iterator findHeader(const Headers &headers, QByteArrayView name)
 /*!
     Returns the decoded path of the target, such as "/socket.io/".
 */
+// The target is parsed when asked, not kept parsed: a session keeps its handshake request,
+// and a parsed URL would cost each one some 350 bytes for what is read once or twice.
 QString HttpRequest::path() const
 {
-    return m_url.path();
+    return QUrl::fromEncoded(m_target, QUrl::TolerantMode).path();
 }
 
 /*!
@@ -116,7 +118,7 @@ QString HttpRequest::path() const
 QUrlQuery HttpRequest::query() const
 {
     // Like Node's querystring, '+' in a query means a space.
-    QString query = m_url.query(QUrl::FullyEncoded);
+    QString query = QUrl::fromEncoded(m_target, QUrl::TolerantMode).query(QUrl::FullyEncoded);
     query.replace(u'+', QStringLiteral("%20"));
     return QUrlQuery(query);
 }
@@ -172,7 +174,6 @@ bool HttpRequest::isWebSocketUpgrade() const
 void HttpRequest::setTarget(const QByteArray &target)
 {
     m_target = target;
-    m_url = QUrl::fromEncoded(target, QUrl::TolerantMode);
 }
 
 /*!

@@ -23,7 +23,6 @@ Client::Client(ServerPrivate *server, EngineSocket *conn)
     , m_decoder(server->options.parser->createDecoder())
 {
     m_session.setMessageSink(this);
-    connect(conn, &EngineSocket::closed, this, &Client::onClose);
     m_connectTimeout.start(server->options.connectTimeout, this);
 }
 
@@ -236,7 +235,7 @@ void Client::close()
 {
     if (m_conn && m_conn->readyState() == EngineSocket::ReadyState::Open) {
         m_session.close();
-        onClose(QStringLiteral("forced server close"), {});
+        onEngineClose(QStringLiteral("forced server close"), {});
     }
 }
 
@@ -250,16 +249,14 @@ void Client::onParseError(const QString &message)
         m_session.close();
 }
 
-void Client::onClose(const QString &reason, const QString &description)
+void Client::onEngineClose(const QString &reason, const QString &description)
 {
     if (m_closed)
         return;
     m_closed = true;
     m_connectTimeout.stop();
-    if (m_conn) {
-        m_conn->disconnect(this);
+    if (m_conn)
         m_session.setMessageSink(nullptr);
-    }
     const auto sockets = std::exchange(m_sockets, {});
     for (Socket *socket : sockets)
         SocketPrivate::get(socket)->onClose(reason, description);

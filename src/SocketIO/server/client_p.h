@@ -57,7 +57,7 @@ private:
     // Consumes `packet` (its data may be moved out).
     void onDecoded(Packet &packet);
     void onParseError(const QString &message);
-    void onClose(const QString &reason, const QString &description);
+    void onEngineClose(const QString &reason, const QString &description) override;
     Socket *socketFor(const QString &nsp) const;
     void timerEvent(QTimerEvent *event) override;
 

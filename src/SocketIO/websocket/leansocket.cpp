@@ -24,8 +24,6 @@ constexpr int LingerMs = 1000; // how long a closing connection waits for the pe
 LeanSocket::LeanSocket(QTcpSocket *socket, qint64 maxMessageSize, QObject *parent)
     : QObject(parent)
     , m_reader(maxMessageSize)
-    , m_peerAddress(socket->peerAddress())
-    , m_peerPort(socket->peerPort())
 {
     if (qobject_cast<QSslSocket *>(socket)) {
         m_socket = socket;
@@ -86,7 +84,7 @@ void LeanSocket::accept(const HttpRequest &request, const QList<HttpResponse::He
         response += header.first + ": " + header.second + "\r\n";
     response += "\r\n";
     if (m_state == State::Closed) {
-        QMetaObject::invokeMethod(this, &LeanSocket::disconnected, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &LeanSocket::notifyDisconnected, Qt::QueuedConnection);
         return;
     }
     m_state = State::Open;
@@ -379,8 +377,9 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
         switch (message.opcode) {
         case Opcode::Text:
         case Opcode::Binary:
-            if (m_onMessage)
-                m_onMessage(std::move(message.payload), message.opcode == Opcode::Binary);
+            if (m_receiver)
+                m_receiver->socketMessage(std::move(message.payload),
+                                          message.opcode == Opcode::Binary);
             break;
         case Opcode::Ping:
             sendFrame(encodeFrame(Opcode::Pong, message.payload));
@@ -392,12 +391,13 @@ bool LeanSocket::deliver(QList<FrameReader::Message> &messages, bool ok)
             break;
         }
     }
-    if (ponged && self)
-        Q_EMIT pongsQueued();
+    if (ponged && self && m_receiver)
+        m_receiver->socketPongsQueued();
     if (!ok && self && m_state == State::Open) {
         const QString why = QString::fromLatin1(m_reader.errorReason());
         close(m_reader.closeCode(), m_reader.errorReason());
-        Q_EMIT errorOccurred(why);
+        if (m_receiver)
+            m_receiver->socketError(why);
     }
     return !self.isNull();
 }
@@ -489,7 +489,7 @@ void LeanSocket::closeConnection()
     m_partial = QByteArray();
     if (m_socket)
         m_socket->abort();
-    Q_EMIT disconnected();
+    notifyDisconnected();
 }
 
 } // namespace SocketIO::WebSocket

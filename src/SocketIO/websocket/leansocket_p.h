@@ -16,7 +16,6 @@
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 
-#include <functional>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -58,9 +57,26 @@ public:
     void accept(const HttpRequest &request, const QList<HttpResponse::Header> &extraHeaders,
                 int holdMs = 0);
 
-    // Gets each text (UTF-8) or binary message read, which it may keep without a copy.
-    using MessageHandler = std::function<void(QByteArray &&message, bool binary)>;
-    void setMessageHandler(MessageHandler handler) { m_onMessage = std::move(handler); }
+    // What the socket tells its owner, called directly: signal connections would cost each
+    // idle connection some 400 bytes.
+    class Receiver
+    {
+    public:
+        // Each text (UTF-8) or binary message read, which it may keep without a copy.
+        virtual void socketMessage(QByteArray &&message, bool binary) = 0;
+        // The connection ended (a later event than the messages read before it).
+        virtual void socketDisconnected() = 0;
+        // Pongs were queued for pings read (once per read): what a client that pings and
+        // never reads makes the server hold grows without any send() of the session.
+        virtual void socketPongsQueued() = 0;
+        // A frame was refused (too big, malformed); the close handshake follows.
+        virtual void socketError(const QString &description) = 0;
+
+    protected:
+        ~Receiver() = default;
+    };
+    // None: nothing is told.
+    void setReceiver(Receiver *receiver) { m_receiver = receiver; }
 
     void sendText(const QByteArray &utf8);
     void sendBinary(const QByteArray &data);
@@ -74,15 +90,6 @@ public:
     // Bytes queued and not yet sent.
     qint64 bufferedBytes() const;
     quint16 closeCode() const { return m_closeCode; }
-    QHostAddress peerAddress() const { return m_peerAddress; }
-    quint16 peerPort() const { return m_peerPort; }
-
-Q_SIGNALS:
-    void disconnected();
-    void errorOccurred(const QString &description);
-    // Pongs were queued for pings read (once per read): what a client that pings and never
-    // reads makes the server hold grows without any send() of the session.
-    void pongsQueued();
 
 protected:
     void timerEvent(QTimerEvent *event) override;
@@ -130,7 +137,12 @@ private:
     // QTcpSocket backend (TLS).
     QPointer<QTcpSocket> m_socket;
 
-    MessageHandler m_onMessage;
+    Receiver *m_receiver = nullptr;
+    void notifyDisconnected()
+    {
+        if (m_receiver)
+            m_receiver->socketDisconnected();
+    }
     std::unique_ptr<Deflater> m_deflater; // with permessage-deflate only
     qsizetype m_deflateThreshold = 0;
     FrameReader m_reader;
@@ -140,8 +152,6 @@ private:
     bool m_shutdownAfterWrites = false;
     bool m_peerClosed = false; // the peer's close frame was read
     quint16 m_closeCode = 0;
-    QHostAddress m_peerAddress;
-    quint16 m_peerPort = 0;
     QBasicTimer m_lingerTimer;
     // After the 101, what the session writes may wait a little (see accept()).
     QBasicTimer m_holdTimer;
