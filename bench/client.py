@@ -103,6 +103,9 @@ def main():
     ap.add_argument("--chunk", type=int, default=100, help="ticks per acknowledged chunk")
     ap.add_argument("--no-glib", action="store_true", help="the Qt client with QT_NO_GLIB=1")
     ap.add_argument("--out", default=os.path.join(run.HERE, "results"))
+    ap.add_argument("--baseline", metavar="BUILD_DIR", default=None,
+                    help="also the Qt client of another build (e.g. before a change), as "
+                         "qt@base, with a new/base ratio")
     args = ap.parse_args()
     runs = args.runs or (1 if args.quick else 3)
     warmup = args.warmup if args.warmup is not None else (0.3 if args.quick else 1.0)
@@ -118,11 +121,15 @@ def main():
                      "Qt client only")
 
     bench_bin = run.snapshot(args.build_dir, ("socketio-bench-client",))
+    base_bin = run.snapshot(args.baseline, ("socketio-bench-client",)) if args.baseline else None
     try:
         common = ["--warmup", str(warmup), "--duration", str(duration), "--size", str(args.size),
                   "--chunk", str(args.chunk)]
         clients = {"qt": ([os.path.join(bench_bin, "socketio-bench-client")],
                           run.qt_env(bench_bin, unix=args.no_glib))}
+        if base_bin:
+            clients["qt@base"] = ([os.path.join(base_bin, "socketio-bench-client")],
+                                  run.qt_env(base_bin, unix=args.no_glib))
         if have_node_client:
             clients["node"] = (["node", os.path.join(NODE_DIR, "client-bench.mjs")],
                                dict(os.environ))
@@ -156,6 +163,8 @@ def main():
                           flush=True)
     finally:
         shutil.rmtree(bench_bin, ignore_errors=True)
+        if base_bin:
+            shutil.rmtree(base_bin, ignore_errors=True)
 
     summary = {f"{t}/{c}": {k: run.summarize([x.get(k) for x in rs]) for k, _, _ in FIGURES}
                for (t, c), rs in results.items()}
@@ -167,14 +176,23 @@ def main():
           f"Library: `{run.describe_commit()}`.\n"]
     for transport in transports:
         md.append(f"\n## {transport}\n")
-        md.append("| figure | better | Qt | Node | Qt/Node |")
-        md.append("|---|---|---|---|---|")
+        base = f"{transport}/qt@base" in summary
+        md.append("| figure | better | Qt | Node | Qt/Node |"
+                  + (" Qt base | Qt/base |" if base else ""))
+        md.append("|---|---|---|---|---|" + ("---|---|" if base else ""))
         qt, node = summary.get(f"{transport}/qt", {}), summary.get(f"{transport}/node", {})
-        for key, label, better in FIGURES:
-            a, b = qt.get(key), node.get(key)
-            ratio = f"{a['median'] / b['median']:.2f}x" if a and b and b["median"] and better \
+        old = summary.get(f"{transport}/qt@base", {})
+
+        def ratio(a, b, better):
+            return f"{a['median'] / b['median']:.2f}x" if a and b and b["median"] and better \
                 else ""
-            md.append(f"| {label} | {better or ''} | {run.cell(a)} | {run.cell(b)} | {ratio} |")
+        for key, label, better in FIGURES:
+            a, b, c = qt.get(key), node.get(key), old.get(key)
+            row = f"| {label} | {better or ''} | {run.cell(a)} | {run.cell(b)} | " \
+                  f"{ratio(a, b, better)} |"
+            if base:
+                row += f" {run.cell(c)} | {ratio(a, c, better)} |"
+            md.append(row)
     if notes:
         md.append("\n## Notes\n")
         md.extend(f"- {n}" for n in notes)
