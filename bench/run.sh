@@ -13,9 +13,11 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 elif ! grep -q '^SOCKETIO_BUILD_BENCH:BOOL=ON' "$build/CMakeCache.txt"; then
     cmake "$build" -DSOCKETIO_BUILD_BENCH=ON
 fi
-cmake --build "$build" --target socketio-loadgen socketio-bench-server qws-echo -j "$(nproc)"
+cmake --build "$build" --target socketio-loadgen socketio-bench-server qws-echo socketio-bench-client \
+    -j "$(nproc)"
 
-if command -v npm >/dev/null && [ ! -d "$here/node/node_modules/@socket.io/redis-adapter" ]; then
+if command -v npm >/dev/null && { [ ! -d "$here/node/node_modules/@socket.io/redis-adapter" ] ||
+    [ ! -d "$here/node/node_modules/socket.io-client" ]; }; then
     (cd "$here/node" && npm ci --no-audit --no-fund)
 fi
 

@@ -14,4 +14,5 @@ scripts/build.sh -DSOCKETIO_TEST_SANITIZED=ON -DSOCKETIO_TEST_NO_LEAN_ENGINE=ON 
 # and fails only if the harness itself breaks, never on a time.
 bench/run.sh --quick --ws-engine lean --ws-engine qt
 python3 bench/workers.py --runs 1 --duration 1
+python3 bench/client.py --quick
 ctest --test-dir build --output-on-failure --timeout 600 "$@"

@@ -95,7 +95,7 @@ void ClientSocketPrivate::packet(Packet packet, bool compress)
     ManagerPrivate::get(manager)->writePacket(packet, compress);
 }
 
-void ClientSocketPrivate::onPacket(const Packet &packet)
+void ClientSocketPrivate::onPacket(Packet &packet)
 {
     Q_Q(ClientSocket);
     switch (packet.type) {
@@ -160,9 +160,12 @@ void ClientSocketPrivate::onConnect(const QString &sid, const QString &newPid)
     drainQueue(true);
 }
 
-void ClientSocketPrivate::onEvent(const Packet &packet)
+void ClientSocketPrivate::onEvent(Packet &packet)
 {
     QVariantList args = packet.data.toList();
+    // With the packet's reference gone the list is unshared, and taking the event name off its
+    // front only moves its start instead of copying every argument into a new list.
+    packet.data.clear();
     if (args.isEmpty())
         return;
     const QString event = args.takeFirst().toString();

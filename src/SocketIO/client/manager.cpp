@@ -146,7 +146,7 @@ void ManagerPrivate::onMessage(const QByteArray &data, bool binary)
         return;
     }
     QPointer<Manager> guard(q);
-    for (const Packet &packet : std::as_const(packets)) {
+    for (Packet &packet : packets) {
         if (!guard)
             return;
         if (ClientSocket *socket = nsps.value(packet.nsp))

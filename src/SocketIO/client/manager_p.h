@@ -93,9 +93,11 @@ public:
     void unsubscribe();
     void onOpen();
     void sendConnectPacket(const QVariantMap &auth);
-    void onPacket(const Packet &packet);
+    // Takes the event's arguments out of `packet` (the decoder's own copy), so that delivering
+    // them copies nothing.
+    void onPacket(Packet &packet);
     void onConnect(const QString &id, const QString &pid);
-    void onEvent(const Packet &packet);
+    void onEvent(Packet &packet);
     void deliver(const QString &event, const QVariantList &args, const Ack &ack);
     void onAck(const Packet &packet);
     void onClose(const QString &reason, const QString &description);
