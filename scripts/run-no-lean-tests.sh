@@ -29,4 +29,5 @@ mapfile -t targets < <(ctest --test-dir "$build" -N -L unit 2>/dev/null |
     sed -n 's/^ *Test *#[0-9]*: \(.*\)$/tst_\1/p')
 [ "${#targets[@]}" -gt 0 ] || { echo "no unit tests registered in $build" >&2; exit 1; }
 cmake --build "$build" -j"$(nproc)" --target SocketIO "${targets[@]}"
-ctest --test-dir "$build" --output-on-failure --timeout 300 -L unit "$@"
+# Two at a time, as scripts/run-tests.sh runs the plain suite (hostilews runs alone: RUN_SERIAL).
+ctest --test-dir "$build" --output-on-failure --timeout 300 -L unit -j2 "$@"
