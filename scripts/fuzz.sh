@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz/, clang) into ./build-fuzz and runs each one for a while.
+# Builds the libFuzzer targets (fuzz/, clang) into ./build-asan, the instrumented tree it shares
+# with scripts/run-sanitized-tests.sh (scripts/configure-asan.sh), and runs each one for a while.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      SECONDS per target (default 30); all targets
 #                                              when none is named
 #
 # Each target first re-runs the inputs of fuzz/regressions/<target>/ (crashes and timeouts found before),
 # then fuzzes from fuzz/corpus/<target>/ (seeds from real traffic) plus what earlier runs found
-# (build-fuzz/corpus/<target>/, kept between runs). Prints per target the executions, the
+# (build-asan/corpus/<target>/, kept between runs). Prints per target the executions, the
 # coverage (cov: edges, ft: features), the corpus size and the crashes; a crashing input is
-# saved in build-fuzz/artifacts/<target>/. Exits non-zero when any target crashed.
+# saved in build-asan/artifacts/<target>/. Exits non-zero when any target crashed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,27 +19,18 @@ all_targets=(frame deflate http http2 engineio parser json msgpack msgpack_parse
              cluster)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
-build=build-fuzz
+build=build-asan
 
 # The longest input worth trying per target: a few frames, a few requests, a payload.
 declare -A max_len=([frame]=4096 [deflate]=8192 [http]=8192 [http2]=8192 [engineio]=2048 [parser]=4096 [json]=4096
                     [msgpack]=2048 [msgpack_parser]=2048 [legacy09]=2048 [redis]=4096
                     [cluster]=4096)
 
-compiler=${CXX_FUZZ:-$(command -v clang++ || command -v clang++-14 || true)}
-if [ -z "$compiler" ]; then
-    echo "fuzz.sh: clang++ not found (scripts/install-deps.sh installs it)" >&2
+scripts/configure-asan.sh || exit 2
+if ! grep -q '^SOCKETIO_BUILD_FUZZERS:BOOL=ON' "$build/CMakeCache.txt"; then
+    echo "fuzz.sh: $build has no fuzz targets: it needs clang (scripts/install-deps.sh installs" \
+         "it); remove $build to configure it again" >&2
     exit 2
-fi
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    launcher=()
-    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-    generator=()
-    command -v ninja >/dev/null && generator=(-G Ninja)
-    cmake -S . -B "$build" "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCMAKE_CXX_COMPILER="$compiler" -DSOCKETIO_BUILD_FUZZERS=ON \
-        -DSOCKETIO_BUILD_TESTS=OFF -DSOCKETIO_BUILD_EXAMPLES=OFF -DSOCKETIO_BUILD_INSPECTOR=OFF \
-        -DSOCKETIO_BUILD_QML=OFF -DSOCKETIO_BUILD_BENCH=OFF >/dev/null || exit 2
 fi
 # fuzz_redis and fuzz_cluster exist only where hiredis was found (SOCKETIO_REDIS).
 if ! grep -q '^SOCKETIO_REDIS:BOOL=ON' "$build/CMakeCache.txt"; then

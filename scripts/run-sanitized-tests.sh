@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the library, the QML module, the tests and the examples with AddressSanitizer, UndefinedBehaviorSanitizer
-# and LeakSanitizer into ./build-asan, and runs the test suite there (unit, loopback, churn and
+# and LeakSanitizer into ./build-asan (configured by scripts/configure-asan.sh; the fuzz targets
+# share that tree), and runs the test suite there (unit, loopback, churn and
 # interop tests). Any memory error, undefined behaviour or leak fails the test it happens in.
 #
 #   scripts/run-sanitized-tests.sh [CTEST ARGS...]
@@ -13,16 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=build-asan
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    compiler=$(command -v clang++ || command -v g++)
-    launcher=()
-    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-    generator=()
-    command -v ninja >/dev/null && generator=(-G Ninja)
-    cmake -S . -B "$build" "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCMAKE_CXX_COMPILER="$compiler" -DSOCKETIO_SANITIZE=address,undefined \
-        -DSOCKETIO_BUILD_INSPECTOR=OFF -DSOCKETIO_BUILD_BENCH=OFF
-fi
+scripts/configure-asan.sh
+# Everything, the fuzz targets of the shared tree included: fuzz.sh then finds them built.
 cmake --build "$build" -j"$(nproc)"
 
 # Qt is built without frame pointers, so the fast unwinder stops at its frames: to see the code
