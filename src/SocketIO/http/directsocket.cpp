@@ -131,6 +131,12 @@ qint64 DirectTcpSocket::sendNow(const char *data, qint64 size)
 
 void DirectTcpSocket::sendPending()
 {
+    // abort() drops Qt's write buffer (no write channel left) before it closes: ours goes too.
+    if (writeChannelCount() == 0 || !isWritable()) {
+        m_pending.clear();
+        m_unannounced = 0;
+        return;
+    }
     if (!m_pending.isEmpty()) {
         const QByteArray data = std::exchange(m_pending, {});
         const qint64 sent = state() == ConnectedState ? sendNow(data.constData(), data.size()) : 0;

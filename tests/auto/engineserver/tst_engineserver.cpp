@@ -155,6 +155,7 @@ private Q_SLOTS:
     void serverClosePolling();
     void serverCloseWebSocket();
     void serverCloseAll();
+    void serverDeletedWithFramesUnsent();
     void maxHttpBufferSizePolling();
     void maxHttpBufferSizeWebSocket();
     void allowRequestRefuses();
@@ -866,6 +867,36 @@ void tst_EngineServer::serverCloseAll()
     QTRY_COMPARE(disconnected.count(), 1);
     QTRY_COMPARE(m_closeReasons, QStringList{QStringLiteral("forced close")});
     QVERIFY(!m_server->isListening());
+}
+
+// A server destroyed in the pass its sessions wrote in, to a client that has gone (the
+// kernel refuses the frames): the sockets are aborted with frames still gathered for the end
+// of the pass (the QWebSocket engine's DirectTcpSocket), which go with them, as abort() drops
+// Qt's own write buffer. They once went to that dropped buffer: a crash.
+void tst_EngineServer::serverDeletedWithFramesUnsent()
+{
+    startServer(fastOptions());
+    const QUrl u = url(QStringLiteral("EIO=4&transport=websocket"));
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+    QVERIFY(client.waitForConnected(5000));
+    client.write("GET " + u.path(QUrl::FullyEncoded).toLatin1() + '?' +
+                 u.query(QUrl::FullyEncoded).toLatin1() +
+                 " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n");
+    QPointer<EngineSocket> socket = waitForSocket();
+    QVERIFY(socket);
+    // Gone with a reset (no lingering): the server's next send fails at once.
+    const linger reset{1, 0};
+    QCOMPARE(
+        ::setsockopt(int(client.socketDescriptor()), SOL_SOCKET, SO_LINGER, &reset, sizeof reset),
+        0);
+    client.abort();
+    for (int i = 0; i < 10; ++i)
+        socket->send(QString(1000, u'x'));
+    m_server.reset();
+    QVERIFY(!socket);
 }
 
 void tst_EngineServer::maxHttpBufferSizePolling()
