@@ -36,18 +36,26 @@ public:
 
     void forget(DirectTcpSocket *socket)
     {
-        // Only a socket destroyed in the pass it wrote in: rare, and the list is this pass's.
-        std::replace(m_sockets.begin(), m_sockets.end(), socket,
-                     static_cast<DirectTcpSocket *>(nullptr));
+        // Only a socket destroyed in the pass it wrote in (rare), possibly by a handler that
+        // sending one of the others ran: every list of this pass is searched.
+        const auto drop = [socket](QList<DirectTcpSocket *> &list) {
+            std::replace(list.begin(), list.end(), socket, static_cast<DirectTcpSocket *>(nullptr));
+        };
+        drop(m_sockets);
+        for (QList<DirectTcpSocket *> *sending : std::as_const(m_sending))
+            drop(*sending);
     }
 
 private:
     void run()
     {
         m_posted = false;
-        // What sending makes the handlers write goes to the next pass.
-        const QList<DirectTcpSocket *> sockets = std::exchange(m_sockets, {});
-        for (DirectTcpSocket *socket : sockets) {
+        // What sending makes the handlers write goes to the next pass. A handler may run a
+        // nested event loop, and this again inside it: each run has its own list.
+        QList<DirectTcpSocket *> sockets = std::exchange(m_sockets, {});
+        m_sending.append(&sockets);
+        for (qsizetype i = 0; i < sockets.size(); ++i) {
+            DirectTcpSocket *socket = sockets.at(i);
             if (!socket)
                 continue;
             socket->m_flusher = nullptr;
@@ -59,9 +67,11 @@ private:
             }
             socket->sendPending();
         }
+        m_sending.removeLast();
     }
 
-    QList<DirectTcpSocket *> m_sockets;
+    QList<DirectTcpSocket *> m_sockets;          // written in this pass
+    QList<QList<DirectTcpSocket *> *> m_sending; // the lists run() is sending, innermost last
     bool m_posted = false;
 };
 
