@@ -1,5 +1,7 @@
 #include "http/directsocket_p.h"
 
+#include "core/passend_p.h"
+
 #include <QtCore/QThread>
 #include <QtCore/QThreadStorage>
 
@@ -11,9 +13,9 @@
 
 namespace SocketIO::Http {
 
-// One per thread: the sockets written in the current pass, sent by one queued call at its
-// end (one posted event per pass, not one per socket).
-class PassFlusher : public QObject
+// One per thread: the sockets written in the current pass, sent at its end (PassEnd: no
+// event posted, no extra wake-up of the loop).
+class PassFlusher : public PassEnd::Task
 {
 public:
     static PassFlusher *forCurrentThread()
@@ -25,13 +27,20 @@ public:
         return storage.localData();
     }
 
+    ~PassFlusher() override
+    {
+        // The thread ends; its PassEnd may have gone first.
+        if (m_scheduled && m_passEnd)
+            m_passEnd->cancel(this);
+    }
+
     void schedule(DirectTcpSocket *socket)
     {
         m_sockets.append(socket);
-        if (m_posted)
+        if (m_scheduled)
             return;
-        m_posted = true;
-        QMetaObject::invokeMethod(this, &PassFlusher::run, Qt::QueuedConnection);
+        m_scheduled = true;
+        m_passEnd->schedule(this);
     }
 
     void forget(DirectTcpSocket *socket)
@@ -47,19 +56,20 @@ public:
     }
 
 private:
-    void run()
+    void runAtPassEnd() override
     {
-        m_posted = false;
+        m_scheduled = false;
         // What sending makes the handlers write goes to the next pass. A handler may run a
         // nested event loop, and this again inside it: each run has its own list.
         QList<DirectTcpSocket *> sockets = std::exchange(m_sockets, {});
         m_sending.append(&sockets);
+        QThread *const here = QThread::currentThread();
         for (qsizetype i = 0; i < sockets.size(); ++i) {
             DirectTcpSocket *socket = sockets.at(i);
             if (!socket)
                 continue;
             socket->m_flusher = nullptr;
-            if (socket->thread() != thread()) {
+            if (socket->thread() != here) {
                 // Moved to another thread (a worker) since it wrote: sent there.
                 QMetaObject::invokeMethod(socket, &DirectTcpSocket::sendPending,
                                           Qt::QueuedConnection);
@@ -72,7 +82,8 @@ private:
 
     QList<DirectTcpSocket *> m_sockets;          // written in this pass
     QList<QList<DirectTcpSocket *> *> m_sending; // the lists run() is sending, innermost last
-    bool m_posted = false;
+    const QPointer<PassEnd> m_passEnd = PassEnd::forCurrentThread();
+    bool m_scheduled = false;
 };
 
 DirectTcpSocket::DirectTcpSocket(QObject *parent)

@@ -34,6 +34,9 @@ Poller::Poller()
 
 Poller::~Poller()
 {
+    // The thread ends; its PassEnd may have gone first.
+    if (m_flushScheduled && m_passEnd)
+        m_passEnd->cancel(this);
     m_notifier.reset();
     if (m_epoll >= 0)
         ::close(m_epoll);
@@ -71,15 +74,20 @@ void Poller::remove(int fd)
 void Poller::scheduleFlush(int fd)
 {
     m_flushes.append(fd);
-    if (m_dispatching || m_flushPosted)
+    if (m_dispatching || m_flushScheduled)
         return;
-    m_flushPosted = true;
-    QMetaObject::invokeMethod(this, &Poller::flushScheduled, Qt::QueuedConnection);
+    m_flushScheduled = true;
+    m_passEnd->schedule(this);
+}
+
+void Poller::runAtPassEnd()
+{
+    m_flushScheduled = false;
+    flushScheduled();
 }
 
 void Poller::flushScheduled()
 {
-    m_flushPosted = false;
     // Flushing never schedules again (a connection that cannot send everything waits for
     // EPOLLOUT instead), so one swap takes everything. Both lists keep their capacity.
     m_flushing.swap(m_flushes);

@@ -4,8 +4,11 @@
 // the dispatcher sees one descriptor, and epoll reports only the ready ones.
 #pragma once
 
+#include "core/passend_p.h"
+
 #include <QtCore/QList>
 #include <QtCore/QObject>
+#include <QtCore/QPointer>
 
 #include <memory>
 
@@ -15,7 +18,7 @@ QT_END_NAMESPACE
 
 namespace SocketIO::WebSocket {
 
-class Poller : public QObject
+class Poller : public QObject, private PassEnd::Task
 {
     Q_OBJECT
 public:
@@ -46,6 +49,7 @@ private:
     Poller();
     void dispatch();
     void flushScheduled();
+    void runAtPassEnd() override;
 
     int m_epoll = -1;
     std::unique_ptr<QSocketNotifier> m_notifier;
@@ -58,8 +62,9 @@ private:
     QList<Watcher *> m_watchers;
     QList<int> m_flushes;
     QList<int> m_flushing; // the batch being flushed
+    const QPointer<PassEnd> m_passEnd = PassEnd::forCurrentThread();
     bool m_dispatching = false;
-    bool m_flushPosted = false;
+    bool m_flushScheduled = false; // with m_passEnd
 };
 
 } // namespace SocketIO::WebSocket

@@ -3,6 +3,7 @@
 #include <SocketIO/EngineServer>
 
 #include "../selfsigned.h"
+#include "core/passend_p.h"
 #include "engineio/engineserver_p.h"
 #include "engineio/enginesocket_p.h"
 #include "http/compression_p.h"
@@ -152,6 +153,7 @@ private Q_SLOTS:
     void secondWebSocketForUpgradedSid();
     void webSocketEchoTextAndBinary();
     void webSocketWritesStayInOrder();
+    void webSocketRepliesNeedNoWakeUp();
     void serverClosePolling();
     void serverCloseWebSocket();
     void serverCloseAll();
@@ -823,6 +825,33 @@ void tst_EngineServer::webSocketWritesStayInOrder()
     QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1 + sent.size(), 20'000);
     for (qsizetype i = 0; i < sent.size(); ++i)
         QVERIFY2(received.at(i + 1) == sent.at(i), qPrintable(QString::number(i)));
+}
+
+// Replies written while the loop serves a pass leave at the end of that pass (PassEnd) without
+// posting an event: a posted event wakes the loop, and Qt's dispatchers then poll every
+// socket once more, which with thousands of QTcpSockets cost more than the traffic did.
+void tst_EngineServer::webSocketRepliesNeedNoWakeUp()
+{
+    startServer(fastOptions());
+    QWebSocket ws;
+    QList<QString> received;
+    connect(&ws, &QWebSocket::textMessageReceived, &ws, [&received, &ws](const QString &text) {
+        if (text == u"2") {
+            ws.sendTextMessage(QStringLiteral("3"));
+            return;
+        }
+        received.append(text);
+    });
+    ws.open(wsUrl(QStringLiteral("EIO=4&transport=websocket")));
+    QTRY_COMPARE(received.size(), 1); // the handshake
+    QVERIFY(waitForSocket());
+    const quint64 posted = PassEnd::postedWakeUps();
+    for (int i = 1; i <= 20; ++i) {
+        ws.sendTextMessage(QStringLiteral("4echo ") + QString::number(i));
+        QTRY_COMPARE(received.size(), 1 + i);
+        QCOMPARE(received.last(), QStringLiteral("4echo ") + QString::number(i));
+    }
+    QCOMPARE(PassEnd::postedWakeUps(), posted);
 }
 
 void tst_EngineServer::serverClosePolling()
