@@ -67,6 +67,8 @@ FIGURES = {
     "echo": [
         ("ops_per_s", "round trips/s", "higher"),
         ("server_us_per_op", "server CPU us per round trip", "lower"),
+        ("server_user_us_per_op", "server CPU us per round trip outside the kernel", "lower"),
+        ("server_sys_pct", "share of the server CPU in the kernel %", None),
         ("p50_us", "latency p50 (us)", "lower"),
         ("p99_us", "latency p99 (us)", "lower"),
         ("p999_us", "latency p99.9 (us)", "lower"),
@@ -76,6 +78,8 @@ FIGURES = {
     "broadcast": [
         ("ops_per_s", "deliveries/s", "higher"),
         ("server_us_per_op", "server CPU us per delivery", "lower"),
+        ("server_user_us_per_op", "server CPU us per delivery outside the kernel", "lower"),
+        ("server_sys_pct", "share of the server CPU in the kernel %", None),
         ("p50_ms", "send to last delivery p50 (ms)", "lower"),
         ("p99_ms", "send to last delivery p99 (ms)", "lower"),
         ("server_cpu_pct", "server CPU %", None),
@@ -97,6 +101,8 @@ FIGURES = {
         ("ops_per_s", "operations/s done (echo: round trips, broadcast: deliveries)", None),
         ("server_cpu_pct", "server CPU %", "lower"),
         ("server_us_per_op", "server CPU us per operation", "lower"),
+        ("server_user_us_per_op", "server CPU us per operation outside the kernel", "lower"),
+        ("server_sys_pct", "share of the server CPU in the kernel %", None),
         ("p50_us", "latency p50 (us)", "lower"),
         ("p99_us", "latency p99 (us)", "lower"),
         ("p999_us", "latency p99.9 (us)", "lower"),
@@ -121,6 +127,13 @@ def proc_cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def proc_sys_seconds(pid):
+    """stime of every thread of `pid` (the time spent in the kernel for it), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[12]) / CLK_TCK
 
 
 def proc_runtime_seconds(pid):
@@ -201,9 +214,11 @@ def run_generator(loadgen, port, gen_args, server, settle, cpus="1", others=None
             line = line.strip()
             if line == "# phase measure":
                 sample["cpu0"], sample["t0"] = cpu_seconds(server.pid), time.monotonic()
+                sample["sys0"] = proc_sys_seconds(server.pid)
                 sample.update({f"cpu0_{k}": cpu_seconds(p) for k, p in others.items()})
             elif line == "# phase end":
                 sample["cpu1"], sample["t1"] = cpu_seconds(server.pid), time.monotonic()
+                sample["sys1"] = proc_sys_seconds(server.pid)
                 sample.update({f"cpu1_{k}": cpu_seconds(p) for k, p in others.items()})
             elif line.startswith("# phase connected"):
                 time.sleep(settle)
@@ -237,6 +252,14 @@ def derive(result, kind):
         r["server_cpu_pct"] = 100.0 * cpu / wall
         if r.get("ops"):
             r["server_us_per_op"] = 1e6 * cpu / r["ops"]
+        # The kernel's part (stime, in clock ticks): the loopback sends and receives, the
+        # wake-ups, the polls. Both servers make the same system calls per operation, so
+        # this part sets a floor under any ratio of the totals.
+        if "sys1" in r and "sys0" in r and cpu > 0:
+            sys = min(r["sys1"] - r["sys0"], cpu)
+            r["server_sys_pct"] = 100.0 * sys / cpu
+            if r.get("ops"):
+                r["server_user_us_per_op"] = 1e6 * (cpu - sys) / r["ops"]
     if kind == "broadcast":
         # null when no broadcast completed inside the window
         r["p50_ms"] = r["p50_us"] / 1e3 if r.get("p50_us") is not None else None
