@@ -140,8 +140,11 @@ void Client::onEngineMessage(const QByteArray &data, bool binary)
         onLegacy09Message(data);
         return;
     }
-    // The list of the last message is reused: a message is nearly always one packet.
-    QList<Packet> packets = std::exchange(m_decoded, {});
+    // The list of the thread's last message is reused: a message is nearly always one packet.
+    // One for the thread, not one per client: an idle client would keep its capacity (some
+    // 100 bytes). A handler that makes another message arrive here takes a new one.
+    static thread_local QList<Packet> spare;
+    QList<Packet> packets = std::exchange(spare, {});
     QString error;
     if (!m_decoder->add(data, binary, &packets, &error)) {
         onParseError(error);
@@ -153,10 +156,8 @@ void Client::onEngineMessage(const QByteArray &data, bool binary)
             return;
         onDecoded(packet);
     }
-    if (self) {
-        packets.clear();
-        m_decoded = std::move(packets);
-    }
+    packets.clear();
+    spare = std::move(packets);
 }
 
 void Client::onDecoded(Packet &packet)
