@@ -140,11 +140,11 @@ void Client::onEngineMessage(const QByteArray &data, bool binary)
         onLegacy09Message(data);
         return;
     }
-    // The list of the thread's last message is reused: a message is nearly always one packet.
-    // One for the thread, not one per client: an idle client would keep its capacity (some
-    // 100 bytes). A handler that makes another message arrive here takes a new one.
-    static thread_local QList<Packet> spare;
-    QList<Packet> packets = std::exchange(spare, {});
+    // The list of the server's last message is reused: a message is nearly always one packet.
+    // One for the server (and so its thread), not one per client: an idle client would keep
+    // its capacity (some 100 bytes). A handler that makes another message arrive here takes
+    // a new one.
+    QList<Packet> packets = std::exchange(m_server->spareDecoded, {});
     QString error;
     if (!m_decoder->add(data, binary, &packets, &error)) {
         onParseError(error);
@@ -156,8 +156,10 @@ void Client::onEngineMessage(const QByteArray &data, bool binary)
             return;
         onDecoded(packet);
     }
-    packets.clear();
-    spare = std::move(packets);
+    if (self) { // and so the server too
+        packets.clear();
+        m_server->spareDecoded = std::move(packets);
+    }
 }
 
 void Client::onDecoded(Packet &packet)

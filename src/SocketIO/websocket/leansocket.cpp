@@ -313,9 +313,12 @@ void LeanSocket::onReadable()
 }
 
 // The message list of the thread's last read, kept for its capacity: one for the thread, not
-// one per socket (an idle socket would keep its own, some 60 bytes).
+// one per socket (an idle socket would keep its own, some 60 bytes). The poller's, reached
+// without a thread-local look-up on the plain path; the thread's own on the others.
 QList<FrameReader::Message> &LeanSocket::spareMessages()
 {
+    if (m_poller)
+        return m_poller->spareMessages;
     static thread_local QList<FrameReader::Message> spare;
     return spare;
 }

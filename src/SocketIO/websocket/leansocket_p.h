@@ -112,7 +112,7 @@ private:
     // Parses frames from m_partial in place, and keeps only what is left.
     void consumePartial();
     void handOn(QList<FrameReader::Message> &messages, bool ok);
-    static QList<FrameReader::Message> &spareMessages();
+    QList<FrameReader::Message> &spareMessages();
     // Hands the messages on (their payloads are moved out); false when this socket was
     // deleted meanwhile.
     bool deliver(QList<FrameReader::Message> &messages, bool ok);

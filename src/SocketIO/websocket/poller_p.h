@@ -4,6 +4,8 @@
 // the dispatcher sees one descriptor, and epoll reports only the ready ones.
 #pragma once
 
+#include "websocket/frame_p.h"
+
 #include <QtCore/QList>
 #include <QtCore/QObject>
 
@@ -41,6 +43,10 @@ public:
     void scheduleFlush(int fd);
 
     ~Poller() override;
+
+    // The message list of the thread's last read, kept for its capacity by the sockets this
+    // poller watches (LeanSocket::spareMessages()): one for the thread, not one per socket.
+    QList<FrameReader::Message> spareMessages;
 
 private:
     Poller();
