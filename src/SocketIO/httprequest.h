@@ -4,6 +4,7 @@
 
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QUrl>
 #include <QtCore/QUrlQuery>
 #include <QtNetwork/QHostAddress>
@@ -11,54 +12,54 @@
 
 namespace SocketIO {
 
-// One parsed HTTP/1.1 request, as the HTTP front hands it to a handler.
+class HttpRequestData;
+
+// One parsed HTTP/1.1 request, as the HTTP front hands it to a handler. Implicitly shared:
+// every session keeps its handshake request, and the Socket.IO socket on it the same one.
 class SOCKETIO_EXPORT HttpRequest
 {
 public:
     using Header = std::pair<QByteArray, QByteArray>;
 
-    QByteArray method() const { return m_method; }
+    HttpRequest();
+    HttpRequest(const HttpRequest &other);
+    HttpRequest(HttpRequest &&other) noexcept;
+    HttpRequest &operator=(const HttpRequest &other);
+    HttpRequest &operator=(HttpRequest &&other) noexcept;
+    ~HttpRequest();
+
+    QByteArray method() const;
     // The request target as sent ("/socket.io/?EIO=4&transport=polling").
-    QByteArray target() const { return m_target; }
+    QByteArray target() const;
     QString path() const;
     QUrlQuery query() const;
     QString queryItem(const QString &key) const;
-    QByteArray httpVersion() const { return m_version; }
+    QByteArray httpVersion() const;
     // Header names are lower-cased; repeated headers keep their order.
-    QList<Header> headers() const { return m_headers; }
+    QList<Header> headers() const;
     QByteArray header(QByteArrayView name) const;
     bool hasHeader(QByteArrayView name) const;
-    QByteArray body() const { return m_body; }
-    QHostAddress peerAddress() const { return m_peerAddress; }
-    quint16 peerPort() const { return m_peerPort; }
-    bool isSecure() const { return m_secure; }
+    QByteArray body() const;
+    QHostAddress peerAddress() const;
+    quint16 peerPort() const;
+    bool isSecure() const;
     // The certificate the client showed over TLS (null without one, or without TLS).
-    QSslCertificate peerCertificate() const { return m_peerCertificate; }
+    QSslCertificate peerCertificate() const;
     bool keepAlive() const;
     bool isWebSocketUpgrade() const;
 
-    void setMethod(const QByteArray &method) { m_method = method; }
+    void setMethod(const QByteArray &method);
     void setTarget(const QByteArray &target);
-    void setHttpVersion(const QByteArray &version) { m_version = version; }
+    void setHttpVersion(const QByteArray &version);
     void addHeader(const QByteArray &lowerCaseName, const QByteArray &value);
-    void setBody(const QByteArray &body) { m_body = body; }
+    void setBody(const QByteArray &body);
     void setPeer(const QHostAddress &address, quint16 port, bool secure);
-    void setPeerCertificate(const QSslCertificate &certificate) { m_peerCertificate = certificate; }
+    void setPeerCertificate(const QSslCertificate &certificate);
 
 private:
-    QByteArray m_method;
-    QByteArray m_target;
-    QByteArray m_version = QByteArrayLiteral("HTTP/1.1");
-    QList<Header> m_headers;
-    QByteArray m_body;
-    QHostAddress m_peerAddress;
-    quint16 m_peerPort = 0;
-    bool m_secure = false;
-    QUrl m_url;
-    QSslCertificate m_peerCertificate;
+    QSharedDataPointer<HttpRequestData> d;
 };
 
-// A response a request handler fills in.
 class SOCKETIO_EXPORT HttpResponse
 {
 public:

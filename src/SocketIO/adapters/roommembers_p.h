@@ -26,6 +26,10 @@ public:
         if (m_small.contains(id))
             return false;
         if (m_small.size() < SmallLimit) {
+            // Room for one at first, not the two an append reserves: most rooms (each
+            // socket's own) never hold more, and they last as long as their socket.
+            if (m_small.isEmpty())
+                m_small.reserve(1);
             m_small.append(id);
             return true;
         }

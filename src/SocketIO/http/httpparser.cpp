@@ -359,6 +359,10 @@ bool bodyFraming(const HttpRequest &request, BodyFraming *framing, ParseError *e
     bool hasTransferEncoding = false;
     bool chunked = false;
     bool otherCoding = false;
+    *framing = {};
+    // Most requests (every GET) have neither: looked up in place, without listing the headers.
+    if (!request.hasHeader("content-length") && !request.hasHeader("transfer-encoding"))
+        return true;
     for (const auto &h : request.headers()) {
         if (h.first == "content-length") {
             // Node refuses a repeated Content-Length even with equal values.

@@ -2,8 +2,11 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QLocale>
+#include <QtCore/QtEndian>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 
 namespace SocketIO {
 
@@ -21,13 +24,120 @@ Headers::const_iterator findHeader(const Headers &headers, QByteArrayView name)
 
 } // namespace
 
+// Everything a request holds, in as few blocks as the request allows: every session keeps its
+// handshake request for its whole life, so each block here is paid per idle connection.
+class HttpRequestData : public QSharedData
+{
+public:
+    QByteArray method;
+    QByteArray target;
+    QByteArray version = QByteArrayLiteral("HTTP/1.1");
+    // The headers in one block rather than a list of pairs of arrays (a block each): per
+    // header, the name's length, the name, the value's length, the value. A length below 255
+    // takes one byte, a longer one 255 then four bytes (big-endian).
+    QByteArray fields;
+    QByteArray body;
+    // The peer's address as bytes (a QHostAddress holds a block of its own), unless it needs
+    // more than that (an IPv6 scope, a special address).
+    Q_IPV6ADDR address{};
+    enum class Address : quint8 { Null, IPv4, IPv6, Other };
+    Address addressKind = Address::Null;
+    bool secure = false;
+    quint16 port = 0;
+    std::optional<QHostAddress> otherAddress;
+    // Only when set: a QSslCertificate, even a null one, loads the TLS backend (OpenSSL, some
+    // megabytes) into a server that may never use TLS.
+    std::optional<QSslCertificate> certificate;
+
+    static void appendLength(QByteArray &out, qsizetype size)
+    {
+        if (size < 255) {
+            out.append(char(size));
+        } else {
+            const quint32 big = qToBigEndian(quint32(size));
+            out.append(char(255));
+            out.append(reinterpret_cast<const char *>(&big), sizeof big);
+        }
+    }
+    static qsizetype lengthSize(qsizetype size) { return size < 255 ? 1 : 5; }
+    // Calls f(name, value) for each header in order, until it returns false.
+    template<typename F> void forEachHeader(F &&f) const
+    {
+        const char *p = fields.constData();
+        const char *const end = p + fields.size();
+        const auto next = [&p] {
+            qsizetype size = quint8(*p++);
+            if (size == 255) {
+                size = qFromBigEndian<quint32>(p);
+                p += 4;
+            }
+            const QByteArrayView view(p, size);
+            p += size;
+            return view;
+        };
+        while (p < end) {
+            const QByteArrayView name = next();
+            const QByteArrayView value = next();
+            if (!f(name, value))
+                return;
+        }
+    }
+    // The value of the first header named `name` (case-insensitive); null when none.
+    QByteArrayView find(QByteArrayView name, bool *found) const
+    {
+        QByteArrayView result;
+        *found = false;
+        forEachHeader([&](QByteArrayView n, QByteArrayView value) {
+            if (n.compare(name, Qt::CaseInsensitive) != 0)
+                return true;
+            result = value;
+            *found = true;
+            return false;
+        });
+        return result;
+    }
+};
+
 /*!
     \class SocketIO::HttpRequest
     \inmodule SocketIO
     \brief One HTTP/1.1 request received by the HTTP front.
 
     Handed to request handlers (EngineServer::setRequestHandler) and to allowRequest.
+    Copies share the same data until one of them is changed.
 */
+
+/*!
+    Constructs an empty request: no method, target or headers, and version HTTP/1.1.
+*/
+HttpRequest::HttpRequest()
+    : d(new HttpRequestData)
+{}
+
+/*!
+    Constructs a copy of \a other, which shares its data.
+*/
+HttpRequest::HttpRequest(const HttpRequest &other) = default;
+
+/*!
+    Move-constructs a request from \a other.
+*/
+HttpRequest::HttpRequest(HttpRequest &&other) noexcept = default;
+
+/*!
+    Makes this request a copy of \a other, which shares its data.
+*/
+HttpRequest &HttpRequest::operator=(const HttpRequest &other) = default;
+
+/*!
+    Move-assigns \a other to this request.
+*/
+HttpRequest &HttpRequest::operator=(HttpRequest &&other) noexcept = default;
+
+/*!
+    Destroys the request.
+*/
+HttpRequest::~HttpRequest() = default;
 
 /*!
     \typedef HttpRequest::Header
@@ -36,71 +146,108 @@ Headers::const_iterator findHeader(const Headers &headers, QByteArrayView name)
 */
 
 /*!
-    \fn QByteArray HttpRequest::method() const
-
     Returns the method, such as "GET".
 */
+QByteArray HttpRequest::method() const
+{
+    return d->method;
+}
 
 /*!
-    \fn QByteArray HttpRequest::target() const
-
     Returns the request target as sent, such as "/socket.io/?EIO=4&transport=polling".
 */
+QByteArray HttpRequest::target() const
+{
+    return d->target;
+}
 
 /*!
-    \fn QByteArray HttpRequest::httpVersion() const
-
     Returns the HTTP version, such as "HTTP/1.1".
 */
+QByteArray HttpRequest::httpVersion() const
+{
+    return d->version;
+}
 
 /*!
-    \fn QList<Header> HttpRequest::headers() const
-
     Returns the headers in the order received, with lower-case names; repeated headers stay
     apart.
 */
+QList<HttpRequest::Header> HttpRequest::headers() const
+{
+    QList<Header> headers;
+    d->forEachHeader([&headers](QByteArrayView name, QByteArrayView value) {
+        headers.append({name.toByteArray(), value.toByteArray()});
+        return true;
+    });
+    return headers;
+}
 
 /*!
-    \fn QByteArray HttpRequest::body() const
-
     Returns the body.
 */
+QByteArray HttpRequest::body() const
+{
+    return d->body;
+}
 
 /*!
-    \fn QHostAddress HttpRequest::peerAddress() const
-
     Returns the client's address.
 */
+QHostAddress HttpRequest::peerAddress() const
+{
+    switch (d->addressKind) {
+    case HttpRequestData::Address::IPv4:
+        return QHostAddress(qFromBigEndian<quint32>(d->address.c));
+    case HttpRequestData::Address::IPv6:
+        return QHostAddress(d->address);
+    case HttpRequestData::Address::Other:
+        return *d->otherAddress;
+    case HttpRequestData::Address::Null:
+        break;
+    }
+    return QHostAddress();
+}
 
 /*!
-    \fn quint16 HttpRequest::peerPort() const
-
     Returns the client's port.
 */
+quint16 HttpRequest::peerPort() const
+{
+    return d->port;
+}
 
 /*!
-    \fn bool HttpRequest::isSecure() const
-
     Returns true when the request came over TLS.
 */
+bool HttpRequest::isSecure() const
+{
+    return d->secure;
+}
 
 /*!
-    \fn void HttpRequest::setMethod(const QByteArray &method)
-
     Sets the method to \a method.
 */
+void HttpRequest::setMethod(const QByteArray &method)
+{
+    d->method = method;
+}
 
 /*!
-    \fn void HttpRequest::setHttpVersion(const QByteArray &version)
-
     Sets the HTTP version to \a version.
 */
+void HttpRequest::setHttpVersion(const QByteArray &version)
+{
+    d->version = version;
+}
 
 /*!
-    \fn void HttpRequest::setBody(const QByteArray &body)
-
     Sets the body to \a body.
 */
+void HttpRequest::setBody(const QByteArray &body)
+{
+    d->body = body;
+}
 
 /*!
     Returns the decoded path of the target, such as "/socket.io/".
@@ -109,7 +256,7 @@ Headers::const_iterator findHeader(const Headers &headers, QByteArrayView name)
 // and a parsed URL would cost each one some 350 bytes for what is read once or twice.
 QString HttpRequest::path() const
 {
-    return QUrl::fromEncoded(m_target, QUrl::TolerantMode).path();
+    return QUrl::fromEncoded(d->target, QUrl::TolerantMode).path();
 }
 
 /*!
@@ -118,7 +265,7 @@ QString HttpRequest::path() const
 QUrlQuery HttpRequest::query() const
 {
     // Like Node's querystring, '+' in a query means a space.
-    QString query = QUrl::fromEncoded(m_target, QUrl::TolerantMode).query(QUrl::FullyEncoded);
+    QString query = QUrl::fromEncoded(d->target, QUrl::TolerantMode).query(QUrl::FullyEncoded);
     query.replace(u'+', QStringLiteral("%20"));
     return QUrlQuery(query);
 }
@@ -136,8 +283,8 @@ QString HttpRequest::queryItem(const QString &key) const
 */
 QByteArray HttpRequest::header(QByteArrayView name) const
 {
-    const auto it = findHeader(m_headers, name);
-    return it == m_headers.cend() ? QByteArray() : it->second;
+    bool found = false;
+    return d->find(name, &found).toByteArray();
 }
 
 /*!
@@ -145,7 +292,9 @@ QByteArray HttpRequest::header(QByteArrayView name) const
 */
 bool HttpRequest::hasHeader(QByteArrayView name) const
 {
-    return findHeader(m_headers, name) != m_headers.cend();
+    bool found = false;
+    d->find(name, &found);
+    return found;
 }
 
 /*!
@@ -155,7 +304,7 @@ bool HttpRequest::hasHeader(QByteArrayView name) const
 bool HttpRequest::keepAlive() const
 {
     const QByteArray connection = header("connection").toLower();
-    if (m_version == "HTTP/1.0")
+    if (d->version == "HTTP/1.0")
         return connection.contains("keep-alive");
     return !connection.contains("close");
 }
@@ -165,7 +314,7 @@ bool HttpRequest::keepAlive() const
 */
 bool HttpRequest::isWebSocketUpgrade() const
 {
-    return m_method == "GET" && header("upgrade").toLower() == "websocket";
+    return d->method == "GET" && header("upgrade").toLower() == "websocket";
 }
 
 /*!
@@ -173,7 +322,7 @@ bool HttpRequest::isWebSocketUpgrade() const
 */
 void HttpRequest::setTarget(const QByteArray &target)
 {
-    m_target = target;
+    d->target = target;
 }
 
 /*!
@@ -181,32 +330,58 @@ void HttpRequest::setTarget(const QByteArray &target)
 */
 void HttpRequest::addHeader(const QByteArray &lowerCaseName, const QByteArray &value)
 {
-    m_headers.append({lowerCaseName, value});
+    // Grown to the size needed, not doubled: the block is kept as long as the session.
+    QByteArray &fields = d->fields;
+    fields.reserve(fields.size() + HttpRequestData::lengthSize(lowerCaseName.size()) +
+                   lowerCaseName.size() + HttpRequestData::lengthSize(value.size()) + value.size());
+    HttpRequestData::appendLength(fields, lowerCaseName.size());
+    fields.append(lowerCaseName);
+    HttpRequestData::appendLength(fields, value.size());
+    fields.append(value);
 }
 
 /*!
-    \fn QSslCertificate HttpRequest::peerCertificate() const
-
     Returns the certificate the client presented in the TLS handshake, when the server asked
     for one (QSslConfiguration::setPeerVerifyMode()); null otherwise. It is Node's
     \c req.client.getPeerCertificate(); from a Socket.IO socket, call
     \c peerCertificate() on the request of its \c conn().
 */
+QSslCertificate HttpRequest::peerCertificate() const
+{
+    return d->certificate ? *d->certificate : QSslCertificate();
+}
 
 /*!
-    \fn void HttpRequest::setPeerCertificate(const QSslCertificate &certificate)
-
     Sets the client's TLS \a certificate.
 */
+void HttpRequest::setPeerCertificate(const QSslCertificate &certificate)
+{
+    d->certificate = certificate;
+}
 
 /*!
     Sets the client's \a address and \a port, and whether the connection is \a secure (TLS).
 */
 void HttpRequest::setPeer(const QHostAddress &address, quint16 port, bool secure)
 {
-    m_peerAddress = address;
-    m_peerPort = port;
-    m_secure = secure;
+    HttpRequestData *data = d.data();
+    data->otherAddress.reset();
+    data->address = {};
+    if (address.protocol() == QAbstractSocket::IPv4Protocol) {
+        const quint32 big = qToBigEndian(address.toIPv4Address());
+        std::memcpy(data->address.c, &big, sizeof big);
+        data->addressKind = HttpRequestData::Address::IPv4;
+    } else if (address.protocol() == QAbstractSocket::IPv6Protocol && address.scopeId().isEmpty()) {
+        data->address = address.toIPv6Address();
+        data->addressKind = HttpRequestData::Address::IPv6;
+    } else if (address.isNull()) {
+        data->addressKind = HttpRequestData::Address::Null;
+    } else {
+        data->otherAddress = address;
+        data->addressKind = HttpRequestData::Address::Other;
+    }
+    data->port = port;
+    data->secure = secure;
 }
 
 /*!

@@ -140,8 +140,11 @@ void Client::onEngineMessage(const QByteArray &data, bool binary)
         onLegacy09Message(data);
         return;
     }
-    // The list of the last message is reused: a message is nearly always one packet.
-    QList<Packet> packets = std::exchange(m_decoded, {});
+    // The list of the server's last message is reused: a message is nearly always one packet.
+    // One for the server (and so its thread), not one per client: an idle client would keep
+    // its capacity (some 100 bytes). A handler that makes another message arrive here takes
+    // a new one.
+    QList<Packet> packets = std::exchange(m_server->spareDecoded, {});
     QString error;
     if (!m_decoder->add(data, binary, &packets, &error)) {
         onParseError(error);
@@ -153,9 +156,9 @@ void Client::onEngineMessage(const QByteArray &data, bool binary)
             return;
         onDecoded(packet);
     }
-    if (self) {
+    if (self) { // and so the server too
         packets.clear();
-        m_decoded = std::move(packets);
+        m_server->spareDecoded = std::move(packets);
     }
 }
 

@@ -69,7 +69,6 @@ private:
     // Next to the session: read with it for every recipient of a broadcast.
     const bool m_legacy09;
     std::unique_ptr<Decoder> m_decoder;
-    QList<Packet> m_decoded; // empty; kept for its capacity
     // The sockets of this connection, one per namespace joined (a list: usually one or two,
     // and a hash costs more than a kilobyte each).
     QList<Socket *> m_sockets;

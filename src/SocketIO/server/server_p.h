@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engineio/legacy09_p.h"
+#include "parser.h"
 #include "server.h"
 
 #include <QtCore/QHash>
@@ -51,6 +52,9 @@ public:
 
     Server *const q_ptr;
     ServerOptions options;
+    // The decoded packets of the last message read, empty and kept for its capacity: one list
+    // for the server's clients (Client::onEngineMessage), not one per client.
+    QList<Packet> spareDecoded;
     EngineServer *engine = nullptr;
     QHash<QString, Namespace *> nsps;
     QList<QPair<Server::NamespaceMatcher, Namespace *>> parentNamespaces;

@@ -112,6 +112,7 @@ private:
     // Parses frames from m_partial in place, and keeps only what is left.
     void consumePartial();
     void handOn(QList<FrameReader::Message> &messages, bool ok);
+    QList<FrameReader::Message> &spareMessages();
     // Hands the messages on (their payloads are moved out); false when this socket was
     // deleted meanwhile.
     bool deliver(QList<FrameReader::Message> &messages, bool ok);
@@ -146,7 +147,6 @@ private:
     std::unique_ptr<Deflater> m_deflater; // with permessage-deflate only
     qsizetype m_deflateThreshold = 0;
     FrameReader m_reader;
-    QList<FrameReader::Message> m_messages; // empty; kept for its capacity
     QByteArray m_partial;                   // the start of a frame not complete yet
     State m_state = State::Connecting;
     bool m_shutdownAfterWrites = false;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/passend_p.h"
+#include "websocket/frame_p.h"
 
 #include <QtCore/QList>
 #include <QtCore/QObject>
@@ -44,6 +45,10 @@ public:
     void scheduleFlush(int fd);
 
     ~Poller() override;
+
+    // The message list of the thread's last read, kept for its capacity by the sockets this
+    // poller watches (LeanSocket::spareMessages()): one for the thread, not one per socket.
+    QList<FrameReader::Message> spareMessages;
 
 private:
     Poller();

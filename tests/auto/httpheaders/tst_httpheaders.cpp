@@ -52,6 +52,11 @@ class tst_HttpHeaders : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void requestHeaders_data();
+    void requestHeaders();
+    void requestCopyDetaches();
+    void requestPeer_data();
+    void requestPeer();
     void corsDefaults();
     void corsHeaders_data();
     void corsHeaders();
@@ -80,6 +85,81 @@ private Q_SLOTS:
 };
 
 // --- CORS ----------------------------------------------------------------------------------
+
+void tst_HttpHeaders::requestHeaders_data()
+{
+    QTest::addColumn<int>("valueSize");
+    // A value's length takes one byte below 255, five from there.
+    for (int size : {0, 1, 254, 255, 256, 70000})
+        QTest::addRow("%d bytes", size) << size;
+}
+
+void tst_HttpHeaders::requestHeaders()
+{
+    QFETCH(int, valueSize);
+    const QByteArray value(valueSize, 'v');
+    const QByteArray longName(300, 'n');
+    HttpRequest request;
+    request.addHeader("host", "example.com");
+    request.addHeader("x-big", value);
+    request.addHeader("cookie", "a=1");
+    request.addHeader("cookie", "b=2");
+    request.addHeader(longName, value);
+    const QList<HttpRequest::Header> expected{{"host", "example.com"},
+                                              {"x-big", value},
+                                              {"cookie", "a=1"},
+                                              {"cookie", "b=2"},
+                                              {longName, value}};
+    QCOMPARE(request.headers(), expected);
+    QCOMPARE(request.header("X-Big"), value);
+    QCOMPARE(request.header("cookie"), QByteArray("a=1")); // the first of repeated ones
+    QCOMPARE(request.header(longName.toUpper()), value);
+    QVERIFY(request.hasHeader("HOST"));
+    QVERIFY(!request.hasHeader("x-bi"));
+    QVERIFY(request.header("missing").isNull());
+}
+
+void tst_HttpHeaders::requestCopyDetaches()
+{
+    HttpRequest a;
+    a.setMethod("GET");
+    a.setTarget("/socket.io/?EIO=4");
+    a.addHeader("host", "a");
+    const HttpRequest b = a;
+    a.addHeader("origin", "o");
+    a.setTarget("/other");
+    a.setPeer(QHostAddress(QStringLiteral("10.0.0.1")), 1, true);
+    QCOMPARE(b.headers(), (QList<HttpRequest::Header>{{"host", "a"}}));
+    QCOMPARE(b.target(), QByteArray("/socket.io/?EIO=4"));
+    QVERIFY(b.peerAddress().isNull());
+    QCOMPARE(b.peerPort(), quint16(0));
+    QVERIFY(!b.isSecure());
+    QCOMPARE(a.headers().size(), 2);
+    QVERIFY(b.peerCertificate().isNull());
+}
+
+void tst_HttpHeaders::requestPeer_data()
+{
+    QTest::addColumn<QHostAddress>("address");
+    QTest::addRow("null") << QHostAddress();
+    QTest::addRow("IPv4") << QHostAddress(QStringLiteral("127.0.0.1"));
+    QTest::addRow("IPv6") << QHostAddress(QStringLiteral("2001:db8::1"));
+    QTest::addRow("IPv4-mapped") << QHostAddress(QStringLiteral("::ffff:192.0.2.7"));
+    QTest::addRow("IPv6 scoped") << QHostAddress(QStringLiteral("fe80::1%lo"));
+    QTest::addRow("any") << QHostAddress(QHostAddress::Any);
+}
+
+void tst_HttpHeaders::requestPeer()
+{
+    QFETCH(QHostAddress, address);
+    HttpRequest request;
+    request.setPeer(address, 4321, true);
+    QCOMPARE(request.peerAddress(), address);
+    QCOMPARE(request.peerAddress().protocol(), address.protocol());
+    QCOMPARE(request.peerAddress().toString(), address.toString());
+    QCOMPARE(request.peerPort(), quint16(4321));
+    QVERIFY(request.isSecure());
+}
 
 void tst_HttpHeaders::corsDefaults()
 {
