@@ -60,6 +60,7 @@ private:
     QSharedDataPointer<HttpRequestData> d;
 };
 
+// A response a request handler fills in.
 class SOCKETIO_EXPORT HttpResponse
 {
 public:
