@@ -3,88 +3,14 @@
 #include "core/passend_p.h"
 
 #include <QtCore/QThread>
-#include <QtCore/QThreadStorage>
 
-#include <algorithm>
 #include <cerrno>
+#include <utility>
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
 #endif
 
 namespace SocketIO::Http {
-
-// One per thread: the sockets written in the current pass, sent at its end (PassEnd: no
-// event posted, no extra wake-up of the loop).
-class PassFlusher : public PassEnd::Task
-{
-public:
-    static PassFlusher *forCurrentThread()
-    {
-        // Owned by the thread's storage: deleted when the thread ends.
-        static QThreadStorage<PassFlusher *> storage;
-        if (!storage.hasLocalData())
-            storage.setLocalData(new PassFlusher);
-        return storage.localData();
-    }
-
-    ~PassFlusher() override
-    {
-        // The thread ends; its PassEnd may have gone first.
-        if (m_scheduled && m_passEnd)
-            m_passEnd->cancel(this);
-    }
-
-    void schedule(DirectTcpSocket *socket)
-    {
-        m_sockets.append(socket);
-        if (m_scheduled)
-            return;
-        m_scheduled = true;
-        m_passEnd->schedule(this);
-    }
-
-    void forget(DirectTcpSocket *socket)
-    {
-        // Only a socket destroyed in the pass it wrote in (rare), possibly by a handler that
-        // sending one of the others ran: every list of this pass is searched.
-        const auto drop = [socket](QList<DirectTcpSocket *> &list) {
-            std::replace(list.begin(), list.end(), socket, static_cast<DirectTcpSocket *>(nullptr));
-        };
-        drop(m_sockets);
-        for (QList<DirectTcpSocket *> *sending : std::as_const(m_sending))
-            drop(*sending);
-    }
-
-private:
-    void runAtPassEnd() override
-    {
-        m_scheduled = false;
-        // What sending makes the handlers write goes to the next pass. A handler may run a
-        // nested event loop, and this again inside it: each run has its own list.
-        QList<DirectTcpSocket *> sockets = std::exchange(m_sockets, {});
-        m_sending.append(&sockets);
-        QThread *const here = QThread::currentThread();
-        for (qsizetype i = 0; i < sockets.size(); ++i) {
-            DirectTcpSocket *socket = sockets.at(i);
-            if (!socket)
-                continue;
-            socket->m_flusher = nullptr;
-            if (socket->thread() != here) {
-                // Moved to another thread (a worker) since it wrote: sent there.
-                QMetaObject::invokeMethod(socket, &DirectTcpSocket::sendPending,
-                                          Qt::QueuedConnection);
-                continue;
-            }
-            socket->sendPending();
-        }
-        m_sending.removeLast();
-    }
-
-    QList<DirectTcpSocket *> m_sockets;          // written in this pass
-    QList<QList<DirectTcpSocket *> *> m_sending; // the lists run() is sending, innermost last
-    const QPointer<PassEnd> m_passEnd = PassEnd::forCurrentThread();
-    bool m_scheduled = false;
-};
 
 DirectTcpSocket::DirectTcpSocket(QObject *parent)
     : QTcpSocket(parent)
@@ -92,8 +18,20 @@ DirectTcpSocket::DirectTcpSocket(QObject *parent)
 
 DirectTcpSocket::~DirectTcpSocket()
 {
-    if (m_flusher)
-        m_flusher->forget(this);
+    // Destroyed in the pass it wrote in (rare): its pass end forgets it.
+    if (m_passEnd)
+        m_passEnd->cancel(this);
+}
+
+void DirectTcpSocket::runAtPassEnd()
+{
+    m_passEnd = nullptr;
+    // Moved to another thread (a worker) since it wrote: sent there.
+    if (thread() != QThread::currentThread()) {
+        QMetaObject::invokeMethod(this, &DirectTcpSocket::sendPending, Qt::QueuedConnection);
+        return;
+    }
+    sendPending();
 }
 
 qint64 DirectTcpSocket::writeData(const char *data, qint64 size)
@@ -102,9 +40,9 @@ qint64 DirectTcpSocket::writeData(const char *data, qint64 size)
     // which keeps the order and reports the errors.
     if (!m_direct || QTcpSocket::bytesToWrite() > 0 || state() != ConnectedState)
         return QTcpSocket::writeData(data, size);
-    if (!m_flusher) {
-        m_flusher = PassFlusher::forCurrentThread();
-        m_flusher->schedule(this);
+    if (!m_passEnd) {
+        m_passEnd = PassEnd::forCurrentThread();
+        m_passEnd->schedule(this);
     }
     // Small writes wait for the end of the pass, to leave together.
     constexpr qint64 CoalesceLimit = 64 * 1024;

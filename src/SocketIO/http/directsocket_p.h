@@ -11,15 +11,15 @@
 // first write. Here a send that the kernel takes touches neither.
 #pragma once
 
+#include "core/passend_p.h"
+
 #include <QtCore/QList>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
 namespace SocketIO::Http {
 
-class PassFlusher;
-
-class DirectTcpSocket : public QTcpSocket
+class DirectTcpSocket : public QTcpSocket, private PassEnd::Task
 {
     Q_OBJECT
 public:
@@ -40,14 +40,14 @@ protected:
     qint64 writeData(const char *data, qint64 size) override;
 
 private:
-    friend class PassFlusher;
     // What the kernel took of `data` at once (0 when it took nothing or failed).
     qint64 sendNow(const char *data, qint64 size);
+    void runAtPassEnd() override; // sends what this pass wrote
 
     QByteArray m_pending;     // written in this pass, to leave at its end
     qint64 m_unannounced = 0; // sent, not yet announced with bytesWritten()
     bool m_direct = false;
-    PassFlusher *m_flusher = nullptr; // whose list of this pass holds this socket
+    PassEnd *m_passEnd = nullptr; // the thread's pass end this socket is scheduled on
 };
 
 // A listener whose connections are DirectTcpSockets.
